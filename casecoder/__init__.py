@@ -1,0 +1,40 @@
+"""casecoder: qualitative case analysis. ``create_app`` is the application factory."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+from .paths import resource_dir
+
+__version__ = "0.1.0"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, database, i18n, login, blueprints, CLI — nothing else."""
+    from . import config, db, i18n
+    from .web import register_web
+
+    instance_path = os.environ.get("CASECODER_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        template_folder=str(resource_dir("templates")),
+        instance_path=str(Path(instance_path).resolve()) if instance_path else None,
+        instance_relative_config=True,
+    )
+    app.config.from_mapping(config.DEFAULTS)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.update(config.env_overrides(os.environ))
+    else:
+        app.config.update(test_config)
+    config.finish(app.config, Path(app.instance_path))
+
+    db.init_app(app)
+    i18n.init_app(app)
+    register_web(app)
+    from .cli import register_cli
+    register_cli(app)
+    return app

@@ -1,0 +1,58 @@
+"""The project overview numbers: how many cases, sources, excerpts and codings, and codings per code.
+
+Counts of evidence in cases per perspective (the method's "n of N") are not here: they
+belong to the tally module.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..models import Case, Code, Coding, Excerpt, Perspective, Source, source_cases
+
+
+@dataclass(frozen=True)
+class ProjectSummary:
+    cases: int
+    municipalities: int
+    sources_family: int
+    sources_system: int
+    cases_with_family_source: int
+    excerpts: int
+    codings: int
+
+
+def project_summary(session: Session, project_id: int) -> ProjectSummary:
+    cases, municipalities = session.execute(
+        select(func.count(Case.id), func.count(func.distinct(Case.municipality))).where(Case.project_id == project_id)
+    ).one()
+    by_perspective = dict(session.execute(
+        select(Source.perspective, func.count(Source.id)).where(Source.project_id == project_id)
+        .group_by(Source.perspective)).all())
+    family_cases = session.scalar(
+        select(func.count(func.distinct(source_cases.c.case_id)))
+        .select_from(source_cases).join(Source, Source.id == source_cases.c.source_id)
+        .where(Source.project_id == project_id, Source.perspective == Perspective.FAMILY)) or 0
+    excerpts = session.scalar(select(func.count(Excerpt.id)).where(Excerpt.project_id == project_id)) or 0
+    codings = session.scalar(select(func.count(Coding.id)).join(Excerpt, Excerpt.id == Coding.excerpt_id)
+                             .where(Excerpt.project_id == project_id)) or 0
+    return ProjectSummary(cases=cases, municipalities=municipalities,
+                          sources_family=by_perspective.get(Perspective.FAMILY, 0),
+                          sources_system=by_perspective.get(Perspective.SYSTEM, 0),
+                          cases_with_family_source=family_cases, excerpts=excerpts, codings=codings)
+
+
+def codings_per_code(session: Session, project_id: int) -> dict[int, int]:
+    """Code id -> number of codings (segments, not cases), for the codebook page."""
+    rows = session.execute(
+        select(Coding.code_id, func.count(Coding.id)).join(Code, Code.id == Coding.code_id)
+        .where(Code.project_id == project_id).group_by(Coding.code_id))
+    return {code_id: n for code_id, n in rows}
+
+
+def excerpts_per_source(session: Session, project_id: int) -> dict[int, int]:
+    rows = session.execute(select(Excerpt.source_id, func.count(Excerpt.id))
+                           .where(Excerpt.project_id == project_id).group_by(Excerpt.source_id))
+    return {source_id: n for source_id, n in rows}

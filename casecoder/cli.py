@@ -1,0 +1,190 @@
+"""The ``casecoder`` command (also ``flask --app casecoder``). Projects are addressed by slug.
+
+Every command that changes data commits once at the end, or not at all on an error.
+"""
+from __future__ import annotations
+
+import getpass
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.orm import Session
+
+from . import migrate
+from .coding import accounts, projects
+from .coding.codebook_file import load_codebook_file
+from .coding.demo import load_demo
+from .coding.validate import InvalidInput
+from .db import engine_of, new_session
+from .paths import default_codebook_path
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """A session that commits when the block ends and rolls back on any error."""
+    session = new_session(current_app)
+    try:
+        yield session
+        session.commit()
+    except InvalidInput as exc:
+        session.rollback()
+        raise click.ClickException(exc.message) from exc
+    finally:
+        session.close()
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the database schema to the newest migration (Alembic)."""
+    migrate.upgrade(engine_of(current_app))
+    click.echo(f"Database at revision {migrate.current_revision(engine_of(current_app))}.")
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database migrations (Alembic)."""
+
+
+@db_group.command("upgrade")
+@click.option("--revision", default="head", show_default=True, help="Target revision.")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION."""
+    migrate.upgrade(engine_of(current_app), revision)
+    click.echo(f"Database at revision {migrate.current_revision(engine_of(current_app))}.")
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current() -> None:
+    """Print the database's revision and the newest one."""
+    engine = engine_of(current_app)
+    click.echo(f"current: {migrate.current_revision(engine)}  head: {migrate.head_revision(engine)}")
+
+
+def _password_option(password: str | None) -> str:
+    if password is not None:
+        return password
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Repeat password: "):
+        raise click.ClickException("The passwords differ")
+    return first
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--password", help="Password (else asked, or read from standard input).")
+@click.option("--admin", is_flag=True, help="May create projects.")
+@click.option("--name", "display_name", default="", help="Display name.")
+@click.option("--language", type=click.Choice(["da", "en"]), default="da", show_default=True)
+@with_appcontext
+def create_user_command(username: str, password: str | None, admin: bool, display_name: str, language: str) -> None:
+    """Create a user who can log in."""
+    with unit_of_work() as session:
+        user = accounts.create_user(session, username, _password_option(password), display_name=display_name,
+                                    is_admin=admin, language=language)
+        click.echo(f"Created user {user.username}{' (admin)' if admin else ''}.")
+
+
+@click.command("set-password")
+@click.argument("username")
+@click.option("--password", help="New password (else asked, or read from standard input).")
+@with_appcontext
+def set_password_command(username: str, password: str | None) -> None:
+    """Set a user's password."""
+    with unit_of_work() as session:
+        accounts.set_password(accounts.get_user(session, username), _password_option(password))
+        click.echo(f"Password of {username} changed.")
+
+
+@click.command("create-project")
+@click.argument("title")
+@click.option("--slug", required=True, help="Short name used in URLs and by the CLI.")
+@click.option("--codebook", type=click.Path(dir_okay=False, path_type=Path),
+              help="Codebook YAML file [default: the shipped helhedsindsats.yaml].")
+@click.option("--empty", is_flag=True, help="Start with an empty codebook.")
+@click.option("--owner", help="User name of the project's first owner.")
+@with_appcontext
+def create_project_command(title: str, slug: str, codebook: Path | None, empty: bool, owner: str | None) -> None:
+    """Create a project from a codebook."""
+    if empty and codebook:
+        raise click.UsageError("--empty and --codebook exclude each other")
+    try:
+        spec = None if empty else load_codebook_file(codebook or default_codebook_path())
+    except InvalidInput as exc:
+        raise click.ClickException(exc.message) from exc
+    with unit_of_work() as session:
+        user = accounts.get_user(session, owner) if owner else None
+        project = projects.create_project(session, title, slug, spec, user)
+        codes = len(spec.codes) if spec else 0
+        click.echo(f"Created project {project.slug} with {codes} codes"
+                   + (f" from {spec.name} (sha256 {spec.sha256[:12]})." if spec else "."))
+
+
+@click.command("add-member")
+@click.argument("project")
+@click.argument("user")
+@click.argument("role", type=click.Choice(["owner", "coder", "analyst", "reader"]))
+@with_appcontext
+def add_member_command(project: str, user: str, role: str) -> None:
+    """Give USER a ROLE in PROJECT (by slug)."""
+    with unit_of_work() as session:
+        accounts.add_member(session, projects.get_project(session, project), accounts.get_user(session, user), role)
+        click.echo(f"{user} is {role} of {project}.")
+
+
+@click.command("load-demo")
+@with_appcontext
+def load_demo_command() -> None:
+    """Create the schema if needed and load the fictional demo project (once)."""
+    migrate.upgrade(engine_of(current_app))
+    with unit_of_work() as session:
+        result = load_demo(session)
+        if not result.created:
+            click.echo(f"The demo project '{result.project.slug}' is already loaded; nothing changed. "
+                       "(Forgot the password? casecoder set-password admin)")
+            return
+        click.echo(f"Loaded the demo project '{result.project.slug}' with {result.excerpts} coded excerpts.")
+        for username, password in result.passwords.items():
+            click.echo(f"  user {username:6} password {password}   (shown only now)")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@with_appcontext
+def serve_command(host: str, port: int) -> None:
+    """Serve the app with the development server."""
+    from werkzeug.serving import run_simple
+
+    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    click.echo(f"casecoder on http://{host}:{port}/  (Ctrl+C stops)")
+    run_simple(host, port, app, threaded=True)
+
+
+COMMANDS = [init_db_command, db_group, create_user_command, set_password_command, create_project_command,
+            add_member_command, load_demo_command, serve_command]
+
+
+def register_cli(app: Flask) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from . import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False,
+             load_dotenv=False)
+def main() -> None:
+    """casecoder: qualitative case analysis."""

@@ -1,0 +1,36 @@
+"""Snapshots for the audit log and the one function that writes an audit row."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..models import AuditEvent, Code, Coding, Excerpt
+
+
+def snapshot(obj: Code | Excerpt | Coding) -> dict[str, Any]:
+    """The fields of a code, excerpt or coding that a reader of the log needs."""
+    if isinstance(obj, Code):
+        return {"key": obj.key, "kind": obj.kind.value, "label_da": obj.label_da, "label_en": obj.label_en,
+                "parent_id": obj.parent_id, "color": obj.color, "codable": obj.codable,
+                "archived": obj.archived, "position": obj.position}
+    if isinstance(obj, Excerpt):
+        return {"source_id": obj.source_id, "case_id": obj.case_id, "start": obj.start_offset,
+                "end": obj.end_offset, "text": obj.text, "memo": obj.memo}
+    return {"excerpt_id": obj.excerpt_id, "code_id": obj.code_id, "coder_id": obj.coder_id,
+            "direction": obj.direction.value}
+
+
+ENTITY = {Code: "code", Excerpt: "excerpt", Coding: "coding"}
+
+
+def record(session: Session, user_id: int | None, action: str, obj: Code | Excerpt | Coding,
+           before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+           project_id: int | None = None) -> AuditEvent:
+    """Append one audit row. ``obj`` must have its id (flush first)."""
+    if project_id is None:
+        project_id = obj.excerpt.project_id if isinstance(obj, Coding) else obj.project_id
+    row = AuditEvent.record(project_id=project_id, user_id=user_id, action=action, entity=ENTITY[type(obj)],
+                            entity_id=obj.id, before=before, after=after)
+    session.add(row)
+    return row

@@ -1,0 +1,108 @@
+"""Excerpts and codings: create, change and delete them, each change audited.
+
+Offsets are Unicode code points into the source text, end exclusive; the excerpt keeps a
+snapshot of its text. The case of an excerpt is required when the source covers several cases.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Case, Code, Coding, Direction, Excerpt, Source, User
+from . import audit, validate
+from .validate import InvalidInput
+
+
+def resolve_case(source: Source, case: Case | None) -> Case | None:
+    """The case an excerpt of ``source`` is about: given, or the source's only case."""
+    if case is not None:
+        if case.id not in {c.id for c in source.cases}:
+            raise InvalidInput(f"Case {case.key} is not linked to the transcript {source.title!r}", "case")
+        return case
+    if len(source.cases) > 1:
+        keys = ", ".join(c.key for c in source.cases)
+        raise InvalidInput(f"The transcript covers several cases ({keys}); choose the case this excerpt is about",
+                           "case")
+    return source.cases[0] if source.cases else None
+
+
+def _check_code(code: Code, source: Source) -> None:
+    if code.project_id != source.project_id:
+        raise InvalidInput(f"Code {code.key} belongs to another project", "codes")
+    if not code.codable or code.archived:
+        raise InvalidInput(f"Code {code.key} is {'archived' if code.archived else 'a folder'} and cannot be applied",
+                           "codes")
+
+
+def create_excerpt(session: Session, user: User, source: Source, start: int, end: int,
+                   codes: Iterable[tuple[Code, Direction | str]] = (), case: Case | None = None,
+                   memo: str = "") -> Excerpt:
+    start, end = validate.span(source.text, start, end)
+    excerpt = Excerpt(project_id=source.project_id, source_id=source.id, case=resolve_case(source, case),
+                      start_offset=start, end_offset=end, text=source.text[start:end], memo=memo.strip(),
+                      created_by_id=user.id)
+    session.add(excerpt)
+    session.flush()
+    audit.record(session, user.id, "create", excerpt, after=audit.snapshot(excerpt))
+    for code, direction in codes:
+        add_coding(session, user, excerpt, code, direction)
+    return excerpt
+
+
+def update_excerpt(session: Session, user: User, excerpt: Excerpt, *, start: int | None = None,
+                   end: int | None = None, case: Case | None = None, memo: str | None = None) -> Excerpt:
+    before = audit.snapshot(excerpt)
+    source = excerpt.source
+    if start is not None or end is not None:
+        new_start = excerpt.start_offset if start is None else start
+        new_end = excerpt.end_offset if end is None else end
+        excerpt.start_offset, excerpt.end_offset = validate.span(source.text, new_start, new_end)
+        excerpt.text = source.text[excerpt.start_offset:excerpt.end_offset]
+    if case is not None:
+        excerpt.case = resolve_case(source, case)
+    if memo is not None:
+        excerpt.memo = memo.strip()
+    session.flush()
+    audit.record(session, user.id, "update", excerpt, before=before, after=audit.snapshot(excerpt))
+    return excerpt
+
+
+def delete_excerpt(session: Session, user: User, excerpt: Excerpt) -> None:
+    for coding in list(excerpt.codings):
+        remove_coding(session, user, coding)
+    audit.record(session, user.id, "delete", excerpt, before=audit.snapshot(excerpt))
+    session.delete(excerpt)
+    session.flush()
+
+
+def add_coding(session: Session, user: User, excerpt: Excerpt, code: Code,
+               direction: Direction | str = Direction.SUPPORTS, coder: User | None = None) -> Coding:
+    """Put ``code`` on ``excerpt`` for ``coder`` (default: the acting user)."""
+    coder = coder or user
+    _check_code(code, excerpt.source)
+    direction = validate.choice(Direction, direction, "Direction")
+    exists = session.scalar(select(Coding.id).where(
+        Coding.excerpt_id == excerpt.id, Coding.code_id == code.id, Coding.coder_id == coder.id))
+    if exists is not None:
+        raise InvalidInput(f"{coder.username} has already put code {code.key} on this excerpt", "codes")
+    coding = Coding(excerpt=excerpt, code_id=code.id, coder_id=coder.id, direction=direction)
+    session.add(coding)
+    session.flush()
+    audit.record(session, user.id, "create", coding, after=audit.snapshot(coding))
+    return coding
+
+
+def set_direction(session: Session, user: User, coding: Coding, direction: Direction | str) -> Coding:
+    before = audit.snapshot(coding)
+    coding.direction = validate.choice(Direction, direction, "Direction")
+    session.flush()
+    audit.record(session, user.id, "update", coding, before=before, after=audit.snapshot(coding))
+    return coding
+
+
+def remove_coding(session: Session, user: User, coding: Coding) -> None:
+    audit.record(session, user.id, "delete", coding, before=audit.snapshot(coding))
+    session.delete(coding)
+    session.flush()

@@ -1,0 +1,13 @@
+"""Typed SQLAlchemy models; no Flask. Importing this package registers every table on ``Base.metadata``."""
+from .accounts import Membership, Project, User
+from .audit import AuditEvent
+from .base import AttributeType, Base, CodeKind, Direction, InterviewMode, Perspective, RelationType, Role
+from .cases import AttributeDefinition, Case, CaseAttribute, Interviewee, Source, source_cases, source_interviewees
+from .codebook import Code, CodeRelation
+from .coding import Coding, Excerpt
+
+__all__ = [
+    "AttributeDefinition", "AttributeType", "AuditEvent", "Base", "Case", "CaseAttribute", "Code", "CodeKind",
+    "CodeRelation", "Coding", "Direction", "Excerpt", "InterviewMode", "Interviewee", "Membership", "Perspective",
+    "Project", "RelationType", "Role", "Source", "User", "source_cases", "source_interviewees",
+]

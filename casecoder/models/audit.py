@@ -1,0 +1,55 @@
+"""The append-only audit log: who changed which code, excerpt or coding, when, from what to what.
+
+Rows are only ever inserted. Database triggers (SQLite and PostgreSQL) refuse UPDATE and
+DELETE; the same DDL is attached to the table for ``create_all`` and used by the migration.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, DDL, ForeignKey, String, event
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, Timestamp, utcnow
+
+SQLITE_TRIGGERS = [
+    """CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+       BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END""",
+    """CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+       BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END""",
+]
+POSTGRES_TRIGGERS = [
+    """CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
+       BEGIN RAISE EXCEPTION 'audit_events is append-only'; END; $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events
+       FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()""",
+]
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # No foreign keys with cascades: the log must outlive what it describes.
+    project_id: Mapped[Optional[int]] = mapped_column(index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
+    action: Mapped[str] = mapped_column(String(16))  # create, update, delete, merge
+    entity: Mapped[str] = mapped_column(String(16))  # code, excerpt, coding
+    entity_id: Mapped[int]
+    before: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    after: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+
+    @classmethod
+    def record(cls, *, project_id: int | None, user_id: int | None, action: str, entity: str,
+               entity_id: int, before: dict[str, Any] | None = None,
+               after: dict[str, Any] | None = None) -> "AuditEvent":
+        return cls(project_id=project_id, user_id=user_id, action=action, entity=entity,
+                   entity_id=entity_id, before=before, after=after)
+
+
+for _sql in SQLITE_TRIGGERS:
+    event.listen(AuditEvent.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
+for _sql in POSTGRES_TRIGGERS:
+    event.listen(AuditEvent.__table__, "after_create", DDL(_sql).execute_if(dialect="postgresql"))

@@ -1,0 +1,55 @@
+"""Excerpts (spans of a source about one case) and codings (excerpt x code x coder x direction)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .accounts import User
+from .base import Base, Direction, Timestamp, str_enum, utcnow
+from .cases import Case, Source
+from .codebook import Code
+
+
+class Excerpt(Base):
+    """A span [start, end) of a source's text, in Unicode code points, end exclusive."""
+
+    __tablename__ = "excerpts"
+    __table_args__ = (
+        CheckConstraint("start_offset >= 0 AND end_offset > start_offset", name="span"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cases.id"), index=True)
+    start_offset: Mapped[int]
+    end_offset: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    memo: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow, onupdate=utcnow)
+
+    source: Mapped[Source] = relationship()
+    case: Mapped[Optional[Case]] = relationship()
+    created_by: Mapped[Optional[User]] = relationship()
+    codings: Mapped[list["Coding"]] = relationship(back_populates="excerpt", cascade="all, delete-orphan")
+
+
+class Coding(Base):
+    __tablename__ = "codings"
+    __table_args__ = (UniqueConstraint("excerpt_id", "code_id", "coder_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    excerpt_id: Mapped[int] = mapped_column(ForeignKey("excerpts.id", ondelete="CASCADE"), index=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id"), index=True)
+    coder_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    direction: Mapped[Direction] = mapped_column(str_enum(Direction, "direction"), default=Direction.SUPPORTS)
+    created_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
+
+    excerpt: Mapped[Excerpt] = relationship(back_populates="codings")
+    code: Mapped[Code] = relationship()
+    coder: Mapped[User] = relationship()

@@ -1,0 +1,86 @@
+"""HTTP only: parse, call coding/analysis, render. Registers blueprints, the login guard and error pages."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from ..coding.validate import InvalidInput
+from ..db import get_session
+from ..models import User
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+# Endpoints reachable without logging in. Everything else needs a user.
+PUBLIC_ENDPOINTS = {"auth.login", "health.healthz", "i18n.set_language", "static"}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.is_json
+
+
+def register_web(app: Flask) -> None:
+    from . import api, auth, codebook, health, i18n, projects
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        return get_session().get(User, int(user_id)) if user_id.isdigit() else None
+
+    @app.before_request
+    def require_login():  # type: ignore[no-untyped-def]
+        if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if current_user.is_authenticated:
+            return None
+        if wants_json():
+            return jsonify(error="login required"), 401
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    for module in (auth, health, i18n, projects, codebook, api):
+        app.register_blueprint(module.bp)
+    _register_errors(app)
+
+    from ..coding.permissions import can
+
+    @app.context_processor
+    def inject():  # type: ignore[no-untyped-def]
+        from flask import g
+        from flask_babel import get_locale
+        return {"can": lambda action: can(getattr(g, "role", None), action), "lang": str(get_locale())}
+
+
+def _register_errors(app: Flask) -> None:
+    from flask_babel import gettext as _
+
+    def page(status: int, title: str, message: str):  # type: ignore[no-untyped-def]
+        get_session().rollback()
+        if wants_json():
+            return jsonify(error=message), status
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(InvalidInput)
+    def invalid(exc: InvalidInput):  # type: ignore[no-untyped-def]
+        return page(400, _("Not saved"), exc.message)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+        return page(400, _("Form expired"), _("The form's security token was missing or expired. "
+                                              "Reload the page and try again."))
+
+    @app.errorhandler(403)
+    def forbidden(exc):  # type: ignore[no-untyped-def]
+        return page(403, _("Not allowed"), _("Your role in this project does not allow this."))
+
+    @app.errorhandler(404)
+    def not_found(exc):  # type: ignore[no-untyped-def]
+        return page(404, _("Not found"), _("There is nothing here, or you are not a member of its project."))
+
+    @app.errorhandler(413)
+    def too_large(exc):  # type: ignore[no-untyped-def]
+        return page(413, _("Too large"), _("The upload is larger than the limit of %(mb)s MB.",
+                                           mb=app.config["MAX_UPLOAD_MB"]))

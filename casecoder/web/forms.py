@@ -1,0 +1,42 @@
+"""Flask-WTF forms. Labels are lazy-translated; rules that need no database live in coding/validate.py."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    next = HiddenField()
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=10)])
+    repeat = PasswordField(_l("Repeat new password"), validators=[EqualTo("new", message=_l("The passwords differ"))])
+
+
+class LanguageForm(FlaskForm):
+    language = HiddenField(validators=[DataRequired()])
+    next = HiddenField()
+
+
+class ProjectForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(_l("Short name (slug)"), validators=[DataRequired(), Length(max=63)])
+    codebook = SelectField(_l("Codebook"))
+    description = TextAreaField(_l("Description"))
+
+
+class MemberForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=[
+        ("coder", _l("Coder")), ("analyst", _l("Analyst")), ("reader", _l("Reader")), ("owner", _l("Owner"))])
+
+
+class DeleteCodeForm(FlaskForm):
+    merge_into = SelectField(_l("Merge its codings into"), coerce=str)
+    confirm = BooleanField(_l("I understand this cannot be undone"), validators=[DataRequired()])

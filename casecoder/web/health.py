@@ -1,0 +1,18 @@
+"""``/healthz``: the app runs and its database answers. No login needed; reveals nothing."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from sqlalchemy import text
+
+from ..db import get_session
+
+bp = Blueprint("health", __name__)
+
+
+@bp.route("/healthz")
+def healthz():  # type: ignore[no-untyped-def]
+    try:
+        get_session().execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok")

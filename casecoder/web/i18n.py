@@ -1,0 +1,22 @@
+"""The language switch in the header: stored on the user, or in the session before login."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, session
+from flask_login import current_user
+
+from ..config import LANGUAGES
+from .auth import _safe_next
+from .forms import LanguageForm
+
+bp = Blueprint("i18n", __name__)
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():  # type: ignore[no-untyped-def]
+    form = LanguageForm()
+    if not form.validate_on_submit() or form.language.data not in LANGUAGES:
+        abort(400)
+    session["lang"] = form.language.data
+    if current_user.is_authenticated:
+        current_user.language = form.language.data
+    return redirect(_safe_next(form.next.data))

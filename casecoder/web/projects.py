@@ -1,0 +1,123 @@
+"""Projects: the list, a new project, the overview, cases, sources, members and the audit log."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..analysis.overview import excerpts_per_source, project_summary
+from ..coding import accounts, projects
+from ..coding.codebook_file import load_codebook_file
+from ..coding.validate import InvalidInput
+from ..db import get_session
+from ..models import AuditEvent, Case, CaseAttribute, Excerpt, Membership, Project, Source, User
+from ..paths import resource_dir
+from .access import owned, project_route
+from .forms import MemberForm, ProjectForm
+
+bp = Blueprint("projects", __name__)
+AUDIT_PAGE = 50
+
+
+def _codebook_choices() -> list[tuple[str, str]]:
+    return [(p.name, p.name) for p in sorted(resource_dir("codebook").glob("*.yaml"))]
+
+
+@bp.route("/")
+def index():  # type: ignore[no-untyped-def]
+    rows = get_session().execute(
+        select(Project, Membership.role).join(Membership, Membership.project_id == Project.id)
+        .where(Membership.user_id == current_user.id).order_by(Project.title)).all()
+    return render_template("projects/index.html", rows=rows)
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+def new():  # type: ignore[no-untyped-def]
+    if not current_user.is_admin:
+        abort(403)
+    form = ProjectForm()
+    form.codebook.choices = [("", _("(empty codebook)"))] + _codebook_choices()
+    if form.validate_on_submit():
+        try:
+            spec = load_codebook_file(resource_dir("codebook") / form.codebook.data) if form.codebook.data else None
+            project = projects.create_project(get_session(), form.title.data, form.slug.data, spec, current_user,
+                                              form.description.data or "")
+        except InvalidInput as exc:
+            get_session().rollback()
+            (getattr(form, exc.field, None) or form.title).errors.append(exc.message)
+            return render_template("projects/new.html", form=form), 400
+        return redirect(url_for("projects.overview", slug=project.slug))
+    return render_template("projects/new.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/p/<slug>/")
+@project_route()
+def overview(project: Project):  # type: ignore[no-untyped-def]
+    session = get_session()
+    cases = session.scalars(select(Case).where(Case.project_id == project.id)
+                            .options(selectinload(Case.sources)).order_by(Case.municipality, Case.key)).all()
+    sources = session.scalars(select(Source).where(Source.project_id == project.id)
+                              .options(selectinload(Source.cases), selectinload(Source.interviewees))
+                              .order_by(Source.title)).all()
+    return render_template("projects/overview.html", project=project, cases=cases, sources=sources,
+                           summary=project_summary(session, project.id),
+                           excerpt_counts=excerpts_per_source(session, project.id))
+
+
+@bp.route("/p/<slug>/cases/<int:case_id>")
+@project_route()
+def case(project: Project, case_id: int):  # type: ignore[no-untyped-def]
+    session = get_session()
+    case = owned(session.get(Case, case_id), project)
+    attributes = session.scalars(select(CaseAttribute).where(CaseAttribute.case_id == case.id)
+                                 .options(selectinload(CaseAttribute.definition))).all()
+    attributes = sorted(attributes, key=lambda a: a.definition.position)
+    return render_template("projects/case.html", project=project, case=case, attributes=attributes)
+
+
+@bp.route("/p/<slug>/sources/<int:source_id>")
+@project_route()
+def source(project: Project, source_id: int):  # type: ignore[no-untyped-def]
+    session = get_session()
+    source = owned(session.get(Source, source_id), project)
+    excerpts = session.scalars(select(Excerpt).where(Excerpt.source_id == source.id)
+                               .options(selectinload(Excerpt.codings), selectinload(Excerpt.case))
+                               .order_by(Excerpt.start_offset)).all()
+    return render_template("projects/source.html", project=project, source=source, excerpts=excerpts)
+
+
+@bp.route("/p/<slug>/members", methods=["GET", "POST"])
+@project_route("manage")
+def members(project: Project):  # type: ignore[no-untyped-def]
+    session = get_session()
+    form = MemberForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = accounts.get_user(session, form.username.data.strip())
+            accounts.add_member(session, project, user, form.role.data)
+            flash(_("%(user)s is now %(role)s.", user=user.username, role=form.role.data), "info")
+            return redirect(url_for("projects.members", slug=project.slug))
+        except InvalidInput as exc:
+            session.rollback()
+            form.username.errors.append(exc.message)
+            status = 400
+    rows = session.execute(select(Membership, User).join(User, User.id == Membership.user_id)
+                           .where(Membership.project_id == project.id).order_by(User.username)).all()
+    return render_template("projects/members.html", project=project, rows=rows, form=form), status
+
+
+@bp.route("/p/<slug>/audit")
+@project_route("manage")
+def audit(project: Project):  # type: ignore[no-untyped-def]
+    session = get_session()
+    page = max(1, request.args.get("page", 1, type=int))
+    total = session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.project_id == project.id)) or 0
+    rows = session.execute(
+        select(AuditEvent, User.username).outerjoin(User, User.id == AuditEvent.user_id)
+        .where(AuditEvent.project_id == project.id).order_by(AuditEvent.id.desc())
+        .limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE)).all()
+    pages = max(1, -(-total // AUDIT_PAGE))
+    return render_template("projects/audit.html", project=project, rows=rows, page=page, pages=pages, total=total)
