@@ -12,7 +12,7 @@ from typing import Iterator
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
 from sqlalchemy.orm import Session
 
 from . import migrate
@@ -184,7 +184,17 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False, add_version_option=False,
-             load_dotenv=False)
-def main() -> None:
-    """casecoder: qualitative case analysis."""
+@click.group()
+@click.version_option(package_name="casecoder")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """casecoder: qualitative case analysis.
+
+    Configuration comes from CASECODER_* environment variables (DATABASE_URL, SECRET_KEY,
+    MAX_UPLOAD_MB, LANGUAGE, DEMO, INSTANCE_PATH). Projects are addressed by slug.
+    """
+    ctx.obj = ScriptInfo(create_app=_create_app, set_debug_flag=False)
+
+
+for _command in COMMANDS:
+    main.add_command(_command)

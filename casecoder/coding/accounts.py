@@ -7,7 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..models import Membership, Project, Role, User
 from . import validate
-from .validate import InvalidInput
+from .validate import N_, InvalidInput
 
 PASSWORD_METHOD = "scrypt"
 
@@ -17,7 +17,7 @@ def create_user(session: Session, username: str, password: str, *, display_name:
     username = validate.username(username)
     validate.password(password)
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise InvalidInput(f"A user named {username!r} already exists", "username")
+        raise InvalidInput("A user named '{username}' already exists", "username", username=username)
     user = User(username=username, display_name=display_name.strip() or username,
                 password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
                 is_admin=is_admin, language=language)
@@ -47,13 +47,13 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
 def get_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise InvalidInput(f"There is no user named {username!r}", "username")
+        raise InvalidInput("There is no user named '{username}'", "username", username=username)
     return user
 
 
 def add_member(session: Session, project: Project, user: User, role: Role | str) -> Membership:
     """Give ``user`` a role in ``project``; an existing membership gets the new role."""
-    role = validate.choice(Role, role, "Role")
+    role = validate.choice(Role, role, N_("Role"))
     membership = session.scalar(select(Membership).where(
         Membership.project_id == project.id, Membership.user_id == user.id))
     if membership is None:

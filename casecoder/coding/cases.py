@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ..models import (AttributeDefinition, AttributeType, Case, CaseAttribute, Interviewee, InterviewMode,
                       Perspective, Project, Source, User)
 from . import validate
-from .validate import InvalidInput
+from .validate import N_, InvalidInput
 
 _COLUMN = {
     AttributeType.TEXT: "value_text",
@@ -24,9 +24,9 @@ _COLUMN = {
 
 def create_case(session: Session, project: Project, key: str, municipality: str, memo: str = "") -> Case:
     key = validate.case_key(key)
-    municipality = validate.title(municipality, "Municipality", 100)
+    municipality = validate.title(municipality, N_("Municipality"), 100)
     if session.scalar(select(Case.id).where(Case.project_id == project.id, Case.key == key)) is not None:
-        raise InvalidInput(f"Case {key!r} already exists in this project", "key")
+        raise InvalidInput("Case '{key}' already exists in this project", "key", key=key)
     case = Case(project_id=project.id, key=key, municipality=municipality, memo=memo)
     session.add(case)
     session.flush()
@@ -34,13 +34,14 @@ def create_case(session: Session, project: Project, key: str, municipality: str,
 
 
 def define_attribute(session: Session, project: Project, name: str, type_: AttributeType | str) -> AttributeDefinition:
-    type_ = validate.choice(AttributeType, type_, "Attribute type")
+    type_ = validate.choice(AttributeType, type_, N_("Attribute type"))
     name = validate.code_key(name)
     found = session.scalar(select(AttributeDefinition).where(
         AttributeDefinition.project_id == project.id, AttributeDefinition.name == name))
     if found is not None:
         if found.type != type_:
-            raise InvalidInput(f"Attribute {name!r} is already defined as {found.type.value}, not {type_.value}")
+            raise InvalidInput("Attribute '{name}' is already defined as {old}, not {new}", name=name,
+                               old=found.type.value, new=type_.value)
         return found
     count = len(session.scalars(select(AttributeDefinition.id).where(
         AttributeDefinition.project_id == project.id)).all())
@@ -73,7 +74,8 @@ def parse_attribute_value(type_: AttributeType, value: object, name: str) -> obj
             return validate.iso_date(value, name)
         return str(value)
     except (ValueError, TypeError):
-        raise InvalidInput(f"Attribute {name}: {value!r} is not a valid {type_.value}", name) from None
+        raise InvalidInput("Attribute {name}: '{value}' is not a valid {type}", name, name=name, value=value,
+                           type=type_.value) from None
 
 
 def set_attribute(session: Session, case: Case, definition: AttributeDefinition, value: object) -> CaseAttribute:
@@ -107,9 +109,9 @@ def create_interviewee(session: Session, project: Project, key: str, role: str,
     key = validate.code_key(key)
     if session.scalar(select(Interviewee.id).where(
             Interviewee.project_id == project.id, Interviewee.key == key)) is not None:
-        raise InvalidInput(f"Interviewee {key!r} already exists in this project", "key")
-    person = Interviewee(project_id=project.id, key=key, role=validate.title(role, "Role", 64),
-                         perspective=validate.choice(Perspective, perspective, "Perspective"),
+        raise InvalidInput("Interviewee '{key}' already exists in this project", "key", key=key)
+    person = Interviewee(project_id=project.id, key=key, role=validate.title(role, N_("Role"), 64),
+                         perspective=validate.choice(Perspective, perspective, N_("Perspective")),
                          municipality=municipality.strip())
     session.add(person)
     session.flush()
@@ -122,15 +124,15 @@ def create_source(session: Session, project: Project, *, title: str, text: str, 
                   original_filename: str = "", raw: bytes | None = None, created_by: User | None = None) -> Source:
     """Store a transcript. ``sha256`` is of the original file bytes when given, else of the text."""
     if not text.strip():
-        raise InvalidInput(f"The transcript {original_filename or title!r} has no text", "text")
+        raise InvalidInput("The transcript '{name}' has no text", "text", name=original_filename or title)
     cases, interviewees = list(cases), list(interviewees)
     for item in [*cases, *interviewees]:
         if item.project_id != project.id:
             raise InvalidInput("Cases and interviewees of a source must belong to the same project")
     source = Source(
-        project_id=project.id, title=validate.title(title, "Title", 300), text=text,
-        perspective=validate.choice(Perspective, perspective, "Perspective"),
-        mode=validate.choice(InterviewMode, mode, "Mode") if mode else None,
+        project_id=project.id, title=validate.title(title, N_("Title"), 300), text=text,
+        perspective=validate.choice(Perspective, perspective, N_("Perspective")),
+        mode=validate.choice(InterviewMode, mode, N_("Mode")) if mode else None,
         interview_date=validate.iso_date(interview_date) if interview_date else None,
         original_filename=original_filename,
         sha256=hashlib.sha256(raw if raw is not None else text.encode("utf-8")).hexdigest(),

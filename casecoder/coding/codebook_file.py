@@ -14,7 +14,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..models.base import CodeKind, RelationType
 from . import validate
-from .validate import InvalidInput
+from .validate import N_, InvalidInput
 
 TOP_FIELDS = {"name", "title", "source", "codes", "relations"}
 CODE_FIELDS = {"key", "kind", "label", "description", "include", "exclude", "ref", "color", "codable", "children"}
@@ -207,7 +207,7 @@ class _Reader:
             self.problem(node, f"code {key!r} has no 'kind'")
         else:
             try:
-                kind = validate.choice(CodeKind, self.text(f["kind"], "kind"), "Kind")
+                kind = validate.choice(CodeKind, self.text(f["kind"], "kind"), N_("Kind"))
             except InvalidInput as exc:
                 self.problem(f["kind"], exc.message)
         if "label" not in f:
@@ -261,7 +261,7 @@ class _Reader:
             if src and src == dst:
                 self.problem(item, f"relation from {src!r} to itself")
             try:
-                rtype = validate.choice(RelationType, self.text(f["type"], "type"), "Relation type")
+                rtype = validate.choice(RelationType, self.text(f["type"], "type"), N_("Relation type"))
             except InvalidInput as exc:
                 self.problem(f["type"], exc.message)
                 continue

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from ..models import Code, CodeRelation, Coding
 from . import audit, validate
-from .validate import InvalidInput
+from .validate import N_, InvalidInput
 
 
 def coding_count(session: Session, code: Code) -> int:
@@ -19,11 +19,11 @@ def update_code(session: Session, code: Code, user_id: int | None, **changes: ob
                "exclude_da", "exclude_en", "color", "archived", "memo", "ref"}
     unknown = set(changes) - allowed
     if unknown:
-        raise InvalidInput(f"These code fields cannot be changed here: {', '.join(sorted(unknown))}")
+        raise InvalidInput("These code fields cannot be changed here: {fields}", fields=", ".join(sorted(unknown)))
     before = audit.snapshot(code)
     for name, value in changes.items():
         if name in ("label_da", "label_en"):
-            value = validate.title(str(value), "Label")
+            value = validate.title(str(value), N_("Label"))
         elif name == "color":
             value = validate.color(str(value))
         setattr(code, name, value)
@@ -37,9 +37,10 @@ def delete_code(session: Session, code: Code, user_id: int | None) -> None:
     used = coding_count(session, code)
     if used:
         raise InvalidInput(
-            f"Code {code.key} has {used} coding(s) and cannot be deleted; merge it into another code instead")
+            "Code {key} has {n} coding(s) and cannot be deleted; merge it into another code instead",
+            key=code.key, n=used)
     if session.scalar(select(func.count()).select_from(Code).where(Code.parent_id == code.id)):
-        raise InvalidInput(f"Code {code.key} has sub-codes; move or delete them first")
+        raise InvalidInput("Code {key} has sub-codes; move or delete them first", key=code.key)
     before = audit.snapshot(code)
     audit.record(session, user_id, "delete", code, before=before)
     session.delete(code)
@@ -54,10 +55,10 @@ def merge_code(session: Session, code: Code, into: Code, user_id: int | None) ->
     if code.project_id != into.project_id:
         raise InvalidInput("Codes can only be merged within one project")
     if code.id == into.id:
-        raise InvalidInput(f"Code {code.key} cannot be merged into itself")
+        raise InvalidInput("Code {key} cannot be merged into itself", key=code.key)
     children = session.scalars(select(Code).where(Code.parent_id == code.id)).all()
     if into.id in {c.id for c in children}:
-        raise InvalidInput(f"Code {code.key} cannot be merged into its own sub-code {into.key}")
+        raise InvalidInput("Code {key} cannot be merged into its own sub-code {into}", key=code.key, into=into.key)
     moved = 0
     for coding in session.scalars(select(Coding).where(Coding.code_id == code.id)).all():
         before = audit.snapshot(coding)

@@ -86,7 +86,8 @@ def _load_part(session: Session, project: Project, folder: Path, part: str,
         for ex in spec.get("excerpts") or []:
             start = text.find(ex["quote"])
             if start < 0 or text.find(ex["quote"], start + 1) >= 0:
-                raise InvalidInput(f"{part}: quote not found exactly once in {spec['file']}: {ex['quote'][:60]!r}")
+                raise InvalidInput("{part}: quote not found exactly once in {file}: {quote}", part=part,
+                                   file=spec["file"], quote=ex["quote"][:60])
             coder = users[ex.get("coder", "admin")]
             excerpts.create_excerpt(
                 session, coder, source, start, start + len(ex["quote"]),

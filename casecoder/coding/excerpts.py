@@ -12,28 +12,30 @@ from sqlalchemy.orm import Session
 
 from ..models import Case, Code, Coding, Direction, Excerpt, Source, User
 from . import audit, validate
-from .validate import InvalidInput
+from .validate import N_, InvalidInput
 
 
 def resolve_case(source: Source, case: Case | None) -> Case | None:
     """The case an excerpt of ``source`` is about: given, or the source's only case."""
     if case is not None:
         if case.id not in {c.id for c in source.cases}:
-            raise InvalidInput(f"Case {case.key} is not linked to the transcript {source.title!r}", "case")
+            raise InvalidInput("Case {case} is not linked to the transcript '{title}'", "case", case=case.key,
+                               title=source.title)
         return case
     if len(source.cases) > 1:
         keys = ", ".join(c.key for c in source.cases)
-        raise InvalidInput(f"The transcript covers several cases ({keys}); choose the case this excerpt is about",
-                           "case")
+        raise InvalidInput("The transcript covers several cases ({keys}); choose the case this excerpt is about",
+                           "case", keys=keys)
     return source.cases[0] if source.cases else None
 
 
 def _check_code(code: Code, source: Source) -> None:
     if code.project_id != source.project_id:
-        raise InvalidInput(f"Code {code.key} belongs to another project", "codes")
+        raise InvalidInput("Code {key} belongs to another project", "codes", key=code.key)
     if not code.codable or code.archived:
-        raise InvalidInput(f"Code {code.key} is {'archived' if code.archived else 'a folder'} and cannot be applied",
-                           "codes")
+        if code.archived:
+            raise InvalidInput("Code {key} is archived and cannot be applied", "codes", key=code.key)
+        raise InvalidInput("Code {key} is a folder and cannot be applied", "codes", key=code.key)
 
 
 def create_excerpt(session: Session, user: User, source: Source, start: int, end: int,
@@ -82,11 +84,12 @@ def add_coding(session: Session, user: User, excerpt: Excerpt, code: Code,
     """Put ``code`` on ``excerpt`` for ``coder`` (default: the acting user)."""
     coder = coder or user
     _check_code(code, excerpt.source)
-    direction = validate.choice(Direction, direction, "Direction")
+    direction = validate.choice(Direction, direction, N_("Direction"))
     exists = session.scalar(select(Coding.id).where(
         Coding.excerpt_id == excerpt.id, Coding.code_id == code.id, Coding.coder_id == coder.id))
     if exists is not None:
-        raise InvalidInput(f"{coder.username} has already put code {code.key} on this excerpt", "codes")
+        raise InvalidInput("{coder} has already put code {key} on this excerpt", "codes", coder=coder.username,
+                           key=code.key)
     coding = Coding(excerpt=excerpt, code_id=code.id, coder_id=coder.id, direction=direction)
     session.add(coding)
     session.flush()
@@ -96,7 +99,7 @@ def add_coding(session: Session, user: User, excerpt: Excerpt, code: Code,
 
 def set_direction(session: Session, user: User, coding: Coding, direction: Direction | str) -> Coding:
     before = audit.snapshot(coding)
-    coding.direction = validate.choice(Direction, direction, "Direction")
+    coding.direction = validate.choice(Direction, direction, N_("Direction"))
     session.flush()
     audit.record(session, user.id, "update", coding, before=before, after=audit.snapshot(coding))
     return coding
@@ -104,5 +107,5 @@ def set_direction(session: Session, user: User, coding: Coding, direction: Direc
 
 def remove_coding(session: Session, user: User, coding: Coding) -> None:
     audit.record(session, user.id, "delete", coding, before=audit.snapshot(coding))
-    session.delete(coding)
+    coding.excerpt.codings.remove(coding)  # delete-orphan: removing it from the excerpt deletes it
     session.flush()

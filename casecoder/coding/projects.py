@@ -15,7 +15,7 @@ def create_project(session: Session, title: str, slug: str, codebook: CodebookSp
     title = validate.title(title)
     slug = validate.slug(slug)
     if session.scalar(select(Project.id).where(Project.slug == slug)) is not None:
-        raise InvalidInput(f"A project with the slug {slug!r} already exists", "slug")
+        raise InvalidInput("A project with the slug '{slug}' already exists", "slug", slug=slug)
     project = Project(title=title, slug=slug, description=description.strip())
     session.add(project)
     session.flush()
@@ -29,7 +29,8 @@ def create_project(session: Session, title: str, slug: str, codebook: CodebookSp
 def apply_codebook(session: Session, project: Project, spec: CodebookSpec, user_id: int | None) -> dict[str, Code]:
     """Create the codes and relations of ``spec`` in an empty project codebook; audit each code."""
     if session.scalar(select(Code.id).where(Code.project_id == project.id).limit(1)) is not None:
-        raise InvalidInput(f"Project {project.slug!r} already has codes; a codebook is loaded into an empty project")
+        raise InvalidInput("Project '{slug}' already has codes; a codebook is loaded into an empty project",
+                           slug=project.slug)
     by_key: dict[str, Code] = {}
     for c in spec.codes:  # parents come before their children in spec order
         code = Code(
@@ -57,5 +58,5 @@ def apply_codebook(session: Session, project: Project, spec: CodebookSpec, user_
 def get_project(session: Session, slug: str) -> Project:
     project = session.scalar(select(Project).where(Project.slug == slug))
     if project is None:
-        raise InvalidInput(f"There is no project with the slug {slug!r}", "project")
+        raise InvalidInput("There is no project with the slug '{slug}'", "project", slug=slug)
     return project

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import Enum
-from typing import TypeVar
+from typing import Callable, TypeVar
 
 E = TypeVar("E", bound=Enum)
 
@@ -20,30 +20,48 @@ COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 MIN_PASSWORD = 10
 
 
-class InvalidInput(ValueError):
-    """User input broke a rule; ``str(exc)`` is a message fit to show the user."""
+class Msg(str):
+    """A message template or word marked for translation (extracted by pybabel as ``N_``)."""
 
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+
+N_ = Msg
+
+
+class InvalidInput(ValueError):
+    """User input broke a rule. ``message`` is the English text; ``render(gettext)`` translates it.
+
+    ``template`` uses ``{name}`` fields filled from ``params``; params that are ``Msg`` are translated too.
+    """
+
+    def __init__(self, template: str, field: str | None = None, **params: object):
+        self.template, self.field, self.params = template, field, params
+        super().__init__(self.render())
+
+    def render(self, translate: Callable[[str], str] = str) -> str:
+        values = {k: translate(v) if isinstance(v, Msg) else v for k, v in self.params.items()}
+        return translate(self.template).format(**values)
+
+    @property
+    def message(self) -> str:
+        return self.render()
 
 
 def slug(value: str) -> str:
     value = (value or "").strip()
     if not SLUG_RE.match(value):
         raise InvalidInput(
-            f"Project slug {value!r} must be 2-63 characters of lower-case letters a-z, digits and '-', "
-            "starting with a letter or digit", "slug")
+            "Project slug '{value}' must be 2-63 characters of lower-case letters a-z, digits and '-', "
+            "starting with a letter or digit", "slug", value=value)
     return value
 
 
-def title(value: str, what: str = "Title", max_len: int = 200) -> str:
+def title(value: str, what: str = N_("Title"), max_len: int = 200) -> str:
     value = (value or "").strip()
     if not value:
-        raise InvalidInput(f"{what} must not be empty", "title")
+        raise InvalidInput("{what} must not be empty", "title", what=what)
     if len(value) > max_len:
-        raise InvalidInput(f"{what} is {len(value)} characters long; at most {max_len} are allowed", "title")
+        raise InvalidInput("{what} is {n} characters long; at most {max_len} are allowed", "title",
+                           what=what, n=len(value), max_len=max_len)
     return value
 
 
@@ -51,13 +69,14 @@ def username(value: str) -> str:
     value = (value or "").strip()
     if not USERNAME_RE.match(value):
         raise InvalidInput(
-            f"User name {value!r} must be 2-64 characters of letters, digits, '.', '_' or '-'", "username")
+            "User name '{value}' must be 2-64 characters of letters, digits, '.', '_' or '-'", "username",
+            value=value)
     return value
 
 
 def password(value: str) -> str:
     if len(value or "") < MIN_PASSWORD:
-        raise InvalidInput(f"The password must be at least {MIN_PASSWORD} characters long", "password")
+        raise InvalidInput("The password must be at least {n} characters long", "password", n=MIN_PASSWORD)
     return value
 
 
@@ -65,8 +84,8 @@ def code_key(value: str) -> str:
     value = (value or "").strip()
     if not CODE_KEY_RE.match(value):
         raise InvalidInput(
-            f"Code key {value!r} must be 1-32 characters of letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit", "key")
+            "Code key '{value}' must be 1-32 characters of letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit", "key", value=value)
     return value
 
 
@@ -74,18 +93,18 @@ def case_key(value: str) -> str:
     value = (value or "").strip()
     if not CASE_KEY_RE.match(value):
         raise InvalidInput(
-            f"Case key {value!r} must be 1-32 characters of letters, digits, '.', '_' or '-'", "key")
+            "Case key '{value}' must be 1-32 characters of letters, digits, '.', '_' or '-'", "key", value=value)
     return value
 
 
 def color(value: str) -> str:
     value = (value or "").strip()
     if not COLOR_RE.match(value):
-        raise InvalidInput(f"Colour {value!r} must be written #rrggbb, e.g. #1b7f3b", "color")
+        raise InvalidInput("Colour '{value}' must be written #rrggbb, e.g. #1b7f3b", "color", value=value)
     return value.lower()
 
 
-def choice(enum_cls: type[E], value: object, what: str) -> E:
+def choice(enum_cls: type[E], value: object, what: Msg) -> E:
     """Parse ``value`` into a member of ``enum_cls`` or name the allowed values."""
     if isinstance(value, enum_cls):
         return value
@@ -93,16 +112,18 @@ def choice(enum_cls: type[E], value: object, what: str) -> E:
         return enum_cls(str(value).strip().lower())
     except ValueError:
         allowed = ", ".join(m.value for m in enum_cls)  # type: ignore[attr-defined]
-        raise InvalidInput(f"{what} {value!r} is not one of: {allowed}", what.lower()) from None
+        raise InvalidInput("{what} '{value}' is not one of: {allowed}", what.lower(), what=what, value=value,
+                           allowed=allowed) from None
 
 
-def iso_date(value: object, what: str = "Date") -> date:
+def iso_date(value: object, what: str = N_("Date")) -> date:
     if isinstance(value, date):
         return value
     try:
         return date.fromisoformat(str(value).strip())
     except ValueError:
-        raise InvalidInput(f"{what} {value!r} is not a date written YYYY-MM-DD", what.lower()) from None
+        raise InvalidInput("{what} '{value}' is not a date written YYYY-MM-DD", "date", what=what,
+                           value=value) from None
 
 
 def span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -111,7 +132,8 @@ def span(text: str, start: int, end: int) -> tuple[int, int]:
         raise InvalidInput("Excerpt start and end must be whole numbers", "span")
     if start < 0 or end > len(text) or end <= start:
         raise InvalidInput(
-            f"Excerpt span {start}-{end} is not inside the transcript (0-{len(text)}) or is empty", "span")
+            "Excerpt span {start}-{end} is not inside the transcript (0-{length}) or is empty", "span",
+            start=start, end=end, length=len(text))
     if not text[start:end].strip():
         raise InvalidInput("An excerpt must contain more than white space", "span")
     return start, end

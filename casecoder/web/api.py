@@ -56,7 +56,7 @@ def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
     for item in wanted:
         key = item.get("code") if isinstance(item, dict) else item
         if key not in by_key:
-            raise InvalidInput(f"There is no code {key!r} in this project")
+            raise InvalidInput("There is no code '{key}' in this project", key=key)
         pairs.append((by_key[key], item.get("direction", "supports") if isinstance(item, dict) else "supports"))
     excerpt = excerpt_ops.create_excerpt(session, current_user, source, _int(body, "start"), _int(body, "end"),
                                          pairs, case=case, memo=str(body.get("memo") or ""))
@@ -80,5 +80,5 @@ def delete_excerpt(project: Project, excerpt_id: int):  # type: ignore[no-untype
 def _int(body: dict[str, Any], name: str) -> int:
     value = body.get(name)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{name} must be a whole number")
+        raise InvalidInput("{name} must be a whole number", name=name)
     return value

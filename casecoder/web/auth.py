@@ -54,7 +54,7 @@ def password():  # type: ignore[no-untyped-def]
         try:
             accounts.set_password(current_user, form.new.data)
         except InvalidInput as exc:
-            form.new.errors.append(exc.message)
+            form.new.errors.append(exc.render(_))
             return render_template("auth/password.html", form=form), 400
         flash(_("Your password is changed."), "info")
         return redirect(url_for("projects.index"))

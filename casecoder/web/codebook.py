@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from ..analysis.overview import codings_per_code
 from ..coding import codes as code_ops
@@ -38,6 +40,12 @@ def tree_rows(codes: list[Code]) -> list[tuple[Code, int]]:
     return rows
 
 
+def merge_choices(project: Project, code: Code) -> list[SelectChoice]:
+    lang = str(get_locale())
+    return [SelectChoice("", "—")] + [SelectChoice(str(c.id), f"{c.key} {c.label(lang)}")
+                                      for c in project_codes(project) if c.id != code.id and c.codable]
+
+
 @bp.route("/p/<slug>/codebook")
 @project_route()
 def index(project: Project):  # type: ignore[no-untyped-def]
@@ -54,8 +62,7 @@ def code(project: Project, code_id: int):  # type: ignore[no-untyped-def]
     relations = session.scalars(select(CodeRelation).where(
         (CodeRelation.source_code_id == code.id) | (CodeRelation.target_code_id == code.id))).all()
     form = DeleteCodeForm()
-    form.merge_into.choices = [("", "—")] + [(str(c.id), f"{c.key} {c.label_da}") for c in project_codes(project)
-                                             if c.id != code.id and c.codable]
+    form.merge_into.choices = merge_choices(project, code)
     return render_template("codebook/code.html", project=project, code=code, used=used, relations=relations,
                            form=form)
 
@@ -66,7 +73,7 @@ def delete(project: Project, code_id: int):  # type: ignore[no-untyped-def]
     session = get_session()
     code = owned(session.get(Code, code_id), project)
     form = DeleteCodeForm()
-    form.merge_into.choices = [("", "—")] + [(str(c.id), c.key) for c in project_codes(project)]
+    form.merge_into.choices = merge_choices(project, code)
     if not form.validate_on_submit():
         flash(_("Tick the box to confirm."), "error")
         return redirect(url_for("codebook.code", slug=project.slug, code_id=code.id))
@@ -82,6 +89,6 @@ def delete(project: Project, code_id: int):  # type: ignore[no-untyped-def]
             flash(_("Code %(key)s deleted.", key=key), "info")
     except InvalidInput as exc:
         session.rollback()
-        flash(exc.message, "error")
+        flash(exc.render(_), "error")
         return redirect(url_for("codebook.code", slug=project.slug, code_id=code_id))
     return redirect(url_for("codebook.index", slug=project.slug))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -34,7 +35,8 @@ class ProjectForm(FlaskForm):
 class MemberForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired()])
     role = SelectField(_l("Role"), choices=[
-        ("coder", _l("Coder")), ("analyst", _l("Analyst")), ("reader", _l("Reader")), ("owner", _l("Owner"))])
+        SelectChoice("coder", _l("Coder")), SelectChoice("analyst", _l("Analyst")),
+        SelectChoice("reader", _l("Reader")), SelectChoice("owner", _l("Owner"))])
 
 
 class DeleteCodeForm(FlaskForm):

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
 
 from ..analysis.overview import excerpts_per_source, project_summary
 from ..coding import accounts, projects
@@ -21,8 +22,8 @@ bp = Blueprint("projects", __name__)
 AUDIT_PAGE = 50
 
 
-def _codebook_choices() -> list[tuple[str, str]]:
-    return [(p.name, p.name) for p in sorted(resource_dir("codebook").glob("*.yaml"))]
+def _codebook_choices() -> list[SelectChoice]:
+    return [SelectChoice(p.name, p.name) for p in sorted(resource_dir("codebook").glob("*.yaml"))]
 
 
 @bp.route("/")
@@ -38,7 +39,7 @@ def new():  # type: ignore[no-untyped-def]
     if not current_user.is_admin:
         abort(403)
     form = ProjectForm()
-    form.codebook.choices = [("", _("(empty codebook)"))] + _codebook_choices()
+    form.codebook.choices = [SelectChoice("", _("(empty codebook)")), *_codebook_choices()]
     if form.validate_on_submit():
         try:
             spec = load_codebook_file(resource_dir("codebook") / form.codebook.data) if form.codebook.data else None
@@ -46,7 +47,7 @@ def new():  # type: ignore[no-untyped-def]
                                               form.description.data or "")
         except InvalidInput as exc:
             get_session().rollback()
-            (getattr(form, exc.field, None) or form.title).errors.append(exc.message)
+            (getattr(form, exc.field, None) or form.title).errors.append(exc.render(_))
             return render_template("projects/new.html", form=form), 400
         return redirect(url_for("projects.overview", slug=project.slug))
     return render_template("projects/new.html", form=form), 400 if form.errors else 200
@@ -102,7 +103,7 @@ def members(project: Project):  # type: ignore[no-untyped-def]
             return redirect(url_for("projects.members", slug=project.slug))
         except InvalidInput as exc:
             session.rollback()
-            form.username.errors.append(exc.message)
+            form.username.errors.append(exc.render(_))
             status = 400
     rows = session.execute(select(Membership, User).join(User, User.id == Membership.user_id)
                            .where(Membership.project_id == project.id).order_by(User.username)).all()

@@ -1,0 +1,146 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL, each on a fresh database.
+
+PostgreSQL comes from CASECODER_TEST_DATABASE_URL (default: the local server at 127.0.0.1:5432,
+database ``test``); each test gets its own schema, dropped afterwards. Without a reachable
+PostgreSQL the PostgreSQL half is skipped with the reason — except under CI=true, where it fails.
+"""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from casecoder import create_app
+from casecoder.models import Base
+from casecoder.models.engine import make_engine
+
+from .factories import Factory
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+_pg_state: dict[str, object] = {}
+
+
+def pg_base_url() -> str:
+    return os.environ.get("CASECODER_TEST_DATABASE_URL") or DEFAULT_PG
+
+
+def _pg_available() -> str | None:
+    """None when PostgreSQL answers, else the reason it does not (cached for the session)."""
+    if "reason" not in _pg_state:
+        try:
+            engine = make_engine(pg_base_url(), pool_pre_ping=False, connect_args={"connect_timeout": 3})
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            engine.dispose()
+            _pg_state["reason"] = None
+        except Exception as exc:  # noqa: BLE001 - any failure to connect is the reason
+            _pg_state["reason"] = f"PostgreSQL at {make_url(pg_base_url()).render_as_string()} unreachable: {exc}"
+    return _pg_state["reason"]  # type: ignore[return-value]
+
+
+def require_postgres() -> None:
+    reason = _pg_available()
+    if reason:
+        if IN_CI:
+            pytest.fail(reason + " (CI=true: PostgreSQL is required)")
+        pytest.skip(reason)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database of each kind."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'casecoder.sqlite'}"
+        return
+    require_postgres()
+    schema = "t_" + uuid.uuid4().hex[:16]
+    admin = make_engine(pg_base_url())
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(pg_base_url()).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    """An engine on a fresh database holding the current schema."""
+    eng = make_engine(db_url)
+    Base.metadata.create_all(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A bare Session for domain tests: no app, no request."""
+    with Session(engine, expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def factory(session: Session) -> Factory:
+    return Factory(session)
+
+
+@pytest.fixture
+def bare_app(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """An app on an empty database (no tables yet)."""
+    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test-" + uuid.uuid4().hex})
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    from casecoder.db import engine_of
+    engine_of(app).dispose()
+
+
+@pytest.fixture
+def app(engine: Engine, bare_app):  # type: ignore[no-untyped-def]
+    """An app on a fresh database holding the current schema."""
+    return bare_app
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):  # type: ignore[no-untyped-def]
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client, url: str = "/auth/login") -> str:  # type: ignore[no-untyped-def]
+    """The CSRF token a page hands to the browser."""
+    page = client.get(url)
+    match = CSRF_RE.search(page.get_data(as_text=True))
+    assert match, f"no CSRF token on {url} (status {page.status_code})"
+    return match.group(1)
+
+
+def login(client, username: str, password: str):  # type: ignore[no-untyped-def]
+    token = csrf_token(client)
+    return client.post("/auth/login", data={"username": username, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip(f"../shared is not present at {SHARED}; tests reading shared files are skipped")
+    return SHARED
