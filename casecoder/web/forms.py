@@ -32,11 +32,12 @@ class ProjectForm(FlaskForm):
     description = TextAreaField(_l("Description"))
 
 
+ROLE_LABELS = {"coder": _l("Coder"), "analyst": _l("Analyst"), "reader": _l("Reader"), "owner": _l("Owner")}
+
+
 class MemberForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired()])
-    role = SelectField(_l("Role"), choices=[
-        SelectChoice("coder", _l("Coder")), SelectChoice("analyst", _l("Analyst")),
-        SelectChoice("reader", _l("Reader")), SelectChoice("owner", _l("Owner"))])
+    role = SelectField(_l("Role"), choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()])
 
 
 class DeleteCodeForm(FlaskForm):

@@ -16,7 +16,7 @@ from ..db import get_session
 from ..models import AuditEvent, Case, CaseAttribute, Excerpt, Membership, Project, Source, User
 from ..paths import resource_dir
 from .access import owned, project_route
-from .forms import MemberForm, ProjectForm
+from .forms import ROLE_LABELS, MemberForm, ProjectForm
 
 bp = Blueprint("projects", __name__)
 AUDIT_PAGE = 50
@@ -99,7 +99,7 @@ def members(project: Project):  # type: ignore[no-untyped-def]
         try:
             user = accounts.get_user(session, form.username.data.strip())
             accounts.add_member(session, project, user, form.role.data)
-            flash(_("%(user)s is now %(role)s.", user=user.username, role=form.role.data), "info")
+            flash(_("%(user)s is now %(role)s.", user=user.username, role=ROLE_LABELS[form.role.data]), "info")
             return redirect(url_for("projects.members", slug=project.slug))
         except InvalidInput as exc:
             session.rollback()
