@@ -42,7 +42,11 @@ def test_catalog_translates_every_string_in_the_code(lang):
     wanted = source_messages()
     assert len(wanted) > 100
     cat = catalog(lang)
-    missing = sorted(m for m in wanted if m not in cat or not cat[m].string)
+    def translated(m: str) -> bool:
+        string = cat[m].string if m in cat else ""
+        return all(string) if isinstance(string, tuple) else bool(string)
+
+    missing = sorted(m for m in wanted if not translated(m))
     assert not missing, f"untranslated in {lang} (run scripts/i18n and translate): {missing[:10]}"
     fuzzy = [m.id for m in cat if m.id and m.fuzzy]
     assert not fuzzy
@@ -77,11 +81,11 @@ def test_language_choice_is_stored_on_the_user(client, factory, session):
     session.commit()
     login(client, owner.username, PASSWORD)
     page = client.get("/p/proj/").get_data(as_text=True)
-    assert "1 sager i 1 kommuner" in page
+    assert "1 sag i 1 kommune" in page
     token = csrf_token(client, "/p/proj/")
     response = client.post("/language", data={"language": "en", "csrf_token": token, "next": "/p/proj/"})
     assert response.headers["Location"] == "/p/proj/"
-    assert "1 cases in 1 municipalities" in client.get("/p/proj/").get_data(as_text=True)
+    assert "1 case in 1 municipality" in client.get("/p/proj/").get_data(as_text=True)
     session.expire_all()
     assert session.scalar(select(User.language).where(User.id == owner.id)) == "en"
 
