@@ -46,12 +46,14 @@ def register_web(app: Flask) -> None:
     _register_errors(app)
 
     from ..coding.permissions import can
+    from .labels import label
 
     @app.context_processor
     def inject():  # type: ignore[no-untyped-def]
         from flask import g
         from flask_babel import get_locale
-        return {"can": lambda action: can(getattr(g, "role", None), action), "lang": str(get_locale())}
+        return {"can": lambda action: can(getattr(g, "role", None), action), "lang": str(get_locale()),
+                "label": label}
 
 
 def _register_errors(app: Flask) -> None:

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from .labels import ROLE_LABELS
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -30,9 +31,6 @@ class ProjectForm(FlaskForm):
     slug = StringField(_l("Short name (slug)"), validators=[DataRequired(), Length(max=63)])
     codebook = SelectField(_l("Codebook"))
     description = TextAreaField(_l("Description"))
-
-
-ROLE_LABELS = {"coder": _l("Coder"), "analyst": _l("Analyst"), "reader": _l("Reader"), "owner": _l("Owner")}
 
 
 class MemberForm(FlaskForm):

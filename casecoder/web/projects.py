@@ -16,7 +16,8 @@ from ..db import get_session
 from ..models import AuditEvent, Case, CaseAttribute, Excerpt, Membership, Project, Source, User
 from ..paths import resource_dir
 from .access import owned, project_route
-from .forms import ROLE_LABELS, MemberForm, ProjectForm
+from .forms import MemberForm, ProjectForm
+from .labels import ROLE_LABELS
 
 bp = Blueprint("projects", __name__)
 AUDIT_PAGE = 50
