@@ -14,8 +14,7 @@ E = TypeVar("E", bound=Enum)
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
-CODE_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
-CASE_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
+KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")  # code, case, interviewee and attribute keys
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 MIN_PASSWORD = 10
 
@@ -81,19 +80,19 @@ def password(value: str) -> str:
 
 
 def code_key(value: str) -> str:
-    value = (value or "").strip()
-    if not CODE_KEY_RE.match(value):
-        raise InvalidInput(
-            "Code key '{value}' must be 1-32 characters of letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit", "key", value=value)
-    return value
+    return _key(value, N_("Code key"))
 
 
 def case_key(value: str) -> str:
+    return _key(value, N_("Case key"))
+
+
+def _key(value: str, what: Msg) -> str:
     value = (value or "").strip()
-    if not CASE_KEY_RE.match(value):
+    if not KEY_RE.match(value):
         raise InvalidInput(
-            "Case key '{value}' must be 1-32 characters of letters, digits, '.', '_' or '-'", "key", value=value)
+            "{what} '{value}' must be 1-32 characters of letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit", "key", what=what, value=value)
     return value
 
 
