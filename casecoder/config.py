@@ -60,7 +60,8 @@ def finish(config: dict[str, Any], instance_path: Path) -> None:
     config["BABEL_DEFAULT_LOCALE"] = config["LANGUAGE"]
     if not isinstance(config.get("MAX_UPLOAD_MB"), int) or config["MAX_UPLOAD_MB"] <= 0:
         raise ConfigError("CASECODER_MAX_UPLOAD_MB must be a positive whole number of megabytes")
-    config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_MB"] * 1024 * 1024
+    # one file per request from the upload page; 1 MB of room for the form around it
+    config["MAX_CONTENT_LENGTH"] = (config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'casecoder.sqlite'}"
     if not config.get("SECRET_KEY"):

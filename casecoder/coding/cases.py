@@ -33,6 +33,10 @@ def create_case(session: Session, project: Project, key: str, municipality: str,
     return case
 
 
+def set_case_memo(case: Case, memo: str) -> None:
+    case.memo = memo.strip()
+
+
 def define_attribute(session: Session, project: Project, name: str, type_: AttributeType | str) -> AttributeDefinition:
     type_ = validate.choice(AttributeType, type_, N_("Attribute type"))
     name = validate.code_key(name)
@@ -121,7 +125,8 @@ def create_interviewee(session: Session, project: Project, key: str, role: str,
 def create_source(session: Session, project: Project, *, title: str, text: str, perspective: Perspective | str,
                   cases: Iterable[Case] = (), interviewees: Iterable[Interviewee] = (),
                   mode: InterviewMode | str | None = None, interview_date: date | str | None = None,
-                  original_filename: str = "", raw: bytes | None = None, created_by: User | None = None) -> Source:
+                  original_filename: str = "", raw: bytes | None = None, created_by: User | None = None,
+                  sha256: str | None = None) -> Source:
     """Store a transcript. ``sha256`` is of the original file bytes when given, else of the text."""
     if not text.strip():
         raise InvalidInput("The transcript '{name}' has no text", "text", name=original_filename or title)
@@ -135,7 +140,7 @@ def create_source(session: Session, project: Project, *, title: str, text: str, 
         mode=validate.choice(InterviewMode, mode, N_("Mode")) if mode else None,
         interview_date=validate.iso_date(interview_date) if interview_date else None,
         original_filename=original_filename,
-        sha256=hashlib.sha256(raw if raw is not None else text.encode("utf-8")).hexdigest(),
+        sha256=sha256 or hashlib.sha256(raw if raw is not None else text.encode("utf-8")).hexdigest(),
         created_by_id=created_by.id if created_by else None,
         cases=cases, interviewees=interviewees,
     )

@@ -109,3 +109,18 @@ def remove_coding(session: Session, user: User, coding: Coding) -> None:
     audit.record(session, user.id, "delete", coding, before=audit.snapshot(coding))
     coding.excerpt.codings.remove(coding)  # delete-orphan: removing it from the excerpt deletes it
     session.flush()
+
+
+def set_codings(session: Session, user: User, excerpt: Excerpt,
+                wanted: Iterable[tuple[Code, Direction | str]]) -> None:
+    """Make the acting user's codings on ``excerpt`` exactly ``wanted``; other coders' codings stay."""
+    mine = {c.code_id: c for c in excerpt.codings if c.coder_id == user.id}
+    target = {code.id: (code, validate.choice(Direction, direction, N_("Direction"))) for code, direction in wanted}
+    for code_id, coding in list(mine.items()):
+        if code_id not in target:
+            remove_coding(session, user, coding)
+    for code_id, (code, direction) in target.items():
+        if code_id not in mine:
+            add_coding(session, user, excerpt, code, direction)
+        elif mine[code_id].direction != direction:
+            set_direction(session, user, mine[code_id], direction)

@@ -8,6 +8,7 @@ from alembic import context
 
 from casecoder.models import Base
 from casecoder.models.engine import make_engine
+from casecoder.models.search import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -23,6 +24,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

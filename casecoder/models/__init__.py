@@ -5,6 +5,7 @@ from .base import AttributeType, Base, CodeKind, Direction, InterviewMode, Persp
 from .cases import AttributeDefinition, Case, CaseAttribute, Interviewee, Source, source_cases, source_interviewees
 from .codebook import Code, CodeRelation
 from .coding import Coding, Excerpt
+from . import search as _search  # noqa: F401,E402 - full-text index DDL on sources (FTS5 / GIN)
 
 __all__ = [
     "AttributeDefinition", "AttributeType", "AuditEvent", "Base", "Case", "CaseAttribute", "Code", "CodeKind",

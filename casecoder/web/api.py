@@ -6,11 +6,12 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..coding import excerpts as excerpt_ops
 from ..coding.validate import InvalidInput
 from ..db import get_session
-from ..models import Case, Code, Excerpt, Project, Source
+from ..models import Case, Code, Coding, Excerpt, Project, Source
 from .access import owned, project_route
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -20,8 +21,10 @@ def excerpt_json(excerpt: Excerpt) -> dict[str, Any]:
     return {
         "id": excerpt.id, "source_id": excerpt.source_id, "start": excerpt.start_offset, "end": excerpt.end_offset,
         "text": excerpt.text, "memo": excerpt.memo, "case": excerpt.case.key if excerpt.case else None,
-        "codings": [{"id": c.id, "code": c.code.key, "coder": c.coder.username, "direction": c.direction.value}
-                    for c in excerpt.codings],
+        "case_id": excerpt.case_id,
+        "codings": [{"id": c.id, "code": c.code.key, "code_id": c.code_id, "color": c.code.color,
+                     "coder": c.coder.username, "direction": c.direction.value}
+                    for c in sorted(excerpt.codings, key=lambda c: (c.code.position, c.code.key, c.coder_id))],
     }
 
 
@@ -41,26 +44,69 @@ def _body() -> dict[str, Any]:
     return body
 
 
+def _wanted_codes(project: Project, body: dict[str, Any]) -> list[tuple[Code, str]]:
+    """The codes asked for: a list of keys, or of {"code": key, "direction": ...}."""
+    wanted = body.get("codes")
+    if not isinstance(wanted, list) or not wanted:
+        raise InvalidInput("Choose at least one code", "codes")
+    by_key = {c.key: c for c in get_session().scalars(select(Code).where(Code.project_id == project.id))}
+    pairs = []
+    for item in wanted:
+        key = item.get("code") if isinstance(item, dict) else item
+        if key not in by_key:
+            raise InvalidInput("There is no code '{key}' in this project", "codes", key=key)
+        pairs.append((by_key[key], item.get("direction", "supports") if isinstance(item, dict) else "supports"))
+    return pairs
+
+
+def _case(project: Project, body: dict[str, Any]) -> Case | None:
+    return owned(get_session().get(Case, _int(body, "case_id")), project) if body.get("case_id") else None
+
+
 @bp.route("/p/<slug>/excerpts", methods=["POST"])
 @project_route("code")
 def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
     session = get_session()
     body = _body()
     source = owned(session.get(Source, _int(body, "source_id")), project)
-    case = owned(session.get(Case, _int(body, "case_id")), project) if body.get("case_id") else None
-    wanted = body.get("codes") or []
-    if not isinstance(wanted, list) or not wanted:
-        raise InvalidInput("Choose at least one code")
-    by_key = {c.key: c for c in session.scalars(select(Code).where(Code.project_id == project.id))}
-    pairs = []
-    for item in wanted:
-        key = item.get("code") if isinstance(item, dict) else item
-        if key not in by_key:
-            raise InvalidInput("There is no code '{key}' in this project", key=key)
-        pairs.append((by_key[key], item.get("direction", "supports") if isinstance(item, dict) else "supports"))
     excerpt = excerpt_ops.create_excerpt(session, current_user, source, _int(body, "start"), _int(body, "end"),
-                                         pairs, case=case, memo=str(body.get("memo") or ""))
+                                         _wanted_codes(project, body), case=_case(project, body),
+                                         memo=str(body.get("memo") or ""))
     return jsonify(excerpt_json(excerpt)), 201
+
+
+@bp.route("/p/<slug>/excerpts/<int:excerpt_id>", methods=["PATCH"])
+@project_route("code")
+def update_excerpt(project: Project, excerpt_id: int):  # type: ignore[no-untyped-def]
+    """Change any of: start and end, case_id, memo, and the acting coder's codes (with directions)."""
+    session = get_session()
+    excerpt = owned(session.get(Excerpt, excerpt_id), project)
+    body = _body()
+    if any(k in body for k in ("start", "end", "case_id", "memo")):
+        excerpt_ops.update_excerpt(
+            session, current_user, excerpt,
+            start=_int(body, "start") if "start" in body else None,
+            end=_int(body, "end") if "end" in body else None,
+            case=_case(project, body), memo=str(body["memo"]) if "memo" in body else None)
+    if "codes" in body:
+        excerpt_ops.set_codings(session, current_user, excerpt, _wanted_codes(project, body))
+    session.refresh(excerpt)
+    return jsonify(excerpt_json(excerpt))
+
+
+@bp.route("/p/<slug>/sources/<int:source_id>/excerpts")
+@project_route()
+def source_excerpts(project: Project, source_id: int):  # type: ignore[no-untyped-def]
+    source = owned(get_session().get(Source, source_id), project)
+    return jsonify([excerpt_json(e) for e in source_excerpt_rows(source.id)])
+
+
+def source_excerpt_rows(source_id: int) -> list[Excerpt]:
+    return list(get_session().scalars(
+        select(Excerpt).where(Excerpt.source_id == source_id)
+        .options(selectinload(Excerpt.codings).selectinload(Coding.code),
+                 selectinload(Excerpt.codings).selectinload(Coding.coder), selectinload(Excerpt.case))
+        .order_by(Excerpt.start_offset, Excerpt.id)))
 
 
 @bp.route("/p/<slug>/excerpts/<int:excerpt_id>", methods=["GET"])

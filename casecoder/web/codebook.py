@@ -14,7 +14,7 @@ from ..coding.validate import InvalidInput
 from ..db import get_session
 from ..models import Code, CodeRelation, Project
 from .access import owned, project_route
-from .forms import DeleteCodeForm
+from .forms import DeleteCodeForm, MemoForm
 
 bp = Blueprint("codebook", __name__)
 
@@ -64,7 +64,18 @@ def code(project: Project, code_id: int):  # type: ignore[no-untyped-def]
     form = DeleteCodeForm()
     form.merge_into.choices = merge_choices(project, code)
     return render_template("codebook/code.html", project=project, code=code, used=used, relations=relations,
-                           form=form)
+                           form=form, memo_form=MemoForm(memo=code.memo))
+
+
+@bp.route("/p/<slug>/codes/<int:code_id>/memo", methods=["POST"])
+@project_route("code")
+def memo(project: Project, code_id: int):  # type: ignore[no-untyped-def]
+    code = owned(get_session().get(Code, code_id), project)
+    form = MemoForm()
+    if form.validate_on_submit():
+        code_ops.update_code(get_session(), code, current_user.id, memo=(form.memo.data or "").strip())
+        flash(_("Memo saved."), "info")
+    return redirect(url_for("codebook.code", slug=project.slug, code_id=code.id))
 
 
 @bp.route("/p/<slug>/codes/<int:code_id>/delete", methods=["POST"])

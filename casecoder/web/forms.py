@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, DateField, HiddenField, MultipleFileField, PasswordField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from .labels import ROLE_LABELS
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 
 class LoginForm(FlaskForm):
@@ -41,3 +42,23 @@ class MemberForm(FlaskForm):
 class DeleteCodeForm(FlaskForm):
     merge_into = SelectField(_l("Merge its codings into"), coerce=str)
     confirm = BooleanField(_l("I understand this cannot be undone"), validators=[DataRequired()])
+
+
+class TranscriptForm(FlaskForm):
+    """Metadata given once for every file of an upload batch."""
+    title = StringField(_l("Title (empty: the file name)"), validators=[Length(max=300)])
+    perspective = SelectField(_l("Perspective"), validators=[DataRequired()])
+    cases = SelectMultipleField(_l("Cases"), coerce=int)
+    interviewees = SelectMultipleField(_l("Interviewees"), coerce=int)
+    mode = SelectField(_l("Interview"), default="")
+    interview_date = DateField(_l("Date"), validators=[Optional()])
+    allow_duplicate = BooleanField(_l("Import a file even if it was imported before"))
+    files = MultipleFileField(_l("Files (.txt, .docx, .odt, .pdf, .rtf)"))
+
+
+class TranscriptTextForm(FlaskForm):
+    text = TextAreaField(_l("Text"), validators=[DataRequired()])
+
+
+class MemoForm(FlaskForm):
+    memo = TextAreaField(_l("Memo"))

@@ -9,14 +9,14 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from ..analysis.overview import excerpts_per_source, project_summary
-from ..coding import accounts, projects
+from ..coding import accounts, cases, projects
 from ..coding.codebook_file import load_codebook_file
 from ..coding.validate import InvalidInput
 from ..db import get_session
 from ..models import AuditEvent, Case, CaseAttribute, Excerpt, Membership, Project, Source, User
 from ..paths import resource_dir
 from .access import owned, project_route
-from .forms import MemberForm, ProjectForm
+from .forms import MemberForm, MemoForm, ProjectForm
 from .labels import ROLE_LABELS
 
 bp = Blueprint("projects", __name__)
@@ -76,18 +76,19 @@ def case(project: Project, case_id: int):  # type: ignore[no-untyped-def]
     attributes = session.scalars(select(CaseAttribute).where(CaseAttribute.case_id == case.id)
                                  .options(selectinload(CaseAttribute.definition))).all()
     attributes = sorted(attributes, key=lambda a: a.definition.position)
-    return render_template("projects/case.html", project=project, case=case, attributes=attributes)
+    return render_template("projects/case.html", project=project, case=case, attributes=attributes,
+                           form=MemoForm(memo=case.memo))
 
 
-@bp.route("/p/<slug>/sources/<int:source_id>")
-@project_route()
-def source(project: Project, source_id: int):  # type: ignore[no-untyped-def]
-    session = get_session()
-    source = owned(session.get(Source, source_id), project)
-    excerpts = session.scalars(select(Excerpt).where(Excerpt.source_id == source.id)
-                               .options(selectinload(Excerpt.codings), selectinload(Excerpt.case))
-                               .order_by(Excerpt.start_offset)).all()
-    return render_template("projects/source.html", project=project, source=source, excerpts=excerpts)
+@bp.route("/p/<slug>/cases/<int:case_id>/memo", methods=["POST"])
+@project_route("code")
+def case_memo(project: Project, case_id: int):  # type: ignore[no-untyped-def]
+    case = owned(get_session().get(Case, case_id), project)
+    form = MemoForm()
+    if form.validate_on_submit():
+        cases.set_case_memo(case, form.memo.data or "")
+        flash(_("Memo saved."), "info")
+    return redirect(url_for("projects.case", slug=project.slug, case_id=case.id))
 
 
 @bp.route("/p/<slug>/members", methods=["GET", "POST"])

@@ -1,0 +1,111 @@
+"""The project's excerpt list: one filtered, paged query (filters combine with AND).
+
+The code, coder and direction filters apply to the same coding: "excerpts that coder X coded
+with code Y (or a sub-code) as contradicting" is one condition, not three.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Case, Code, Coding, Direction, Excerpt, Interviewee, Perspective, Source, source_interviewees
+
+
+@dataclass
+class ExcerptFilter:
+    code_id: int | None = None
+    include_subcodes: bool = True
+    case_id: int | None = None
+    municipality: str | None = None
+    perspective: Perspective | None = None
+    role: str | None = None
+    coder_id: int | None = None
+    direction: Direction | None = None
+    text: str | None = None
+    source_id: int | None = None
+
+
+@dataclass
+class ExcerptPage:
+    excerpts: list[Excerpt]
+    total: int
+    page: int
+    per_page: int
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = max(1, -(-self.total // self.per_page))
+
+
+def code_and_descendants(session: Session, code_id: int) -> list[int]:
+    """The code and every code below it, in one recursive query."""
+    tree = select(Code.id).where(Code.id == code_id).cte("tree", recursive=True)
+    tree = tree.union_all(select(Code.id).join(tree, Code.parent_id == tree.c.id))
+    return list(session.scalars(select(tree.c.id)))
+
+
+def excerpt_query(session: Session, project_id: int, f: ExcerptFilter) -> Select[tuple[Excerpt]]:
+    query = select(Excerpt).join(Source, Source.id == Excerpt.source_id).where(Excerpt.project_id == project_id)
+    coding_conditions = []
+    if f.code_id is not None:
+        ids = code_and_descendants(session, f.code_id) if f.include_subcodes else [f.code_id]
+        coding_conditions.append(Coding.code_id.in_(ids))
+    if f.coder_id is not None:
+        coding_conditions.append(Coding.coder_id == f.coder_id)
+    if f.direction is not None:
+        coding_conditions.append(Coding.direction == f.direction)
+    if coding_conditions:
+        query = query.where(exists().where(Coding.excerpt_id == Excerpt.id, *coding_conditions))
+    if f.case_id is not None:
+        query = query.where(Excerpt.case_id == f.case_id)
+    if f.municipality:
+        query = query.where(Excerpt.case_id.in_(select(Case.id).where(Case.municipality == f.municipality)))
+    if f.perspective is not None:
+        query = query.where(Source.perspective == f.perspective)
+    if f.role:
+        query = query.where(exists().where(and_(
+            source_interviewees.c.source_id == Excerpt.source_id,
+            source_interviewees.c.interviewee_id == Interviewee.id, Interviewee.role == f.role)))
+    if f.source_id is not None:
+        query = query.where(Excerpt.source_id == f.source_id)
+    if f.text and f.text.strip():
+        pattern = f"%{_escape_like(f.text.strip().lower())}%"
+        query = query.where(or_(func.lower(Excerpt.text).like(pattern, escape="\\"),
+                                func.lower(Excerpt.memo).like(pattern, escape="\\")))
+    return query
+
+
+def list_excerpts(session: Session, project_id: int, f: ExcerptFilter, page: int = 1,
+                  per_page: int = 50) -> ExcerptPage:
+    query = excerpt_query(session, project_id, f)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = max(1, page)
+    rows = session.scalars(
+        query.options(selectinload(Excerpt.codings).selectinload(Coding.code),
+                      selectinload(Excerpt.codings).selectinload(Coding.coder),
+                      selectinload(Excerpt.source), selectinload(Excerpt.case))
+        .order_by(Source.title, Excerpt.start_offset, Excerpt.id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    return ExcerptPage(list(rows), total, page, per_page)
+
+
+def filter_choices(session: Session, project_id: int) -> dict[str, list]:
+    """The values the filter form offers: municipalities, interviewee roles, coders."""
+    from ..models import User
+    return {
+        "municipalities": list(session.scalars(select(Case.municipality).where(Case.project_id == project_id)
+                                               .distinct().order_by(Case.municipality))),
+        "roles": list(session.scalars(select(Interviewee.role).where(Interviewee.project_id == project_id)
+                                      .distinct().order_by(Interviewee.role))),
+        "coders": list(session.execute(
+            select(User.id, User.username).where(User.id.in_(
+                select(Coding.coder_id).join(Excerpt, Excerpt.id == Coding.excerpt_id)
+                .where(Excerpt.project_id == project_id))).order_by(User.username)).all()),
+    }
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,106 @@
+"""Importing transcripts (one or many files) and editing a transcript's text safely."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from wtforms.fields.choices import SelectChoice
+
+from ..coding import transcripts
+from ..coding.extract import extract_text
+from ..coding.validate import InvalidInput
+from ..db import get_session
+from ..models import Case, Interviewee, Project, Source
+from .access import owned, project_route
+from .forms import TranscriptForm, TranscriptTextForm
+from .labels import label
+
+bp = Blueprint("transcripts", __name__)
+
+
+def _form(project: Project) -> TranscriptForm:
+    session = get_session()
+    form = TranscriptForm()
+    form.perspective.choices = [SelectChoice("family", label("family")), SelectChoice("system", label("system"))]
+    form.mode.choices = [SelectChoice("", "—"), SelectChoice("visit", label("visit")),
+                         SelectChoice("phone", label("phone"))]
+    form.cases.choices = [SelectChoice(c.id, f"{c.key} ({c.municipality})") for c in session.scalars(
+        select(Case).where(Case.project_id == project.id).order_by(Case.key))]
+    form.interviewees.choices = [SelectChoice(p.id, f"{p.key} ({p.role})") for p in session.scalars(
+        select(Interviewee).where(Interviewee.project_id == project.id).order_by(Interviewee.key))]
+    return form
+
+
+def _import_one(project: Project, form: TranscriptForm, upload: FileStorage, batch: bool) -> Source:
+    """Extract and store one file; raises InvalidInput naming the file."""
+    session = get_session()
+    name = upload.filename or "?"
+    data = upload.read()
+    extracted = extract_text(name, data, current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
+    cases = [owned(session.get(Case, i), project) for i in form.cases.data or []]
+    people = [owned(session.get(Interviewee, i), project) for i in form.interviewees.data or []]
+    return transcripts.import_transcript(
+        session, project, extracted, user=current_user, title=None if batch else form.title.data,
+        perspective=form.perspective.data, cases_=cases, interviewees=people, mode=form.mode.data or None,
+        interview_date=form.interview_date.data, allow_duplicate=form.allow_duplicate.data)
+
+
+@bp.route("/p/<slug>/transcripts/new", methods=["GET", "POST"])
+@project_route("code")
+def new(project: Project):  # type: ignore[no-untyped-def]
+    """The upload page. Its script sends files one by one to ``upload``; without script, all at once."""
+    form = _form(project)
+    if not form.validate_on_submit():
+        return render_template("transcripts/new.html", project=project, form=form,
+                               limit=current_app.config["MAX_UPLOAD_MB"]), 400 if form.errors else 200
+    files = [f for f in request.files.getlist(form.files.name) if f and f.filename]
+    results = []
+    session = get_session()
+    for upload in files:
+        try:
+            with session.begin_nested():  # a bad file undoes only itself
+                source = _import_one(project, form, upload, batch=len(files) > 1)
+            results.append({"name": upload.filename, "ok": True, "source": source})
+        except InvalidInput as exc:
+            results.append({"name": upload.filename, "ok": False, "error": exc.render(_)})
+    if not files:
+        form.files.errors.append(_("Choose at least one file."))
+        return render_template("transcripts/new.html", project=project, form=form,
+                               limit=current_app.config["MAX_UPLOAD_MB"]), 400
+    return render_template("transcripts/results.html", project=project, results=results)
+
+
+@bp.route("/api/p/<slug>/transcripts", methods=["POST"])
+@project_route("code")
+def upload(project: Project):  # type: ignore[no-untyped-def]
+    """Import one file with the batch's metadata; JSON answer for the page's progress list."""
+    form = _form(project)
+    if not form.validate_on_submit():
+        errors = "; ".join(f"{form[name].label.text}: {', '.join(map(str, errs))}" for name, errs in form.errors.items())
+        raise InvalidInput("The form has errors: {errors}", "form", errors=errors)
+    upload = request.files.get(form.files.name)
+    if upload is None or not upload.filename:
+        raise InvalidInput("Choose at least one file.", "file")
+    source = _import_one(project, form, upload, batch=request.form.get("batch") == "1")
+    return jsonify(id=source.id, title=source.title, chars=len(source.text),
+                   url=url_for("coding.source", slug=project.slug, source_id=source.id)), 201
+
+
+@bp.route("/p/<slug>/sources/<int:source_id>/edit", methods=["GET", "POST"])
+@project_route("code")
+def edit(project: Project, source_id: int):  # type: ignore[no-untyped-def]
+    session = get_session()
+    source = owned(session.get(Source, source_id), project)
+    form = TranscriptTextForm(text=source.text) if request.method == "GET" else TranscriptTextForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            transcripts.edit_text(session, current_user, source, form.text.data)
+            return redirect(url_for("coding.source", slug=project.slug, source_id=source.id))
+        except InvalidInput as exc:
+            session.rollback()
+            error = exc.render(_)
+    status = 400 if (error or form.errors) else 200
+    return render_template("transcripts/edit.html", project=project, source=source, form=form, error=error), status
