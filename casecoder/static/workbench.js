@@ -81,6 +81,7 @@
   }
 
   /* ---------- drawing ---------- */
+  function showRange() { return state.mode === "new" || (state.mode === "edit" && state.spanChanged); }
   function colorOf(ex) { return ex.codings.length ? ex.codings[0].color : "#999999"; }
 
   function render() {
@@ -88,7 +89,7 @@
     const cuts = new Set([0, N]);
     for (const t of data.turns) { cuts.add(t.start); cuts.add(t.label_end); cuts.add(t.end); }
     for (const ex of excerpts) { cuts.add(ex.start); cuts.add(ex.end); }
-    if (state.range) { cuts.add(state.range[0]); cuts.add(state.range[1]); }
+    if (showRange()) { cuts.add(state.range[0]); cuts.add(state.range[1]); }
     const points = Array.from(cuts).filter((p) => p >= 0 && p <= N).sort((a, b) => a - b);
     const frag = document.createDocumentFragment();
     const turns = data.turns.length ? data.turns : [{ start: 0, label_end: 0, end: N, speaker: null }];
@@ -119,7 +120,7 @@
           if (covering.length > 1) span.classList.add("overlap");
           if (covering.some((ex) => ex.id === current)) span.classList.add("current");
         }
-        if (state.range && a >= state.range[0] && b <= state.range[1]) span.classList.add("pending");
+        if (showRange() && a >= state.range[0] && b <= state.range[1]) span.classList.add("pending");
         div.appendChild(span);
       }
       frag.appendChild(div);
@@ -179,10 +180,12 @@
     tree.replaceChildren();
     const labelKey = data.lang === "en" ? "label_en" : "label_da";
     const shown = new Set();
+    const matches = new Set();
     if (filter) {
       const byId = new Map(codes.map((c) => [c.id, c]));
       for (const c of codes) {
         if ((c.key + " " + c.label_da + " " + c.label_en).toLowerCase().includes(filter)) {
+          matches.add(c.id);
           let x = c;
           while (x && !shown.has(x.id)) { shown.add(x.id); x = byId.get(x.parent_id); }
         }
@@ -193,6 +196,7 @@
       const li = document.createElement("li");
       li.style.paddingLeft = (c.depth * 1.1) + "em";
       li.dataset.key = c.key;
+      if (matches.has(c.id)) li.dataset.match = c.key.toLowerCase() === filter ? "exact" : "1";
       const box = document.createElement("input");
       box.type = "checkbox";
       box.id = "code-" + c.key;
@@ -395,6 +399,7 @@
       const range = selectionRange() || lastSelection;
       if (range && state.mode !== "idle") {
         state.range = range;
+        state.spanChanged = true;
         $("panel-snippet").textContent = slice(range[0], range[1]);
         render();
       }
@@ -403,7 +408,9 @@
     $("code-filter").addEventListener("keydown", (ev) => {
       if (ev.key === "Enter" && !ev.ctrlKey && !ev.metaKey) {
         ev.preventDefault();
-        const first = $("code-tree").querySelector("input[type=checkbox]:not(:disabled)");
+        const tree = $("code-tree");
+        const first = tree.querySelector("li[data-match=exact] input:not(:disabled)")
+          || tree.querySelector("li[data-match] input:not(:disabled)");
         if (first && $("code-filter").value.trim()) {
           toggle(first.closest("li").dataset.key, !first.checked);
           $("code-filter").value = "";
