@@ -161,3 +161,40 @@ def test_offsets_stay_code_points_after_emoji_and_combining_marks(english_admin,
 def project_cases(session, project):
     from casecoder.models import Case
     return session.scalars(select(Case).where(Case.project_id == project.id)).all()
+
+
+def test_code_a_search_hit_and_step_through_excerpts_with_keys(english_admin, page, session):  # noqa: F811
+    base, project = english_admin
+    log_in(page, base)
+    page.goto(base + "/p/demo/search?q=tandl%C3%A6ge")  # "tandlæge": dentist
+    page.wait_for_selector("#hits")
+    link = page.locator("a.code-hit").first
+    href = link.get_attribute("href")
+    source_id = int(href.split("/sources/")[1].split("?")[0])
+    start, end = (int(x) for x in href.split("select=")[1].split("-"))
+    link.click()
+    page.wait_for_selector("#panel:not([hidden])")
+    assert page.locator("#transcript .seg.pending").count() >= 1
+    page.fill("#code-filter", "B.5")
+    page.press("#code-filter", "Enter")
+    if page.locator("#case").count():
+        page.select_option("#case", index=1)
+    page.click("#save")
+    page.wait_for_selector("#toast:not([hidden])")
+    session.expire_all()
+    created = session.scalars(select(Excerpt).where(Excerpt.source_id == source_id, Excerpt.start_offset == start,
+                                                    Excerpt.end_offset == end)).one()
+    assert "tandl" in created.text.lower() and [c.code.key for c in created.codings] == ["B.5"]
+    # n / p walk the excerpts of the transcript in text order, starting from the one just saved
+    ordered = [e.id for e in session.scalars(select(Excerpt).where(Excerpt.source_id == source_id)
+                                             .order_by(Excerpt.start_offset, Excerpt.end_offset, Excerpt.id))]
+    here = ordered.index(created.id)
+
+    def current_after(key: str) -> str:
+        page.keyboard.press("Escape")
+        page.keyboard.press(key)
+        return page.locator("#excerpt-list li.current").get_attribute("data-id")
+
+    assert current_after("n") == str(ordered[(here + 1) % len(ordered)])
+    assert current_after("n") == str(ordered[(here + 2) % len(ordered)])
+    assert current_after("p") == str(ordered[(here + 1) % len(ordered)])
