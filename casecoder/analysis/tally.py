@@ -1,0 +1,110 @@
+""""n of N cases" per code and perspective — the method's headline numbers (docs/counting.md).
+
+Built on ``evidence.collect``: for each code, set algebra over case ids gives
+
+    family      n = cases with the code under the family perspective,  N = cases with a family source
+    system      n = ... under the system perspective,                 N = cases with a system source
+    both        n = cases with the code under both perspectives,      N = cases with both kinds of source
+    either      n = cases with the code under either perspective,     N = all selected cases
+    contradicts n = cases with contradicting evidence (any perspective), N = all selected cases
+    nuances     n = cases with nuancing evidence (any perspective),      N = all selected cases
+
+The main four use the chosen direction set (default: supports only).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Code, Project
+from .evidence import FAMILY, PERSPECTIVES, SYSTEM, CountFilter, Evidence, collect
+
+MEASURES = ("family", "system", "both", "either", "contradicts", "nuances")
+UNIT = "cases"
+
+
+@dataclass(frozen=True)
+class Count:
+    n: int
+    N: int  # noqa: N815 - the method's own letter
+    case_keys: tuple[str, ...]
+
+    @property
+    def share(self) -> float | None:
+        """n / N, or None when N is 0 (shown as "—", never a division by zero)."""
+        return self.n / self.N if self.N else None
+
+    def label(self) -> str:
+        return f"{self.n}/{self.N}" if self.N else "—"
+
+
+@dataclass(frozen=True)
+class CodeTally:
+    code_id: int
+    key: str
+    label_da: str
+    label_en: str
+    kind: str
+    depth: int
+    hypothesis_key: str          # the top-level code this row belongs under
+    codable: bool
+    counts: dict[str, Count]
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_da
+
+
+@dataclass
+class Tally:
+    project_slug: str
+    codebook_name: str | None
+    codebook_sha256: str | None
+    filter: CountFilter
+    denominators: dict[str, tuple[str, ...]]   # family, system, both, any -> case keys
+    coders: tuple[str, ...]
+    rows: list[CodeTally] = field(default_factory=list)
+    unit: str = UNIT
+
+    def row(self, key: str) -> CodeTally:
+        return next(r for r in self.rows if r.key == key)
+
+
+def tally_from_evidence(ev: Evidence, code_id: int, directions: frozenset[str]) -> dict[str, Count]:
+    family = ev.cases(code_id, (FAMILY,), directions)
+    system = ev.cases(code_id, (SYSTEM,), directions)
+    both_n = ev.both_cases
+    counts = {
+        "family": (family, ev.with_source[FAMILY]),
+        "system": (system, ev.with_source[SYSTEM]),
+        "both": (family & system, both_n),
+        "either": (family | system, ev.any_cases),
+        "contradicts": (ev.cases(code_id, PERSPECTIVES, ("contradicts",)), ev.any_cases),
+        "nuances": (ev.cases(code_id, PERSPECTIVES, ("nuances",)), ev.any_cases),
+    }
+    return {m: Count(len(n), len(N), ev.keys(n)) for m, (n, N) in counts.items()}
+
+
+def compute_tally(session: Session, project: Project, f: CountFilter | None = None) -> Tally:
+    f = f or CountFilter()
+    ev = collect(session, project.id, f)
+    codes = list(session.scalars(select(Code).where(Code.project_id == project.id).order_by(Code.position, Code.id)))
+    children: dict[int | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+    tally = Tally(project_slug=project.slug, codebook_name=project.codebook_name,
+                  codebook_sha256=project.codebook_sha256, filter=f, coders=ev.coders,
+                  denominators={"family": ev.keys(ev.with_source[FAMILY]), "system": ev.keys(ev.with_source[SYSTEM]),
+                                "both": ev.keys(ev.both_cases), "any": ev.keys(ev.any_cases)})
+
+    def walk(parent: int | None, depth: int, top: str | None) -> None:
+        for code in children.get(parent, []):
+            tally.rows.append(CodeTally(
+                code_id=code.id, key=code.key, label_da=code.label_da, label_en=code.label_en, kind=code.kind.value,
+                depth=depth, hypothesis_key=top or code.key, codable=code.codable,
+                counts=tally_from_evidence(ev, code.id, f.directions)))
+            walk(code.id, depth + 1, top or code.key)
+
+    walk(None, 0, None)
+    return tally
