@@ -88,3 +88,25 @@ def test_log_in_switch_language_and_browse(live_server, page):
     page.click("button[type=submit]")
     page.wait_for_load_state()
     assert page.locator("h1").first.inner_text() == "Your projects"
+
+
+def test_tally_page_toggles_percentages_sorts_and_drills_down(live_server, page):
+    base, project = live_server
+    page.goto(base + "/auth/login")
+    page.fill("#username", "admin")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")
+    page.goto(base + "/p/demo/tally")
+    cell = page.locator("tr[data-key='H1.1'] td[data-measure='either']")
+    before = cell.inner_text()
+    assert "/" in before and "%" not in before
+    page.check("#show-percent")
+    assert "%" in cell.inner_text() and before.split()[0] in cell.inner_text()  # n/N stays visible
+    # sorting by a column keeps each hypothesis row on top of its group
+    page.click("#tally thead th:nth-child(6)")
+    first_rows = page.locator("#tally tbody.group:first-of-type tr").all_inner_texts()
+    assert first_rows[0].startswith("OUT") or first_rows[0].split()[0] in ("H1", "OUT")
+    cell.locator("a").click()
+    page.wait_for_url("**/excerpts?**")
+    assert int(page.inner_text("#excerpt-total").split()[0]) >= 1

@@ -88,7 +88,7 @@ def selected_cases(session: Session, project_id: int, f: CountFilter) -> Select[
         query = query.where(Case.municipality.in_(f.municipalities))
     if f.attributes:
         types = dict(session.execute(select(AttributeDefinition.name, AttributeDefinition.type)
-                                     .where(AttributeDefinition.project_id == project_id)).tuples().all())
+                                     .where(AttributeDefinition.project_id == project_id)).all())
         for cond in f.attributes:
             query = query.where(_attribute_clause(cond, types))
     return query
@@ -164,7 +164,7 @@ def collect(session: Session, project_id: int, f: CountFilter) -> Evidence:
     if f.coder_ids:
         evidence_query = evidence_query.where(Coding.coder_id.in_(f.coder_ids))
     ancestors = ancestor_map(session.execute(select(Code.id, Code.parent_id).where(Code.project_id == project_id))
-                            .tuples().all()) if f.include_subcodes else {}
+                            .all()) if f.include_subcodes else {}
     occurs: dict[tuple[int, str, str], set[int]] = {}
     for code_id, case_id, perspective, direction in session.execute(evidence_query):
         for target in (code_id, *ancestors.get(code_id, ())):

@@ -6,6 +6,7 @@ with code Y (or a sub-code) as contradicting" is one condition, not three.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 
 from sqlalchemy import Select, and_, exists, func, or_, select
@@ -16,16 +17,19 @@ from ..models import Case, Code, Coding, Direction, Excerpt, Interviewee, Perspe
 
 @dataclass
 class ExcerptFilter:
+    """Empty tuples mean "any". The tally pages link here with the exact filters behind a number."""
     code_id: int | None = None
     include_subcodes: bool = True
-    case_id: int | None = None
-    municipality: str | None = None
+    case_ids: tuple[int, ...] = ()
+    municipalities: tuple[str, ...] = ()
     perspective: Perspective | None = None
-    role: str | None = None
-    coder_id: int | None = None
-    direction: Direction | None = None
+    roles: tuple[str, ...] = ()
+    coder_ids: tuple[int, ...] = ()
+    directions: tuple[Direction, ...] = ()
     text: str | None = None
     source_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
 
 
 @dataclass
@@ -53,22 +57,26 @@ def excerpt_query(session: Session, project_id: int, f: ExcerptFilter) -> Select
     if f.code_id is not None:
         ids = code_and_descendants(session, f.code_id) if f.include_subcodes else [f.code_id]
         coding_conditions.append(Coding.code_id.in_(ids))
-    if f.coder_id is not None:
-        coding_conditions.append(Coding.coder_id == f.coder_id)
-    if f.direction is not None:
-        coding_conditions.append(Coding.direction == f.direction)
+    if f.coder_ids:
+        coding_conditions.append(Coding.coder_id.in_(f.coder_ids))
+    if f.directions:
+        coding_conditions.append(Coding.direction.in_(f.directions))
     if coding_conditions:
         query = query.where(exists().where(Coding.excerpt_id == Excerpt.id, *coding_conditions))
-    if f.case_id is not None:
-        query = query.where(Excerpt.case_id == f.case_id)
-    if f.municipality:
-        query = query.where(Excerpt.case_id.in_(select(Case.id).where(Case.municipality == f.municipality)))
+    if f.case_ids:
+        query = query.where(Excerpt.case_id.in_(f.case_ids))
+    if f.municipalities:
+        query = query.where(Excerpt.case_id.in_(select(Case.id).where(Case.municipality.in_(f.municipalities))))
     if f.perspective is not None:
         query = query.where(Source.perspective == f.perspective)
-    if f.role:
+    if f.roles:
         query = query.where(exists().where(and_(
             source_interviewees.c.source_id == Excerpt.source_id,
-            source_interviewees.c.interviewee_id == Interviewee.id, Interviewee.role == f.role)))
+            source_interviewees.c.interviewee_id == Interviewee.id, Interviewee.role.in_(f.roles))))
+    if f.date_from is not None:
+        query = query.where(Source.interview_date >= f.date_from)
+    if f.date_to is not None:
+        query = query.where(Source.interview_date <= f.date_to)
     if f.source_id is not None:
         query = query.where(Excerpt.source_id == f.source_id)
     if f.text and f.text.strip():

@@ -48,6 +48,7 @@ class CodeTally:
     label_en: str
     kind: str
     depth: int
+    parent_key: str | None
     hypothesis_key: str          # the top-level code this row belongs under
     codable: bool
     counts: dict[str, Count]
@@ -98,13 +99,13 @@ def compute_tally(session: Session, project: Project, f: CountFilter | None = No
                   denominators={"family": ev.keys(ev.with_source[FAMILY]), "system": ev.keys(ev.with_source[SYSTEM]),
                                 "both": ev.keys(ev.both_cases), "any": ev.keys(ev.any_cases)})
 
-    def walk(parent: int | None, depth: int, top: str | None) -> None:
-        for code in children.get(parent, []):
+    def walk(parent: Code | None, depth: int, top: str | None) -> None:
+        for code in children.get(parent.id if parent else None, []):
             tally.rows.append(CodeTally(
                 code_id=code.id, key=code.key, label_da=code.label_da, label_en=code.label_en, kind=code.kind.value,
-                depth=depth, hypothesis_key=top or code.key, codable=code.codable,
-                counts=tally_from_evidence(ev, code.id, f.directions)))
-            walk(code.id, depth + 1, top or code.key)
+                depth=depth, parent_key=parent.key if parent else None, hypothesis_key=top or code.key,
+                codable=code.codable, counts=tally_from_evidence(ev, code.id, f.directions)))
+            walk(code, depth + 1, top or code.key)
 
     walk(None, 0, None)
     return tally

@@ -1,6 +1,8 @@
 """The project's excerpt list with filters; each row links back to its place in the transcript."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, render_template, request
 from sqlalchemy import select
 
@@ -14,21 +16,39 @@ bp = Blueprint("excerpts", __name__)
 PER_PAGE = 50
 
 
-def _enum(cls, value):  # type: ignore[no-untyped-def]
+def _enums(cls, values):  # type: ignore[no-untyped-def]
+    out = []
+    for value in values:
+        try:
+            out.append(cls(value))
+        except ValueError:
+            continue
+    return tuple(out)
+
+
+def _ints(values) -> tuple[int, ...]:  # type: ignore[no-untyped-def]
+    """Whole numbers from repeated or comma-separated parameters; anything else is ignored."""
+    return tuple(int(x) for v in values for x in v.split(",") if x.strip().isdigit())
+
+
+def _date(value):  # type: ignore[no-untyped-def]
     try:
-        return cls(value) if value else None
+        return date.fromisoformat(value) if value else None
     except ValueError:
         return None
 
 
 def parse_filter(args) -> ExcerptFilter:  # type: ignore[no-untyped-def]
     """Read the filter from query arguments; unknown or malformed values are ignored."""
+    perspective = _enums(Perspective, args.getlist("perspective"))
     return ExcerptFilter(
         code_id=args.get("code", type=int), include_subcodes=args.get("sub", "1") == "1",
-        case_id=args.get("case", type=int), municipality=args.get("municipality") or None,
-        perspective=_enum(Perspective, args.get("perspective")), role=args.get("role") or None,
-        coder_id=args.get("coder", type=int), direction=_enum(Direction, args.get("direction")),
-        text=args.get("q") or None, source_id=args.get("source", type=int))
+        case_ids=_ints(args.getlist("case")),
+        municipalities=tuple(m for m in args.getlist("municipality") if m),
+        perspective=perspective[0] if perspective else None, roles=tuple(r for r in args.getlist("role") if r),
+        coder_ids=_ints(args.getlist("coder")), directions=_enums(Direction, args.getlist("direction")),
+        text=args.get("q") or None, source_id=args.get("source", type=int),
+        date_from=_date(args.get("from")), date_to=_date(args.get("to")))
 
 
 @bp.route("/p/<slug>/excerpts")
@@ -39,7 +59,7 @@ def index(project: Project):  # type: ignore[no-untyped-def]
     page = list_excerpts(session, project.id, f, page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
     cases = session.scalars(select(Case).where(Case.project_id == project.id).order_by(Case.key)).all()
     sources = session.scalars(select(Source).where(Source.project_id == project.id).order_by(Source.title)).all()
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = {k: request.args.getlist(k) for k in request.args if k != "page"}
     return render_template("excerpts/index.html", project=project, page=page, f=f, args=args, cases=cases,
                            sources=sources, code_rows=tree_rows(project_codes(project)),
                            choices=filter_choices(session, project.id))

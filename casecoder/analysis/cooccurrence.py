@@ -1,0 +1,42 @@
+"""Co-occurrence of codes in cases: for each pair, in how many cases both occur, per perspective.
+
+"family": both codes occur under the family perspective of the case; "system" likewise;
+"either": both occur in the case, each under any perspective.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Code, Project
+from .evidence import FAMILY, PERSPECTIVES, SYSTEM, CountFilter, collect
+
+SCOPES = {"family": (FAMILY,), "system": (SYSTEM,), "either": PERSPECTIVES}
+
+
+@dataclass(frozen=True)
+class Pair:
+    a: str
+    b: str
+    cases: dict[str, tuple[str, ...]]   # scope -> case keys where both occur
+
+
+@dataclass
+class Cooccurrence:
+    codes: list[Code]
+    node_cases: dict[str, dict[str, tuple[str, ...]]]   # code key -> scope -> case keys
+    pairs: list[Pair]
+
+
+def cooccurrence(session: Session, project: Project, keys: list[str], f: CountFilter | None = None) -> Cooccurrence:
+    f = f or CountFilter()
+    codes = list(session.scalars(select(Code).where(Code.project_id == project.id, Code.key.in_(keys))
+                                 .order_by(Code.position, Code.id)))
+    ev = collect(session, project.id, f)
+    sets = {c.key: {scope: ev.cases(c.id, persp, f.directions) for scope, persp in SCOPES.items()} for c in codes}
+    pairs = [Pair(a.key, b.key, {scope: ev.keys(sets[a.key][scope] & sets[b.key][scope]) for scope in SCOPES})
+             for a, b in combinations(codes, 2)]
+    return Cooccurrence(codes, {k: {s: ev.keys(v) for s, v in per.items()} for k, per in sets.items()}, pairs)

@@ -1,0 +1,69 @@
+"""The evidence matrix of one hypothesis: cases (rows, by municipality) x its sub-codes (columns).
+
+Each cell says whether the code occurs in the case from the family perspective, the system
+perspective or both, and whether there is contradicting or nuancing evidence — the
+triangulation view: do the family and the professionals tell the same story?
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..coding.validate import InvalidInput
+from ..models import Code, Project
+from .evidence import FAMILY, PERSPECTIVES, SYSTEM, CountFilter, collect
+
+
+@dataclass(frozen=True)
+class Cell:
+    family: bool
+    system: bool
+    contradicts: bool
+    nuances: bool
+    has_family_source: bool
+    has_system_source: bool
+
+    @property
+    def mark(self) -> str:
+        """F, S, F+S or empty: where the supporting evidence comes from."""
+        return "F+S" if self.family and self.system else "F" if self.family else "S" if self.system else ""
+
+
+@dataclass
+class Matrix:
+    hypothesis_key: str
+    columns: list[Code]
+    rows: list[tuple[str, int, str]]               # (municipality, case id, case key), grouped and sorted
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)  # (case id, code id) -> cell
+    row_totals: dict[int, int] = field(default_factory=dict)          # case -> columns with evidence
+    column_totals: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # code -> (family, system, either)
+    denominators: dict[str, int] = field(default_factory=dict)
+
+
+def evidence_matrix(session: Session, project: Project, hypothesis_key: str, f: CountFilter | None = None) -> Matrix:
+    f = f or CountFilter()
+    top = session.scalar(select(Code).where(Code.project_id == project.id, Code.key == hypothesis_key))
+    if top is None:
+        raise InvalidInput("There is no code '{key}' in this project", "code", key=hypothesis_key)
+    columns = list(session.scalars(select(Code).where(Code.parent_id == top.id).order_by(Code.position, Code.id)))
+    ev = collect(session, project.id, f)
+    rows = sorted(((ev.municipality[c], c, k) for c, k in ev.case_keys.items()), key=lambda r: (r[0], r[2]))
+    matrix = Matrix(hypothesis_key, columns, rows,
+                    denominators={"family": len(ev.with_source[FAMILY]), "system": len(ev.with_source[SYSTEM]),
+                                  "any": len(ev.case_keys)})
+    for code in columns:
+        family = ev.cases(code.id, (FAMILY,), f.directions)
+        system = ev.cases(code.id, (SYSTEM,), f.directions)
+        contradicts = ev.cases(code.id, PERSPECTIVES, ("contradicts",))
+        nuances = ev.cases(code.id, PERSPECTIVES, ("nuances",))
+        matrix.column_totals[code.id] = (len(family), len(system), len(family | system))
+        for _m, case_id, _k in rows:
+            matrix.cells[(case_id, code.id)] = Cell(
+                family=case_id in family, system=case_id in system, contradicts=case_id in contradicts,
+                nuances=case_id in nuances, has_family_source=case_id in ev.with_source[FAMILY],
+                has_system_source=case_id in ev.with_source[SYSTEM])
+    for _m, case_id, _k in rows:
+        matrix.row_totals[case_id] = sum(1 for code in columns if matrix.cells[(case_id, code.id)].mark)
+    return matrix

@@ -1,0 +1,1 @@
+"""Files out of casecoder, no Flask: figure/data bundles with provenance."""

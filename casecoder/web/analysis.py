@@ -1,0 +1,148 @@
+"""Counting screens: the tally table, the evidence matrix, co-occurrence, the charts, the tally API.
+
+Parse the filter, call ``analysis``, render. Every page states the unit, denominators, filters,
+codebook and coders (``templates/analysis/_provenance.html``).
+"""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..analysis.cooccurrence import SCOPES, cooccurrence
+from ..analysis.figures import Bar, Edge, cooccurrence_graph, tally_chart
+from ..analysis.filters import describe, parse_filter, to_params
+from ..analysis.matrix import evidence_matrix
+from ..analysis.tally import MEASURES, Tally, compute_tally
+from ..db import get_session
+from ..export.tally import tally_json
+from ..models import Case, Code, Project
+from .access import project_route
+
+bp = Blueprint("analysis", __name__)
+FORMATS = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
+
+
+def _filter():  # type: ignore[no-untyped-def]
+    return parse_filter(get_session(), request.args.to_dict(flat=False))
+
+
+def _context(project: Project, f, **extra):  # type: ignore[no-untyped-def]
+    session = get_session()
+    municipalities = sorted(set(session.scalars(select(Case.municipality).where(Case.project_id == project.id))))
+    return dict(project=project, f=f, filters=describe(session, f), params=to_params(session, f),
+                municipalities=municipalities, **extra)
+
+
+def excerpt_link(project: Project, tally: Tally, f, code_id: int, measure: str, case_ids: dict[str, int]) -> str:  # type: ignore[no-untyped-def]
+    """The excerpt list behind one number: same code, cases, perspective, directions and filters."""
+    row = next(r for r in tally.rows if r.code_id == code_id)
+    count = row.counts[measure]
+    args: dict[str, object] = {"code": code_id, "sub": "1" if f.include_subcodes else "0",
+                               "case": ",".join(str(case_ids[k]) for k in count.case_keys) or "0",
+                               "coder": list(f.coder_ids), "role": list(f.roles)}
+    if measure in ("family", "system"):
+        args["perspective"] = measure
+    args["direction"] = [measure] if measure in ("contradicts", "nuances") else sorted(f.directions)
+    if f.date_from:
+        args["from"] = f.date_from.isoformat()
+    if f.date_to:
+        args["to"] = f.date_to.isoformat()
+    return url_for("excerpts.index", slug=project.slug, **args)
+
+
+@bp.route("/p/<slug>/tally")
+@project_route("analyse")
+def tally(project: Project):  # type: ignore[no-untyped-def]
+    f = _filter()
+    result = compute_tally(get_session(), project, f)
+    case_ids = dict(get_session().execute(select(Case.key, Case.id).where(Case.project_id == project.id)).all())
+    links = {(r.code_id, m): excerpt_link(project, result, f, r.code_id, m, case_ids)
+             for r in result.rows for m in MEASURES if r.counts[m].n}
+    groups: list[tuple[object, list[object]]] = []
+    for row in result.rows:
+        if row.depth == 0:
+            groups.append((row, []))
+        groups[-1][1].append(row)
+    return render_template("analysis/tally.html", **_context(project, f, tally=result, groups=groups, links=links,
+                                                              measures=MEASURES))
+
+
+@bp.route("/api/projects/<slug>/tally")
+@project_route("analyse")
+def tally_api(project: Project):  # type: ignore[no-untyped-def]
+    f = _filter()
+    return jsonify(tally_json(compute_tally(get_session(), project, f), to_params(get_session(), f)))
+
+
+@bp.route("/p/<slug>/matrix/<key>")
+@project_route("analyse")
+def matrix(project: Project, key: str):  # type: ignore[no-untyped-def]
+    f = _filter()
+    result = evidence_matrix(get_session(), project, key, f)
+    hypotheses = get_session().scalars(select(Code).where(Code.project_id == project.id, Code.parent_id.is_(None))
+                                       .order_by(Code.position)).all()
+    return render_template("analysis/matrix.html", **_context(project, f, matrix=result, hypotheses=hypotheses))
+
+
+def _codes_param(project: Project) -> list[str]:
+    keys = [k for v in request.args.getlist("codes") for k in v.replace(" ", ",").split(",") if k]
+    if not keys:
+        top = get_session().scalar(select(Code).where(Code.project_id == project.id, Code.key == "H1"))
+        if top is not None:
+            keys = [c.key for c in top.children]
+    return keys
+
+
+@bp.route("/p/<slug>/cooccurrence")
+@project_route("analyse")
+def cooccurrence_page(project: Project):  # type: ignore[no-untyped-def]
+    f = _filter()
+    keys = _codes_param(project)
+    result = cooccurrence(get_session(), project, keys, f)
+    all_codes = get_session().scalars(select(Code).where(Code.project_id == project.id, Code.codable.is_(True))
+                                      .order_by(Code.position, Code.id)).all()
+    return render_template("analysis/cooccurrence.html", **_context(
+        project, f, result=result, keys=keys, scopes=list(SCOPES), all_codes=all_codes))
+
+
+@bp.route("/p/<slug>/figures/tally-<key>.<fmt>")
+@project_route("analyse")
+def tally_figure(project: Project, key: str, fmt: str):  # type: ignore[no-untyped-def]
+    if fmt not in FORMATS:
+        abort(404)
+    f = _filter()
+    result = compute_tally(get_session(), project, f)
+    lang = str(get_locale())
+    parent = next((r for r in result.rows if r.key == key), None)
+    if parent is None:
+        abort(404)
+    bars = [Bar(r.key, r.label(lang), r.counts["family"], r.counts["system"]) for r in result.rows
+            if r.parent_key == parent.key]
+    note = _("Unit: cases. N family = %(f)s, N system = %(s)s. Codebook %(name)s %(hash)s.",
+             f=len(result.denominators["family"]), s=len(result.denominators["system"]),
+             name=result.codebook_name or "—", hash=(result.codebook_sha256 or "")[:8])
+    data = tally_chart(bars, title=f"{parent.key} {parent.label(lang)}", fmt=fmt, legend={
+        "family": _("Family perspective"), "system": _("System perspective"), "axis": _("Share of cases (%)"),
+        "note": note})
+    return Response(data, mimetype=FORMATS[fmt])
+
+
+@bp.route("/p/<slug>/figures/cooccurrence.<fmt>")
+@project_route("analyse")
+def cooccurrence_figure(project: Project, fmt: str):  # type: ignore[no-untyped-def]
+    if fmt not in FORMATS:
+        abort(404)
+    f = _filter()
+    scope = request.args.get("scope", "either")
+    if scope not in SCOPES:
+        abort(404)
+    result = cooccurrence(get_session(), project, _codes_param(project), f)
+    lang = str(get_locale())
+    data = cooccurrence_graph(
+        {c.key: c.label(lang) for c in result.codes},
+        {k: len(v[scope]) for k, v in result.node_cases.items()},
+        [Edge(p.a, p.b, len(p.cases[scope]), p.cases[scope]) for p in result.pairs],
+        title=_("Cases in which both codes occur"), fmt=fmt)
+    return Response(data, mimetype=FORMATS[fmt])
