@@ -8,7 +8,8 @@ from casecoder.web import PUBLIC_ENDPOINTS
 from .conftest import csrf_token, login
 from .factories import PASSWORD
 
-DUMMY = {"slug": "proj", "case_id": 1, "source_id": 1, "code_id": 1, "excerpt_id": 1, "filename": "x.css"}
+DUMMY = {"slug": "proj", "case_id": 1, "source_id": 1, "code_id": 1, "excerpt_id": 1, "filename": "x.css",
+         "key": "H1", "fmt": "svg"}
 
 
 def all_rules(app):

@@ -12,6 +12,7 @@ A handful of queries, whatever the size of the codebook or the number of cases:
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable
@@ -109,8 +110,7 @@ def _attribute_clause(cond: AttributeCondition, types: dict[str, AttributeType])
     type_ = types[cond.name]
     value = parse_attribute_value(type_, cond.value, cond.name)
     column = _COLUMNS[type_]
-    compare = {"eq": column == value, "ne": column != value, "lt": column < value, "le": column <= value,
-               "gt": column > value, "ge": column >= value}[cond.op]
+    compare = getattr(operator, cond.op)(column, value)  # only the asked comparison: `bool < bool` is refused
     return exists().where(CaseAttribute.case_id == Case.id, CaseAttribute.definition_id == AttributeDefinition.id,
                           AttributeDefinition.name == cond.name, compare)
 
@@ -171,8 +171,8 @@ def collect(session: Session, project_id: int, f: CountFilter) -> Evidence:
             occurs.setdefault((target, perspective.value, direction.value), set()).add(case_id)
 
     coder_query = (select(User.username).distinct().join(Coding, Coding.coder_id == User.id)
-                   .join(Excerpt, Excerpt.id == Coding.excerpt_id)
-                   .where(Excerpt.project_id == project_id, Excerpt.case_id.in_(selection)))
+                   .join(Excerpt, Excerpt.id == Coding.excerpt_id).join(Source, Source.id == Excerpt.source_id)
+                   .where(Excerpt.project_id == project_id, Excerpt.case_id.in_(selection), *_source_conditions(f)))
     if f.coder_ids:
         coder_query = coder_query.where(User.id.in_(f.coder_ids))
     coders = tuple(sorted(session.scalars(coder_query)))
