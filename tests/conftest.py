@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
+import threading
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -16,6 +18,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
 
 from casecoder import create_app
 from casecoder.models import Base
@@ -144,3 +147,65 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"../shared is not present at {SHARED}; tests reading shared files are skipped")
     return SHARED
+
+
+@pytest.fixture
+def demo(session, client):  # type: ignore[no-untyped-def]
+    """The demo project, with ``admin`` (owner, English UI) logged in on ``client``."""
+    from casecoder.coding import accounts
+    from casecoder.coding.demo import load_demo
+
+    from .factories import PASSWORD
+    result = load_demo(session)
+    admin = accounts.get_user(session, "admin")
+    accounts.set_password(admin, PASSWORD)
+    admin.language = "en"
+    session.commit()
+    login(client, "admin", PASSWORD)
+    return result.project
+
+
+# ---- a real browser against a live server (Playwright driving Debian's Chromium) ----
+CHROMIUM = os.environ.get("CASECODER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        message = f"Chromium not found at {CHROMIUM}; the test command installs it (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app, session):  # type: ignore[no-untyped-def]
+    """The app served on a free local port, with the demo loaded and admin's password known."""
+    from casecoder.coding import accounts
+    from casecoder.coding.demo import load_demo
+
+    from .factories import PASSWORD
+    result = load_demo(session)
+    accounts.set_password(accounts.get_user(session, "admin"), PASSWORD)
+    session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", result.project
+    server.shutdown()
+    thread.join(5)
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    yield page
+    context.close()

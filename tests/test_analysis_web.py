@@ -6,28 +6,15 @@ import io
 import json
 import re
 
-import pytest
 from sqlalchemy import select
 
 from casecoder.analysis.evidence import CountFilter
 from casecoder.analysis.tally import MEASURES, compute_tally
 from casecoder.coding import accounts
-from casecoder.coding.demo import load_demo
-from casecoder.models import Case, Code, Project
+from casecoder.models import Code
 
 from .conftest import login
 from .factories import PASSWORD
-
-
-@pytest.fixture
-def demo(session, client):
-    result = load_demo(session)
-    admin = accounts.get_user(session, "admin")
-    accounts.set_password(admin, PASSWORD)
-    admin.language = "en"
-    session.commit()
-    login(client, "admin", PASSWORD)
-    return result.project
 
 
 def excerpt_total(client, url: str) -> int:

@@ -12,7 +12,6 @@ from casecoder.coding import accounts, cases
 from casecoder.models import Excerpt, Source
 
 from .factories import PASSWORD
-from .test_browser import browser, live_server, page  # noqa: F401 - shared browser fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -57,14 +56,14 @@ def open_source(page, base, source_id):
 
 
 @pytest.fixture
-def english_admin(live_server, session):  # noqa: F811
+def english_admin(live_server, session):
     admin = accounts.get_user(session, "admin")
     admin.language = "en"
     session.commit()
     return live_server
 
 
-def test_import_docx_code_reload_edit_delete(english_admin, page, session, shared_dir):  # noqa: F811
+def test_import_docx_code_reload_edit_delete(english_admin, page, session, shared_dir):
     base, project = english_admin
     log_in(page, base)
     page.goto(base + "/p/demo/transcripts/new")
@@ -135,7 +134,7 @@ def test_import_docx_code_reload_edit_delete(english_admin, page, session, share
     assert session.scalar(select(Excerpt).where(Excerpt.source_id == source.id)) is None
 
 
-def test_offsets_stay_code_points_after_emoji_and_combining_marks(english_admin, page, session):  # noqa: F811
+def test_offsets_stay_code_points_after_emoji_and_combining_marks(english_admin, page, session):
     base, project = english_admin
     text = ("Interviewer: Hvordan gik det? 👍🏽 Godt 🎉!\n\n"
             "Interviewperson: Rene\u0301 sagde ok. Koordinatoren ringede altid tilbage samme dag.\n")
@@ -163,7 +162,7 @@ def project_cases(session, project):
     return session.scalars(select(Case).where(Case.project_id == project.id)).all()
 
 
-def test_code_a_search_hit_and_step_through_excerpts_with_keys(english_admin, page, session):  # noqa: F811
+def test_code_a_search_hit_and_step_through_excerpts_with_keys(english_admin, page, session):
     base, project = english_admin
     log_in(page, base)
     page.goto(base + "/p/demo/search?q=tandl%C3%A6ge")  # "tandlæge": dentist

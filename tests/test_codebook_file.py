@@ -1,8 +1,6 @@
 """The codebook loader: the shipped codebook, and every validation error with its line."""
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from casecoder.coding.codebook_file import CodebookError, load_codebook_file, parse_codebook

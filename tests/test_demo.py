@@ -1,7 +1,7 @@
 """The fictional demo project: enough cases, municipalities, perspectives and coded excerpts."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from casecoder.coding.demo import load_demo
 from casecoder.models import Case, Coding, Direction, Excerpt, Perspective, Source, User

@@ -1,8 +1,6 @@
 """Login required on every route, membership enforced by id, CSRF on every form and JSON call."""
 from __future__ import annotations
 
-import pytest
-
 from casecoder.web import PUBLIC_ENDPOINTS
 
 from .conftest import csrf_token, login
@@ -94,8 +92,8 @@ def test_member_of_a_gets_404_for_everything_of_b(client, factory, session):
     login(client, ua.username, PASSWORD)
     b_code = factory.code(pb, "H1.4")
     # B's own URLs
-    for url in [f"/p/beta/", f"/p/beta/codebook", f"/p/beta/cases/{eb.case_id}", f"/p/beta/sources/{eb.source_id}",
-                f"/p/beta/codes/{b_code.id}", f"/p/beta/members", f"/p/beta/audit", f"/api/p/beta/codes",
+    for url in ["/p/beta/", "/p/beta/codebook", f"/p/beta/cases/{eb.case_id}", f"/p/beta/sources/{eb.source_id}",
+                f"/p/beta/codes/{b_code.id}", "/p/beta/members", "/p/beta/audit", "/api/p/beta/codes",
                 f"/api/p/beta/excerpts/{eb.id}"]:
         assert client.get(url).status_code == 404, url
     # B's ids under A's slug

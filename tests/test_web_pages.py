@@ -3,26 +3,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlalchemy import func, select
 
-from casecoder.coding import accounts
-from casecoder.coding.demo import load_demo
 from casecoder.models import AuditEvent, Code, Coding, Project
 
 from .conftest import csrf_token, login
 from .factories import PASSWORD
-
-
-@pytest.fixture
-def demo(session, client):
-    result = load_demo(session)
-    admin = accounts.get_user(session, "admin")
-    accounts.set_password(admin, PASSWORD)
-    admin.language = "en"
-    session.commit()
-    login(client, "admin", PASSWORD)
-    return result.project
 
 
 def test_overview_lists_cases_and_transcripts(client, demo):

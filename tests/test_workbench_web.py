@@ -8,23 +8,9 @@ import docx
 import pytest
 from sqlalchemy import func, select
 
-from casecoder.coding import accounts
-from casecoder.coding.demo import load_demo
 from casecoder.models import AuditEvent, Case, Code, Coding, Excerpt, Source
 
-from .conftest import csrf_token, login
-from .factories import PASSWORD
-
-
-@pytest.fixture
-def demo(session, client):
-    result = load_demo(session)
-    admin = accounts.get_user(session, "admin")
-    accounts.set_password(admin, PASSWORD)
-    admin.language = "en"
-    session.commit()
-    login(client, "admin", PASSWORD)
-    return result.project
+from .conftest import csrf_token
 
 
 def docx_bytes(*paragraphs: str) -> bytes:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import Select, and_, exists, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from ..coding.cases import parse_attribute_value

@@ -64,7 +64,7 @@ def code(project: Project, code_id: int):  # type: ignore[no-untyped-def]
     form = DeleteCodeForm()
     form.merge_into.choices = merge_choices(project, code)
     return render_template("codebook/code.html", project=project, code=code, used=used, relations=relations,
-                           form=form, memo_form=MemoForm(memo=code.memo))
+                           form=form, memo=MemoForm(memo=code.memo))
 
 
 @bp.route("/p/<slug>/codes/<int:code_id>/memo", methods=["POST"])

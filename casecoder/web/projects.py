@@ -13,7 +13,7 @@ from ..coding import accounts, cases, projects
 from ..coding.codebook_file import load_codebook_file
 from ..coding.validate import InvalidInput
 from ..db import get_session
-from ..models import AuditEvent, Case, CaseAttribute, Excerpt, Membership, Project, Source, User
+from ..models import AuditEvent, Case, CaseAttribute, Membership, Project, Source, User
 from ..paths import resource_dir
 from .access import owned, project_route
 from .forms import MemberForm, MemoForm, ProjectForm
