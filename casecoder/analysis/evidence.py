@@ -108,6 +108,8 @@ def _attribute_clause(cond: AttributeCondition, types: dict[str, AttributeType])
         raise InvalidInput("'{op}' is not a comparison; use one of: {ops}", "attribute", op=cond.op,
                            ops=", ".join(OPERATORS))
     type_ = types[cond.name]
+    if type_ is AttributeType.BOOLEAN and cond.op not in ("eq", "ne"):
+        raise InvalidInput("Attribute '{name}' is yes or no; compare it with eq or ne", "attribute", name=cond.name)
     value = parse_attribute_value(type_, cond.value, cond.name)
     column = _COLUMNS[type_]
     compare = getattr(operator, cond.op)(column, value)  # only the asked comparison: `bool < bool` is refused
