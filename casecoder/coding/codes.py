@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Code, CodeRelation, Coding
+from ..models import ChainNode, Code, CodeRelation, Coding
 from . import audit, validate
 from .validate import N_, InvalidInput
 
@@ -41,6 +41,10 @@ def delete_code(session: Session, code: Code, user_id: int | None) -> None:
             key=code.key, n=used)
     if session.scalar(select(func.count()).select_from(Code).where(Code.parent_id == code.id)):
         raise InvalidInput("Code {key} has sub-codes; move or delete them first", key=code.key)
+    in_chains = session.scalar(select(func.count(func.distinct(ChainNode.chain_id))).where(ChainNode.code_id == code.id))
+    if in_chains:
+        raise InvalidInput("Code {key} is used in {n} chain(s); merge it into another code instead",
+                           key=code.key, n=in_chains)
     before = audit.snapshot(code)
     audit.record(session, user_id, "delete", code, before=before)
     session.delete(code)
@@ -74,6 +78,8 @@ def merge_code(session: Session, code: Code, into: Code, user_id: int | None) ->
             moved += 1
     for child in children:
         child.parent_id = into.id
+    for node in session.scalars(select(ChainNode).where(ChainNode.code_id == code.id)):
+        node.code_id = into.id
     _move_relations(session, code, into)
     session.flush()
     audit.record(session, user_id, "merge", code, before=audit.snapshot(code), after={"merged_into": into.key})

@@ -2,13 +2,14 @@
 from .accounts import Membership, Project, User
 from .audit import AuditEvent
 from .base import AttributeType, Base, CodeKind, Direction, InterviewMode, Perspective, RelationType, Role
+from .chains import Arrow, Chain, ChainNode, ChainScope
 from .cases import AttributeDefinition, Case, CaseAttribute, Interviewee, Source, source_cases, source_interviewees
 from .codebook import Code, CodeRelation
 from .coding import Coding, Excerpt
 from . import search as _search  # noqa: F401,E402 - full-text index DDL on sources (FTS5 / GIN)
 
 __all__ = [
-    "AttributeDefinition", "AttributeType", "AuditEvent", "Base", "Case", "CaseAttribute", "Code", "CodeKind",
+    "Arrow", "AttributeDefinition", "AttributeType", "Chain", "ChainNode", "ChainScope", "AuditEvent", "Base", "Case", "CaseAttribute", "Code", "CodeKind",
     "CodeRelation", "Coding", "Direction", "Excerpt", "InterviewMode", "Interviewee", "Membership", "Perspective",
     "Project", "RelationType", "Role", "Source", "User", "source_cases", "source_interviewees",
 ]

@@ -1,0 +1,180 @@
+"""Statement chains counted in cases, and the statement graph that suggests new chains.
+
+A chain's nodes are codes; between consecutive nodes an arrow is *both-and* (AND) or *and/or*
+(OR). AND binds tighter than OR, so ``A -both-and- B -and/or- C`` is ``(A ∧ B) ∨ C``. A node's
+count and the combination's count are case sets from ``evidence`` under the chain's scope:
+family, system, or pooled (either perspective). Nothing here queries per node.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+
+import networkx as nx
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from ..models import Chain, ChainNode, Code, CodeKind, Project
+from .evidence import FAMILY, PERSPECTIVES, SYSTEM, CountFilter, Evidence, collect
+
+SCOPE_PERSPECTIVES = {"family": (FAMILY,), "system": (SYSTEM,), "pooled": PERSPECTIVES}
+AND, OR = "both-and", "and-or"
+
+
+@dataclass(frozen=True)
+class NodeCount:
+    code_id: int
+    key: str
+    label_da: str
+    label_en: str
+    kind: str
+    n: int
+    case_keys: tuple[str, ...]
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_da
+
+
+@dataclass(frozen=True)
+class ChainCount:
+    scope: str
+    N: int  # noqa: N815
+    denominator_keys: tuple[str, ...]
+    nodes: list[NodeCount]
+    arrows: list[str]
+    formula: str
+    combination_keys: tuple[str, ...]
+
+    @property
+    def combination_n(self) -> int:
+        return len(self.combination_keys)
+
+
+def groups(arrows: list[str]) -> list[list[int]]:
+    """Node indices grouped into AND-groups; the groups are ORed."""
+    out = [[0]]
+    for i, arrow in enumerate(arrows, start=1):
+        if arrow == AND:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out
+
+
+def formula(keys: list[str], arrows: list[str]) -> str:
+    """The chain as logic with explicit parentheses, e.g. "(A ∧ B) ∨ C"."""
+    parts = []
+    for group in groups(arrows):
+        inner = " ∧ ".join(keys[i] for i in group)
+        parts.append(f"({inner})" if len(group) > 1 and len(arrows) + 1 > len(group) else inner)
+    return " ∨ ".join(parts)
+
+
+def combination(sets: list[frozenset[int]], arrows: list[str]) -> frozenset[int]:
+    result: frozenset[int] = frozenset()
+    for group in groups(arrows):
+        result |= frozenset.intersection(*(sets[i] for i in group))
+    return result
+
+
+def denominator(ev: Evidence, scope: str) -> frozenset[int]:
+    return {"family": ev.with_source[FAMILY], "system": ev.with_source[SYSTEM]}.get(scope, ev.any_cases)
+
+
+def count_chain(ev: Evidence, codes: list[Code], arrows: list[str], scope: str,
+                directions: frozenset[str] = frozenset({"supports"})) -> ChainCount:
+    """Count a chain of ``codes`` joined by ``arrows`` under ``scope`` on collected evidence."""
+    if len(arrows) != len(codes) - 1 or any(a not in (AND, OR) for a in arrows):
+        raise ValueError("a chain has one arrow (both-and or and-or) between each pair of nodes")
+    sets = [ev.cases(c.id, SCOPE_PERSPECTIVES[scope], directions) for c in codes]
+    nodes = [NodeCount(c.id, c.key, c.label_da, c.label_en, c.kind.value, len(s), ev.keys(s))
+             for c, s in zip(codes, sets)]
+    den = denominator(ev, scope)
+    return ChainCount(scope=scope, N=len(den), denominator_keys=ev.keys(den), nodes=nodes, arrows=list(arrows),
+                      formula=formula([c.key for c in codes], arrows),
+                      combination_keys=ev.keys(combination(sets, arrows)))
+
+
+def load_chain(session: Session, chain_id: int) -> Chain | None:
+    return session.scalar(select(Chain).where(Chain.id == chain_id)
+                          .options(selectinload(Chain.nodes).selectinload(ChainNode.code)))
+
+
+def count_saved_chain(session: Session, project: Project, chain: Chain, f: CountFilter | None = None) -> ChainCount:
+    f = f or CountFilter()
+    codes = [node.code for node in chain.nodes]
+    arrows = [node.arrow.value for node in chain.nodes[:-1]]  # type: ignore[union-attr]
+    return count_chain(collect(session, project.id, f), codes, arrows, chain.scope.value, f.directions)
+
+
+STATEMENT_KINDS = (CodeKind.STATEMENT, CodeKind.EVENT)
+
+
+def statement_graph(session: Session, project: Project, f: CountFilter | None = None) -> nx.DiGraph:
+    """Statement and event codes as nodes (``cases``: scope -> case ids). An edge u -> v carries
+    ``cases`` (scope -> cases where both occur; co-occurrence, added both ways) and ``chains``
+    (the saved chains with an arrow from u to v, as (title, arrow kind))."""
+    f = f or CountFilter()
+    ev = collect(session, project.id, f)
+    codes = list(session.scalars(select(Code).where(Code.project_id == project.id, Code.kind.in_(STATEMENT_KINDS),
+                                                    Code.codable.is_(True)).order_by(Code.key)))
+    graph = nx.DiGraph(keys=dict(ev.case_keys))
+    for code in codes:
+        graph.add_node(code.key, code_id=code.id, kind=code.kind.value, label_da=code.label_da,
+                       label_en=code.label_en,
+                       cases={scope: ev.cases(code.id, persp, f.directions)
+                              for scope, persp in SCOPE_PERSPECTIVES.items()})
+
+    def shared(a: str, b: str) -> dict[str, frozenset[int]]:
+        return {s: graph.nodes[a]["cases"][s] & graph.nodes[b]["cases"][s] for s in SCOPE_PERSPECTIVES}
+
+    for a, b in combinations(sorted(graph.nodes), 2):
+        both = shared(a, b)
+        if both["pooled"]:
+            graph.add_edge(a, b, cases=both, chains=[])
+            graph.add_edge(b, a, cases=both, chains=[])
+    for chain in session.scalars(select(Chain).where(Chain.project_id == project.id).order_by(Chain.title)
+                                 .options(selectinload(Chain.nodes).selectinload(ChainNode.code))):
+        for node, nxt in zip(chain.nodes, chain.nodes[1:]):
+            u, v = node.code.key, nxt.code.key
+            if u in graph and v in graph:
+                if not graph.has_edge(u, v):
+                    graph.add_edge(u, v, cases=shared(u, v), chains=[])
+                graph.edges[u, v]["chains"].append((chain.title, node.arrow.value))  # type: ignore[union-attr]
+    return graph
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    keys: tuple[str, ...]     # the path, ending at the chosen end node
+    case_keys: tuple[str, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.case_keys)
+
+
+def suggest_chains(graph: nx.DiGraph, end: str, scope: str = "pooled", *, min_nodes: int = 2, max_nodes: int = 4,
+                   limit: int = 10) -> list[Suggestion]:
+    """Paths of 2-4 statement/event nodes ending at ``end``, along co-occurrence edges, ranked by the
+    number of cases that have every node of the path (then shorter first, then by keys)."""
+    if end not in graph:
+        return []
+    keys = graph.graph.get("keys", {})
+    found: list[Suggestion] = []
+
+    def extend(path: list[str], cases: frozenset[int]) -> None:
+        if len(path) >= min_nodes:
+            found.append(Suggestion(tuple(reversed(path)), tuple(sorted(keys.get(c, str(c)) for c in cases))))
+        if len(path) == max_nodes:
+            return
+        for before in sorted(graph.predecessors(path[-1])):
+            if before in path or not graph.edges[before, path[-1]]["cases"]["pooled"]:
+                continue
+            shared = cases & graph.nodes[before]["cases"][scope]
+            if shared:
+                extend(path + [before], frozenset(shared))
+
+    extend([end], frozenset(graph.nodes[end]["cases"][scope]))
+    found.sort(key=lambda s: (-s.n, len(s.keys), s.keys))
+    return found[:limit]
