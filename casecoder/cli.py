@@ -230,8 +230,73 @@ def export_tally_command(project: str, out: Path, language: str | None, **option
                    f"data sha256 {written['data_sha256'][:12]}.")
 
 
+@click.group("chains")
+def chains_group() -> None:
+    """Statement chains as YAML files, for version control and re-making figures."""
+
+
+@chains_group.command("load")
+@click.argument("project")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def chains_load_command(project: str, file: Path) -> None:
+    """Create or replace (by title) the chains in FILE; nothing is stored if any chain is wrong."""
+    from .coding.chains import load_chains
+    with unit_of_work() as session:
+        loaded = load_chains(session, projects.get_project(session, project), None, file.read_text(encoding="utf-8"))
+        click.echo(f"Loaded {len(loaded)} chain(s) into {project}.")
+
+
+@chains_group.command("dump")
+@click.argument("project")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def chains_dump_command(project: str, file: Path) -> None:
+    """Write PROJECT's chains to FILE."""
+    from .coding.chains import dump_chains
+    with unit_of_work() as session:
+        file.write_text(dump_chains(session, projects.get_project(session, project)), encoding="utf-8")
+        click.echo(f"Wrote {file}.")
+
+
+@export_group.command("chain")
+@click.argument("project")
+@click.argument("title")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write.")
+@click.option("--language", type=click.Choice(["da", "en"]), help="Language of labels and README.")
+@filter_options
+@with_appcontext
+def export_chain_command(project: str, title: str, out: Path, language: str | None, **options: object) -> None:
+    """One chain of PROJECT: data.csv (a row per node and the combination), figure, spec.json."""
+    from sqlalchemy import select as select_
+
+    from .analysis.chains import count_saved_chain, load_chain
+    from .analysis.filters import parse_filter, to_params
+    from .export.bundle import write_bundle
+    from .export.chain import chain_bundle
+    from .models import Chain
+
+    lang = language or current_app.config["LANGUAGE"]
+    with unit_of_work() as session:
+        project_ = projects.get_project(session, project)
+        chain_id = session.scalar(select_(Chain.id).where(Chain.project_id == project_.id, Chain.title == title))
+        if chain_id is None:
+            raise click.ClickException(f"There is no chain titled {title!r} in {project}")
+        chain = load_chain(session, chain_id)
+        try:
+            f = parse_filter(session, filter_params(options))
+        except InvalidInput as exc:
+            raise click.ClickException(exc.message) from exc
+        result = count_saved_chain(session, project_, chain, f)  # type: ignore[arg-type]
+        params = to_params(session, f)
+        files, figures, spec, readme = chain_bundle(project_, chain, result, params, lang)  # type: ignore[arg-type]
+        written = write_bundle(out, files, spec, readme, figures)
+        click.echo(f"Wrote {out}: {result.formula} = {result.combination_n}/{result.N} cases; "
+                   f"data sha256 {written['data_sha256'][:12]}.")
+
+
 COMMANDS = [init_db_command, db_group, create_user_command, set_password_command, create_project_command,
-            add_member_command, load_demo_command, serve_command, export_group]
+            add_member_command, load_demo_command, serve_command, export_group, chains_group]
 
 
 def register_cli(app: Flask) -> None:

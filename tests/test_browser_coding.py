@@ -197,3 +197,42 @@ def test_code_a_search_hit_and_step_through_excerpts_with_keys(english_admin, pa
     assert current_after("n") == str(ordered[(here + 1) % len(ordered)])
     assert current_after("n") == str(ordered[(here + 2) % len(ordered)])
     assert current_after("p") == str(ordered[(here + 1) % len(ordered)])
+
+
+def test_chain_editor_flip_an_arrow_and_the_combination_changes(english_admin, page, session):
+    from casecoder.analysis.chains import count_chain
+    from casecoder.analysis.evidence import CountFilter, collect
+    from casecoder.models import Chain, Code
+
+    base, project = english_admin
+    log_in(page, base)
+    page.goto(base + "/p/demo/chains/new")
+    page.wait_for_selector("#node-1")
+    page.fill("#chain-title", "Koordination og job")
+    page.select_option("#chain-scope", "pooled")
+    page.select_option("#node-0", "H1.1")
+    page.select_option("#node-1", "ST.5")
+    page.click("#add-node")
+    page.select_option("#node-2", "E.1")
+    codes = {c.key: c for c in session.scalars(select(Code).where(Code.project_id == project.id))}
+    ev = collect(session, project.id, CountFilter())
+    trio = [codes["H1.1"], codes["ST.5"], codes["E.1"]]
+    all_and = count_chain(ev, trio, ["both-and", "both-and"], "pooled")
+    first_or = count_chain(ev, trio, ["and-or", "both-and"], "pooled")
+    assert all_and.combination_n != first_or.combination_n
+    page.wait_for_function(f"document.getElementById('chain-combination').textContent === '{all_and.combination_n}/9'")
+    assert page.inner_text("#chain-formula") == "H1.1 ∧ ST.5 ∧ E.1"
+    assert page.get_attribute("#arrow-0", "data-kind") == "both-and"
+    page.click("#arrow-0")
+    page.wait_for_function(
+        f"document.getElementById('chain-combination').textContent === '{first_or.combination_n}/9'")
+    assert page.inner_text("#chain-formula") == "H1.1 ∨ (ST.5 ∧ E.1)"
+    assert page.get_attribute("#arrow-0", "data-kind") == "and-or"
+    page.wait_for_function("document.getElementById('chain-preview').naturalWidth > 0")
+    page.click("#save-chain")
+    page.wait_for_url("**/chains/*")
+    assert page.inner_text("#combination") == f"{first_or.combination_n}/9"
+    session.expire_all()
+    saved = session.scalars(select(Chain).where(Chain.title == "Koordination og job")).one()
+    assert [n.code.key for n in saved.nodes] == ["H1.1", "ST.5", "E.1"]
+    assert [n.arrow.value if n.arrow else None for n in saved.nodes] == ["and-or", "both-and", None]

@@ -178,3 +178,46 @@ def suggest_chains(graph: nx.DiGraph, end: str, scope: str = "pooled", *, min_no
     extend([end], frozenset(graph.nodes[end]["cases"][scope]))
     found.sort(key=lambda s: (-s.n, len(s.keys), s.keys))
     return found[:limit]
+
+
+@dataclass(frozen=True)
+class OverviewNode:
+    key: str
+    label_da: str
+    label_en: str
+    kind: str
+    family: tuple[int, int]   # (n, N)
+    system: tuple[int, int]
+
+
+def hypothesis_overview(session: Session, project: Project, key: str,
+                        f: CountFilter | None = None) -> tuple[list[OverviewNode], list[tuple[str, str]]]:
+    """The report's overview figure as data: from a hypothesis and its sub-codes along the codebook's
+    ``leads_to`` relations to the outcome; each node with its family and system n/N."""
+    from ..models import CodeRelation, RelationType
+    f = f or CountFilter()
+    codes = {c.id: c for c in session.scalars(select(Code).where(Code.project_id == project.id))}
+    top = next((c for c in codes.values() if c.key == key), None)
+    if top is None:
+        return [], []
+    relations = session.execute(select(CodeRelation.source_code_id, CodeRelation.target_code_id).where(
+        CodeRelation.project_id == project.id, CodeRelation.type == RelationType.LEADS_TO)).all()
+    follows: dict[int, list[int]] = {}
+    for src, dst in relations:
+        follows.setdefault(src, []).append(dst)
+    seen = {top.id} | {c.id for c in codes.values() if c.parent_id == top.id}
+    queue, edges = sorted(seen), []
+    while queue:
+        current = queue.pop(0)
+        for nxt in sorted(follows.get(current, [])):
+            edges.append((codes[current].key, codes[nxt].key))
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    ev = collect(session, project.id, f)
+    n_family, n_system = len(ev.with_source[FAMILY]), len(ev.with_source[SYSTEM])
+    nodes = [OverviewNode(c.key, c.label_da, c.label_en, c.kind.value,
+                          (len(ev.cases(c.id, (FAMILY,), f.directions)), n_family),
+                          (len(ev.cases(c.id, (SYSTEM,), f.directions)), n_system))
+             for c in sorted((codes[i] for i in seen), key=lambda c: c.key)]
+    return nodes, sorted(set(edges))

@@ -1,0 +1,162 @@
+"""Statement chains: the list with suggestions, the editor, the chain page and its figure."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..analysis.chains import (count_chain, count_saved_chain, hypothesis_overview, load_chain, statement_graph,
+                               suggest_chains)
+from ..analysis.evidence import collect
+from ..coding import chains as chain_ops
+from ..db import get_session
+from ..export.chain import chain_caption, chain_figure_bytes
+from ..models import Case, Chain, Project
+from .access import owned, project_route
+from .analysis import FORMATS, _filter
+from .coding import codes_json
+
+bp = Blueprint("chains", __name__)
+
+
+@bp.route("/p/<slug>/chains")
+@project_route("analyse")
+def index(project: Project):  # type: ignore[no-untyped-def]
+    session = get_session()
+    end = request.args.get("end")
+    scope = request.args.get("scope", "pooled")
+    suggestions = []
+    graph = statement_graph(session, project, _filter())
+    if end:
+        suggestions = suggest_chains(graph, end, scope if scope in ("family", "system", "pooled") else "pooled")
+    return render_template("chains/index.html", project=project, chains=chain_ops.project_chains(session, project),
+                           ends=sorted(graph.nodes), end=end, scope=scope, suggestions=suggestions)
+
+
+@bp.route("/p/<slug>/chains/new")
+@bp.route("/p/<slug>/chains/<int:chain_id>/edit")
+@project_route("analyse")
+def edit(project: Project, chain_id: int | None = None):  # type: ignore[no-untyped-def]
+    chain = owned(load_chain(get_session(), chain_id), project) if chain_id else None
+    start = {"id": chain.id, "title": chain.title, "caption": chain.caption, "scope": chain.scope.value,
+             "keys": [n.code.key for n in chain.nodes], "arrows": [n.arrow.value for n in chain.nodes[:-1]]} \
+        if chain else {"id": None, "title": "", "caption": "", "scope": request.args.get("scope", "family"),
+                       "keys": [k for k in request.args.get("keys", "").split(",") if k], "arrows": []}
+    if not chain:
+        start["arrows"] = ["both-and"] * max(0, len(start["keys"]) - 1)
+    return render_template("chains/edit.html", project=project, start=start, codes=codes_json(project),
+                           lang=str(get_locale()))
+
+
+def _preview(project: Project, body: dict):  # type: ignore[no-untyped-def, type-arg]
+    keys = [str(k) for k in body.get("keys") or []]
+    arrows = [str(a) for a in body.get("arrows") or []]
+    scope = str(body.get("scope") or "family")
+    chain_ops._check(str(body.get("title") or "x"), scope, keys, arrows)
+    codes = chain_ops._codes(get_session(), project, keys)
+    f = _filter()
+    return count_chain(collect(get_session(), project.id, f), codes, arrows, scope, f.directions)
+
+
+@bp.route("/api/p/<slug>/chains/preview", methods=["POST"])
+@project_route("analyse")
+def preview(project: Project):  # type: ignore[no-untyped-def]
+    result = _preview(project, request.get_json(silent=True) or {})
+    return jsonify(formula=result.formula, N=result.N, combination={"n": result.combination_n,
+                                                                      "case_keys": list(result.combination_keys)},
+                   nodes=[{"key": n.key, "n": n.n, "case_keys": list(n.case_keys)} for n in result.nodes])
+
+
+@bp.route("/api/p/<slug>/chains/preview.svg", methods=["POST"])
+@project_route("analyse")
+def preview_figure(project: Project):  # type: ignore[no-untyped-def]
+    body = request.get_json(silent=True) or {}
+    result = _preview(project, body)
+    chain = Chain(title=str(body.get("title") or ""), caption=str(body.get("caption") or ""))
+    return Response(chain_figure_bytes(chain, result, str(get_locale()), "svg"), mimetype=FORMATS["svg"])
+
+
+@bp.route("/api/p/<slug>/chains", methods=["POST"])
+@bp.route("/api/p/<slug>/chains/<int:chain_id>", methods=["PUT"])
+@project_route("analyse")
+def save(project: Project, chain_id: int | None = None):  # type: ignore[no-untyped-def]
+    session = get_session()
+    body = request.get_json(silent=True) or {}
+    chain = owned(load_chain(session, chain_id), project) if chain_id else None
+    saved = chain_ops.save_chain(session, project, current_user, title=str(body.get("title") or ""),
+                                 keys=[str(k) for k in body.get("keys") or []],
+                                 arrows=[str(a) for a in body.get("arrows") or []],
+                                 scope=str(body.get("scope") or "family"), caption=str(body.get("caption") or ""),
+                                 chain=chain)
+    return jsonify(id=saved.id, url=url_for("chains.page", slug=project.slug, chain_id=saved.id)), 200 if chain else 201
+
+
+@bp.route("/p/<slug>/chains/<int:chain_id>/delete", methods=["POST"])
+@project_route("analyse")
+def delete(project: Project, chain_id: int):  # type: ignore[no-untyped-def]
+    chain_ops.delete_chain(get_session(), current_user, owned(load_chain(get_session(), chain_id), project))
+    return redirect(url_for("chains.index", slug=project.slug))
+
+
+@bp.route("/p/<slug>/chains/<int:chain_id>/duplicate", methods=["POST"])
+@project_route("analyse")
+def duplicate(project: Project, chain_id: int):  # type: ignore[no-untyped-def]
+    session = get_session()
+    chain = owned(load_chain(session, chain_id), project)
+    number = 2
+    title = f"{chain.title} ({number})"
+    while session.scalar(select(Chain.id).where(Chain.project_id == project.id, Chain.title == title)):
+        number += 1
+        title = f"{chain.title} ({number})"
+    copy = chain_ops.save_chain(session, project, current_user, title=title, keys=[n.code.key for n in chain.nodes],
+                                arrows=[n.arrow.value for n in chain.nodes[:-1]], scope=chain.scope.value,
+                                caption=chain.caption)
+    return redirect(url_for("chains.edit", slug=project.slug, chain_id=copy.id))
+
+
+@bp.route("/p/<slug>/chains/<int:chain_id>")
+@project_route("analyse")
+def page(project: Project, chain_id: int):  # type: ignore[no-untyped-def]
+    session = get_session()
+    chain = owned(load_chain(session, chain_id), project)
+    result = count_saved_chain(session, project, chain, _filter())
+    case_ids = dict(session.execute(select(Case.key, Case.id).where(Case.project_id == project.id)).all())
+    links = {n.key: url_for("excerpts.index", slug=project.slug, code=n.code_id,
+                            case=",".join(str(case_ids[k]) for k in n.case_keys),
+                            perspective=result.scope if result.scope != "pooled" else None)
+             for n in result.nodes if n.n}
+    return render_template("chains/page.html", project=project, chain=chain, result=result, links=links,
+                           caption=chain_caption(result, str(get_locale())))
+
+
+@bp.route("/p/<slug>/figures/chain-<int:chain_id>.<fmt>")
+@project_route("analyse")
+def figure(project: Project, chain_id: int, fmt: str):  # type: ignore[no-untyped-def]
+    if fmt not in FORMATS:
+        abort(404)
+    session = get_session()
+    chain = owned(load_chain(session, chain_id), project)
+    result = count_saved_chain(session, project, chain, _filter())
+    return Response(chain_figure_bytes(chain, result, str(get_locale()), fmt), mimetype=FORMATS[fmt])
+
+
+@bp.route("/p/<slug>/figures/overview-<key>.<fmt>")
+@project_route("analyse")
+def overview_figure(project: Project, key: str, fmt: str):  # type: ignore[no-untyped-def]
+    """The hypothesis overview (report figures 38/43/47/52), annotated with family and system n/N."""
+    from ..analysis.chain_figures import overview_figure as draw
+    if fmt not in FORMATS:
+        abort(404)
+    nodes, edges = hypothesis_overview(get_session(), project, key, _filter())
+    if not nodes:
+        abort(404)
+    lang = str(get_locale())
+    label = {"da": ("F", "S"), "en": ("F", "S")}[lang if lang in ("da", "en") else "en"]
+    data = draw([(n.key, n.label_en if lang == "en" else n.label_da, n.kind,
+                  f"{label[0]} {n.family[0]}/{n.family[1]} · {label[1]} {n.system[0]}/{n.system[1]}") for n in nodes],
+                edges, title=next(n.label_en if lang == "en" else n.label_da for n in nodes if n.key == key),
+                caption=_("F: family perspective, S: system perspective; n of N cases. Arrows: the codebook's "
+                          "leads-to relations."), fmt=fmt)
+    return Response(data, mimetype=FORMATS[fmt])
