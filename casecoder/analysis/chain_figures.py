@@ -20,7 +20,7 @@ import networkx as nx
 from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Polygon
+from matplotlib.patches import FancyBboxPatch, Polygon
 
 from .figures import FAMILY_COLOR, FONT_PT, RC, SMALL_PT, TITLE_PT, WIDTH_IN, _check_format, _new_figure, _save
 
@@ -29,7 +29,7 @@ DARK, TAB_FILL, LINE_COLOR = "#111111", "#f2f2f2", "#222222"
 ARROW_STYLES = {"both-and": "--", "and-or": "-"}          # dashed = both-and, solid = and/or
 BOX_PT, TAB_PT = 8, 7
 MARGIN, GAP, ROW_GAP, PAD = 0.15, 0.34, 0.34, 0.07       # inches
-HEAD, LINESPACING, MAX_CHARS = 0.09, 1.2, 22
+HEAD, LINESPACING, MAX_CHARS, LANE = 0.09, 1.2, 22, 0.1
 DEFAULT_LEGEND = {"both_and": "dashed arrow: both-and", "and_or": "solid arrow: and/or",
                   "statement": "green box: statement", "event": "black box: event",
                   "tab": "number of cases", "combination": "Cases with the combination"}
@@ -52,18 +52,31 @@ def _size(fig: Figure, text: str, size: float, bold: bool = False) -> tuple[floa
     return box.width / fig.dpi, box.height / fig.dpi
 
 
+def _hyphenate(fig: Figure, text: str, size: float, width: float, bold: bool) -> str:
+    """``text`` with every word wider than ``width`` cut into pieces ending in "-" that fit."""
+    words = []
+    for word in text.split():
+        while len(word) > 1 and _size(fig, word, size, bold)[0] > width:
+            k = 1
+            while k + 1 < len(word) and _size(fig, word[:k + 1] + "-", size, bold)[0] <= width:
+                k += 1
+            words.append(word[:k] + "-")
+            word = word[k:]
+        words.append(word)
+    return " ".join(words)
+
+
 def _fit(fig: Figure, parts: list[str], size: float, width: float, most: int = MAX_CHARS,
          bold: bool = False) -> str:
     """``parts`` each wrapped at the most characters per line (<= ``most``) that fit ``width`` inches;
-    words are split only when even a line of 3 characters would not fit otherwise."""
-    wrapped = ""
-    for split in (False, True):
+    a word too wide for any line is hyphenated."""
+    parts = [part for part in parts if part]
+    for attempt in (parts, [_hyphenate(fig, part, size, width, bold) for part in parts]):
         for chars in range(most, 2, -1):
-            wrapped = "\n".join(line for part in parts if part for line in
-                                textwrap.wrap(part, chars, break_long_words=split) or [""])
+            wrapped = "\n".join(line for part in attempt for line in textwrap.wrap(part, chars, break_long_words=False))
             if _size(fig, wrapped, size, bold)[0] <= width:
                 return wrapped
-    return wrapped
+    return "\n".join(line for part in parts for line in textwrap.wrap(part, 1))
 
 
 def _axes(fig: Figure, height: float):
@@ -231,37 +244,32 @@ def chain_text_layout(boxes: list[ChainBox], arrows: list[str], **texts) -> list
     return [text for _, text in _extents(boxes, arrows, **texts)]
 
 
-def _back_edges(graph: nx.DiGraph) -> list[tuple[str, str]]:
-    """Edges closing a cycle, found by a depth-first search over sorted keys and sorted successors."""
-    state: dict[str, int] = {}
-    back = []
-    for root in sorted(graph):
-        if root in state:
-            continue
-        state[root] = 1
-        stack = [(root, iter(sorted(graph.successors(root))))]
-        while stack:
-            node, successors = stack[-1]
-            for nxt in successors:
-                if state.get(nxt) == 1:
-                    back.append((node, nxt))
-                elif nxt not in state:
-                    state[nxt] = 1
-                    stack.append((nxt, iter(sorted(graph.successors(nxt)))))
-                    break
-            else:
-                state[node] = 2
-                stack.pop()
-    return back
+def _feedback_edges(graph: nx.DiGraph) -> list[tuple[str, str]]:
+    """Edges pointing backwards in a greedy Eades-Lin-Smyth order (sinks last, sources first, else the
+    node with the most outgoing over incoming edges; ties by key): removing them breaks every cycle."""
+    rest, head, tail = graph.copy(), [], []
+    rest.remove_edges_from(list(nx.selfloop_edges(rest)))
+    while len(rest):
+        sinks = sorted(n for n in rest if rest.out_degree(n) == 0)
+        sources = sorted(n for n in rest if rest.in_degree(n) == 0)
+        pick = sinks[0] if sinks else sources[0] if sources else min(
+            rest, key=lambda n: (rest.in_degree(n) - rest.out_degree(n), n))
+        if sinks:
+            tail.insert(0, pick)
+        else:
+            head.append(pick)
+        rest.remove_node(pick)
+    order = {n: i for i, n in enumerate(head + tail)}
+    return [(a, b) for a, b in graph.edges if order[a] >= order[b]]
 
 
 def overview_layers(keys: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
-    """Layer per key: the longest path from a source; with a cycle, first drop the DFS back edges."""
+    """Layer per key: the longest path from a source; with a cycle, first drop the feedback edges."""
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(keys))
     graph.add_edges_from(sorted(set(edges)))
     if not nx.is_directed_acyclic_graph(graph):
-        graph.remove_edges_from(_back_edges(graph))
+        graph.remove_edges_from(_feedback_edges(graph))
     return {key: i for i, generation in enumerate(nx.topological_generations(graph)) for key in generation}
 
 
@@ -291,10 +299,14 @@ def overview_figure(nodes: list[tuple[str, str, str, str]], edges: list[tuple[st
             sizes[key] = (text, _size(fig, text, BOX_PT)[1] + 2 * PAD, kind, note_text, tw, th)
         columns = [sorted(k for k in keys if layer[k] == i) for i in range(n_layers)]
         heights = [sum(sizes[k][1] + sizes[k][5] for k in col) + 0.22 * (len(col) - 1) for col in columns]
+        links = [(a, b) for a, b in sorted(set(edges)) if a != b]
+        below = [e for e in links if layer[e[1]] - layer[e[0]] > 1]      # skip layers: lanes under the boxes
+        above = [e for e in links if layer[e[1]] <= layer[e[0]]]         # against the layers: lanes above
         title_text = _fit(fig, [title], TITLE_PT, WIDTH_IN - 2 * MARGIN, most=90, bold=True)
         caption_text = _fit(fig, [caption], SMALL_PT, WIDTH_IN - 2 * MARGIN, most=125)
-        top = 0.12 + _size(fig, title_text, TITLE_PT, True)[1] + 0.25
-        y_caption = top + max(heights) + 0.25
+        top = 0.12 + _size(fig, title_text, TITLE_PT, True)[1] + 0.25 + LANE * len(above)
+        bottom = top + max(heights) + LANE * len(below)
+        y_caption = bottom + 0.25
         ax = _axes(fig, y_caption + _size(fig, caption_text, SMALL_PT)[1] + MARGIN)
         ax.text(MARGIN, 0.12, title_text, fontsize=TITLE_PT, fontweight="bold", va="top", ha="left",
                 linespacing=LINESPACING)
@@ -309,17 +321,32 @@ def overview_figure(nodes: list[tuple[str, str, str, str]], edges: list[tuple[st
                 if note_text:
                     _box(ax, x + (cw - tw) / 2, y + bh, tw, th, note_text, TAB_FILL, color=DARK, edge="#555555",
                          size=TAB_PT)
-                place[key] = (x, y + bh / 2)
+                place[key] = (x, y, bh)
                 y += bh + th + 0.22
-        for a, b in sorted(set(edges)):
-            if a == b:
-                continue
-            (xa, ya), (xb, yb) = place[a], place[b]
-            forward = layer[b] > layer[a]
-            rad = 0.0 if layer[b] - layer[a] == 1 else (0.15 if forward else 0.35)
-            start, end = ((xa + cw, ya), (xb, yb)) if forward else ((xa, ya), (xb + cw, yb))
-            ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=9, shrinkA=0, shrinkB=1,
-                                         connectionstyle=f"arc3,rad={rad}", color=LINE_COLOR, linewidth=1.0))
+        ports: dict[tuple[str, str], list[int]] = {}         # (key, side) -> edges attached there, top down
+        for i, (a, b) in enumerate(links):
+            back = (a, b) in above
+            ports.setdefault((a, "L" if back else "R"), []).append(i)
+            ports.setdefault((b, "R" if back else "L"), []).append(i)
+        for (key, _), slots in ports.items():
+            slots.sort(key=lambda i: (place[links[i][1] if links[i][0] == key else links[i][0]][1], i))
+
+        def port(key: str, side: str, i: int) -> tuple[float, float]:
+            (x, y, bh), slots = place[key], ports[(key, side)]
+            return x + (cw if side == "R" else 0), y + bh * (slots.index(i) + 1) / (len(slots) + 1)
+
+        for i, (a, b) in enumerate(links):
+            g1, g2 = gap * (0.25 + 0.12 * (i % 3)), gap * (0.55 + 0.1 * (i % 3))  # in the gaps between layers
+            if (a, b) in above:
+                (xa, ya), (xb, yb) = port(a, "L", i), port(b, "R", i)
+                lane = top - LANE * (above.index((a, b)) + 0.6)
+                points = [(xa, ya), (xa - g1, ya), (xa - g1, lane), (xb + g2, lane), (xb + g2, yb), (xb, yb)]
+            else:
+                (xa, ya), (xb, yb) = port(a, "R", i), port(b, "L", i)
+                lane = top + max(heights) + LANE * (below.index((a, b)) + 0.6) if (a, b) in below else None
+                points = ([(xa, ya), (xa + g1, ya), (xa + g1, lane), (xb - g2, lane), (xb - g2, yb), (xb, yb)]
+                          if lane is not None else [(xa, ya), (xb, yb)])
+            _arrow(ax, points, "-", f"edge-{i}")
         ax.text(MARGIN, y_caption, caption_text, fontsize=SMALL_PT, va="top", ha="left", color="#333333",
                 linespacing=LINESPACING)
         return _save(fig, fmt)
