@@ -191,6 +191,15 @@ def filter_options(command):  # type: ignore[no-untyped-def]
     return command
 
 
+def bundle_options(command):  # type: ignore[no-untyped-def]
+    """--out, --language and the count filters: what every export command takes."""
+    command = filter_options(command)
+    command = click.option("--language", type=click.Choice(["da", "en"]),
+                           help="Language of labels and README.")(command)
+    return click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+                        help="Folder to write.")(command)
+
+
 def filter_params(options: dict) -> dict[str, list[str]]:  # type: ignore[type-arg]
     params = {k: list(options[k]) for k in ("municipality", "attr", "role", "coder", "direction") if options[k]}
     params["sub"] = ["0" if options["no_subcodes"] else "1"]
@@ -202,9 +211,7 @@ def filter_params(options: dict) -> dict[str, list[str]]:  # type: ignore[type-a
 
 @export_group.command("tally")
 @click.argument("project")
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write.")
-@click.option("--language", type=click.Choice(["da", "en"]), help="Language of labels and README.")
-@filter_options
+@bundle_options
 @with_appcontext
 def export_tally_command(project: str, out: Path, language: str | None, **options: object) -> None:
     """Tally of every code in PROJECT: n of N cases per perspective, with the case keys."""
@@ -262,9 +269,7 @@ def chains_dump_command(project: str, file: Path) -> None:
 @export_group.command("chain")
 @click.argument("project")
 @click.argument("title")
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder to write.")
-@click.option("--language", type=click.Choice(["da", "en"]), help="Language of labels and README.")
-@filter_options
+@bundle_options
 @with_appcontext
 def export_chain_command(project: str, title: str, out: Path, language: str | None, **options: object) -> None:
     """One chain of PROJECT: data.csv (a row per node and the combination), figure, spec.json."""
