@@ -211,7 +211,7 @@ def test_migration_indexes_existing_sources_and_downgrades(db_url):
         migrate.upgrade(engine, "0001")
         with engine.begin() as conn:
             _insert_at_0001(conn, OLD_BODY)
-        migrate.upgrade(engine)
+        migrate.upgrade(engine, "0002")
         assert migrate.current_revision(engine) == "0002"
         assert _fts_objects(engine)
         with Session(engine) as session:
