@@ -66,6 +66,7 @@ def test_a_filter_that_empties_a_denominator_shows_dashes(client, demo):
 def test_evidence_matrix_marks_perspectives(client, demo, session):
     page = client.get("/p/demo/matrix/H1").get_data(as_text=True)
     assert page.count('data-mark="') == 9 * 5  # nine cases x five effects of one contact person
+    assert "Unit: cases" in page and "admin, anna, bo" in page
     marks = re.findall(r'data-mark="([^"]*)"', page)
     assert "F" in marks and "S" in marks
     assert client.get("/p/demo/matrix/NOPE").status_code == 400
@@ -74,6 +75,7 @@ def test_evidence_matrix_marks_perspectives(client, demo, session):
 def test_cooccurrence_table_and_graph(client, demo):
     page = client.get("/p/demo/cooccurrence?codes=H1.1&codes=H2.2&codes=B.1").get_data(as_text=True)
     assert page.count("<tr><td>") == 3
+    assert "Unit: cases" in page and "N<sub>family</sub> = 5" in page and "admin, anna, bo" in page
     svg = client.get("/p/demo/figures/cooccurrence.svg?codes=H1.1&codes=H2.2&codes=B.1")
     assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
     again = client.get("/p/demo/figures/cooccurrence.svg?codes=H1.1&codes=H2.2&codes=B.1")

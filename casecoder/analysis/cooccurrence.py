@@ -29,6 +29,8 @@ class Cooccurrence:
     codes: list[Code]
     node_cases: dict[str, dict[str, tuple[str, ...]]]   # code key -> scope -> case keys
     pairs: list[Pair]
+    denominators: dict[str, int]
+    coders: tuple[str, ...]
 
 
 def cooccurrence(session: Session, project: Project, keys: list[str], f: CountFilter | None = None) -> Cooccurrence:
@@ -39,4 +41,6 @@ def cooccurrence(session: Session, project: Project, keys: list[str], f: CountFi
     sets = {c.key: {scope: ev.cases(c.id, persp, f.directions) for scope, persp in SCOPES.items()} for c in codes}
     pairs = [Pair(a.key, b.key, {scope: ev.keys(sets[a.key][scope] & sets[b.key][scope]) for scope in SCOPES})
              for a, b in combinations(codes, 2)]
-    return Cooccurrence(codes, {k: {s: ev.keys(v) for s, v in per.items()} for k, per in sets.items()}, pairs)
+    return Cooccurrence(codes, {k: {s: ev.keys(v) for s, v in per.items()} for k, per in sets.items()}, pairs,
+                        denominators={"family": len(ev.with_source[FAMILY]), "system": len(ev.with_source[SYSTEM]),
+                                      "any": len(ev.case_keys)}, coders=ev.coders)

@@ -40,6 +40,7 @@ class Matrix:
     row_totals: dict[int, int] = field(default_factory=dict)          # case -> columns with evidence
     column_totals: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # code -> (family, system, either)
     denominators: dict[str, int] = field(default_factory=dict)
+    coders: tuple[str, ...] = ()
 
 
 def evidence_matrix(session: Session, project: Project, hypothesis_key: str, f: CountFilter | None = None) -> Matrix:
@@ -52,7 +53,7 @@ def evidence_matrix(session: Session, project: Project, hypothesis_key: str, f: 
     rows = sorted(((ev.municipality[c], c, k) for c, k in ev.case_keys.items()), key=lambda r: (r[0], r[2]))
     matrix = Matrix(hypothesis_key, columns, rows,
                     denominators={"family": len(ev.with_source[FAMILY]), "system": len(ev.with_source[SYSTEM]),
-                                  "any": len(ev.case_keys)})
+                                  "any": len(ev.case_keys)}, coders=ev.coders)
     for code in columns:
         family = ev.cases(code.id, (FAMILY,), f.directions)
         system = ev.cases(code.id, (SYSTEM,), f.directions)
