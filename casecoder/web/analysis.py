@@ -21,7 +21,7 @@ from ..models import Case, Code, Project
 from .access import project_route
 
 bp = Blueprint("analysis", __name__)
-FORMATS = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
+FORMATS = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}  # the routes' <any(...):fmt>
 
 
 def _filter():  # type: ignore[no-untyped-def]
@@ -107,11 +107,9 @@ def cooccurrence_page(project: Project):  # type: ignore[no-untyped-def]
         project, f, result=result, keys=keys, scopes=list(SCOPES), all_codes=all_codes))
 
 
-@bp.route("/p/<slug>/figures/tally-<key>.<fmt>")
+@bp.route("/p/<slug>/figures/tally-<key>.<any(svg, png, pdf):fmt>")
 @project_route("analyse")
 def tally_figure(project: Project, key: str, fmt: str):  # type: ignore[no-untyped-def]
-    if fmt not in FORMATS:
-        abort(404)
     f = _filter()
     result = compute_tally(get_session(), project, f)
     lang = str(get_locale())
@@ -129,11 +127,9 @@ def tally_figure(project: Project, key: str, fmt: str):  # type: ignore[no-untyp
     return Response(data, mimetype=FORMATS[fmt])
 
 
-@bp.route("/p/<slug>/figures/cooccurrence.<fmt>")
+@bp.route("/p/<slug>/figures/cooccurrence.<any(svg, png, pdf):fmt>")
 @project_route("analyse")
 def cooccurrence_figure(project: Project, fmt: str):  # type: ignore[no-untyped-def]
-    if fmt not in FORMATS:
-        abort(404)
     f = _filter()
     scope = request.args.get("scope", "either")
     if scope not in SCOPES:

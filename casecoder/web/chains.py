@@ -131,24 +131,20 @@ def page(project: Project, chain_id: int):  # type: ignore[no-untyped-def]
                            caption=chain_caption(result, str(get_locale())))
 
 
-@bp.route("/p/<slug>/figures/chain-<int:chain_id>.<fmt>")
+@bp.route("/p/<slug>/figures/chain-<int:chain_id>.<any(svg, png, pdf):fmt>")
 @project_route("analyse")
 def figure(project: Project, chain_id: int, fmt: str):  # type: ignore[no-untyped-def]
-    if fmt not in FORMATS:
-        abort(404)
     session = get_session()
     chain = owned(load_chain(session, chain_id), project)
     result = count_saved_chain(session, project, chain, _filter())
     return Response(chain_figure_bytes(chain, result, str(get_locale()), fmt), mimetype=FORMATS[fmt])
 
 
-@bp.route("/p/<slug>/figures/overview-<key>.<fmt>")
+@bp.route("/p/<slug>/figures/overview-<key>.<any(svg, png, pdf):fmt>")
 @project_route("analyse")
 def overview_figure(project: Project, key: str, fmt: str):  # type: ignore[no-untyped-def]
     """The hypothesis overview (report figures 38/43/47/52), annotated with family and system n/N."""
     from ..analysis.chain_figures import overview_figure as draw
-    if fmt not in FORMATS:
-        abort(404)
     nodes, edges = hypothesis_overview(get_session(), project, key, _filter())
     if not nodes:
         abort(404)
