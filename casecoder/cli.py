@@ -21,6 +21,7 @@ from .coding.codebook_file import load_codebook_file
 from .coding.demo import load_demo
 from .coding.validate import InvalidInput
 from .db import engine_of, new_session
+from .cli_export import export_group
 from .paths import default_codebook_path
 
 
@@ -170,73 +171,6 @@ def serve_command(host: str, port: int) -> None:
     run_simple(host, port, app, threaded=True)
 
 
-@click.group("export")
-def export_group() -> None:
-    """Write report bundles: data.csv, data.json, spec.json, README.txt."""
-
-
-def filter_options(command):  # type: ignore[no-untyped-def]
-    """The count filters, as options (each may repeat)."""
-    for option in reversed([
-        click.option("--municipality", multiple=True, help="Only cases of this municipality."),
-        click.option("--attr", multiple=True, help="Case attribute filter name:op:value, op in eq ne lt le gt ge."),
-        click.option("--role", multiple=True, help="Only sources with an interviewee of this role."),
-        click.option("--coder", multiple=True, help="Only codings by this user."),
-        click.option("--direction", multiple=True, help="Directions counted [default: supports]."),
-        click.option("--no-subcodes", is_flag=True, help="Do not roll sub-codes up into their parents."),
-        click.option("--from", "date_from", help="Only sources interviewed on or after YYYY-MM-DD."),
-        click.option("--to", "date_to", help="Only sources interviewed on or before YYYY-MM-DD."),
-    ]):
-        command = option(command)
-    return command
-
-
-def bundle_options(command):  # type: ignore[no-untyped-def]
-    """--out, --language and the count filters: what every export command takes."""
-    command = filter_options(command)
-    command = click.option("--language", type=click.Choice(["da", "en"]),
-                           help="Language of labels and README.")(command)
-    return click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-                        help="Folder to write.")(command)
-
-
-def filter_params(options: dict) -> dict[str, list[str]]:  # type: ignore[type-arg]
-    params = {k: list(options[k]) for k in ("municipality", "attr", "role", "coder", "direction") if options[k]}
-    params["sub"] = ["0" if options["no_subcodes"] else "1"]
-    for key, name in (("date_from", "from"), ("date_to", "to")):
-        if options[key]:
-            params[name] = [options[key]]
-    return params
-
-
-@export_group.command("tally")
-@click.argument("project")
-@bundle_options
-@with_appcontext
-def export_tally_command(project: str, out: Path, language: str | None, **options: object) -> None:
-    """Tally of every code in PROJECT: n of N cases per perspective, with the case keys."""
-    from .analysis.filters import parse_filter, to_params
-    from .analysis.tally import compute_tally
-    from .export.bundle import write_bundle
-    from .export.tally import tally_files, tally_json, tally_readme
-
-    lang = language or current_app.config["LANGUAGE"]
-    with unit_of_work() as session:
-        try:
-            f = parse_filter(session, filter_params(options))
-            result = compute_tally(session, projects.get_project(session, project), f)
-        except InvalidInput as exc:
-            raise click.ClickException(exc.message) from exc
-        params = to_params(session, f)
-        data = tally_json(result, params)
-        spec = {"project": project, "kind": "tally", "unit": result.unit, "filters": data["filters"],
-                "denominators": {k: v["N"] for k, v in data["denominators"].items()},
-                "codebook": data["codebook"], "coders": data["coders"], "language": lang}
-        written = write_bundle(out, tally_files(result, params, lang), spec, tally_readme(result, params, lang))
-        click.echo(f"Wrote {out}/data.csv ({len(result.rows)} codes x 6 measures), data.json, spec.json, README.txt; "
-                   f"data sha256 {written['data_sha256'][:12]}.")
-
-
 @click.group("chains")
 def chains_group() -> None:
     """Statement chains as YAML files, for version control and re-making figures."""
@@ -264,40 +198,6 @@ def chains_dump_command(project: str, file: Path) -> None:
     with unit_of_work() as session:
         file.write_text(dump_chains(session, projects.get_project(session, project)), encoding="utf-8")
         click.echo(f"Wrote {file}.")
-
-
-@export_group.command("chain")
-@click.argument("project")
-@click.argument("title")
-@bundle_options
-@with_appcontext
-def export_chain_command(project: str, title: str, out: Path, language: str | None, **options: object) -> None:
-    """One chain of PROJECT: data.csv (a row per node and the combination), figure, spec.json."""
-    from sqlalchemy import select as select_
-
-    from .analysis.chains import count_saved_chain, load_chain
-    from .analysis.filters import parse_filter, to_params
-    from .export.bundle import write_bundle
-    from .export.chain import chain_bundle
-    from .models import Chain
-
-    lang = language or current_app.config["LANGUAGE"]
-    with unit_of_work() as session:
-        project_ = projects.get_project(session, project)
-        chain_id = session.scalar(select_(Chain.id).where(Chain.project_id == project_.id, Chain.title == title))
-        if chain_id is None:
-            raise click.ClickException(f"There is no chain titled {title!r} in {project}")
-        chain = load_chain(session, chain_id)
-        try:
-            f = parse_filter(session, filter_params(options))
-        except InvalidInput as exc:
-            raise click.ClickException(exc.message) from exc
-        result = count_saved_chain(session, project_, chain, f)  # type: ignore[arg-type]
-        params = to_params(session, f)
-        files, figures, spec, readme = chain_bundle(project_, chain, result, params, lang)  # type: ignore[arg-type]
-        written = write_bundle(out, files, spec, readme, figures)
-        click.echo(f"Wrote {out}: {result.formula} = {result.combination_n}/{result.N} cases; "
-                   f"data sha256 {written['data_sha256'][:12]}.")
 
 
 COMMANDS = [init_db_command, db_group, create_user_command, set_password_command, create_project_command,

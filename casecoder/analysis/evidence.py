@@ -130,6 +130,9 @@ def _source_conditions(f: CountFilter) -> list:  # type: ignore[type-arg]
     return conditions
 
 
+source_conditions = _source_conditions  # public name: the source filters (role, dates) for other read modules
+
+
 def ancestor_map(codes: Iterable[tuple[int, int | None]]) -> dict[int, list[int]]:
     """Code id -> its ancestors' ids (parent first), from (id, parent_id) pairs."""
     parent = dict(codes)

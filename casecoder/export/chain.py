@@ -5,7 +5,7 @@ from typing import Any
 
 from ..analysis.chains import ChainCount
 from ..models import Chain, Project
-from .bundle import csv_bytes, json_bytes
+from .bundle import Bundle, base_spec, provenance_lines, tidy_files
 
 CSV_HEADER = ("code_key", "label", "kind", "n", "N", "case_keys")
 TEXT = {
@@ -48,17 +48,19 @@ def chain_figure_bytes(chain: Chain, result: ChainCount, lang: str, fmt: str) ->
 
 
 def chain_bundle(project: Project, chain: Chain, result: ChainCount, params: list[tuple[str, str]],
-                 lang: str) -> tuple[dict[str, bytes], dict[str, bytes], dict[str, Any], str]:
+                 lang: str, coders: tuple[str, ...] = ()) -> Bundle:
     rows = [(n.key, n.label(lang), n.kind, n.n, result.N, " ".join(n.case_keys)) for n in result.nodes]
     rows.append(("combination", result.formula, "combination", result.combination_n, result.N,
                  " ".join(result.combination_keys)))
-    files = {"data.csv": csv_bytes(CSV_HEADER, rows), "data.json": json_bytes(chain_json(chain, result, params))}
-    figures = {f"figure.{fmt}": chain_figure_bytes(chain, result, lang, fmt) for fmt in ("svg", "png", "pdf")}
-    spec = {"project": project.slug, "kind": "chain", "chain": chain.title, "unit": "cases", "scope": result.scope,
-            "denominators": {"N": result.N}, "codebook": {"name": project.codebook_name,
-                                                          "sha256": project.codebook_sha256},
-            "filters": [list(p) for p in params], "language": lang}
-    readme = chain.title + "\n\n" + (chain.caption + "\n" if chain.caption else "") + chain_caption(result, lang) + "\n"
+    files = tidy_files(CSV_HEADER, rows, chain_json(chain, result, params), "chain")
+    files.update({f"figure.{fmt}": chain_figure_bytes(chain, result, lang, fmt) for fmt in ("svg", "png", "pdf")})
+    denominators = {"N": result.N}
+    spec = base_spec(project, "chain", {"chain": chain.title}, params, lang, denominators, coders)
+    spec["scope"] = result.scope
     t = TEXT.get(lang, TEXT["en"])
-    readme += "; ".join(t[k] for k in ("both_and", "and_or", "statement", "event", "tab")) + ".\n"
-    return files, figures, spec, readme
+    readme = [chain.title, "", *([chain.caption] if chain.caption else []), chain_caption(result, lang),
+              "; ".join(t[k] for k in ("both_and", "and_or", "statement", "event", "tab")) + ".",
+              *provenance_lines(lang, denominators, spec["codebook"], coders, params)]
+    slug = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in chain.title.lower()).strip("-")[:40] or "chain"
+    return Bundle(name=f"{project.slug}-chain-{slug}", files=files, spec=spec, readme="\n".join(readme) + "\n",
+                  summary=f"{result.formula} = {result.combination_n}/{result.N} cases")

@@ -1,26 +1,30 @@
-"""The tally as data: JSON (for the API and data.json) and tidy rows (for data.csv)."""
+"""The tally as data (JSON for the API and data.json; tidy rows for data.csv/xlsx), as a table
+(table.docx, table.xlsx) and, for one code, with the chart of its sub-codes."""
 from __future__ import annotations
 
 from typing import Any
 
 from ..analysis.tally import MEASURES, Tally
-from .bundle import csv_bytes, json_bytes
+from ..models import Project
+from .bundle import Bundle, base_spec, provenance_lines, tidy_files
+from .figures import tally_chart_bytes
+from .office import table_docx, xlsx_bytes
 
 CSV_HEADER = ("code_key", "label", "measure", "n", "N", "case_keys")
 
-README = {
-    "da": ("Optælling pr. kode: i hvor mange sager koden forekommer.\n"
-           "Enhed: sager (familier), ikke tekststykker.\n"
-           "family = familieperspektiv (n af sager med familieinterview), system = systemperspektiv (n af sager "
-           "med interview med fagpersoner), both = begge perspektiver (n af sager med begge slags interview), "
-           "either = mindst ét perspektiv (n af alle valgte sager), contradicts/nuances = sager med "
-           "modsigende/nuancerende evidens.\n"),
-    "en": ("Tally per code: in how many cases the code occurs.\n"
-           "Unit: cases (families), not text segments.\n"
-           "family = family perspective (n of cases with a family interview), system = system perspective (n of "
-           "cases with an interview with professionals), both = both perspectives (n of cases with both kinds of "
-           "interview), either = at least one perspective (n of all selected cases), contradicts/nuances = cases "
-           "with contradicting/nuancing evidence.\n"),
+TEXT = {
+    "da": {"title": "Optælling pr. kode: i hvor mange sager koden forekommer",
+           "legend": "family = familieperspektiv (n af sager med familieinterview), system = systemperspektiv (n af "
+                     "sager med interview med fagpersoner), both = begge perspektiver (n af sager med begge slags "
+                     "interview), either = mindst ét perspektiv (n af alle valgte sager), contradicts/nuances = "
+                     "sager med modsigende/nuancerende evidens. 0/0 vises som —.",
+           "columns": ("Kode", "Betegnelse", "Familie", "System", "Begge", "Mindst ét", "Modsiger", "Nuancerer")},
+    "en": {"title": "Tally per code: in how many cases the code occurs",
+           "legend": "family = family perspective (n of cases with a family interview), system = system perspective "
+                     "(n of cases with an interview with professionals), both = both perspectives (n of cases with "
+                     "both kinds of interview), either = at least one perspective (n of all selected cases), "
+                     "contradicts/nuances = cases with contradicting/nuancing evidence. 0/0 is shown as —.",
+           "columns": ("Code", "Label", "Family", "System", "Both", "Either", "Contradicts", "Nuances")},
 }
 
 
@@ -40,18 +44,39 @@ def tally_json(tally: Tally, params: list[tuple[str, str]]) -> dict[str, Any]:
     }
 
 
-def tally_files(tally: Tally, params: list[tuple[str, str]], lang: str = "da") -> dict[str, bytes]:
+def subtree(tally: Tally, key: str) -> Tally:
+    """The tally cut to ``key`` and the codes below it (the order of rows kept)."""
+    keep, rows = {key}, []
+    for row in tally.rows:
+        if row.key in keep or row.parent_key in keep:
+            keep.add(row.key)
+            rows.append(row)
+    return Tally(tally.project_slug, tally.codebook_name, tally.codebook_sha256, tally.filter, tally.denominators,
+                 tally.coders, rows)
+
+
+def tally_bundle(project: Project, tally: Tally, params: list[tuple[str, str]], lang: str,
+                 code: str | None = None) -> Bundle:
+    """Every code (or ``code`` and its sub-codes, with their chart) as data, table and README."""
+    if code:
+        tally = subtree(tally, code)
+    t = TEXT.get(lang, TEXT["en"])
     rows = [(r.key, r.label(lang), m, r.counts[m].n, r.counts[m].N, " ".join(r.counts[m].case_keys))
             for r in tally.rows for m in MEASURES]
-    return {"data.csv": csv_bytes(CSV_HEADER, rows), "data.json": json_bytes(tally_json(tally, params))}
-
-
-def tally_readme(tally: Tally, params: list[tuple[str, str]], lang: str = "da") -> str:
-    lines = [README.get(lang, README["en"])]
-    lines.append(("Nævnere" if lang == "da" else "Denominators") + ": " + ", ".join(
-        f"N_{k} = {len(v)}" for k, v in tally.denominators.items()))
-    lines.append(("Kodebog" if lang == "da" else "Codebook") + f": {tally.codebook_name} {tally.codebook_sha256}")
-    lines.append(("Kodere" if lang == "da" else "Coders") + ": " + (", ".join(tally.coders) or "—"))
-    lines.append(("Filtre" if lang == "da" else "Filters") + ": " + (
-        "; ".join(f"{k}={v}" for k, v in params) or "—"))
-    return "\n".join(lines) + "\n"
+    files = tidy_files(CSV_HEADER, rows, tally_json(tally, params), "tally")
+    denominators = {k: len(v) for k, v in tally.denominators.items()}
+    notes = [t["legend"], *provenance_lines(lang, denominators, {"name": tally.codebook_name,
+                                                                  "sha256": tally.codebook_sha256},
+                                            tally.coders, params)]
+    table = [(r.key, "    " * r.depth + r.label(lang), *(r.counts[m].label() for m in MEASURES)) for r in tally.rows]
+    bold = [i for i, r in enumerate(tally.rows) if r.depth == 0]
+    title = t["title"] + (f" — {code}" if code else "")
+    files["table.docx"] = table_docx(title, t["columns"], table, notes, bold_rows=bold)
+    files["table.xlsx"] = xlsx_bytes(t["columns"], table, "tally", notes)
+    if code and any(r.parent_key == code for r in tally.rows):
+        for fmt in ("svg", "png", "pdf"):
+            files[f"figure.{fmt}"] = tally_chart_bytes(tally, code, lang, fmt)  # type: ignore[assignment]
+    spec = base_spec(project, "tally", {"code": code} if code else {}, params, lang, denominators, tally.coders)
+    return Bundle(name=f"{project.slug}-tally" + (f"-{code}" if code else ""), files=files, spec=spec,
+                  readme="\n".join([title, "", *notes]) + "\n",
+                  summary=f"{len(tally.rows)} codes x {len(MEASURES)} measures")

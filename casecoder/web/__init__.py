@@ -21,7 +21,8 @@ def wants_json() -> bool:
 
 
 def register_web(app: Flask) -> None:
-    from . import analysis, api, auth, chains, codebook, coding, excerpts, health, i18n, projects, search, transcripts
+    from . import (analysis, api, auth, chains, codebook, coding, excerpts, exports, health, i18n, projects, search,
+                   transcripts)
 
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -41,7 +42,8 @@ def register_web(app: Flask) -> None:
             return jsonify(error="login required"), 401
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
-    for module in (auth, health, i18n, projects, codebook, coding, transcripts, excerpts, search, analysis, chains, api):
+    for module in (auth, health, i18n, projects, codebook, coding, transcripts, excerpts, search, analysis, chains, exports,
+                   api):
         app.register_blueprint(module.bp)
     _register_errors(app)
 

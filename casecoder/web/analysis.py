@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..analysis.cooccurrence import SCOPES, cooccurrence
-from ..analysis.figures import Bar, Edge, cooccurrence_graph, tally_chart
 from ..analysis.filters import describe, parse_filter, to_params
 from ..analysis.matrix import evidence_matrix
 from ..analysis.tally import MEASURES, Tally, compute_tally
 from ..db import get_session
+from ..export.figures import cooccurrence_bytes, tally_chart_bytes
 from ..export.tally import tally_json
 from ..models import Case, Code, Project
 from .access import project_route
@@ -110,35 +109,17 @@ def cooccurrence_page(project: Project):  # type: ignore[no-untyped-def]
 @bp.route("/p/<slug>/figures/tally-<key>.<any(svg, png, pdf):fmt>")
 @project_route("analyse")
 def tally_figure(project: Project, key: str, fmt: str):  # type: ignore[no-untyped-def]
-    f = _filter()
-    result = compute_tally(get_session(), project, f)
-    lang = str(get_locale())
-    parent = next((r for r in result.rows if r.key == key), None)
-    if parent is None:
+    data = tally_chart_bytes(compute_tally(get_session(), project, _filter()), key, str(get_locale()), fmt)
+    if data is None:
         abort(404)
-    bars = [Bar(r.key, r.label(lang), r.counts["family"], r.counts["system"]) for r in result.rows
-            if r.parent_key == parent.key]
-    note = _("Unit: cases. N family = %(f)s, N system = %(s)s. Codebook %(name)s %(hash)s.",
-             f=len(result.denominators["family"]), s=len(result.denominators["system"]),
-             name=result.codebook_name or "—", hash=(result.codebook_sha256 or "")[:8])
-    data = tally_chart(bars, title=f"{parent.key} {parent.label(lang)}", fmt=fmt, legend={
-        "family": _("Family perspective"), "system": _("System perspective"), "axis": _("Share of cases (%)"),
-        "note": note})
     return Response(data, mimetype=FORMATS[fmt])
 
 
 @bp.route("/p/<slug>/figures/cooccurrence.<any(svg, png, pdf):fmt>")
 @project_route("analyse")
 def cooccurrence_figure(project: Project, fmt: str):  # type: ignore[no-untyped-def]
-    f = _filter()
     scope = request.args.get("scope", "either")
     if scope not in SCOPES:
         abort(404)
-    result = cooccurrence(get_session(), project, _codes_param(project), f)
-    lang = str(get_locale())
-    data = cooccurrence_graph(
-        {c.key: c.label(lang) for c in result.codes},
-        {k: len(v[scope]) for k, v in result.node_cases.items()},
-        [Edge(p.a, p.b, len(p.cases[scope]), p.cases[scope]) for p in result.pairs],
-        title=_("Cases in which both codes occur"), fmt=fmt)
-    return Response(data, mimetype=FORMATS[fmt])
+    result = cooccurrence(get_session(), project, _codes_param(project), _filter())
+    return Response(cooccurrence_bytes(result, scope, str(get_locale()), fmt), mimetype=FORMATS[fmt])

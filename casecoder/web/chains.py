@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..analysis.chains import (count_chain, count_saved_chain, hypothesis_overview, load_chain, statement_graph,
                                suggest_chains)
 from ..analysis.evidence import collect
+from ..analysis.filters import to_params
 from ..coding import chains as chain_ops
 from ..db import get_session
 from ..export.chain import chain_caption, chain_figure_bytes
+from ..export.figures import overview_bytes
 from ..models import Case, Chain, Project
 from .access import owned, project_route
 from .analysis import FORMATS, _filter
@@ -121,14 +122,15 @@ def duplicate(project: Project, chain_id: int):  # type: ignore[no-untyped-def]
 def page(project: Project, chain_id: int):  # type: ignore[no-untyped-def]
     session = get_session()
     chain = owned(load_chain(session, chain_id), project)
-    result = count_saved_chain(session, project, chain, _filter())
+    f = _filter()
+    result = count_saved_chain(session, project, chain, f)
     case_ids = dict(session.execute(select(Case.key, Case.id).where(Case.project_id == project.id)).all())
     links = {n.key: url_for("excerpts.index", slug=project.slug, code=n.code_id,
                             case=",".join(str(case_ids[k]) for k in n.case_keys),
                             perspective=result.scope if result.scope != "pooled" else None)
              for n in result.nodes if n.n}
     return render_template("chains/page.html", project=project, chain=chain, result=result, links=links,
-                           caption=chain_caption(result, str(get_locale())))
+                           caption=chain_caption(result, str(get_locale())), params=to_params(session, f))
 
 
 @bp.route("/p/<slug>/figures/chain-<int:chain_id>.<any(svg, png, pdf):fmt>")
@@ -144,15 +146,7 @@ def figure(project: Project, chain_id: int, fmt: str):  # type: ignore[no-untype
 @project_route("analyse")
 def overview_figure(project: Project, key: str, fmt: str):  # type: ignore[no-untyped-def]
     """The hypothesis overview (report figures 38/43/47/52), annotated with family and system n/N."""
-    from ..analysis.chain_figures import overview_figure as draw
     nodes, edges = hypothesis_overview(get_session(), project, key, _filter())
     if not nodes:
         abort(404)
-    lang = str(get_locale())
-    label = {"da": ("F", "S"), "en": ("F", "S")}[lang if lang in ("da", "en") else "en"]
-    data = draw([(n.key, n.label_en if lang == "en" else n.label_da, n.kind,
-                  f"{label[0]} {n.family[0]}/{n.family[1]} · {label[1]} {n.system[0]}/{n.system[1]}") for n in nodes],
-                edges, title=next(n.label_en if lang == "en" else n.label_da for n in nodes if n.key == key),
-                caption=_("F: family perspective, S: system perspective; n of N cases. Arrows: the codebook's "
-                          "leads-to relations."), fmt=fmt)
-    return Response(data, mimetype=FORMATS[fmt])
+    return Response(overview_bytes(nodes, edges, key, str(get_locale()), fmt), mimetype=FORMATS[fmt])

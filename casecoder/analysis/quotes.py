@@ -1,0 +1,249 @@
+"""The quote bank: per code, the coded excerpts as report-ready quotes ("Eksempel 1", "Eksempel 2", …).
+
+The excerpts shown are filtered exactly like the counts (docs/counting.md), with the helpers of
+``evidence.py``: the excerpt's case is a selected case (municipality, case attributes), its source
+passes the source filters (interviewee role, interview dates), and a coding of the section's code
+on it has a chosen direction and, when coders are chosen, a chosen coder. ``perspective`` may
+limit the bank to family or system sources. Excerpts without a case cannot be cited by case and
+are left out.
+
+Sections follow the codebook tree (position, id). With *include sub-codes* every selected code's
+descendants get their own sections after it; a section lists only its own code's excerpts (no
+roll-up: a quote appears under the code it was coded with). ``depth`` counts the section's
+ancestors that are sections too, for heading levels. A section is kept when it was asked for by
+key or when it, or a section below it, has quotes — so "every code" lists only codes with quotes.
+
+Quotes never name a person: the family perspective is introduced as "Interviewperson", the system
+perspective by the role(s) of the source's professionals (``Quote.intro``).
+
+Three queries whatever the size of the bank: the codes, the codings with their excerpts, sources
+and cases, and the roles of the project's system-perspective interviewees (plus one for coder
+names when a coder filter is set).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..coding import validate
+from ..coding.validate import N_, InvalidInput
+from ..models import (Case, Code, Coding, Direction, Excerpt, Interviewee, Perspective, Project, Source, User,
+                      source_interviewees)
+from .evidence import DIRECTIONS, SYSTEM, CountFilter, selected_cases, source_conditions
+from .filters import to_params
+
+INTRO = {"da": "Interviewperson", "en": "Interviewee"}
+PROFESSIONAL = {"da": "Fagperson", "en": "Professional"}
+ROLE_SEPARATOR = " / "
+
+
+def _pick(texts: dict[str, str], lang: str) -> str:
+    return texts.get(lang, texts["en"])
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One excerpt as a numbered quote within one section."""
+    number: int                      # "Eksempel n": restarts at 1 in every section
+    text: str                        # the excerpt's text, whitespace-trimmed
+    perspective: str                 # family | system (the source's)
+    roles: tuple[str, ...]           # system perspective: distinct roles of the source's professionals
+    case_key: str
+    source_title: str
+    interview_date: date | None
+    direction: str                   # the direction(s) of the passing codings, ", "-joined in DIRECTIONS order
+    coders: tuple[str, ...]          # user names of the passing codings' coders, sorted
+    memo: str                        # the excerpt's memo (exports show it only when asked)
+    excerpt_id: int
+
+    def intro(self, lang: str) -> str:
+        """Who speaks, never a name or an interviewee key: "Interviewperson" for the family
+        perspective; for the system perspective the professional's role ("Fagperson" if none)."""
+        if self.perspective == SYSTEM:
+            return ROLE_SEPARATOR.join(r[:1].upper() + r[1:] for r in self.roles) if self.roles else _pick(PROFESSIONAL, lang)
+        return _pick(INTRO, lang)
+
+
+@dataclass
+class QuoteSection:
+    """The quotes of one code."""
+    code_id: int
+    key: str
+    label_da: str
+    label_en: str
+    kind: str
+    depth: int                       # 0 for a top section; +1 per enclosing section (heading level)
+    parent_key: str | None           # the code's parent in the codebook
+    selected: bool                   # asked for by key (False: a sub-code, or "every code")
+    quotes: list[Quote] = field(default_factory=list)
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_da
+
+
+@dataclass
+class QuoteBank:
+    project_slug: str
+    project_title: str
+    codebook_name: str | None
+    codebook_sha256: str | None
+    filter: CountFilter
+    params: tuple[tuple[str, str], ...]   # the filter as parameters (analysis.filters.to_params)
+    perspective: str | None               # None: both perspectives
+    code_keys: tuple[str, ...]            # as asked; empty: every codable code
+    coders: tuple[str, ...] = ()          # coders of the codings behind the quotes
+    sections: list[QuoteSection] = field(default_factory=list)
+
+    @property
+    def n_quotes(self) -> int:
+        return sum(len(s.quotes) for s in self.sections)
+
+    @property
+    def excerpt_ids(self) -> frozenset[int]:
+        return frozenset(q.excerpt_id for s in self.sections for q in s.quotes)
+
+    @property
+    def case_keys(self) -> tuple[str, ...]:
+        return tuple(sorted({q.case_key for s in self.sections for q in s.quotes}))
+
+    def section(self, key: str) -> QuoteSection:
+        return next(s for s in self.sections if s.key == key)
+
+
+@dataclass
+class _Found:
+    """One (code, excerpt) pair while the coding rows are grouped."""
+    text: str
+    memo: str
+    start: int
+    case_key: str
+    source_id: int
+    source_title: str
+    perspective: str
+    interview_date: date | None
+    directions: set[str] = field(default_factory=set)
+    coders: set[str] = field(default_factory=set)
+
+
+def _plan(codes: list[Code], code_keys: Sequence[str], include_subcodes: bool) -> list[tuple[Code, int, bool]]:
+    """(code, depth, asked for) of every section, in tree order."""
+    by_key = {c.key: c for c in codes}
+    missing = [k for k in code_keys if k not in by_key]
+    if missing:
+        raise InvalidInput("There is no code '{key}' in this project", "code", key=", ".join(missing))
+    children: dict[int | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+    asked = {by_key[k].id for k in code_keys}
+    chosen = set(asked) if code_keys else {c.id for c in codes if c.codable}
+    if include_subcodes:
+        stack = list(chosen)
+        while stack:
+            for child in children.get(stack.pop(), []):
+                if child.id not in chosen:
+                    chosen.add(child.id)
+                    stack.append(child.id)
+    plan: list[tuple[Code, int, bool]] = []
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for code in children.get(parent_id, []):
+            if code.id in chosen:
+                plan.append((code, depth, code.id in asked))
+            walk(code.id, depth + 1 if code.id in chosen else depth)
+
+    walk(None, 0)
+    return plan
+
+
+def _system_roles(session: Session, project_id: int) -> dict[int, tuple[str, ...]]:
+    """Source id -> the distinct roles of its system-perspective interviewees, sorted."""
+    roles: dict[int, set[str]] = {}
+    for source_id, role in session.execute(
+            select(source_interviewees.c.source_id, Interviewee.role).distinct()
+            .join(Interviewee, Interviewee.id == source_interviewees.c.interviewee_id)
+            .where(Interviewee.project_id == project_id, Interviewee.perspective == Perspective.SYSTEM)):
+        if role and role.strip():
+            roles.setdefault(source_id, set()).add(role.strip())
+    return {source_id: tuple(sorted(r)) for source_id, r in roles.items()}
+
+
+def quote_bank(session: Session, project: Project, code_keys: Sequence[str], f: CountFilter,
+               perspective: str | None = None) -> QuoteBank:
+    """The quote bank of ``code_keys`` (empty: every codable code) under the filter ``f``."""
+    if perspective is not None:
+        perspective = validate.choice(Perspective, perspective, N_("Perspective")).value
+    codes = list(session.scalars(select(Code).where(Code.project_id == project.id)
+                                 .order_by(Code.position, Code.id)))
+    plan = _plan(codes, list(code_keys), f.include_subcodes)
+    bank = QuoteBank(project_slug=project.slug, project_title=project.title, codebook_name=project.codebook_name,
+                     codebook_sha256=project.codebook_sha256, filter=f, params=tuple(to_params(session, f)),
+                     perspective=perspective, code_keys=tuple(code_keys))
+    if not plan:
+        return bank
+
+    selection = selected_cases(session, project.id, f).with_only_columns(Case.id).scalar_subquery()
+    query = (
+        select(Coding.code_id, Coding.direction, User.username, Excerpt.id, Excerpt.text, Excerpt.memo,
+               Excerpt.start_offset, Case.key, Source.id, Source.title, Source.perspective, Source.interview_date)
+        .select_from(Coding).join(Excerpt, Excerpt.id == Coding.excerpt_id)
+        .join(Source, Source.id == Excerpt.source_id).join(Case, Case.id == Excerpt.case_id)
+        .join(User, User.id == Coding.coder_id)
+        .where(Excerpt.project_id == project.id, Coding.code_id.in_(sorted({c.id for c, _, _ in plan})),
+               Excerpt.case_id.in_(selection), Coding.direction.in_([Direction(d) for d in sorted(f.directions)]),
+               *source_conditions(f)))
+    if f.coder_ids:
+        query = query.where(Coding.coder_id.in_(f.coder_ids))
+    if perspective is not None:
+        query = query.where(Source.perspective == Perspective(perspective))
+
+    found: dict[int, dict[int, _Found]] = {}   # code id -> excerpt id -> what the codings say
+    for (code_id, direction, username, excerpt_id, text, memo, start, case_key, source_id, title, source_perspective,
+         interview_date) in session.execute(query):
+        item = found.setdefault(code_id, {}).get(excerpt_id)
+        if item is None:
+            item = found[code_id][excerpt_id] = _Found(
+                text=text.strip(), memo=(memo or "").strip(), start=start, case_key=case_key, source_id=source_id,
+                source_title=title, perspective=source_perspective.value, interview_date=interview_date)
+        item.directions.add(direction.value)
+        item.coders.add(username)
+
+    roles = _system_roles(session, project.id) if found else {}
+    key_of = {c.id: c.key for c in codes}
+    sections: list[QuoteSection] = []
+    for code, depth, asked in plan:
+        items = sorted(found.get(code.id, {}).items(),
+                       key=lambda pair: (pair[1].case_key, pair[1].source_title, pair[1].start, pair[0]))
+        quotes = [Quote(number=n, text=item.text, perspective=item.perspective,
+                        roles=roles.get(item.source_id, ()) if item.perspective == SYSTEM else (),
+                        case_key=item.case_key, source_title=item.source_title, interview_date=item.interview_date,
+                        direction=", ".join(d for d in DIRECTIONS if d in item.directions),
+                        coders=tuple(sorted(item.coders)), memo=item.memo, excerpt_id=excerpt_id)
+                  for n, (excerpt_id, item) in enumerate(items, start=1)]
+        sections.append(QuoteSection(code_id=code.id, key=code.key, label_da=code.label_da, label_en=code.label_en,
+                                     kind=code.kind.value, depth=depth,
+                                     parent_key=key_of.get(code.parent_id) if code.parent_id else None,
+                                     selected=asked, quotes=quotes))
+    bank.sections = _prune(sections)
+    bank.coders = tuple(sorted({c for s in bank.sections for q in s.quotes for c in q.coders}))
+    return bank
+
+
+def _prune(sections: list[QuoteSection]) -> list[QuoteSection]:
+    """Keep a section asked for by key, or one that (or a section below it) has quotes.
+
+    ``sections`` is in tree order, so a section's sub-sections are the run after it with a greater depth.
+    """
+    keep = [False] * len(sections)
+    for i in range(len(sections) - 1, -1, -1):
+        section = sections[i]
+        below = False
+        for j in range(i + 1, len(sections)):
+            if sections[j].depth <= section.depth:
+                break
+            below = below or keep[j]
+        keep[i] = section.selected or bool(section.quotes) or below
+    return [s for s, k in zip(sections, keep) if k]

@@ -1,0 +1,242 @@
+"""The quote bank as files for the report: quotes.docx, quotes.md and quotes.csv, plus data.json and README.
+
+Each code gets a heading ("H1.2 Label"); each quote is a numbered example ("Eksempel 1"), the quote
+introduced as "Interviewperson:" or the professional's role (never a name), and a reference line
+with case, perspective, source title and interview date. Memos appear only when asked for.
+Texts are in the chosen report language (Danish or English; these are report outputs, not UI
+strings). The same bank gives the same bytes, DOCX included (``ooxml.deterministic_zip``).
+"""
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from ..analysis.quotes import Quote, QuoteBank, QuoteSection
+from .bundle import csv_bytes
+from .ooxml import deterministic_zip
+
+CSV_HEADER = ("code_key", "code_label", "number", "intro", "quote", "case_key", "perspective", "source_title",
+              "interview_date", "direction", "coders", "memo", "excerpt_id")
+TEXT: dict[str, dict[str, Any]] = {
+    "da": {"title": "Citatbank", "example": "Eksempel {n}", "case": "Sag", "open": "»", "close": "«",
+           "perspective": {"family": "familieperspektiv", "system": "systemperspektiv", None: "begge perspektiver"},
+           "direction": {"supports": "understøttende", "contradicts": "modsigende", "nuances": "nuancerende"},
+           "memo": "Memo", "none": "Ingen citater med de valgte filtre.", "language": "da-DK",
+           "summary": "{quotes} citater fra {cases} sager. Perspektiv: {perspective}. Filtre: {filters}.",
+           "readme": (
+               "Citatbank for projektet {project}: de kodede tekststykker som citater til rapporten, pr. kode.\n"
+               "quotes.docx: en overskrift pr. kode, nummererede eksempler (\"Eksempel 1, 2, …\"), citatet i "
+               "typografien Citat og en henvisningslinje (sag · perspektiv · kilde, interviewdato).\n"
+               "quotes.md: det samme i Markdown. data.csv og data.xlsx: én række pr. citat pr. kode (CSV i UTF-8 med BOM). "
+               "data.json: det samme som data.\n"
+               "Citaterne indledes med \"Interviewperson\" (familieperspektiv) eller fagpersonens rolle "
+               "(systemperspektiv), aldrig med et navn. Selve teksten er gengivet som kodet: læs den igennem "
+               "for navne og andre personoplysninger, før den bruges i en rapport.\n"
+               "Udvalgt som optællingerne: sager efter kommune og sagsattributter, kilder efter rolle og "
+               "interviewdato, kodninger efter koder og retning. Tekststykker uden sag er udeladt.\n"),
+           "labels": {"codes": "Koder", "count": "Citater", "cases": "Sager", "perspective": "Perspektiv",
+                      "codebook": "Kodebog", "coders": "Kodere", "filters": "Filtre", "all": "alle kodbare koder",
+                      "subcodes": "med underkoder", "no_subcodes": "uden underkoder",
+                      "numbers": "{quotes} citater ({excerpts} tekststykker) i {sections} afsnit"}},
+    "en": {"title": "Quote bank", "example": "Example {n}", "case": "Case", "open": "“", "close": "”",
+           "perspective": {"family": "family perspective", "system": "system perspective", None: "both perspectives"},
+           "direction": {"supports": "supporting", "contradicts": "contradicting", "nuances": "nuancing"},
+           "memo": "Memo", "none": "No quotes with the chosen filters.", "language": "en-GB",
+           "summary": "{quotes} quotes from {cases} cases. Perspective: {perspective}. Filters: {filters}.",
+           "readme": (
+               "Quote bank of the project {project}: the coded excerpts as quotes for the report, per code.\n"
+               "quotes.docx: a heading per code, numbered examples (\"Example 1, 2, …\"), the quote in the "
+               "Quote style and a reference line (case · perspective · source, interview date).\n"
+               "quotes.md: the same in Markdown. data.csv and data.xlsx: one row per quote per code (CSV in UTF-8 with BOM). "
+               "data.json: the same as data.\n"
+               "Quotes are introduced as \"Interviewee\" (family perspective) or by the professional's role "
+               "(system perspective), never by a name. The text itself is as coded: read it for names and "
+               "other personal data before it goes into a report.\n"
+               "Selected like the counts: cases by municipality and case attributes, sources by interviewee "
+               "role and interview date, codings by coder and direction. Excerpts without a case are left out.\n"),
+           "labels": {"codes": "Codes", "count": "Quotes", "cases": "Cases", "perspective": "Perspective",
+                      "codebook": "Codebook", "coders": "Coders", "filters": "Filters", "all": "every codable code",
+                      "subcodes": "with sub-codes", "no_subcodes": "without sub-codes",
+                      "numbers": "{quotes} quotes ({excerpts} excerpts) in {sections} sections"}},
+}
+
+
+def _t(lang: str) -> dict[str, Any]:
+    return TEXT.get(lang, TEXT["en"])
+
+
+def example_label(quote: Quote, lang: str) -> str:
+    return _t(lang)["example"].format(n=quote.number)
+
+
+def quoted(quote: Quote, lang: str) -> str:
+    """The quote text in the language's quotation marks: »…« or “…”."""
+    t = _t(lang)
+    return t["open"] + quote.text + t["close"]
+
+
+def reference_line(quote: Quote, lang: str) -> str:
+    """"(Sag F03 · familieperspektiv · Interview med mor, 2024-03-01)"; a direction other than
+    supports is added at the end."""
+    t = _t(lang)
+    source = quote.source_title + (f", {quote.interview_date.isoformat()}" if quote.interview_date else "")
+    parts = [f"{t['case']} {quote.case_key}", t["perspective"][quote.perspective], source]
+    if quote.direction and quote.direction != "supports":
+        parts.append("/".join(t["direction"][d] for d in quote.direction.split(", ")))
+    return "(" + " · ".join(parts) + ")"
+
+
+def _filters_text(bank: QuoteBank) -> str:
+    return "; ".join(f"{k}={v}" for k, v in bank.params) or "—"
+
+
+def _summary(bank: QuoteBank, lang: str) -> str:
+    t = _t(lang)
+    return t["summary"].format(quotes=bank.n_quotes, cases=len(bank.case_keys),
+                               perspective=t["perspective"][bank.perspective], filters=_filters_text(bank))
+
+
+def _heading(section: QuoteSection, lang: str) -> str:
+    return f"{section.key} {section.label(lang)}"
+
+
+# ---- CSV and Markdown
+
+
+def quotes_csv(bank: QuoteBank, lang: str, include_memo: bool) -> bytes:
+    return csv_bytes(CSV_HEADER, quote_rows(bank, lang, include_memo))
+
+
+def quote_rows(bank: QuoteBank, lang: str, include_memo: bool) -> list[tuple[object, ...]]:
+    """One row per quote per section, in CSV_HEADER's order."""
+    return [(s.key, s.label(lang), q.number, q.intro(lang), q.text, q.case_key, q.perspective, q.source_title,
+             q.interview_date.isoformat() if q.interview_date else "", q.direction, " ".join(q.coders),
+             q.memo if include_memo else "", q.excerpt_id)
+            for s in bank.sections for q in s.quotes]
+
+
+def quotes_markdown(bank: QuoteBank, lang: str, include_memo: bool) -> str:
+    t = _t(lang)
+    out = [f"# {t['title']}: {bank.project_title}", "", _summary(bank, lang), ""]
+    if not bank.sections:
+        out += [t["none"], ""]
+    for section in bank.sections:
+        out += ["#" * (2 + min(section.depth, 2)) + " " + _heading(section, lang), ""]
+        if not section.quotes:
+            out += [f"*{t['none']}*", ""]
+        for q in section.quotes:
+            lines = f"{q.intro(lang)}: {quoted(q, lang)}".split("\n")
+            out += [f"**{example_label(q, lang)}**", ""]
+            out += [f"> {line}".rstrip() for line in lines] + [""]
+            out += [reference_line(q, lang), ""]
+            if include_memo and q.memo:
+                out += [f"{t['memo']}: {q.memo}", ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+# ---- DOCX
+
+
+def _add_lines(paragraph, text: str, **font: object):  # type: ignore[no-untyped-def]
+    """A run per line of ``text`` with line breaks between them; ``font`` sets run font attributes."""
+    runs = []
+    for i, line in enumerate(text.split("\n")):
+        run = paragraph.add_run()
+        if i:
+            run.add_break()
+        run.add_text(line)
+        for name, value in font.items():
+            if name == "color":
+                run.font.color.rgb = value
+            else:
+                setattr(run.font, name, value)
+        runs.append(run)
+    return runs
+
+
+def quotes_docx(bank: QuoteBank, lang: str, include_memo: bool) -> bytes:
+    import docx
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    t = _t(lang)
+    grey = {"size": Pt(9), "color": RGBColor(0x59, 0x59, 0x59)}
+    document = docx.Document()
+    for lang_element in document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang"):
+        lang_element.set(qn("w:val"), t["language"])
+    core = document.core_properties
+    core.title, core.author, core.last_modified_by, core.revision = t["title"], "casecoder", "casecoder", 1
+    core.language = t["language"]
+    document.add_heading(f"{t['title']}: {bank.project_title}", level=0)
+    _add_lines(document.add_paragraph(), _summary(bank, lang), **grey)
+    if not bank.sections:
+        document.add_paragraph(t["none"])
+    for section in bank.sections:
+        document.add_heading(_heading(section, lang), level=min(section.depth + 1, 3))
+        if not section.quotes:
+            _add_lines(document.add_paragraph(), t["none"], italic=True)
+        for q in section.quotes:
+            document.add_paragraph().add_run(example_label(q, lang)).bold = True
+            paragraph = document.add_paragraph(style="Quote")
+            paragraph.add_run(f"{q.intro(lang)}: ").italic = True
+            _add_lines(paragraph, quoted(q, lang), italic=False)
+            _add_lines(document.add_paragraph(), reference_line(q, lang), **grey)
+            if include_memo and q.memo:
+                memo = document.add_paragraph()
+                memo.add_run(f"{t['memo']}: ").bold = True
+                _add_lines(memo, q.memo)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return deterministic_zip(buffer.getvalue())
+
+
+# ---- the files, data.json and README
+
+
+def quote_files(bank: QuoteBank, lang: str, include_memo: bool) -> dict[str, bytes]:
+    """quotes.csv, quotes.md and quotes.docx of ``bank`` in the report language ``lang``."""
+    return {"quotes.csv": quotes_csv(bank, lang, include_memo),
+            "quotes.md": quotes_markdown(bank, lang, include_memo).encode("utf-8"),
+            "quotes.docx": quotes_docx(bank, lang, include_memo)}
+
+
+def quote_json(bank: QuoteBank, include_memo: bool = False) -> dict[str, Any]:
+    """The bank as data (data.json, an API); memos only with ``include_memo``."""
+    filters: dict[str, list[str]] = {}
+    for name, value in bank.params:
+        filters.setdefault(name, []).append(value)
+    return {
+        "project": bank.project_slug, "title": bank.project_title, "unit": "quotes",
+        "codebook": {"name": bank.codebook_name, "sha256": bank.codebook_sha256},
+        "filters": filters, "perspective": bank.perspective, "code_keys": list(bank.code_keys),
+        "coders": list(bank.coders), "n_quotes": bank.n_quotes, "case_keys": list(bank.case_keys),
+        "sections": [{
+            "key": s.key, "label_da": s.label_da, "label_en": s.label_en, "kind": s.kind, "depth": s.depth,
+            "parent": s.parent_key, "selected": s.selected,
+            "quotes": [{"number": q.number, "intro": {"da": q.intro("da"), "en": q.intro("en")},
+                        "roles": list(q.roles), "text": q.text, "case_key": q.case_key, "perspective": q.perspective,
+                        "source_title": q.source_title,
+                        "interview_date": q.interview_date.isoformat() if q.interview_date else None,
+                        "direction": q.direction, "coders": list(q.coders),
+                        "memo": q.memo if include_memo else None, "excerpt_id": q.excerpt_id}
+                       for q in s.quotes]}
+            for s in bank.sections],
+    }
+
+
+def quote_readme(bank: QuoteBank, lang: str) -> str:
+    """README.txt: what the files hold, the selection, the counts."""
+    t = _t(lang)
+    label = t["labels"]
+    sub = label["subcodes"] if bank.filter.include_subcodes else label["no_subcodes"]
+    lines = [t["readme"].format(project=f"{bank.project_title} ({bank.project_slug})").rstrip("\n")]
+    lines.append(f"{label['codes']}: {', '.join(bank.code_keys) or label['all']} ({sub})")
+    lines.append(f"{label['count']}: " + label["numbers"].format(quotes=bank.n_quotes, excerpts=len(bank.excerpt_ids),
+                                                               sections=len(bank.sections)))
+    lines += [f"  {s.key} {s.label(lang)}: {len(s.quotes)}" for s in bank.sections]
+    lines.append(f"{label['cases']}: {len(bank.case_keys)} ({', '.join(bank.case_keys) or '—'})")
+    lines.append(f"{label['perspective']}: {t['perspective'][bank.perspective]}")
+    lines.append(f"{label['codebook']}: {bank.codebook_name} {bank.codebook_sha256}")
+    lines.append(f"{label['coders']}: {', '.join(bank.coders) or '—'}")
+    lines.append(f"{label['filters']}: {_filters_text(bank)}")
+    return "\n".join(lines) + "\n"

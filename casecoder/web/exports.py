@@ -1,0 +1,45 @@
+"""Export buttons: every report bundle as one zip download (GET; the same spec path as the CLI)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+from flask_babel import get_locale
+
+from ..analysis.chains import load_chain
+from ..db import get_session
+from ..export.report import KINDS, ReportSpec, build_report
+from ..models import Project
+from .access import owned, project_route
+
+bp = Blueprint("exports", __name__)
+FILTER_NAMES = ("municipality", "attr", "role", "coder", "direction", "sub", "from", "to")
+
+
+def _target(project: Project, kind: str) -> dict[str, object]:
+    args = request.args
+    if kind in ("tally", "matrix", "overview"):
+        return {"code": args["code"]} if args.get("code") else {}
+    if kind == "cooccurrence":
+        keys = [k for v in args.getlist("codes") for k in v.replace(" ", ",").split(",") if k]
+        return {"codes": keys, "scope": args.get("scope", "either")}
+    if kind == "chain":
+        chain_id = args.get("chain", "")
+        chain = owned(load_chain(get_session(), int(chain_id)), project) if chain_id.isdigit() else abort(404)
+        return {"chain": chain.title}
+    target: dict[str, object] = {"codes": [c for c in args.getlist("code") if c]}
+    if args.get("perspective") in ("family", "system"):
+        target["perspective"] = args["perspective"]
+    if args.get("memo") == "1":
+        target["memo"] = True
+    return target
+
+
+@bp.route("/p/<slug>/export/<kind>.zip")
+@project_route("analyse")
+def bundle(project: Project, kind: str):  # type: ignore[no-untyped-def]
+    if kind not in KINDS:
+        abort(404)
+    filters = {name: request.args.getlist(name) for name in FILTER_NAMES if request.args.getlist(name)}
+    spec = ReportSpec(project.slug, kind, _target(project, kind), filters, str(get_locale()))
+    result = build_report(get_session(), spec)
+    return Response(result.zip_bytes(), mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{result.name}.zip"'})
