@@ -22,6 +22,7 @@ from .coding.demo import load_demo
 from .coding.validate import InvalidInput
 from .db import engine_of, new_session
 from .cli_export import export_group
+from .cli_bundle import export_bundle_command, import_bundle_command
 from .paths import default_codebook_path
 
 
@@ -201,7 +202,8 @@ def chains_dump_command(project: str, file: Path) -> None:
 
 
 COMMANDS = [init_db_command, db_group, create_user_command, set_password_command, create_project_command,
-            add_member_command, load_demo_command, serve_command, export_group, chains_group]
+            add_member_command, load_demo_command, serve_command, export_group, chains_group,
+            import_bundle_command, export_bundle_command]
 
 
 def register_cli(app: Flask) -> None:

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from ..coding.validate import InvalidInput
 from ..models import Source
@@ -123,7 +123,9 @@ def search(session: Session, project_id: int, query: str, *, limit: int = 200, c
     hits: list[Hit] = []
     for first in range(0, len(ids), BATCH):
         chunk = ids[first:first + BATCH]
-        loaded = session.scalars(select(Source).where(Source.id.in_(chunk)).options(selectinload(Source.cases))
+        loaded = session.scalars(select(Source).where(Source.id.in_(chunk))
+                                 .options(load_only(Source.id, Source.title, Source.perspective, Source.text),
+                                          selectinload(Source.cases))
                                  .execution_options(populate_existing=True))  # the text the ranking saw
         by_id = {source.id: source for source in loaded}
         for source_id in chunk:

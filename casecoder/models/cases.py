@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Column, Date, ForeignKey, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Date, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import AttributeType, Base, InterviewMode, Perspective, Timestamp, str_enum, utcnow
@@ -101,9 +101,14 @@ class Source(Base):
     """An interview transcript. Excerpt offsets are code points into ``text``."""
 
     __tablename__ = "sources"
+    # A unique index rather than a UniqueConstraint: the same rule (NULL keys allowed many times), but
+    # migration 0004 can add it in place; rebuilding ``sources`` on SQLite would cascade-delete excerpts.
+    __table_args__ = (Index("uq_sources_project_id_key", "project_id", "key", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
+    # The source's key in project bundles (optional; unique in the project when set, NULL many times).
+    key: Mapped[Optional[str]] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(300))
     perspective: Mapped[Perspective] = mapped_column(str_enum(Perspective, "perspective"))
     mode: Mapped[Optional[InterviewMode]] = mapped_column(str_enum(InterviewMode, "interview_mode"))

@@ -45,6 +45,8 @@ def register_web(app: Flask) -> None:
     for module in (auth, health, i18n, projects, codebook, coding, transcripts, excerpts, search, analysis, chains, exports,
                    api):
         app.register_blueprint(module.bp)
+    from . import bundles
+    app.register_blueprint(bundles.bp)
     _register_errors(app)
 
     from ..coding.permissions import can

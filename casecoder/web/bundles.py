@@ -1,0 +1,57 @@
+"""Project bundles on the web: import a .zip of spreadsheets and transcripts (owners), download the export."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+
+from ..coding.bundle_csv import MB, BundleProblems, zip_bundle
+from ..coding.bundle_import import import_bundle
+from ..db import get_session
+from ..export.project_bundle import bundle_files, zip_bytes
+from ..models import Project
+from .access import project_route
+
+bp = Blueprint("bundles", __name__)
+ZIP_FACTOR = 10  # a .zip may unpack to at most this many times the request size limit
+
+
+class BundleForm(FlaskForm):
+    file = FileField(_l("Bundle (.zip)"), validators=[FileRequired(_l("Choose a .zip file.")),
+                                                      FileAllowed(["zip"], _l("The bundle must be a .zip file."))])
+
+
+@bp.route("/p/<slug>/import-bundle", methods=["GET", "POST"])
+@project_route("manage")
+def import_(project: Project):  # type: ignore[no-untyped-def]
+    form = BundleForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        session = get_session()
+        upload = form.file.data
+        try:
+            bundle = zip_bundle(upload.read(), ZIP_FACTOR * current_app.config["MAX_CONTENT_LENGTH"],
+                                upload.filename or "bundle.zip")
+            summary = import_bundle(session, project, bundle, user=current_user,
+                                    max_bytes=current_app.config["MAX_UPLOAD_MB"] * MB)
+        except BundleProblems as exc:
+            session.rollback()  # nothing was written; this makes sure of it
+            problems = [p.render(_) for p in exc.problems]
+        else:
+            flash(_("Bundle imported: %(codes_added)s codes added, %(codes_updated)s updated, %(cases)s cases, "
+                    "%(interviewees)s interviewees, %(sources)s sources, %(excerpts)s excerpts, "
+                    "%(codings)s codings.", **vars(summary)), "info")
+            return redirect(url_for("projects.overview", slug=project.slug))
+    status = 400 if (problems or form.errors) else 200
+    return render_template("projects/import_bundle.html", project=project, form=form, problems=problems), status
+
+
+@bp.route("/p/<slug>/export-bundle.zip")
+@project_route("analyse")
+def export(project: Project):  # type: ignore[no-untyped-def]
+    data = zip_bytes(bundle_files(get_session(), project))
+    return Response(data, mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{project.slug}-bundle.zip"'})
