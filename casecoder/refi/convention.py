@@ -1,0 +1,65 @@
+"""Where casecoder's fields go in a REFI-QDA project (.qde), so that casecoder -> .qdpx -> casecoder keeps everything.
+
+REFI-QDA has native places for most of casecoder's data; the rest follows this convention
+(also in docs/refi.md):
+
+- **Codes**: ``Code@name`` = label in the export language, ``Description`` = description in
+  that language, ``isCodable``, ``color``, ``guid`` = ``Code.guid``. The fields REFI has no place
+  for (key, kind, both labels and descriptions, include/exclude notes, ref, archived) are one
+  JSON object per code GUID in the project note named ``casecoder:codes`` (``Notes/Note``, text in
+  ``PlainTextContent``, referenced by the project's ``NoteRef``). A code memo is a note
+  referenced by the code's ``NoteRef``. Code relations are ``Links`` between the two codes:
+  ``OneWay`` = leads_to, ``Associative`` = associated_with.
+- **Users**: the coders; ``User@id`` = user name, ``User@name`` = display name.
+- **Cases**: ``Case@name`` = case key, ``Description`` = case memo, ``SourceRef`` per source of
+  the case, ``SelectionRef`` per excerpt about the case; variables ``casecoder:municipality``
+  and one variable per case attribute (its name; text/integer/number/boolean/date become
+  Text/Integer/Float/Boolean/Date).
+- **Sources**: ``TextSource@name`` = title, text in ``sources/<guid>.txt`` (UTF-8, no BOM);
+  source variables ``casecoder:source_key``, ``casecoder:perspective``, ``casecoder:mode``,
+  ``casecoder:date`` (Date) and the interviewees as ``casecoder:interviewee_key``,
+  ``casecoder:interviewee_role``, ``casecoder:interviewee_perspective``,
+  ``casecoder:interviewee_municipality``, each the values of all the source's interviewees joined
+  by ``"; "`` in the same order. The source memo is a note referenced by the source.
+- **Excerpts**: one ``PlainTextSelection`` each (code-point offsets, end exclusive;
+  ``creatingUser`` = who created it); the excerpt memo is a note referenced by the selection.
+- **Codings**: one ``Coding`` each inside the selection (``creatingUser`` = the coder). The
+  direction ``supports`` is the default; a ``contradicts`` or ``nuances`` coding has a
+  ``NoteRef`` to the shared note named ``casecoder:direction=contradicts`` / ``=nuances``.
+- **Sets**: one set per hypothesis (its code and all codes below it); not read back.
+
+Names with ``casecoder:`` cannot clash with attribute names (which never hold a colon). GUIDs of
+codes are stored; all others are uuid5 of ``NAMESPACE`` and "<project slug>/<kind>/<row id>", so
+exporting the same project twice gives the same file.
+"""
+from __future__ import annotations
+
+import uuid
+
+NAMESPACE = uuid.UUID("6f1c5a52-3b0e-4c54-9a43-2f7f0c1e8d11")  # casecoder's REFI-QDA namespace, fixed forever
+ORIGIN = "casecoder"
+
+CODES_NOTE = "casecoder:codes"
+DIRECTION_NOTE = "casecoder:direction="  # + direction value
+
+MUNICIPALITY = "casecoder:municipality"
+SOURCE_KEY = "casecoder:source_key"
+PERSPECTIVE = "casecoder:perspective"
+MODE = "casecoder:mode"
+DATE = "casecoder:date"
+INTERVIEWEE_KEY = "casecoder:interviewee_key"
+INTERVIEWEE_ROLE = "casecoder:interviewee_role"
+INTERVIEWEE_PERSPECTIVE = "casecoder:interviewee_perspective"
+INTERVIEWEE_MUNICIPALITY = "casecoder:interviewee_municipality"
+INTERVIEWEE_VARIABLES = (INTERVIEWEE_KEY, INTERVIEWEE_ROLE, INTERVIEWEE_PERSPECTIVE, INTERVIEWEE_MUNICIPALITY)
+SOURCE_VARIABLES = (SOURCE_KEY, PERSPECTIVE, MODE, DATE, *INTERVIEWEE_VARIABLES)
+LIST_SEPARATOR = "; "
+
+# Code fields kept in the casecoder:codes note.
+CODE_FIELDS = ("key", "kind", "label_da", "label_en", "description_da", "description_en", "include_da",
+               "include_en", "exclude_da", "exclude_en", "ref", "archived")
+
+
+def derived_guid(slug: str, kind: str, row_id: object) -> str:
+    """A stable GUID for a row that does not store one (source, selection, case, user, note...)."""
+    return str(uuid.uuid5(NAMESPACE, f"{slug}/{kind}/{row_id}"))

@@ -1,0 +1,116 @@
+"""REFI-QDA on the web: download a project's .qdc and .qdpx, merge a .qdc (preview, then confirm),
+import a .qdpx as a new project (site admins, like creating a project)."""
+from __future__ import annotations
+
+import base64
+import binascii
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import HiddenField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..coding.validate import InvalidInput
+from ..db import get_session
+from ..models import Project
+from ..refi.qdc import import_qdc, write_qdc
+from ..refi.qdpx_read import import_qdpx
+from ..refi.qdpx_write import write_qdpx
+from .access import project_route
+
+bp = Blueprint("refi", __name__)
+ZIP_FACTOR = 10  # a .qdpx may unpack to at most this many times the request size limit
+
+
+class QdcForm(FlaskForm):
+    file = FileField(_l("Codebook (.qdc)"), validators=[FileRequired(_l("Choose a .qdc file.")),
+                                                        FileAllowed(["qdc", "xml"], _l("The codebook must be a .qdc file."))])
+
+
+class QdcConfirmForm(FlaskForm):
+    data = HiddenField(validators=[DataRequired()])
+    filename = HiddenField(validators=[DataRequired()])
+
+
+class QdpxForm(FlaskForm):
+    file = FileField(_l("Project (.qdpx)"), validators=[FileRequired(_l("Choose a .qdpx file.")),
+                                                        FileAllowed(["qdpx", "zip"], _l("The project must be a .qdpx file."))])
+    title = StringField(_l("Title (empty: the name in the file)"), validators=[Optional(), Length(max=200)])
+
+
+def _lang() -> str:
+    return str(get_locale() or current_app.config["LANGUAGE"])
+
+
+def _download(data: bytes, name: str, mimetype: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/p/<slug>/export.qdc")
+@project_route("analyse")
+def export_qdc(project: Project):  # type: ignore[no-untyped-def]
+    return _download(write_qdc(get_session(), project, _lang()), f"{project.slug}.qdc", "application/xml")
+
+
+@bp.route("/p/<slug>/export.qdpx")
+@project_route("analyse")
+def export_qdpx(project: Project):  # type: ignore[no-untyped-def]
+    return _download(write_qdpx(get_session(), project, _lang()), f"{project.slug}.qdpx", "application/zip")
+
+
+@bp.route("/p/<slug>/import-qdc", methods=["GET", "POST"])
+@project_route("manage")
+def import_qdc_page(project: Project):  # type: ignore[no-untyped-def]
+    """First POST (a file): show what would be added and renamed. Confirm POST (the same bytes): apply."""
+    session, form, confirm = get_session(), QdcForm(), QdcConfirmForm(prefix="confirm")
+    error = None
+    try:
+        if confirm.validate_on_submit():
+            data = base64.b64decode(confirm.data.data, validate=True)
+            plan, report = import_qdc(session, project, data, confirm.filename.data, user_id=current_user.id,
+                                      lang=_lang())
+            flash(_("Codebook merged: %(added)s code(s) added, %(renamed)s renamed.", added=len(plan.added),
+                    renamed=len(plan.renamed)), "info")
+            return redirect(url_for("codebook.index", slug=project.slug))
+        if form.validate_on_submit():
+            upload = form.file.data
+            data, filename = upload.read(), upload.filename or "codebook.qdc"
+            plan, report = import_qdc(session, project, data, filename, user_id=current_user.id, lang=_lang(),
+                                      apply=False)
+            confirm.data.data, confirm.filename.data = base64.b64encode(data).decode("ascii"), filename
+            return render_template("refi/import_qdc.html", project=project, form=form, confirm=confirm, plan=plan,
+                                   report=report)
+    except (InvalidInput, binascii.Error) as exc:
+        session.rollback()
+        error = exc.render(_) if isinstance(exc, InvalidInput) else _("The upload was damaged; choose the file again.")
+    status = 400 if (error or form.errors) else 200
+    return render_template("refi/import_qdc.html", project=project, form=form, confirm=None, plan=None,
+                           report=None, error=error), status
+
+
+@bp.route("/projects/import-qdpx", methods=["GET", "POST"])
+def import_qdpx_page():  # type: ignore[no-untyped-def]
+    if not current_user.is_admin:
+        abort(403)
+    form, error = QdpxForm(), None
+    if form.validate_on_submit():
+        session, upload = get_session(), form.file.data
+        try:
+            project, report = import_qdpx(
+                session, upload.read(), upload.filename or "project.qdpx", user=current_user, title=form.title.data,
+                lang=_lang(), max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024,
+                max_unpacked=ZIP_FACTOR * current_app.config["MAX_CONTENT_LENGTH"])
+        except InvalidInput as exc:
+            session.rollback()
+            error = exc.render(_)
+        else:
+            return render_template("refi/import_qdpx.html", form=None, project=None, new_project=project,
+                                   report=report)
+    status = 400 if (error or form.errors) else 200
+    return render_template("refi/import_qdpx.html", form=form, project=None, new_project=None, report=None,
+                           error=error), status
