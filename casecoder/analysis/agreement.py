@@ -1,0 +1,285 @@
+"""Inter-coder agreement on double-coded material, at case level and at segment level.
+
+**Material**: the sources in double coding, plus sources on which two or more of the chosen coders
+have codings (e.g. from a project bundle). A coder *took part* in a source when assigned to it or
+when they coded on it; elsewhere their value is missing.
+
+**Case level** (what the method counts): per code, a coders x cases presence matrix — 1 when the
+coder's own codings put the code in the case under the counting rules of ``evidence.collect``
+(``CountFilter.coder_ids`` = that coder, restricted to the material, reconciliation ignored), 0 when
+the coder took part in a source of the case but the code does not occur, missing otherwise.
+**Segment level**: units are the characters (or sentences) of the material; per code, 1 when a
+coding of the code (or a sub-code) by the coder covers the unit.
+
+Coefficients (nominal): percent agreement (units on which every coder who coded it agrees, of the
+units with at least two values), Cohen's kappa (exactly two coders; units both coded), Fleiss' kappa
+(units every coder coded), Krippendorff's alpha (missing values allowed) — from ``statsmodels`` and
+``krippendorff``. A coefficient is None where it does not apply or is undefined (no variation).
+"""
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass, replace
+from typing import Sequence
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..coding.double_coding import double_coded_source_ids
+from ..coding.validate import N_, InvalidInput
+from ..models import Code, Coding, DoubleCoding, Excerpt, Project, Source, User, source_cases
+from .evidence import PERSPECTIVES, CountFilter, ancestor_map, collect
+
+LEVELS = ("case", "segment")
+UNITS = ("character", "sentence")
+MIN_POSITIVE = 5
+SENTENCE_RE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
+WARNINGS = {  # English templates for the warning keys ({n}: a number)
+    "no_units": N_("No units were coded by two or more of the coders"),
+    "few_positive": N_("Only {n} positive units: too few for a meaningful coefficient"),
+    "no_variation": N_("Every unit has the same value: the chance-corrected coefficients are undefined"),
+}
+
+
+@dataclass(frozen=True)
+class Coefficients:
+    units: int                          # units with values from at least two coders
+    positive: int                       # of those, units some coder marked 1 (0/1 data)
+    percent_agreement: float | None
+    cohen_kappa: float | None
+    fleiss_kappa: float | None
+    krippendorff_alpha: float | None
+    warnings: tuple[tuple[str, int], ...] = ()   # (key in WARNINGS, n)
+
+
+@dataclass(frozen=True)
+class CodeAgreement:
+    key: str
+    label_da: str
+    label_en: str
+    coefficients: Coefficients
+    unit_keys: tuple[str, ...] = ()         # case keys (case level only)
+    matrix: tuple[tuple[float, ...], ...] = ()  # coders x units (case level only); nan = missing
+
+    def label(self, lang: str) -> str:
+        return self.label_en if lang == "en" else self.label_da
+
+
+@dataclass(frozen=True)
+class Agreement:
+    project_slug: str
+    level: str
+    unit: str
+    coders: tuple[str, ...]
+    codes: tuple[CodeAgreement, ...]
+    pooled: Coefficients
+    sources: tuple[str, ...]                # titles of the material
+    directions: tuple[str, ...]
+    include_subcodes: bool
+
+
+def nominal_coefficients(data: Sequence[Sequence[float]], binary: bool = True) -> Coefficients:
+    """Coefficients for a coders x units matrix of category codes (nan = missing)."""
+    m = np.asarray(data, dtype=float)
+    if m.ndim != 2 or m.shape[0] < 2:
+        raise InvalidInput("Agreement needs at least two coders", "coders")
+    present = ~np.isnan(m)
+    pairable = m[:, present.sum(axis=0) >= 2]
+    units = pairable.shape[1]
+    values = pairable[~np.isnan(pairable)]
+    varied = np.unique(values).size >= 2
+    positive = int((np.nan_to_num(pairable, nan=0.0) == 1).any(axis=0).sum()) if binary else units
+    found: list[tuple[str, int]] = []
+    if units == 0:
+        return Coefficients(0, 0, None, None, None, None, (("no_units", 0),))
+    if binary and positive < MIN_POSITIVE:
+        found.append(("few_positive", positive))
+    if not varied:
+        found.append(("no_variation", 0))
+    agree = [np.unique(col[~np.isnan(col)]).size == 1 for col in pairable.T]
+    percent = float(np.mean(agree))
+    cohen = fleiss = alpha = None
+    with warnings.catch_warnings():  # degenerate tables are caught above; silence scipy/numpy chatter only here
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if m.shape[0] == 2:
+            cohen = _cohen(pairable)
+        complete = pairable[:, ~np.isnan(pairable).any(axis=0)]
+        if complete.shape[1] and np.unique(complete).size >= 2:
+            from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
+            table, _ = aggregate_raters(complete.T.astype(int))
+            fleiss = float(fleiss_kappa(table, method="fleiss"))
+        if varied:
+            import krippendorff
+            alpha = float(krippendorff.alpha(reliability_data=pairable, level_of_measurement="nominal"))
+    return Coefficients(units, positive, percent, cohen, fleiss, alpha, tuple(found))
+
+
+def _cohen(pairable: np.ndarray) -> float | None:
+    both = pairable[:, ~np.isnan(pairable).any(axis=0)]
+    categories = np.unique(both)
+    if both.shape[1] == 0 or categories.size < 2:
+        return None
+    index = {v: i for i, v in enumerate(categories)}
+    table = np.zeros((categories.size, categories.size))
+    for a, b in both.T:
+        table[index[a], index[b]] += 1
+    from statsmodels.stats.inter_rater import cohens_kappa
+    return float(cohens_kappa(table, return_results=False))
+
+
+def agreement_codes(session: Session, project: Project, keys: Sequence[str] = (),
+                    hypothesis: str | None = None) -> list[Code]:
+    """The codes asked for; else every codable code of ``hypothesis`` (it and below); else of the project."""
+    rows = list(session.scalars(select(Code).where(Code.project_id == project.id).order_by(Code.position, Code.id)))
+    children: dict[int | None, list[Code]] = {}
+    for c in rows:
+        children.setdefault(c.parent_id, []).append(c)
+    codes: list[Code] = []
+    todo = list(reversed(children.get(None, [])))
+    while todo:  # codebook order: each code followed by its sub-codes
+        codes.append(todo.pop())
+        todo.extend(reversed(children.get(codes[-1].id, [])))
+    by_key = {c.key: c for c in codes}
+    if keys:
+        for key in keys:
+            if key not in by_key:
+                raise InvalidInput("There is no code '{key}' in this project", "codes", key=key)
+        return [by_key[k] for k in dict.fromkeys(keys)]
+    if hypothesis:
+        if hypothesis not in by_key:
+            raise InvalidInput("There is no code '{key}' in this project", "codes", key=hypothesis)
+        ancestors = ancestor_map((c.id, c.parent_id) for c in codes)
+        top = by_key[hypothesis].id
+        codes = [c for c in codes if c.id == top or top in ancestors[c.id]]
+    return [c for c in codes if c.codable and not c.archived]
+
+
+def coder_users(session: Session, names: Sequence[str]) -> list[User]:
+    names = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+    if len(names) < 2:
+        raise InvalidInput("Choose at least two coders", "coders")
+    users = {u.username: u for u in session.scalars(select(User).where(User.username.in_(names)))}
+    for name in names:
+        if name not in users:
+            raise InvalidInput("There is no user named '{username}'", "coder", username=name)
+    return [users[n] for n in names]
+
+
+def material(session: Session, project_id: int, coder_ids: Sequence[int]) -> dict[int, frozenset[int]]:
+    """Source id -> the chosen coders who took part in it, for every source of the material."""
+    chosen = set(coder_ids)
+    took_part: dict[int, set[int]] = {}
+    for source_id in double_coded_source_ids(session, project_id):
+        took_part[source_id] = set()
+    for a in session.scalars(select(DoubleCoding).where(DoubleCoding.project_id == project_id)):
+        took_part.setdefault(a.source_id, set()).update(u.id for u in a.coders if u.id in chosen)
+    for source_id, coder_id in session.execute(
+            select(Excerpt.source_id, Coding.coder_id).distinct().join(Coding, Coding.excerpt_id == Excerpt.id)
+            .where(Excerpt.project_id == project_id, Coding.coder_id.in_(chosen))):
+        if source_id in took_part:
+            took_part[source_id].add(coder_id)
+    marked = set(session.scalars(select(DoubleCoding.source_id).where(DoubleCoding.project_id == project_id)))
+    return {s: frozenset(c) for s, c in took_part.items() if c and (s in marked or len(c) >= 2)}
+
+
+def case_level(session: Session, project: Project, coders: Sequence[User], codes: Sequence[Code],
+               f: CountFilter = CountFilter()) -> tuple[list[CodeAgreement], np.ndarray]:
+    """Per code, the coders x cases presence matrix and its coefficients; also the pooled matrix."""
+    ids = [u.id for u in coders]
+    sources = material(session, project.id, ids)
+    if not sources:
+        return [CodeAgreement(c.key, c.label_da, c.label_en, nominal_coefficients(np.empty((len(ids), 0))))
+                for c in codes], np.empty((len(ids), 0))
+    cases_of: dict[int, set[int]] = {}
+    for source_id, case_id in session.execute(select(source_cases.c.source_id, source_cases.c.case_id)
+                                              .where(source_cases.c.source_id.in_(sources))):
+        cases_of.setdefault(case_id, set()).update(sources[source_id])
+    base = replace(f, source_ids=tuple(sorted(sources)), independent=True)
+    evidence = [collect(session, project.id, replace(base, coder_ids=(k,))) for k in ids]
+    case_keys = evidence[0].case_keys
+    unit_ids = sorted((c for c in cases_of if c in case_keys), key=lambda c: case_keys[c])
+    directions = tuple(sorted(f.directions))
+    rows, blocks = [], []
+    for code in codes:
+        m = np.full((len(ids), len(unit_ids)), np.nan)
+        for i, (k, ev) in enumerate(zip(ids, evidence)):
+            present = ev.cases(code.id, PERSPECTIVES, directions)
+            for j, case_id in enumerate(unit_ids):
+                if k in cases_of[case_id]:
+                    m[i, j] = 1.0 if case_id in present else 0.0
+        blocks.append(m)
+        rows.append(CodeAgreement(code.key, code.label_da, code.label_en, nominal_coefficients(m),
+                                  tuple(case_keys[c] for c in unit_ids), tuple(tuple(r) for r in m.tolist())))
+    return rows, np.hstack(blocks) if blocks else np.empty((len(ids), 0))
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences (or lines) of ``text`` as [start, end) code-point spans; blank ones left out."""
+    return [(mt.start(), mt.end()) for mt in SENTENCE_RE.finditer(text) if text[mt.start():mt.end()].strip()]
+
+
+def segment_level(session: Session, project: Project, coders: Sequence[User], codes: Sequence[Code],
+                  f: CountFilter = CountFilter(), unit: str = "character") -> tuple[list[CodeAgreement], np.ndarray]:
+    """Per code, whether each character (or sentence) of the material is covered by each coder's codings."""
+    if unit not in UNITS:
+        raise InvalidInput("{what} '{value}' is not one of: {allowed}", "unit", what=N_("Unit"), value=unit,
+                           allowed=", ".join(UNITS))
+    ids = [u.id for u in coders]
+    sources = material(session, project.id, ids)
+    texts = dict(session.execute(select(Source.id, Source.text).where(Source.id.in_(sources))).all())
+    order = sorted(texts)
+    spans = {s: sentence_spans(texts[s]) if unit == "sentence" else None for s in order}
+    ancestors = ancestor_map(session.execute(select(Code.id, Code.parent_id).where(Code.project_id == project.id))
+                             .all()) if f.include_subcodes else {}
+    wanted = {c.id for c in codes}
+    covered: dict[tuple[int, int, int], list[tuple[int, int]]] = {}  # (code, coder, source) -> spans
+    for source_id, start, end, code_id, coder_id in session.execute(
+            select(Excerpt.source_id, Excerpt.start_offset, Excerpt.end_offset, Coding.code_id, Coding.coder_id)
+            .join(Coding, Coding.excerpt_id == Excerpt.id)
+            .where(Excerpt.source_id.in_(sources), Coding.coder_id.in_(ids),
+                   Coding.direction.in_(sorted(f.directions)))):
+        for target in (code_id, *ancestors.get(code_id, ())):
+            if target in wanted:
+                covered.setdefault((target, coder_id, source_id), []).append((start, end))
+    rows, blocks = [], []
+    for code in codes:
+        parts = []
+        for s in order:
+            n = len(texts[s]) if spans[s] is None else len(spans[s])  # type: ignore[arg-type]
+            m = np.full((len(ids), n), np.nan)
+            for i, k in enumerate(ids):
+                if k not in sources[s]:
+                    continue
+                chars = np.zeros(len(texts[s]))
+                for a, b in covered.get((code.id, k, s), ()):
+                    chars[a:b] = 1.0
+                m[i] = chars if spans[s] is None else [chars[a:b].max() for a, b in spans[s]]  # type: ignore[union-attr]
+            parts.append(m)
+        m = np.hstack(parts) if parts else np.empty((len(ids), 0))
+        blocks.append(m)
+        rows.append(CodeAgreement(code.key, code.label_da, code.label_en, nominal_coefficients(m)))
+    return rows, np.hstack(blocks) if blocks else np.empty((len(ids), 0))
+
+
+def compute_agreement(session: Session, project: Project, coder_names: Sequence[str], code_keys: Sequence[str] = (),
+                      hypothesis: str | None = None, level: str = "case", unit: str = "character",
+                      f: CountFilter = CountFilter()) -> Agreement:
+    """Agreement of the named coders on the chosen codes, per code and pooled."""
+    if level not in LEVELS:
+        raise InvalidInput("{what} '{value}' is not one of: {allowed}", "level", what=N_("Level"), value=level,
+                           allowed=", ".join(LEVELS))
+    coders = coder_users(session, coder_names)
+    codes = agreement_codes(session, project, code_keys, hypothesis)
+    if not codes:
+        raise InvalidInput("Choose at least one codable code", "codes")
+    if level == "case":
+        rows, pooled = case_level(session, project, coders, codes, f)
+    else:
+        rows, pooled = segment_level(session, project, coders, codes, f, unit)
+    titles = session.scalars(select(Source.title).where(
+        Source.id.in_(material(session, project.id, [u.id for u in coders]))).order_by(Source.title))
+    return Agreement(project.slug, level, unit if level == "segment" else "case", tuple(u.username for u in coders),
+                     tuple(rows), nominal_coefficients(pooled), tuple(titles), tuple(sorted(f.directions)),
+                     f.include_subcodes)

@@ -1,0 +1,97 @@
+"""Inter-coder agreement as a bundle: data.csv (one row per code: ``code_key, units, percent_agreement,
+cohen_kappa, fleiss_kappa, krippendorff_alpha``, empty where a coefficient does not apply), data.xlsx,
+data.json (with the pooled figures and warnings), table.docx/table.xlsx and a README caption."""
+from __future__ import annotations
+
+from typing import Any
+
+from ..analysis.agreement import WARNINGS, Agreement, Coefficients
+from ..models import Project
+from .bundle import Bundle, base_spec, tidy_files
+from .office import table_docx, xlsx_bytes
+
+CSV_HEADER = ("code_key", "units", "percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
+DIGITS = 4
+
+TEXT = {
+    "da": {"title": "Enighed mellem kodere", "case": "Enhed: sager (familier); værdi = koden forekommer i sagen "
+           "efter optællingsreglerne ud fra koderens egne kodninger.",
+           "segment": "Enhed: {unit} i de dobbeltkodede interview; værdi = en kodning af koden dækker enheden.",
+           "character": "tegn", "sentence": "sætninger", "pooled": "Samlet",
+           "columns": ("Kode", "Betegnelse", "Enheder", "Positive", "Enighed %", "Cohens κ", "Fleiss' κ",
+                       "Krippendorffs α", "Advarsler"),
+           "coders": "Kodere", "sources": "Dobbeltkodet materiale", "warnings": "Advarsler",
+           "legend": "Enighed: enheder hvor alle kodere, der har kodet enheden, er enige. Cohens κ: kun to kodere. "
+                     "Fleiss' κ: enheder som alle kodere har kodet. Krippendorffs α (nominal): manglende værdier "
+                     "tilladt. Tom: koefficienten gælder ikke eller er udefineret."},
+    "en": {"title": "Inter-coder agreement", "case": "Unit: cases (families); value = the code occurs in the case "
+           "under the counting rules, from the coder's own codings.",
+           "segment": "Unit: {unit} of the double-coded interviews; value = a coding of the code covers the unit.",
+           "character": "characters", "sentence": "sentences", "pooled": "Pooled",
+           "columns": ("Code", "Label", "Units", "Positive", "Agreement %", "Cohen's κ", "Fleiss' κ",
+                       "Krippendorff's α", "Warnings"),
+           "coders": "Coders", "sources": "Double-coded material", "warnings": "Warnings",
+           "legend": "Agreement: units on which every coder who coded the unit agrees. Cohen's κ: two coders only. "
+                     "Fleiss' κ: units every coder coded. Krippendorff's α (nominal): missing values allowed. "
+                     "Empty: the coefficient does not apply or is undefined."},
+}
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, DIGITS)
+
+
+def _cell(value: float | None) -> object:
+    return "" if value is None else round(value, DIGITS)
+
+
+def warning_text(c: Coefficients) -> str:
+    return "; ".join(str(WARNINGS[key]).format(n=n) for key, n in c.warnings)
+
+
+def coefficients_json(c: Coefficients) -> dict[str, Any]:
+    return {"units": c.units, "positive_units": c.positive, "percent_agreement": _r(c.percent_agreement),
+            "cohen_kappa": _r(c.cohen_kappa), "fleiss_kappa": _r(c.fleiss_kappa),
+            "krippendorff_alpha": _r(c.krippendorff_alpha), "warnings": [k for k, _ in c.warnings]}
+
+
+def agreement_json(a: Agreement) -> dict[str, Any]:
+    return {"project": a.project_slug, "level": a.level, "unit": a.unit, "coders": list(a.coders),
+            "directions": list(a.directions), "include_subcodes": a.include_subcodes, "sources": list(a.sources),
+            "codes": [{"key": r.key, "label_da": r.label_da, "label_en": r.label_en,
+                       **coefficients_json(r.coefficients)} for r in a.codes],
+            "pooled": coefficients_json(a.pooled)}
+
+
+def csv_rows(a: Agreement) -> list[tuple[object, ...]]:
+    return [(r.key, r.coefficients.units, _cell(r.coefficients.percent_agreement), _cell(r.coefficients.cohen_kappa),
+             _cell(r.coefficients.fleiss_kappa), _cell(r.coefficients.krippendorff_alpha)) for r in a.codes]
+
+
+def _table_row(key: str, label: str, c: Coefficients) -> tuple[object, ...]:
+    pct = "" if c.percent_agreement is None else f"{100 * c.percent_agreement:.1f}"
+    return (key, label, c.units, c.positive, pct, _cell(c.cohen_kappa), _cell(c.fleiss_kappa),
+            _cell(c.krippendorff_alpha), warning_text(c))
+
+
+def agreement_bundle(project: Project, a: Agreement, params: list[tuple[str, str]], lang: str,
+                     target: dict[str, Any]) -> Bundle:
+    t = TEXT.get(lang, TEXT["en"])
+    files = tidy_files(CSV_HEADER, csv_rows(a), agreement_json(a), "agreement")
+    table = [_table_row(r.key, r.label(lang), r.coefficients) for r in a.codes]
+    table.append(_table_row(t["pooled"], "", a.pooled))
+    unit_line = t["case"] if a.level == "case" else t["segment"].format(unit=t[a.unit])
+    notes = [unit_line, f"{t['coders']}: {', '.join(a.coders)}",
+             f"{t['sources']}: {', '.join(a.sources) or '—'}",
+             t["legend"]]
+    warned = [f"{r.key}: {warning_text(r.coefficients)}" for r in a.codes if r.coefficients.warnings]
+    if warned:
+        notes.append(f"{t['warnings']}: " + " | ".join(warned))
+    title = f"{t['title']} ({a.level}{'' if a.level == 'case' else ', ' + a.unit})"
+    files["table.docx"] = table_docx(title, t["columns"], table, notes, bold_rows=[len(table) - 1])
+    files["table.xlsx"] = xlsx_bytes(t["columns"], table, "agreement", notes)
+    spec = base_spec(project, "agreement", target, params, lang, {}, a.coders)
+    spec["unit"] = a.unit
+    return Bundle(name=f"{project.slug}-agreement-{a.level}", files=files, spec=spec,
+                  readme="\n".join([title, "", *notes]) + "\n",
+                  summary=f"{len(a.codes)} codes, {a.pooled.units} pooled units, {len(a.coders)} coders")

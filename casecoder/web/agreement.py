@@ -1,0 +1,159 @@
+"""Double coding and agreement pages: the owner's double-coding management (mark sources or cases,
+assign coders, open the comparison), the agreement results, and the disagreement list with the
+reconcile actions. The work is done in coding/double_coding.py and analysis/agreement.py."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..analysis.agreement import LEVELS, UNITS, WARNINGS, compute_agreement
+from ..analysis.disagreements import disagreements
+from ..analysis.filters import parse_filter, to_params
+from ..coding import double_coding as dc
+from ..coding.permissions import CODE, can
+from ..coding.validate import InvalidInput
+from ..db import get_session
+from ..models import Case, Code, CodeKind, Decision, DoubleCoding, Membership, Project, Source, User
+from .access import owned, project_route
+
+bp = Blueprint("agreement", __name__)
+FILTERS = ("municipality", "direction", "sub")
+
+
+def agreement_target(args: Any) -> dict[str, object]:
+    """The agreement's target from query arguments (also the Export button's)."""
+    coders = [c for v in args.getlist("coders") for c in v.replace(" ", ",").split(",") if c]
+    target: dict[str, object] = {"coders": coders, "level": args.get("level") or "case"}
+    if target["level"] == "segment":
+        target["unit"] = args.get("unit") or "character"
+    codes = [c for v in args.getlist("code") for c in v.replace(" ", ",").split(",") if c]
+    if codes:
+        target["codes"] = codes
+    if args.get("hypothesis"):
+        target["hypothesis"] = args["hypothesis"]
+    return target
+
+
+def _coders(project: Project) -> list[User]:
+    rows = get_session().execute(select(User, Membership.role).join(Membership, Membership.user_id == User.id)
+                                 .where(Membership.project_id == project.id).order_by(User.username)).all()
+    return [u for u, role in rows if can(role, CODE)]
+
+
+def _hypotheses(project: Project) -> list[Code]:
+    return list(get_session().scalars(select(Code).where(Code.project_id == project.id, Code.kind == CodeKind.HYPOTHESIS)
+                                      .order_by(Code.position, Code.id)))
+
+
+def _warning(key: str, n: int) -> str:
+    return _(str(WARNINGS[key])).format(n=n)
+
+
+@bp.route("/p/<slug>/double-coding")
+@project_route("manage")
+def manage(project: Project):  # type: ignore[no-untyped-def]
+    session = get_session()
+    sources = session.scalars(select(Source).where(Source.project_id == project.id).order_by(Source.title)
+                              .options(selectinload(Source.cases))).all()
+    assignments = {a.source_id: a for a in session.scalars(select(DoubleCoding).where(
+        DoubleCoding.project_id == project.id).options(selectinload(DoubleCoding.coders)))}
+    cases = session.scalars(select(Case).where(Case.project_id == project.id).order_by(Case.key)).all()
+    return render_template("agreement/manage.html", project=project, sources=sources, assignments=assignments,
+                           cases=cases, coders=_coders(project))
+
+
+def _ids(name: str) -> list[int]:
+    return [int(v) for v in request.form.getlist(name) if v.isdigit()]
+
+
+@bp.route("/p/<slug>/double-coding/mark", methods=["POST"])
+@project_route("manage")
+def mark(project: Project):  # type: ignore[no-untyped-def]
+    session = get_session()
+    coders = [user for user in (session.get(User, i) for i in _ids("coder")) if user]
+    sources = [owned(session.get(Source, i), project) for i in _ids("source")]
+    for case_id in _ids("case"):
+        case = owned(session.get(Case, case_id), project)
+        if not case.sources:
+            raise InvalidInput("Case {case} has no transcripts to double-code", "cases", case=case.key)
+        sources.extend(case.sources)
+    marked = dc.mark_sources(session, current_user, project, sources, coders)
+    flash(_("%(n)s transcripts are in double coding.", n=len(marked)), "ok")
+    return redirect(url_for("agreement.manage", slug=project.slug))
+
+
+def _assignment(project: Project, source_id: int) -> DoubleCoding:
+    """The double coding of a source (one per source), addressed by the source's id."""
+    return owned(dc.assignment_of(get_session(), source_id), project)  # type: ignore[no-any-return]
+
+
+@bp.route("/p/<slug>/double-coding/<int:source_id>/open", methods=["POST"])
+@project_route("manage")
+def open_comparison(project: Project, source_id: int):  # type: ignore[no-untyped-def]
+    dc.open_comparison(get_session(), current_user, _assignment(project, source_id),
+                       request.form.get("opened", "1") == "1")
+    return redirect(url_for("agreement.manage", slug=project.slug))
+
+
+@bp.route("/p/<slug>/double-coding/<int:source_id>/unmark", methods=["POST"])
+@project_route("manage")
+def unmark(project: Project, source_id: int):  # type: ignore[no-untyped-def]
+    dc.unmark(get_session(), current_user, _assignment(project, source_id))
+    return redirect(url_for("agreement.manage", slug=project.slug))
+
+
+def _form_state(project: Project) -> dict[str, Any]:
+    session = get_session()
+    args = request.args
+    f = parse_filter(session, {k: args.getlist(k) for k in FILTERS})
+    return {"target": agreement_target(args), "f": f, "params": to_params(session, f),
+            "coders": _coders(project), "hypotheses": _hypotheses(project), "levels": LEVELS, "units": UNITS}
+
+
+@bp.route("/p/<slug>/agreement")
+@project_route("analyse")
+def results(project: Project):  # type: ignore[no-untyped-def]
+    state = _form_state(project)
+    target, result = state["target"], None
+    if len(target["coders"]) >= 2:
+        result = compute_agreement(get_session(), project, target["coders"], target.get("codes", ()),
+                                   target.get("hypothesis"), target["level"], target.get("unit", "character"),
+                                   state["f"])
+    query = [(k, v) for k in ("level", "unit", "hypothesis") if k in target for v in [target[k]]]
+    query += [("coders", c) for c in target["coders"]] + [("code", c) for c in target.get("codes", ())]
+    return render_template("agreement/results.html", project=project, result=result, warning=_warning,
+                           export_params=query + state["params"], **state)
+
+
+@bp.route("/p/<slug>/agreement/disagreements")
+@project_route("manage")
+def disagreement_list(project: Project):  # type: ignore[no-untyped-def]
+    state = _form_state(project)
+    target, items = state["target"], None
+    if len(target["coders"]) >= 2:
+        items = disagreements(get_session(), project, target["coders"], target.get("codes", ()),
+                              target.get("hypothesis"), state["f"])
+    return render_template("agreement/disagreements.html", project=project, items=items,
+                           decisions=[d.value for d in Decision], **state)
+
+
+@bp.route("/p/<slug>/agreement/reconcile", methods=["POST"])
+@project_route("manage")
+def reconcile(project: Project):  # type: ignore[no-untyped-def]
+    session = get_session()
+    form = request.form
+    case_id, code_id = form.get("case_id", type=int), form.get("code_id", type=int)
+    case = owned(session.get(Case, case_id) if case_id else None, project)
+    code = owned(session.get(Code, code_id) if code_id else None, project)
+    coder = session.scalar(select(User).where(User.username == form.get("coder", ""))) if form.get("coder") else None
+    dc.reconcile(session, current_user, project, case, code, form.get("decision", ""), coder, form.get("note", ""))
+    flash(_("Decision saved for %(case)s / %(code)s.", case=case.key, code=code.key), "ok")
+    back = form.get("next", "")
+    if not back.startswith(f"/p/{project.slug}/"):
+        back = url_for("agreement.disagreement_list", slug=project.slug)
+    return redirect(back)
