@@ -21,8 +21,6 @@ from .coding.codebook_file import load_codebook_file
 from .coding.demo import load_demo
 from .coding.validate import InvalidInput
 from .db import engine_of, new_session
-from .cli_export import export_group
-from .cli_bundle import export_bundle_command, import_bundle_command
 from .paths import default_codebook_path
 
 
@@ -201,9 +199,18 @@ def chains_dump_command(project: str, file: Path) -> None:
         click.echo(f"Wrote {file}.")
 
 
-COMMANDS = [init_db_command, db_group, create_user_command, set_password_command, create_project_command,
-            add_member_command, load_demo_command, serve_command, export_group, chains_group,
-            import_bundle_command, export_bundle_command]
+def _commands() -> list[click.Command]:
+    """Every command; the import/export ones live in cli_export, cli_bundle, cli_refi and cli_registrations."""
+    from .cli_bundle import export_bundle_command, import_bundle_command
+    from .cli_export import export_group
+    from .cli_refi import REFI_COMMANDS
+    from .cli_registrations import import_registrations_command
+    return [init_db_command, db_group, create_user_command, set_password_command, create_project_command,
+            add_member_command, load_demo_command, serve_command, export_group, chains_group, import_bundle_command,
+            export_bundle_command, *REFI_COMMANDS, import_registrations_command]
+
+
+COMMANDS = _commands()
 
 
 def register_cli(app: Flask) -> None:

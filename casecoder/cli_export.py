@@ -181,3 +181,76 @@ def export_quotes(project: str, codes: tuple[str, ...], perspective: str | None,
     if memo:
         target["memo"] = True
     _run(project, "quotes", target, out, language, options)
+
+
+@export_group.command("selection")
+@click.argument("project")
+@click.option("--min-weeks", type=click.IntRange(min=0), help="Criterion 1: at least this many employment weeks "
+              "[default: the saved criteria, else 10].")
+@click.option("--window-from", help="Criterion 2: latest registration on or after YYYY-MM-DD [default: 2016-11-01].")
+@click.option("--window-to", help="Criterion 2: latest registration on or before YYYY-MM-DD [default: 2016-12-31].")
+@click.option("--require-not-employed/--allow-employed-at-entry", "require_not_employed", default=None,
+              help="Criterion 1 with or without 'not employed at entry' [default: the saved criteria, else with].")
+@click.option("--show-empty", is_flag=True, help="Table also lists municipalities without selected families.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder to write, or a .zip file.")
+@click.option("--language", type=click.Choice(["da", "en"]),
+              help="Language of the table and README [default: the app's].")
+@with_appcontext
+def export_selection(project: str, min_weeks: int | None, window_from: str | None, window_to: str | None,
+                     require_not_employed: bool | None, show_empty: bool, out: Path, language: str | None) -> None:
+    """Selection of success cases from PROJECT's register (report Table 2), with the gross list.
+
+    Criteria not given are the project's saved criteria, else the report's (10 weeks, not employed
+    at entry, latest registration 2016-11-01 to 2016-12-31).
+    """
+    target: dict[str, object] = {k: v for k, v in (("min_weeks", min_weeks), ("window_from", window_from),
+                                                   ("window_to", window_to)) if v is not None}
+    if require_not_employed is not None:
+        target["require_not_employed"] = require_not_employed
+    if show_empty:
+        target["show_empty"] = True
+    no_filters = {"municipality": (), "attr": (), "role": (), "coder": (), "direction": (), "no_subcodes": False,
+                  "date_from": None, "date_to": None}
+    _run(project, "selection", target, out, language, no_filters)
+
+
+@export_group.command("interviewees")
+@click.argument("project")
+@bundle_options
+@with_appcontext
+def export_interviewees(project: str, out: Path, language: str | None, **options: object) -> None:
+    """Interviewees of PROJECT's cases per municipality (report Table 3): cases, professionals by role,
+    families interviewed."""
+    _run(project, "interviewees", {}, out, language, options)
+
+
+@export_group.command("agreement")
+@click.argument("project")
+@click.option("--coders", required=True, help="Two or more coders' user names, comma-separated: A,B[,C].")
+@click.option("--level", type=click.Choice(["case", "segment"]), default="case", show_default=True,
+              help="Case level (presence of a code in a case) or segment level (coverage of text units).")
+@click.option("--unit", type=click.Choice(["character", "sentence"]), default="character", show_default=True,
+              help="Segment level: the text unit.")
+@click.option("--code", "codes", multiple=True, help="A code (repeatable) [default: every codable code].")
+@click.option("--hypothesis", help="Every codable code of this hypothesis (it and below).")
+@click.option("--municipality", multiple=True, help="Only cases of this municipality (case level).")
+@click.option("--direction", multiple=True, help="Directions counted [default: supports].")
+@click.option("--no-subcodes", is_flag=True, help="Do not roll sub-codes up into their parents.")
+@click.option("--out", required=True, type=click.Path(path_type=Path), help="Folder to write, or a .zip file.")
+@click.option("--language", type=click.Choice(["da", "en"]), help="Language of the table and README.")
+@with_appcontext
+def export_agreement(project: str, coders: str, level: str, unit: str, codes: tuple[str, ...], hypothesis: str | None,
+                     municipality: tuple[str, ...], direction: tuple[str, ...], no_subcodes: bool, out: Path,
+                     language: str | None) -> None:
+    """Inter-coder agreement of CODERS on PROJECT's double-coded material: per code and pooled percent
+    agreement, Cohen's kappa (two coders), Fleiss' kappa and Krippendorff's alpha."""
+    target: dict[str, object] = {"coders": [c for c in coders.replace(" ", ",").split(",") if c], "level": level}
+    if level == "segment":
+        target["unit"] = unit
+    if codes:
+        target["codes"] = list(codes)
+    if hypothesis:
+        target["hypothesis"] = hypothesis
+    options = {"municipality": municipality, "attr": (), "role": (), "coder": (), "direction": direction,
+               "no_subcodes": no_subcodes, "date_from": None, "date_to": None}
+    _run(project, "agreement", target, out, language, options)

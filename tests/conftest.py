@@ -31,6 +31,8 @@ SHARED = ROOT.parent / "shared"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _pg_state: dict[str, object] = {}
+if (SHARED / "refi" / "Project.xsd").is_file():  # REFI-QDA schema checks read the shared XSDs in place
+    os.environ.setdefault("CASECODER_REFI_SCHEMAS", str(SHARED / "refi"))
 
 
 def pg_base_url() -> str:

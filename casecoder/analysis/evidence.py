@@ -50,6 +50,8 @@ class CountFilter:
     include_subcodes: bool = True
     date_from: date | None = None
     date_to: date | None = None
+    source_ids: tuple[int, ...] = ()   # only these sources (the double-coded material, for agreement)
+    independent: bool = False          # every coder's codings, also those a reconciliation set aside
 
 
 @dataclass
@@ -127,6 +129,8 @@ def _source_conditions(f: CountFilter) -> list:  # type: ignore[type-arg]
         conditions.append(exists().where(source_interviewees.c.source_id == Source.id,
                                          source_interviewees.c.interviewee_id == Interviewee.id,
                                          Interviewee.role.in_(f.roles)))
+    if f.source_ids:
+        conditions.append(Source.id.in_(f.source_ids))
     return conditions
 
 
@@ -168,6 +172,8 @@ def collect(session: Session, project_id: int, f: CountFilter) -> Evidence:
         .where(Excerpt.project_id == project_id, Excerpt.case_id.in_(selection), *_source_conditions(f)))
     if f.coder_ids:
         evidence_query = evidence_query.where(Coding.coder_id.in_(f.coder_ids))
+    if not f.independent:  # the coding of record (docs/counting.md, "Agreement")
+        evidence_query = evidence_query.where(Coding.of_record.is_(True))
     ancestors = ancestor_map(session.execute(select(Code.id, Code.parent_id).where(Code.project_id == project_id))
                             .all()) if f.include_subcodes else {}
     occurs: dict[tuple[int, str, str], set[int]] = {}

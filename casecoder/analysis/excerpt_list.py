@@ -30,6 +30,8 @@ class ExcerptFilter:
     source_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
+    blind_source_ids: frozenset[int] = frozenset()   # blind double coding: on these sources the viewer
+    viewer_id: int | None = None                      # sees only excerpts and codings of their own
 
 
 @dataclass
@@ -61,6 +63,13 @@ def excerpt_query(session: Session, project_id: int, f: ExcerptFilter) -> Select
         coding_conditions.append(Coding.coder_id.in_(f.coder_ids))
     if f.directions:
         coding_conditions.append(Coding.direction.in_(f.directions))
+    blind = f.blind_source_ids and f.viewer_id is not None
+    if blind:  # another coder's codings on a blind source must neither show nor select
+        if coding_conditions:
+            coding_conditions.append(or_(Excerpt.source_id.not_in(f.blind_source_ids),
+                                         Coding.coder_id == f.viewer_id))
+        query = query.where(or_(Excerpt.source_id.not_in(f.blind_source_ids), Excerpt.created_by_id == f.viewer_id,
+                                exists().where(Coding.excerpt_id == Excerpt.id, Coding.coder_id == f.viewer_id)))
     if coding_conditions:
         query = query.where(exists().where(Coding.excerpt_id == Excerpt.id, *coding_conditions))
     if f.case_ids:

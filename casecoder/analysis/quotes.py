@@ -197,6 +197,8 @@ def quote_bank(session: Session, project: Project, code_keys: Sequence[str], f: 
                *source_conditions(f)))
     if f.coder_ids:
         query = query.where(Coding.coder_id.in_(f.coder_ids))
+    if not f.independent:  # the coding of record, as the counts use it
+        query = query.where(Coding.of_record.is_(True))
     if perspective is not None:
         query = query.where(Source.perspective == Perspective(perspective))
 

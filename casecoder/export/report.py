@@ -24,7 +24,8 @@ from ..coding.validate import N_, InvalidInput
 from ..models import Chain, Code, Perspective, Project
 from .bundle import Bundle
 
-KINDS = ("tally", "matrix", "cooccurrence", "chain", "overview", "quotes")
+KINDS = ("tally", "matrix", "cooccurrence", "chain", "overview", "quotes", "selection", "interviewees",
+         "agreement")
 LANGUAGES = ("da", "en")
 
 
@@ -146,5 +147,39 @@ def _quotes(session: Session, project: Project, f: CountFilter, params: list, ta
                   summary=f"{bank.n_quotes} quotes in {len(bank.sections)} sections")
 
 
+def _selection(session: Session, project: Project, f: CountFilter, params: list, target: dict,  # type: ignore[type-arg]
+               lang: str) -> Bundle:
+    """Table 2; the target is the criteria (default: the project's saved ones, else the report's); no filters."""
+    from ..analysis.selection import parse_criteria, saved_criteria, select_families
+    from .selection import selection_bundle
+    criteria = parse_criteria(target, saved_criteria(session, project))
+    show_empty = str(target.get("show_empty", "")).lower() in ("1", "true", "yes")
+    return selection_bundle(project, select_families(session, project, criteria), lang, show_empty)
+
+
+def _interviewees(session: Session, project: Project, f: CountFilter, params: list, target: dict,  # type: ignore[type-arg]
+                  lang: str) -> Bundle:
+    """Table 3 for the filtered cases."""
+    from ..analysis.interviewees import interviewee_overview, relevant
+    from .interviewees import interviewees_bundle
+    return interviewees_bundle(project, interviewee_overview(session, project, f), relevant(params), lang)
+
+
 BUILDERS: dict[str, Callable[..., Bundle]] = {"tally": _tally, "matrix": _matrix, "cooccurrence": _cooccurrence,
-                                               "chain": _chain, "overview": _overview, "quotes": _quotes}
+                                               "chain": _chain, "overview": _overview, "quotes": _quotes,
+                                               "selection": _selection, "interviewees": _interviewees}
+
+
+def _agreement(session: Session, project: Project, f: CountFilter, params: list, target: dict,  # type: ignore[type-arg]
+               lang: str) -> Bundle:
+    """Inter-coder agreement; target: coders (two or more), level case|segment, unit, codes or hypothesis."""
+    from ..analysis.agreement import compute_agreement
+    from .agreement import agreement_bundle
+    level, unit = str(target.get("level") or "case"), str(target.get("unit") or "character")
+    result = compute_agreement(session, project, [str(c) for c in target.get("coders") or []],
+                               [str(c) for c in target.get("codes") or []], target.get("hypothesis") or None,
+                               level, unit, f)
+    return agreement_bundle(project, result, params, lang, target)
+
+
+BUILDERS["agreement"] = _agreement

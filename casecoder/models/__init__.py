@@ -6,10 +6,14 @@ from .chains import Arrow, Chain, ChainNode, ChainScope
 from .cases import AttributeDefinition, Case, CaseAttribute, Interviewee, Source, source_cases, source_interviewees
 from .codebook import Code, CodeRelation
 from .coding import Coding, Excerpt
+from .double_coding import Decision, DoubleCoding, Reconciliation, double_coding_coders
+from .registrations import Registration, SelectionCriteria
 from . import search as _search  # noqa: F401,E402 - full-text index DDL on sources (FTS5 / GIN)
 
 __all__ = [
     "Arrow", "AttributeDefinition", "AttributeType", "Chain", "ChainNode", "ChainScope", "AuditEvent", "Base", "Case", "CaseAttribute", "Code", "CodeKind",
     "CodeRelation", "Coding", "Direction", "Excerpt", "InterviewMode", "Interviewee", "Membership", "Perspective",
-    "Project", "RelationType", "Role", "Source", "User", "source_cases", "source_interviewees",
+    "Project", "Registration", "RelationType", "Role", "SelectionCriteria", "Source", "User", "source_cases",
+    "source_interviewees",
+    "Decision", "DoubleCoding", "Reconciliation", "double_coding_coders",
 ]

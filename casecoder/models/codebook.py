@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, CodeKind, RelationType, Timestamp, str_enum, utcnow
@@ -12,11 +12,16 @@ from .base import Base, CodeKind, RelationType, Timestamp, str_enum, utcnow
 
 class Code(Base):
     __tablename__ = "codes"
-    __table_args__ = (UniqueConstraint("project_id", "key"),)
+    # The GUID rule is a unique index (NULL many times), added in place by migration 0006: rebuilding
+    # ``codes`` on SQLite would cascade-delete its dependants.
+    __table_args__ = (UniqueConstraint("project_id", "key"),
+                      Index("uq_codes_project_id_guid", "project_id", "guid", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(32))
+    # REFI-QDA GUID (lower-case canonical UUID): kept from imported files, else given at the first export.
+    guid: Mapped[Optional[str]] = mapped_column(String(36))
     parent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("codes.id"), index=True)
     kind: Mapped[CodeKind] = mapped_column(str_enum(CodeKind, "code_kind"))
     label_da: Mapped[str] = mapped_column(String(200))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .accounts import User
@@ -48,6 +48,9 @@ class Coding(Base):
     code_id: Mapped[int] = mapped_column(ForeignKey("codes.id"), index=True)
     coder_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     direction: Mapped[Direction] = mapped_column(str_enum(Direction, "direction"), default=Direction.SUPPORTS)
+    # Part of the project's coding of record (what the counts use). True unless a reconciliation of double
+    # coding accepted another coder's version (models/double_coding.py); agreement figures ignore it.
+    of_record: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
 
     excerpt: Mapped[Excerpt] = relationship(back_populates="codings")

@@ -21,8 +21,8 @@ def wants_json() -> bool:
 
 
 def register_web(app: Flask) -> None:
-    from . import (analysis, api, auth, chains, codebook, coding, excerpts, exports, health, i18n, projects, search,
-                   transcripts)
+    from . import (agreement, analysis, api, auth, bundles, chains, codebook, coding, excerpts, exports, health, i18n,
+                   projects, refi, search, selection, transcripts)
 
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -43,10 +43,8 @@ def register_web(app: Flask) -> None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     for module in (auth, health, i18n, projects, codebook, coding, transcripts, excerpts, search, analysis, chains, exports,
-                   api):
+                   bundles, refi, selection, agreement, api):
         app.register_blueprint(module.bp)
-    from . import bundles
-    app.register_blueprint(bundles.bp)
     _register_errors(app)
 
     from ..coding.permissions import can

@@ -12,6 +12,7 @@ from ..coding import excerpts as excerpt_ops
 from ..coding.validate import InvalidInput
 from ..db import get_session
 from ..models import Case, Code, Coding, Excerpt, Project, Source
+from . import blind
 from .access import owned, project_route
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -72,7 +73,7 @@ def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
     excerpt = excerpt_ops.create_excerpt(session, current_user, source, _int(body, "start"), _int(body, "end"),
                                          _wanted_codes(project, body), case=_case(project, body),
                                          memo=str(body.get("memo") or ""))
-    return jsonify(excerpt_json(excerpt)), 201
+    return jsonify(blind.as_json(excerpt, excerpt_json)), 201
 
 
 @bp.route("/p/<slug>/excerpts/<int:excerpt_id>", methods=["PATCH"])
@@ -80,8 +81,10 @@ def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
 def update_excerpt(project: Project, excerpt_id: int):  # type: ignore[no-untyped-def]
     """Change any of: start and end, case_id, memo, and the acting coder's codes (with directions)."""
     session = get_session()
-    excerpt = owned(session.get(Excerpt, excerpt_id), project)
+    excerpt = blind.guard(owned(session.get(Excerpt, excerpt_id), project))
     body = _body()
+    if any(k in body for k in ("start", "end", "case_id")) and blind.others_coded(excerpt):
+        raise InvalidInput("This excerpt is also coded by others in blind double coding; its span and case stay")
     if any(k in body for k in ("start", "end", "case_id", "memo")):
         excerpt_ops.update_excerpt(
             session, current_user, excerpt,
@@ -91,14 +94,14 @@ def update_excerpt(project: Project, excerpt_id: int):  # type: ignore[no-untype
     if "codes" in body:
         excerpt_ops.set_codings(session, current_user, excerpt, _wanted_codes(project, body))
     session.refresh(excerpt)
-    return jsonify(excerpt_json(excerpt))
+    return jsonify(blind.as_json(excerpt, excerpt_json))
 
 
 @bp.route("/p/<slug>/sources/<int:source_id>/excerpts")
 @project_route()
 def source_excerpts(project: Project, source_id: int):  # type: ignore[no-untyped-def]
     source = owned(get_session().get(Source, source_id), project)
-    return jsonify([excerpt_json(e) for e in source_excerpt_rows(source.id)])
+    return jsonify(blind.listing(source_excerpt_rows(source.id), excerpt_json))
 
 
 def source_excerpt_rows(source_id: int) -> list[Excerpt]:
@@ -112,14 +115,19 @@ def source_excerpt_rows(source_id: int) -> list[Excerpt]:
 @bp.route("/p/<slug>/excerpts/<int:excerpt_id>", methods=["GET"])
 @project_route()
 def get_excerpt(project: Project, excerpt_id: int):  # type: ignore[no-untyped-def]
-    return jsonify(excerpt_json(owned(get_session().get(Excerpt, excerpt_id), project)))
+    return jsonify(blind.as_json(blind.guard(owned(get_session().get(Excerpt, excerpt_id), project)), excerpt_json))
 
 
 @bp.route("/p/<slug>/excerpts/<int:excerpt_id>", methods=["DELETE"])
 @project_route("code")
 def delete_excerpt(project: Project, excerpt_id: int):  # type: ignore[no-untyped-def]
     session = get_session()
-    excerpt_ops.delete_excerpt(session, current_user, owned(session.get(Excerpt, excerpt_id), project))
+    excerpt = blind.guard(owned(session.get(Excerpt, excerpt_id), project))
+    if blind.others_coded(excerpt):  # blind: only the user's own codings go; the others' excerpt stays
+        for coding in [c for c in excerpt.codings if c.coder_id == current_user.id]:
+            excerpt_ops.remove_coding(session, current_user, coding)
+    else:
+        excerpt_ops.delete_excerpt(session, current_user, excerpt)
     return jsonify(deleted=excerpt_id)
 
 

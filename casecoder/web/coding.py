@@ -14,6 +14,7 @@ from ..coding.permissions import CODE, can
 from ..coding.turns import split_turns
 from ..db import get_session
 from ..models import Code, Project, Source
+from . import blind
 from .access import owned, project_route
 from .api import excerpt_json, source_excerpt_rows
 from .codebook import tree_rows
@@ -46,7 +47,8 @@ def source(project: Project, source_id: int):  # type: ignore[no-untyped-def]
         "source": {"id": source.id, "title": source.title, "text": source.text},
         "turns": [{"start": t.start, "label_end": t.label_end, "end": t.end, "speaker": t.speaker}
                   for t in split_turns(source.text)],
-        "excerpts": [excerpt_json(e) for e in source_excerpt_rows(source.id)],
+        "excerpts": blind.listing(source_excerpt_rows(source.id), excerpt_json),
+        "blind": blind.blind(source.id),
         "codes": codes_json(project),
         "cases": [{"id": c.id, "key": c.key} for c in source.cases],
         "user": current_user.username,

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, g, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from ..analysis.excerpt_list import ExcerptFilter, filter_choices, list_excerpts
+from ..coding.double_coding import blind_source_ids
 from ..db import get_session
 from ..models import Case, Direction, Perspective, Project, Source
 from .access import project_route
@@ -56,10 +58,12 @@ def parse_filter(args) -> ExcerptFilter:  # type: ignore[no-untyped-def]
 def index(project: Project):  # type: ignore[no-untyped-def]
     session = get_session()
     f = parse_filter(request.args)
+    f.blind_source_ids = blind_source_ids(session, project.id, current_user, getattr(g, "role", None))
+    f.viewer_id = current_user.id
     page = list_excerpts(session, project.id, f, page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
     cases = session.scalars(select(Case).where(Case.project_id == project.id).order_by(Case.key)).all()
     sources = session.scalars(select(Source).where(Source.project_id == project.id).order_by(Source.title)).all()
     args = {k: request.args.getlist(k) for k in request.args if k != "page"}
     return render_template("excerpts/index.html", project=project, page=page, f=f, args=args, cases=cases,
                            sources=sources, code_rows=tree_rows(project_codes(project)),
-                           choices=filter_choices(session, project.id))
+                           choices=filter_choices(session, project.id), blind=f.blind_source_ids)

@@ -12,6 +12,7 @@ from .access import owned, project_route
 
 bp = Blueprint("exports", __name__)
 FILTER_NAMES = ("municipality", "attr", "role", "coder", "direction", "sub", "from", "to")
+SELECTION_ARGS = ("min_weeks", "require_not_employed", "window_from", "window_to", "show_empty")
 
 
 def _target(project: Project, kind: str) -> dict[str, object]:
@@ -25,6 +26,11 @@ def _target(project: Project, kind: str) -> dict[str, object]:
         chain_id = args.get("chain", "")
         chain = owned(load_chain(get_session(), int(chain_id)), project) if chain_id.isdigit() else abort(404)
         return {"chain": chain.title}
+    if kind in ("selection", "interviewees"):  # selection: the criteria shown on the page (else the saved ones)
+        return {k: args[k] for k in SELECTION_ARGS if args.get(k)} if kind == "selection" else {}
+    if kind == "agreement":  # coders, level, unit, codes or hypothesis (web/agreement.py's form)
+        from .agreement import agreement_target
+        return agreement_target(args)
     target: dict[str, object] = {"codes": [c for c in args.getlist("code") if c]}
     if args.get("perspective") in ("family", "system"):
         target["perspective"] = args["perspective"]
