@@ -301,10 +301,12 @@ def test_round_trip_of_the_demo_gives_identical_csv_files(session, tmp_path):
     for name, type_, value in (("score", "number", 3.25), ("note", "text", "007"), ("flag", "boolean", False)):
         cases.set_attribute(session, f01, cases.define_attribute(session, demo, name, type_), value)
     source = session.scalars(select(Source).where(Source.project_id == demo.id).order_by(Source.id)).first()
-    excerpts.create_excerpt(session, accounts.get_user(session, "admin"), source, 0, 11, case=source.cases[0])
+    excerpts.create_excerpt(session, accounts.get_user(session, "admin"), source, 0, 11, case=source.cases[0],
+                            memo="=HYPERLINK(\"http://x\") - a memo a spreadsheet must not run")
     first = bundle_files(session, demo)
+    assert ",\"'=HYPERLINK(" in first["excerpts.csv"].decode(), "CSV injection is neutralised on export"
     assert first["cases.csv"].decode().splitlines()[1].endswith(",3.25,007,false")
-    assert ",,,,\r\n" in first["excerpts.csv"].decode()  # the uncoded excerpt: no codes, direction, coder, memo
+    assert ",,,," in first["excerpts.csv"].decode()  # the uncoded excerpt: no codes, direction, coder
     assert sorted(n for n in first if n.endswith(".csv")) == sorted(
         ["codes.csv", "cases.csv", "interviewees.csv", "sources.csv", "excerpts.csv"])
     assert first["excerpts.csv"].startswith("\ufeffsource_key,case_key,start,end,quote,code_keys,direction,coder,"

@@ -208,3 +208,16 @@ def test_readers_may_not_export(client, demo, session, factory):
     other = client.application.test_client()
     login(other, "rita", PASSWORD)
     assert other.get("/p/demo/export/tally.zip").status_code == 403
+
+
+def test_csv_and_xlsx_cells_never_start_a_formula(tmp_path):
+    from casecoder.export.bundle import csv_bytes, neutralise
+    from casecoder.export.office import xlsx_bytes
+    rows = [("=1+1", "+45 12 34", "@SUM(A1)", "- ja, sagde hun", "-1", 2.5, "F01")]
+    text = csv_bytes(("a", "b", "c", "d", "e", "f", "g"), rows).decode("utf-8-sig")
+    assert text.splitlines()[1] == "'=1+1,'+45 12 34,'@SUM(A1),'- ja, sagde hun,-1,2.5,F01".replace(
+        "'- ja, sagde hun", '"\'- ja, sagde hun"')
+    (tmp_path / "x.xlsx").write_bytes(xlsx_bytes(("a", "b", "c", "d", "e", "f", "g"), rows))
+    cells = next(load_workbook(tmp_path / "x.xlsx").active.iter_rows(min_row=2, values_only=True))
+    assert cells == ("'=1+1", "'+45 12 34", "'@SUM(A1)", "'- ja, sagde hun", "-1", 2.5, "F01")
+    assert neutralise(3) == 3 and neutralise("=") == "'="

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..export.bundle import FORMULA_START
 from ..models import AttributeType
 from . import validate
 from .extract import Extracted, extract_text
@@ -263,6 +264,8 @@ def read_table(bundle: Bundle, file: str, required: tuple[str, ...], optional: t
 
 
 def _cell(column: str, value: str) -> str:
+    if value.startswith("'") and value[1:2] in FORMULA_START:  # written neutralised by export/bundle.py
+        value = value[1:]
     return value.replace("\r\n", "\n") if column == "quote" else value.strip()
 
 

@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,13 +21,24 @@ from .. import __version__
 from .ooxml import zip_files
 
 HASHED = ("data.csv", "data.json")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+
+
+def neutralise(value: object) -> object:
+    """A text cell that a spreadsheet would run as a formula ("=HYPERLINK(…)", "@SUM", "- ja") gets a
+    leading apostrophe (OWASP, CSV injection); plain numbers such as "-1" stay. Every CSV and XLSX
+    casecoder writes goes through this; ``coding/bundle_csv.py`` takes the apostrophe off again."""
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
 
 
 def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerow([neutralise(v) for v in header])
+    writer.writerows([neutralise(v) for v in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

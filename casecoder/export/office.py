@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from typing import Sequence
 
+from .bundle import neutralise
 from .ooxml import deterministic_zip
 
 LANDSCAPE_FROM = 7      # columns: a table this wide gets a landscape page
@@ -25,7 +26,7 @@ def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], sheet: s
     wb = Workbook()
     ws = wb.active
     ws.title = sheet[:31]
-    ws.append(list(header))
+    ws.append([_cell(v) for v in header])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE7F0")
@@ -41,7 +42,7 @@ def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], sheet: s
     if notes:
         ws.append([])
         for note in notes:
-            ws.append([note])
+            ws.append([_cell(note)])
             ws.cell(ws.max_row, 1).font = Font(italic=True)
     wb.properties.creator = "casecoder"
     out = io.BytesIO()
@@ -50,7 +51,8 @@ def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], sheet: s
 
 
 def _cell(value: object) -> object:
-    return value if isinstance(value, (int, float)) or value is None else str(value)
+    """Numbers stay numbers; text is neutralised so a cell starting "=" is never a formula."""
+    return value if isinstance(value, (int, float)) or value is None else neutralise(str(value))
 
 
 def table_docx(title: str, header: Sequence[str], rows: Sequence[Sequence[object]],
