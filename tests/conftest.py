@@ -207,6 +207,17 @@ def live_server(app, session):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def page(browser):
+    """A page that lets Playwright's polling helpers (``wait_for_function``) evaluate script: they
+    use eval, which the app's Content-Security-Policy forbids. ``strict_page`` enforces the CSP."""
+    context = browser.new_context(bypass_csp=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def strict_page(browser):
+    """A page that enforces the app's Content-Security-Policy as a user's browser does."""
     context = browser.new_context()
     page = context.new_page()
     yield page

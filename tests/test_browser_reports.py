@@ -70,3 +70,20 @@ def test_register_upload_selection_toggle_and_interviewees(live_server, page, tm
     page.goto(base + "/p/demo/interviewees")
     overview = page.locator("table").first.inner_text()
     assert "Nordby" in overview and "Total" in overview
+
+
+def test_pages_run_under_the_content_security_policy(live_server, strict_page):
+    """No page is blocked by the CSP: its scripts are files, its data JSON blocks."""
+    base, project = live_server
+    page = strict_page
+    refused: list[str] = []
+    page.on("console", lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None)
+    log_in(page, base)
+    page.goto(base + "/p/demo/excerpts")
+    workbench = page.locator("a[href*='/sources/']").first.get_attribute("href")
+    for url in ("/p/demo/", "/p/demo/tally", "/p/demo/chains/new?keys=H2.1,ST.6,E.1", "/p/demo/cooccurrence",
+                "/p/demo/matrix/H1", workbench):
+        page.goto(base + url)
+        page.wait_for_load_state("networkidle")
+    assert page.locator("[data-s]").count() > 0, "the workbench script drew the transcript"
+    assert refused == [], refused

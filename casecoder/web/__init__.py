@@ -46,6 +46,8 @@ def register_web(app: Flask) -> None:
                    bundles, refi, selection, agreement, api):
         app.register_blueprint(module.bp)
     _register_errors(app)
+    from .security import register_security
+    register_security(app)
 
     from ..coding.permissions import can
     from .labels import label
