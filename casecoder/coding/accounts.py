@@ -10,6 +10,18 @@ from . import validate
 from .validate import N_, InvalidInput
 
 PASSWORD_METHOD = "scrypt"
+NO_LOGIN = "!"  # a password hash no password matches: werkzeug's check_password_hash answers False
+
+
+class NoActor:
+    """The audit actor of an import run without a user (the command line without --user)."""
+    id = None
+    username = "(command line)"
+
+
+def user_without_login(username: str, display_name: str = "") -> User:
+    """A coder known from imported data: keeps their codings, cannot log in (not flushed here)."""
+    return User(username=username, display_name=(display_name or username)[:200], password_hash=NO_LOGIN)
 
 
 def create_user(session: Session, username: str, password: str, *, display_name: str = "",

@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 from ..models import (AttributeDefinition, AttributeType, Case, Code, CodeKind, Direction, Excerpt, Interviewee,
                       InterviewMode, Perspective, Project, Source, User)
 from . import audit, cases, codes, excerpts, validate
+from .accounts import NoActor, user_without_login
 from .bundle_csv import (COLUMNS, INT_RE, Bundle, BundleProblems, Problem, Problems, Row, Table, check_csv_names,
                          find_quote, infer_type, read_table, read_transcript, source_key, split_keys, unknown)
 from .validate import N_, InvalidInput
 
-NO_LOGIN = "!"  # a password hash no password matches: werkzeug's check_password_hash answers False
 
 
 @dataclass
@@ -57,11 +57,6 @@ class _ExcerptPlan:
     row: Row  # its first row
     memo: str
     codings: dict[tuple[str, str], tuple[Direction, Row]] = field(default_factory=dict)  # (code, coder) -> ...
-
-
-class _NoUser:
-    """The audit actor when no importing user is given (the command line without --user)."""
-    id = None
 
 
 def import_bundle(session: Session, project: Project, bundle: Bundle, *, user: User | None,
@@ -370,11 +365,11 @@ class _Importer:
         s.flush()
         for name, found in self.users.items():
             if found is None:
-                self.users[name] = User(username=name, display_name=name, password_hash=NO_LOGIN)
+                self.users[name] = user_without_login(name)
                 s.add(self.users[name])
                 summary.users += 1
         s.flush()
-        actor = cast(User, self.user or _NoUser())
+        actor = cast(User, self.user or NoActor())
         for (key, case_key, start, end), plan in self.excerpt_plans.items():
             with self._at(plan.row):
                 excerpt = self._existing_excerpt(key, case_key, start, end)

@@ -29,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..coding import cases as case_ops, codes as code_ops, excerpts, projects, validate
+from ..coding.accounts import NoActor, user_without_login
 from ..coding.bundle_csv import source_key as check_source_key
 from ..coding.validate import InvalidInput
 from ..models import (AttributeType, Case, Code, CodeRelation, Direction, Interviewee, Perspective, Project,
@@ -41,16 +42,10 @@ from .qdc import apply_merge, plan_merge
 from .qdpx_parse import PProject, PSource, parse_project
 from .report import FOUND_ORDER, IMPORTED_ORDER, ImportReport
 
-NO_LOGIN = "!"
 UNKNOWN_MUNICIPALITY = "(unknown)"
 ATTRIBUTE_TYPE = {"Text": AttributeType.TEXT, "Integer": AttributeType.INTEGER, "Float": AttributeType.NUMBER,
                   "Boolean": AttributeType.BOOLEAN, "Date": AttributeType.DATE, "DateTime": AttributeType.TEXT}
 _NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class _NoUser:
-    id = None
-    username = "(command line)"
 
 
 def slugify(title: str) -> str:
@@ -112,7 +107,7 @@ class _Importer:
     def __init__(self, session: Session, project: Project, parsed: PProject, report: ImportReport,
                  user: User | None, lang: str):
         self.s, self.project, self.p, self.report, self.lang = session, project, parsed, report, lang
-        self.actor: Any = user or _NoUser()
+        self.actor: Any = user or NoActor()
         self.own = parsed.origin.lower().startswith(cv.ORIGIN)
         self.used_notes: set[str] = set()
         self.variables = parsed.variables
@@ -160,7 +155,7 @@ class _Importer:
         username = clean_name(raw, f"user-{guid[:8]}", 64)
         user = self.s.scalar(select(User).where(User.username == username))
         if user is None:
-            user = User(username=username, display_name=(found.name or username)[:200], password_hash=NO_LOGIN)
+            user = user_without_login(username, found.name or "")
             self.s.add(user)
             self.s.flush()
             self.report.imported["users"] += 1
@@ -181,7 +176,7 @@ class _Importer:
     def user_for_name(self, username: str) -> User:
         user = self.s.scalar(select(User).where(User.username == username))
         if user is None:
-            user = User(username=username, display_name=username, password_hash=NO_LOGIN)
+            user = user_without_login(username)
             self.s.add(user)
             self.s.flush()
             self.report.imported["users"] += 1
