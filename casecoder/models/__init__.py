@@ -1,5 +1,5 @@
 """Typed SQLAlchemy models; no Flask. Importing this package registers every table on ``Base.metadata``."""
-from .accounts import Membership, Project, User
+from .accounts import LoginFailure, Membership, Project, User
 from .audit import AuditEvent
 from .base import AttributeType, Base, CodeKind, Direction, InterviewMode, Perspective, RelationType, Role
 from .chains import Arrow, Chain, ChainNode, ChainScope
@@ -15,5 +15,5 @@ __all__ = [
     "CodeRelation", "Coding", "Direction", "Excerpt", "InterviewMode", "Interviewee", "Membership", "Perspective",
     "Project", "Registration", "RelationType", "Role", "SelectionCriteria", "Source", "User", "source_cases",
     "source_interviewees",
-    "Decision", "DoubleCoding", "Reconciliation", "double_coding_coders",
+    "Decision", "DoubleCoding", "Reconciliation", "double_coding_coders", "LoginFailure",
 ]

@@ -32,6 +32,11 @@ class Excerpt(Base):
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow, onupdate=utcnow)
+    # Counts saves; the ORM adds "AND version = n" to every UPDATE, so a save based on an older read
+    # fails instead of overwriting (coding/excerpts.py turns that into a conflict message).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     source: Mapped[Source] = relationship()
     case: Mapped[Optional[Case]] = relationship()
