@@ -9,10 +9,11 @@ from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import Case, Code, Coding, Direction, Excerpt, Source, User
 from . import audit, validate
-from .validate import N_, InvalidInput
+from .validate import N_, EditConflict, InvalidInput
 
 
 def resolve_case(source: Source, case: Case | None) -> Case | None:
@@ -54,7 +55,11 @@ def create_excerpt(session: Session, user: User, source: Source, start: int, end
 
 
 def update_excerpt(session: Session, user: User, excerpt: Excerpt, *, start: int | None = None,
-                   end: int | None = None, case: Case | None = None, memo: str | None = None) -> Excerpt:
+                   end: int | None = None, case: Case | None = None, memo: str | None = None,
+                   version: int | None = None) -> Excerpt:
+    """Change span, case or memo. ``version`` is the version the editor read; a newer stored one is a conflict."""
+    if version is not None and version != excerpt.version:
+        raise _conflict(excerpt)
     before = audit.snapshot(excerpt)
     source = excerpt.source
     if start is not None or end is not None:
@@ -66,9 +71,18 @@ def update_excerpt(session: Session, user: User, excerpt: Excerpt, *, start: int
         excerpt.case = resolve_case(source, case)
     if memo is not None:
         excerpt.memo = memo.strip()
-    session.flush()
+    try:
+        session.flush()
+    except StaleDataError as exc:  # another save landed between our read and our UPDATE
+        raise _conflict(excerpt) from exc
     audit.record(session, user.id, "update", excerpt, before=before, after=audit.snapshot(excerpt))
     return excerpt
+
+
+def _conflict(excerpt: Excerpt) -> EditConflict:
+    return EditConflict("Someone else saved this excerpt while you were editing it, so your change was not saved. "
+                        "The excerpt now shows their version; your text is still in the form: check it and "
+                        "save again to replace theirs.", "version")
 
 
 def delete_excerpt(session: Session, user: User, excerpt: Excerpt) -> None:

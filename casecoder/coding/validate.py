@@ -44,6 +44,14 @@ class InvalidInput(ValueError):
     def message(self) -> str:
         return self.render()
 
+    status = 400  # what the web layer answers with
+
+
+class EditConflict(InvalidInput):
+    """The save was based on an older version of the record than the one stored: nothing was saved."""
+
+    status = 409
+
 
 def slug(value: str) -> str:
     value = (value or "").strip()

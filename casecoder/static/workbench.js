@@ -287,7 +287,11 @@
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(json.error || T.failed + " (" + response.status + ")");
+    if (!response.ok) {
+      const err = new Error(json.error || T.failed + " (" + response.status + ")");
+      err.status = response.status;
+      throw err;
+    }
     return json;
   }
 
@@ -321,6 +325,8 @@
         body.source_id = data.source.id;
         json = await call("POST", api + "/excerpts", body);
       } else {
+        const stored = excerpts.find((x) => x.id === state.id);
+        if (stored && stored.version) body.version = stored.version;
         json = await call("PATCH", api + "/excerpts/" + state.id, body);
       }
       replaceExcerpt(json);
@@ -332,7 +338,16 @@
       toast(T.saved);
     } catch (err) {
       $("panel-error").textContent = err.message;
+      if (err.status === 409) await refreshStored(state.id);
     }
+  }
+
+  /* After a conflict: show the other coder's saved version in the list; the form keeps what was typed. */
+  async function refreshStored(id) {
+    try {
+      replaceExcerpt(await call("GET", api + "/excerpts/" + id));
+      render();
+    } catch (err) { /* the message about the conflict is already shown */ }
   }
 
   async function remove(id) {

@@ -71,7 +71,7 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(InvalidInput)
     def invalid(exc: InvalidInput):  # type: ignore[no-untyped-def]
-        return page(400, _("Not saved"), exc.render(_))
+        return page(exc.status, _("Not saved"), exc.render(_))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]

@@ -22,7 +22,7 @@ def excerpt_json(excerpt: Excerpt) -> dict[str, Any]:
     return {
         "id": excerpt.id, "source_id": excerpt.source_id, "start": excerpt.start_offset, "end": excerpt.end_offset,
         "text": excerpt.text, "memo": excerpt.memo, "case": excerpt.case.key if excerpt.case else None,
-        "case_id": excerpt.case_id,
+        "case_id": excerpt.case_id, "version": excerpt.version,
         "codings": [{"id": c.id, "code": c.code.key, "code_id": c.code_id, "color": c.code.color,
                      "coder": c.coder.username, "direction": c.direction.value}
                     for c in sorted(excerpt.codings, key=lambda c: (c.code.position, c.code.key, c.coder_id))],
@@ -79,7 +79,10 @@ def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
 @bp.route("/p/<slug>/excerpts/<int:excerpt_id>", methods=["PATCH"])
 @project_route("code")
 def update_excerpt(project: Project, excerpt_id: int):  # type: ignore[no-untyped-def]
-    """Change any of: start and end, case_id, memo, and the acting coder's codes (with directions)."""
+    """Change any of: start and end, case_id, memo, and the acting coder's codes (with directions).
+
+    With ``version`` (the excerpt's version as read), a save over someone else's newer save is a 409 conflict.
+    """
     session = get_session()
     excerpt = blind.guard(owned(session.get(Excerpt, excerpt_id), project))
     body = _body()
@@ -90,7 +93,8 @@ def update_excerpt(project: Project, excerpt_id: int):  # type: ignore[no-untype
             session, current_user, excerpt,
             start=_int(body, "start") if "start" in body else None,
             end=_int(body, "end") if "end" in body else None,
-            case=_case(project, body), memo=str(body["memo"]) if "memo" in body else None)
+            case=_case(project, body), memo=str(body["memo"]) if "memo" in body else None,
+            version=_int(body, "version") if "version" in body else None)
     if "codes" in body:
         excerpt_ops.set_codings(session, current_user, excerpt, _wanted_codes(project, body))
     session.refresh(excerpt)
