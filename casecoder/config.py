@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -23,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "WTF_CSRF_TIME_LIMIT": None,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": False,  # true behind HTTPS (docs/deploy.md); `serve --production` defaults it on
+    "SESSION_HOURS": 8,  # a login ends after this many hours without a request
     "BABEL_DEFAULT_LOCALE": "da",
 }
 
@@ -33,7 +36,20 @@ ENV_KEYS: dict[str, Any] = {
     "MAX_UPLOAD_MB": int,
     "LANGUAGE": str,
     "DEMO": lambda v: v.strip().lower() in ("1", "true", "yes", "on"),
+    "PROXY_FIX": lambda v: v.strip().lower() in ("1", "true", "yes", "on"),  # behind one reverse proxy
+    "SESSION_COOKIE_SECURE": lambda v: _flag(v, "SESSION_COOKIE_SECURE"),
+    "SESSION_HOURS": float,
 }
+
+
+def _flag(value: str, name: str) -> bool:
+    """A yes/no setting: 1/true/yes/on or 0/false/no/off; anything else is an error naming the variable."""
+    word = value.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"use 1/true/yes/on or 0/false/no/off for {name}")
 
 
 class ConfigError(RuntimeError):
@@ -62,6 +78,12 @@ def finish(config: dict[str, Any], instance_path: Path) -> None:
         raise ConfigError("CASECODER_MAX_UPLOAD_MB must be a positive whole number of megabytes")
     # one file per request from the upload page; 1 MB of room for the form around it
     config["MAX_CONTENT_LENGTH"] = (config["MAX_UPLOAD_MB"] + 1) * 1024 * 1024
+    hours = config.get("SESSION_HOURS")
+    if isinstance(hours, bool) or not isinstance(hours, (int, float)) or not 0 < hours <= 24 * 31:
+        raise ConfigError("CASECODER_SESSION_HOURS must be a number of hours above 0 and at most 744 (31 days)")
+    # Flask checks the signed cookie's age against this on every request; each request renews it (idle expiry)
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=hours)
+    config["REMEMBER_COOKIE_SECURE"] = config.get("SESSION_COOKIE_SECURE", False)
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance_path / 'casecoder.sqlite'}"
     if not config.get("SECRET_KEY"):

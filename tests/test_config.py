@@ -9,7 +9,8 @@ from casecoder.config import ConfigError
 
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
-    for key in ("DATABASE_URL", "SECRET_KEY", "MAX_UPLOAD_MB", "LANGUAGE", "DEMO"):
+    for key in ("DATABASE_URL", "SECRET_KEY", "MAX_UPLOAD_MB", "LANGUAGE", "DEMO", "SESSION_COOKIE_SECURE",
+                "SESSION_HOURS", "PROXY_FIX"):
         monkeypatch.delenv("CASECODER_" + key, raising=False)
     monkeypatch.setenv("CASECODER_INSTANCE_PATH", str(tmp_path / "inst"))
     return monkeypatch
@@ -35,6 +36,9 @@ def test_environment_configures_the_app(clean_env, tmp_path):
     ("LANGUAGE", "de", "CASECODER_LANGUAGE must be one of da, en"),
     ("MAX_UPLOAD_MB", "lots", "CASECODER_MAX_UPLOAD_MB='lots' is not valid"),
     ("MAX_UPLOAD_MB", "0", "must be a positive whole number"),
+    ("SESSION_COOKIE_SECURE", "maybe", "CASECODER_SESSION_COOKIE_SECURE='maybe' is not valid: use 1/true"),
+    ("SESSION_HOURS", "0", "CASECODER_SESSION_HOURS must be a number of hours above 0"),
+    ("SESSION_HOURS", "ever", "CASECODER_SESSION_HOURS='ever' is not valid"),
 ])
 def test_bad_settings_are_named(clean_env, key, value, message):
     clean_env.setenv("CASECODER_SECRET_KEY", "s" * 40)

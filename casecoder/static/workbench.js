@@ -287,12 +287,48 @@
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const json = await response.json().catch(() => ({}));
+    if (response.status === 401 && json.login) {  // the login ended: keep the open excerpt, log in again
+      keepDraft();
+      window.location.assign(json.login + "&next=" + encodeURIComponent(location.pathname + location.search));
+    }
     if (!response.ok) {
       const err = new Error(json.error || T.failed + " (" + response.status + ")");
       err.status = response.status;
       throw err;
     }
     return json;
+  }
+
+  /* A login that ends mid-coding loses nothing: the open excerpt (span, codes, memo, case) waits in this
+     tab's sessionStorage while the coder logs in again, and is put back in the panel, unsaved. */
+  const DRAFT = "casecoder-draft-" + data.project + "-" + data.source.id;
+
+  function keepDraft() {
+    if (state.mode === "idle") return;
+    const draft = { mode: state.mode, id: state.id, range: state.range, spanChanged: !!state.spanChanged,
+      chosen: Array.from(state.chosen), memo: $("memo").value, case_id: $("case") ? $("case").value : "" };
+    try { sessionStorage.setItem(DRAFT, JSON.stringify(draft)); } catch (e) { /* storage is off: nothing kept */ }
+  }
+
+  function restoreDraft() {
+    let draft = null;
+    try {
+      draft = JSON.parse(sessionStorage.getItem(DRAFT) || "null");
+      sessionStorage.removeItem(DRAFT);
+    } catch (e) { return false; }
+    if (!draft || !data.can_code || !Array.isArray(draft.range)) return false;
+    if (draft.mode === "edit" && excerpts.some((x) => x.id === draft.id)) focusExcerpt(draft.id, false);
+    else openNew(draft.range);
+    state.range = draft.range;
+    state.spanChanged = draft.spanChanged;
+    state.chosen = new Map(draft.chosen);
+    $("memo").value = draft.memo || "";
+    if ($("case")) $("case").value = draft.case_id || "";
+    $("panel-error").textContent = T.restored;
+    renderTree();
+    render();
+    scrollToOffset(draft.range[0]);
+    return true;
   }
 
   function toast(message, undo) {
@@ -457,7 +493,8 @@
   });
 
   render();
-  if (data.select) { openNew(data.select); scrollToOffset(data.select[0]); }
+  if (restoreDraft()) { /* back from logging in again */ }
+  else if (data.select) { openNew(data.select); scrollToOffset(data.select[0]); }
   else if (data.focus) focusExcerpt(data.focus, true);
   transcript.dataset.ready = "1";
 })();

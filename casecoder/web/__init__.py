@@ -20,6 +20,13 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.is_json
 
 
+def session_expired():  # type: ignore[no-untyped-def]
+    """401 for a page script whose login has ended; ``login`` is where to log in again (workbench.js)."""
+    from flask_babel import gettext as _
+    return jsonify(error=_("Your session expired. Log in again; what you were coding is kept in this browser tab."),
+                   login=url_for("auth.login", expired=1)), 401
+
+
 def register_web(app: Flask) -> None:
     from . import (agreement, analysis, api, auth, bundles, chains, codebook, coding, excerpts, exports, health, i18n,
                    projects, refi, search, selection, transcripts)
@@ -39,7 +46,7 @@ def register_web(app: Flask) -> None:
         if current_user.is_authenticated:
             return None
         if wants_json():
-            return jsonify(error="login required"), 401
+            return session_expired()
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     for module in (auth, health, i18n, projects, codebook, coding, transcripts, excerpts, search, analysis, chains, exports,
@@ -75,6 +82,8 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+        if wants_json() and not current_user.is_authenticated:  # the token went with the expired session
+            return session_expired()
         return page(400, _("Form expired"), _("The form's security token was missing or expired. "
                                               "Reload the page and try again."))
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import session as cookie_session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..coding import accounts
+from ..coding import accounts, login_limit
 from ..coding.validate import InvalidInput
 from ..db import get_session
 from .forms import LoginForm, PasswordForm
@@ -27,12 +28,24 @@ def _safe_next(target: str | None) -> str:
 def login():  # type: ignore[no-untyped-def]
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = accounts.authenticate(get_session(), form.username.data, form.password.data)
+        db, address = get_session(), request.remote_addr or ""
+        try:
+            login_limit.check(db, form.username.data, address)
+        except login_limit.TooManyLogins as exc:
+            flash(exc.render(_), "error")
+            return render_template("auth/login.html", form=form), exc.status
+        user = accounts.authenticate(db, form.username.data, form.password.data)
         if user is not None:
+            login_limit.clear(db, form.username.data)
+            cookie_session.permanent = True  # expires after SESSION_HOURS without a request (config.py)
             login_user(user)
             return redirect(_safe_next(form.next.data))
+        login_limit.record_failure(db, form.username.data, address)
+        db.commit()  # kept although the answer is an error (a 401 otherwise rolls back)
         flash(_("Wrong user name or password."), "error")
         return render_template("auth/login.html", form=form), 401
+    if request.args.get("expired"):
+        flash(_("Your session expired. Log in again; what you were coding is kept in this browser tab."), "info")
     return render_template("auth/login.html", form=form)
 
 
