@@ -37,4 +37,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_web(app)
     from .cli import register_cli
     register_cli(app)
+    if app.config.get("PROXY_FIX"):  # CASECODER_PROXY_FIX=1: trust one proxy's X-Forwarded-* (docs/deploy.md)
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     return app

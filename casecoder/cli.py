@@ -157,19 +157,6 @@ def load_demo_command() -> None:
             click.echo(f"  user {username:6} password {password}   (shown only now)")
 
 
-@click.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@with_appcontext
-def serve_command(host: str, port: int) -> None:
-    """Serve the app with the development server."""
-    from werkzeug.serving import run_simple
-
-    app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    click.echo(f"casecoder on http://{host}:{port}/  (Ctrl+C stops)")
-    run_simple(host, port, app, threaded=True)
-
-
 @click.group("chains")
 def chains_group() -> None:
     """Statement chains as YAML files, for version control and re-making figures."""
@@ -201,13 +188,15 @@ def chains_dump_command(project: str, file: Path) -> None:
 
 def _commands() -> list[click.Command]:
     """Every command; the import/export ones live in cli_export, cli_bundle, cli_refi and cli_registrations."""
+    from .cli_backup import backup_command, restore_command
     from .cli_bundle import export_bundle_command, import_bundle_command
     from .cli_export import export_group
     from .cli_refi import REFI_COMMANDS
     from .cli_registrations import import_registrations_command
+    from .cli_serve import serve_command
     return [init_db_command, db_group, create_user_command, set_password_command, create_project_command,
             add_member_command, load_demo_command, serve_command, export_group, chains_group, import_bundle_command,
-            export_bundle_command, *REFI_COMMANDS, import_registrations_command]
+            export_bundle_command, *REFI_COMMANDS, import_registrations_command, backup_command, restore_command]
 
 
 COMMANDS = _commands()

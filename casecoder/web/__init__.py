@@ -4,6 +4,9 @@ from __future__ import annotations
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter
 
 from ..coding.validate import InvalidInput
 from ..db import get_session
@@ -25,6 +28,18 @@ def session_expired():  # type: ignore[no-untyped-def]
     from flask_babel import gettext as _
     return jsonify(error=_("Your session expired. Log in again; what you were coding is kept in this browser tab."),
                    login=url_for("auth.login", expired=1)), 401
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in URLs. An id above 2**63 - 1 (the largest SQLite or PostgreSQL can hold) is "not found"
+    (404) rather than an OverflowError from the database driver (500). NotFound, not ValidationError: that
+    would make the matcher answer 405 where other rules share the path with other methods."""
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > 2**63 - 1:
+            raise NotFound()
+        return number  # type: ignore[no-any-return]
 
 
 def register_web(app: Flask) -> None:
@@ -49,6 +64,7 @@ def register_web(app: Flask) -> None:
             return session_expired()
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
+    app.url_map.converters["int"] = IdConverter  # before the blueprints add their rules
     for module in (auth, health, i18n, projects, codebook, coding, transcripts, excerpts, search, analysis, chains, exports,
                    bundles, refi, selection, agreement, api):
         app.register_blueprint(module.bp)
@@ -78,6 +94,7 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(InvalidInput)
     def invalid(exc: InvalidInput):  # type: ignore[no-untyped-def]
+        get_session().rollback()  # first: translating reads the user's language through the session
         return page(exc.status, _("Not saved"), exc.render(_))
 
     @app.errorhandler(CSRFError)
@@ -94,6 +111,14 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(exc):  # type: ignore[no-untyped-def]
         return page(404, _("Not found"), _("There is nothing here, or you are not a member of its project."))
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def out_of_range(exc):  # type: ignore[no-untyped-def]
+        # A safety net: an id or number in a form or JSON body beyond what the database holds (SQLite's driver
+        # raises OverflowError, PostgreSQL a DataError), or a text longer than its column on PostgreSQL.
+        return page(400, _("Not saved"), _("A value in the request is out of range for the database "
+                                           "(a number too large or a text too long). Nothing was saved."))
 
     @app.errorhandler(413)
     def too_large(exc):  # type: ignore[no-untyped-def]
