@@ -192,11 +192,12 @@ def _commands() -> list[click.Command]:
     from .cli_bundle import export_bundle_command, import_bundle_command
     from .cli_export import export_group
     from .cli_refi import REFI_COMMANDS
+    from .cli_pseudonyms import pseudonyms_group
     from .cli_registrations import import_registrations_command
     from .cli_serve import serve_command
     return [init_db_command, db_group, create_user_command, set_password_command, create_project_command,
             add_member_command, load_demo_command, serve_command, export_group, chains_group, import_bundle_command,
-            export_bundle_command, *REFI_COMMANDS, import_registrations_command, backup_command, restore_command]
+            export_bundle_command, *REFI_COMMANDS, import_registrations_command, pseudonyms_group, backup_command, restore_command]
 
 
 COMMANDS = _commands()

@@ -12,7 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import cli  # the module, not its names: cli.py imports this module while it loads
-from .coding import accounts, projects
+from .coding import accounts, projects, pseudonymise
 from .coding.bundle_csv import MB, folder_bundle, zip_bundle
 from .coding.bundle_import import ImportSummary, import_bundle
 
@@ -54,6 +54,7 @@ def export_bundle_command(project: str, out: Path) -> None:
     from .export.project_bundle import write_project_bundle
 
     with cli.unit_of_work() as session:
+        pseudonymise.require_export_allowed(session, project)  # "pseudonymised only": refused while hits remain
         files = write_project_bundle(session, projects.get_project(session, project), out)
         texts = sum(1 for name in files if name.startswith("sources/"))
         click.echo(f"Wrote {out}: {len(files) - texts} CSV files and {texts} source texts.")

@@ -12,6 +12,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from .coding import pseudonymise
 from .coding.validate import InvalidInput
 from .db import new_session
 
@@ -57,6 +58,7 @@ def _run(project: str, kind: str, target: dict, out: Path, language: str | None,
     spec = ReportSpec(project, kind, target, filter_params(options), language or current_app.config["LANGUAGE"])
     session = new_session(current_app)
     try:
+        pseudonymise.require_export_allowed(session, project)  # "pseudonymised only": refused while hits remain
         bundle = build_report(session, spec)
     except InvalidInput as exc:
         raise click.ClickException(exc.message) from exc
@@ -95,6 +97,7 @@ def export_group(ctx: click.Context, spec_file: Path | None, out: Path | None) -
         raise click.ClickException(f"{spec_file} is not a JSON file: {exc}") from exc
     session = new_session(current_app)
     try:
+        pseudonymise.require_export_allowed(session, str(saved.get("project", "")) if isinstance(saved, dict) else "")
         bundle, same = rerun(session, saved)
     except InvalidInput as exc:
         raise click.ClickException(exc.message) from exc

@@ -13,7 +13,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from . import cli  # the module, not its names: cli.py imports this module while it loads
-from .coding import accounts, projects
+from .coding import accounts, projects, pseudonymise
 
 LANGUAGE = click.option("--language", type=click.Choice(["da", "en"]), default=None,
                         help="Language of code names and descriptions [default: CASECODER_LANGUAGE].")
@@ -99,6 +99,7 @@ def export_qdpx_command(project: str, file: Path, language: str | None) -> None:
     from .refi.qdpx_write import write_qdpx
 
     with cli.unit_of_work() as session:
+        pseudonymise.require_export_allowed(session, project)  # "pseudonymised only": refused while hits remain
         file.write_bytes(write_qdpx(session, projects.get_project(session, project), _language(language)))
         click.echo(f"Wrote {file}.")
 

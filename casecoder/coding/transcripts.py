@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Case, Excerpt, Interviewee, InterviewMode, Perspective, Project, Source, User
-from . import audit, cases
+from . import audit, cases, pseudonymise
 from .extract import Extracted
 from .validate import InvalidInput
 
@@ -35,17 +35,23 @@ def import_transcript(session: Session, project: Project, extracted: Extracted, 
         raise InvalidInput("'{name}' was already imported as '{title}'", "file", name=extracted.filename,
                            title=twin.title)
     default_title = extracted.filename.rsplit(".", 1)[0]
-    return cases.create_source(
+    source = cases.create_source(
         session, project, title=(title or "").strip() or default_title, text=extracted.text,
         perspective=perspective, cases=cases_, interviewees=interviewees, mode=mode or None,
         interview_date=interview_date or None, original_filename=extracted.filename, created_by=user,
         sha256=extracted.sha256)
+    pseudonymise.detect_source(session, source, user)  # pending hits for the review screen
+    return source
 
 
 def _changes(old: str, new: str) -> list[tuple[int, int, int]]:
     """The edits turning ``old`` into ``new`` as (old_start, old_end, length_delta), in order.
 
-    The common prefix and suffix are trimmed first, so a local edit of a long transcript is cheap.
+    The common prefix and suffix are trimmed first, so a local edit of a long transcript is cheap. The rest
+    is compared line by line, then each changed block character by character. A character diff costs up to
+    len(a) * len(b) (a 5,000-character block took a minute), so a block above ``MAX_CHAR_DIFF``, or once
+    ``CHAR_DIFF_BUDGET`` is spent, stays one change, as does everything when there are too many lines to
+    compare (``MAX_LINE_DIFF``): coarser, so an excerpt inside it is refused rather than moved, never wrong.
     """
     prefix = 0
     limit = min(len(old), len(new))
@@ -55,9 +61,38 @@ def _changes(old: str, new: str) -> list[tuple[int, int, int]]:
     while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
         suffix += 1
     old_mid, new_mid = old[prefix:len(old) - suffix], new[prefix:len(new) - suffix]
-    matcher = SequenceMatcher(None, old_mid, new_mid, autojunk=False)
-    return [(prefix + i1, prefix + i2, (j2 - j1) - (i2 - i1))
-            for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+    a, b = old_mid.splitlines(keepends=True), new_mid.splitlines(keepends=True)
+    if len(a) * len(b) > MAX_LINE_DIFF:
+        blocks = [(0, len(old_mid), 0, len(new_mid))]
+    else:
+        at_a, at_b = _line_starts(a), _line_starts(b)
+        blocks = [(at_a[i1], at_a[i2], at_b[j1], at_b[j2])
+                  for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b).get_opcodes() if tag != "equal"]
+    changes: list[tuple[int, int, int]] = []
+    budget = CHAR_DIFF_BUDGET
+    for a0, a1, b0, b1 in blocks:
+        cost = (a1 - a0) * (b1 - b0)
+        if cost <= min(MAX_CHAR_DIFF, budget):
+            budget -= cost
+            matcher = SequenceMatcher(None, old_mid[a0:a1], new_mid[b0:b1], autojunk=False)
+            changes += [(prefix + a0 + i1, prefix + a0 + i2, (j2 - j1) - (i2 - i1))
+                        for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
+        else:
+            changes.append((prefix + a0, prefix + a1, (b1 - b0) - (a1 - a0)))
+    return changes
+
+
+MAX_LINE_DIFF = 50_000_000  # lines(old) * lines(new) still diffed line by line (autojunk keeps it near-linear)
+MAX_CHAR_DIFF = 1_000_000  # chars(old) * chars(new) of one changed block still diffed character by character
+CHAR_DIFF_BUDGET = 10_000_000  # ... and of all blocks of one edit together (at most a few seconds)
+
+
+def _line_starts(lines: list[str]) -> list[int]:
+    """The offset where each line starts, and the total length at the end."""
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    return starts
 
 
 def _shift(changes: list[tuple[int, int, int]], start: int, end: int) -> int | None:
@@ -106,6 +141,7 @@ def edit_text(session: Session, user: User, source: Source, new_text: str) -> in
             raise RuntimeError(f"excerpt {excerpt.id} would not match the edited text")
     source.text = new_text
     session.flush()
+    pseudonymise.follow_edit(session, user, source, changes)  # move hits, detect the edited text
     return moved
 
 

@@ -8,6 +8,7 @@ from .codebook import Code, CodeRelation
 from .coding import Coding, Excerpt
 from .double_coding import Decision, DoubleCoding, Reconciliation, double_coding_coders
 from .registrations import Registration, SelectionCriteria
+from .pseudonyms import HitKind, HitStatus, KeyKind, PseudonymHit, PseudonymKey
 from . import search as _search  # noqa: F401,E402 - full-text index DDL on sources (FTS5 / GIN)
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "Project", "Registration", "RelationType", "Role", "SelectionCriteria", "Source", "User", "source_cases",
     "source_interviewees",
     "Decision", "DoubleCoding", "Reconciliation", "double_coding_coders", "LoginFailure",
+    "HitKind", "HitStatus", "KeyKind", "PseudonymHit", "PseudonymKey",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, Role, Timestamp, str_enum, utcnow
@@ -48,6 +48,8 @@ class Project(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     codebook_name: Mapped[Optional[str]] = mapped_column(String(100))
     codebook_sha256: Mapped[Optional[str]] = mapped_column(String(64))
+    # Exports are refused while pseudonymisation hits await review (coding/pseudonymise.py).
+    pseudonymised_only: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="project", cascade="all, delete-orphan")

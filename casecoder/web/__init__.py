@@ -44,7 +44,7 @@ class IdConverter(IntegerConverter):
 
 def register_web(app: Flask) -> None:
     from . import (agreement, analysis, api, auth, bundles, chains, codebook, coding, excerpts, exports, health, i18n,
-                   projects, refi, search, selection, transcripts)
+                   projects, pseudonyms, refi, search, selection, transcripts)
 
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -66,7 +66,7 @@ def register_web(app: Flask) -> None:
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints add their rules
     for module in (auth, health, i18n, projects, codebook, coding, transcripts, excerpts, search, analysis, chains, exports,
-                   bundles, refi, selection, agreement, api):
+                   bundles, refi, selection, agreement, pseudonyms, api):
         app.register_blueprint(module.bp)
     _register_errors(app)
     from .security import register_security

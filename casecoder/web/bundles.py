@@ -10,6 +10,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 
 from ..coding.bundle_csv import MB, BundleProblems, zip_bundle
 from ..coding.bundle_import import import_bundle
+from ..coding.pseudonymise import require_export_allowed
 from ..db import get_session
 from ..export.project_bundle import bundle_files, zip_bytes
 from ..models import Project
@@ -52,6 +53,7 @@ def import_(project: Project):  # type: ignore[no-untyped-def]
 @bp.route("/p/<slug>/export-bundle.zip")
 @project_route("analyse")
 def export(project: Project):  # type: ignore[no-untyped-def]
+    require_export_allowed(get_session(), project)  # "pseudonymised only": refused while hits await review
     data = zip_bytes(bundle_files(get_session(), project))
     return Response(data, mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{project.slug}-bundle.zip"'})

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, abort, request
 from flask_babel import get_locale
 
 from ..analysis.chains import load_chain
+from ..coding.pseudonymise import require_export_allowed
 from ..db import get_session
 from ..export.report import KINDS, ReportSpec, build_report
 from ..models import Project
@@ -46,6 +47,7 @@ def bundle(project: Project, kind: str):  # type: ignore[no-untyped-def]
         abort(404)
     filters = {name: request.args.getlist(name) for name in FILTER_NAMES if request.args.getlist(name)}
     spec = ReportSpec(project.slug, kind, _target(project, kind), filters, str(get_locale()))
+    require_export_allowed(get_session(), project)  # "pseudonymised only": refused while hits await review
     result = build_report(get_session(), spec)
     return Response(result.zip_bytes(), mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{result.name}.zip"'})

@@ -15,6 +15,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..coding.pseudonymise import require_export_allowed
 from ..coding.validate import InvalidInput
 from ..db import get_session
 from ..models import Project
@@ -60,6 +61,7 @@ def export_qdc(project: Project):  # type: ignore[no-untyped-def]
 @bp.route("/p/<slug>/export.qdpx")
 @project_route("analyse")
 def export_qdpx(project: Project):  # type: ignore[no-untyped-def]
+    require_export_allowed(get_session(), project)  # "pseudonymised only": refused while hits await review
     return _download(write_qdpx(get_session(), project, _lang()), f"{project.slug}.qdpx", "application/zip")
 
 
