@@ -19,6 +19,7 @@ import io
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -149,8 +150,14 @@ def zip_bundle(data: bytes, max_unpacked: int, filename: str = "bundle.zip") -> 
     contents: dict[str, bytes] = {}
     budget = max_unpacked
     for info in infos:
-        with archive.open(info) as member:
-            content = member.read(budget + 1)  # the sizes in the directory may lie
+        try:
+            with archive.open(info) as member:
+                content = member.read(budget + 1)  # the sizes in the directory may lie
+        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, NotImplementedError, EOFError,
+                RuntimeError) as exc:  # a damaged (bad CRC, broken deflate data) or encrypted entry
+            problems.add(filename, None, None, InvalidInput("The entry '{name}' cannot be read ({reason})", "file",
+                                                            name=info.filename, reason=str(exc)))
+            problems.raise_any()
         budget -= len(content)
         if budget < 0:
             problems.add(filename, None, None, InvalidInput("The .zip file unpacks to more than {mb} MB", "file",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import posixpath
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from ..coding.bundle_csv import safe_path
@@ -19,6 +20,9 @@ from ..coding.validate import InvalidInput
 MB = 1024 * 1024
 MAX_ENTRIES = 10_000
 MAX_UNPACKED = 512 * MB
+# what reading a damaged entry raises: bad CRC, broken deflate data (zlib.error), an encrypted entry
+# (RuntimeError) or an unknown compression method (NotImplementedError)
+ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, ValueError, NotImplementedError, EOFError, RuntimeError)
 
 
 @dataclass
@@ -75,7 +79,7 @@ def read_zip(data: bytes, filename: str, *, max_entries: int = MAX_ENTRIES,
         try:
             with archive.open(info) as member:
                 content = member.read(budget + 1)
-        except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError) as exc:
+        except ZIP_READ_ERRORS as exc:
             raise InvalidInput("'{name}': the entry '{entry}' cannot be read ({reason})", "file", name=filename,
                                entry=info.filename, reason=str(exc)) from None
         budget -= len(content)

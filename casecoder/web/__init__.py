@@ -31,13 +31,13 @@ def session_expired():  # type: ignore[no-untyped-def]
 
 
 class IdConverter(IntegerConverter):
-    """``<int:…>`` in URLs. An id above 2**63 - 1 (the largest SQLite or PostgreSQL can hold) is "not found"
-    (404) rather than an OverflowError from the database driver (500). NotFound, not ValidationError: that
-    would make the matcher answer 405 where other rules share the path with other methods."""
+    """``<int:…>`` in URLs. An id above 2**31 - 1 (ids are INTEGER columns: PostgreSQL's limit, kept on SQLite
+    too) is "not found" (404) rather than a database error. NotFound, not ValidationError: that would make
+    the matcher answer 405 where other rules share the path with other methods."""
 
     def to_python(self, value: str) -> int:
         number = super().to_python(value)
-        if number > 2**63 - 1:
+        if number > 2**31 - 1:
             raise NotFound()
         return number  # type: ignore[no-any-return]
 

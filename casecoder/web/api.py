@@ -54,6 +54,8 @@ def _wanted_codes(project: Project, body: dict[str, Any]) -> list[tuple[Code, st
     pairs = []
     for item in wanted:
         key = item.get("code") if isinstance(item, dict) else item
+        if not isinstance(key, str):
+            raise InvalidInput("Each code must be a code key or {{\"code\": key, \"direction\": ...}}", "codes")
         if key not in by_key:
             raise InvalidInput("There is no code '{key}' in this project", "codes", key=key)
         pairs.append((by_key[key], item.get("direction", "supports") if isinstance(item, dict) else "supports"))

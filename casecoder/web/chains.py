@@ -11,6 +11,7 @@ from ..analysis.chains import (count_chain, count_saved_chain, hypothesis_overvi
 from ..analysis.evidence import collect
 from ..analysis.filters import to_params
 from ..coding import chains as chain_ops
+from ..coding.validate import InvalidInput
 from ..db import get_session
 from ..export.chain import chain_caption, chain_figure_bytes
 from ..export.figures import overview_bytes
@@ -51,6 +52,20 @@ def edit(project: Project, chain_id: int | None = None):  # type: ignore[no-unty
                            lang=str(get_locale()))
 
 
+def _body() -> dict:  # type: ignore[type-arg]
+    """The JSON object a chain request sends (none: ``{}``); another JSON value, or ``keys``/``arrows`` that
+    are not lists, is refused with a message rather than failing with a 500."""
+    body = request.get_json(silent=True)
+    if body is None:
+        return {}
+    if not isinstance(body, dict):
+        raise InvalidInput("The request body must be a JSON object")
+    for name in ("keys", "arrows"):
+        if not isinstance(body.get(name) or [], list):
+            raise InvalidInput("{name} must be a list", name=name)
+    return body
+
+
 def _preview(project: Project, body: dict):  # type: ignore[no-untyped-def, type-arg]
     keys = [str(k) for k in body.get("keys") or []]
     arrows = [str(a) for a in body.get("arrows") or []]
@@ -64,7 +79,7 @@ def _preview(project: Project, body: dict):  # type: ignore[no-untyped-def, type
 @bp.route("/api/p/<slug>/chains/preview", methods=["POST"])
 @project_route("analyse")
 def preview(project: Project):  # type: ignore[no-untyped-def]
-    result = _preview(project, request.get_json(silent=True) or {})
+    result = _preview(project, _body())
     return jsonify(formula=result.formula, N=result.N, combination={"n": result.combination_n,
                                                                       "case_keys": list(result.combination_keys)},
                    nodes=[{"key": n.key, "n": n.n, "case_keys": list(n.case_keys)} for n in result.nodes])
@@ -73,7 +88,7 @@ def preview(project: Project):  # type: ignore[no-untyped-def]
 @bp.route("/api/p/<slug>/chains/preview.svg", methods=["POST"])
 @project_route("analyse")
 def preview_figure(project: Project):  # type: ignore[no-untyped-def]
-    body = request.get_json(silent=True) or {}
+    body = _body()
     result = _preview(project, body)
     chain = Chain(title=str(body.get("title") or ""), caption=str(body.get("caption") or ""))
     return Response(chain_figure_bytes(chain, result, str(get_locale()), "svg"), mimetype=FORMATS["svg"])
@@ -84,7 +99,7 @@ def preview_figure(project: Project):  # type: ignore[no-untyped-def]
 @project_route("analyse")
 def save(project: Project, chain_id: int | None = None):  # type: ignore[no-untyped-def]
     session = get_session()
-    body = request.get_json(silent=True) or {}
+    body = _body()
     chain = owned(load_chain(session, chain_id), project) if chain_id else None
     saved = chain_ops.save_chain(session, project, current_user, title=str(body.get("title") or ""),
                                  keys=[str(k) for k in body.get("keys") or []],

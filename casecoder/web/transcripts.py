@@ -69,7 +69,9 @@ def new(project: Project):  # type: ignore[no-untyped-def]
         form.files.errors.append(_("Choose at least one file."))
         return render_template("transcripts/new.html", project=project, form=form,
                                limit=current_app.config["MAX_UPLOAD_MB"]), 400
-    return render_template("transcripts/results.html", project=project, results=results)
+    # 400 when no file could be imported: the page names each file's problem, and nothing was stored
+    return render_template("transcripts/results.html", project=project, results=results), \
+        200 if any(r["ok"] for r in results) else 400
 
 
 @bp.route("/api/p/<slug>/transcripts", methods=["POST"])
