@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..models import LoginFailure
 from ..models.base import utcnow
-from .validate import InvalidInput
+from .validate import N_, InvalidInput
 
 WINDOW = timedelta(minutes=15)
 PER_USERNAME = 5    # failures for one user name within the window
@@ -38,10 +38,10 @@ def check(session: Session, username: str, address: str, now: datetime | None = 
     since = now - WINDOW
     for column, value, limit, template in (
             (LoginFailure.username, username[:64], PER_USERNAME,
-             "Too many failed logins for '{name}'. Wait {minutes} minutes and try again, or ask an "
-             "administrator to set a new password."),
+             N_("Too many failed logins for '{name}'. Wait {minutes} minutes and try again, or ask an "
+                "administrator to set a new password.")),
             (LoginFailure.remote_addr, address[:64], PER_ADDRESS,
-             "Too many failed logins from your address. Wait {minutes} minutes and try again.")):
+             N_("Too many failed logins from your address. Wait {minutes} minutes and try again."))):
         count, oldest = session.execute(select(func.count(LoginFailure.id), func.min(LoginFailure.at))
                                         .where(column == value, LoginFailure.at > since)).one()
         if count >= limit:
