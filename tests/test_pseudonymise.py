@@ -259,3 +259,30 @@ def test_export_guard(session, setup):
     pseudonymise.require_export_allowed(session, "no-such-project")
     events = session.scalars(select(AuditEvent).where(AuditEvent.entity == "project")).all()
     assert [(e.before, e.after) for e in events] == [({"pseudonymised_only": False}, {"pseudonymised_only": True})]
+
+
+def test_bundle_and_qdpx_imports_detect_like_a_transcript_import(session, factory):
+    """Material that arrives in a project bundle or a .qdpx is searched on import, as an uploaded transcript is."""
+    from casecoder.coding import projects as project_ops
+    from casecoder.coding.bundle_csv import Bundle
+    from casecoder.coding.bundle_import import import_bundle
+    from casecoder.export.project_bundle import bundle_files
+    from casecoder.models import Project
+    from casecoder.refi.qdpx_read import import_qdpx
+    from casecoder.refi.qdpx_write import write_qdpx
+
+    project = factory.project("kilde")
+    case = factory.case(project)
+    factory.source(project, [case], text="Interviewperson: Ring til mig på 12 34 56 78 eller skriv til mor@eksempel.dk.")
+    session.commit()
+    pending = (select(PseudonymHit.kind).join(Project, Project.id == PseudonymHit.project_id)
+               .where(PseudonymHit.status == HitStatus.PENDING))
+
+    copy = project_ops.create_project(session, "Kopi", "kopi", None, None)
+    files = bundle_files(session, project)
+    bundle = Bundle({name: (lambda data=data: data) for name, data in files.items()})
+    import_bundle(session, copy, bundle, user=None, max_bytes=2**24)
+    assert sorted(k.value for k in session.scalars(pending.where(Project.slug == "kopi"))) == ["email", "phone"]
+
+    import_qdpx(session, write_qdpx(session, project), "kilde.qdpx", user=None, slug="fra-qdpx")
+    assert sorted(k.value for k in session.scalars(pending.where(Project.slug == "fra-qdpx"))) == ["email", "phone"]

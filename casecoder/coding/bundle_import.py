@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..models import (AttributeDefinition, AttributeType, Case, Code, CodeKind, Direction, Excerpt, Interviewee,
                       InterviewMode, Perspective, Project, Source, User)
-from . import audit, cases, codes, excerpts, validate
+from . import audit, cases, codes, excerpts, pseudonymise, validate
 from .accounts import NoActor, user_without_login
 from .bundle_csv import (COLUMNS, INT_RE, Bundle, BundleProblems, Problem, Problems, Row, Table, check_csv_names,
                          find_quote, infer_type, read_table, read_transcript, source_key, split_keys, unknown)
@@ -65,7 +65,9 @@ def import_bundle(session: Session, project: Project, bundle: Bundle, *, user: U
     importer = _Importer(session, project, bundle, user, max_bytes)
     importer.check()
     importer.problems.raise_any()
-    return importer.write()
+    summary = importer.write()
+    pseudonymise.detect_project(session, project, user)  # pending hits for the review screen, as on import
+    return summary
 
 
 class _Importer:

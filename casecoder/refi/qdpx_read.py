@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..coding import cases as case_ops, codes as code_ops, excerpts, projects, validate
+from ..coding import cases as case_ops, codes as code_ops, excerpts, projects, pseudonymise, validate
 from ..coding.accounts import NoActor, user_without_login
 from ..coding.bundle_csv import source_key as check_source_key
 from ..coding.validate import InvalidInput
@@ -100,6 +100,7 @@ def import_qdpx(session: Session, data: bytes, filename: str, *, user: User | No
     report.project_slug = project.slug
     _Importer(session, project, parsed, report, user, lang).run()
     session.flush()
+    pseudonymise.detect_project(session, project, user)  # CPR numbers, phones, e-mails for the review screen
     return project, report
 
 
