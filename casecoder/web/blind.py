@@ -50,6 +50,16 @@ def as_json(excerpt: Excerpt, to_json: Callable[[Excerpt], dict[str, Any]]) -> d
     return data
 
 
-def listing(excerpts: list[Excerpt], to_json: Callable[[Excerpt], dict[str, Any]]) -> list[dict[str, Any]]:
-    """The JSON of the excerpts the current user may see."""
-    return [as_json(e, to_json) for e in excerpts if not blind(e.source_id) or visible(e)]
+def listing(source_id: int, rows: list[tuple[int | None, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The JSON of the source's excerpts the current user may see, from ``api.source_excerpt_rows``
+    ((created_by_id, excerpt JSON) pairs): when blind, only the excerpts they created or have a coding
+    on, each with only their own codings."""
+    if not blind(source_id):
+        return [data for _, data in rows]
+    me = current_user.username
+    shown = []
+    for created_by_id, data in rows:
+        mine = [c for c in data["codings"] if c["coder"] == me]
+        if created_by_id == current_user.id or mine:
+            shown.append({**data, "codings": mine})
+    return shown

@@ -16,7 +16,7 @@ from ..db import get_session
 from ..models import Code, Project, Source
 from . import blind
 from .access import owned, project_route
-from .api import excerpt_json, source_excerpt_rows
+from .api import source_excerpt_rows
 from .codebook import tree_rows
 
 bp = Blueprint("coding", __name__)
@@ -47,7 +47,7 @@ def source(project: Project, source_id: int):  # type: ignore[no-untyped-def]
         "source": {"id": source.id, "title": source.title, "text": source.text},
         "turns": [{"start": t.start, "label_end": t.label_end, "end": t.end, "speaker": t.speaker}
                   for t in split_turns(source.text)],
-        "excerpts": blind.listing(source_excerpt_rows(source.id), excerpt_json),
+        "excerpts": blind.listing(source.id, source_excerpt_rows(source.id)),
         "blind": blind.blind(source.id),
         "codes": codes_json(project),
         "cases": [{"id": c.id, "key": c.key} for c in source.cases],
