@@ -68,6 +68,16 @@ def db_current() -> None:
     click.echo(f"current: {migrate.current_revision(engine)}  head: {migrate.head_revision(engine)}")
 
 
+@db_group.command("rebuild-summary")
+@with_appcontext
+def db_rebuild_summary() -> None:
+    """Recompute evidence_summary from the codings (only needed after writing them with triggers off)."""
+    from .models.summary import rebuild_summary
+    with unit_of_work() as session:
+        rows = rebuild_summary(session)
+    click.echo(f"evidence_summary rebuilt: {rows} rows.")
+
+
 def _password_option(password: str | None) -> str:
     if password is not None:
         return password

@@ -9,6 +9,12 @@ A handful of queries, whatever the size of the codebook or the number of cases:
 3. the distinct (code, case, perspective, direction) rows of the codings that pass every
    filter. Sub-codes are rolled up to their ancestors in Python, by set union;
 4. the code tree (for the roll-up), the attribute types (for attribute filters) and the coders.
+
+Query 3 and the coders come from ``evidence_summary`` (models/summary.py: the same distinct rows,
+kept exact by database triggers) unless a source filter (role, dates, source ids) needs the
+codings themselves. ``measure_keys`` goes further for the tally: one grouped query gives a bit
+set of the measures per (case, code), rolled up to the ancestors in Python, walking the cases in
+key order so that no list of case keys needs sorting.
 """
 from __future__ import annotations
 
@@ -17,13 +23,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from ..coding.cases import parse_attribute_value
 from ..coding.validate import InvalidInput
-from ..models import (AttributeDefinition, AttributeType, Case, CaseAttribute, Code, Coding, Direction, Excerpt,
-                      Interviewee, Perspective, Source, User, source_cases, source_interviewees)
+from ..models import (AttributeDefinition, AttributeType, Case, CaseAttribute, Code, Coding, Direction,
+                      EvidenceSummary, Excerpt, Interviewee, Perspective, Source, User, source_cases,
+                      source_interviewees)
 
 FAMILY, SYSTEM = Perspective.FAMILY.value, Perspective.SYSTEM.value
 PERSPECTIVES = (FAMILY, SYSTEM)
@@ -150,8 +157,28 @@ def ancestor_map(codes: Iterable[tuple[int, int | None]]) -> dict[int, list[int]
     return ancestors
 
 
-def collect(session: Session, project_id: int, f: CountFilter) -> Evidence:
-    """Run the three queries and build the case sets."""
+def _ancestors(session: Session, project_id: int, f: CountFilter) -> dict[int, list[int]]:
+    """The roll-up: each code's ancestors when sub-codes are included, else nothing."""
+    if not f.include_subcodes:
+        return {}
+    return ancestor_map(session.execute(select(Code.id, Code.parent_id).where(Code.project_id == project_id)).all())
+
+
+def summary_serves(f: CountFilter) -> bool:
+    """Whether ``evidence_summary`` can answer ``f``: it knows no source-level filter (role, dates, sources)."""
+    return not (f.roles or f.date_from or f.date_to or f.source_ids)
+
+
+def _summary_conditions(project_id: int, selection, f: CountFilter) -> list:  # type: ignore[no-untyped-def,type-arg]
+    S = EvidenceSummary  # noqa: N806
+    conditions = [S.project_id == project_id, S.case_id.in_(selection)]  # no rows at n = 0
+    if f.coder_ids:
+        conditions.append(S.coder_id.in_(f.coder_ids))
+    return conditions
+
+
+def collect(session: Session, project_id: int, f: CountFilter, *, occurs: bool = True) -> Evidence:
+    """Run the queries and build the case sets (``occurs=False``: cases, denominators and coders only)."""
     cases_query = selected_cases(session, project_id, f)
     rows = session.execute(cases_query).all()
     case_keys = {r.id: r.key for r in rows}
@@ -166,26 +193,104 @@ def collect(session: Session, project_id: int, f: CountFilter) -> Evidence:
                    *_source_conditions(f))):
         with_source[perspective.value].add(case_id)
 
-    evidence_query = (
-        select(Coding.code_id, Excerpt.case_id, Source.perspective, Coding.direction).distinct()
-        .join(Excerpt, Excerpt.id == Coding.excerpt_id).join(Source, Source.id == Excerpt.source_id)
-        .where(Excerpt.project_id == project_id, Excerpt.case_id.in_(selection), *_source_conditions(f)))
-    if f.coder_ids:
-        evidence_query = evidence_query.where(Coding.coder_id.in_(f.coder_ids))
-    if not f.independent:  # the coding of record (docs/counting.md, "Agreement")
-        evidence_query = evidence_query.where(Coding.of_record.is_(True))
-    ancestors = ancestor_map(session.execute(select(Code.id, Code.parent_id).where(Code.project_id == project_id))
-                            .all()) if f.include_subcodes else {}
-    occurs: dict[tuple[int, str, str], set[int]] = {}
-    for code_id, case_id, perspective, direction in session.execute(evidence_query):
-        for target in (code_id, *ancestors.get(code_id, ())):
-            occurs.setdefault((target, perspective.value, direction.value), set()).add(case_id)
+    S = EvidenceSummary  # noqa: N806
+    if summary_serves(f):
+        evidence_query = select(S.code_id, S.case_id, S.perspective, S.direction).distinct().where(
+            *_summary_conditions(project_id, selection, f))
+        if not f.independent:  # the coding of record (docs/counting.md, "Agreement")
+            evidence_query = evidence_query.where(S.of_record.is_(True))
+    else:
+        evidence_query = (
+            select(Coding.code_id, Excerpt.case_id, Source.perspective, Coding.direction).distinct()
+            .join(Excerpt, Excerpt.id == Coding.excerpt_id).join(Source, Source.id == Excerpt.source_id)
+            .where(Excerpt.project_id == project_id, Excerpt.case_id.in_(selection), *_source_conditions(f)))
+        if f.coder_ids:
+            evidence_query = evidence_query.where(Coding.coder_id.in_(f.coder_ids))
+        if not f.independent:
+            evidence_query = evidence_query.where(Coding.of_record.is_(True))
+    found: dict[tuple[int, str, str], set[int]] = {}
+    if occurs:
+        ancestors = _ancestors(session, project_id, f)
+        for code_id, case_id, perspective, direction in session.execute(evidence_query):
+            for target in (code_id, *ancestors.get(code_id, ())):
+                found.setdefault((target, perspective.value, direction.value), set()).add(case_id)
 
-    coder_query = (select(User.username).distinct().join(Coding, Coding.coder_id == User.id)
-                   .join(Excerpt, Excerpt.id == Coding.excerpt_id).join(Source, Source.id == Excerpt.source_id)
-                   .where(Excerpt.project_id == project_id, Excerpt.case_id.in_(selection), *_source_conditions(f)))
-    if f.coder_ids:
-        coder_query = coder_query.where(User.id.in_(f.coder_ids))
+    if summary_serves(f):
+        # per user, one probe of ix_evidence_summary_coder: LIMIT 1 keeps it from becoming a semi-join
+        # over the whole table, ORDER BY the index's next column makes the planner use the index
+        probe = (select(literal(1)).where(S.coder_id == User.id, *_summary_conditions(project_id, selection, f))
+                 .order_by(S.case_id).limit(1).scalar_subquery())
+        coder_query = select(User.username).where(probe.is_not(None))
+    else:
+        coder_query = (select(User.username).distinct().join(Coding, Coding.coder_id == User.id)
+                       .join(Excerpt, Excerpt.id == Coding.excerpt_id).join(Source, Source.id == Excerpt.source_id)
+                       .where(Excerpt.project_id == project_id, Excerpt.case_id.in_(selection),
+                              *_source_conditions(f)))
+        if f.coder_ids:
+            coder_query = coder_query.where(User.id.in_(f.coder_ids))
     coders = tuple(sorted(session.scalars(coder_query)))
     return Evidence(case_keys=case_keys, municipality=municipality,
-                    with_source={p: frozenset(s) for p, s in with_source.items()}, occurs=occurs, coders=coders)
+                    with_source={p: frozenset(s) for p, s in with_source.items()}, occurs=found, coders=coders)
+
+
+MEASURE_BITS = {"family": 1, "system": 2, "contradicts": 4, "nuances": 8}
+
+
+def measure_keys(session: Session, project_id: int, f: CountFilter,
+                 case_keys: dict[int, str]) -> dict[int, dict[str, tuple[str, ...]]] | None:
+    """Per code, the sorted keys of the cases behind each tally measure; ``None`` when the summary
+    cannot serve ``f`` (a source filter), and codes without evidence are left out.
+
+    The same rules as ``collect`` + ``tally.tally_from_evidence``: one grouped query over
+    ``evidence_summary`` gives per (case, code) a bit set — family or system with a chosen direction,
+    contradicts, nuances (any perspective) — which is rolled up to the ancestors by OR (sub-codes,
+    when asked for); both = family and system, either = family or system. ``case_keys`` are the
+    selected cases (``collect``); cases are walked in key order, so no list needs sorting.
+    """
+    if not summary_serves(f):
+        return None
+    S = EvidenceSummary.__table__.c  # noqa: N806 - Core columns: plain rows, no ORM loading
+    selection = selected_cases(session, project_id, f).with_only_columns(Case.id).scalar_subquery()
+    conditions = [S.project_id == project_id, S.case_id.in_(selection)]
+    if f.coder_ids:
+        conditions.append(S.coder_id.in_(f.coder_ids))
+    if not f.independent:
+        conditions.append(S.of_record.is_(True))
+    chosen = S.direction.in_([d for d in Direction if d.value in f.directions])
+    bit_conditions = {"family": and_(S.perspective == Perspective.FAMILY, chosen),
+                      "system": and_(S.perspective == Perspective.SYSTEM, chosen),
+                      "contradicts": S.direction == Direction.CONTRADICTS, "nuances": S.direction == Direction.NUANCES}
+    bits = None
+    for measure, condition in bit_conditions.items():  # bit_or is not portable: max() per bit, then |
+        one = func.max(case((condition, MEASURE_BITS[measure]), else_=0))
+        bits = one if bits is None else bits.op("|")(one)
+    # grouped in primary-key order (project, case, code): no sort on either database
+    query = select(S.case_id, S.code_id, bits).where(*conditions).group_by(S.case_id, S.code_id)
+    by_case: dict[int, list[tuple[int, int]]] = {}
+    for case_id, code_id, mask in session.connection().execute(query).all():  # plain Core rows
+        by_case.setdefault(case_id, []).append((code_id, mask))
+    targets = {code_id: (code_id, *chain) for code_id, chain in _ancestors(session, project_id, f).items()}
+    lists: dict[int, tuple[list[str], ...]] = {}  # family, system, both, either, contradicts, nuances
+    for case_id in sorted(by_case, key=case_keys.__getitem__):
+        key, rolled = case_keys[case_id], {}
+        for code_id, mask in by_case[case_id]:
+            for target in targets.get(code_id, (code_id,)):
+                rolled[target] = rolled.get(target, 0) | mask
+        for code_id, mask in rolled.items():
+            out = lists.get(code_id)
+            if out is None:
+                out = lists[code_id] = ([], [], [], [], [], [])
+            if mask & 3:
+                out[3].append(key)
+                if mask & 1:
+                    out[0].append(key)
+                if mask & 2:
+                    out[1].append(key)
+                    if mask & 1:
+                        out[2].append(key)
+            if mask & 4:
+                out[4].append(key)
+            if mask & 8:
+                out[5].append(key)
+    names = ("family", "system", "both", "either", "contradicts", "nuances")
+    return {code_id: dict(zip(names, map(tuple, out))) for code_id, out in lists.items()}

@@ -1,6 +1,7 @@
 """"n of N cases" per code and perspective — the method's headline numbers (docs/counting.md).
 
-Built on ``evidence.collect``: for each code, set algebra over case ids gives
+Built on ``evidence.py`` (``measure_keys``; set algebra over ``collect`` when a source filter is set):
+for each code
 
     family      n = cases with the code under the family perspective,  N = cases with a family source
     system      n = ... under the system perspective,                 N = cases with a system source
@@ -19,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import Code, Project
-from .evidence import FAMILY, PERSPECTIVES, SYSTEM, CountFilter, Evidence, collect
+from .evidence import (FAMILY, PERSPECTIVES, SYSTEM, CountFilter, Evidence, collect, measure_keys,
+                       summary_serves)
 
 MEASURES = ("family", "system", "both", "either", "contradicts", "nuances")
 UNIT = "cases"
@@ -87,24 +89,44 @@ def tally_from_evidence(ev: Evidence, code_id: int, directions: frozenset[str]) 
     return {m: Count(len(n), len(N), ev.keys(n)) for m, (n, N) in counts.items()}
 
 
+def _counts(den: dict[str, int], keys: dict[str, tuple[str, ...]]) -> dict[str, Count]:
+    """Counts from ``evidence.measure_keys`` (the case keys per measure) and the denominators' sizes."""
+    empty: tuple[str, ...] = ()
+    return {m: Count(len(keys.get(m, empty)), den[m], keys.get(m, empty)) for m in MEASURES}
+
+
 def compute_tally(session: Session, project: Project, f: CountFilter | None = None) -> Tally:
+    """The tally of every code. Without source filters it reads ``evidence_summary`` through
+    ``measure_keys`` (one row per case and code); otherwise it is set algebra over ``collect``."""
     f = f or CountFilter()
-    ev = collect(session, project.id, f)
-    codes = list(session.scalars(select(Code).where(Code.project_id == project.id).order_by(Code.position, Code.id)))
-    children: dict[int | None, list[Code]] = {}
+    keys = None
+    if summary_serves(f):
+        ev = collect(session, project.id, f, occurs=False)
+        keys = measure_keys(session, project.id, f, ev.case_keys)
+    if keys is None:
+        ev = collect(session, project.id, f)
+    columns = (Code.id, Code.parent_id, Code.key, Code.label_da, Code.label_en, Code.kind, Code.codable)
+    codes = session.execute(select(*columns).where(Code.project_id == project.id)
+                            .order_by(Code.position, Code.id)).all()
+    children: dict[int | None, list] = {}  # type: ignore[type-arg]
     for code in codes:
         children.setdefault(code.parent_id, []).append(code)
     tally = Tally(project_slug=project.slug, codebook_name=project.codebook_name,
                   codebook_sha256=project.codebook_sha256, filter=f, coders=ev.coders,
                   denominators={"family": ev.keys(ev.with_source[FAMILY]), "system": ev.keys(ev.with_source[SYSTEM]),
                                 "both": ev.keys(ev.both_cases), "any": ev.keys(ev.any_cases)})
+    none: dict[str, tuple[str, ...]] = {}
+    den = {"family": len(ev.with_source[FAMILY]), "system": len(ev.with_source[SYSTEM]), "both": len(ev.both_cases),
+           "either": len(ev.case_keys), "contradicts": len(ev.case_keys), "nuances": len(ev.case_keys)}
 
-    def walk(parent: Code | None, depth: int, top: str | None) -> None:
+    def walk(parent, depth: int, top: str | None) -> None:  # type: ignore[no-untyped-def]
         for code in children.get(parent.id if parent else None, []):
+            counts = (tally_from_evidence(ev, code.id, f.directions) if keys is None
+                      else _counts(den, keys.get(code.id, none)))
             tally.rows.append(CodeTally(
                 code_id=code.id, key=code.key, label_da=code.label_da, label_en=code.label_en, kind=code.kind.value,
                 depth=depth, parent_key=parent.key if parent else None, hypothesis_key=top or code.key,
-                codable=code.codable, counts=tally_from_evidence(ev, code.id, f.directions)))
+                codable=code.codable, counts=counts))
             walk(code, depth + 1, top or code.key)
 
     walk(None, 0, None)

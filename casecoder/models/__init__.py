@@ -10,6 +10,7 @@ from .double_coding import Decision, DoubleCoding, Reconciliation, double_coding
 from .registrations import Registration, SelectionCriteria
 from .pseudonyms import HitKind, HitStatus, KeyKind, PseudonymHit, PseudonymKey
 from . import search as _search  # noqa: F401,E402 - full-text index DDL on sources (FTS5 / GIN)
+from .summary import EvidenceSummary  # noqa: E402 - evidence_summary and its triggers
 
 __all__ = [
     "Arrow", "AttributeDefinition", "AttributeType", "Chain", "ChainNode", "ChainScope", "AuditEvent", "Base", "Case", "CaseAttribute", "Code", "CodeKind",
@@ -18,4 +19,5 @@ __all__ = [
     "source_interviewees",
     "Decision", "DoubleCoding", "Reconciliation", "double_coding_coders", "LoginFailure",
     "HitKind", "HitStatus", "KeyKind", "PseudonymHit", "PseudonymKey",
+    "EvidenceSummary",
 ]
