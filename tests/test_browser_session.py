@@ -32,7 +32,7 @@ def test_selection_codes_and_memo_survive_an_expired_session(live_server, strict
     page.context.clear_cookies()  # the login ends while the coder is typing
     page.click("#save")
     page.wait_for_url("**/auth/login?expired=1*")
-    assert "Your session expired" in page.inner_text("body")
+    assert "Din session er udløbet" in page.inner_text("body")  # logged out: the default language, Danish
     page.fill("#username", "admin")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")

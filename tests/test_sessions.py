@@ -61,10 +61,10 @@ def test_an_idle_session_expires_and_the_page_script_is_told_where_to_log_in(db_
         api = client.post("/api/p/proj/excerpts", json={"source_id": 1, "start": 0, "end": 3, "codes": ["H1"]},
                           headers={"X-CSRFToken": token})
         assert api.status_code == 401
-        assert "Your session expired" in api.get_json()["error"]
+        assert "Din session er udløbet" in api.get_json()["error"]  # logged out: Danish, the default
         assert api.get_json()["login"] == "/auth/login?expired=1"
         again = client.get("/auth/login?expired=1&next=/p/proj/")
-        assert "Your session expired" in again.get_data(as_text=True)
+        assert "Din session er udløbet" in again.get_data(as_text=True)
     finally:
         engine_of(app).dispose()
 
@@ -78,7 +78,8 @@ def test_too_many_failed_logins_wait_even_with_the_right_password(client, factor
     assert session.scalar(select(func.count(LoginFailure.id))) == login_limit.PER_USERNAME
     blocked = login(client, "eva", PASSWORD)
     assert blocked.status_code == 429
-    assert "Too many failed logins for &#39;eva&#39;. Wait 15 minutes" in blocked.get_data(as_text=True)
+    # before logging in the page speaks the default language, Danish
+    assert "For mange mislykkede logins for &#39;eva&#39;. Vent 15 minutter" in blocked.get_data(as_text=True)
     assert login(client, "ole", PASSWORD).status_code == 302  # another user name is not held up
 
 
