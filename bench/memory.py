@@ -38,7 +38,7 @@ from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from bench.generate import CODERS, OWNER, content_hash, counts, generate  # noqa: E402
-from bench.run import bench_chains, bench_exports, bench_page, database, login  # noqa: E402
+from bench.run import bench_app, bench_chains, bench_exports, bench_page, login  # noqa: E402
 
 STEPS = ("baseline", "page", "exports")
 
@@ -116,32 +116,21 @@ def measure(url: str, step: str) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> list[dict[str, object]]:
-    from casecoder import create_app, migrate
-    from casecoder.models.engine import make_engine
-    with database(args.db) as url, tempfile.TemporaryDirectory(prefix="casecoder-bench-app-") as instance:
-        engine = make_engine(url)
-        migrate.upgrade(engine)
-        app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "bench-" + uuid.uuid4().hex})
-        app.instance_path = instance
-        try:
-            with Session(engine, expire_on_commit=False) as session:
-                t0 = time.perf_counter()
-                project = generate(session, args.size, args.seed, slug="bench")
-                print(f"[{args.db} {args.size}] generated in {time.perf_counter() - t0:.0f} s: "
-                      f"{counts(session, project)}; hash {content_hash(session, project)[:12]}", flush=True)
-                session.execute(text("ANALYZE"))
-                session.commit()
-                setup = argparse.Namespace(quick=False, repeat=1)
-                bench_page(app, session, project, setup)  # the transcript with 1,000 excerpts
-                bench_chains(session, project, setup)  # the saved chain the chain export draws
-            results = []
-            for step in STEPS:
-                results.append(measure(url, step))
-                print(f"[{args.db} {args.size}] {line(results[-1])}", flush=True)
-        finally:
-            from casecoder.db import engine_of
-            engine_of(app).dispose()
-            engine.dispose()
+    with bench_app(args.db) as (url, engine, app):
+        with Session(engine, expire_on_commit=False) as session:
+            t0 = time.perf_counter()
+            project = generate(session, args.size, args.seed, slug="bench")
+            print(f"[{args.db} {args.size}] generated in {time.perf_counter() - t0:.0f} s: "
+                  f"{counts(session, project)}; hash {content_hash(session, project)[:12]}", flush=True)
+            session.execute(text("ANALYZE"))
+            session.commit()
+            setup = argparse.Namespace(quick=False, repeat=1)
+            bench_page(app, session, project, setup)  # the transcript with 1,000 excerpts
+            bench_chains(session, project, setup)  # the saved chain the chain export draws
+        results = []
+        for step in STEPS:
+            results.append(measure(url, step))
+            print(f"[{args.db} {args.size}] {line(results[-1])}", flush=True)
     return results
 
 

@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import text  # noqa: E402
+from flask import Flask  # noqa: E402
+from sqlalchemy import Engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
@@ -206,39 +207,46 @@ def bench_exports(session, project, args) -> list[Row]:  # type: ignore[no-untyp
             {"name": "5 export: chain bundle with figure (zip)", "samples": chain}]
 
 
-def run_one(kind: str, size: str, args) -> list[Row]:  # type: ignore[no-untyped-def]
+@contextlib.contextmanager
+def bench_app(kind: str) -> Iterator[tuple[str, Engine, Flask]]:
+    """A fresh database of ``kind`` at the newest schema, and an app on it; both disposed afterwards."""
     from casecoder import create_app, migrate
+    from casecoder.db import engine_of
     from casecoder.models.engine import make_engine
-    rows: list[Row] = []
     with database(kind) as url, tempfile.TemporaryDirectory(prefix="casecoder-bench-app-") as instance:
         engine = make_engine(url)
         migrate.upgrade(engine)
         app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "bench-" + uuid.uuid4().hex})
         app.instance_path = instance
         try:
-            with Session(engine, expire_on_commit=False) as session:
-                t0 = time.perf_counter()
-                project = generate(session, size, args.seed, slug="bench")
-                made = counts(session, project)
-                rows.append({"name": "0 generate the project", "samples": [time.perf_counter() - t0],
-                             "note": ", ".join(f"{v:,} {k}" for k, v in made.items())
-                             + f"; hash {content_hash(session, project)[:12]}"})
-                print(f"[{kind} {size}] generated: {rows[-1]['note']}", flush=True)
-                # fresh planner statistics after the bulk load, as autovacuum would gather them soon after;
-                # without them PostgreSQL plans the evidence query as nested loops (4x slower on medium)
-                session.execute(text("ANALYZE"))
-                session.commit()
-                chars = 15_000 if args.quick else 150_000
-                rows += bench_coding(app, session, project, args, "short", chars, 11)
-                rows += bench_coding(app, session, project, args, "long", 4 * chars, 12)
-                rows += bench_tally(session, project, args)
-                rows += bench_page(app, session, project, args)
-                rows += bench_chains(session, project, args)
-                rows += bench_exports(session, project, args)
+            yield url, engine, app
         finally:
-            from casecoder.db import engine_of
             engine_of(app).dispose()
             engine.dispose()
+
+
+def run_one(kind: str, size: str, args) -> list[Row]:  # type: ignore[no-untyped-def]
+    rows: list[Row] = []
+    with bench_app(kind) as (_url, engine, app):
+        with Session(engine, expire_on_commit=False) as session:
+            t0 = time.perf_counter()
+            project = generate(session, size, args.seed, slug="bench")
+            made = counts(session, project)
+            rows.append({"name": "0 generate the project", "samples": [time.perf_counter() - t0],
+                         "note": ", ".join(f"{v:,} {k}" for k, v in made.items())
+                         + f"; hash {content_hash(session, project)[:12]}"})
+            print(f"[{kind} {size}] generated: {rows[-1]['note']}", flush=True)
+            # fresh planner statistics after the bulk load, as autovacuum would gather them soon after;
+            # without them PostgreSQL plans the evidence query as nested loops (4x slower on medium)
+            session.execute(text("ANALYZE"))
+            session.commit()
+            chars = 15_000 if args.quick else 150_000
+            rows += bench_coding(app, session, project, args, "short", chars, 11)
+            rows += bench_coding(app, session, project, args, "long", 4 * chars, 12)
+            rows += bench_tally(session, project, args)
+            rows += bench_page(app, session, project, args)
+            rows += bench_chains(session, project, args)
+            rows += bench_exports(session, project, args)
     for row in rows:
         row.update(db=kind, size=size)
         print(f"[{kind} {size}] {row['name']}: {fmt(statistics.median(row['samples']))} "

@@ -8,17 +8,10 @@ from casecoder.coding import accounts
 from casecoder.models import Excerpt
 
 from .factories import PASSWORD
+from .test_agreement_browser import log_in
 from .test_browser_coding import open_source
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def _log_in(page, base, username):  # type: ignore[no-untyped-def]
-    page.goto(base + "/auth/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
 
 
 def test_the_second_save_gets_a_conflict_message_and_can_save_again(live_server, browser, session):
@@ -31,8 +24,8 @@ def test_the_second_save_gets_a_conflict_message_and_can_save_again(live_server,
     contexts = [browser.new_context(), browser.new_context()]  # the app's CSP is enforced
     try:
         admin, other = (c.new_page() for c in contexts)
-        _log_in(admin, base, "admin")
-        _log_in(other, base, "coder2")
+        log_in(admin, base, "admin")
+        log_in(other, base, "coder2")
         for page in (admin, other):
             open_source(page, base, excerpt.source_id)
             page.click(f"#excerpt-{excerpt.id}")

@@ -41,7 +41,6 @@ import time
 import zipfile
 from pathlib import Path
 
-import docx
 import pytest
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
@@ -53,6 +52,7 @@ from casecoder.models import Base, Project, Source
 
 from .conftest import csrf_token, login
 from .factories import PASSWORD
+from .test_workbench_web import docx_bytes
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
 GARBAGE = bytes([0x81, 0x8d, 0x8f, 0x90, 0x9d, 0x00, 0xff, 0xfe]) * 200  # not UTF-8, UTF-16 or cp1252 text
@@ -98,14 +98,6 @@ def zip_of(entries: dict[str, bytes | str], compression: int = zipfile.ZIP_DEFLA
             zf.writestr(name, content)
     return buffer.getvalue()
 
-
-def docx_bytes(*paragraphs: str) -> bytes:
-    document = docx.Document()
-    for p in paragraphs:
-        document.add_paragraph(p)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 def replaced(archive: bytes, name: str, content: bytes | str | None) -> bytes:
