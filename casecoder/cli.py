@@ -71,11 +71,14 @@ def db_current() -> None:
 @db_group.command("rebuild-summary")
 @with_appcontext
 def db_rebuild_summary() -> None:
-    """Recompute evidence_summary from the codings (only needed after writing them with triggers off)."""
+    """Recompute evidence_summary from the codings, then tally_cells from it (only needed after
+    writing codings with triggers off)."""
     from .models.summary import rebuild_summary
+    from .models.tally_cells import rebuild_tally_cells
     with unit_of_work() as session:
         rows = rebuild_summary(session)
-    click.echo(f"evidence_summary rebuilt: {rows} rows.")
+        cells = rebuild_tally_cells(session)
+    click.echo(f"evidence_summary rebuilt: {rows} rows; tally_cells rebuilt: {cells} cells.")
 
 
 def _password_option(password: str | None) -> str:

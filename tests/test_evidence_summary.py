@@ -5,6 +5,9 @@
    flip a source's perspective; delete a source; raw SQL updates and inserts as the bulk loaders
    do). After each sequence the table must equal a fresh GROUP BY over the codings, and the tally
    and the case sets read from it must equal those of the original DISTINCT query over codings.
+   The three ``tally_cells`` tables (models/tally_cells.py) must equal their rebuild, and the
+   counts-only tally read from them must give the same numbers; code moves (re-parenting, a merge
+   of a code with sub-codes) are among the writes.
 2. Cascades and the migration: deleting a project, and 0010 filling the table from old codings.
 """
 from __future__ import annotations
@@ -28,6 +31,7 @@ from casecoder.coding.validate import InvalidInput
 from casecoder.models import Case, Code, Coding, EvidenceSummary, Excerpt, Perspective, Project, Source, User
 from casecoder.models.engine import make_engine
 from casecoder.models.summary import KEY, REBUILD, rebuild_summary
+from casecoder.models.tally_cells import TABLES, rebuild_tally_cells
 
 from .factories import Factory
 
@@ -57,18 +61,35 @@ def without_summary():
         yield
 
 
+def tally_tables(session: Session, project_id: int) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
+    return {table: sorted(tuple(r) for r in session.execute(
+        text(f"SELECT * FROM {table} WHERE project_id = :p"), {"p": project_id})) for table in TABLES}
+
+
+def numbers(tally_: tally.Tally) -> list[tuple]:  # type: ignore[type-arg]
+    return [(r.key, {m: (c.n, c.N) for m, c in r.counts.items()}) for r in tally_.rows]
+
+
 def assert_exact(session: Session, project: Project) -> None:
     session.flush()
     rows = summary_rows(session, project.id)
     assert rows == expected_rows(session, project.id)
     assert all(r[-1] > 0 for r in rows)
-    filters = [*FILTERS, CountFilter(coder_ids=tuple(sorted({r[5] for r in rows}))[:1])]
+    kept = tally_tables(session, project.id)
+    rebuild_tally_cells(session, project.id)
+    assert kept == tally_tables(session, project.id)
+    assert all(r[-1] > 0 for r in kept["tally_cells"])
+    filters = [*FILTERS, CountFilter(coder_ids=tuple(sorted({r[5] for r in rows}))[:1]),
+               CountFilter(directions=frozenset({"contradicts", "nuances"}))]
     for f in filters:
-        fast, fast_ev = compute_tally(session, project, f), collect(session, project.id, f)
+        fast, fast_ev = compute_tally(session, project, f, case_keys=True), collect(session, project.id, f)
+        plain = compute_tally(session, project, f)  # from tally_cells where it serves f
         with without_summary():
-            slow, slow_ev = compute_tally(session, project, f), collect(session, project.id, f)
+            slow, slow_ev = compute_tally(session, project, f, case_keys=True), collect(session, project.id, f)
         assert [(r.key, r.counts) for r in fast.rows] == [(r.key, r.counts) for r in slow.rows], f
+        assert numbers(plain) == numbers(slow), f
         assert (fast.denominators, fast.coders) == (slow.denominators, slow.coders)
+        assert (plain.N, plain.coders) == (slow.N, slow.coders)
         assert fast_ev.occurs == slow_ev.occurs and fast_ev.coders == slow_ev.coders
 
 
@@ -86,7 +107,8 @@ def build(session: Session, factory: Factory):  # type: ignore[no-untyped-def]
 
 ops = st.lists(st.tuples(
     st.sampled_from(["create", "create", "add", "add", "remove", "direction", "delete", "case", "perspective",
-                     "delete_source", "merge", "reconcile", "raw_flip", "raw_insert"]),
+                     "delete_source", "merge", "reconcile", "raw_flip", "raw_insert", "move", "nest",
+                     "merge_parent"]),
     st.integers(0, 50), st.integers(0, 50), st.integers(0, 50)), min_size=1, max_size=14)
 
 
@@ -97,6 +119,9 @@ def apply(session: Session, world, op) -> None:  # type: ignore[no-untyped-def]
     codes = session.scalars(select(Code).where(Code.project_id == project.id, Code.key.in_(CODES))
                             .order_by(Code.key)).all()
     user, direction, code = users[a % 2], DIRECTIONS[b % 3], codes[c % len(codes)]
+    if kind in ("move", "nest", "merge_parent"):
+        move_codes(session, project, users[0], kind, a, b, c)
+        return
     if kind == "create" and live:
         source = live[a % len(live)]
         start = (b * 7) % (len(TEXT) - 30)
@@ -152,6 +177,31 @@ def apply(session: Session, world, op) -> None:  # type: ignore[no-untyped-def]
             session.expire(excerpt, ["codings"])
 
 
+PARENTS = ["H1", "H2", "ST", "B"]
+
+
+def move_codes(session: Session, project: Project, user: User, kind: str, a: int, b: int, c: int) -> None:
+    """Code tree changes: a leaf to another parent, a top-level code under another (and back), a merge
+    of a code with sub-codes (they move to the code it is merged into)."""
+    by_key = {code.key: code for code in session.scalars(select(Code).where(Code.project_id == project.id))}
+    parents = [by_key[k] for k in PARENTS if k in by_key]
+    if kind == "move":
+        leaf = by_key.get(CODES[c % len(CODES)])
+        if leaf is not None and parents:
+            leaf.parent_id = parents[a % len(parents)].id
+    elif kind == "nest" and len(parents) > 1:
+        p, q = parents[a % len(parents)], parents[b % len(parents)]
+        if p.parent_id is not None:
+            p.parent_id = None
+        elif p is not q and q.parent_id is None:
+            p.parent_id = q.id
+    elif kind == "merge_parent" and len(parents) > 1:
+        p, into = parents[a % len(parents)], parents[b % len(parents)]
+        if p is not into and into.parent_id != p.id and p.parent_id != into.id:
+            code_ops.merge_code(session, p, into, user.id)
+    session.flush()
+
+
 @settings(max_examples=25, deadline=None, database=None, phases=(Phase.explicit, Phase.generate),
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(sequence=ops)
@@ -190,6 +240,7 @@ def test_deleting_a_project_drops_its_rows(session, factory):
     session.execute(delete(Project).where(Project.id == project.id))
     session.commit()
     assert session.scalar(select(EvidenceSummary.n)) is None
+    assert tally_tables(session, project.id) == {table: [] for table in TABLES}
     assert session.scalar(select(Excerpt.id)) is None and session.scalar(select(Case.id)) is None
 
 
@@ -205,7 +256,14 @@ def test_excerpt_without_case_gives_no_rows(session, factory):
     assert summary_rows(session, project.id) == expected_rows(session, project.id)
 
 
-def test_migration_0010_fills_the_table_from_existing_codings(db_url):
+def assert_cells_match_a_rebuild(session: Session, project: Project) -> None:
+    kept = tally_tables(session, project.id)
+    rebuild_tally_cells(session, project.id)
+    assert tally_tables(session, project.id) == kept and kept["tally_cells"]
+    assert numbers(compute_tally(session, project)) == numbers(compute_tally(session, project, case_keys=True))
+
+
+def test_migrations_0010_and_0011_fill_the_tables_from_existing_codings(db_url):
     engine = make_engine(db_url)
     try:
         migrate.upgrade(engine, "0009")
@@ -221,12 +279,14 @@ def test_migration_0010_fills_the_table_from_existing_codings(db_url):
         with Session(engine, expire_on_commit=False) as session:
             rows = summary_rows(session, project.id)
             assert len(rows) == 3 and rows == expected_rows(session, project.id)
+            assert_cells_match_a_rebuild(session, session.get(Project, project.id))
             f = Factory(session)  # the triggers work on the migrated database
             f.excerpt(session.get(User, users[0].id), session.get(Source, sources[0].id), "ringede altid",
                       [(f.code(project, "H1.1"), "supports")], case=session.get(Case, case_list[0].id))
             session.commit()
             assert [r[-1] for r in summary_rows(session, project.id)] == [2, 1, 1]  # H1.1 twice on F01
             assert summary_rows(session, project.id) == expected_rows(session, project.id)
+            assert_cells_match_a_rebuild(session, session.get(Project, project.id))
     finally:
         engine.dispose()
 
@@ -236,9 +296,12 @@ def test_cli_rebuilds_the_summary(session, factory, runner):
     project, users, case_list, sources = build(session, factory)
     factory.excerpt(users[0], sources[0], "Min koordinator", [(factory.code(project, "H1.1"), "supports")])
     session.commit()
-    session.execute(text("DELETE FROM evidence_summary"))
+    kept = tally_tables(session, project.id)
+    for table in ("evidence_summary", *TABLES):
+        session.execute(text(f"DELETE FROM {table}"))
     session.commit()
     result = runner.invoke(args=["db", "rebuild-summary"])
     assert result.exit_code == 0, result.output
-    assert "1 rows" in result.output
+    assert "1 rows" in result.output and "2 cells" in result.output  # H1.1 and its parent H1
     assert summary_rows(session, project.id) == expected_rows(session, project.id) != []
+    assert tally_tables(session, project.id) == kept and kept["tally_cells"]

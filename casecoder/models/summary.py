@@ -91,7 +91,6 @@ _CODING_CHANGED = ("old.excerpt_id <> new.excerpt_id OR old.code_id <> new.code_
                    "OR old.coder_id <> new.coder_id OR old.of_record <> new.of_record")
 _EXCERPT_CHANGED = ("old.project_id <> new.project_id OR old.source_id <> new.source_id "
                     "OR old.case_id IS NOT new.case_id")
-_EXCERPT_CHANGED_PG = _EXCERPT_CHANGED.replace("IS NOT", "IS DISTINCT FROM")
 
 # (name, timing and event, table, condition or None, statements)
 _TRIGGERS = [
@@ -111,26 +110,44 @@ _TRIGGERS = [
      [f"DELETE FROM {TABLE} WHERE project_id = old.id"]),
 ]
 
-SQLITE_TRIGGERS = [
-    f"CREATE TRIGGER {name} {when} ON {table} FOR EACH ROW{f' WHEN {cond}' if cond else ''} BEGIN\n"
-    + "".join(f"  {sql};\n" for sql in body) + "END"
-    for name, when, table, cond, body in _TRIGGERS
-]
-SQLITE_DROP = [f"DROP TRIGGER IF EXISTS {name}" for name, *_ in _TRIGGERS]
+def sqlite_triggers(spec: list) -> list[str]:  # type: ignore[type-arg]
+    """CREATE TRIGGER statements for SQLite from (name, timing and event, table, condition, statements)."""
+    return [f"CREATE TRIGGER {name} {when} ON {table} FOR EACH ROW{f' WHEN {cond}' if cond else ''} BEGIN\n"
+            + "".join(f"  {sql};\n" for sql in body) + "END"
+            for name, when, table, cond, body in spec]
 
 
 def _pg(name: str, when: str, table: str, cond: str | None, body: list[str]) -> list[str]:
     result = "old" if when.startswith("BEFORE DELETE") else "NULL"
-    cond = _EXCERPT_CHANGED_PG if cond == _EXCERPT_CHANGED else cond
+    cond = cond.replace(" IS NOT ", " IS DISTINCT FROM ") if cond else cond  # "IS NOT NULL" means the same
     return [f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$\nBEGIN\n"
             + "".join(f"  {sql};\n" for sql in body) + f"  RETURN {result};\nEND; $$ LANGUAGE plpgsql",
             f"CREATE TRIGGER {name} {when} ON {table} FOR EACH ROW{f' WHEN ({cond})' if cond else ''} "
             f"EXECUTE FUNCTION {name}()"]
 
 
-POSTGRES_TRIGGERS = [sql for trigger in _TRIGGERS for sql in _pg(*trigger)]
-POSTGRES_DROP = [sql for name, _, table, *_ in _TRIGGERS
-                 for sql in (f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()")]
+def postgres_triggers(spec: list) -> list[str]:  # type: ignore[type-arg]
+    """The same triggers for PostgreSQL: one PL/pgSQL function per trigger."""
+    return [sql for trigger in spec for sql in _pg(*trigger)]
+
+
+def drop_triggers(spec: list) -> tuple[list[str], list[str]]:  # type: ignore[type-arg]
+    """DROP statements for (SQLite, PostgreSQL)."""
+    return ([f"DROP TRIGGER IF EXISTS {name}" for name, *_ in spec],
+            [sql for name, _, table, *_ in spec
+             for sql in (f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()")])
+
+
+def listen_create(sqlite: list[str], postgres: list[str]) -> None:
+    """Run the trigger DDL in ``create_all``, after every table exists."""
+    for sql in sqlite:
+        event.listen(Base.metadata, "after_create", DDL(sql).execute_if(dialect="sqlite"))
+    for sql in postgres:
+        event.listen(Base.metadata, "after_create", DDL(sql).execute_if(dialect="postgresql"))
+
+
+SQLITE_TRIGGERS, POSTGRES_TRIGGERS = sqlite_triggers(_TRIGGERS), postgres_triggers(_TRIGGERS)
+SQLITE_DROP, POSTGRES_DROP = drop_triggers(_TRIGGERS)
 
 # Every row from the codings themselves; the migration runs it once, ``rebuild_summary`` on demand.
 REBUILD = (f"INSERT INTO {TABLE} ({KEY}, n) "
@@ -154,7 +171,4 @@ def rebuild_summary(session: Session, project_id: int | None = None) -> int:
 
 
 # create_all: after every table exists (the triggers sit on codings, excerpts, sources and projects).
-for _sql in SQLITE_TRIGGERS:
-    event.listen(Base.metadata, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
-for _sql in POSTGRES_TRIGGERS:
-    event.listen(Base.metadata, "after_create", DDL(_sql).execute_if(dialect="postgresql"))
+listen_create(SQLITE_TRIGGERS, POSTGRES_TRIGGERS)
