@@ -7,7 +7,8 @@ project from ``bench/generate.py``, then
 1. coding over HTTP (Flask test client, logged in as a coder): open a long transcript page, create
    excerpts with one or two codes each through ``POST /api/p/<slug>/excerpts`` (CSRF token from the
    page, header X-CSRFToken), list them; the same on a transcript 4x longer;
-2. the tally of the whole codebook (``compute_tally``) and a bare ``SELECT count(*) FROM codings``;
+2. the tally of the whole codebook (``compute_tally``, its numbers and with the case keys) against a bare
+   ``SELECT count(*) FROM codings``;
 3. the transcript page with 1,000 excerpts (server time of GET /p/<slug>/sources/<id>);
 4. a saved chain's counts (``count_saved_chain``) and the statement graph (``statement_graph``);
 5. the tally bundle and a chain bundle with its figure (``build_report`` + zip).
@@ -135,21 +136,31 @@ def bench_coding(app, session, project, args, label: str, chars: int, seed: int)
 
 
 def bench_tally(session, project, args) -> list[Row]:  # type: ignore[no-untyped-def]
-    """The tally and a bare count, alternately; also the CPU time of this process (all of SQLite's work,
-    only the client's share for PostgreSQL), which a busy machine disturbs less than wall-clock time."""
+    """The tally (its numbers: what the tally page, the charts and the API without case keys read), the
+    tally with the case keys behind every number (exports and the API), a bare count and a one-pass
+    scan of the codings, in turn; also the CPU time of this process for the tally (all of SQLite's
+    work, only the client's share for PostgreSQL), which a busy machine disturbs less than wall time."""
     from casecoder.analysis.tally import compute_tally
-    bare, tally, cpu = [], [], []
+    bare, scan, tally, keyed, cpu = [], [], [], [], []
     for _ in range(args.repeat):
         session.expire_all()
         bare.append(timed(lambda: session.execute(text("SELECT count(*) FROM codings")).scalar()))
+        scan.append(timed(lambda: session.execute(text("SELECT sum(code_id) FROM codings")).scalar()))
         session.expire_all()
         start = time.process_time()
         tally.append(timed(lambda: compute_tally(session, project)))
         cpu.append(time.process_time() - start)
-    ratio = statistics.median(tally) / statistics.median(bare)
+        session.expire_all()
+        keyed.append(timed(lambda: compute_tally(session, project, case_keys=True)))
+    count = statistics.median(bare)
+
+    def ratio(samples: list[float]) -> str:
+        return f"{statistics.median(samples) / count:,.1f}x the bare count (medians)"
     return [{"name": "2 SELECT count(*) FROM codings", "samples": bare},
+            {"name": "2 SELECT sum(code_id) FROM codings (reads every row)", "samples": scan, "note": ratio(scan)},
             {"name": "2 tally of the whole codebook", "samples": tally,
-             "note": f"{ratio:,.0f}x the bare count (medians); CPU of this process {fmt(statistics.median(cpu))}"}]
+             "note": f"{ratio(tally)}; CPU of this process {fmt(statistics.median(cpu))}"},
+            {"name": "2 tally with the case keys of every number", "samples": keyed, "note": ratio(keyed)}]
 
 
 def bench_page(app, session, project, args) -> list[Row]:  # type: ignore[no-untyped-def]

@@ -25,7 +25,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casecoder.analysis.evidence import AttributeCondition, CountFilter
-from casecoder.analysis.tally import MEASURES, Count, Tally, compute_tally
+from casecoder.analysis import tally as tally_module
+from casecoder.analysis.tally import MEASURES, Count, Tally
 from casecoder.coding import accounts, cases, excerpts
 from casecoder.coding.validate import InvalidInput
 from casecoder.models import Case, Excerpt, Project, Source, User
@@ -37,6 +38,18 @@ DIRECTIONS = ("supports", "contradicts", "nuances")
 
 # --------------------------------------------------------------------------------------------
 # helpers
+
+
+def compute_tally(session: Session, project: Project, f: CountFilter | None = None) -> Tally:
+    """The tally with its case keys, after checking that the counts-only tally (``tally_cells`` where
+    it serves the filter) has exactly the same numbers, denominators and coders."""
+    keyed = tally_module.compute_tally(session, project, f, case_keys=True)
+    plain = tally_module.compute_tally(session, project, f)
+    assert plain.N == {k: len(v) for k, v in keyed.denominators.items()} and plain.coders == keyed.coders
+    assert [(r.key, {m: (c.n, c.N) for m, c in r.counts.items()}) for r in plain.rows] == \
+        [(r.key, {m: (c.n, c.N) for m, c in r.counts.items()}) for r in keyed.rows]
+    assert plain.denominators == {} and all(c.case_keys is None for r in plain.rows for c in r.counts.values())
+    return keyed
 
 
 def summary(tally: Tally, key: str) -> dict[str, str]:

@@ -1,7 +1,9 @@
 """"n of N cases" per code and perspective — the method's headline numbers (docs/counting.md).
 
-Built on ``evidence.py`` (``measure_keys``; set algebra over ``collect`` when a source filter is set):
-for each code
+Three ways to the same numbers (checked against each other by tests/test_evidence_summary.py):
+``tally_cells`` for the plain tally without case keys (a few hundred rows whatever the size, see
+models/tally_cells.py), ``evidence.measure_keys`` for the case keys or a case/coder filter, and set
+algebra over ``collect`` when a source filter is set. For each code
 
     family      n = cases with the code under the family perspective,  N = cases with a family source
     system      n = ... under the system perspective,                 N = cases with a system source
@@ -16,10 +18,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, and_, bindparam, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from ..models import Code, Project
+from ..models import Case, Code, EvidenceSummary, Project, Source, TallyCell, User, source_cases
+from ..models.tally_cells import BITS
 from .evidence import (FAMILY, PERSPECTIVES, SYSTEM, CountFilter, Evidence, collect, measure_keys,
                        summary_serves)
 
@@ -31,7 +34,7 @@ UNIT = "cases"
 class Count:
     n: int
     N: int  # noqa: N815 - the method's own letter
-    case_keys: tuple[str, ...]
+    case_keys: tuple[str, ...] | None   # None unless asked for (``compute_tally(case_keys=True)``)
 
     @property
     def share(self) -> float | None:
@@ -65,7 +68,8 @@ class Tally:
     codebook_name: str | None
     codebook_sha256: str | None
     filter: CountFilter
-    denominators: dict[str, tuple[str, ...]]   # family, system, both, any -> case keys
+    N: dict[str, int]  # noqa: N815 - family, system, both, any -> number of cases
+    denominators: dict[str, tuple[str, ...]]   # the same -> case keys; empty unless case keys were asked for
     coders: tuple[str, ...]
     rows: list[CodeTally] = field(default_factory=list)
     unit: str = UNIT
@@ -89,44 +93,126 @@ def tally_from_evidence(ev: Evidence, code_id: int, directions: frozenset[str]) 
     return {m: Count(len(n), len(N), ev.keys(n)) for m, (n, N) in counts.items()}
 
 
-def _counts(den: dict[str, int], keys: dict[str, tuple[str, ...]]) -> dict[str, Count]:
+def _counts(den: dict[str, int], keys: dict[str, tuple[str, ...]], with_keys: bool) -> dict[str, Count]:
     """Counts from ``evidence.measure_keys`` (the case keys per measure) and the denominators' sizes."""
     empty: tuple[str, ...] = ()
-    return {m: Count(len(keys.get(m, empty)), den[m], keys.get(m, empty)) for m in MEASURES}
+    return {m: Count(len(keys.get(m, empty)), den[m], keys.get(m, empty) if with_keys else None) for m in MEASURES}
 
 
-def compute_tally(session: Session, project: Project, f: CountFilter | None = None) -> Tally:
-    """The tally of every code. Without source filters it reads ``evidence_summary`` through
-    ``measure_keys`` (one row per case and code); otherwise it is set algebra over ``collect``."""
+def cells_serve(f: CountFilter) -> bool:
+    """Whether ``tally_cells`` answers ``f``: every case, every coder, of record, sub-codes included."""
+    return (summary_serves(f) and not (f.municipalities or f.attributes or f.coder_ids or f.independent)
+            and f.include_subcodes)
+
+
+def _measure_bits(directions: frozenset[str]) -> dict[str, int]:
+    family = sum(BITS[(FAMILY, d)] for d in directions if (FAMILY, d) in BITS)
+    system = sum(BITS[(SYSTEM, d)] for d in directions if (SYSTEM, d) in BITS)
+    return {"family": family, "system": system, "either": family | system,
+            "contradicts": BITS[(FAMILY, "contradicts")] | BITS[(SYSTEM, "contradicts")],
+            "nuances": BITS[(FAMILY, "nuances")] | BITS[(SYSTEM, "nuances")]}
+
+
+def _cells_query() -> Select:  # type: ignore[type-arg]
+    """Per code, the cases summed over the masks that have a bit of each measure (bits as parameters)."""
+    hit = {m: TallyCell.mask.op("&")(bindparam(m, type_=Integer)) != 0 for m in ("family", "system", "either",
+                                                                                "contradicts", "nuances")}
+    hit["both"] = and_(hit["family"], hit["system"])
+    return (select(TallyCell.code_id, *[func.sum(case((hit[m], TallyCell.cases), else_=0)) for m in MEASURES])
+            .where(TallyCell.project_id == bindparam("project_id")).group_by(TallyCell.code_id))
+
+
+def _denominators_query() -> Select:  # type: ignore[type-arg]
+    """Every case of the project, and those with a family, a system and both kinds of source."""
+    per_case = (select(func.max(case((Source.perspective == FAMILY, 1), else_=0)).label("family"),
+                       func.max(case((Source.perspective == SYSTEM, 1), else_=0)).label("system"))
+                .join(source_cases, source_cases.c.source_id == Source.id)
+                .where(Source.project_id == bindparam("project_id")).group_by(source_cases.c.case_id).subquery())
+    cases = select(func.count()).select_from(Case).where(Case.project_id == bindparam("project_id"))
+    return select(cases.scalar_subquery(), func.coalesce(func.sum(per_case.c.family), 0),
+                  func.coalesce(func.sum(per_case.c.system), 0),
+                  func.coalesce(func.sum(per_case.c.family * per_case.c.system), 0))
+
+
+def _coders_query() -> Select:  # type: ignore[type-arg]
+    """Users with codings in the project: one index probe each (as ``evidence.collect``)."""
+    S = EvidenceSummary  # noqa: N806
+    probe = (select(literal(1)).where(S.coder_id == User.id, S.project_id == bindparam("project_id"))
+             .order_by(S.case_id).limit(1).scalar_subquery())
+    return select(User.username).where(probe.is_not(None))
+
+
+# built once: a tally from the cells is four small statements, no expression building per call
+CELLS, DENOMINATORS, CODERS = _cells_query(), _denominators_query(), _coders_query()
+CODES = (select(Code.id, Code.parent_id, Code.key, Code.label_da, Code.label_en, Code.kind, Code.codable)
+         .where(Code.project_id == bindparam("project_id")).order_by(Code.position, Code.id))
+
+
+def cell_counts(session: Session, project_id: int, directions: frozenset[str]) -> dict[int, dict[str, int]]:
+    """Per code with evidence, n for each measure: the sum of the cases of every mask that satisfies it."""
+    rows = session.connection().execute(CELLS, {"project_id": project_id, **_measure_bits(directions)})
+    return {code_id: dict(zip(MEASURES, n)) for code_id, *n in rows}
+
+
+def case_denominators(session: Session, project_id: int) -> dict[str, int]:
+    """N over every case of the project: cases with a family, a system, both kinds of source, and any case."""
+    any_, family, system, both = session.connection().execute(DENOMINATORS, {"project_id": project_id}).one()
+    return {"family": family, "system": system, "both": both, "any": any_}
+
+
+def project_coders(session: Session, project_id: int) -> tuple[str, ...]:
+    return tuple(sorted(session.connection().execute(CODERS, {"project_id": project_id}).scalars()))
+
+
+def compute_tally(session: Session, project: Project, f: CountFilter | None = None, *,
+                  case_keys: bool = False) -> Tally:
+    """The tally of every code. Counts only (``case_keys=False``) from ``tally_cells`` when it serves
+    ``f``; otherwise, or with the case keys, from ``evidence_summary`` through ``measure_keys`` (one
+    row per case and code), or set algebra over ``collect`` when a source filter is set."""
     f = f or CountFilter()
-    keys = None
-    if summary_serves(f):
-        ev = collect(session, project.id, f, occurs=False)
-        keys = measure_keys(session, project.id, f, ev.case_keys)
-    if keys is None:
-        ev = collect(session, project.id, f)
-    columns = (Code.id, Code.parent_id, Code.key, Code.label_da, Code.label_en, Code.kind, Code.codable)
-    codes = session.execute(select(*columns).where(Code.project_id == project.id)
-                            .order_by(Code.position, Code.id)).all()
+    keys, ev, cells = None, None, None
+    if not case_keys and cells_serve(f):
+        cells = cell_counts(session, project.id, f.directions)
+        N = case_denominators(session, project.id)  # noqa: N806
+        coders, denominators = project_coders(session, project.id), {}
+    else:
+        if summary_serves(f):
+            ev = collect(session, project.id, f, occurs=False)
+            keys = measure_keys(session, project.id, f, ev.case_keys)
+        if keys is None:
+            ev = collect(session, project.id, f)
+        denominators = {"family": ev.keys(ev.with_source[FAMILY]), "system": ev.keys(ev.with_source[SYSTEM]),
+                        "both": ev.keys(ev.both_cases), "any": ev.keys(ev.any_cases)}
+        N = {k: len(v) for k, v in denominators.items()}  # noqa: N806
+        coders = ev.coders
+        if not case_keys:
+            denominators = {}
+    codes = session.connection().execute(CODES, {"project_id": project.id}).all()
     children: dict[int | None, list] = {}  # type: ignore[type-arg]
     for code in codes:
         children.setdefault(code.parent_id, []).append(code)
     tally = Tally(project_slug=project.slug, codebook_name=project.codebook_name,
-                  codebook_sha256=project.codebook_sha256, filter=f, coders=ev.coders,
-                  denominators={"family": ev.keys(ev.with_source[FAMILY]), "system": ev.keys(ev.with_source[SYSTEM]),
-                                "both": ev.keys(ev.both_cases), "any": ev.keys(ev.any_cases)})
+                  codebook_sha256=project.codebook_sha256, filter=f, N=N, denominators=denominators, coders=coders)
+    den = {"family": N["family"], "system": N["system"], "both": N["both"], "either": N["any"],
+           "contradicts": N["any"], "nuances": N["any"]}
     none: dict[str, tuple[str, ...]] = {}
-    den = {"family": len(ev.with_source[FAMILY]), "system": len(ev.with_source[SYSTEM]), "both": len(ev.both_cases),
-           "either": len(ev.case_keys), "contradicts": len(ev.case_keys), "nuances": len(ev.case_keys)}
+    zero = dict.fromkeys(MEASURES, 0)
+
+    def counts_of(code_id: int) -> dict[str, Count]:
+        if cells is not None:
+            n = cells.get(code_id, zero)
+            return {m: Count(n[m], den[m], None) for m in MEASURES}
+        if keys is not None:
+            return _counts(den, keys.get(code_id, none), case_keys)
+        counted = tally_from_evidence(ev, code_id, f.directions)
+        return counted if case_keys else {m: Count(c.n, c.N, None) for m, c in counted.items()}
 
     def walk(parent, depth: int, top: str | None) -> None:  # type: ignore[no-untyped-def]
         for code in children.get(parent.id if parent else None, []):
-            counts = (tally_from_evidence(ev, code.id, f.directions) if keys is None
-                      else _counts(den, keys.get(code.id, none)))
             tally.rows.append(CodeTally(
                 code_id=code.id, key=code.key, label_da=code.label_da, label_en=code.label_en, kind=code.kind.value,
                 depth=depth, parent_key=parent.key if parent else None, hypothesis_key=top or code.key,
-                codable=code.codable, counts=counts))
+                codable=code.codable, counts=counts_of(code.id)))
             walk(code, depth + 1, top or code.key)
 
     walk(None, 0, None)

@@ -39,7 +39,7 @@ def tally_chart_bytes(tally: Tally, key: str, lang: str, fmt: str) -> bytes | No
     t = text(lang)
     bars = [Bar(r.key, r.label(lang), r.counts["family"], r.counts["system"]) for r in tally.rows
             if r.parent_key == parent.key]
-    note = t["tally_note"].format(f=len(tally.denominators["family"]), s=len(tally.denominators["system"]),
+    note = t["tally_note"].format(f=tally.N["family"], s=tally.N["system"],
                                   name=tally.codebook_name or "—", hash=(tally.codebook_sha256 or "")[:8])
     return tally_chart(bars, title=f"{parent.key} {parent.label(lang)}", fmt=fmt,
                        legend={"family": t["family"], "system": t["system"], "axis": t["axis"], "note": note})

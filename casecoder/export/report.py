@@ -82,7 +82,7 @@ def _code(session: Session, project: Project, key: object) -> Code:
 def _tally(session: Session, project: Project, f: CountFilter, params: list, target: dict, lang: str) -> Bundle:  # type: ignore[type-arg]
     from .tally import tally_bundle
     code = _code(session, project, target["code"]).key if target.get("code") else None
-    return tally_bundle(project, compute_tally(session, project, f), params, lang, code)
+    return tally_bundle(project, compute_tally(session, project, f, case_keys=True), params, lang, code)
 
 
 def _matrix(session: Session, project: Project, f: CountFilter, params: list, target: dict, lang: str) -> Bundle:  # type: ignore[type-arg]

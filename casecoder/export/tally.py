@@ -2,6 +2,7 @@
 (table.docx, table.xlsx) and, for one code, with the chart of its sub-codes."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..analysis.tally import MEASURES, Tally
@@ -51,8 +52,7 @@ def subtree(tally: Tally, key: str) -> Tally:
         if row.key in keep or row.parent_key in keep:
             keep.add(row.key)
             rows.append(row)
-    return Tally(tally.project_slug, tally.codebook_name, tally.codebook_sha256, tally.filter, tally.denominators,
-                 tally.coders, rows)
+    return replace(tally, rows=rows)
 
 
 def tally_bundle(project: Project, tally: Tally, params: list[tuple[str, str]], lang: str,
@@ -64,7 +64,7 @@ def tally_bundle(project: Project, tally: Tally, params: list[tuple[str, str]], 
     rows = [(r.key, r.label(lang), m, r.counts[m].n, r.counts[m].N, " ".join(r.counts[m].case_keys))
             for r in tally.rows for m in MEASURES]
     files = tidy_files(CSV_HEADER, rows, tally_json(tally, params), "tally")
-    denominators = {k: len(v) for k, v in tally.denominators.items()}
+    denominators = dict(tally.N)
     notes = [t["legend"], *provenance_lines(lang, denominators, {"name": tally.codebook_name,
                                                                   "sha256": tally.codebook_sha256},
                                             tally.coders, params)]

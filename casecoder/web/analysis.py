@@ -5,7 +5,7 @@ codebook and coders (``templates/analysis/_provenance.html``).
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from sqlalchemy import select
 
@@ -55,9 +55,10 @@ def excerpt_link(project: Project, tally: Tally, f, code_id: int, measure: str, 
 @project_route("analyse")
 def tally(project: Project):  # type: ignore[no-untyped-def]
     f = _filter()
-    result = compute_tally(get_session(), project, f)
-    case_ids = dict(get_session().execute(select(Case.key, Case.id).where(Case.project_id == project.id)).all())
-    links = {(r.code_id, m): excerpt_link(project, result, f, r.code_id, m, case_ids)
+    result = compute_tally(get_session(), project, f)  # counts only: the cases behind a number on a click
+    params = to_params(get_session(), f)
+    links = {(r.code_id, m): url_for("analysis.tally_cases", slug=project.slug, code_id=r.code_id, measure=m,
+                                     **_multi(params))
              for r in result.rows for m in MEASURES if r.counts[m].n}
     groups: list[tuple[object, list[object]]] = []
     for row in result.rows:
@@ -68,11 +69,31 @@ def tally(project: Project):  # type: ignore[no-untyped-def]
                                                               measures=MEASURES))
 
 
+def _multi(params: list[tuple[str, str]]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, value in params:
+        out.setdefault(name, []).append(value)
+    return out
+
+
+@bp.route("/p/<slug>/tally/<int:code_id>/<any(family, system, both, either, contradicts, nuances):measure>")
+@project_route("analyse")
+def tally_cases(project: Project, code_id: int, measure: str):  # type: ignore[no-untyped-def]
+    """One number of the tally: its cases are found now and the excerpt list behind it opened."""
+    f = _filter()
+    result = compute_tally(get_session(), project, f, case_keys=True)
+    if not any(r.code_id == code_id for r in result.rows):
+        abort(404)
+    case_ids = dict(get_session().execute(select(Case.key, Case.id).where(Case.project_id == project.id)).all())
+    return redirect(excerpt_link(project, result, f, code_id, measure, case_ids))
+
+
 @bp.route("/api/projects/<slug>/tally")
 @project_route("analyse")
 def tally_api(project: Project):  # type: ignore[no-untyped-def]
     f = _filter()
-    return jsonify(tally_json(compute_tally(get_session(), project, f), to_params(get_session(), f)))
+    return jsonify(tally_json(compute_tally(get_session(), project, f, case_keys=True),
+                                to_params(get_session(), f)))
 
 
 @bp.route("/p/<slug>/matrix/<key>")
