@@ -154,7 +154,16 @@ _TRIGGERS = [
      [f"DELETE FROM {table} WHERE project_id = old.id" for table in ("tally_cells", EVIDENCE, "code_ancestry")]),
 ]
 
-SQLITE_TRIGGERS, POSTGRES_TRIGGERS = sqlite_triggers(_TRIGGERS), postgres_triggers(_TRIGGERS)
+# PostgreSQL: the triggers that change evidence or cells first take the project's transaction lock,
+# so concurrent coders' changes to the shared cell rows queue up instead of deadlocking (a request
+# that codes X then Y would lock cells in the opposite order to one coding Y then X). Only the first
+# coding of a code by a coder in a case gets here; later ones just count up evidence_summary.
+LOCK_CLASS = 31001  # pg_advisory_xact_lock(class, project id)
+_LOCKED = {"tally_codes_au": "new", "tally_codes_ad": "old", "tally_summary_ai": "new", "tally_summary_ad": "old"}
+_PG_TRIGGERS = [(name, when, table, cond, ([f"PERFORM pg_advisory_xact_lock({LOCK_CLASS}, {_LOCKED[name]}.project_id)"]
+                                           if name in _LOCKED else []) + body)
+                for name, when, table, cond, body in _TRIGGERS]
+SQLITE_TRIGGERS, POSTGRES_TRIGGERS = sqlite_triggers(_TRIGGERS), postgres_triggers(_PG_TRIGGERS)
 SQLITE_DROP, POSTGRES_DROP = drop_triggers(_TRIGGERS)
 
 # Rebuild from codes and evidence_summary (one project with ``{where}`` = "AND x.project_id = :p").
