@@ -71,13 +71,15 @@ def db_current() -> None:
 @db_group.command("rebuild-summary")
 @with_appcontext
 def db_rebuild_summary() -> None:
-    """Recompute evidence_summary from the codings, then tally_cells from it (only needed after
-    writing codings with triggers off)."""
+    """Recompute evidence_summary from the codings, then tally_cells from it, and case_sources (only
+    needed after writing with triggers off)."""
     from .models.summary import rebuild_summary
+    from .models.case_sources import rebuild_case_sources
     from .models.tally_cells import rebuild_tally_cells
     with unit_of_work() as session:
         rows = rebuild_summary(session)
         cells = rebuild_tally_cells(session)
+        rebuild_case_sources(session)
     click.echo(f"evidence_summary rebuilt: {rows} rows; tally_cells rebuilt: {cells} cells.")
 
 

@@ -31,6 +31,7 @@ from casecoder.coding.validate import InvalidInput
 from casecoder.models import Case, Code, Coding, EvidenceSummary, Excerpt, Perspective, Project, Source, User
 from casecoder.models.engine import make_engine
 from casecoder.models.summary import KEY, REBUILD, rebuild_summary
+from casecoder.models.case_sources import rebuild_case_sources
 from casecoder.models.tally_cells import TABLES, rebuild_tally_cells
 
 from .factories import Factory
@@ -63,7 +64,12 @@ def without_summary():
 
 def tally_tables(session: Session, project_id: int) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
     return {table: sorted(tuple(r) for r in session.execute(
-        text(f"SELECT * FROM {table} WHERE project_id = :p"), {"p": project_id})) for table in TABLES}
+        text(f"SELECT * FROM {table} WHERE project_id = :p"), {"p": project_id})) for table in (*TABLES, "case_sources")}
+
+
+def rebuild_all(session: Session, project_id: int | None = None) -> None:
+    rebuild_tally_cells(session, project_id)
+    rebuild_case_sources(session, project_id)
 
 
 def numbers(tally_: tally.Tally) -> list[tuple]:  # type: ignore[type-arg]
@@ -76,9 +82,10 @@ def assert_exact(session: Session, project: Project) -> None:
     assert rows == expected_rows(session, project.id)
     assert all(r[-1] > 0 for r in rows)
     kept = tally_tables(session, project.id)
-    rebuild_tally_cells(session, project.id)
+    rebuild_all(session, project.id)
     assert kept == tally_tables(session, project.id)
     assert all(r[-1] > 0 for r in kept["tally_cells"])
+    assert all(r[2] > 0 or r[3] > 0 for r in kept["case_sources"])
     filters = [*FILTERS, CountFilter(coder_ids=tuple(sorted({r[5] for r in rows}))[:1]),
                CountFilter(directions=frozenset({"contradicts", "nuances"}))]
     for f in filters:
@@ -108,7 +115,7 @@ def build(session: Session, factory: Factory):  # type: ignore[no-untyped-def]
 ops = st.lists(st.tuples(
     st.sampled_from(["create", "create", "add", "add", "remove", "direction", "delete", "case", "perspective",
                      "delete_source", "merge", "reconcile", "raw_flip", "raw_insert", "move", "nest",
-                     "merge_parent"]),
+                     "merge_parent", "link", "raw_delete_source"]),
     st.integers(0, 50), st.integers(0, 50), st.integers(0, 50)), min_size=1, max_size=14)
 
 
@@ -121,6 +128,14 @@ def apply(session: Session, world, op) -> None:  # type: ignore[no-untyped-def]
     user, direction, code = users[a % 2], DIRECTIONS[b % 3], codes[c % len(codes)]
     if kind in ("move", "nest", "merge_parent"):
         move_codes(session, project, users[0], kind, a, b, c)
+        return
+    if kind == "link" and live:  # a source about one more case, or one fewer (never none)
+        source, case = live[a % len(live)], case_list[b % len(case_list)]
+        if case in source.cases and len(source.cases) > 1:
+            source.cases.remove(case)
+        elif case not in source.cases:
+            source.cases.append(case)
+        session.flush()
         return
     if kind == "create" and live:
         source = live[a % len(live)]
@@ -148,9 +163,14 @@ def apply(session: Session, world, op) -> None:  # type: ignore[no-untyped-def]
         source = excerpt.source
         source.perspective = Perspective.SYSTEM if source.perspective is Perspective.FAMILY else Perspective.FAMILY
         session.flush()
-    elif kind == "delete_source":  # the database cascades to excerpts and codings
+    elif kind in ("delete_source", "raw_delete_source"):  # the database cascades to excerpts and codings
         source = excerpt.source
-        session.delete(source)
+        if kind == "raw_delete_source":  # no ORM: the links to cases go by cascade too
+            session.execute(delete(Source).where(Source.id == source.id))
+            sources.remove(source)
+            session.expunge(source)
+        else:
+            session.delete(source)
         session.flush()
         for gone in [e for e in excerpt_list if e.source_id == source.id]:
             excerpt_list.remove(gone)
@@ -240,7 +260,7 @@ def test_deleting_a_project_drops_its_rows(session, factory):
     session.execute(delete(Project).where(Project.id == project.id))
     session.commit()
     assert session.scalar(select(EvidenceSummary.n)) is None
-    assert tally_tables(session, project.id) == {table: [] for table in TABLES}
+    assert tally_tables(session, project.id) == {table: [] for table in (*TABLES, "case_sources")}
     assert session.scalar(select(Excerpt.id)) is None and session.scalar(select(Case.id)) is None
 
 
@@ -258,8 +278,8 @@ def test_excerpt_without_case_gives_no_rows(session, factory):
 
 def assert_cells_match_a_rebuild(session: Session, project: Project) -> None:
     kept = tally_tables(session, project.id)
-    rebuild_tally_cells(session, project.id)
-    assert tally_tables(session, project.id) == kept and kept["tally_cells"]
+    rebuild_all(session, project.id)
+    assert tally_tables(session, project.id) == kept and kept["tally_cells"] and kept["case_sources"]
     assert numbers(compute_tally(session, project)) == numbers(compute_tally(session, project, case_keys=True))
 
 
@@ -297,7 +317,7 @@ def test_cli_rebuilds_the_summary(session, factory, runner):
     factory.excerpt(users[0], sources[0], "Min koordinator", [(factory.code(project, "H1.1"), "supports")])
     session.commit()
     kept = tally_tables(session, project.id)
-    for table in ("evidence_summary", *TABLES):
+    for table in ("evidence_summary", *TABLES, "case_sources"):
         session.execute(text(f"DELETE FROM {table}"))
     session.commit()
     result = runner.invoke(args=["db", "rebuild-summary"])

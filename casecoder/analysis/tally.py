@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Integer, Select, and_, bindparam, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from ..models import Case, Code, EvidenceSummary, Project, Source, TallyCell, User, source_cases
+from ..models import Case, CaseSources, Code, EvidenceSummary, Project, TallyCell, User
 from ..models.tally_cells import BITS
 from .evidence import (FAMILY, PERSPECTIVES, SYSTEM, CountFilter, Evidence, collect, measure_keys,
                        summary_serves)
@@ -123,15 +123,13 @@ def _cells_query() -> Select:  # type: ignore[type-arg]
 
 
 def _denominators_query() -> Select:  # type: ignore[type-arg]
-    """Every case of the project, and those with a family, a system and both kinds of source."""
-    per_case = (select(func.max(case((Source.perspective == FAMILY, 1), else_=0)).label("family"),
-                       func.max(case((Source.perspective == SYSTEM, 1), else_=0)).label("system"))
-                .join(source_cases, source_cases.c.source_id == Source.id)
-                .where(Source.project_id == bindparam("project_id")).group_by(source_cases.c.case_id).subquery())
+    """Every case of the project, and those with a family, a system and both kinds of source (``case_sources``)."""
+    C = CaseSources  # noqa: N806
     cases = select(func.count()).select_from(Case).where(Case.project_id == bindparam("project_id"))
-    return select(cases.scalar_subquery(), func.coalesce(func.sum(per_case.c.family), 0),
-                  func.coalesce(func.sum(per_case.c.system), 0),
-                  func.coalesce(func.sum(per_case.c.family * per_case.c.system), 0))
+    return select(cases.scalar_subquery(), func.coalesce(func.sum(case((C.family > 0, 1), else_=0)), 0),
+                  func.coalesce(func.sum(case((C.system > 0, 1), else_=0)), 0),
+                  func.coalesce(func.sum(case((and_(C.family > 0, C.system > 0), 1), else_=0)), 0)
+                  ).where(C.project_id == bindparam("project_id"))
 
 
 def _coders_query() -> Select:  # type: ignore[type-arg]
@@ -148,10 +146,11 @@ CODES = (select(Code.id, Code.parent_id, Code.key, Code.label_da, Code.label_en,
          .where(Code.project_id == bindparam("project_id")).order_by(Code.position, Code.id))
 
 
-def cell_counts(session: Session, project_id: int, directions: frozenset[str]) -> dict[int, dict[str, int]]:
-    """Per code with evidence, n for each measure: the sum of the cases of every mask that satisfies it."""
+def cell_counts(session: Session, project_id: int, directions: frozenset[str]) -> dict[int, tuple[int, ...]]:
+    """Per code with evidence, n for each measure (in ``MEASURES`` order): the sum of the cases of
+    every mask that satisfies it."""
     rows = session.connection().execute(CELLS, {"project_id": project_id, **_measure_bits(directions)})
-    return {code_id: dict(zip(MEASURES, n)) for code_id, *n in rows}
+    return {code_id: tuple(n) for code_id, *n in rows}
 
 
 def case_denominators(session: Session, project_id: int) -> dict[str, int]:
@@ -196,12 +195,18 @@ def compute_tally(session: Session, project: Project, f: CountFilter | None = No
     den = {"family": N["family"], "system": N["system"], "both": N["both"], "either": N["any"],
            "contradicts": N["any"], "nuances": N["any"]}
     none: dict[str, tuple[str, ...]] = {}
-    zero = dict.fromkeys(MEASURES, 0)
+    zero, dens = (0,) * len(MEASURES), [den[m] for m in MEASURES]
+    made: dict[tuple[int, int], Count] = {}  # a Count without keys is a value: one per (n, N)
+
+    def count(n: int, N: int) -> Count:  # noqa: N803
+        found = made.get((n, N))
+        if found is None:
+            found = made[(n, N)] = Count(n, N, None)
+        return found
 
     def counts_of(code_id: int) -> dict[str, Count]:
         if cells is not None:
-            n = cells.get(code_id, zero)
-            return {m: Count(n[m], den[m], None) for m in MEASURES}
+            return dict(zip(MEASURES, map(count, cells.get(code_id, zero), dens)))
         if keys is not None:
             return _counts(den, keys.get(code_id, none), case_keys)
         counted = tally_from_evidence(ev, code_id, f.directions)
