@@ -7,56 +7,25 @@ ordinary write functions: codes (created, or updated through ``codes.update_code
 with typed attributes, interviewees, sources (text by ``extract.extract_text``; ``Source.key`` set),
 excerpts and codings (``coding/excerpts``; audited, the importing user as actor). Coders who do not
 exist become users who cannot log in (``password_hash = "!"``). The format is in README.md
-("Project bundles"); ``export/project_bundle.py`` writes it.
+("Project bundles"); ``export/project_bundle.py`` writes it. The checks and the plans are here, the
+writing in ``bundle_write.py``.
 """
 from __future__ import annotations
 
-import posixpath
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Iterator, cast
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import (AttributeDefinition, AttributeType, Case, Code, CodeKind, Direction, Excerpt, Interviewee,
+from ..models import (AttributeDefinition, AttributeType, Case, Code, CodeKind, Direction, Interviewee,
                       InterviewMode, Perspective, Project, Source, User)
-from . import audit, cases, codes, excerpts, pseudonymise, validate
-from .accounts import NoActor, user_without_login
-from .bundle_csv import (COLUMNS, INT_RE, Bundle, BundleProblems, Problem, Problems, Row, Table, check_csv_names,
+from . import cases, pseudonymise, validate
+from .bundle_csv import (COLUMNS, INT_RE, Bundle, Problems, Row, Table, check_csv_names,
                          find_quote, infer_type, read_table, read_transcript, source_key, split_keys, unknown)
+from .bundle_write import BundleWriter, ExcerptPlan, ImportSummary, SourceInfo
 from .validate import N_, InvalidInput
 
-
-
-@dataclass
-class ImportSummary:
-    codes_added: int = 0
-    codes_updated: int = 0
-    cases: int = 0
-    interviewees: int = 0
-    sources: int = 0
-    excerpts: int = 0
-    codings: int = 0
-    users: int = 0  # coders created as users without login
-
-
-@dataclass
-class _SourceInfo:
-    title: str
-    text: str | None  # None: the file could not be read (already reported)
-    case_keys: list[str]
-    row: Row | None = None
-    fields: dict[str, object] = field(default_factory=dict)  # create_source's perspective, mode, interview_date
-    interviewee_keys: list[str] = field(default_factory=list)
-    file: tuple[str, bytes, str] | None = None  # path in the bundle, its bytes, their sha256
-
-
-@dataclass
-class _ExcerptPlan:
-    row: Row  # its first row
-    memo: str
-    codings: dict[tuple[str, str], tuple[Direction, Row]] = field(default_factory=dict)  # (code, coder) -> ...
+__all__ = ["ImportSummary", "import_bundle"]
 
 
 def import_bundle(session: Session, project: Project, bundle: Bundle, *, user: User | None,
@@ -70,7 +39,9 @@ def import_bundle(session: Session, project: Project, bundle: Bundle, *, user: U
     return summary
 
 
-class _Importer:
+class _Importer(BundleWriter):
+    """Checks the bundle into plans (this module); ``BundleWriter`` writes them."""
+
     def __init__(self, session: Session, project: Project, bundle: Bundle, user: User | None, max_bytes: int):
         self.session, self.project, self.bundle, self.user, self.max_bytes = session, project, bundle, user, max_bytes
         self.problems = Problems()
@@ -86,8 +57,8 @@ class _Importer:
         self.case_plans: dict[str, tuple[str, dict[str, object]]] = {}
         self.attribute_types: dict[str, AttributeType] = {}
         self.person_plans: dict[str, dict[str, object]] = {}
-        self.source_plans: dict[str, _SourceInfo] = {}
-        self.excerpt_plans: dict[tuple[str, str | None, int, int], _ExcerptPlan] = {}
+        self.source_plans: dict[str, SourceInfo] = {}
+        self.excerpt_plans: dict[tuple[str, str | None, int, int], ExcerptPlan] = {}
         self.users: dict[str, User | None] = {}
 
     # -- checking ------------------------------------------------------------------------------
@@ -202,7 +173,7 @@ class _Importer:
             ok, read = p.attempt(row, "file", read_transcript, self.bundle, row.get("file"), self.max_bytes)
             if key:
                 path, data, extracted = read if ok else (None, None, None)  # type: ignore[misc]
-                self.source_plans[key] = _SourceInfo(cast(str, title or key), extracted and extracted.text, case_keys,
+                self.source_plans[key] = SourceInfo(cast(str, title or key), extracted and extracted.text, case_keys,
                                                      row, fields, people, (path, data, extracted.sha256) if ok else None)
 
     def _references(self, row: Row, column: str, what: str, file: str, planned: dict, existing: dict) -> list[str]:  # type: ignore[type-arg]
@@ -226,7 +197,7 @@ class _Importer:
             coder = self._coder(row) if code_keys else ""  # an uncoded excerpt needs no coder
             if located is None or direction is None or coder is None:
                 continue
-            plan = self.excerpt_plans.setdefault(located, _ExcerptPlan(row, row.get("memo")))
+            plan = self.excerpt_plans.setdefault(located, ExcerptPlan(row, row.get("memo")))
             if row.get("memo") and plan.memo != row.get("memo"):
                 if plan.memo:
                     p.at(row, "memo", InvalidInput("The memo differs from line {line}, which is the same excerpt",
@@ -244,7 +215,7 @@ class _Importer:
         """(source key, case key, start, end) of the row's excerpt, or None (reported)."""
         p, key = self.problems, row.get("source_key")
         source = self.sources.get(key)
-        info = self.source_plans.get(key) or (source and _SourceInfo(source.title, source.text,
+        info = self.source_plans.get(key) or (source and SourceInfo(source.title, source.text,
                                                                       [c.key for c in source.cases]))
         if info is None:
             p.at(row, "source_key", unknown(N_("source"), key, "sources.csv"))
@@ -264,7 +235,7 @@ class _Importer:
         span = self._span(row, info)
         return (key, case_key, *span) if span and info.text is not None else None
 
-    def _span(self, row: Row, info: _SourceInfo) -> tuple[int, int] | None:
+    def _span(self, row: Row, info: SourceInfo) -> tuple[int, int] | None:
         p, quote = self.problems, row.get("quote")
         if not (row.get("start") or row.get("end")):
             if not quote.strip():
@@ -320,110 +291,3 @@ class _Importer:
                 if any(c.code.key == code_key and c.coder.username == coder for c in excerpt.codings):  # type: ignore[union-attr]
                     self.problems.at(plan.codings[(code_key, coder)][1], "code_keys", InvalidInput(
                         "{coder} has already put code {key} on this excerpt", "codes", coder=coder, key=code_key))
-
-    def _existing_excerpt(self, key: str, case_key: str | None, start: int, end: int) -> Excerpt | None:
-        source = self.sources.get(key)
-        if source is None:
-            return None
-        case = self.cases.get(case_key) if case_key else None
-        return self.session.scalars(select(Excerpt).where(
-            Excerpt.source_id == source.id, Excerpt.start_offset == start, Excerpt.end_offset == end,
-            Excerpt.case_id == case.id if case else Excerpt.case_id.is_(None)).limit(1)).first()
-
-    # -- writing -------------------------------------------------------------------------------
-
-    @contextmanager
-    def _at(self, row: Row | None) -> Iterator[None]:
-        """A write function's refusal (the checks should have caught it) still names the row."""
-        try:
-            yield
-        except InvalidInput as exc:
-            raise BundleProblems([Problem(row.file if row else "bundle", row.line if row else None, None, exc)]) from exc
-
-    def write(self) -> ImportSummary:
-        s, summary = self.session, ImportSummary()
-        user_id = self.user.id if self.user else None
-        self._write_codes(summary, user_id)
-        for name, type_ in self.attribute_types.items():
-            self.attributes[name] = cases.define_attribute(s, self.project, name, type_)
-        for key, (municipality, values) in self.case_plans.items():
-            self.cases[key] = case = cases.create_case(s, self.project, key, municipality)
-            for name, value in values.items():
-                cases.set_attribute(s, case, self.attributes[name], value)
-            summary.cases += 1
-        for key, plan in self.person_plans.items():
-            self.people[key] = cases.create_interviewee(s, self.project, key, **plan)  # type: ignore[arg-type]
-            summary.interviewees += 1
-        for key, info in self.source_plans.items():
-            path, data, sha256 = cast(tuple[str, bytes, str], info.file)
-            with self._at(info.row):
-                source = cases.create_source(
-                    s, self.project, title=info.title, text=cast(str, info.text), cases=[self.cases[k] for k in info.case_keys],
-                    interviewees=[self.people[k] for k in info.interviewee_keys], original_filename=posixpath.basename(path),
-                    raw=data, sha256=sha256, created_by=self.user, **info.fields)  # type: ignore[arg-type]
-            source.key = key
-            self.sources[key] = source
-            summary.sources += 1
-        s.flush()
-        for name, found in self.users.items():
-            if found is None:
-                self.users[name] = user_without_login(name)
-                s.add(self.users[name])
-                summary.users += 1
-        s.flush()
-        actor = cast(User, self.user or NoActor())
-        for (key, case_key, start, end), plan in self.excerpt_plans.items():
-            with self._at(plan.row):
-                excerpt = self._existing_excerpt(key, case_key, start, end)
-                if excerpt is None:
-                    excerpt = excerpts.create_excerpt(s, actor, self.sources[key], start, end,
-                                                      case=self.cases.get(case_key or ""), memo=plan.memo)
-                    summary.excerpts += 1
-            for (code_key, coder), (direction, row) in plan.codings.items():
-                with self._at(row):
-                    excerpts.add_coding(s, actor, excerpt, self.codes[code_key], direction, coder=self.users[coder])
-                summary.codings += 1
-        return summary
-
-    def _write_codes(self, summary: ImportSummary, user_id: int | None) -> None:
-        s, plans, existing = self.session, self.code_plans, set(self.codes)
-        next_position: dict[str | None, int] = {}
-        for code in self.codes.values():
-            parent = code.parent.key if code.parent else None
-            next_position[parent] = max(next_position.get(parent, 0), code.position + 1)
-        waiting = [key for key in plans if key not in existing]
-        while waiting:  # parents before children, siblings in row order (the checks ruled out cycles)
-            ready = [key for key in waiting if plans[key]["parent"] is None or plans[key]["parent"] in self.codes]
-            for key in ready:
-                plan, parent = plans[key], cast("str | None", plans[key]["parent"])
-                code = Code(project_id=self.project.id, key=key, kind=plan["kind"],
-                            parent=self.codes[parent] if parent else None, label_da=plan["label_da"],
-                            label_en=plan["label_en"], description_da=plan.get("description_da", ""),
-                            description_en=plan.get("description_en", ""), position=next_position.get(parent, 0))
-                next_position[parent] = code.position + 1
-                s.add(code)
-                s.flush()
-                audit.record(s, user_id, "create", code, after=audit.snapshot(code))
-                self.codes[key] = code
-                summary.codes_added += 1
-            waiting = [key for key in waiting if key not in ready]
-        for key in [key for key in plans if key in existing]:
-            if self._update_code(self.codes[key], plans[key], user_id):
-                summary.codes_updated += 1
-
-    def _update_code(self, code: Code, plan: dict[str, object], user_id: int | None) -> bool:
-        """Labels and descriptions through ``codes.update_code``; kind and parent (which it does not
-        change) here, with their own audit row. Returns whether anything changed."""
-        changes = {name: plan[name] for name in ("label_da", "label_en", "description_da", "description_en")
-                   if name in plan and getattr(code, name) != plan[name]}
-        with self._at(cast(Row, plan["row"])):
-            if changes:
-                codes.update_code(self.session, code, user_id, **changes)
-        parent = self.codes[cast(str, plan["parent"])] if plan["parent"] else None
-        if code.kind == plan["kind"] and code.parent_id == (parent.id if parent else None):
-            return bool(changes)
-        before = audit.snapshot(code)
-        code.kind, code.parent = cast(CodeKind, plan["kind"]), parent
-        self.session.flush()
-        audit.record(self.session, user_id, "update", code, before=before, after=audit.snapshot(code))
-        return True

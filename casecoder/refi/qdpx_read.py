@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -37,6 +35,7 @@ from ..models import (AttributeType, Case, Code, CodeRelation, Direction, Interv
 from . import convention as cv
 from . import xmlread
 from .archive import MAX_ENTRIES, MAX_UNPACKED, open_qdpx
+from .names import clean_name, free_slug, slugify, unique
 from .positions import Converter, detect_utf16
 from .qdc import apply_merge, plan_merge
 from .qdpx_parse import PProject, PSource, parse_project
@@ -45,37 +44,6 @@ from .report import FOUND_ORDER, IMPORTED_ORDER, ImportReport
 UNKNOWN_MUNICIPALITY = "(unknown)"
 ATTRIBUTE_TYPE = {"Text": AttributeType.TEXT, "Integer": AttributeType.INTEGER, "Float": AttributeType.NUMBER,
                   "Boolean": AttributeType.BOOLEAN, "Date": AttributeType.DATE, "DateTime": AttributeType.TEXT}
-_NAME_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-def slugify(title: str) -> str:
-    ascii_ = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_).strip("-")[:50].strip("-")
-    return slug if len(slug) >= 2 else f"project-{slug}".strip("-")
-
-
-def free_slug(session: Session, base: str) -> str:
-    slug, n = base, 1
-    while session.scalar(select(Project.id).where(Project.slug == slug)) is not None:
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
-def clean_name(raw: str, fallback: str, max_len: int = 32) -> str:
-    """Letters, digits, '.', '_', '-' only, starting with a letter or digit (keys, user names)."""
-    name = _NAME_CHARS.sub("-", unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode())
-    name = name.strip("-._")[:max_len].strip("-._")
-    return name if len(name) >= 2 else fallback
-
-
-def unique(name: str, taken: set[str], max_len: int = 32) -> str:
-    candidate, n = name, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{name[:max_len - len(str(n)) - 1]}-{n}"
-    taken.add(candidate)
-    return candidate
 
 
 def import_qdpx(session: Session, data: bytes, filename: str, *, user: User | None, title: str | None = None,
