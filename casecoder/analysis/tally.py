@@ -1,9 +1,9 @@
 """"n of N cases" per code and perspective — the method's headline numbers (docs/counting.md).
 
-Three ways to the same numbers (checked against each other by tests/test_evidence_summary.py):
-``tally_cells`` for the plain tally without case keys (a few hundred rows whatever the size, see
-models/tally_cells.py), ``evidence.measure_keys`` for the case keys or a case/coder filter, and set
-algebra over ``collect`` when a source filter is set. For each code
+Three ways to the same numbers (tests/test_tally.py and test_evidence_summary.py hold them to each
+other): ``tally_default``/``tally_cells`` and ``case_sources`` for the plain tally without case keys (a few hundred
+rows whatever the size; models/tally_cells.py), ``evidence.measure_keys`` for the case keys or a
+case or coder filter, and set algebra over ``collect`` when a source filter is set. For each code
 
     family      n = cases with the code under the family perspective,  N = cases with a family source
     system      n = ... under the system perspective,                 N = cases with a system source
@@ -17,11 +17,12 @@ The main four use the chosen direction set (default: supports only).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import Integer, Select, and_, bindparam, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from ..models import Case, CaseSources, Code, EvidenceSummary, Project, TallyCell, User
+from ..models import Case, CaseSources, Code, EvidenceSummary, Project, TallyCell, TallyDefault, User
 from ..models.tally_cells import BITS
 from .evidence import (FAMILY, PERSPECTIVES, SYSTEM, CountFilter, Evidence, collect, measure_keys,
                        summary_serves)
@@ -30,8 +31,8 @@ MEASURES = ("family", "system", "both", "either", "contradicts", "nuances")
 UNIT = "cases"
 
 
-@dataclass(frozen=True)
-class Count:
+class Count(NamedTuple):
+    """n of N cases (a value; named tuples because a tally makes hundreds of them)."""
     n: int
     N: int  # noqa: N815 - the method's own letter
     case_keys: tuple[str, ...] | None   # None unless asked for (``compute_tally(case_keys=True)``)
@@ -45,8 +46,7 @@ class Count:
         return f"{self.n}/{self.N}" if self.N else "—"
 
 
-@dataclass(frozen=True)
-class CodeTally:
+class CodeTally(NamedTuple):
     code_id: int
     key: str
     label_da: str
@@ -144,11 +144,15 @@ def _coders_query() -> Select:  # type: ignore[type-arg]
 CELLS, DENOMINATORS, CODERS = _cells_query(), _denominators_query(), _coders_query()
 CODES = (select(Code.id, Code.parent_id, Code.key, Code.label_da, Code.label_en, Code.kind, Code.codable)
          .where(Code.project_id == bindparam("project_id")).order_by(Code.position, Code.id))
+# the codes with their numbers for the default direction set (NULL: no evidence)
+CODES_DEFAULT = CODES.add_columns(*[getattr(TallyDefault, f"n_{m}") for m in MEASURES]).outerjoin(
+    TallyDefault, and_(TallyDefault.project_id == Code.project_id, TallyDefault.code_id == Code.id))
+DEFAULT_DIRECTIONS = CountFilter().directions
 
 
 def cell_counts(session: Session, project_id: int, directions: frozenset[str]) -> dict[int, tuple[int, ...]]:
     """Per code with evidence, n for each measure (in ``MEASURES`` order): the sum of the cases of
-    every mask that satisfies it."""
+    every mask that satisfies it (the default direction set reads ``tally_default`` instead)."""
     rows = session.connection().execute(CELLS, {"project_id": project_id, **_measure_bits(directions)})
     return {code_id: tuple(n) for code_id, *n in rows}
 
@@ -169,9 +173,13 @@ def compute_tally(session: Session, project: Project, f: CountFilter | None = No
     ``f``; otherwise, or with the case keys, from ``evidence_summary`` through ``measure_keys`` (one
     row per case and code), or set algebra over ``collect`` when a source filter is set."""
     f = f or CountFilter()
-    keys, ev, cells = None, None, None
+    keys, ev, cells, codes = None, None, None, None
     if not case_keys and cells_serve(f):
-        cells = cell_counts(session, project.id, f.directions)
+        if f.directions == DEFAULT_DIRECTIONS:  # the codes and their numbers in one statement
+            codes = session.connection().execute(CODES_DEFAULT, {"project_id": project.id}).all()
+            cells = {c.id: tuple(c[7:]) for c in codes if c[7] is not None}
+        else:
+            cells = cell_counts(session, project.id, f.directions)
         N = case_denominators(session, project.id)  # noqa: N806
         coders, denominators = project_coders(session, project.id), {}
     else:
@@ -186,7 +194,8 @@ def compute_tally(session: Session, project: Project, f: CountFilter | None = No
         coders = ev.coders
         if not case_keys:
             denominators = {}
-    codes = session.connection().execute(CODES, {"project_id": project.id}).all()
+    if codes is None:
+        codes = session.connection().execute(CODES, {"project_id": project.id}).all()
     children: dict[int | None, list] = {}  # type: ignore[type-arg]
     for code in codes:
         children.setdefault(code.parent_id, []).append(code)
@@ -195,18 +204,11 @@ def compute_tally(session: Session, project: Project, f: CountFilter | None = No
     den = {"family": N["family"], "system": N["system"], "both": N["both"], "either": N["any"],
            "contradicts": N["any"], "nuances": N["any"]}
     none: dict[str, tuple[str, ...]] = {}
-    zero, dens = (0,) * len(MEASURES), [den[m] for m in MEASURES]
-    made: dict[tuple[int, int], Count] = {}  # a Count without keys is a value: one per (n, N)
-
-    def count(n: int, N: int) -> Count:  # noqa: N803
-        found = made.get((n, N))
-        if found is None:
-            found = made[(n, N)] = Count(n, N, None)
-        return found
+    zero, dens, nones = (0,) * len(MEASURES), [den[m] for m in MEASURES], (None,) * len(MEASURES)
 
     def counts_of(code_id: int) -> dict[str, Count]:
         if cells is not None:
-            return dict(zip(MEASURES, map(count, cells.get(code_id, zero), dens)))
+            return dict(zip(MEASURES, map(Count, cells.get(code_id, zero), dens, nones)))
         if keys is not None:
             return _counts(den, keys.get(code_id, none), case_keys)
         counted = tally_from_evidence(ev, code_id, f.directions)

@@ -11,7 +11,7 @@ from .registrations import Registration, SelectionCriteria
 from .pseudonyms import HitKind, HitStatus, KeyKind, PseudonymHit, PseudonymKey
 from . import search as _search  # noqa: F401,E402 - full-text index DDL on sources (FTS5 / GIN)
 from .summary import EvidenceSummary  # noqa: E402 - evidence_summary and its triggers
-from .tally_cells import CaseCodeEvidence, CodeAncestry, TallyCell  # noqa: E402 - after summary: triggers on it
+from .tally_cells import CaseCodeEvidence, CodeAncestry, TallyCell, TallyDefault  # noqa: E402 - after summary: triggers on it
 from .case_sources import CaseSources  # noqa: E402
 
 __all__ = [
@@ -21,5 +21,5 @@ __all__ = [
     "source_interviewees",
     "Decision", "DoubleCoding", "Reconciliation", "double_coding_coders", "LoginFailure",
     "HitKind", "HitStatus", "KeyKind", "PseudonymHit", "PseudonymKey",
-    "EvidenceSummary", "CaseCodeEvidence", "CodeAncestry", "TallyCell", "CaseSources",
+    "EvidenceSummary", "CaseCodeEvidence", "CodeAncestry", "TallyCell", "TallyDefault", "CaseSources",
 ]

@@ -15,6 +15,8 @@ exact by triggers on the one before it, on SQLite and PostgreSQL alike:
   per pair, ``BITS``); triggers on ``case_code_evidence`` move a case from its old mask to its
   new one. A tally measure for a code is the sum of ``cases`` over the masks that satisfy it (any
   direction set), so the whole tally reads a few hundred rows whatever the number of codings.
+* ``tally_default`` (project, code) -> the six measures for the default direction set (supports
+  only), moved by the same triggers: the everyday tally reads one row per code.
 
 It serves the tally of record over all coders and all cases with sub-codes included; any other
 filter is counted from ``evidence_summary`` (``analysis/evidence.py``). ``rebuild_tally_cells``
@@ -71,6 +73,21 @@ class TallyCell(Base):
     cases: Mapped[int]
 
 
+class TallyDefault(Base):
+    """The six measures of a code for the default direction set (supports only): no sum over masks."""
+
+    __tablename__ = "tally_default"
+
+    project_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    code_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n_family: Mapped[int]        # "n_": BOTH is an SQL keyword
+    n_system: Mapped[int]
+    n_both: Mapped[int]
+    n_either: Mapped[int]
+    n_contradicts: Mapped[int]
+    n_nuances: Mapped[int]
+
+
 EVIDENCE = "case_code_evidence"
 _ADD = ", ".join(f"{c} = {EVIDENCE}.{c} + excluded.{c}" for c in COLUMNS)
 _EVIDENCE_UPSERT = f"ON CONFLICT (project_id, case_id, code_id) DO UPDATE SET {_ADD}"
@@ -123,6 +140,33 @@ def _cell(row: str, sign: str) -> str:
     return _CELL.format(row=row, mask=mask_of(row), sign=sign)
 
 
+DEFAULT_MEASURES = tuple(f"n_{m}" for m in ("family", "system", "both", "either", "contradicts", "nuances"))
+
+
+def _default_measures(row: str) -> list[str]:
+    """The default tally's six measures (0 or 1) of case_code_evidence row ``row``, supports only."""
+    fs, ss = f"{row}.family_supports > 0", f"{row}.system_supports > 0"
+    conditions = [fs, ss, f"{fs} AND {ss}", f"({fs} OR {ss})",
+                  f"({row}.family_contradicts > 0 OR {row}.system_contradicts > 0)",
+                  f"({row}.family_nuances > 0 OR {row}.system_nuances > 0)"]
+    return [f"(CASE WHEN {c} THEN 1 ELSE 0 END)" for c in conditions]
+
+
+_DEFAULT_ADD = ", ".join(f"{m} = tally_default.{m} + excluded.{m}" for m in DEFAULT_MEASURES)
+
+
+def _default(row: str, sign: str) -> str:
+    """Add (sign '+') or take away ('-') a case's default measures for ``row``'s code."""
+    values = ", ".join(f"{sign}{v}" for v in _default_measures(row))
+    return (f"INSERT INTO tally_default (project_id, code_id, {', '.join(DEFAULT_MEASURES)}) "
+            f"SELECT {row}.project_id, {row}.code_id, {values} WHERE {mask_of(row)} <> 0 "
+            f"ON CONFLICT (project_id, code_id) DO UPDATE SET {_DEFAULT_ADD}")
+
+
+_DEFAULT_ZERO = ("DELETE FROM tally_default WHERE project_id = {row}.project_id AND code_id = {row}.code_id AND "
+                 + " AND ".join(f"{m} <= 0" for m in DEFAULT_MEASURES))
+
+
 _MOVE = [
     _subtree("-"),
     f"DELETE FROM {EVIDENCE} WHERE project_id = new.project_id AND code_id IN "
@@ -143,15 +187,19 @@ _TRIGGERS = [
     ("tally_codes_ad", "AFTER DELETE", "codes", None,
      [f"DELETE FROM {EVIDENCE} WHERE project_id = old.project_id AND code_id = old.id",
       "DELETE FROM tally_cells WHERE project_id = old.project_id AND code_id = old.id",
+      "DELETE FROM tally_default WHERE project_id = old.project_id AND code_id = old.id",
       "DELETE FROM code_ancestry WHERE code_id = old.id OR ancestor_id = old.id"]),
     ("tally_summary_ai", "AFTER INSERT", "evidence_summary", "new.of_record", _summary_row("new", "+")),
     ("tally_summary_ad", "AFTER DELETE", "evidence_summary", "old.of_record", _summary_row("old", "-")),
-    ("tally_evidence_ai", "AFTER INSERT", EVIDENCE, None, [_cell("new", "+")]),
+    ("tally_evidence_ai", "AFTER INSERT", EVIDENCE, None, [_cell("new", "+"), _default("new", "+")]),
     ("tally_evidence_au", "AFTER UPDATE", EVIDENCE, f"{mask_of('old')} <> {mask_of('new')}",
-     [_cell("old", "-"), _CELL_ZERO.format(row="old"), _cell("new", "+")]),
-    ("tally_evidence_ad", "AFTER DELETE", EVIDENCE, None, [_cell("old", "-"), _CELL_ZERO.format(row="old")]),
+     [_cell("old", "-"), _CELL_ZERO.format(row="old"), _cell("new", "+"),
+      _default("old", "-"), _default("new", "+"), _DEFAULT_ZERO.format(row="old")]),
+    ("tally_evidence_ad", "AFTER DELETE", EVIDENCE, None,
+     [_cell("old", "-"), _CELL_ZERO.format(row="old"), _default("old", "-"), _DEFAULT_ZERO.format(row="old")]),
     ("tally_projects_ad", "AFTER DELETE", "projects", None,
-     [f"DELETE FROM {table} WHERE project_id = old.id" for table in ("tally_cells", EVIDENCE, "code_ancestry")]),
+     [f"DELETE FROM {table} WHERE project_id = old.id"
+      for table in ("tally_cells", "tally_default", EVIDENCE, "code_ancestry")]),
 ]
 
 # PostgreSQL: the triggers that change evidence or cells first take the project's transaction lock,
@@ -183,8 +231,13 @@ _REBUILD_CELLS = (
     f"count(*) FROM {EVIDENCE} x WHERE 1 = 1 {{where}} GROUP BY x.project_id, x.code_id, {mask_of('x')}")
 # the evidence inserts fill tally_cells through the triggers when they are on; the cells are then
 # recomputed anyway, so the result is the same with the triggers off
-REBUILD = [_REBUILD_ANCESTRY, _REBUILD_EVIDENCE, "DELETE FROM tally_cells {plain}", _REBUILD_CELLS]
-TABLES = (EVIDENCE, "tally_cells", "code_ancestry")  # evidence first: its triggers touch the cells
+_REBUILD_DEFAULT = (
+    f"INSERT INTO tally_default (project_id, code_id, {', '.join(DEFAULT_MEASURES)}) SELECT x.project_id, x.code_id, "
+    + ", ".join(f"sum{v}" for v in _default_measures("x"))
+    + f" FROM {EVIDENCE} x WHERE 1 = 1 {{where}} GROUP BY x.project_id, x.code_id")
+REBUILD = [_REBUILD_ANCESTRY, _REBUILD_EVIDENCE, "DELETE FROM tally_cells {plain}", _REBUILD_CELLS,
+           "DELETE FROM tally_default {plain}", _REBUILD_DEFAULT]
+TABLES = (EVIDENCE, "tally_cells", "tally_default", "code_ancestry")  # evidence first: its triggers touch the rest
 
 
 def rebuild_tally_cells(session: Session, project_id: int | None = None) -> int:

@@ -6,7 +6,8 @@ Create Date: 2026-11-30
 
 The tally's numbers kept by triggers (casecoder/models/tally_cells.py, the same DDL as create_all):
 ``code_ancestry`` (the sub-code roll-up), ``case_code_evidence`` (per case and code, the evidence
-rows of record per perspective x direction) and ``tally_cells`` (cases per code and evidence mask).
+rows of record per perspective x direction) and ``tally_cells`` (cases per code and evidence mask), ``tally_default`` (the six measures per code
+for the default direction set).
 All three are filled here from the codes and ``evidence_summary`` that already exist. Also
 ``case_sources`` (family and system sources per case, for the denominators; models/case_sources.py),
 filled from the sources, and an index on sources (project, perspective) for the keyed tally.
@@ -15,7 +16,7 @@ from alembic import op
 import sqlalchemy as sa
 
 from casecoder.models import case_sources
-from casecoder.models.tally_cells import (COLUMNS, POSTGRES_DROP, POSTGRES_TRIGGERS, REBUILD, SQLITE_DROP,
+from casecoder.models.tally_cells import (COLUMNS, DEFAULT_MEASURES, POSTGRES_DROP, POSTGRES_TRIGGERS, REBUILD, SQLITE_DROP,
                                           SQLITE_TRIGGERS)
 
 
@@ -48,6 +49,12 @@ def upgrade() -> None:
     sa.Column('cases', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('project_id', 'code_id', 'mask', name=op.f('pk_tally_cells'))
     )
+    op.create_table('tally_default',
+    sa.Column('project_id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('code_id', sa.Integer(), autoincrement=False, nullable=False),
+    *[sa.Column(name, sa.Integer(), nullable=False) for name in DEFAULT_MEASURES],
+    sa.PrimaryKeyConstraint('project_id', 'code_id', name=op.f('pk_tally_default'))
+    )
     op.create_table('case_sources',
     sa.Column('project_id', sa.Integer(), autoincrement=False, nullable=False),
     sa.Column('case_id', sa.Integer(), autoincrement=False, nullable=False),
@@ -74,6 +81,7 @@ def downgrade() -> None:
         op.execute(sql)
     op.drop_index('ix_sources_project_perspective', table_name='sources')
     op.drop_table('case_sources')
+    op.drop_table('tally_default')
     op.drop_table('tally_cells')
     op.drop_table('case_code_evidence')
     op.drop_index(op.f('ix_code_ancestry_project_id'), table_name='code_ancestry')
