@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -39,12 +39,29 @@ def _check_code(code: Code, source: Source) -> None:
         raise InvalidInput("Code {key} is a folder and cannot be applied", "codes", key=code.key)
 
 
+def span_text(session: Session, source: Source, start: int, end: int) -> tuple[int, int, str]:
+    """The checked span and its text. On PostgreSQL, when the transcript is not loaded, only its
+    length and the span cross the wire (``length``/``substr`` count code points there, and a
+    PostgreSQL text holds no NUL); otherwise the text in memory is used."""
+    if ("text" not in source.__dict__ and session.get_bind().dialect.name == "postgresql"
+            and isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
+        length, piece = session.execute(select(func.length(Source.text),
+                                               func.substr(Source.text, start + 1, end - start))
+                                        .where(Source.id == source.id)).one()
+        if end <= length:
+            validate.span(piece, 0, end - start)  # not only white space
+            return start, end, piece
+        validate.span(" " * length, start, end)  # the out-of-range message, with the length
+    start, end = validate.span(source.text, start, end)
+    return start, end, source.text[start:end]
+
+
 def create_excerpt(session: Session, user: User, source: Source, start: int, end: int,
                    codes: Iterable[tuple[Code, Direction | str]] = (), case: Case | None = None,
                    memo: str = "") -> Excerpt:
-    start, end = validate.span(source.text, start, end)
+    start, end, text = span_text(session, source, start, end)
     excerpt = Excerpt(project_id=source.project_id, source_id=source.id, case=resolve_case(source, case),
-                      start_offset=start, end_offset=end, text=source.text[start:end], memo=memo.strip(),
+                      start_offset=start, end_offset=end, text=text, memo=memo.strip(),
                       created_by_id=user.id)
     session.add(excerpt)
     session.flush()

@@ -6,6 +6,7 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from ..coding import excerpts as excerpt_ops
 from ..coding.validate import InvalidInput
@@ -70,7 +71,8 @@ def _case(project: Project, body: dict[str, Any]) -> Case | None:
 def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
     session = get_session()
     body = _body()
-    source = owned(session.get(Source, _int(body, "source_id")), project)
+    # not the transcript's text: create_excerpt fetches only the span (a 200-page text is 600,000 characters)
+    source = owned(session.get(Source, _int(body, "source_id"), options=[defer(Source.text)]), project)
     excerpt = excerpt_ops.create_excerpt(session, current_user, source, _int(body, "start"), _int(body, "end"),
                                          _wanted_codes(project, body), case=_case(project, body),
                                          memo=str(body.get("memo") or ""))
