@@ -7,7 +7,7 @@ from .conftest import csrf_token, login
 from .factories import PASSWORD
 
 DUMMY = {"slug": "proj", "case_id": 1, "source_id": 1, "code_id": 1, "excerpt_id": 1, "filename": "x.css",
-         "key": "H1", "fmt": "svg", "chain_id": 1, "kind": "tally"}
+         "key": "H1", "fmt": "svg", "chain_id": 1, "kind": "tally", "measure": "family"}
 
 
 def all_rules(app):

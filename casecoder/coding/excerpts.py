@@ -39,12 +39,15 @@ def _check_code(code: Code, source: Source) -> None:
         raise InvalidInput("Code {key} is a folder and cannot be applied", "codes", key=code.key)
 
 
+INT32_MAX = 2**31 - 1  # substr() takes integers; a larger end is out of range anyway (the message below)
+
+
 def span_text(session: Session, source: Source, start: int, end: int) -> tuple[int, int, str]:
     """The checked span and its text. On PostgreSQL, when the transcript is not loaded, only its
     length and the span cross the wire (``length``/``substr`` count code points there, and a
     PostgreSQL text holds no NUL); otherwise the text in memory is used."""
     if ("text" not in source.__dict__ and session.get_bind().dialect.name == "postgresql"
-            and isinstance(start, int) and isinstance(end, int) and 0 <= start < end):
+            and type(start) is int and type(end) is int and 0 <= start < end <= INT32_MAX):
         length, piece = session.execute(select(func.length(Source.text),
                                                func.substr(Source.text, start + 1, end - start))
                                         .where(Source.id == source.id)).one()
