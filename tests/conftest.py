@@ -222,3 +222,12 @@ def strict_page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def target(factory, session):
+    """A project ``proj`` from the default codebook with its owner ``eva`` (the project-bundle tests)."""
+    eva = factory.user("eva")
+    project = factory.project("proj", eva)
+    session.commit()
+    return project, eva
