@@ -6,7 +6,7 @@ project from ``bench/generate.py``, then
 
 1. coding over HTTP (Flask test client, logged in as a coder): open a long transcript page, create
    excerpts with one or two codes each through ``POST /api/p/<slug>/excerpts`` (CSRF token from the
-   page, header X-CSRFToken), list them; the same on a transcript 4x longer;
+   page, header X-CSRFToken), list them; the same on a transcript 4x longer, the two taking turns;
 2. the tally of the whole codebook (``compute_tally``, its numbers and with the case keys) against a bare
    ``SELECT count(*) FROM codings``;
 3. the transcript page with 1,000 excerpts (server time of GET /p/<slug>/sources/<id>);
@@ -96,22 +96,26 @@ def login(client, username: str) -> None:  # type: ignore[no-untyped-def]
     assert response.status_code in (302, 303), f"login failed: {response.status_code}"
 
 
-def bench_coding(app, session, project, args, label: str, chars: int, seed: int) -> list[Row]:  # type: ignore[no-untyped-def]
-    """Open the page, create ``args.excerpts`` excerpts through the JSON API, list them; per repeat."""
-    source, spans = long_source(session, project, chars, seed, f"Bench {label}")
+def bench_coding(app, session, project, args, transcripts: list[tuple[str, int, int]]) -> list[Row]:  # type: ignore[no-untyped-def]
+    """For each transcript (label, characters, seed): open the page, create ``args.excerpts`` excerpts
+    through the JSON API, list them; per repeat. The transcripts take turns within a repeat (in
+    alternating order), so a longer one is not measured on a project that already holds the shorter
+    one's excerpts."""
     keys = ["H1.1", "H1.4", "ST.3", "ST.5", "H2.1", "B.2", "E.1", "S.3"]
     client = app.test_client()
     login(client, CODERS[0])
-    page, per_excerpt, listing = [], [], []
-    step = max(1, len(spans) // (args.excerpts * args.repeat))
-    for r in range(args.repeat):
+    sources = [long_source(session, project, chars, seed, f"Bench {label}") for label, chars, seed in transcripts]
+    samples: list[dict[str, list[float]]] = [{"page": [], "create": [], "list": []} for _ in transcripts]
+
+    def one_round(source, spans, out: dict[str, list[float]], r: int) -> None:  # type: ignore[no-untyped-def]
+        step = max(1, len(spans) // (args.excerpts * args.repeat))
         holder: dict[str, str] = {}
 
         def open_page() -> None:
             response = client.get(f"/p/{project.slug}/sources/{source.id}")
             assert response.status_code == 200, response.status_code
             holder["csrf"] = CSRF_RE.search(response.get_data(as_text=True)).group(1)
-        page.append(timed(open_page))
+        out["page"].append(timed(open_page))
         headers = {"X-CSRFToken": holder["csrf"]}
         total = 0.0
         for i in range(args.excerpts):
@@ -123,16 +127,24 @@ def bench_coding(app, session, project, args, label: str, chars: int, seed: int)
             response = client.post(f"/api/p/{project.slug}/excerpts", json=body, headers=headers)
             total += time.perf_counter() - t0
             assert response.status_code == 201, response.get_data(as_text=True)
-        per_excerpt.append(total / args.excerpts)
+        out["create"].append(total / args.excerpts)
 
         def list_them() -> None:
             response = client.get(f"/api/p/{project.slug}/sources/{source.id}/excerpts")
             assert response.status_code == 200 and len(response.get_json()) >= args.excerpts
-        listing.append(timed(list_them))
-    n = f"{len(source.text):,} chars"
-    return [{"name": f"1 open transcript page ({n})", "samples": page},
-            {"name": f"1 create excerpt via API, per excerpt ({n}, {args.excerpts}/run)", "samples": per_excerpt},
-            {"name": f"1 list the transcript's excerpts ({n})", "samples": listing}]
+        out["list"].append(timed(list_them))
+
+    for r in range(args.repeat):
+        order = list(range(len(transcripts)))
+        for k in (order if r % 2 == 0 else order[::-1]):
+            one_round(*sources[k], samples[k], r)
+    rows: list[Row] = []
+    for (source, _spans), out in zip(sources, samples):
+        n = f"{len(source.text):,} chars"
+        rows += [{"name": f"1 open transcript page ({n})", "samples": out["page"]},
+                 {"name": f"1 create excerpt via API, per excerpt ({n}, {args.excerpts}/run)", "samples": out["create"]},
+                 {"name": f"1 list the transcript's excerpts ({n})", "samples": out["list"]}]
+    return rows
 
 
 def bench_tally(session, project, args) -> list[Row]:  # type: ignore[no-untyped-def]
@@ -252,8 +264,7 @@ def run_one(kind: str, size: str, args) -> list[Row]:  # type: ignore[no-untyped
             session.execute(text("ANALYZE"))
             session.commit()
             chars = 15_000 if args.quick else 150_000
-            rows += bench_coding(app, session, project, args, "short", chars, 11)
-            rows += bench_coding(app, session, project, args, "long", 4 * chars, 12)
+            rows += bench_coding(app, session, project, args, [("short", chars, 11), ("long", 4 * chars, 12)])
             rows += bench_tally(session, project, args)
             rows += bench_page(app, session, project, args)
             rows += bench_chains(session, project, args)
