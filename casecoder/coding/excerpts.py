@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..models import Case, Code, Coding, Direction, Excerpt, Source, User
-from . import audit, validate
+from . import audit, text_cache, validate
 from .validate import N_, EditConflict, InvalidInput
 
 
@@ -39,24 +39,11 @@ def _check_code(code: Code, source: Source) -> None:
         raise InvalidInput("Code {key} is a folder and cannot be applied", "codes", key=code.key)
 
 
-INT32_MAX = 2**31 - 1  # substr() takes integers; a larger end is out of range anyway (the message below)
-
-
 def span_text(session: Session, source: Source, start: int, end: int) -> tuple[int, int, str]:
-    """The checked span and its text. On PostgreSQL, when the transcript is not loaded, only its
-    length and the span cross the wire (``length``/``substr`` count code points there, and a
-    PostgreSQL text holds no NUL); otherwise the text in memory is used."""
-    if ("text" not in source.__dict__ and session.get_bind().dialect.name == "postgresql"
-            and type(start) is int and type(end) is int and 0 <= start < end <= INT32_MAX):
-        length, piece = session.execute(select(func.length(Source.text),
-                                               func.substr(Source.text, start + 1, end - start))
-                                        .where(Source.id == source.id)).one()
-        if end <= length:
-            validate.span(piece, 0, end - start)  # not only white space
-            return start, end, piece
-        validate.span(" " * length, start, end)  # the out-of-range message, with the length
-    start, end = validate.span(source.text, start, end)
-    return start, end, source.text[start:end]
+    """The checked span and its text; the transcript comes from ``text_cache`` unless it is loaded."""
+    text = text_cache.source_text(session, source)
+    start, end = validate.span(text, start, end)
+    return start, end, text[start:end]
 
 
 def create_excerpt(session: Session, user: User, source: Source, start: int, end: int,

@@ -13,6 +13,7 @@ from . import search as _search  # noqa: F401,E402 - full-text index DDL on sour
 from .summary import EvidenceSummary  # noqa: E402 - evidence_summary and its triggers
 from .tally_cells import CaseCodeEvidence, CodeAncestry, TallyCell, TallyDefault  # noqa: E402 - after summary: triggers on it
 from .case_sources import CaseSources  # noqa: E402
+from . import source_text as _source_text  # noqa: F401,E402 - the text_version trigger
 
 __all__ = [
     "Arrow", "AttributeDefinition", "AttributeType", "Chain", "ChainNode", "ChainScope", "AuditEvent", "Base", "Case", "CaseAttribute", "Code", "CodeKind",

@@ -1,10 +1,11 @@
 """Cases (families) with typed attributes, interviewees, and sources (transcripts) linked to both."""
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import AttributeType, Base, InterviewMode, Perspective, Timestamp, str_enum, utcnow
@@ -97,6 +98,10 @@ class Interviewee(Base):
     municipality: Mapped[str] = mapped_column(String(100), default="")
 
 
+def new_text_version() -> int:
+    return secrets.randbits(62) + 1
+
+
 class Source(Base):
     """An interview transcript. Excerpt offsets are code points into ``text``."""
 
@@ -116,6 +121,9 @@ class Source(Base):
     mode: Mapped[Optional[InterviewMode]] = mapped_column(str_enum(InterviewMode, "interview_mode"))
     interview_date: Mapped[Optional[date]] = mapped_column(Date)
     text: Mapped[str] = mapped_column(Text)
+    # A random number that a trigger replaces whenever ``text`` changes (models/source_text.py): the
+    # key under which a process may keep the text (coding/text_cache.py). NULL: never kept.
+    text_version: Mapped[Optional[int]] = mapped_column(BigInteger, default=lambda: new_text_version())
     original_filename: Mapped[str] = mapped_column(String(255), default="")
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     memo: Mapped[str] = mapped_column(Text, default="")

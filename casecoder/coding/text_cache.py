@@ -1,0 +1,42 @@
+"""Transcripts kept per process for the excerpt writes, under (source id, text version). No Flask.
+
+Creating an excerpt needs the transcript to check the span and copy its text; reading it from the
+database costs more the longer it is (PostgreSQL decompresses everything up to the span). A
+process keeps the last few it read, keyed by ``sources.text_version``, which a trigger replaces
+with a new random number whenever the text changes (models/source_text.py): a changed, deleted or
+rolled-back text is never served from here. One small query per excerpt reads the version.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import Source
+
+SIZE = 8  # transcripts per process (a 200-page one is about 600,000 characters)
+_LOCK = threading.Lock()
+_TEXTS: OrderedDict[tuple[int, int], str] = OrderedDict()
+
+
+def source_text(session: Session, source: Source) -> str:
+    """The text of ``source`` as this session sees it."""
+    if "text" in source.__dict__ or source.id is None:  # loaded, or changed in this session
+        return source.text
+    version = session.scalar(select(Source.text_version).where(Source.id == source.id))
+    if version is None:
+        return source.text
+    key = (source.id, version)
+    with _LOCK:
+        text = _TEXTS.get(key)
+        if text is not None:
+            _TEXTS.move_to_end(key)
+            return text
+    text = session.scalar(select(Source.text).where(Source.id == source.id))
+    with _LOCK:
+        _TEXTS[key] = text
+        while len(_TEXTS) > SIZE:
+            _TEXTS.popitem(last=False)
+    return text
