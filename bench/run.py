@@ -6,7 +6,7 @@ project from ``bench/generate.py``, then
 
 1. coding over HTTP (Flask test client, logged in as a coder): open a long transcript page, create
    excerpts with one or two codes each through ``POST /api/p/<slug>/excerpts`` (CSRF token from the
-   page, header X-CSRFToken), list them; the same on a transcript 4x longer, the two taking turns;
+   page, header X-CSRFToken), list them; the same on a transcript 4x longer, the two taking turns post by post;
 2. the tally of the whole codebook (``compute_tally``, its numbers and with the case keys) against a bare
    ``SELECT count(*) FROM codings``;
 3. the transcript page with 1,000 excerpts (server time of GET /p/<slug>/sources/<id>);
@@ -97,52 +97,59 @@ def login(client, username: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def bench_coding(app, session, project, args, transcripts: list[tuple[str, int, int]]) -> list[Row]:  # type: ignore[no-untyped-def]
-    """For each transcript (label, characters, seed): open the page, create ``args.excerpts`` excerpts
-    through the JSON API, list them; per repeat. The transcripts take turns within a repeat (in
-    alternating order), so a longer one is not measured on a project that already holds the shorter
-    one's excerpts."""
+    """For each transcript (label, characters, seed), per repeat: open its page, create ``args.excerpts``
+    excerpts through the JSON API, list them. The transcripts take turns post by post, so a busy
+    machine's changing speed falls on both alike and a longer one is not measured on a project that
+    already holds the shorter one's excerpts. A sample is a repeat's mean time per post; the note
+    compares the medians of all single posts."""
     keys = ["H1.1", "H1.4", "ST.3", "ST.5", "H2.1", "B.2", "E.1", "S.3"]
     client = app.test_client()
     login(client, CODERS[0])
     sources = [long_source(session, project, chars, seed, f"Bench {label}") for label, chars, seed in transcripts]
-    samples: list[dict[str, list[float]]] = [{"page": [], "create": [], "list": []} for _ in transcripts]
+    samples: list[dict[str, list[float]]] = [{"page": [], "create": [], "list": [], "posts": []} for _ in transcripts]
+    csrf: dict[str, str] = {}
 
-    def one_round(source, spans, out: dict[str, list[float]], r: int) -> None:  # type: ignore[no-untyped-def]
+    def open_page(source) -> None:  # type: ignore[no-untyped-def]
+        response = client.get(f"/p/{project.slug}/sources/{source.id}")
+        assert response.status_code == 200, response.status_code
+        csrf["token"] = CSRF_RE.search(response.get_data(as_text=True)).group(1)
+
+    def post(source, spans, i: int, r: int) -> float:  # type: ignore[no-untyped-def]
         step = max(1, len(spans) // (args.excerpts * args.repeat))
-        holder: dict[str, str] = {}
+        start, end = spans[((r * args.excerpts + i) * step) % len(spans)]
+        codes = [keys[i % len(keys)]] + ([{"code": keys[(i + 3) % len(keys)], "direction": "nuances"}]
+                                         if i % 3 == 0 else [])
+        body = {"source_id": source.id, "start": start, "end": end, "codes": codes}
+        t0 = time.perf_counter()
+        response = client.post(f"/api/p/{project.slug}/excerpts", json=body, headers={"X-CSRFToken": csrf["token"]})
+        elapsed = time.perf_counter() - t0
+        assert response.status_code == 201, response.get_data(as_text=True)
+        return elapsed
 
-        def open_page() -> None:
-            response = client.get(f"/p/{project.slug}/sources/{source.id}")
-            assert response.status_code == 200, response.status_code
-            holder["csrf"] = CSRF_RE.search(response.get_data(as_text=True)).group(1)
-        out["page"].append(timed(open_page))
-        headers = {"X-CSRFToken": holder["csrf"]}
-        total = 0.0
-        for i in range(args.excerpts):
-            start, end = spans[((r * args.excerpts + i) * step) % len(spans)]
-            codes = [keys[i % len(keys)]] + ([{"code": keys[(i + 3) % len(keys)], "direction": "nuances"}]
-                                             if i % 3 == 0 else [])
-            body = {"source_id": source.id, "start": start, "end": end, "codes": codes}
-            t0 = time.perf_counter()
-            response = client.post(f"/api/p/{project.slug}/excerpts", json=body, headers=headers)
-            total += time.perf_counter() - t0
-            assert response.status_code == 201, response.get_data(as_text=True)
-        out["create"].append(total / args.excerpts)
-
-        def list_them() -> None:
-            response = client.get(f"/api/p/{project.slug}/sources/{source.id}/excerpts")
-            assert response.status_code == 200 and len(response.get_json()) >= args.excerpts
-        out["list"].append(timed(list_them))
+    def list_them(source) -> None:  # type: ignore[no-untyped-def]
+        response = client.get(f"/api/p/{project.slug}/sources/{source.id}/excerpts")
+        assert response.status_code == 200 and len(response.get_json()) >= args.excerpts
 
     for r in range(args.repeat):
-        order = list(range(len(transcripts)))
-        for k in (order if r % 2 == 0 else order[::-1]):
-            one_round(*sources[k], samples[k], r)
+        order = list(range(len(transcripts))) if r % 2 == 0 else list(range(len(transcripts)))[::-1]
+        for k in order:
+            samples[k]["page"].append(timed(lambda: open_page(sources[k][0])))
+        posts: list[list[float]] = [[] for _ in transcripts]
+        for i in range(args.excerpts):
+            for k in order:
+                posts[k].append(post(*sources[k], i, r))
+        for k in order:
+            samples[k]["create"].append(statistics.mean(posts[k]))
+            samples[k]["posts"] += posts[k]
+            samples[k]["list"].append(timed(lambda: list_them(sources[k][0])))
     rows: list[Row] = []
+    first = statistics.median(samples[0]["posts"])
     for (source, _spans), out in zip(sources, samples):
         n = f"{len(source.text):,} chars"
+        single = statistics.median(out["posts"])
         rows += [{"name": f"1 open transcript page ({n})", "samples": out["page"]},
-                 {"name": f"1 create excerpt via API, per excerpt ({n}, {args.excerpts}/run)", "samples": out["create"]},
+                 {"name": f"1 create excerpt via API, per excerpt ({n}, {args.excerpts}/run)", "samples": out["create"],
+                  "note": f"median single post {fmt(single)}, {single / first:.2f}x the first transcript's"},
                  {"name": f"1 list the transcript's excerpts ({n})", "samples": out["list"]}]
     return rows
 
@@ -339,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
     args = parser.parse_args(argv)
     args.argv = sys.argv[1:] if argv is None else argv
-    args.excerpts = args.excerpts or (5 if args.quick else 50)
+    args.excerpts = args.excerpts or (5 if args.quick else 100)
     sizes = [s.strip() for s in args.size.split(",")]
     from bench.generate import SIZES
     if any(s not in SIZES for s in sizes) or args.repeat < 1:
