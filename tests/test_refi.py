@@ -19,7 +19,7 @@ from casecoder.models import (AttributeDefinition, Case, CaseAttribute, Code, Co
                               Source, User)
 from casecoder.refi import positions
 from casecoder.refi.archive import open_qdpx, read_zip
-from casecoder.refi.qdc import import_qdc, plan_merge, read_qdc, write_qdc
+from casecoder.refi.qdc import import_qdc, write_qdc
 from casecoder.refi.qdpx_read import import_qdpx
 from casecoder.refi.qdpx_write import qdpx_files, write_qdpx
 from casecoder.refi.xmlread import SCHEMA_ENV, xsd_problems
@@ -368,36 +368,6 @@ def test_broken_archives_and_xml_are_refused(session):
     entity = b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa">]><Project name="x">&a;</Project>'
     with pytest.raises(InvalidInput, match="entities"):
         import_qdpx(session, qdpx({"project.qde": entity}), "x.qdpx", user=None)
-
-
-# -- merging codebooks ---------------------------------------------------------------------------
-
-def test_qdc_merge_by_guid_then_by_name_path(session):
-    project = load_demo(session).project
-    data = write_qdc(session, project, "en")
-    changed = data.replace(b'name="A single point of contact and continuity over time"', b'name="One door in"')
-    changed = changed.replace(b"</Codes>", b'<Code guid="12345678-1234-1234-1234-123456789abc" name="New theme" '
-                                           b'isCodable="true"><Code guid="{12345678-1234-1234-1234-123456789ABD}" '
-                                           b'name="Child" isCodable="false"/></Code></Codes>')
-    roots, _report = read_qdc(changed, "x.qdc")
-    plan = plan_merge(session, project, roots, "en")
-    assert [(c.key, old, new) for c, old, new in plan.renamed] == [
-        ("H1", "A single point of contact and continuity over time", "One door in")]
-    assert [p.path for p in plan.added] == [("New theme",), ("New theme", "Child")]
-    other = projects.create_project(session, "Other", "other", None, None)
-    plan2, _ = import_qdc(session, other, data, "demo.qdc", user_id=None, lang="en")
-    assert len(plan2.added) == 54
-    project_codes = {c.label_en: c.guid for c in session.scalars(select(Code).where(Code.project_id == project.id))}
-    for code in session.scalars(select(Code).where(Code.project_id == other.id)):
-        code.guid = None
-    session.flush()
-    plan3, _ = import_qdc(session, other, data, "demo.qdc", user_id=None, lang="en")
-    assert not plan3.added and not plan3.renamed and len(plan3.matched) == 54  # matched by name path
-    assert {c.label_en: c.guid for c in session.scalars(select(Code).where(Code.project_id == other.id))} == project_codes
-    import_qdc(session, project, changed, "x.qdc", user_id=None, lang="en")
-    assert session.scalars(select(Code).where(Code.project_id == project.id, Code.key == "H1")).one().label_en == "One door in"
-    child = session.scalars(select(Code).where(Code.project_id == project.id, Code.label_en == "Child")).one()
-    assert (child.guid, child.codable, child.parent.label_en) == ("12345678-1234-1234-1234-123456789abd", False, "New theme")
 
 
 # -- command line --------------------------------------------------------------------------------

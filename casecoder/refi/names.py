@@ -27,14 +27,16 @@ def free_slug(session: Session, base: str) -> str:
     return slug
 
 
-def clean_name(raw: str, fallback: str, max_len: int = 32) -> str:
-    """Letters, digits, '.', '_', '-' only, starting with a letter or digit (keys, user names)."""
+def clean_name(raw: str, fallback: str, max_len: int = 32, min_len: int = 2) -> str:
+    """Letters, digits, '.', '_', '-' only, starting with a letter or digit (keys, user names);
+    ``fallback`` when fewer than ``min_len`` are left."""
     name = _NAME_CHARS.sub("-", unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode())
     name = name.strip("-._")[:max_len].strip("-._")
-    return name if len(name) >= 2 else fallback
+    return name if len(name) >= min_len else fallback
 
 
 def unique(name: str, taken: set[str], max_len: int = 32) -> str:
+    """``name``, or ``name-2``, ``name-3``... cut to fit ``max_len``: the first not in ``taken`` (added to it)."""
     candidate, n = name, 1
     while candidate in taken:
         n += 1

@@ -32,12 +32,12 @@ from ..coding.validate import InvalidInput
 from ..models import Code, CodeKind, Project
 from . import xmlread
 from .convention import CODE_FIELDS, ORIGIN, derived_guid
+from .names import clean_name, unique
 from .report import ImportReport
 
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
 DEFAULT_COLOR = "#888888"
 _RGB3 = re.compile(r"^#([0-9a-fA-F])([0-9a-fA-F])([0-9a-fA-F])$")
-_KEY_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -257,15 +257,7 @@ def plan_merge(session: Session, project: Project, roots: list[IncomingCode], la
 
 def unique_key(name: str, taken: set[str]) -> str:
     """A code key made from ``name`` (letters, digits, '.', '_', '-'; at most 32), unique in ``taken``."""
-    base = _KEY_CHARS.sub("-", name).strip("-._")[:28] or "code"
-    if not base[0].isalnum():
-        base = "c" + base[:27]
-    key, n = base, 1
-    while key in taken:
-        n += 1
-        key = f"{base}-{n}"
-    taken.add(key)
-    return key
+    return unique(clean_name(name, "code", min_len=1), taken)
 
 
 def apply_merge(session: Session, project: Project, plan: MergePlan, user_id: int | None,
