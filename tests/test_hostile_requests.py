@@ -27,7 +27,6 @@ refusal is a 4xx answer naming what was wrong, and the database is unchanged aft
 from __future__ import annotations
 
 import html
-import time
 
 import pytest
 from sqlalchemy import func, insert, select
@@ -96,6 +95,9 @@ def test_bad_offsets_on_patch(client, factory, engine, session, span, message):
     ({"start": 0, "end": 5, "codes": []}, "Choose at least one code"),
     ({"start": 0, "end": 5, "codes": "H1.1"}, "Choose at least one code"),
     ({"start": 0, "end": 5, "codes": ["NOPE"]}, "There is no code 'NOPE'"),
+    ({"start": 0, "end": 5, "codes": ["H1.1", "H1.4"] + [f"X{i}" for i in range(200)]}, "There is no code 'X0'"),
+    ({"start": 0, "end": 5, "codes": [{"direction": "nuances"}]}, "Each code must be a code key"),
+    ({"start": 0, "end": 5, "codes": ["H1.1", 7]}, "Each code must be a code key"),
     ({"start": 0, "end": 5, "codes": [{"code": "H1.1", "direction": "sideways"}]}, "'sideways' is not one of"),
     ({"start": 0, "end": 5, "codes": ["H1.1"], "case_id": "x"}, "case_id must be a whole number"),
     ({"start": 0, "end": 1, "codes": ["H1.1"]}, None),  # one char: fine (the sanity check of this list)
@@ -211,7 +213,6 @@ def test_ten_thousand_codes(client, factory, session):
     session.commit()
     assert session.scalar(select(func.count(Code.id)).where(Code.project_id == project.id)) == 10_000
     login(client, owner.username, PASSWORD)
-    started = time.perf_counter()
     for url in ("/p/many/codebook", "/p/many/tally", f"/p/many/sources/{source.id}", "/api/p/many/codes"):
         with client.get(url) as response:
             assert response.status_code == 200, url
@@ -222,8 +223,7 @@ def test_ten_thousand_codes(client, factory, session):
     code = session.scalar(select(Code).where(Code.project_id == project.id, Code.key == "C09899"))
     created = client.post("/api/p/many/excerpts", headers=api_headers(client),
                           json={"source_id": source.id, "start": 0, "end": 11, "codes": [code.key]})
-    assert created.status_code == 201
-    assert time.perf_counter() - started < 90  # linear, but 10,000 rows of HTML each (about 5-10 s a page)
+    assert created.status_code == 201  # how long these pages take: bench/hostile.py
 
 
 # -- another project's objects -------------------------------------------------------------------------------

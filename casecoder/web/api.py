@@ -50,12 +50,15 @@ def _wanted_codes(project: Project, body: dict[str, Any]) -> list[tuple[Code, st
     wanted = body.get("codes")
     if not isinstance(wanted, list) or not wanted:
         raise InvalidInput("Choose at least one code", "codes")
-    by_key = {c.key: c for c in get_session().scalars(select(Code).where(Code.project_id == project.id))}
+    keys = [item.get("code") if isinstance(item, dict) else item for item in wanted]
+    if not all(isinstance(key, str) for key in keys):
+        raise InvalidInput("Each code must be a code key or {{\"code\": key, \"direction\": ...}}", "codes")
+    query = select(Code).where(Code.project_id == project.id)
+    if len(set(keys)) <= 100:  # only the codes asked for (a codebook can have thousands); else all, in one query
+        query = query.where(Code.key.in_(set(keys)))
+    by_key = {c.key: c for c in get_session().scalars(query)}
     pairs = []
-    for item in wanted:
-        key = item.get("code") if isinstance(item, dict) else item
-        if not isinstance(key, str):
-            raise InvalidInput("Each code must be a code key or {{\"code\": key, \"direction\": ...}}", "codes")
+    for item, key in zip(wanted, keys):
         if key not in by_key:
             raise InvalidInput("There is no code '{key}' in this project", "codes", key=key)
         pairs.append((by_key[key], item.get("direction", "supports") if isinstance(item, dict) else "supports"))
