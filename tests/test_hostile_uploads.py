@@ -24,7 +24,8 @@ Issue item -> tests (this file: uploads; ``test_hostile_requests.py``: the rest)
 - Zip bombs in a bundle, a .qdpx and a .docx -> ``test_zip_bombs_are_refused``; core: test_extract.py::
   test_zip_bomb_is_refused, test_refi.py::test_decompression_bombs_and_too_many_entries_are_refused.
 - A 5 MB single-line transcript -> ``test_five_megabyte_single_line_transcript`` (upload, workbench, search),
-  ``test_split_turns_is_linear_on_one_long_line``, ``test_editing_a_long_transcript_is_not_quadratic``.
+  test_turns.py::``test_split_turns_on_one_long_line``,
+  test_transcripts.py::``test_editing_a_long_transcript_is_not_quadratic``; how long they take: bench/hostile.py.
 - The same hostile files through the CLI (ClickException, nothing stored) -> ``test_cli_imports_refuse_hostile_files``.
 - CSV injection (``=``, ``+``, ``-``, ``@`` neutralised in every CSV/XLSX written) -> test_report_export.py
   (``neutralise``), test_project_bundle.py (``CSV injection is neutralised on export``).
@@ -37,7 +38,6 @@ from __future__ import annotations
 import hashlib
 import html
 import io
-import time
 import zipfile
 from pathlib import Path
 
@@ -46,8 +46,7 @@ from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from casecoder.coding.turns import split_turns
-from casecoder.coding.validate import InvalidInput
+from bench.hostile import ONE_LINE
 from casecoder.models import Base, Project, Source
 
 from .conftest import csrf_token, login
@@ -278,7 +277,6 @@ def _qdpx(qde: bytes) -> bytes:
 @pytest.mark.parametrize("where", ["qdpx", "qdc", "docx", "odt", "bundle-docx"])
 def test_xml_bombs_and_external_entities_are_refused(client, small, engine, kind, where):
     dtd, body = (XXE_DTD, "&xxe;") if kind == "xxe" else (LAUGHS_DTD, "&lol9;")
-    started = time.perf_counter()
     if where == "qdpx":
         refused(client, engine, "qdpx", "ond.qdpx", _qdpx(hostile_xml(dtd, "Project", body)),
                 "'project.qde' declares XML entities or external references, which are refused")
@@ -298,7 +296,6 @@ def test_xml_bombs_and_external_entities_are_refused(client, small, engine, kind
             "texts/a.docx": hostile_docx(dtd, body),
         })
         refused(client, engine, "bundle", "b.zip", bundle, "texts/a.docx", "is not a valid Word document")
-    assert time.perf_counter() - started < 10, "the entities were expanded"
 
 
 # -- zip-slip and zip bombs ---------------------------------------------------------------------------------
@@ -333,28 +330,20 @@ def test_zip_bombs_are_refused(app, client, small, engine):
 
 # -- a 5 MB transcript on one line ------------------------------------------------------------------------
 
-def test_split_turns_is_linear_on_one_long_line():
-    for line in ("Interviewer: " + "bla " * 1_300_000, "Aaaa" * 1_300_000, "Ab Cd " * 900_000 + ":",
-                 "[" + "Ab " * 1_700_000):
-        started = time.perf_counter()
-        turns = split_turns(line)
-        assert turns[0].start == 0 and turns[-1].end == len(line)
-        assert time.perf_counter() - started < 3, line[:20]
-
+# How long this takes is benchmark 8 (bench/hostile.py), not a test: the test checks what it gives.
 
 def test_five_megabyte_single_line_transcript(client, small, engine, session):
-    text = "Interviewperson: " + "Jeg fik hjælp <b>hurtigt</b> & godt. " * 140_000
+    text = ONE_LINE
     data = text.encode()
     assert 5 * 1024 * 1024 < len(data) < 6 * 1024 * 1024 and "\n" not in text
-    started = time.perf_counter()
     response = post_file(client, "transcript-api", "lang.txt", data)
     assert response.status_code == 201, message_of(response)[:500]
     source_id = response.get_json()["id"]
     page = client.get(f"/p/demo/sources/{source_id}")
     assert page.status_code == 200
     assert "<b>hurtigt</b>" not in page.get_data(as_text=True)  # the text goes into the page as escaped JSON
-    assert client.get("/p/demo/search?q=hurtigt").status_code == 200
-    assert time.perf_counter() - started < 60
+    found = client.get("/p/demo/search?q=hurtigt")
+    assert found.status_code == 200 and "Interviewperson" in found.get_data(as_text=True)
     assert session.get(Source, source_id).text == text.rstrip()
 
 
@@ -382,30 +371,3 @@ def test_cli_imports_refuse_hostile_files(runner, small, engine, tmp_path, args,
     assert not any(marker in output for marker in PASSWD_MARKERS)
     assert snapshot(engine) == before
     assert not (tmp_path.parent / "evil.txt").exists()
-
-
-def test_editing_a_long_transcript_is_not_quadratic(session, factory):
-    """The edit diff was character by character over the whole changed region: minutes for a few thousand
-    characters edited in several places, hours for 5 MB. Now line by line first, with a budget."""
-    from casecoder.coding.transcripts import edit_text
-    owner = factory.user("owner")
-    project = factory.project("long", owner)
-    case = factory.case(project)
-    lines = [f"Interviewperson: Jeg fik hjælp hurtigt og godt, sagde hun {i}." for i in range(3000)]
-    source = factory.source(project, [case], text="\n".join(lines))
-    kept = factory.excerpt(owner, source, lines[1500], [(factory.code(project, "H1.4"), "supports")])
-    session.commit()
-    started = time.perf_counter()
-    edited = [line if i == 1500 else line.replace("hjælp", "støtte") for i, line in enumerate(lines)]
-    assert edit_text(session, owner, source, "\n".join(edited)) == 1  # the excerpt moved, its text kept
-    assert source.text[kept.start_offset:kept.end_offset] == kept.text == lines[1500]
-    assert time.perf_counter() - started < 15
-    one_line = "Jeg fik hjælp hurtigt og godt. " * 170_000  # 5 MB on one line, an excerpt in the middle
-    big = factory.source(project, [case], text=one_line, title="Lang")
-    factory.excerpt(owner, big, one_line[2_500_000:2_500_030].strip(), [(factory.code(project, "H1.4"), "supports")])
-    session.commit()
-    started = time.perf_counter()
-    with pytest.raises(InvalidInput, match="changes text inside 1 excerpt"):
-        edit_text(session, owner, big, "X" + big.text[1:-2] + "Y")  # edits at both ends: one coarse change
-    assert time.perf_counter() - started < 15
-    assert edit_text(session, owner, big, "Nu: " + big.text) == 1  # one edit: still exact, the excerpt moves

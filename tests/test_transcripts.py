@@ -94,3 +94,27 @@ def test_windows_line_endings_in_an_edit_become_newlines(session, coded):
     transcripts.edit_text(session, owner, source, TEXT.replace("\n", "\r\n") + "Slut.\r\n")
     assert "\r" not in source.text and source.text.endswith("Slut.\n")
     assert source.text[second.start_offset:second.end_offset] == second.text
+
+
+def test_editing_a_long_transcript_is_not_quadratic(session, factory):
+    """The edit diff was character by character over the whole changed region: minutes for a few thousand
+    characters edited in several places, hours for 5 MB. Now line by line first, with a budget (its
+    time: bench/hostile.py)."""
+    from casecoder.coding.transcripts import edit_text
+    owner = factory.user("owner")
+    project = factory.project("long", owner)
+    case = factory.case(project)
+    lines = [f"Interviewperson: Jeg fik hjælp hurtigt og godt, sagde hun {i}." for i in range(3000)]
+    source = factory.source(project, [case], text="\n".join(lines))
+    kept = factory.excerpt(owner, source, lines[1500], [(factory.code(project, "H1.4"), "supports")])
+    session.commit()
+    edited = [line if i == 1500 else line.replace("hjælp", "støtte") for i, line in enumerate(lines)]
+    assert edit_text(session, owner, source, "\n".join(edited)) == 1  # the excerpt moved, its text kept
+    assert source.text[kept.start_offset:kept.end_offset] == kept.text == lines[1500]
+    one_line = "Jeg fik hjælp hurtigt og godt. " * 170_000  # 5 MB on one line, an excerpt in the middle
+    big = factory.source(project, [case], text=one_line, title="Lang")
+    factory.excerpt(owner, big, one_line[2_500_000:2_500_030].strip(), [(factory.code(project, "H1.4"), "supports")])
+    session.commit()
+    with pytest.raises(InvalidInput, match="changes text inside 1 excerpt"):
+        edit_text(session, owner, big, "X" + big.text[1:-2] + "Y")  # edits at both ends: one coarse change
+    assert edit_text(session, owner, big, "Nu: " + big.text) == 1  # one edit: still exact, the excerpt moves

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.hostile import LINES
 from casecoder.coding.turns import Turn, split_turns
 
 DEMO = Path(__file__).resolve().parents[1] / "casecoder" / "demo" / "transcripts"
@@ -181,3 +182,12 @@ def test_indented_marker_and_crlf_free_text():
     assert_tiles(text, turns)
     assert [t.speaker for t in turns] == ["Interviewer", "IP"]
     assert turns[1].start == text.index("\t")
+
+
+# 5 MB on one line; how long it takes is benchmark 8 (bench/hostile.py)
+@pytest.mark.parametrize("name", list(LINES))
+def test_split_turns_on_one_long_line(name):
+    line = LINES[name]
+    turns = split_turns(line)
+    assert turns[0].start == 0 and turns[-1].end == len(line)
+    assert all(a.end <= b.start for a, b in zip(turns, turns[1:]))
