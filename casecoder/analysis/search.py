@@ -3,8 +3,9 @@
 1. ``parse_query``: words are runs of letters and digits (æ ø å included), lower-cased; punctuation
    and quotes are ignored (no phrase search); one-letter words are dropped; at most ``MAX_WORDS``.
 2. One SQL statement finds and ranks the project's sources holding every word as a prefix:
-   SQLite FTS5 ``"word"* AND ...`` ranked by bm25; PostgreSQL ``to_tsvector('danish', text) @@
-   to_tsquery('danish', 'word':* & ...)`` ranked by ts_rank (the expression of ``ix_sources_fts``).
+   SQLite FTS5 ``"word"* AND ...`` ranked by bm25; PostgreSQL ``sources.search_vector @@
+   to_tsquery('danish', 'word':* & ...)`` ranked by ts_rank (the stored ``to_tsvector('danish', text)``
+   that ``ix_sources_fts`` indexes; models/search.py).
    The query reaches SQL only as a bind parameter built from the parsed words.
 3. Hits are found in Python in each matched text: whole words starting with a query word,
    case-insensitive. PostgreSQL stems (``børnene`` also finds ``børn``), so there a word may also
