@@ -51,9 +51,9 @@ def bench_turns() -> dict[str, float]:
     return {f"split_turns, 5 MB line: {name}": timed(lambda: split_turns(line)) for name, line in LINES.items()}
 
 
-def bench_upload(client, slug: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def bench_upload(client, slug: str, n: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
     token = csrf(client, f"/p/{slug}/transcripts/new")
-    data = {"csrf_token": token, "perspective": "family", "files": (io.BytesIO(ONE_LINE.encode()), "lang.txt")}
+    data = {"csrf_token": token, "perspective": "family", "files": (io.BytesIO(f"{ONE_LINE} ({n})".encode()), f"lang-{n}.txt")}
     out: dict[str, object] = {}
 
     def upload() -> None:
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
             client = app.test_client()
             login(client, OWNER)
             for n in range(args.repeat):
-                for figures in (bench_turns(), bench_upload(client, project.slug), bench_edit(session, project, owner),
+                for figures in (bench_turns(), bench_upload(client, project.slug, n), bench_edit(session, project, owner),
                                 bench_codes(client, many, many_source, n)):
                     for name, seconds in figures.items():
                         samples.setdefault(name, []).append(seconds)

@@ -11,10 +11,13 @@ project from ``bench/generate.py``, then
    ``SELECT count(*) FROM codings``;
 3. the transcript page with 1,000 excerpts (server time of GET /p/<slug>/sources/<id>);
 4. a saved chain's counts (``count_saved_chain``) and the statement graph (``statement_graph``);
-5. the tally bundle and a chain bundle with its figure (``build_report`` + zip).
+5. the tally bundle and a chain bundle with its figure (``build_report`` + zip);
+9. full-text search (``analysis.search``).
 
 Each benchmark runs ``--repeat`` times; the table gives the median and min-max, printed and written
-to ``--out`` (default docs/benchmarks.md). Concurrency (gunicorn) and peak memory are not measured.
+to ``--out`` (default docs/benchmarks.md: only its marked section is replaced, the hand-written text
+around it stays). Concurrency, peak memory and the large inputs of issue #10 are measured by
+``bench/server.py``, ``bench/memory.py`` and ``bench/hostile.py``.
 """
 from __future__ import annotations
 
@@ -205,6 +208,21 @@ def bench_page(app, session, project, args) -> list[Row]:  # type: ignore[no-unt
             {"name": f"3 excerpt list JSON of that transcript ({n:,})", "samples": lists}]
 
 
+def bench_search(session, project, args) -> list[Row]:  # type: ignore[no-untyped-def]
+    """Full-text search (``analysis.search``, what the search page runs): a word in every family
+    transcript and two words together; the first 200 hits with their context."""
+    from casecoder.analysis.search import search
+    rows: list[Row] = []
+    for query in ("koordinator", "kommune skole"):
+        samples, found = [], {}
+        for _ in range(args.repeat):
+            samples.append(timed(lambda: found.update(result=search(session, project.id, query))))
+        result = found["result"]
+        rows.append({"name": f"9 search '{query}'", "samples": samples,
+                     "note": f"{result.sources_matched:,} transcripts matched, {len(result.hits)} hits shown"})
+    return rows
+
+
 def bench_chains(session, project, args) -> list[Row]:  # type: ignore[no-untyped-def]
     from casecoder.analysis.chains import count_saved_chain, load_chain, statement_graph
     from casecoder.coding import accounts
@@ -275,6 +293,7 @@ def run_one(kind: str, size: str, args) -> list[Row]:  # type: ignore[no-untyped
             rows += bench_tally(session, project, args)
             rows += bench_page(app, session, project, args)
             rows += bench_chains(session, project, args)
+            rows += bench_search(session, project, args)
             rows += bench_exports(session, project, args)
     for row in rows:
         row.update(db=kind, size=size)
@@ -311,10 +330,15 @@ def database_version(kind: str) -> str:
         return "PostgreSQL"
 
 
+BEGIN = "<!-- bench/run.py writes from here to its end mark; the rest of the file is kept -->"
+END = "<!-- end of what bench/run.py writes -->"
+
+
 def markdown(rows: list[Row], args, kinds: list[str]) -> str:  # type: ignore[no-untyped-def]
+    """The run as a Markdown section, between the marks ``write_out`` looks for."""
     now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
-        "# Benchmarks", "",
+        BEGIN, "## The latest run of `bench/run.py`", "",
         "Measured by `bench/run.py` (see `bench/README.md`) on a synthetic project from `bench/generate.py`.", "",
         f"- date: {now}",
         f"- machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
@@ -329,10 +353,22 @@ def markdown(rows: list[Row], args, kinds: list[str]) -> str:  # type: ignore[no
     for r in rows:
         lines.append(f"| {r['db']} | {r['size']} | {r['name']} | {fmt(statistics.median(r['samples']))} | "
                      f"{spread(r['samples'])} | {len(r['samples'])} | {r.get('note', '')} |")
-    lines += ["", "## Not measured yet", "",
-              "- 6. concurrency: several coders at once against gunicorn with several workers",
-              "- 7. peak memory of the server and of the exports", ""]
+    lines += ["", "Measured by other scripts (`bench/README.md`): 6. concurrent coders (`bench/server.py`), "
+              "7. peak memory of the server (`bench/memory.py`), 8. the large inputs of issue #10 "
+              "(`bench/hostile.py`).", END]
     return "\n".join(lines)
+
+
+def write_out(path: Path, section: str) -> None:
+    """Replace the marked section of ``path`` (hand-written text around it stays), or write a new file."""
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    if BEGIN in old and END in old.split(BEGIN, 1)[1]:
+        before, rest = old.split(BEGIN, 1)
+        text = before + section + rest.split(END, 1)[1]
+    else:
+        text = "# Benchmarks\n\n" + section + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -356,8 +392,7 @@ def main(argv: list[str] | None = None) -> int:
     for size in sizes:
         for kind in kinds:
             rows += run_one(kind, size, args)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(markdown(rows, args, kinds), encoding="utf-8")
+    write_out(Path(args.out), markdown(rows, args, kinds))
     print(f"written: {args.out}")
     return 0
 

@@ -36,6 +36,17 @@ def test_run_quick_writes_the_table(tmp_path: Path) -> None:
     table = out.read_text(encoding="utf-8")
     assert "| database | size | benchmark | median | min–max | runs | note |" in table
     for name in ("create excerpt via API", "tally of the whole codebook", "transcript page with",
-                 "chain count", "export: tally bundle", "Not measured yet"):
+                 "chain count", "export: tally bundle", "search 'koordinator'", "bench/server.py"):
         assert name in table, name
     assert "| sqlite | small |" in table
+
+
+def test_write_out_replaces_only_its_marked_section(tmp_path: Path) -> None:
+    from bench.run import BEGIN, END, write_out
+    path = tmp_path / "benchmarks.md"
+    write_out(path, f"{BEGIN}\nfirst run\n{END}")
+    assert path.read_text(encoding="utf-8") == f"# Benchmarks\n\n{BEGIN}\nfirst run\n{END}\n"
+    path.write_text(f"# Benchmarks\n\nStatus by hand.\n\n{BEGIN}\nfirst run\n{END}\n\n## Server, by hand\n", encoding="utf-8")
+    write_out(path, f"{BEGIN}\nsecond run\n{END}")
+    assert path.read_text(encoding="utf-8") == (f"# Benchmarks\n\nStatus by hand.\n\n{BEGIN}\nsecond run\n{END}\n\n"
+                                                "## Server, by hand\n")
