@@ -82,14 +82,22 @@ def test_created_excerpt_keeps_the_span_text(session, factory):
     assert excerpt.text == "Slut 🎉" == TEXT[-6:]  # six code points: the emoji is one
 
 
-def test_the_cache_keeps_a_few_transcripts(session, factory):
+@pytest.mark.parametrize("limit", ["texts", "chars"])
+def test_the_cache_keeps_at_most_its_limits(session, factory, monkeypatch, limit):
+    if limit == "texts":
+        monkeypatch.setattr(text_cache, "MAX_TEXTS", 5)
+    else:
+        monkeypatch.setattr(text_cache, "MAX_CHARS", 3 * len(TEXT) + 50)
     owner = factory.user("eva")
     project = factory.project("many", owner)
     case = factory.case(project)
-    sources = [factory.source(project, [case], f"Tekst nummer {i}. " + TEXT, "family", f"S{i}")
-               for i in range(text_cache.SIZE + 3)]
+    sources = [factory.source(project, [case], f"Tekst nummer {i}. " + TEXT, "family", f"S{i}") for i in range(8)]
     session.commit()
-    for i, source in enumerate(sources):
-        session.expire(source, ["text"])
-        assert excerpts.span_text(session, source, 0, 13 + len(str(i)))[2] == f"Tekst nummer {i}"
-    assert len(text_cache._TEXTS) <= text_cache.SIZE
+    for _ in range(2):
+        for i, source in enumerate(sources):
+            session.expire(source, ["text"])
+            assert excerpts.span_text(session, source, 0, 13 + len(str(i)))[2] == f"Tekst nummer {i}"
+            held = [text for (source_id, _version), text in text_cache._TEXTS.items()]
+            assert text_cache._CHARS[0] == sum(map(len, held)) <= text_cache.MAX_CHARS
+            assert len(held) <= text_cache.MAX_TEXTS and held[-1] == source.text
+    assert len(held) == (5 if limit == "texts" else 3)

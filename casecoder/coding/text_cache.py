@@ -16,9 +16,14 @@ from sqlalchemy.orm import Session
 
 from ..models import Source
 
-SIZE = 8  # transcripts per process (a 200-page one is about 600,000 characters)
+# Per process: at most MAX_TEXTS transcripts and MAX_CHARS characters in all, the least recently used
+# going first. A 200-page transcript is about 600,000 characters (one byte each in a Python str unless
+# it holds characters beyond Latin-1), so 20 coders on such transcripts fit in every worker.
+MAX_TEXTS = 64
+MAX_CHARS = 16_000_000
 _LOCK = threading.Lock()
 _TEXTS: OrderedDict[tuple[int, int], str] = OrderedDict()
+_CHARS = [0]  # characters held in _TEXTS
 
 
 def source_text(session: Session, source: Source) -> str:
@@ -35,8 +40,11 @@ def source_text(session: Session, source: Source) -> str:
             _TEXTS.move_to_end(key)
             return text
     text = session.scalar(select(Source.text).where(Source.id == source.id))
-    with _LOCK:
-        _TEXTS[key] = text
-        while len(_TEXTS) > SIZE:
-            _TEXTS.popitem(last=False)
+    if len(text) <= MAX_CHARS:
+        with _LOCK:
+            if key not in _TEXTS:
+                _TEXTS[key] = text
+                _CHARS[0] += len(text)
+            while len(_TEXTS) > MAX_TEXTS or _CHARS[0] > MAX_CHARS:
+                _CHARS[0] -= len(_TEXTS.popitem(last=False)[1])
     return text
