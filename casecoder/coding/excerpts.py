@@ -52,7 +52,7 @@ def create_excerpt(session: Session, user: User, source: Source, start: int, end
     start, end, text = span_text(session, source, start, end)
     excerpt = Excerpt(project_id=source.project_id, source_id=source.id, case=resolve_case(source, case),
                       start_offset=start, end_offset=end, text=text, memo=memo.strip(),
-                      created_by_id=user.id)
+                      created_by_id=user.id, codings=[])  # known empty: its codings are never loaded
     session.add(excerpt)
     session.flush()
     audit.record(session, user.id, "create", excerpt, after=audit.snapshot(excerpt))

@@ -76,9 +76,11 @@ def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
     body = _body()
     # not the transcript's text: create_excerpt fetches only the span (a 200-page text is 600,000 characters)
     source = owned(session.get(Source, _int(body, "source_id"), options=[defer(Source.text)]), project)
+    # held in a local until the answer is built: the session keeps objects by weak reference, and
+    # without this the answer's coding.code would load the codes again
+    wanted = _wanted_codes(project, body)
     excerpt = excerpt_ops.create_excerpt(session, current_user, source, _int(body, "start"), _int(body, "end"),
-                                         _wanted_codes(project, body), case=_case(project, body),
-                                         memo=str(body.get("memo") or ""))
+                                         wanted, case=_case(project, body), memo=str(body.get("memo") or ""))
     return jsonify(blind.as_json(excerpt, excerpt_json)), 201
 
 
