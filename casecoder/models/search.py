@@ -9,7 +9,7 @@ Until then the index was on the expression, which a ranked query had to recomput
 transcript (3-5 s per search on 900 transcripts). The column is not mapped: the ORM never reads it.
 
 The DDL is attached to ``Source.__table__`` for ``create_all``/``drop_all`` and reused by
-migration 0002. The FTS objects are not in ``Base.metadata``.
+migrations 0002 (SQLite) and 0013 (PostgreSQL). The FTS objects are not in ``Base.metadata``.
 """
 from __future__ import annotations
 
