@@ -11,8 +11,7 @@ project from ``bench/generate.py``, then
    ``SELECT count(*) FROM codings``;
 3. the transcript page with 1,000 excerpts (server time of GET /p/<slug>/sources/<id>);
 4. a saved chain's counts (``count_saved_chain``) and the statement graph (``statement_graph``);
-5. the tally bundle and a chain bundle with its figure (``build_report`` + zip);
-9. full-text search (``analysis.search``).
+5. the tally bundle and a chain bundle with its figure (``build_report`` + zip); 9. full-text search.
 
 Each benchmark runs ``--repeat`` times; the table gives the median and min-max, printed and written
 to ``--out`` (default docs/benchmarks.md: only its marked section is replaced, the hand-written text
