@@ -99,22 +99,27 @@ def bench_edit(session: Session, project, owner) -> dict[str, float]:  # type: i
     return figures
 
 
-def ten_thousand_codes(session: Session, owner) -> tuple[str, int]:  # type: ignore[no-untyped-def]
-    """A project ``many`` with 100 themes of 99 codes each, one case and one transcript."""
-    from casecoder.coding import cases, projects
+def insert_codes(session: Session, project_id: int) -> None:
+    """100 themes of 99 codes each, bulk-inserted; labels carry markup that must stay escaped."""
     from casecoder.models import Code, CodeKind
+    common = {"project_id": project_id, "guid": None, "color": "#888888", "archived": False, "memo": ""}
+    session.execute(insert(Code), [{**common, "key": f"T{i}", "kind": CodeKind.THEME, "label_da": f"Tema {i}",
+                                    "label_en": f"Theme {i}", "position": i, "codable": False, "parent_id": None}
+                                   for i in range(100)])
+    roots = dict(session.execute(select(Code.key, Code.id).where(Code.project_id == project_id)).all())
+    session.execute(insert(Code), [{**common, "key": f"C{i:05d}", "kind": CodeKind.STATEMENT, "position": i,
+                                    "parent_id": roots[f"T{i // 100}"], "label_da": f"Kode {i} <i>x</i>",
+                                    "label_en": f"Code {i} <i>x</i>", "codable": True} for i in range(9_900)])
+
+
+def ten_thousand_codes(session: Session, owner) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    """A project ``many`` with ``insert_codes``'s 10,000 codes, one case and one transcript."""
+    from casecoder.coding import cases, projects
     project = projects.create_project(session, "Many", "many", None, owner)
     case = cases.create_case(session, project, "F1", "Nordby")
     source = cases.create_source(session, project, title="T", text="Interviewperson: Det gik godt.",
                                  perspective="family", cases=[case])
-    common = {"project_id": project.id, "guid": None, "color": "#888888", "archived": False, "memo": ""}
-    session.execute(insert(Code), [{**common, "key": f"T{i}", "kind": CodeKind.THEME, "label_da": f"Tema {i}",
-                                    "label_en": f"Theme {i}", "position": i, "codable": False, "parent_id": None}
-                                   for i in range(100)])
-    roots = dict(session.execute(select(Code.key, Code.id).where(Code.project_id == project.id)).all())
-    session.execute(insert(Code), [{**common, "key": f"C{i:05d}", "kind": CodeKind.STATEMENT, "position": i,
-                                    "parent_id": roots[f"T{i // 100}"], "label_da": f"Kode {i}",
-                                    "label_en": f"Code {i}", "codable": True} for i in range(9_900)])
+    insert_codes(session, project.id)
     session.commit()
     return project.slug, source.id
 

@@ -29,10 +29,11 @@ from __future__ import annotations
 import html
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
+from bench.hostile import insert_codes
 from casecoder.coding import accounts, chains
-from casecoder.models import Case, Code, CodeKind, Excerpt
+from casecoder.models import Case, Code, Excerpt
 
 from .conftest import csrf_token, login
 from .factories import PASSWORD
@@ -202,14 +203,7 @@ def test_ten_thousand_codes(client, factory, session):
     case = factory.case(project)
     source = factory.source(project, [case])
     session.flush()
-    common = {"project_id": project.id, "guid": None, "color": "#888888", "archived": False, "memo": ""}
-    session.execute(insert(Code), [{**common, "key": f"T{i}", "kind": CodeKind.THEME, "label_da": f"Tema {i}",
-                                    "label_en": f"Theme {i}", "position": i, "codable": False, "parent_id": None}
-                                   for i in range(100)])
-    roots = dict(session.execute(select(Code.key, Code.id).where(Code.project_id == project.id)).all())
-    session.execute(insert(Code), [{**common, "key": f"C{i:05d}", "kind": CodeKind.STATEMENT, "position": i,
-                                    "parent_id": roots[f"T{i // 100}"], "label_da": f"Kode {i} <i>x</i>",
-                                    "label_en": f"Code {i} <i>x</i>", "codable": True} for i in range(9_900)])
+    insert_codes(session, project.id)
     session.commit()
     assert session.scalar(select(func.count(Code.id)).where(Code.project_id == project.id)) == 10_000
     login(client, owner.username, PASSWORD)
