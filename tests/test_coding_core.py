@@ -80,6 +80,30 @@ def test_one_coder_cannot_put_the_same_code_twice_on_one_excerpt(session, factor
     assert session.scalar(select(func.count(Coding.id))) == 2
 
 
+def test_a_new_excerpt_is_written_with_its_codings_and_their_audit_rows(session, factory):
+    """create_excerpt writes the excerpt and all its codings in one flush: the same rows, ids and
+    audit entries as one add_coding per code; a code asked for twice is refused before anything is written."""
+    project, owner, excerpt = factory.coded_project()
+    source, h11, h14 = excerpt.source, factory.code(project, "H1.1"), factory.code(project, "H1.4")
+    start = source.text.index("samme dag")
+    before = session.scalar(select(func.count(AuditEvent.id)))
+    with pytest.raises(InvalidInput, match=f"{owner.username} has already put code H1.1 on this excerpt"):
+        excerpt_ops.create_excerpt(session, owner, source, start, start + 9, [(h11, "supports"), (h11, "nuances")])
+    session.rollback()
+    assert session.scalar(select(func.count(Excerpt.id))) == 1
+    assert session.scalar(select(func.count(AuditEvent.id))) == before
+    new = excerpt_ops.create_excerpt(session, owner, source, start, start + 9, [(h14, "nuances"), (h11, "supports")])
+    session.commit()
+    stored = session.execute(select(Coding.id, Code.key, Coding.direction, Coding.coder_id).join(Code)
+                             .where(Coding.excerpt_id == new.id).order_by(Coding.id)).all()
+    assert [(key, d.value, coder) for _, key, d, coder in stored] == [("H1.4", "nuances", owner.id),
+                                                                       ("H1.1", "supports", owner.id)]
+    events = session.execute(select(AuditEvent.entity, AuditEvent.entity_id, AuditEvent.after)
+                             .where(AuditEvent.id > before).order_by(AuditEvent.id)).all()
+    assert [(e, i) for e, i, _ in events] == [("excerpt", new.id)] + [("coding", i) for i, *_ in stored]
+    assert events[0].after["text"] == "samme dag" and events[1].after["direction"] == "nuances"
+
+
 def test_foreign_keys_are_enforced(session, factory):
     project, owner, excerpt = factory.coded_project()
     session.add(Coding(excerpt_id=excerpt.id, code_id=999_999, coder_id=owner.id))

@@ -30,8 +30,8 @@ def resolve_case(source: Source, case: Case | None) -> Case | None:
     return source.cases[0] if source.cases else None
 
 
-def _check_code(code: Code, source: Source) -> None:
-    if code.project_id != source.project_id:
+def _check_code(code: Code, project_id: int) -> None:
+    if code.project_id != project_id:
         raise InvalidInput("Code {key} belongs to another project", "codes", key=code.key)
     if not code.codable or code.archived:
         if code.archived:
@@ -49,15 +49,20 @@ def span_text(session: Session, source: Source, start: int, end: int) -> tuple[i
 def create_excerpt(session: Session, user: User, source: Source, start: int, end: int,
                    codes: Iterable[tuple[Code, Direction | str]] = (), case: Case | None = None,
                    memo: str = "") -> Excerpt:
+    """A new excerpt with the acting user's ``codes`` on it: one flush writes it and its codings."""
     start, end, text = span_text(session, source, start, end)
     excerpt = Excerpt(project_id=source.project_id, source_id=source.id, case=resolve_case(source, case),
                       start_offset=start, end_offset=end, text=text, memo=memo.strip(),
                       created_by_id=user.id, codings=[])  # known empty: its codings are never loaded
+    for code, direction in codes:  # a new excerpt's only codings are these, so duplicates are checked here
+        if any(c.code_id == code.id for c in excerpt.codings):
+            raise _already(user, code)
+        _new_coding(excerpt, code, direction, user)
     session.add(excerpt)
     session.flush()
     audit.record(session, user.id, "create", excerpt, after=audit.snapshot(excerpt))
-    for code, direction in codes:
-        add_coding(session, user, excerpt, code, direction)
+    for coding in excerpt.codings:
+        audit.record(session, user.id, "create", coding, after=audit.snapshot(coding))
     return excerpt
 
 
@@ -104,18 +109,27 @@ def add_coding(session: Session, user: User, excerpt: Excerpt, code: Code,
                direction: Direction | str = Direction.SUPPORTS, coder: User | None = None) -> Coding:
     """Put ``code`` on ``excerpt`` for ``coder`` (default: the acting user)."""
     coder = coder or user
-    _check_code(code, excerpt.source)
-    direction = validate.choice(Direction, direction, N_("Direction"))
     exists = session.scalar(select(Coding.id).where(
         Coding.excerpt_id == excerpt.id, Coding.code_id == code.id, Coding.coder_id == coder.id))
     if exists is not None:
-        raise InvalidInput("{coder} has already put code {key} on this excerpt", "codes", coder=coder.username,
-                           key=code.key)
-    coding = Coding(excerpt=excerpt, code_id=code.id, coder_id=coder.id, direction=direction)
+        raise _already(coder, code)
+    coding = _new_coding(excerpt, code, direction, coder)
     session.add(coding)
     session.flush()
     audit.record(session, user.id, "create", coding, after=audit.snapshot(coding))
     return coding
+
+
+def _new_coding(excerpt: Excerpt, code: Code, direction: Direction | str, coder: User) -> Coding:
+    """A checked coding, not yet flushed (it joins ``excerpt.codings``)."""
+    _check_code(code, excerpt.project_id)
+    direction = validate.choice(Direction, direction, N_("Direction"))
+    return Coding(excerpt=excerpt, code_id=code.id, coder_id=coder.id, direction=direction)
+
+
+def _already(coder: User, code: Code) -> InvalidInput:
+    return InvalidInput("{coder} has already put code {key} on this excerpt", "codes", coder=coder.username,
+                        key=code.key)
 
 
 def set_direction(session: Session, user: User, coding: Coding, direction: Direction | str) -> Coding:
