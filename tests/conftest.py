@@ -12,7 +12,7 @@ import shutil
 import threading
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 from sqlalchemy import Engine, text
@@ -25,6 +25,7 @@ from casecoder.models import Base
 from casecoder.models.engine import make_engine
 
 from .factories import Factory
+from .server_helpers import Server
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -231,3 +232,19 @@ def target(factory, session):
     project = factory.project("proj", eva)
     session.commit()
     return project, eva
+
+
+@pytest.fixture
+def start_server(tmp_path: Path) -> Iterator[Any]:
+    """``start_server(db_url, workers)``: a running production server (server_helpers.Server), killed afterwards."""
+    started: list[Server] = []
+
+    def start(db_url: str, workers: int = 3) -> Server:
+        server = Server(db_url, tmp_path, workers)
+        started.append(server)
+        server.wait_healthy()
+        return server
+
+    yield start
+    for server in started:
+        server.kill()
