@@ -123,6 +123,7 @@ def test_import_docx_code_reload_edit_delete(english_admin, page, session, share
     assert session.scalar(select(Excerpt).where(Excerpt.source_id == source.id)) is None
     page.click("#undo")
     page.wait_for_function("document.querySelectorAll('#excerpt-list li[data-id]').length === 1")
+    assert page.inner_text("#toast-text") == "Excerpt restored"  # not the message of a draft kept over a login
     session.expire_all()
     restored = session.scalar(select(Excerpt).where(Excerpt.source_id == source.id))
     assert restored is not None and restored.text == excerpt_text

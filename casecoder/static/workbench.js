@@ -324,7 +324,7 @@
     state.chosen = new Map(draft.chosen);
     $("memo").value = draft.memo || "";
     if ($("case")) $("case").value = draft.case_id || "";
-    $("panel-error").textContent = T.restored;
+    $("panel-error").textContent = T.draft_restored;
     renderTree();
     render();
     scrollToOffset(draft.range[0]);
