@@ -1,9 +1,7 @@
-/* casecoder coding workbench.
+/* casecoder coding workbench: the page's state, the panel, the calls to the server and the keys.
  *
- * Offsets: the server stores Unicode code points, end exclusive. The browser's DOM offsets are
- * UTF-16 code units. `u16[i]` is the UTF-16 offset of code point i; every conversion goes through it.
- * The transcript is drawn as segments (<span class="seg" data-s data-e>) cut at every turn, label
- * and excerpt boundary, so a DOM point maps to a code point through its segment's data-s.
+ * Offsets are Unicode code points, as the server stores them; workbench_view.js converts the
+ * browser's DOM offsets and draws the transcript, the excerpt list and the code tree.
  */
 (function () {
   "use strict";
@@ -12,16 +10,14 @@
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const api = "/api/p/" + encodeURIComponent(data.project);
   const text = data.source.text;
-  const cps = Array.from(text);
-  const N = cps.length;
-  const u16 = new Uint32Array(N + 1);
-  for (let i = 0; i < N; i++) u16[i + 1] = u16[i] + cps[i].length;
+  const W = window.casecoderWorkbench;
+  const offsets = W.Offsets(text);
+  const slice = offsets.slice;
 
   const $ = (id) => document.getElementById(id);
   const transcript = $("transcript");
   const panel = $("panel");
   const codes = data.codes;
-  const codeByKey = new Map(codes.map((c) => [c.key, c]));
   let excerpts = data.excerpts.slice();
   let state = { mode: "idle", range: null, id: null, chosen: new Map() };
   let current = null; // id of the excerpt in focus
@@ -29,142 +25,27 @@
   let lastSelection = null; // the latest text selection, kept for "use selection as span"
 
   /* ---------- offsets ---------- */
-  function cpFromU16(offset) {
-    let lo = 0, hi = N;
-    while (lo < hi) { // first index whose u16 >= offset
-      const mid = (lo + hi) >> 1;
-      if (u16[mid] < offset) lo = mid + 1; else hi = mid;
-    }
-    return u16[lo] > offset ? lo - 1 : lo; // inside a surrogate pair: round down
-  }
-  const slice = (a, b) => text.slice(u16[a], u16[b]);
-
-  function pointToCp(node, offset) {
-    if (node.nodeType === Node.TEXT_NODE) {
-      const seg = node.parentElement.closest(".seg");
-      if (!seg) return null;
-      return cpFromU16(u16[+seg.dataset.s] + offset);
-    }
-    const el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
-    if (el.classList && el.classList.contains("seg")) {
-      return offset === 0 ? +el.dataset.s : +el.dataset.e;
-    }
-    const child = el.childNodes[offset];
-    const after = child && (child.classList && child.classList.contains("seg") ? child
-      : child.querySelector && child.querySelector(".seg"));
-    if (after) return +after.dataset.s;
-    const segs = el.querySelectorAll ? el.querySelectorAll(".seg") : [];
-    return segs.length ? +segs[segs.length - 1].dataset.e : null;
-  }
-
-  const WORD = /[\p{L}\p{N}\p{M}'’-]/u;
-  function snap(s, e) {
-    if ($("snap") && $("snap").checked) {
-      while (s > 0 && WORD.test(cps[s - 1]) && WORD.test(cps[s])) s--;
-      while (e < N && WORD.test(cps[e]) && WORD.test(cps[e - 1])) e++;
-      while (e < N && /\p{M}/u.test(cps[e])) e++; // keep combining marks with their letter
-    }
-    while (s < e && /\s/u.test(cps[s])) s++;
-    while (e > s && /\s/u.test(cps[e - 1])) e--;
-    return e > s ? [s, e] : null;
-  }
+  function snap(s, e) { return offsets.snap(s, e, $("snap") && $("snap").checked); }
 
   function selectionRange() {
     const sel = window.getSelection();
     if (!sel || sel.isCollapsed || !transcript.contains(sel.anchorNode) || !transcript.contains(sel.focusNode)) {
       return null;
     }
-    const a = pointToCp(sel.anchorNode, sel.anchorOffset);
-    const b = pointToCp(sel.focusNode, sel.focusOffset);
+    const a = offsets.pointToCp(sel.anchorNode, sel.anchorOffset);
+    const b = offsets.pointToCp(sel.focusNode, sel.focusOffset);
     if (a === null || b === null) return null;
     return snap(Math.min(a, b), Math.max(a, b));
   }
 
   /* ---------- drawing ---------- */
   function showRange() { return state.mode === "new" || (state.mode === "edit" && state.spanChanged); }
-  function colorOf(ex) { return ex.codings.length ? ex.codings[0].color : "#999999"; }
 
   function render() {
     excerpts.sort((x, y) => x.start - y.start || x.end - y.end || x.id - y.id);
-    const cuts = new Set([0, N]);
-    for (const t of data.turns) { cuts.add(t.start); cuts.add(t.label_end); cuts.add(t.end); }
-    for (const ex of excerpts) { cuts.add(ex.start); cuts.add(ex.end); }
-    if (showRange()) { cuts.add(state.range[0]); cuts.add(state.range[1]); }
-    const points = Array.from(cuts).filter((p) => p >= 0 && p <= N).sort((a, b) => a - b);
-    const frag = document.createDocumentFragment();
-    const turns = data.turns.length ? data.turns : [{ start: 0, label_end: 0, end: N, speaker: null }];
-    let p = 0;
-    let active = []; // excerpts covering the current segment, kept incrementally
-    let next = 0;
-    for (const turn of turns) {
-      const div = document.createElement("div");
-      div.className = "turn";
-      while (p < points.length - 1 && points[p] < turn.end) {
-        const a = points[p], b = points[p + 1];
-        p++;
-        if (b <= a) continue;
-        while (next < excerpts.length && excerpts[next].start <= a) active.push(excerpts[next++]);
-        active = active.filter((ex) => ex.end > a);
-        const span = document.createElement("span");
-        span.className = "seg";
-        span.dataset.s = a; span.dataset.e = b;
-        span.textContent = slice(a, b);
-        if (turn.speaker && a >= turn.start && b <= turn.label_end) span.classList.add("speaker");
-        const covering = active.filter((ex) => ex.start <= a && ex.end >= b);
-        if (covering.length) {
-          covering.sort((x, y) => (x.end - x.start) - (y.end - y.start));
-          span.classList.add("hl");
-          span.style.backgroundColor = colorOf(covering[0]) + "40";
-          span.style.boxShadow = covering.slice(0, 3).map((ex, i) => "inset 0 -" + (2 + 3 * i) + "px 0 " + colorOf(ex)).join(",");
-          span.dataset.ex = covering.map((ex) => ex.id).join(" ");
-          if (covering.length > 1) span.classList.add("overlap");
-          if (covering.some((ex) => ex.id === current)) span.classList.add("current");
-        }
-        if (showRange() && a >= state.range[0] && b <= state.range[1]) span.classList.add("pending");
-        div.appendChild(span);
-      }
-      frag.appendChild(div);
-    }
-    transcript.replaceChildren(frag);
-    renderList();
-  }
-
-  function tag(coding) {
-    const s = document.createElement("span");
-    s.className = "tag";
-    s.style.borderColor = coding.color;
-    s.textContent = coding.code + (coding.direction !== "supports" ? " (" + T[coding.direction] + ")" : "");
-    s.title = T.by + " " + coding.coder;
-    return s;
-  }
-
-  function renderList() {
-    const list = $("excerpt-list");
-    list.replaceChildren();
+    transcript.replaceChildren(W.drawTranscript(offsets, data.turns, excerpts, showRange() ? state.range : null, current));
     $("excerpt-count").textContent = excerpts.length;
-    if (!excerpts.length) {
-      const li = document.createElement("li");
-      li.className = "hint";
-      li.textContent = T.no_excerpts;
-      list.appendChild(li);
-    }
-    for (const ex of excerpts) {
-      const li = document.createElement("li");
-      li.id = "excerpt-" + ex.id;
-      li.dataset.id = ex.id;
-      li.tabIndex = 0;
-      if (ex.id === current) li.classList.add("current");
-      const q = document.createElement("blockquote");
-      q.textContent = ex.text.length > 160 ? ex.text.slice(0, 159) + "…" : ex.text;
-      const meta = document.createElement("p");
-      meta.className = "codes";
-      ex.codings.forEach((c) => { meta.appendChild(tag(c)); meta.appendChild(document.createTextNode(" ")); });
-      if (ex.case) meta.appendChild(document.createTextNode("· " + ex.case));
-      if (ex.memo) { const m = document.createElement("p"); m.className = "memo"; m.textContent = ex.memo; li.append(q, meta, m); }
-      else li.append(q, meta);
-      li.addEventListener("click", () => focusExcerpt(ex.id, true));
-      list.appendChild(li);
-    }
+    W.drawList($("excerpt-list"), excerpts, current, T, (id) => focusExcerpt(id, true));
   }
 
   function scrollToOffset(cp) {
@@ -176,56 +57,8 @@
   function renderTree() {
     const tree = $("code-tree");
     if (!tree) return;
-    const filter = $("code-filter").value.trim().toLowerCase();
-    tree.replaceChildren();
-    const labelKey = data.lang === "en" ? "label_en" : "label_da";
-    const shown = new Set();
-    const matches = new Set();
-    if (filter) {
-      const byId = new Map(codes.map((c) => [c.id, c]));
-      for (const c of codes) {
-        if ((c.key + " " + c.label_da + " " + c.label_en).toLowerCase().includes(filter)) {
-          matches.add(c.id);
-          let x = c;
-          while (x && !shown.has(x.id)) { shown.add(x.id); x = byId.get(x.parent_id); }
-        }
-      }
-    }
-    for (const c of codes) {
-      if (filter && !shown.has(c.id)) continue;
-      const li = document.createElement("li");
-      li.style.paddingLeft = (c.depth * 1.1) + "em";
-      li.dataset.key = c.key;
-      if (matches.has(c.id)) li.dataset.match = c.key.toLowerCase() === filter ? "exact" : "1";
-      const box = document.createElement("input");
-      box.type = "checkbox";
-      box.id = "code-" + c.key;
-      box.disabled = !c.codable;
-      box.checked = state.chosen.has(c.key);
-      box.addEventListener("change", () => toggle(c.key, box.checked));
-      const lab = document.createElement("label");
-      lab.htmlFor = box.id;
-      lab.innerHTML = '<span class="swatch"></span><b></b> <span></span>';
-      lab.querySelector(".swatch").style.background = c.color;
-      lab.querySelector("b").textContent = c.key;
-      lab.querySelector("span:last-child").textContent = c[labelKey];
-      if (!c.codable) li.classList.add("folder");
-      li.append(box, lab);
-      if (state.chosen.has(c.key)) {
-        const dir = document.createElement("select");
-        dir.className = "dir";
-        dir.setAttribute("aria-label", c.key);
-        for (const d of ["supports", "contradicts", "nuances"]) {
-          const o = document.createElement("option");
-          o.value = d; o.textContent = T[d];
-          dir.appendChild(o);
-        }
-        dir.value = state.chosen.get(c.key);
-        dir.addEventListener("change", () => state.chosen.set(c.key, dir.value));
-        li.appendChild(dir);
-      }
-      tree.appendChild(li);
-    }
+    W.drawTree(tree, codes, state.chosen, $("code-filter").value.trim().toLowerCase(),
+      data.lang === "en" ? "label_en" : "label_da", T, toggle);
   }
 
   function toggle(key, on) {
