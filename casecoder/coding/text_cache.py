@@ -23,7 +23,6 @@ MAX_TEXTS = 64
 MAX_CHARS = 16_000_000
 _LOCK = threading.Lock()
 _TEXTS: OrderedDict[tuple[int, int], str] = OrderedDict()
-_CHARS = [0]  # characters held in _TEXTS
 
 
 def source_text(session: Session, source: Source) -> str:
@@ -42,9 +41,7 @@ def source_text(session: Session, source: Source) -> str:
     text = session.scalar(select(Source.text).where(Source.id == source.id))
     if len(text) <= MAX_CHARS:
         with _LOCK:
-            if key not in _TEXTS:
-                _TEXTS[key] = text
-                _CHARS[0] += len(text)
-            while len(_TEXTS) > MAX_TEXTS or _CHARS[0] > MAX_CHARS:
-                _CHARS[0] -= len(_TEXTS.popitem(last=False)[1])
+            _TEXTS[key] = text
+            while len(_TEXTS) > MAX_TEXTS or sum(map(len, _TEXTS.values())) > MAX_CHARS:
+                _TEXTS.popitem(last=False)
     return text

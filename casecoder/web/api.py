@@ -54,8 +54,9 @@ def _wanted_codes(project: Project, body: dict[str, Any]) -> list[tuple[Code, st
     if not all(isinstance(key, str) for key in keys):
         raise InvalidInput("Each code must be a code key or {{\"code\": key, \"direction\": ...}}", "codes")
     query = select(Code).where(Code.project_id == project.id)
-    if len(set(keys)) <= 100:  # only the codes asked for (a codebook can have thousands); else all, in one query
-        query = query.where(Code.key.in_(set(keys)))
+    asked = set(keys)
+    if len(asked) <= 100:  # only the codes asked for (a codebook can have thousands); else all, in one query
+        query = query.where(Code.key.in_(asked))
     by_key = {c.key: c for c in get_session().scalars(query)}
     pairs = []
     for item, key in zip(wanted, keys):
