@@ -30,8 +30,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from casecoder.coding import accounts, cases, double_coding, excerpts, projects
 from casecoder.coding.codebook_file import load_codebook_file
+from casecoder.kernel.paths import default_codebook_path
 from casecoder.models import AuditEvent, Case, Code, Coding, Excerpt, Project, Role, Source, User
-from casecoder.paths import default_codebook_path
 
 PASSWORD = "bench password 1234"
 OWNER, CODERS = "bench-owner", ("bench-anna", "bench-bo")

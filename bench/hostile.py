@@ -47,8 +47,8 @@ def csrf(client, url: str) -> str:  # type: ignore[no-untyped-def]
 
 
 def bench_turns() -> dict[str, float]:
-    from casecoder.coding.turns import split_turns
-    return {f"split_turns, 5 MB line: {name}": timed(lambda: split_turns(line)) for name, line in LINES.items()}
+    from casecoder.analysis.turns import split_turns
+    return {f"split_turns, 5 MB line: {name}": timed(lambda line=line: split_turns(line)) for name, line in LINES.items()}
 
 
 def bench_upload(client, slug: str, n: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -72,7 +72,7 @@ def bench_upload(client, slug: str, n: int) -> dict[str, float]:  # type: ignore
 def bench_edit(session: Session, project, owner) -> dict[str, float]:  # type: ignore[no-untyped-def]
     from casecoder.coding import cases, excerpts
     from casecoder.coding.transcripts import edit_text
-    from casecoder.coding.validate import InvalidInput
+    from casecoder.kernel.errors import InvalidInput
     from casecoder.models import Case, Code
     case = session.scalars(select(Case).where(Case.project_id == project.id)).first()
     code = session.scalars(select(Code).where(Code.project_id == project.id, Code.key == "H1.4")).one()

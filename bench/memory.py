@@ -70,7 +70,7 @@ def busiest_source(session: Session, project_id: int) -> int:
 
 def child(step: str, url: str) -> dict[str, object]:
     """Run in a fresh process: build the app, serve ``step``'s requests, report peak RSS."""
-    from casecoder import create_app
+    from casecoder.app import create_app
     from casecoder.models import Project
     from casecoder.models.engine import make_engine
     with tempfile.TemporaryDirectory(prefix="casecoder-bench-mem-") as instance:

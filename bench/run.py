@@ -1,7 +1,7 @@
 """Benchmarks at evaluation scale (issue #11): ``python bench/run.py --size small --db both``.
 
 For each database and size: a fresh database (a SQLite file in a temporary folder, or a private
-PostgreSQL schema dropped afterwards), the schema by ``casecoder.migrate.upgrade``, the synthetic
+PostgreSQL schema dropped afterwards), the schema by ``casecoder.models.migrate.upgrade``, the synthetic
 project from ``bench/generate.py``, then
 
 1. coding over HTTP (Flask test client, logged in as a coder): open a long transcript page, create
@@ -135,7 +135,7 @@ def bench_coding(app, session, project, args, transcripts: list[tuple[str, int, 
     for r in range(args.repeat):
         order = list(range(len(transcripts))) if r % 2 == 0 else list(range(len(transcripts)))[::-1]
         for k in order:
-            samples[k]["page"].append(timed(lambda: open_page(sources[k][0])))
+            samples[k]["page"].append(timed(lambda k=k: open_page(sources[k][0])))
         posts: list[list[float]] = [[] for _ in transcripts]
         for i in range(args.excerpts):
             for k in order:
@@ -143,7 +143,7 @@ def bench_coding(app, session, project, args, transcripts: list[tuple[str, int, 
         for k in order:
             samples[k]["create"].append(statistics.mean(posts[k]))
             samples[k]["posts"] += posts[k]
-            samples[k]["list"].append(timed(lambda: list_them(sources[k][0])))
+            samples[k]["list"].append(timed(lambda k=k: list_them(sources[k][0])))
     rows: list[Row] = []
     first = statistics.median(samples[0]["posts"])
     for (source, _spans), out in zip(sources, samples):
@@ -215,7 +215,7 @@ def bench_search(session, project, args) -> list[Row]:  # type: ignore[no-untype
     for query in ("koordinator", "kommune skole"):
         samples, found = [], {}
         for _ in range(args.repeat):
-            samples.append(timed(lambda: found.update(result=search(session, project.id, query))))
+            samples.append(timed(lambda found=found, query=query: found.update(result=search(session, project.id, query))))
         result = found["result"]
         rows.append({"name": f"9 search '{query}'", "samples": samples,
                      "note": f"{result.sources_matched:,} transcripts matched, {len(result.hits)} hits shown"})
@@ -257,8 +257,9 @@ def bench_exports(session, project, args) -> list[Row]:  # type: ignore[no-untyp
 @contextlib.contextmanager
 def bench_app(kind: str) -> Iterator[tuple[str, Engine, Flask]]:
     """A fresh database of ``kind`` at the newest schema, and an app on it; both disposed afterwards."""
-    from casecoder import create_app, migrate
+    from casecoder.app import create_app
     from casecoder.db import engine_of
+    from casecoder.models import migrate
     from casecoder.models.engine import make_engine
     with database(kind) as url, tempfile.TemporaryDirectory(prefix="casecoder-bench-app-") as instance:
         engine = make_engine(url)
@@ -325,7 +326,7 @@ def database_version(kind: str) -> str:
             version = conn.execute(text("SHOW server_version")).scalar()
         engine.dispose()
         return f"PostgreSQL {version}"
-    except Exception:  # noqa: BLE001 - only for the header
+    except Exception:
         return "PostgreSQL"
 
 

@@ -59,9 +59,8 @@ TIMEOUT = 60.0  # seconds a client waits for one answer
 
 def prepare(url: str, size: str, clients: int, seed: int) -> dict[str, object]:
     """Schema, project and ``clients`` coder accounts; returns the slug, the users and their sources."""
-    from casecoder import migrate
     from casecoder.coding import accounts
-    from casecoder.models import Excerpt, Role, Source
+    from casecoder.models import Excerpt, Role, Source, migrate
     from casecoder.models.cases import source_cases
     from casecoder.models.engine import make_engine
     engine = make_engine(url)
@@ -185,7 +184,7 @@ class Client(threading.Thread):
     def run(self) -> None:
         try:
             token = self.setup()
-        except Exception as exc:  # noqa: BLE001 - reported, and the run counts as failed
+        except Exception as exc:
             self.setup_error = f"{self.username}: {exc!r}"
             token = ""
         self.ready.wait()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, g
 from sqlalchemy.orm import Session
 
-from .models.engine import make_engine, session_factory
+from casecoder.models.engine import make_engine, session_factory
 
 EXT = "casecoder.db"
 

@@ -5,8 +5,8 @@ from flask import Flask, current_app, session
 from flask_babel import Babel
 from flask_login import current_user
 
-from .config import LANGUAGES
-from .paths import _PKG
+from casecoder.config import LANGUAGES
+from casecoder.kernel.paths import PACKAGE_DIR
 
 babel = Babel()
 
@@ -21,5 +21,5 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(_PKG / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(PACKAGE_DIR / "translations")
     babel.init_app(app, locale_selector=select_locale)

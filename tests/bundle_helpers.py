@@ -4,10 +4,21 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from casecoder.coding.bundle_csv import Bundle, BundleProblems
-from casecoder.coding.bundle_import import import_bundle
-from casecoder.models import (AttributeDefinition, AuditEvent, Case, CaseAttribute, Code, Coding, Excerpt,
-                              Interviewee, Source, User, source_cases)
+from casecoder.exchange.bundle_import import import_bundle
+from casecoder.files.bundle_csv import Bundle, BundleProblems
+from casecoder.models import (
+    AttributeDefinition,
+    AuditEvent,
+    Case,
+    CaseAttribute,
+    Code,
+    Coding,
+    Excerpt,
+    Interviewee,
+    Source,
+    User,
+    source_cases,
+)
 
 MB = 1024 * 1024
 TRANSCRIPT = ("Interviewer: Hvordan gik det?\n"

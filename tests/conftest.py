@@ -20,12 +20,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from casecoder import create_app
+from casecoder.app import create_app
 from casecoder.models import Base
 from casecoder.models.engine import make_engine
-
-from .factories import Factory
-from .server_helpers import Server
+from tests.factories import Factory
+from tests.server_helpers import Server
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -49,7 +48,7 @@ def _pg_available() -> str | None:
                 conn.execute(text("SELECT 1"))
             engine.dispose()
             _pg_state["reason"] = None
-        except Exception as exc:  # noqa: BLE001 - any failure to connect is the reason
+        except Exception as exc:
             _pg_state["reason"] = f"PostgreSQL at {make_url(pg_base_url()).render_as_string()} unreachable: {exc}"
     return _pg_state["reason"]  # type: ignore[return-value]
 
@@ -157,8 +156,7 @@ def demo(session, client):  # type: ignore[no-untyped-def]
     """The demo project, with ``admin`` (owner, English UI) logged in on ``client``."""
     from casecoder.coding import accounts
     from casecoder.coding.demo import load_demo
-
-    from .factories import PASSWORD
+    from tests.factories import PASSWORD
     result = load_demo(session)
     admin = accounts.get_user(session, "admin")
     accounts.set_password(admin, PASSWORD)
@@ -193,8 +191,7 @@ def live_server(app, session):  # type: ignore[no-untyped-def]
     """The app served on a free local port, with the demo loaded and admin's password known."""
     from casecoder.coding import accounts
     from casecoder.coding.demo import load_demo
-
-    from .factories import PASSWORD
+    from tests.factories import PASSWORD
     result = load_demo(session)
     accounts.set_password(accounts.get_user(session, "admin"), PASSWORD)
     session.commit()

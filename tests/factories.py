@@ -6,8 +6,8 @@ from sqlalchemy.orm import Session
 
 from casecoder.coding import accounts, cases, excerpts, projects
 from casecoder.coding.codebook_file import CodebookSpec, load_codebook_file
+from casecoder.kernel.paths import default_codebook_path
 from casecoder.models import Case, Code, Excerpt, Project, Source, User
-from casecoder.paths import default_codebook_path
 
 PASSWORD = "correct horse battery"
 _codebook: list[CodebookSpec] = []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from casecoder import create_app
+from casecoder.app import create_app
 from casecoder.config import ConfigError
 
 

@@ -11,9 +11,8 @@ from babel.messages.pofile import read_po
 from sqlalchemy import select
 
 from casecoder.models import User
-
-from .conftest import csrf_token, login
-from .factories import PASSWORD
+from tests.conftest import csrf_token, login
+from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "casecoder" / "translations"

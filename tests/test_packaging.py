@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from casecoder.paths import resource_dir
+from casecoder.kernel.paths import resource_dir
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -55,7 +55,8 @@ def test_installed_wheel_runs_from_anywhere(wheel, tmp_path):
                     str(wheel)], check=True, capture_output=True, text=True)
     script = textwrap.dedent(f"""
         import casecoder
-        from casecoder import create_app, migrate
+        from casecoder.app import create_app
+        from casecoder.models import migrate
         from casecoder.db import engine_of, new_session
         from casecoder.coding.demo import load_demo
         assert casecoder.__file__.startswith({str(site)!r}), casecoder.__file__

@@ -27,10 +27,10 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..coding.double_coding import double_coded_source_ids
-from ..coding.validate import N_, InvalidInput
-from ..models import Code, Coding, DoubleCoding, Excerpt, Project, Source, User, source_cases
-from .evidence import PERSPECTIVES, CountFilter, ancestor_map, collect
+from casecoder.analysis.evidence import PERSPECTIVES, CountFilter, ancestor_map, collect
+from casecoder.coding.double_coding import double_coded_source_ids
+from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.models import Code, Coding, DoubleCoding, Excerpt, Project, Source, User, source_cases
 
 LEVELS = ("case", "segment")
 UNITS = ("character", "sentence")

@@ -14,8 +14,8 @@ import networkx as nx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Chain, ChainNode, Code, CodeKind, Project
-from .evidence import FAMILY, PERSPECTIVES, SYSTEM, CountFilter, Evidence, collect
+from casecoder.analysis.evidence import FAMILY, PERSPECTIVES, SYSTEM, CountFilter, Evidence, collect
+from casecoder.models import Chain, ChainNode, Code, CodeKind, Project
 
 SCOPE_PERSPECTIVES = {"family": (FAMILY,), "system": (SYSTEM,), "pooled": PERSPECTIVES}
 AND, OR = "both-and", "and-or"
@@ -38,7 +38,7 @@ class NodeCount:
 @dataclass(frozen=True)
 class ChainCount:
     scope: str
-    N: int  # noqa: N815
+    N: int
     denominator_keys: tuple[str, ...]
     nodes: list[NodeCount]
     arrows: list[str]
@@ -194,7 +194,7 @@ def hypothesis_overview(session: Session, project: Project, key: str,
                         f: CountFilter | None = None) -> tuple[list[OverviewNode], list[tuple[str, str]]]:
     """The report's overview figure as data: from a hypothesis and its sub-codes along the codebook's
     ``leads_to`` relations to the outcome; each node with its family and system n/N."""
-    from ..models import CodeRelation, RelationType
+    from casecoder.models import CodeRelation, RelationType
     f = f or CountFilter()
     codes = {c.id: c for c in session.scalars(select(Code).where(Code.project_id == project.id))}
     top = next((c for c in codes.values() if c.key == key), None)

@@ -11,8 +11,8 @@ from itertools import combinations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Code, Project
-from .evidence import FAMILY, PERSPECTIVES, SYSTEM, CountFilter, collect
+from casecoder.analysis.evidence import FAMILY, PERSPECTIVES, SYSTEM, CountFilter, collect
+from casecoder.models import Code, Project
 
 SCOPES = {"family": (FAMILY,), "system": (SYSTEM,), "either": PERSPECTIVES}
 

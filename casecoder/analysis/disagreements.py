@@ -10,10 +10,10 @@ from typing import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..coding.double_coding import reconciliation_codings
-from ..models import Case, Code, Excerpt, Project, Reconciliation, Source
-from .agreement import agreement_codes, case_level, coder_users
-from .evidence import CountFilter
+from casecoder.analysis.agreement import agreement_codes, case_level, coder_users
+from casecoder.analysis.evidence import CountFilter
+from casecoder.coding.double_coding import reconciliation_codings
+from casecoder.models import Case, Code, Excerpt, Project, Reconciliation, Source
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,25 @@ from typing import Iterable
 from sqlalchemy import Select, and_, case, exists, func, literal, select
 from sqlalchemy.orm import Session
 
-from ..coding.cases import parse_attribute_value
-from ..coding.validate import InvalidInput
-from ..models import (AttributeDefinition, AttributeType, Case, CaseAttribute, Code, Coding, Direction,
-                      EvidenceSummary, Excerpt, Interviewee, Perspective, Source, User, source_cases,
-                      source_interviewees)
+from casecoder.kernel import validate
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import (
+    AttributeDefinition,
+    AttributeType,
+    Case,
+    CaseAttribute,
+    Code,
+    Coding,
+    Direction,
+    EvidenceSummary,
+    Excerpt,
+    Interviewee,
+    Perspective,
+    Source,
+    User,
+    source_cases,
+    source_interviewees,
+)
 
 FAMILY, SYSTEM = Perspective.FAMILY.value, Perspective.SYSTEM.value
 PERSPECTIVES = (FAMILY, SYSTEM)
@@ -119,7 +133,7 @@ def _attribute_clause(cond: AttributeCondition, types: dict[str, AttributeType])
     type_ = types[cond.name]
     if type_ is AttributeType.BOOLEAN and cond.op not in ("eq", "ne"):
         raise InvalidInput("Attribute '{name}' is yes or no; compare it with eq or ne", "attribute", name=cond.name)
-    value = parse_attribute_value(type_, cond.value, cond.name)
+    value = validate.attribute_value(type_, cond.value, cond.name)
     column = _COLUMNS[type_]
     compare = getattr(operator, cond.op)(column, value)  # only the asked comparison: `bool < bool` is refused
     return exists().where(CaseAttribute.case_id == Case.id, CaseAttribute.definition_id == AttributeDefinition.id,
@@ -170,7 +184,7 @@ def summary_serves(f: CountFilter) -> bool:
 
 
 def _summary_conditions(project_id: int, selection, f: CountFilter) -> list:  # type: ignore[no-untyped-def,type-arg]
-    S = EvidenceSummary  # noqa: N806
+    S = EvidenceSummary
     conditions = [S.project_id == project_id, S.case_id.in_(selection)]  # no rows at n = 0
     if f.coder_ids:
         conditions.append(S.coder_id.in_(f.coder_ids))
@@ -193,7 +207,7 @@ def collect(session: Session, project_id: int, f: CountFilter, *, occurs: bool =
                    *_source_conditions(f))):
         with_source[perspective.value].add(case_id)
 
-    S = EvidenceSummary  # noqa: N806
+    S = EvidenceSummary
     if summary_serves(f):
         evidence_query = select(S.code_id, S.case_id, S.perspective, S.direction).distinct().where(
             *_summary_conditions(project_id, selection, f))
@@ -249,7 +263,7 @@ def measure_keys(session: Session, project_id: int, f: CountFilter,
     """
     if not summary_serves(f):
         return None
-    S = EvidenceSummary.__table__.c  # noqa: N806 - Core columns: plain rows, no ORM loading
+    S = EvidenceSummary.__table__.c
     selection = selected_cases(session, project_id, f).with_only_columns(Case.id).scalar_subquery()
     conditions = [S.project_id == project_id, S.case_id.in_(selection)]
     if f.coder_ids:

@@ -8,11 +8,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Case, Code, Coding, Direction, Excerpt, Interviewee, Perspective, Source, source_interviewees
+from casecoder.models import (
+    Case,
+    Code,
+    Coding,
+    Direction,
+    Excerpt,
+    Interviewee,
+    Perspective,
+    Source,
+    source_interviewees,
+)
 
 
 @dataclass
@@ -111,7 +120,7 @@ def list_excerpts(session: Session, project_id: int, f: ExcerptFilter, page: int
 
 def filter_choices(session: Session, project_id: int) -> dict[str, list]:
     """The values the filter form offers: municipalities, interviewee roles, coders."""
-    from ..models import User
+    from casecoder.models import User
     return {
         "municipalities": list(session.scalars(select(Case.municipality).where(Case.project_id == project_id)
                                                .distinct().order_by(Case.municipality))),

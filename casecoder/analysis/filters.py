@@ -11,10 +11,10 @@ from typing import Mapping, Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..coding import validate
-from ..coding.validate import N_, InvalidInput
-from ..models import User
-from .evidence import DIRECTIONS, OPERATORS, AttributeCondition, CountFilter
+from casecoder.analysis.evidence import DIRECTIONS, OPERATORS, AttributeCondition, CountFilter
+from casecoder.kernel import validate
+from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.models import User
 
 Params = Mapping[str, Sequence[str]]
 

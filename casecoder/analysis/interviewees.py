@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from ..models import Case, Interviewee, Perspective, Project, Source, source_cases, source_interviewees
-from .evidence import CountFilter, selected_cases, source_conditions
+from casecoder.analysis.evidence import CountFilter, selected_cases, source_conditions
+from casecoder.models import Case, Interviewee, Perspective, Project, Source, source_cases, source_interviewees
 
 FILTERS = ("municipality", "attr", "role", "from", "to")
 

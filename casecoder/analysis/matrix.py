@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..coding.validate import InvalidInput
-from ..models import Code, Project
-from .evidence import FAMILY, PERSPECTIVES, SYSTEM, CountFilter, collect
+from casecoder.analysis.evidence import FAMILY, PERSPECTIVES, SYSTEM, CountFilter, collect
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import Code, Project
 
 
 @dataclass(frozen=True)

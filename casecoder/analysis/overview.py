@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Case, Code, Coding, Excerpt, Perspective, Source, source_cases
+from casecoder.models import Case, Code, Coding, Excerpt, Perspective, Source, source_cases
 
 
 @dataclass(frozen=True)

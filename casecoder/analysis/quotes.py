@@ -29,12 +29,23 @@ from typing import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..coding import validate
-from ..coding.validate import N_, InvalidInput
-from ..models import (Case, Code, Coding, Direction, Excerpt, Interviewee, Perspective, Project, Source, User,
-                      source_interviewees)
-from .evidence import DIRECTIONS, SYSTEM, CountFilter, selected_cases, source_conditions
-from .filters import to_params
+from casecoder.analysis.evidence import DIRECTIONS, SYSTEM, CountFilter, selected_cases, source_conditions
+from casecoder.analysis.filters import to_params
+from casecoder.kernel import validate
+from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.models import (
+    Case,
+    Code,
+    Coding,
+    Direction,
+    Excerpt,
+    Interviewee,
+    Perspective,
+    Project,
+    Source,
+    User,
+    source_interviewees,
+)
 
 INTRO = {"da": "Interviewperson", "en": "Interviewee"}
 PROFESSIONAL = {"da": "Fagperson", "en": "Professional"}

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, load_only, selectinload
 
-from ..coding.validate import InvalidInput
-from ..models import Source
-from ..models.search import FTS_TABLE, TSVECTOR_SQL
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import Source
+from casecoder.models.derived.search import FTS_TABLE, TSVECTOR_SQL
 
 MAX_WORDS = 10
 MIN_WORD = 2

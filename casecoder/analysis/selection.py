@@ -17,10 +17,10 @@ from typing import Iterable, Mapping
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..coding import validate
-from ..coding.validate import N_, InvalidInput
-from ..models import Project, Registration, SelectionCriteria
-from ..models.registrations import DEFAULT_MIN_WEEKS, DEFAULT_WINDOW
+from casecoder.kernel import validate
+from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.models import Project, Registration, SelectionCriteria
+from casecoder.models.registrations import DEFAULT_MIN_WEEKS, DEFAULT_WINDOW
 
 WEEKS_RE = re.compile(r"^[0-9]{1,6}$")
 TRUE, FALSE = ("1", "true", "yes", "ja", "on"), ("0", "false", "no", "nej", "off", "")

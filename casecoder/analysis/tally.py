@@ -22,10 +22,18 @@ from typing import NamedTuple
 from sqlalchemy import Integer, Select, and_, bindparam, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from ..models import Case, CaseSources, Code, EvidenceSummary, Project, TallyCell, TallyDefault, User
-from ..models.tally_cells import BITS
-from .evidence import (FAMILY, PERSPECTIVES, SYSTEM, CountFilter, Evidence, collect, measure_keys,
-                       summary_serves)
+from casecoder.analysis.evidence import (
+    FAMILY,
+    PERSPECTIVES,
+    SYSTEM,
+    CountFilter,
+    Evidence,
+    collect,
+    measure_keys,
+    summary_serves,
+)
+from casecoder.models import Case, CaseSources, Code, EvidenceSummary, Project, TallyCell, TallyDefault, User
+from casecoder.models.derived.tally_cells import BITS
 
 MEASURES = ("family", "system", "both", "either", "contradicts", "nuances")
 UNIT = "cases"
@@ -34,7 +42,7 @@ UNIT = "cases"
 class Count(NamedTuple):
     """n of N cases (a value; named tuples because a tally makes hundreds of them)."""
     n: int
-    N: int  # noqa: N815 - the method's own letter
+    N: int
     case_keys: tuple[str, ...] | None   # None unless asked for (``compute_tally(case_keys=True)``)
 
     @property
@@ -68,7 +76,7 @@ class Tally:
     codebook_name: str | None
     codebook_sha256: str | None
     filter: CountFilter
-    N: dict[str, int]  # noqa: N815 - family, system, both, any -> number of cases
+    N: dict[str, int]
     denominators: dict[str, tuple[str, ...]]   # the same -> case keys; empty unless case keys were asked for
     coders: tuple[str, ...]
     rows: list[CodeTally] = field(default_factory=list)
@@ -124,7 +132,7 @@ def _cells_query() -> Select:  # type: ignore[type-arg]
 
 def _denominators_query() -> Select:  # type: ignore[type-arg]
     """Every case of the project, and those with a family, a system and both kinds of source (``case_sources``)."""
-    C = CaseSources  # noqa: N806
+    C = CaseSources
     cases = select(func.count()).select_from(Case).where(Case.project_id == bindparam("project_id"))
     return select(cases.scalar_subquery(), func.coalesce(func.sum(case((C.family > 0, 1), else_=0)), 0),
                   func.coalesce(func.sum(case((C.system > 0, 1), else_=0)), 0),
@@ -134,7 +142,7 @@ def _denominators_query() -> Select:  # type: ignore[type-arg]
 
 def _coders_query() -> Select:  # type: ignore[type-arg]
     """Users with codings in the project: one index probe each (as ``evidence.collect``)."""
-    S = EvidenceSummary  # noqa: N806
+    S = EvidenceSummary
     probe = (select(literal(1)).where(S.coder_id == User.id, S.project_id == bindparam("project_id"))
              .order_by(S.case_id).limit(1).scalar_subquery())
     return select(User.username).where(probe.is_not(None))
@@ -180,7 +188,7 @@ def compute_tally(session: Session, project: Project, f: CountFilter | None = No
             cells = {c.id: tuple(c[7:]) for c in codes if c[7] is not None}
         else:
             cells = cell_counts(session, project.id, f.directions)
-        N = case_denominators(session, project.id)  # noqa: N806
+        N = case_denominators(session, project.id)
         coders, denominators = project_coders(session, project.id), {}
     else:
         if summary_serves(f):
@@ -190,7 +198,7 @@ def compute_tally(session: Session, project: Project, f: CountFilter | None = No
             ev = collect(session, project.id, f)
         denominators = {"family": ev.keys(ev.with_source[FAMILY]), "system": ev.keys(ev.with_source[SYSTEM]),
                         "both": ev.keys(ev.both_cases), "any": ev.keys(ev.any_cases)}
-        N = {k: len(v) for k, v in denominators.items()}  # noqa: N806
+        N = {k: len(v) for k, v in denominators.items()}
         coders = ev.coders
         if not case_keys:
             denominators = {}

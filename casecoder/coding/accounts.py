@@ -5,9 +5,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..models import Membership, Project, Role, User
-from . import validate
-from .validate import N_, InvalidInput
+from casecoder.kernel import validate
+from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.models import Membership, Project, Role, User
 
 PASSWORD_METHOD = "scrypt"
 NO_LOGIN = "!"  # a password hash no password matches: werkzeug's check_password_hash answers False

@@ -1,11 +1,12 @@
-"""Snapshots for the audit log and the one function that writes an audit row."""
+"""Snapshots for the audit log and the one place audit rows are written: ``log`` for any entity,
+``record`` for a code, excerpt or coding (its entity, id and project taken from the object)."""
 from __future__ import annotations
 
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent, Code, Coding, Excerpt
+from casecoder.models import AuditEvent, Code, Coding, Excerpt, User
 
 
 def snapshot(obj: Code | Excerpt | Coding) -> dict[str, Any]:
@@ -24,13 +25,22 @@ def snapshot(obj: Code | Excerpt | Coding) -> dict[str, Any]:
 ENTITY = {Code: "code", Excerpt: "excerpt", Coding: "coding"}
 
 
+def log(session: Session, user: User | int | None, action: str, entity: str, entity_id: int, *,
+        project_id: int | None, before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None) -> AuditEvent:
+    """Append one audit row: ``user`` (a User, a user id, or None for the system) did ``action`` to
+    ``entity`` #``entity_id`` of ``project_id``, with the state ``before`` and ``after``."""
+    user_id = user.id if isinstance(user, User) else user
+    row = AuditEvent.record(project_id=project_id, user_id=user_id, action=action, entity=entity,
+                            entity_id=entity_id, before=before, after=after)
+    session.add(row)
+    return row
+
+
 def record(session: Session, user_id: int | None, action: str, obj: Code | Excerpt | Coding,
            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
            project_id: int | None = None) -> AuditEvent:
     """Append one audit row. ``obj`` must have its id (flush first)."""
     if project_id is None:
         project_id = obj.excerpt.project_id if isinstance(obj, Coding) else obj.project_id
-    row = AuditEvent.record(project_id=project_id, user_id=user_id, action=action, entity=ENTITY[type(obj)],
-                            entity_id=obj.id, before=before, after=after)
-    session.add(row)
-    return row
+    return log(session, user_id, action, ENTITY[type(obj)], obj.id, project_id=project_id, before=before, after=after)

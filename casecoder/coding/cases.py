@@ -8,10 +8,20 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import (AttributeDefinition, AttributeType, Case, CaseAttribute, Interviewee, InterviewMode,
-                      Perspective, Project, Source, User)
-from . import validate
-from .validate import N_, InvalidInput
+from casecoder.kernel import validate
+from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.models import (
+    AttributeDefinition,
+    AttributeType,
+    Case,
+    CaseAttribute,
+    Interviewee,
+    InterviewMode,
+    Perspective,
+    Project,
+    Source,
+    User,
+)
 
 _COLUMN = {
     AttributeType.TEXT: "value_text",
@@ -55,35 +65,8 @@ def define_attribute(session: Session, project: Project, name: str, type_: Attri
     return definition
 
 
-def parse_attribute_value(type_: AttributeType, value: object, name: str) -> object:
-    if value is None:
-        return None
-    try:
-        if type_ is AttributeType.BOOLEAN:
-            if isinstance(value, bool):
-                return value
-            text = str(value).strip().lower()
-            if text in ("true", "yes", "ja", "1"):
-                return True
-            if text in ("false", "no", "nej", "0"):
-                return False
-            raise ValueError
-        if type_ is AttributeType.INTEGER:
-            if isinstance(value, bool):
-                raise ValueError
-            return int(value)  # type: ignore[call-overload]
-        if type_ is AttributeType.NUMBER:
-            return float(str(value).replace(",", "."))
-        if type_ is AttributeType.DATE:
-            return validate.iso_date(value, name)
-        return str(value)
-    except (ValueError, TypeError):
-        raise InvalidInput("Attribute {name}: '{value}' is not a valid {type}", name, name=name, value=value,
-                           type=type_.value) from None
-
-
 def set_attribute(session: Session, case: Case, definition: AttributeDefinition, value: object) -> CaseAttribute:
-    parsed = parse_attribute_value(definition.type, value, definition.name)
+    parsed = validate.attribute_value(definition.type, value, definition.name)
     row = session.scalar(select(CaseAttribute).where(
         CaseAttribute.case_id == case.id, CaseAttribute.definition_id == definition.id))
     if row is None:

@@ -13,9 +13,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ..models import Arrow, AuditEvent, Chain, ChainNode, ChainScope, Code, Project, User
-from . import validate
-from .validate import N_, InvalidInput
+from casecoder.kernel import validate
+from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.models import Arrow, AuditEvent, Chain, ChainNode, ChainScope, Code, Project, User
 
 MIN_NODES, MAX_NODES = 2, 8
 

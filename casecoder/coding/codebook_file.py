@@ -12,9 +12,9 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..models.base import CodeKind, RelationType
-from . import validate
-from .validate import N_, InvalidInput
+from casecoder.kernel import validate
+from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.kernel.vocabulary import CodeKind, RelationType
 
 TOP_FIELDS = {"name", "title", "source", "codes", "relations"}
 CODE_FIELDS = {"key", "kind", "label", "description", "include", "exclude", "ref", "color", "codable", "children"}

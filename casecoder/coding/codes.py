@@ -4,9 +4,10 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import ChainNode, Code, CodeRelation, Coding
-from . import audit, validate
-from .validate import N_, InvalidInput
+from casecoder.coding import audit
+from casecoder.kernel import validate
+from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.models import ChainNode, Code, CodeRelation, Coding
 
 
 def coding_count(session: Session, code: Code) -> int:

@@ -13,11 +13,11 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Code, Project, User
-from ..paths import demo_dir, resource_dir
-from . import accounts, cases, excerpts, projects
-from .codebook_file import load_codebook_file
-from .validate import InvalidInput
+from casecoder.coding import accounts, cases, excerpts, projects
+from casecoder.coding.codebook_file import load_codebook_file
+from casecoder.kernel.errors import InvalidInput
+from casecoder.kernel.paths import demo_dir, resource_dir
+from casecoder.models import Code, Project, User
 
 
 @dataclass

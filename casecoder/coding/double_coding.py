@@ -13,11 +13,26 @@ from typing import Any, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import (AuditEvent, Case, Code, Coding, Decision, DoubleCoding, Excerpt, Membership, Project, Reconciliation,
-                      Role, Source, User, double_coding_coders, source_cases)
-from . import validate
-from .permissions import CODE, can
-from .validate import N_, InvalidInput
+from casecoder.coding.permissions import CODE, can
+from casecoder.kernel import validate
+from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.models import (
+    AuditEvent,
+    Case,
+    Code,
+    Coding,
+    Decision,
+    DoubleCoding,
+    Excerpt,
+    Membership,
+    Project,
+    Reconciliation,
+    Role,
+    Source,
+    User,
+    double_coding_coders,
+    source_cases,
+)
 
 MIN_CODERS = 2
 

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..models import Case, Code, Coding, Direction, Excerpt, Source, User
-from . import audit, text_cache, validate
-from .validate import N_, EditConflict, InvalidInput
+from casecoder.coding import audit, text_cache
+from casecoder.kernel import validate
+from casecoder.kernel.errors import N_, EditConflict, InvalidInput
+from casecoder.models import Case, Code, Coding, Direction, Excerpt, Source, User
 
 
 def resolve_case(source: Source, case: Case | None) -> Case | None:

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from ..models import LoginFailure
-from ..models.base import utcnow
-from .validate import N_, InvalidInput
+from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.models import LoginFailure
+from casecoder.models.base import utcnow
 
 WINDOW = timedelta(minutes=15)
 PER_USERNAME = 5    # failures for one user name within the window

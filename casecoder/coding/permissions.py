@@ -1,7 +1,7 @@
 """What each project role may do. One table, used by the web guard and the templates."""
 from __future__ import annotations
 
-from ..models import Role
+from casecoder.models import Role
 
 VIEW, CODE, ANALYSE, MANAGE = "view", "code", "analyse", "manage"
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Code, CodeRelation, Project, Role, User
-from . import accounts, audit, validate
-from .codebook_file import CodebookSpec
-from .validate import InvalidInput
+from casecoder.coding import accounts, audit
+from casecoder.coding.codebook_file import CodebookSpec
+from casecoder.kernel import validate
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import Code, CodeRelation, Project, Role, User
 
 
 def create_project(session: Session, title: str, slug: str, codebook: CodebookSpec | None,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
-from ..models import HitKind
+from casecoder.models import HitKind
 
 REPLACEMENTS = {HitKind.CPR: "[CPR-nummer]", HitKind.PHONE: "[telefonnummer]", HitKind.EMAIL: "[e-mail]"}
 PRIORITY = {HitKind.CPR: 0, HitKind.EMAIL: 1, HitKind.PHONE: 2, HitKind.KEY: 3}

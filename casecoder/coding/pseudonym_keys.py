@@ -15,10 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import HitStatus, KeyKind, Project, PseudonymHit, PseudonymKey, User
-from . import pseudonymise, validate
-from .pseudonym_detect import genitive, normalise
-from .validate import N_, InvalidInput
+from casecoder.coding import pseudonymise
+from casecoder.coding.pseudonym_detect import genitive, normalise
+from casecoder.kernel import validate
+from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.models import HitStatus, KeyKind, Project, PseudonymHit, PseudonymKey, User
 
 MAX_LEN = 200
 CSV_COLUMNS = ["real", "pseudonym", "kind"]

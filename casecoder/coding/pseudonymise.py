@@ -19,23 +19,13 @@ from typing import Any, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import AuditEvent, Excerpt, HitStatus, Project, PseudonymHit, PseudonymKey, Source, User
-from . import audit
-from .pseudonym_detect import Found, KeyTerm, detect, drop_overlaps
-from .validate import InvalidInput
+from casecoder.coding import audit
+from casecoder.coding.pseudonym_detect import Found, KeyTerm, detect, drop_overlaps
+from casecoder.kernel.errors import ExportBlocked, InvalidInput
+from casecoder.models import AuditEvent, Excerpt, HitStatus, Project, PseudonymHit, PseudonymKey, Source, User
 
 DECIDED = (HitStatus.ACCEPTED, HitStatus.REJECTED)
 OPEN = (HitStatus.PENDING, HitStatus.ACCEPTED, HitStatus.REJECTED)  # not applied yet
-
-
-class ExportBlocked(InvalidInput):
-    """An export of a "pseudonymised only" project while hits await review; the web links to the review."""
-
-    status = 409
-
-    def __init__(self, template: str, project: Project, **params: object):
-        self.project = project
-        super().__init__(template, "export", **params)
 
 
 @dataclass

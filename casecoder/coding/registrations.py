@@ -19,12 +19,12 @@ from typing import Callable
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from ..analysis.selection import CRITERIA_FIELDS, Criteria, parse_criteria, saved_criteria, select_families
-from ..models import AuditEvent, Case, Project, Registration, SelectionCriteria, User
-from . import validate
-from .bundle_csv import Bundle, BundleProblems, Problems, read_table
-from .cases import create_case
-from .validate import N_, InvalidInput
+from casecoder.analysis.selection import CRITERIA_FIELDS, Criteria, parse_criteria, saved_criteria, select_families
+from casecoder.coding.cases import create_case
+from casecoder.files.bundle_csv import Bundle, BundleProblems, Problems, read_table
+from casecoder.kernel import validate
+from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.models import AuditEvent, Case, Project, Registration, SelectionCriteria, User
 
 COLUMNS = ("family_id", "municipality", "adult_id", "employed_at_entry", "employment_weeks", "last_registration")
 YES, NO = ("yes", "ja", "true", "1"), ("no", "nej", "false", "0")

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Source
+from casecoder.models import Source
 
 # Per process: at most MAX_TEXTS transcripts and MAX_CHARS characters in all, the least recently used
 # going first. A 200-page transcript is about 600,000 characters (one byte each in a Python str unless

@@ -13,10 +13,10 @@ from typing import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import Case, Excerpt, Interviewee, InterviewMode, Perspective, Project, Source, User
-from . import audit, cases, pseudonymise
-from .extract import Extracted
-from .validate import InvalidInput
+from casecoder.coding import audit, cases, pseudonymise
+from casecoder.files.extract import Extracted
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import Case, Excerpt, Interviewee, InterviewMode, Perspective, Project, Source, User
 
 
 def duplicate_of(session: Session, project: Project, sha256: str) -> Source | None:

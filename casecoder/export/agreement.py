@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..analysis.agreement import WARNINGS, Agreement, Coefficients
-from ..models import Project
-from .bundle import Bundle, base_spec, tidy_files
-from .office import table_docx, xlsx_bytes
+from casecoder.analysis.agreement import WARNINGS, Agreement, Coefficients
+from casecoder.export.bundle import Bundle, base_spec, tidy_files
+from casecoder.files.office import table_docx, xlsx_bytes
+from casecoder.models import Project
 
 CSV_HEADER = ("code_key", "units", "percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
 DIGITS = 4

@@ -7,43 +7,18 @@ The hash (``data_sha256``) is over data.csv and data.json, the numbers themselve
 """
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Sequence
 
-from .. import __version__
-from .ooxml import zip_files
+from casecoder import __version__
+from casecoder.files.ooxml import zip_files
+from casecoder.files.tabular import csv_bytes, json_bytes
 
 HASHED = ("data.csv", "data.json")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-
-
-def neutralise(value: object) -> object:
-    """A text cell that a spreadsheet would run as a formula ("=HYPERLINK(…)", "@SUM", "- ja") gets a
-    leading apostrophe (OWASP, CSV injection); plain numbers such as "-1" stay. Every CSV and XLSX
-    casecoder writes goes through this; ``coding/bundle_csv.py`` takes the apostrophe off again."""
-    if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.match(value):
-        return "'" + value
-    return value
-
-
-def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([neutralise(v) for v in header])
-    writer.writerows([neutralise(v) for v in row] for row in rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def json_bytes(data: Any) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
 def content_hash(files: dict[str, bytes]) -> str:
@@ -57,7 +32,7 @@ def content_hash(files: dict[str, bytes]) -> str:
 def tidy_files(header: Sequence[str], rows: Sequence[Sequence[object]], data: Any,
                sheet: str = "data") -> dict[str, bytes]:
     """data.csv, data.xlsx (the same rows) and data.json."""
-    from .office import xlsx_bytes
+    from casecoder.files.office import xlsx_bytes
     return {"data.csv": csv_bytes(header, rows), "data.xlsx": xlsx_bytes(header, rows, sheet),
             "data.json": json_bytes(data)}
 

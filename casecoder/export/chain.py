@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..analysis.chains import ChainCount
-from ..models import Chain, Project
-from .bundle import Bundle, base_spec, provenance_lines, tidy_files
+from casecoder.analysis.chains import ChainCount
+from casecoder.export.bundle import Bundle, base_spec, provenance_lines, tidy_files
+from casecoder.models import Chain, Project
 
 CSV_HEADER = ("code_key", "label", "kind", "n", "N", "case_keys")
 TEXT = {
@@ -37,7 +37,7 @@ def chain_json(chain: Chain, result: ChainCount, params: list[tuple[str, str]]) 
 
 
 def chain_figure_bytes(chain: Chain, result: ChainCount, lang: str, fmt: str) -> bytes:
-    from ..analysis.chain_figures import ChainBox, chain_figure
+    from casecoder.figures.chains import ChainBox, chain_figure
     t = TEXT.get(lang, TEXT["en"])
     boxes = [ChainBox(n.key, n.label(lang), n.kind, n.n, result.N) for n in result.nodes]
     legend = {k: t[k] for k in ("combination", "both_and", "and_or", "statement", "event", "tab")}

@@ -2,10 +2,10 @@
 with the graph of one scope."""
 from __future__ import annotations
 
-from ..analysis.cooccurrence import SCOPES, Cooccurrence
-from ..models import Project
-from .bundle import Bundle, base_spec, provenance_lines, tidy_files
-from .figures import cooccurrence_bytes, text
+from casecoder.analysis.cooccurrence import SCOPES, Cooccurrence
+from casecoder.export.bundle import Bundle, base_spec, provenance_lines, tidy_files
+from casecoder.figures.report import cooccurrence_bytes, text
+from casecoder.models import Project
 
 CSV_HEADER = ("code_a", "label_a", "code_b", "label_b", "scope", "n", "N", "case_keys")
 DENOMINATOR = {"family": "family", "system": "system", "either": "any"}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..analysis.interviewees import IntervieweeOverview, IntervieweeRow
-from ..models import Project
-from .bundle import Bundle, base_spec, provenance_lines, tidy_files
-from .office import table_docx, xlsx_bytes
+from casecoder.analysis.interviewees import IntervieweeOverview, IntervieweeRow
+from casecoder.export.bundle import Bundle, base_spec, provenance_lines, tidy_files
+from casecoder.files.office import table_docx, xlsx_bytes
+from casecoder.models import Project
 
 CSV_HEADER = ("municipality", "cases", "professionals", "families_interviewed")
 TOTAL = "Total"  # the municipality of data.csv's total row

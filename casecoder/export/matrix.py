@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..analysis.matrix import Matrix
-from ..models import Project
-from .bundle import Bundle, base_spec, provenance_lines, tidy_files
-from .office import table_docx, xlsx_bytes
+from casecoder.analysis.matrix import Matrix
+from casecoder.export.bundle import Bundle, base_spec, provenance_lines, tidy_files
+from casecoder.files.office import table_docx, xlsx_bytes
+from casecoder.models import Project
 
 CSV_HEADER = ("municipality", "case_key", "code_key", "label", "family", "system", "contradicts", "nuances",
               "mark", "has_family_source", "has_system_source")

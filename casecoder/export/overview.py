@@ -1,10 +1,10 @@
 """The hypothesis overview (report figures 38/43/47/52) as data and figure."""
 from __future__ import annotations
 
-from ..analysis.chains import OverviewNode
-from ..models import Project
-from .bundle import Bundle, base_spec, provenance_lines, tidy_files
-from .figures import overview_bytes, text
+from casecoder.analysis.chains import OverviewNode
+from casecoder.export.bundle import Bundle, base_spec, provenance_lines, tidy_files
+from casecoder.figures.report import overview_bytes, text
+from casecoder.models import Project
 
 CSV_HEADER = ("code_key", "label", "kind", "perspective", "n", "N")
 

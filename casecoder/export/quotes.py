@@ -11,9 +11,9 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from ..analysis.quotes import Quote, QuoteBank, QuoteSection
-from .bundle import csv_bytes
-from .ooxml import deterministic_zip
+from casecoder.analysis.quotes import Quote, QuoteBank, QuoteSection
+from casecoder.files.ooxml import deterministic_zip
+from casecoder.files.tabular import csv_bytes
 
 CSV_HEADER = ("code_key", "code_label", "number", "intro", "quote", "case_key", "perspective", "source_title",
               "interview_date", "direction", "coders", "memo", "excerpt_id")

@@ -12,17 +12,17 @@ from typing import Any, Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..analysis.chains import count_chain, hypothesis_overview, load_chain
-from ..analysis.cooccurrence import SCOPES, cooccurrence
-from ..analysis.evidence import CountFilter, collect
-from ..analysis.filters import parse_filter, to_params
-from ..analysis.matrix import evidence_matrix
-from ..analysis.tally import compute_tally
-from ..coding import validate
-from ..coding.projects import get_project
-from ..coding.validate import N_, InvalidInput
-from ..models import Chain, Code, Perspective, Project
-from .bundle import Bundle
+from casecoder.analysis.chains import count_chain, hypothesis_overview, load_chain
+from casecoder.analysis.cooccurrence import SCOPES, cooccurrence
+from casecoder.analysis.evidence import CountFilter, collect
+from casecoder.analysis.filters import parse_filter, to_params
+from casecoder.analysis.matrix import evidence_matrix
+from casecoder.analysis.tally import compute_tally
+from casecoder.coding.projects import get_project
+from casecoder.export.bundle import Bundle
+from casecoder.kernel import validate
+from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.models import Chain, Code, Perspective, Project
 
 KINDS = ("tally", "matrix", "cooccurrence", "chain", "overview", "quotes", "selection", "interviewees",
          "agreement")
@@ -80,20 +80,20 @@ def _code(session: Session, project: Project, key: object) -> Code:
 
 
 def _tally(session: Session, project: Project, f: CountFilter, params: list, target: dict, lang: str) -> Bundle:  # type: ignore[type-arg]
-    from .tally import tally_bundle
+    from casecoder.export.tally import tally_bundle
     code = _code(session, project, target["code"]).key if target.get("code") else None
     return tally_bundle(project, compute_tally(session, project, f, case_keys=True), params, lang, code)
 
 
 def _matrix(session: Session, project: Project, f: CountFilter, params: list, target: dict, lang: str) -> Bundle:  # type: ignore[type-arg]
-    from .matrix import matrix_bundle
+    from casecoder.export.matrix import matrix_bundle
     return matrix_bundle(project, evidence_matrix(session, project, _code(session, project, target.get("code")).key,
                                                   f), params, lang)
 
 
 def _cooccurrence(session: Session, project: Project, f: CountFilter, params: list, target: dict,  # type: ignore[type-arg]
                   lang: str) -> Bundle:
-    from .cooccurrence import cooccurrence_bundle
+    from casecoder.export.cooccurrence import cooccurrence_bundle
     keys = [str(k) for k in target.get("codes") or []]
     if len(keys) < 2:
         raise InvalidInput("Choose at least two codes for a co-occurrence", "codes")
@@ -107,7 +107,7 @@ def _cooccurrence(session: Session, project: Project, f: CountFilter, params: li
 
 
 def _chain(session: Session, project: Project, f: CountFilter, params: list, target: dict, lang: str) -> Bundle:  # type: ignore[type-arg]
-    from .chain import chain_bundle
+    from casecoder.export.chain import chain_bundle
     title = str(target.get("chain") or "")
     chain_id = session.scalar(select(Chain.id).where(Chain.project_id == project.id, Chain.title == title))
     chain = load_chain(session, chain_id) if chain_id else None
@@ -120,16 +120,16 @@ def _chain(session: Session, project: Project, f: CountFilter, params: list, tar
 
 
 def _overview(session: Session, project: Project, f: CountFilter, params: list, target: dict, lang: str) -> Bundle:  # type: ignore[type-arg]
-    from .overview import overview_bundle
+    from casecoder.export.overview import overview_bundle
     key = _code(session, project, target.get("code")).key
     nodes, edges = hypothesis_overview(session, project, key, f)
     return overview_bundle(project, key, nodes, edges, params, lang, collect(session, project.id, f).coders)
 
 
 def _quotes(session: Session, project: Project, f: CountFilter, params: list, target: dict, lang: str) -> Bundle:  # type: ignore[type-arg]
-    from ..analysis.quotes import quote_bank
-    from .bundle import base_spec, tidy_files
-    from .quotes import CSV_HEADER, quote_json, quote_readme, quote_rows, quotes_docx, quotes_markdown
+    from casecoder.analysis.quotes import quote_bank
+    from casecoder.export.bundle import base_spec, tidy_files
+    from casecoder.export.quotes import CSV_HEADER, quote_json, quote_readme, quote_rows, quotes_docx, quotes_markdown
 
     keys = [str(k) for k in target.get("codes") or []]
     perspective = target.get("perspective") or None
@@ -150,8 +150,8 @@ def _quotes(session: Session, project: Project, f: CountFilter, params: list, ta
 def _selection(session: Session, project: Project, f: CountFilter, params: list, target: dict,  # type: ignore[type-arg]
                lang: str) -> Bundle:
     """Table 2; the target is the criteria (default: the project's saved ones, else the report's); no filters."""
-    from ..analysis.selection import parse_criteria, saved_criteria, select_families
-    from .selection import selection_bundle
+    from casecoder.analysis.selection import parse_criteria, saved_criteria, select_families
+    from casecoder.export.selection import selection_bundle
     criteria = parse_criteria(target, saved_criteria(session, project))
     show_empty = str(target.get("show_empty", "")).lower() in ("1", "true", "yes")
     return selection_bundle(project, select_families(session, project, criteria), lang, show_empty)
@@ -160,8 +160,8 @@ def _selection(session: Session, project: Project, f: CountFilter, params: list,
 def _interviewees(session: Session, project: Project, f: CountFilter, params: list, target: dict,  # type: ignore[type-arg]
                   lang: str) -> Bundle:
     """Table 3 for the filtered cases."""
-    from ..analysis.interviewees import interviewee_overview, relevant
-    from .interviewees import interviewees_bundle
+    from casecoder.analysis.interviewees import interviewee_overview, relevant
+    from casecoder.export.interviewees import interviewees_bundle
     return interviewees_bundle(project, interviewee_overview(session, project, f), relevant(params), lang)
 
 
@@ -173,8 +173,8 @@ BUILDERS: dict[str, Callable[..., Bundle]] = {"tally": _tally, "matrix": _matrix
 def _agreement(session: Session, project: Project, f: CountFilter, params: list, target: dict,  # type: ignore[type-arg]
                lang: str) -> Bundle:
     """Inter-coder agreement; target: coders (two or more), level case|segment, unit, codes or hypothesis."""
-    from ..analysis.agreement import compute_agreement
-    from .agreement import agreement_bundle
+    from casecoder.analysis.agreement import compute_agreement
+    from casecoder.export.agreement import agreement_bundle
     level, unit = str(target.get("level") or "case"), str(target.get("unit") or "character")
     result = compute_agreement(session, project, [str(c) for c in target.get("coders") or []],
                                [str(c) for c in target.get("codes") or []], target.get("hypothesis") or None,

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..analysis.selection import Criteria, Family, MunicipalityRow, Selection
-from ..models import Project
-from .bundle import Bundle, base_spec, csv_bytes, tidy_files
-from .office import table_docx, xlsx_bytes
+from casecoder.analysis.selection import Criteria, Family, MunicipalityRow, Selection
+from casecoder.export.bundle import Bundle, base_spec, tidy_files
+from casecoder.files.office import table_docx, xlsx_bytes
+from casecoder.files.tabular import csv_bytes
+from casecoder.models import Project
 
 CSV_HEADER = ("municipality", "families_selected", "families_total", "share_percent")
 GROSS_HEADER = ("municipality", "family_id", "adults", "criterion_1_adults", "criterion_2_adults")

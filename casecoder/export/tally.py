@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from ..analysis.tally import MEASURES, Tally
-from ..models import Project
-from .bundle import Bundle, base_spec, provenance_lines, tidy_files
-from .figures import tally_chart_bytes
-from .office import table_docx, xlsx_bytes
+from casecoder.analysis.tally import MEASURES, Tally
+from casecoder.export.bundle import Bundle, base_spec, provenance_lines, tidy_files
+from casecoder.figures.report import tally_chart_bytes
+from casecoder.files.office import table_docx, xlsx_bytes
+from casecoder.models import Project
 
 CSV_HEADER = ("code_key", "label", "measure", "n", "N", "case_keys")
 

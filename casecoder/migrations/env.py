@@ -7,8 +7,8 @@ import os
 from alembic import context
 
 from casecoder.models import Base
+from casecoder.models.derived.search import include_name
 from casecoder.models.engine import make_engine
-from casecoder.models.search import include_name
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,19 +1,36 @@
 """Typed SQLAlchemy models; no Flask. Importing this package registers every table on ``Base.metadata``."""
-from .accounts import LoginFailure, Membership, Project, User
-from .audit import AuditEvent
-from .base import AttributeType, Base, CodeKind, Direction, InterviewMode, Perspective, RelationType, Role
-from .chains import Arrow, Chain, ChainNode, ChainScope
-from .cases import AttributeDefinition, Case, CaseAttribute, Interviewee, Source, source_cases, source_interviewees
-from .codebook import Code, CodeRelation
-from .coding import Coding, Excerpt
-from .double_coding import Decision, DoubleCoding, Reconciliation, double_coding_coders
-from .registrations import Registration, SelectionCriteria
-from .pseudonyms import HitKind, HitStatus, KeyKind, PseudonymHit, PseudonymKey
-from . import search as _search  # noqa: F401,E402 - full-text index DDL on sources (FTS5 / GIN)
-from .summary import EvidenceSummary  # noqa: E402 - evidence_summary and its triggers
-from .tally_cells import CaseCodeEvidence, CodeAncestry, TallyCell, TallyDefault  # noqa: E402 - after summary: triggers on it
-from .case_sources import CaseSources  # noqa: E402
-from . import source_text as _source_text  # noqa: F401,E402 - the text_version trigger
+from casecoder.kernel.vocabulary import (
+    AttributeType,
+    CodeKind,
+    Direction,
+    InterviewMode,
+    Perspective,
+    RelationType,
+    Role,
+)
+from casecoder.models.accounts import LoginFailure, Membership, Project, User
+from casecoder.models.audit import AuditEvent
+from casecoder.models.base import Base
+from casecoder.models.cases import (
+    AttributeDefinition,
+    Case,
+    CaseAttribute,
+    Interviewee,
+    Source,
+    source_cases,
+    source_interviewees,
+)
+from casecoder.models.chains import Arrow, Chain, ChainNode, ChainScope
+from casecoder.models.codebook import Code, CodeRelation
+from casecoder.models.coding import Coding, Excerpt
+from casecoder.models.derived import search as _search  # noqa: F401 - full-text index DDL on sources (FTS5 / GIN)
+from casecoder.models.derived import source_text as _source_text  # noqa: F401 - the text_version trigger
+from casecoder.models.derived.case_sources import CaseSources
+from casecoder.models.derived.summary import EvidenceSummary
+from casecoder.models.derived.tally_cells import CaseCodeEvidence, CodeAncestry, TallyCell, TallyDefault
+from casecoder.models.double_coding import Decision, DoubleCoding, Reconciliation, double_coding_coders
+from casecoder.models.pseudonyms import HitKind, HitStatus, KeyKind, PseudonymHit, PseudonymKey
+from casecoder.models.registrations import Registration, SelectionCriteria
 
 __all__ = [
     "Arrow", "AttributeDefinition", "AttributeType", "Chain", "ChainNode", "ChainScope", "AuditEvent", "Base", "Case", "CaseAttribute", "Code", "CodeKind",

@@ -7,7 +7,8 @@ from typing import Optional
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, Role, Timestamp, str_enum, utcnow
+from casecoder.kernel.vocabulary import Role
+from casecoder.models.base import Base, Timestamp, str_enum, utcnow
 
 
 class User(Base):

@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, DDL, ForeignKey, String, event
+from sqlalchemy import DDL, JSON, ForeignKey, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base, Timestamp, utcnow
+from casecoder.models.base import Base, Timestamp, utcnow
 
 SQLITE_TRIGGERS = [
     """CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events

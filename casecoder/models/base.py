@@ -24,7 +24,7 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def Timestamp() -> DateTime:  # noqa: N802 - reads like a type in column declarations
+def Timestamp() -> DateTime:
     return DateTime(timezone=True)
 
 
@@ -39,49 +39,3 @@ def str_enum(cls: type[enum.Enum], name: str) -> Enum:
         length=max(len(m.value) for m in cls),
         values_callable=lambda c: [m.value for m in c],
     )
-
-
-class Role(str, enum.Enum):
-    OWNER = "owner"
-    CODER = "coder"
-    ANALYST = "analyst"
-    READER = "reader"
-
-
-class CodeKind(str, enum.Enum):
-    HYPOTHESIS = "hypothesis"
-    MECHANISM = "mechanism"
-    CONDITION = "condition"
-    STATEMENT = "statement"
-    EVENT = "event"
-    BARRIER = "barrier"
-    THEME = "theme"
-
-
-class RelationType(str, enum.Enum):
-    LEADS_TO = "leads_to"
-    ASSOCIATED_WITH = "associated_with"
-
-
-class Perspective(str, enum.Enum):
-    FAMILY = "family"
-    SYSTEM = "system"
-
-
-class InterviewMode(str, enum.Enum):
-    VISIT = "visit"
-    PHONE = "phone"
-
-
-class Direction(str, enum.Enum):
-    SUPPORTS = "supports"
-    CONTRADICTS = "contradicts"
-    NUANCES = "nuances"
-
-
-class AttributeType(str, enum.Enum):
-    TEXT = "text"
-    INTEGER = "integer"
-    NUMBER = "number"
-    BOOLEAN = "boolean"
-    DATE = "date"

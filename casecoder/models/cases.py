@@ -8,7 +8,8 @@ from typing import Optional
 from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, Numeric, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import AttributeType, Base, InterviewMode, Perspective, Timestamp, str_enum, utcnow
+from casecoder.kernel.vocabulary import AttributeType, InterviewMode, Perspective
+from casecoder.models.base import Base, Timestamp, str_enum, utcnow
 
 source_cases = Table(
     "source_cases",

@@ -8,8 +8,8 @@ from typing import Optional
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, Timestamp, str_enum, utcnow
-from .codebook import Code
+from casecoder.models.base import Base, Timestamp, str_enum, utcnow
+from casecoder.models.codebook import Code
 
 
 class ChainScope(str, enum.Enum):

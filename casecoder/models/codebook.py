@@ -7,7 +7,8 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, CodeKind, RelationType, Timestamp, str_enum, utcnow
+from casecoder.kernel.vocabulary import CodeKind, RelationType
+from casecoder.models.base import Base, Timestamp, str_enum, utcnow
 
 
 class Code(Base):

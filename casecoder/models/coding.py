@@ -7,10 +7,11 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .accounts import User
-from .base import Base, Direction, Timestamp, str_enum, utcnow
-from .cases import Case, Source
-from .codebook import Code
+from casecoder.kernel.vocabulary import Direction
+from casecoder.models.accounts import User
+from casecoder.models.base import Base, Timestamp, str_enum, utcnow
+from casecoder.models.cases import Case, Source
+from casecoder.models.codebook import Code
 
 
 class Excerpt(Base):

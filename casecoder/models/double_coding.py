@@ -15,9 +15,9 @@ from typing import Optional
 from sqlalchemy import Column, ForeignKey, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .accounts import User
-from .base import Base, Timestamp, str_enum, utcnow
-from .cases import Source
+from casecoder.models.accounts import User
+from casecoder.models.base import Base, Timestamp, str_enum, utcnow
+from casecoder.models.cases import Source
 
 double_coding_coders = Table(
     "double_coding_coders",

@@ -15,8 +15,8 @@ from typing import Optional
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base, Timestamp, str_enum, utcnow
-from .cases import Source
+from casecoder.models.base import Base, Timestamp, str_enum, utcnow
+from casecoder.models.cases import Source
 
 
 class KeyKind(str, enum.Enum):

@@ -8,9 +8,9 @@ from sqlalchemy.exc import DataError
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from ..coding.validate import InvalidInput
-from ..db import get_session
-from ..models import User
+from casecoder.db import get_session
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import User
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -43,8 +43,26 @@ class IdConverter(IntegerConverter):
 
 
 def register_web(app: Flask) -> None:
-    from . import (agreement, analysis, api, auth, bundles, chains, codebook, coding, excerpts, exports, health, i18n,
-                   projects, pseudonyms, refi, search, selection, transcripts)
+    from casecoder.web import (
+        agreement,
+        analysis,
+        api,
+        auth,
+        bundles,
+        chains,
+        codebook,
+        coding,
+        excerpts,
+        exports,
+        health,
+        i18n,
+        projects,
+        pseudonyms,
+        refi,
+        search,
+        selection,
+        transcripts,
+    )
 
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -69,11 +87,11 @@ def register_web(app: Flask) -> None:
                    bundles, refi, selection, agreement, pseudonyms, api):
         app.register_blueprint(module.bp)
     _register_errors(app)
-    from .security import register_security
+    from casecoder.web.security import register_security
     register_security(app)
 
-    from ..coding.permissions import can
-    from .labels import label
+    from casecoder.coding.permissions import can
+    from casecoder.web.labels import label
 
     @app.context_processor
     def inject():  # type: ignore[no-untyped-def]

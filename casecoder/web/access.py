@@ -8,9 +8,9 @@ from flask import abort, g
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..coding.permissions import can
-from ..db import get_session
-from ..models import Membership, Project
+from casecoder.coding.permissions import can
+from casecoder.db import get_session
+from casecoder.models import Membership, Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 

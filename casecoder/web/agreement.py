@@ -11,15 +11,15 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..analysis.agreement import LEVELS, UNITS, WARNINGS, compute_agreement
-from ..analysis.disagreements import disagreements
-from ..analysis.filters import parse_filter, to_params
-from ..coding import double_coding as dc
-from ..coding.permissions import CODE, can
-from ..coding.validate import InvalidInput
-from ..db import get_session
-from ..models import Case, Code, CodeKind, Decision, DoubleCoding, Membership, Project, Source, User
-from .access import owned, project_route
+from casecoder.analysis.agreement import LEVELS, UNITS, WARNINGS, compute_agreement
+from casecoder.analysis.disagreements import disagreements
+from casecoder.analysis.filters import parse_filter, to_params
+from casecoder.coding import double_coding as dc
+from casecoder.coding.permissions import CODE, can
+from casecoder.db import get_session
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import Case, Code, CodeKind, Decision, DoubleCoding, Membership, Project, Source, User
+from casecoder.web.access import owned, project_route
 
 bp = Blueprint("agreement", __name__)
 FILTERS = ("municipality", "direction", "sub")

@@ -9,15 +9,15 @@ from flask import Blueprint, Response, abort, jsonify, redirect, render_template
 from flask_babel import get_locale
 from sqlalchemy import select
 
-from ..analysis.cooccurrence import SCOPES, cooccurrence
-from ..analysis.filters import describe, parse_filter, to_params
-from ..analysis.matrix import evidence_matrix
-from ..analysis.tally import MEASURES, Tally, compute_tally
-from ..db import get_session
-from ..export.figures import cooccurrence_bytes, tally_chart_bytes
-from ..export.tally import tally_json
-from ..models import Case, Code, Project
-from .access import project_route
+from casecoder.analysis.cooccurrence import SCOPES, cooccurrence
+from casecoder.analysis.filters import describe, parse_filter, to_params
+from casecoder.analysis.matrix import evidence_matrix
+from casecoder.analysis.tally import MEASURES, Tally, compute_tally
+from casecoder.db import get_session
+from casecoder.export.tally import tally_json
+from casecoder.figures.report import cooccurrence_bytes, tally_chart_bytes
+from casecoder.models import Case, Code, Project
+from casecoder.web.access import project_route
 
 bp = Blueprint("analysis", __name__)
 FORMATS = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}  # the routes' <any(...):fmt>

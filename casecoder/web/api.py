@@ -8,12 +8,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
-from ..coding import excerpts as excerpt_ops
-from ..coding.validate import InvalidInput
-from ..db import get_session
-from ..models import Case, Code, Coding, Excerpt, Project, Source, User
-from . import blind
-from .access import owned, project_route
+from casecoder.coding import excerpts as excerpt_ops
+from casecoder.db import get_session
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import Case, Code, Coding, Excerpt, Project, Source, User
+from casecoder.web import blind
+from casecoder.web.access import owned, project_route
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -8,10 +8,10 @@ from flask import session as cookie_session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..coding import accounts, login_limit
-from ..coding.validate import InvalidInput
-from ..db import get_session
-from .forms import LoginForm, PasswordForm
+from casecoder.coding import accounts, login_limit
+from casecoder.db import get_session
+from casecoder.kernel.errors import InvalidInput
+from casecoder.web.forms import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

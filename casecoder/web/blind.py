@@ -12,9 +12,9 @@ from typing import Any, Callable
 from flask import abort, g
 from flask_login import current_user
 
-from ..coding.double_coding import is_blind
-from ..db import get_session
-from ..models import Excerpt
+from casecoder.coding.double_coding import is_blind
+from casecoder.db import get_session
+from casecoder.models import Excerpt
 
 
 def blind(source_id: int) -> bool:

@@ -8,13 +8,13 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 
-from ..coding.bundle_csv import MB, BundleProblems, zip_bundle
-from ..coding.bundle_import import import_bundle
-from ..coding.pseudonymise import require_export_allowed
-from ..db import get_session
-from ..export.project_bundle import bundle_files, zip_bytes
-from ..models import Project
-from .access import project_route
+from casecoder.coding.pseudonymise import require_export_allowed
+from casecoder.db import get_session
+from casecoder.exchange.bundle_export import bundle_files, zip_bytes
+from casecoder.exchange.bundle_import import import_bundle
+from casecoder.files.bundle_csv import MB, BundleProblems, zip_bundle
+from casecoder.models import Project
+from casecoder.web.access import project_route
 
 bp = Blueprint("bundles", __name__)
 ZIP_FACTOR = 10  # a .zip may unpack to at most this many times the request size limit

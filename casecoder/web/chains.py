@@ -6,19 +6,25 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..analysis.chains import (count_chain, count_saved_chain, hypothesis_overview, load_chain, statement_graph,
-                               suggest_chains)
-from ..analysis.evidence import collect
-from ..analysis.filters import to_params
-from ..coding import chains as chain_ops
-from ..coding.validate import InvalidInput
-from ..db import get_session
-from ..export.chain import chain_caption, chain_figure_bytes
-from ..export.figures import overview_bytes
-from ..models import Case, Chain, Project
-from .access import owned, project_route
-from .analysis import FORMATS, _filter
-from .coding import codes_json
+from casecoder.analysis.chains import (
+    count_chain,
+    count_saved_chain,
+    hypothesis_overview,
+    load_chain,
+    statement_graph,
+    suggest_chains,
+)
+from casecoder.analysis.evidence import collect
+from casecoder.analysis.filters import to_params
+from casecoder.coding import chains as chain_ops
+from casecoder.db import get_session
+from casecoder.export.chain import chain_caption, chain_figure_bytes
+from casecoder.figures.report import overview_bytes
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import Case, Chain, Project
+from casecoder.web.access import owned, project_route
+from casecoder.web.analysis import FORMATS, _filter
+from casecoder.web.coding import codes_json
 
 bp = Blueprint("chains", __name__)
 

@@ -8,13 +8,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from ..analysis.overview import codings_per_code
-from ..coding import codes as code_ops
-from ..coding.validate import InvalidInput
-from ..db import get_session
-from ..models import Code, CodeRelation, Project
-from .access import owned, project_route
-from .forms import DeleteCodeForm, MemoForm
+from casecoder.analysis.overview import codings_per_code
+from casecoder.coding import codes as code_ops
+from casecoder.db import get_session
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import Code, CodeRelation, Project
+from casecoder.web.access import owned, project_route
+from casecoder.web.forms import DeleteCodeForm, MemoForm
 
 bp = Blueprint("codebook", __name__)
 

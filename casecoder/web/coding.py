@@ -10,14 +10,14 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..coding.permissions import CODE, can
-from ..coding.turns import split_turns
-from ..db import get_session
-from ..models import Code, Project, Source
-from . import blind
-from .access import owned, project_route
-from .api import source_excerpt_rows
-from .codebook import tree_rows
+from casecoder.analysis.turns import split_turns
+from casecoder.coding.permissions import CODE, can
+from casecoder.db import get_session
+from casecoder.models import Code, Project, Source
+from casecoder.web import blind
+from casecoder.web.access import owned, project_route
+from casecoder.web.api import source_excerpt_rows
+from casecoder.web.codebook import tree_rows
 
 bp = Blueprint("coding", __name__)
 

@@ -7,12 +7,12 @@ from flask import Blueprint, g, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..analysis.excerpt_list import ExcerptFilter, filter_choices, list_excerpts
-from ..coding.double_coding import blind_source_ids
-from ..db import get_session
-from ..models import Case, Direction, Perspective, Project, Source
-from .access import project_route
-from .codebook import project_codes, tree_rows
+from casecoder.analysis.excerpt_list import ExcerptFilter, filter_choices, list_excerpts
+from casecoder.coding.double_coding import blind_source_ids
+from casecoder.db import get_session
+from casecoder.models import Case, Direction, Perspective, Project, Source
+from casecoder.web.access import project_route
+from casecoder.web.codebook import project_codes, tree_rows
 
 bp = Blueprint("excerpts", __name__)
 PER_PAGE = 50

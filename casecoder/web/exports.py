@@ -4,12 +4,12 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, request
 from flask_babel import get_locale
 
-from ..analysis.chains import load_chain
-from ..coding.pseudonymise import require_export_allowed
-from ..db import get_session
-from ..export.report import KINDS, ReportSpec, build_report
-from ..models import Project
-from .access import owned, project_route
+from casecoder.analysis.chains import load_chain
+from casecoder.coding.pseudonymise import require_export_allowed
+from casecoder.db import get_session
+from casecoder.export.report import KINDS, ReportSpec, build_report
+from casecoder.models import Project
+from casecoder.web.access import owned, project_route
 
 bp = Blueprint("exports", __name__)
 FILTER_NAMES = ("municipality", "attr", "role", "coder", "direction", "sub", "from", "to")
@@ -30,7 +30,7 @@ def _target(project: Project, kind: str) -> dict[str, object]:
     if kind in ("selection", "interviewees"):  # selection: the criteria shown on the page (else the saved ones)
         return {k: args[k] for k in SELECTION_ARGS if args.get(k)} if kind == "selection" else {}
     if kind == "agreement":  # coders, level, unit, codes or hypothesis (web/agreement.py's form)
-        from .agreement import agreement_target
+        from casecoder.web.agreement import agreement_target
         return agreement_target(args)
     target: dict[str, object] = {"codes": [c for c in args.getlist("code") if c]}
     if args.get("perspective") in ("family", "system"):

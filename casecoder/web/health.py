@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from sqlalchemy import text
 
-from ..db import get_session
+from casecoder.db import get_session
 
 bp = Blueprint("health", __name__)
 
@@ -13,6 +13,6 @@ bp = Blueprint("health", __name__)
 def healthz():  # type: ignore[no-untyped-def]
     try:
         get_session().execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 - any database failure means unhealthy
+    except Exception:
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok")

@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, session
 from flask_login import current_user
 
-from ..config import LANGUAGES
-from .auth import _safe_next
-from .forms import LanguageForm
+from casecoder.config import LANGUAGES
+from casecoder.web.auth import _safe_next
+from casecoder.web.forms import LanguageForm
 
 bp = Blueprint("i18n", __name__)
 

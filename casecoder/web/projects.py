@@ -8,16 +8,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
-from ..analysis.overview import excerpts_per_source, project_summary
-from ..coding import accounts, cases, projects
-from ..coding.codebook_file import load_codebook_file
-from ..coding.validate import InvalidInput
-from ..db import get_session
-from ..models import AuditEvent, Case, CaseAttribute, Membership, Project, Source, User
-from ..paths import resource_dir
-from .access import owned, project_route
-from .forms import MemberForm, MemoForm, ProjectForm
-from .labels import ROLE_LABELS
+from casecoder.analysis.overview import excerpts_per_source, project_summary
+from casecoder.coding import accounts, cases, projects
+from casecoder.coding.codebook_file import load_codebook_file
+from casecoder.db import get_session
+from casecoder.kernel.errors import InvalidInput
+from casecoder.kernel.paths import resource_dir
+from casecoder.models import AuditEvent, Case, CaseAttribute, Membership, Project, Source, User
+from casecoder.web.access import owned, project_route
+from casecoder.web.forms import MemberForm, MemoForm, ProjectForm
+from casecoder.web.labels import ROLE_LABELS
 
 bp = Blueprint("projects", __name__)
 AUDIT_PAGE = 50

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -14,13 +14,12 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from ..coding import pseudonym_keys, pseudonymise
-from ..coding.pseudonym_detect import context
-from ..coding.pseudonymise import ExportBlocked
-from ..coding.validate import InvalidInput
-from ..db import get_session
-from ..models import HitStatus, Project, PseudonymHit, PseudonymKey, Source
-from .access import owned, project_route
+from casecoder.coding import pseudonym_keys, pseudonymise
+from casecoder.coding.pseudonym_detect import context
+from casecoder.db import get_session
+from casecoder.kernel.errors import ExportBlocked, InvalidInput
+from casecoder.models import HitStatus, Project, PseudonymHit, PseudonymKey, Source
+from casecoder.web.access import owned, project_route
 
 bp = Blueprint("pseudonyms", __name__)
 PAGE = 100

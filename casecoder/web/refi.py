@@ -15,14 +15,14 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from ..coding.pseudonymise import require_export_allowed
-from ..coding.validate import InvalidInput
-from ..db import get_session
-from ..models import Project
-from ..refi.qdc import import_qdc, write_qdc
-from ..refi.qdpx_read import import_qdpx
-from ..refi.qdpx_write import write_qdpx
-from .access import project_route
+from casecoder.coding.pseudonymise import require_export_allowed
+from casecoder.db import get_session
+from casecoder.exchange.refi.qdc import import_qdc, write_qdc
+from casecoder.exchange.refi.qdpx_read import import_qdpx
+from casecoder.exchange.refi.qdpx_write import write_qdpx
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import Project
+from casecoder.web.access import project_route
 
 bp = Blueprint("refi", __name__)
 ZIP_FACTOR = 10  # a .qdpx may unpack to at most this many times the request size limit

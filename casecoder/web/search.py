@@ -5,11 +5,11 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..analysis.search import search as run_search
-from ..coding.validate import InvalidInput
-from ..db import get_session
-from ..models import Project, Source
-from .access import project_route
+from casecoder.analysis.search import search as run_search
+from casecoder.db import get_session
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import Project, Source
+from casecoder.web.access import project_route
 
 bp = Blueprint("search", __name__)
 

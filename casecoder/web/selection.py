@@ -7,17 +7,22 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..analysis.filters import describe, parse_filter, to_params
-from ..analysis.interviewees import interviewee_overview, relevant
-from ..analysis.selection import CRITERIA_FIELDS, Criteria, parse_criteria, saved_criteria, select_families
-from ..coding.bundle_csv import BundleProblems
-from ..coding.registrations import (COLUMNS, create_cases_from_selection, import_registrations, register_counts,
-                                    save_criteria)
-from ..coding.validate import InvalidInput
-from ..db import get_session
-from ..models import Case, Project, SelectionCriteria, User
-from .access import project_route
-from .selection_forms import CriteriaForm, RegistrationsForm
+from casecoder.analysis.filters import describe, parse_filter, to_params
+from casecoder.analysis.interviewees import interviewee_overview, relevant
+from casecoder.analysis.selection import CRITERIA_FIELDS, Criteria, parse_criteria, saved_criteria, select_families
+from casecoder.coding.registrations import (
+    COLUMNS,
+    create_cases_from_selection,
+    import_registrations,
+    register_counts,
+    save_criteria,
+)
+from casecoder.db import get_session
+from casecoder.files.bundle_csv import BundleProblems
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import Case, Project, SelectionCriteria, User
+from casecoder.web.access import project_route
+from casecoder.web.selection_forms import CriteriaForm, RegistrationsForm
 
 bp = Blueprint("selection", __name__)
 

@@ -8,14 +8,14 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from wtforms.fields.choices import SelectChoice
 
-from ..coding import transcripts
-from ..coding.extract import extract_text
-from ..coding.validate import InvalidInput
-from ..db import get_session
-from ..models import Case, Interviewee, Project, Source
-from .access import owned, project_route
-from .forms import TranscriptForm, TranscriptTextForm
-from .labels import label
+from casecoder.coding import transcripts
+from casecoder.db import get_session
+from casecoder.files.extract import extract_text
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import Case, Interviewee, Project, Source
+from casecoder.web.access import owned, project_route
+from casecoder.web.forms import TranscriptForm, TranscriptTextForm
+from casecoder.web.labels import label
 
 bp = Blueprint("transcripts", __name__)
 

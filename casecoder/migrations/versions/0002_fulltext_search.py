@@ -11,7 +11,7 @@ DDL from casecoder/models/search.py; the PostgreSQL index of this revision is wr
 """
 from alembic import op
 
-from casecoder.models.search import SQLITE_DROP, SQLITE_FTS, SQLITE_REBUILD
+from casecoder.models.derived.search import SQLITE_DROP, SQLITE_FTS, SQLITE_REBUILD
 
 POSTGRES_FTS = ["CREATE INDEX ix_sources_fts ON sources USING gin (to_tsvector('danish', text))"]
 POSTGRES_DROP = ["DROP INDEX IF EXISTS ix_sources_fts"]

@@ -12,7 +12,7 @@ the table is filled here from the codings that already exist.
 from alembic import op
 import sqlalchemy as sa
 
-from casecoder.models.summary import POSTGRES_DROP, POSTGRES_TRIGGERS, REBUILD, SQLITE_DROP, SQLITE_TRIGGERS
+from casecoder.models.derived.summary import POSTGRES_DROP, POSTGRES_TRIGGERS, REBUILD, SQLITE_DROP, SQLITE_TRIGGERS
 
 
 revision = '0010'

@@ -15,9 +15,8 @@ filled from the sources, and an index on sources (project, perspective) for the 
 from alembic import op
 import sqlalchemy as sa
 
-from casecoder.models import case_sources
-from casecoder.models.tally_cells import (COLUMNS, DEFAULT_MEASURES, POSTGRES_DROP, POSTGRES_TRIGGERS, REBUILD, SQLITE_DROP,
-                                          SQLITE_TRIGGERS)
+from casecoder.models.derived import case_sources
+from casecoder.models.derived.tally_cells import COLUMNS, DEFAULT_MEASURES, POSTGRES_DROP, POSTGRES_TRIGGERS, REBUILD, SQLITE_DROP, SQLITE_TRIGGERS
 
 
 revision = '0011'

@@ -11,7 +11,7 @@ create_all. Existing transcripts get a random version here.
 from alembic import op
 import sqlalchemy as sa
 
-from casecoder.models.source_text import FILL, POSTGRES_DROP, POSTGRES_TRIGGERS, SQLITE_DROP, SQLITE_TRIGGERS
+from casecoder.models.derived.source_text import FILL, POSTGRES_DROP, POSTGRES_TRIGGERS, SQLITE_DROP, SQLITE_TRIGGERS
 
 
 revision = '0012'

@@ -10,7 +10,7 @@ matched transcript again. Existing transcripts are filled here. SQLite (FTS5) is
 """
 from alembic import op
 
-from casecoder.models.search import POSTGRES_DROP, POSTGRES_FILL, POSTGRES_FTS
+from casecoder.models.derived.search import POSTGRES_DROP, POSTGRES_FILL, POSTGRES_FTS
 
 
 revision = '0013'

@@ -1,0 +1,60 @@
+"""``casecoder import-bundle`` and ``export-bundle``: a project's spreadsheets in and out.
+
+The import is all or nothing: every problem of the bundle is printed, with its file, line and
+column, and nothing is stored unless there is none.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from casecoder.cli.base import unit_of_work
+from casecoder.coding import accounts, projects, pseudonymise
+from casecoder.exchange.bundle_import import ImportSummary, import_bundle
+from casecoder.files.bundle_csv import MB, folder_bundle, zip_bundle
+
+ZIP_FACTOR = 10  # a .zip may unpack to this many times the upload limit
+
+
+def summary_text(summary: ImportSummary) -> str:
+    return (f"{summary.codes_added} codes added, {summary.codes_updated} updated, {summary.cases} cases, "
+            f"{summary.interviewees} interviewees, {summary.sources} sources, {summary.excerpts} excerpts, "
+            f"{summary.codings} codings" + (f", {summary.users} coders created as users without login"
+                                           if summary.users else ""))
+
+
+@click.command("import-bundle")
+@click.argument("project")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--user", "username", help="User name recorded as the importing user in the audit log.")
+@with_appcontext
+def import_bundle_command(project: str, path: Path, username: str | None) -> None:
+    """Import the bundle at PATH (a folder or a .zip) into PROJECT, all or nothing."""
+    max_bytes = current_app.config["MAX_UPLOAD_MB"] * MB
+    with unit_of_work() as session:
+        project_ = projects.get_project(session, project)
+        user = accounts.get_user(session, username) if username else None
+        if path.is_dir():
+            bundle = folder_bundle(path)
+        else:
+            bundle = zip_bundle(path.read_bytes(), ZIP_FACTOR * current_app.config["MAX_CONTENT_LENGTH"], path.name)
+        summary = import_bundle(session, project_, bundle, user=user, max_bytes=max_bytes)
+        click.echo(f"Imported {path} into {project}: {summary_text(summary)}.")
+
+
+@click.command("export-bundle")
+@click.argument("project")
+@click.argument("out", type=click.Path(path_type=Path))
+@with_appcontext
+def export_bundle_command(project: str, out: Path) -> None:
+    """Write PROJECT as a bundle to OUT: a folder, or a .zip file when OUT ends in .zip."""
+    from casecoder.exchange.bundle_export import write_project_bundle
+
+    with unit_of_work() as session:
+        pseudonymise.require_export_allowed(session, project)  # "pseudonymised only": refused while hits remain
+        files = write_project_bundle(session, projects.get_project(session, project), out)
+        texts = sum(1 for name in files if name.startswith("sources/"))
+        click.echo(f"Wrote {out}: {len(files) - texts} CSV files and {texts} source texts.")

@@ -1,0 +1,1 @@
+"""Whole projects in and out: project bundles (CSV + transcripts) and REFI-QDA (.qdc, .qdpx)."""

@@ -1,0 +1,188 @@
+"""Write a checked project bundle (``bundle_import._Importer``'s plans) through the ordinary write
+functions: codes (created parents first, or updated; audited), attributes, cases, interviewees,
+sources, coders without login, excerpts and codings. No Flask; the checks ran before anything here.
+"""
+from __future__ import annotations
+
+import posixpath
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterator, cast
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casecoder.coding import audit, cases, codes, excerpts
+from casecoder.coding.accounts import NoActor, user_without_login
+from casecoder.files.bundle_csv import BundleProblems, Problem, Row
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import (
+    AttributeDefinition,
+    AttributeType,
+    Case,
+    Code,
+    CodeKind,
+    Direction,
+    Excerpt,
+    Interviewee,
+    Project,
+    Source,
+    User,
+)
+
+
+@dataclass
+class ImportSummary:
+    codes_added: int = 0
+    codes_updated: int = 0
+    cases: int = 0
+    interviewees: int = 0
+    sources: int = 0
+    excerpts: int = 0
+    codings: int = 0
+    users: int = 0  # coders created as users without login
+
+
+@dataclass
+class SourceInfo:
+    title: str
+    text: str | None  # None: the file could not be read (already reported)
+    case_keys: list[str]
+    row: Row | None = None
+    fields: dict[str, object] = field(default_factory=dict)  # create_source's perspective, mode, interview_date
+    interviewee_keys: list[str] = field(default_factory=list)
+    file: tuple[str, bytes, str] | None = None  # path in the bundle, its bytes, their sha256
+
+
+@dataclass
+class ExcerptPlan:
+    row: Row  # its first row
+    memo: str
+    codings: dict[tuple[str, str], tuple[Direction, Row]] = field(default_factory=dict)  # (code, coder) -> ...
+
+
+class BundleWriter:
+    """The write half of the bundle importer; the state comes from ``bundle_import._Importer``."""
+
+    session: Session
+    project: Project
+    user: User | None
+    codes: dict[str, Code]
+    cases: dict[str, Case]
+    people: dict[str, Interviewee]
+    sources: dict[str, Source]
+    attributes: dict[str, AttributeDefinition]
+    code_plans: dict[str, dict[str, object]]
+    case_plans: dict[str, tuple[str, dict[str, object]]]
+    attribute_types: dict[str, AttributeType]
+    person_plans: dict[str, dict[str, object]]
+    source_plans: dict[str, SourceInfo]
+    excerpt_plans: dict[tuple[str, str | None, int, int], ExcerptPlan]
+    users: dict[str, User | None]
+
+    def _existing_excerpt(self, key: str, case_key: str | None, start: int, end: int) -> Excerpt | None:
+        source = self.sources.get(key)
+        if source is None:
+            return None
+        case = self.cases.get(case_key) if case_key else None
+        return self.session.scalars(select(Excerpt).where(
+            Excerpt.source_id == source.id, Excerpt.start_offset == start, Excerpt.end_offset == end,
+            Excerpt.case_id == case.id if case else Excerpt.case_id.is_(None)).limit(1)).first()
+
+    # -- writing -------------------------------------------------------------------------------
+
+    @contextmanager
+    def _at(self, row: Row | None) -> Iterator[None]:
+        """A write function's refusal (the checks should have caught it) still names the row."""
+        try:
+            yield
+        except InvalidInput as exc:
+            raise BundleProblems([Problem(row.file if row else "bundle", row.line if row else None, None, exc)]) from exc
+
+    def write(self) -> ImportSummary:
+        s, summary = self.session, ImportSummary()
+        user_id = self.user.id if self.user else None
+        self._write_codes(summary, user_id)
+        for name, type_ in self.attribute_types.items():
+            self.attributes[name] = cases.define_attribute(s, self.project, name, type_)
+        for key, (municipality, values) in self.case_plans.items():
+            self.cases[key] = case = cases.create_case(s, self.project, key, municipality)
+            for name, value in values.items():
+                cases.set_attribute(s, case, self.attributes[name], value)
+            summary.cases += 1
+        for key, plan in self.person_plans.items():
+            self.people[key] = cases.create_interviewee(s, self.project, key, **plan)  # type: ignore[arg-type]
+            summary.interviewees += 1
+        for key, info in self.source_plans.items():
+            path, data, sha256 = cast(tuple[str, bytes, str], info.file)
+            with self._at(info.row):
+                source = cases.create_source(
+                    s, self.project, title=info.title, text=cast(str, info.text), cases=[self.cases[k] for k in info.case_keys],
+                    interviewees=[self.people[k] for k in info.interviewee_keys], original_filename=posixpath.basename(path),
+                    raw=data, sha256=sha256, created_by=self.user, **info.fields)  # type: ignore[arg-type]
+            source.key = key
+            self.sources[key] = source
+            summary.sources += 1
+        s.flush()
+        for name, found in self.users.items():
+            if found is None:
+                self.users[name] = user_without_login(name)
+                s.add(self.users[name])
+                summary.users += 1
+        s.flush()
+        actor = cast(User, self.user or NoActor())
+        for (key, case_key, start, end), plan in self.excerpt_plans.items():
+            with self._at(plan.row):
+                excerpt = self._existing_excerpt(key, case_key, start, end)
+                if excerpt is None:
+                    excerpt = excerpts.create_excerpt(s, actor, self.sources[key], start, end,
+                                                      case=self.cases.get(case_key or ""), memo=plan.memo)
+                    summary.excerpts += 1
+            for (code_key, coder), (direction, row) in plan.codings.items():
+                with self._at(row):
+                    excerpts.add_coding(s, actor, excerpt, self.codes[code_key], direction, coder=self.users[coder])
+                summary.codings += 1
+        return summary
+
+    def _write_codes(self, summary: ImportSummary, user_id: int | None) -> None:
+        s, plans, existing = self.session, self.code_plans, set(self.codes)
+        next_position: dict[str | None, int] = {}
+        for code in self.codes.values():
+            parent = code.parent.key if code.parent else None
+            next_position[parent] = max(next_position.get(parent, 0), code.position + 1)
+        waiting = [key for key in plans if key not in existing]
+        while waiting:  # parents before children, siblings in row order (the checks ruled out cycles)
+            ready = [key for key in waiting if plans[key]["parent"] is None or plans[key]["parent"] in self.codes]
+            for key in ready:
+                plan, parent = plans[key], cast("str | None", plans[key]["parent"])
+                code = Code(project_id=self.project.id, key=key, kind=plan["kind"],
+                            parent=self.codes[parent] if parent else None, label_da=plan["label_da"],
+                            label_en=plan["label_en"], description_da=plan.get("description_da", ""),
+                            description_en=plan.get("description_en", ""), position=next_position.get(parent, 0))
+                next_position[parent] = code.position + 1
+                s.add(code)
+                s.flush()
+                audit.record(s, user_id, "create", code, after=audit.snapshot(code))
+                self.codes[key] = code
+                summary.codes_added += 1
+            waiting = [key for key in waiting if key not in ready]
+        for key in [key for key in plans if key in existing]:
+            if self._update_code(self.codes[key], plans[key], user_id):
+                summary.codes_updated += 1
+
+    def _update_code(self, code: Code, plan: dict[str, object], user_id: int | None) -> bool:
+        """Labels and descriptions through ``codes.update_code``; kind and parent (which it does not
+        change) here, with their own audit row. Returns whether anything changed."""
+        changes = {name: plan[name] for name in ("label_da", "label_en", "description_da", "description_en")
+                   if name in plan and getattr(code, name) != plan[name]}
+        with self._at(cast(Row, plan["row"])):
+            if changes:
+                codes.update_code(self.session, code, user_id, **changes)
+        parent = self.codes[cast(str, plan["parent"])] if plan["parent"] else None
+        if code.kind == plan["kind"] and code.parent_id == (parent.id if parent else None):
+            return bool(changes)
+        before = audit.snapshot(code)
+        code.kind, code.parent = cast(CodeKind, plan["kind"]), parent
+        self.session.flush()
+        audit.record(self.session, user_id, "update", code, before=before, after=audit.snapshot(code))
+        return True

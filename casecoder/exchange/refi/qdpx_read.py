@@ -1,0 +1,397 @@
+"""Import a REFI-QDA project (.qdpx) as a new casecoder project, leniently, with an import report.
+
+Refused outright (``InvalidInput``, nothing written): an unsafe or oversized zip (``archive``),
+not exactly one ``*.qde``, XML that is not well-formed, a root that is not ``Project``. Everything
+else is imported as far as casecoder can hold it, through the ordinary write functions (codes,
+excerpts and codings audited, the importing user as actor); what is left out is in the report
+with its reason, and XSD violations are report warnings.
+
+- Users become casecoder users by name (``User@id`` for casecoder's own files, else ``User@name``);
+  a name that exists is that user, a new one is a user without login (``password_hash = "!"``).
+  A coding's coder is its ``creatingUser``, else its selection's, else the project's, else the
+  importing user.
+- Codes keep their GUIDs; keys come from the ``casecoder:codes`` note or are made from the names.
+- Positions: code points after the BOM, line ends as stored; per source, UTF-16 offsets are
+  detected (``positions.detect_utf16``) and converted. Selections with the same span (NVivo repeats
+  one per code) become one excerpt, except in casecoder's own files.
+- The rest of casecoder's fields are read back by the convention in ``convention.py``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter, defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casecoder.coding import cases as case_ops
+from casecoder.coding import codes as code_ops
+from casecoder.coding import excerpts, projects, pseudonymise
+from casecoder.coding.accounts import NoActor, user_without_login
+from casecoder.exchange.refi import convention as cv
+from casecoder.exchange.refi import xmlread
+from casecoder.exchange.refi.archive import MAX_ENTRIES, MAX_UNPACKED, open_qdpx
+from casecoder.exchange.refi.names import clean_name, free_slug, slugify, unique
+from casecoder.exchange.refi.positions import Converter, detect_utf16
+from casecoder.exchange.refi.qdc import apply_merge, plan_merge
+from casecoder.exchange.refi.qdpx_parse import PProject, PSource, parse_project
+from casecoder.exchange.refi.report import FOUND_ORDER, IMPORTED_ORDER, ImportReport
+from casecoder.files.bundle_csv import source_key as check_source_key
+from casecoder.kernel import validate
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import (
+    AttributeType,
+    Case,
+    Code,
+    CodeRelation,
+    Direction,
+    Interviewee,
+    Perspective,
+    Project,
+    RelationType,
+    Source,
+    User,
+)
+
+UNKNOWN_MUNICIPALITY = "(unknown)"
+ATTRIBUTE_TYPE = {"Text": AttributeType.TEXT, "Integer": AttributeType.INTEGER, "Float": AttributeType.NUMBER,
+                  "Boolean": AttributeType.BOOLEAN, "Date": AttributeType.DATE, "DateTime": AttributeType.TEXT}
+
+
+def import_qdpx(session: Session, data: bytes, filename: str, *, user: User | None, title: str | None = None,
+                slug: str | None = None, lang: str = "da", max_bytes: int = 20 * 1024 * 1024,
+                max_entries: int = MAX_ENTRIES, max_unpacked: int = MAX_UNPACKED) -> tuple[Project, ImportReport]:
+    """Create a new project from the .qdpx ``data``; ``user`` (if any) becomes its owner."""
+    archive = open_qdpx(data, filename, max_entries=max_entries, max_unpacked=max_unpacked)
+    root = xmlread.parse(archive.qde, archive.qde_name)
+    if xmlread.local(root.tag) != "Project":
+        raise InvalidInput("'{name}' is not a REFI-QDA project: its root element is {root}, not Project", "file",
+                           name=archive.qde_name, root=xmlread.local(root.tag))
+    report = ImportReport(filename, origin=(xmlread.attr(root, "origin") or "").strip())
+    report.found.update(dict.fromkeys(FOUND_ORDER, 0))
+    report.imported.update(dict.fromkeys(IMPORTED_ORDER[:7], 0))
+    if not xmlread.namespace(root).startswith("urn:QDA-XML:project"):
+        report.warn(f"Unexpected namespace '{xmlread.namespace(root)}'; read by element names")
+    report.warnings += xmlread.xsd_problems(archive.qde, "Project")
+    parsed = parse_project(root, archive, report, max_bytes)
+    title = validate.title((title or "").strip() or parsed.name or filename.rsplit(".", 1)[0])
+    slug = validate.slug(slug) if slug else free_slug(session, slugify(title))
+    project = projects.create_project(session, title, slug, None, user, description=parsed.description)
+    report.project_slug = project.slug
+    _Importer(session, project, parsed, report, user, lang).run()
+    session.flush()
+    pseudonymise.detect_project(session, project, user)  # CPR numbers, phones, e-mails for the review screen
+    return project, report
+
+
+class _Importer:
+    def __init__(self, session: Session, project: Project, parsed: PProject, report: ImportReport,
+                 user: User | None, lang: str):
+        self.s, self.project, self.p, self.report, self.lang = session, project, parsed, report, lang
+        self.actor: Any = user or NoActor()
+        self.own = parsed.origin.lower().startswith(cv.ORIGIN)
+        self.used_notes: set[str] = set()
+        self.variables = parsed.variables
+        special = {guid for guid, (name, _t) in parsed.notes.items()
+                   if name == cv.CODES_NOTE or name.startswith(cv.DIRECTION_NOTE)}
+        self.used_notes |= special
+        self.memo_notes = {g: text for g, (_n, text) in parsed.notes.items() if g not in special}
+
+    def note_text(self, guids: list[str]) -> str:
+        texts = [self.memo_notes[g] for g in guids if g in self.memo_notes]
+        self.used_notes.update(g for g in guids if g in self.memo_notes)
+        self.report.imported["memos"] += len(texts)
+        return "\n\n".join(t.strip() for t in texts if t.strip())
+
+    def run(self) -> None:
+        self.report.users = [u.name or u.id for u in self.p.users]
+        self.users_by_guid: dict[str, User] = {}
+        self._codes()
+        self._cases()
+        self.case_of_selection = {sel: case for pc, case in self.case_rows for sel in pc.selection_refs}
+        cases_of_source: dict[str, list[Case]] = defaultdict(list)
+        for pc, case in self.case_rows:
+            for ref in pc.source_refs:
+                if case not in cases_of_source[ref]:
+                    cases_of_source[ref].append(case)
+        self.people: dict[str, Interviewee] = {}
+        self.foreign_source_variables: Counter[str] = Counter()
+        for ps in self.p.sources:
+            self._source(ps, cases_of_source.get(ps.guid, []))
+        for name, n in sorted(self.foreign_source_variables.items()):
+            self.report.skip(f"Source variable '{name}' ({n} values)", "casecoder keeps variables on cases only")
+        self._finish()
+
+    # -- users ---------------------------------------------------------------------------------
+
+    def user_for(self, guid: str | None) -> User | None:
+        if not guid:
+            return None
+        if guid in self.users_by_guid:
+            return self.users_by_guid[guid]
+        found = next((u for u in self.p.users if u.guid == guid), None)
+        if found is None:
+            return None
+        raw = (found.id or found.name) if self.own else (found.name or found.id)
+        username = clean_name(raw, f"user-{guid[:8]}", 64)
+        user = self.s.scalar(select(User).where(User.username == username))
+        if user is None:
+            user = user_without_login(username, found.name or "")
+            self.s.add(user)
+            self.s.flush()
+            self.report.imported["users"] += 1
+        self.users_by_guid[guid] = user
+        return user
+
+    def coder(self, *guids: str | None) -> User:
+        for guid in (*guids, self.p.creating_user):
+            user = self.user_for(guid)
+            if user is not None:
+                return user
+        if self.actor.id is not None:
+            return self.actor
+        if "fallback" not in self.users_by_guid:
+            self.users_by_guid["fallback"] = self.user_for_name("imported")
+        return self.users_by_guid["fallback"]
+
+    def user_for_name(self, username: str) -> User:
+        user = self.s.scalar(select(User).where(User.username == username))
+        if user is None:
+            user = user_without_login(username)
+            self.s.add(user)
+            self.s.flush()
+            self.report.imported["users"] += 1
+        return user
+
+    # -- codes ---------------------------------------------------------------------------------
+
+    def _codes(self) -> None:
+        meta: dict[str, dict[str, Any]] = {}
+        for _guid, (name, text) in self.p.notes.items():
+            if name == cv.CODES_NOTE:
+                try:
+                    loaded = json.loads(text)
+                    meta = {k: v for k, v in loaded.items() if isinstance(v, dict)} if isinstance(loaded, dict) else {}
+                except ValueError:
+                    self.report.warn(f"The note {cv.CODES_NOTE} is not valid JSON; code keys are made from names")
+        self.meta = meta
+        plan = plan_merge(self.s, self.project, self.p.codes, self.lang)
+        created = apply_merge(self.s, self.project, plan, self.actor.id, meta)
+        self.report.imported["codes"] = len(created)
+        self.codes: dict[str, Code] = {}
+        for planned in plan.added:
+            code = created[id(planned.incoming)]
+            if planned.incoming.guid:
+                self.codes.setdefault(planned.incoming.guid, code)
+            if planned.incoming.note_refs:
+                code.memo = self.note_text(planned.incoming.note_refs)
+        for name, direction, origin, target in self.p.links:
+            a, b = self.codes.get(origin or ""), self.codes.get(target or "")
+            if a is None or b is None or a.id == b.id:
+                self.report.skip(f"Link '{name}'", "casecoder keeps links between two different codes only")
+                continue
+            kind = RelationType.LEADS_TO if direction == "OneWay" else RelationType.ASSOCIATED_WITH
+            if self.s.scalar(select(CodeRelation.id).where(CodeRelation.source_code_id == a.id,
+                                                           CodeRelation.target_code_id == b.id,
+                                                           CodeRelation.type == kind)) is None:
+                self.s.add(CodeRelation(project_id=self.project.id, source_code_id=a.id, target_code_id=b.id, type=kind))
+                self.s.flush()
+                self.report.imported["relations"] += 1
+        if self.report.found["sets"] and not self.own:
+            self.report.skip(f"{self.report.found['sets']} set(s)", "casecoder groups codes by their tree, not by sets")
+
+    # -- cases ---------------------------------------------------------------------------------
+
+    def _cases(self) -> None:
+        self.case_rows: list[tuple[Any, Case]] = []
+        taken = set(self.s.scalars(select(Case.key).where(Case.project_id == self.project.id)))
+        definitions: dict[str, Any] = {}
+        for n, pc in enumerate(self.p.cases, 1):
+            raw = pc.name if self.own else clean_name(pc.name, f"case-{n}")
+            key = unique(raw if validate.KEY_RE.match(raw) else clean_name(raw, f"case-{n}"), taken)
+            values = {self.variables.get(g, (g, "Text")): (el, text) for g, el, text in pc.variables}
+            municipality = next((text.strip() for (name, _t), (_e, text) in values.items()
+                                 if name in (cv.MUNICIPALITY, "municipality", "Municipality", "kommune", "Kommune")
+                                 and text.strip()), UNKNOWN_MUNICIPALITY)
+            case = case_ops.create_case(self.s, self.project, key, municipality[:100], pc.description.strip())
+            self.case_rows.append((pc, case))
+            self.report.imported["cases"] += 1
+            for (name, type_of), (_el, text) in values.items():
+                if name in (cv.MUNICIPALITY, "municipality", "Municipality", "kommune", "Kommune"):
+                    continue
+                try:
+                    attr_name = name if validate.KEY_RE.match(name) else clean_name(name, "attribute")
+                    if attr_name not in definitions:
+                        definitions[attr_name] = case_ops.define_attribute(
+                            self.s, self.project, attr_name, ATTRIBUTE_TYPE.get(type_of, AttributeType.TEXT))
+                    case_ops.set_attribute(self.s, case, definitions[attr_name], text.strip())
+                    self.report.imported["attributes"] += 1
+                except InvalidInput as exc:
+                    self.report.skip(f"Case '{key}', variable '{name}' = '{text}'", exc.message)
+
+    # -- sources, selections, codings ----------------------------------------------------------
+
+    def _source_fields(self, ps: PSource) -> dict[str, str]:
+        fields: dict[str, str] = {}
+        for guid, _el, text in ps.variables:
+            name = self.variables.get(guid, ("?", "Text"))[0]
+            if name in cv.SOURCE_VARIABLES or name.lower() in ("perspective", "mode"):
+                fields[name if name in cv.SOURCE_VARIABLES else "casecoder:" + name.lower()] = text.strip()
+            else:
+                self.foreign_source_variables[name] += 1
+        return fields
+
+    def _interviewees(self, fields: dict[str, str], ps: PSource) -> list[Interviewee]:
+        lists = [fields.get(name, "").split(";") if fields.get(name) else [] for name in cv.INTERVIEWEE_VARIABLES]
+        out = []
+        for i, key in enumerate(k.strip() for k in lists[0]):
+            if key in self.people:
+                out.append(self.people[key])
+                continue
+            role, perspective, municipality = (lst[i].strip() if i < len(lst) else "" for lst in lists[1:])
+            try:
+                person = case_ops.create_interviewee(self.s, self.project, key, role or "?", perspective or "family",
+                                                     "" if municipality == "-" else municipality)
+            except InvalidInput as exc:
+                self.report.skip(f"Source '{ps.name}', interviewee '{key}'", exc.message)
+                continue
+            self.people[key] = person
+            out.append(person)
+        return out
+
+    def _source(self, ps: PSource, cases: list[Case]) -> None:
+        fields = self._source_fields(ps)
+        text = ps.text or ""
+        perspective = fields.get(cv.PERSPECTIVE, "").lower()
+        if perspective not in ("family", "system"):
+            if perspective:
+                self.report.warn(f"Source '{ps.name}': perspective '{perspective}' is not family or system")
+            perspective = Perspective.FAMILY.value
+        mode = fields.get(cv.MODE, "").lower()
+        date_ = fields.get(cv.DATE, "")[:10] or None
+        try:
+            date_ = validate.iso_date(date_).isoformat() if date_ else None
+        except InvalidInput:
+            self.report.warn(f"Source '{ps.name}': date '{date_}' is not YYYY-MM-DD and was left out")
+            date_ = None
+        creator = self.user_for(ps.user_guid)
+        people = self._interviewees(fields, ps)
+        title = ps.name[:300]
+        if text.strip():
+            source = case_ops.create_source(
+                self.s, self.project, title=title, text=text, perspective=perspective, cases=cases,
+                interviewees=people, mode=mode if mode in ("visit", "phone") else None, interview_date=date_,
+                original_filename=ps.filename[:255], created_by=creator)
+        else:
+            self.report.warn(f"Source '{ps.name}' has no text; it is kept empty")
+            source = Source(project_id=self.project.id, title=title, text=text, perspective=Perspective(perspective),
+                            original_filename=ps.filename[:255], sha256=hashlib.sha256(text.encode()).hexdigest(),
+                            created_by_id=creator.id if creator else None, cases=cases, interviewees=people)
+            self.s.add(source)
+            self.s.flush()
+        key = fields.get(cv.SOURCE_KEY)
+        if key:
+            try:
+                check_source_key(key)
+                if self.s.scalar(select(Source.id).where(Source.project_id == self.project.id, Source.key == key)) is None:
+                    source.key = key
+            except InvalidInput as exc:
+                self.report.warn(f"Source '{ps.name}': {exc.message}")
+        if ps.created:
+            source.created_at = ps.created
+        source.memo = self.note_text(ps.note_refs)
+        self.report.imported["sources"] += 1
+        if ps.whole_codings:
+            self.report.skip(f"Source '{ps.name}': {ps.whole_codings} coding(s) of the whole source",
+                             "casecoder codes excerpts, not whole sources")
+        self._selections(ps, source)
+
+    def _selections(self, ps: PSource, source: Source) -> None:
+        spans: list[tuple[int, int]] = []
+        for sel in ps.selections:
+            try:
+                spans.append((int(sel.start or ""), int(sel.end or "")))
+            except ValueError:
+                pass
+        utf16 = detect_utf16(source.text, spans, self.p.origin)
+        convert = Converter(source.text) if utf16 else None
+        if utf16:
+            self.report.warn(f"Source '{ps.name}': positions count UTF-16 code units; converted to code points")
+        merged: dict[tuple[int, int, int | None], Any] = {}
+        for _n, sel in enumerate(ps.selections, 1):
+            what = f"Source '{ps.name}', selection {sel.start}-{sel.end}"
+            try:
+                start, end = int(sel.start or ""), int(sel.end or "")
+            except ValueError:
+                self.report.skip(what, "its positions are not whole numbers")
+                continue
+            if convert is not None:
+                span = convert(start, end)
+                if span is None:
+                    self.report.skip(what, "the UTF-16 positions are outside the text or split a character")
+                    continue
+                start, end = span
+            case = self.case_of_selection.get(sel.guid or "")
+            if case is not None and case not in source.cases:
+                self.report.warn(f"{what}: its case {case.key} does not hold the source; the case is left out")
+                case = None
+            memo = "\n\n".join(t for t in (sel.description, self.note_text([r for r in sel.note_refs])) if t)
+            group = (start, end, case.id if case else None)
+            excerpt = None if self.own else merged.get(group)
+            if excerpt is None:
+                try:
+                    excerpt = excerpts.create_excerpt(self.s, self.actor, source, start, end, case=case, memo=memo)
+                except InvalidInput as exc:
+                    self.report.skip(what, exc.message)
+                    continue
+                creator = self.user_for(sel.user_guid)
+                excerpt.created_by_id = creator.id if creator else excerpt.created_by_id
+                if sel.created:
+                    excerpt.created_at = sel.created
+                merged[group] = excerpt
+                self.report.imported["excerpts"] += 1
+            elif memo and memo not in excerpt.memo:
+                excerpt.memo = f"{excerpt.memo}\n\n{memo}".strip()
+            for coding in sel.codings:
+                self._coding(what, excerpt, sel, coding)
+
+    def _coding(self, what: str, excerpt: Any, sel: Any, coding: Any) -> None:
+        code = self.codes.get(coding.code_guid or "")
+        if code is None:
+            self.report.skip(f"{what}: a coding", f"its code {coding.code_guid} is not in the codebook")
+            return
+        direction = Direction.SUPPORTS
+        other = []
+        for ref in coding.note_refs:
+            name = self.p.notes.get(ref, ("", ""))[0]
+            if name.startswith(cv.DIRECTION_NOTE):
+                direction = validate.choice(Direction, name[len(cv.DIRECTION_NOTE):], validate.N_("Direction"))
+            else:
+                other.append(ref)
+        coder = self.coder(coding.user_guid, sel.user_guid)
+        try:
+            row = excerpts.add_coding(self.s, self.actor, excerpt, code, direction, coder=coder)
+        except InvalidInput as exc:
+            self.report.skip(f"{what}: code '{code.label(self.lang)}' by {coder.username}", exc.message)
+            return
+        if coding.created:
+            row.created_at = coding.created
+        note = self.note_text(other)
+        if note and note not in excerpt.memo:
+            excerpt.memo = f"{excerpt.memo}\n\n{note}".strip()
+        self.report.imported["codings"] += 1
+
+    def _finish(self) -> None:
+        for guid, code in self.codes.items():
+            if self.meta.get(guid, {}).get("archived") is True:
+                code_ops.update_code(self.s, code, self.actor.id, archived=True)
+        loose = [(name, text) for guid, (name, text) in self.p.notes.items()
+                 if guid not in self.used_notes and text.strip()]
+        if loose:
+            extra = "\n\n".join(f"{name or 'Note'}:\n{text.strip()}" for name, text in loose)
+            self.project.description = f"{self.project.description}\n\n{extra}".strip()
+            self.report.imported["memos"] += len(loose)
+            self.report.warn(f"{len(loose)} note(s) not attached to a code, source or selection were added to "
+                             "the project description")

@@ -1,0 +1,240 @@
+"""Export a project as a REFI-QDA project (.qdpx): ``project.qde`` plus ``sources/<guid>.txt`` (UTF-8).
+
+What goes where is in ``convention.py``. Positions are code points, end exclusive (casecoder's own
+offsets). Elements follow Project.xsd's order and empty lists are left out, so the file validates.
+The same project gives the same bytes: every GUID but the codes' is derived from the slug and
+row ids, timestamps are the rows' own, and the zip has fixed entry times.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from lxml import etree
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from casecoder import __version__
+from casecoder.exchange.refi import convention as cv
+from casecoder.exchange.refi.qdc import add_code_elements, ensure_guids, hypothesis_sets, project_codes, sub, tree
+from casecoder.files.ooxml import zip_files
+from casecoder.models import (
+    AttributeDefinition,
+    AttributeType,
+    Case,
+    CaseAttribute,
+    CodeRelation,
+    Coding,
+    Direction,
+    Excerpt,
+    Project,
+    RelationType,
+    Source,
+    User,
+)
+
+NS = "urn:QDA-XML:project:1.0"
+TYPE_OF = {AttributeType.TEXT: "Text", AttributeType.INTEGER: "Integer", AttributeType.NUMBER: "Float",
+           AttributeType.BOOLEAN: "Boolean", AttributeType.DATE: "Date"}
+VALUE_ELEMENT = {"Text": "TextValue", "Integer": "IntegerValue", "Float": "FloatValue", "Boolean": "BooleanValue",
+                 "Date": "DateValue"}
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """xsd:dateTime in UTC (naive values, as SQLite gives them back, are UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def value_text(type_of: str, value: object) -> str:
+    if type_of == "Boolean":
+        return "true" if value else "false"
+    if type_of == "Float":
+        return format(Decimal(repr(float(value))), "f")  # type: ignore[arg-type]
+    if type_of == "Date":
+        return value.isoformat()  # type: ignore[attr-defined]
+    return str(value)
+
+
+def write_qdpx(session: Session, project: Project, lang: str = "da") -> bytes:
+    """``project`` as .qdpx bytes (code GUIDs given and stored first)."""
+    return zip_files(qdpx_files(session, project, lang))
+
+
+def qdpx_files(session: Session, project: Project, lang: str = "da") -> dict[str, bytes]:
+    """File name -> bytes of the .qdpx: ``project.qde`` and one ``sources/<guid>.txt`` per source."""
+    return _Writer(session, project, lang).files()
+
+
+class _Writer:
+    def __init__(self, session: Session, project: Project, lang: str):
+        self.session, self.project, self.lang = session, project, lang
+        self.slug = project.slug
+        self.notes: list[tuple[str, str, str]] = []  # guid, name, text
+
+    def guid(self, kind: str, row_id: object) -> str:
+        return cv.derived_guid(self.slug, kind, row_id)
+
+    def note(self, kind: str, row_id: object, name: str, text: str) -> str:
+        guid = self.guid(kind, row_id)
+        self.notes.append((guid, name, text))
+        return guid
+
+    def files(self) -> dict[str, bytes]:
+        s, pid = self.session, self.project.id
+        ensure_guids(s, self.project)
+        codes = project_codes(s, self.project)
+        children = tree(codes)
+        sources = s.scalars(select(Source).where(Source.project_id == pid).order_by(Source.id).options(
+            selectinload(Source.cases), selectinload(Source.interviewees))).all()
+        excerpts = s.scalars(select(Excerpt).where(Excerpt.project_id == pid)
+                             .order_by(Excerpt.source_id, Excerpt.start_offset, Excerpt.end_offset, Excerpt.id)
+                             .options(selectinload(Excerpt.codings).selectinload(Coding.code))).all()
+        user_ids = {c.coder_id for e in excerpts for c in e.codings} | {e.created_by_id for e in excerpts}
+        user_ids |= {src.created_by_id for src in sources}
+        users = s.scalars(select(User).where(User.id.in_([u for u in user_ids if u])).order_by(User.username)).all()
+        self.user_guid = {u.id: self.guid("user", u.id) for u in users}
+
+        root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS}, name=self.project.title,
+                             origin=f"{cv.ORIGIN} {__version__}", creationDateTime=timestamp(self.project.created_at))
+        if users:
+            element = sub(root, "Users", NS)
+            for user in users:
+                sub(element, "User", NS, guid=self.user_guid[user.id], name=user.display_name or user.username,
+                    id=user.username)
+        codes_note = self.note("note", "codes", cv.CODES_NOTE, json.dumps(
+            {c.guid: {f: getattr(c, f).value if f == "kind" else getattr(c, f) for f in cv.CODE_FIELDS}
+             for c in sorted(codes, key=lambda c: c.guid or "")}, ensure_ascii=False, indent=1, sort_keys=True))
+        code_notes = {c.id: [self.note("code-memo", c.id, f"Memo: {c.label(self.lang)}", c.memo)]
+                      for c in sorted(codes, key=lambda c: c.id) if c.memo}
+        if codes:
+            add_code_elements(sub(sub(root, "CodeBook", NS), "Codes", NS), NS, children, self.lang, code_notes)
+        variables = self._variables(root)
+        self._cases(root, variables, excerpts)
+        self._sources(root, variables, sources, excerpts)
+        if self.notes:
+            element = sub(root, "Notes", NS)
+            for guid, name, text in self.notes:
+                note = sub(element, "Note", NS, guid=guid, name=name)
+                sub(note, "PlainTextContent", NS, text)
+        self._links(root)
+        sets = hypothesis_sets(self.project, children)
+        if sets:
+            element = sub(root, "Sets", NS)
+            for set_guid, hypothesis, members in sets:
+                one = sub(element, "Set", NS, guid=set_guid, name=hypothesis.label(self.lang))
+                for member in members:
+                    sub(one, "MemberCode", NS, targetGUID=member.guid)
+        if self.project.description:
+            sub(root, "Description", NS, self.project.description)
+        sub(root, "NoteRef", NS, targetGUID=codes_note)
+        files = {"project.qde": etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)}
+        for source in sources:
+            files[f"sources/{self.guid('source', source.id)}.txt"] = source.text.encode("utf-8")
+        return files
+
+    def _variables(self, root: Any) -> dict[str, tuple[str, str]]:
+        """Variable name -> (GUID, typeOfVariable); writes the ``Variables`` element."""
+        definitions = self.session.scalars(select(AttributeDefinition).where(
+            AttributeDefinition.project_id == self.project.id).order_by(
+            AttributeDefinition.position, AttributeDefinition.name)).all()
+        self.definitions = definitions
+        names = [(cv.MUNICIPALITY, "Text"), *((d.name, TYPE_OF[d.type]) for d in definitions),
+                 *((name, "Date" if name == cv.DATE else "Text") for name in cv.SOURCE_VARIABLES)]
+        out = {name: (self.guid("variable", name), type_of) for name, type_of in names}
+        element = sub(root, "Variables", NS)
+        for name, (guid, type_of) in out.items():
+            sub(element, "Variable", NS, guid=guid, name=name, typeOfVariable=type_of)
+        return out
+
+    def _value(self, parent: Any, variables: dict[str, tuple[str, str]], name: str, value: object) -> None:
+        if value is None or value == "":
+            return
+        guid, type_of = variables[name]
+        element = sub(parent, "VariableValue", NS)
+        sub(element, "VariableRef", NS, targetGUID=guid)
+        sub(element, VALUE_ELEMENT[type_of], NS, value_text(type_of, value))
+
+    def _cases(self, root: Any, variables: dict[str, tuple[str, str]], excerpts: list[Excerpt]) -> None:
+        s = self.session
+        cases = s.scalars(select(Case).where(Case.project_id == self.project.id).order_by(Case.key)
+                          .options(selectinload(Case.sources))).all()
+        if not cases:
+            return
+        values: dict[int, dict[int, object]] = {}
+        for attribute in s.scalars(select(CaseAttribute).join(Case).where(Case.project_id == self.project.id)
+                                   .options(selectinload(CaseAttribute.definition))):
+            values.setdefault(attribute.case_id, {})[attribute.definition_id] = attribute.value
+        element = sub(root, "Cases", NS)
+        for case in cases:
+            one = sub(element, "Case", NS, guid=self.guid("case", case.id), name=case.key)
+            if case.memo:
+                sub(one, "Description", NS, case.memo)
+            self._value(one, variables, cv.MUNICIPALITY, case.municipality)
+            for definition in self.definitions:
+                self._value(one, variables, definition.name, values.get(case.id, {}).get(definition.id))
+            for source in sorted(case.sources, key=lambda x: x.id):
+                sub(one, "SourceRef", NS, targetGUID=self.guid("source", source.id))
+            for excerpt in excerpts:
+                if excerpt.case_id == case.id:
+                    sub(one, "SelectionRef", NS, targetGUID=self.guid("selection", excerpt.id))
+
+    def _sources(self, root: Any, variables: dict[str, tuple[str, str]], sources: list[Source],
+                 excerpts: list[Excerpt]) -> None:
+        if not sources:
+            return
+        by_source: dict[int, list[Excerpt]] = {}
+        for excerpt in excerpts:
+            by_source.setdefault(excerpt.source_id, []).append(excerpt)
+        direction_notes = {d: self.note("note", f"direction-{d.value}", cv.DIRECTION_NOTE + d.value,
+                                        f"casecoder: the coding {d.value} the code")
+                           for d in (Direction.CONTRADICTS, Direction.NUANCES)
+                           if any(c.direction is d for e in excerpts for c in e.codings)}
+        element = sub(root, "Sources", NS)
+        for source in sources:
+            guid = self.guid("source", source.id)
+            one = sub(element, "TextSource", NS, guid=guid, name=source.title, plainTextPath=f"internal://{guid}.txt",
+                      creatingUser=self.user_guid.get(source.created_by_id), creationDateTime=timestamp(source.created_at))
+            for excerpt in by_source.get(source.id, []):
+                selection = sub(one, "PlainTextSelection", NS, guid=self.guid("selection", excerpt.id),
+                                startPosition=str(excerpt.start_offset), endPosition=str(excerpt.end_offset),
+                                creatingUser=self.user_guid.get(excerpt.created_by_id),
+                                creationDateTime=timestamp(excerpt.created_at))
+                for coding in sorted(excerpt.codings, key=lambda c: c.id):
+                    tag = sub(selection, "Coding", NS, guid=self.guid("coding", coding.id),
+                              creatingUser=self.user_guid.get(coding.coder_id),
+                              creationDateTime=timestamp(coding.created_at))
+                    sub(tag, "CodeRef", NS, targetGUID=coding.code.guid)
+                    if coding.direction in direction_notes:
+                        sub(tag, "NoteRef", NS, targetGUID=direction_notes[coding.direction])
+                if excerpt.memo:
+                    sub(selection, "NoteRef", NS, targetGUID=self.note("excerpt-memo", excerpt.id, "Memo", excerpt.memo))
+            if source.memo:
+                sub(one, "NoteRef", NS, targetGUID=self.note("source-memo", source.id, f"Memo: {source.title}",
+                                                              source.memo))
+            people = source.interviewees
+            for name, value in ((cv.SOURCE_KEY, source.key), (cv.PERSPECTIVE, source.perspective.value),
+                                (cv.MODE, source.mode.value if source.mode else None), (cv.DATE, source.interview_date),
+                                (cv.INTERVIEWEE_KEY, cv.LIST_SEPARATOR.join(p.key for p in people)),
+                                (cv.INTERVIEWEE_ROLE, cv.LIST_SEPARATOR.join(p.role.replace(";", ",") for p in people)),
+                                (cv.INTERVIEWEE_PERSPECTIVE, cv.LIST_SEPARATOR.join(p.perspective.value for p in people)),
+                                (cv.INTERVIEWEE_MUNICIPALITY, cv.LIST_SEPARATOR.join(
+                                    p.municipality.replace(";", ",") or "-" for p in people))):
+                self._value(one, variables, name, value)
+
+    def _links(self, root: Any) -> None:
+        relations = self.session.scalars(select(CodeRelation).where(CodeRelation.project_id == self.project.id)
+                                         .order_by(CodeRelation.id).options(
+            selectinload(CodeRelation.source_code), selectinload(CodeRelation.target_code))).all()
+        if not relations:
+            return
+        element = sub(root, "Links", NS)
+        for relation in relations:
+            sub(element, "Link", NS, guid=self.guid("relation", relation.id), name=relation.type.value,
+                direction="OneWay" if relation.type is RelationType.LEADS_TO else "Associative",
+                originGUID=relation.source_code.guid, targetGUID=relation.target_code.guid)

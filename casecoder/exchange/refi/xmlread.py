@@ -1,0 +1,136 @@
+"""Reading REFI-QDA XML leniently: defusedxml parsing, namespace-agnostic helpers, GUIDs, XSD warnings.
+
+Elements are found by local name, so ``urn:QDA-XML:project:1.0``, ``…:1:0``, ``…:0:4`` or no
+namespace at all read the same. A file that is not well-formed XML is refused with the line and
+column of the fault; one that breaks the XSD is read anyway, and ``xsd_problems`` lists how
+against the REFI-QDA 1.0 XSDs. casecoder does not ship those: point ``CASECODER_REFI_SCHEMAS`` at a
+folder holding ``Codebook.xsd`` and ``Project.xsd`` (from qdasoftware.org); without it the import
+report says the file was not checked against the schema.
+"""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from casecoder.kernel.errors import InvalidInput
+
+SCHEMA_ENV = "CASECODER_REFI_SCHEMAS"
+MAX_XSD_PROBLEMS = 30
+_GUID_RE = re.compile(r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$")
+_FOREIGN_NS = uuid.UUID("2b1e7c1e-58a4-4d3b-9a0e-5d0c1f7a9e21")  # for ids that are not GUIDs
+
+
+def parse(data: bytes, filename: str) -> Element:
+    """The root element of ``data``; refuses malformed XML (naming the line) and entity tricks."""
+    try:
+        return fromstring(data)
+    except ParseError as exc:
+        line, column = getattr(exc, "position", (0, 0))
+        raise InvalidInput("'{name}' is not well-formed XML: line {line}, column {column}: {reason}", "file",
+                           name=filename, line=line, column=column, reason=str(exc).split(":")[0]) from None
+    except DefusedXmlException:
+        raise InvalidInput("'{name}' declares XML entities or external references, which are refused", "file",
+                           name=filename) from None
+
+
+def local(tag: object) -> str:
+    """An element's or attribute's name without its namespace."""
+    text = tag if isinstance(tag, str) else ""
+    return text.rsplit("}", 1)[-1]
+
+
+def children(element: Element | None, name: str) -> Iterator[Element]:
+    """The direct children of ``element`` with local name ``name``."""
+    if element is None:
+        return iter(())
+    return (child for child in element if local(child.tag) == name)
+
+
+def child(element: Element | None, name: str) -> Element | None:
+    return next(children(element, name), None)
+
+
+def path(element: Element | None, *names: str) -> Iterator[Element]:
+    """Children along a path of local names: ``path(root, "Sources", "TextSource")``."""
+    current = [element] if element is not None else []
+    for name in names:
+        current = [c for e in current for c in children(e, name)]
+    return iter(current)
+
+
+def attr(element: Element, name: str) -> str | None:
+    """An attribute by local name (namespaced or not)."""
+    if name in element.attrib:
+        return element.attrib[name]
+    for key, value in element.attrib.items():
+        if local(key) == name:
+            return value
+    return None
+
+
+def child_attr(element: Element, name: str, attribute: str) -> str | None:
+    """An attribute of the first child ``name`` (an element without children is falsy: never ``or`` them)."""
+    found = child(element, name)
+    return None if found is None else attr(found, attribute)
+
+
+def text_of(element: Element | None) -> str:
+    """The text of a leaf element such as ``Description`` ("" if absent)."""
+    return "" if element is None else "".join(element.itertext())
+
+
+def guid(raw: str | None) -> str | None:
+    """A GUID as lower-case canonical text (braces and upper case accepted), or None if it is not one."""
+    match = _GUID_RE.match((raw or "").strip())
+    return match.group(1).lower() if match else None
+
+
+def guid_or_derived(raw: str | None) -> str | None:
+    """``guid(raw)``, or for a non-GUID id (``c001``) a stable uuid5 of it; None when empty."""
+    if not (raw or "").strip():
+        return None
+    return guid(raw) or str(uuid.uuid5(_FOREIGN_NS, raw.strip()))  # type: ignore[union-attr]
+
+
+def namespace(element: Element) -> str:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    return tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
+
+
+def schema_path(kind: str) -> Path | None:
+    """``Codebook.xsd`` or ``Project.xsd`` in the folder ``CASECODER_REFI_SCHEMAS`` names, if it is there."""
+    folder = os.environ.get(SCHEMA_ENV)
+    path = Path(folder) / f"{kind}.xsd" if folder else None
+    return path if path is not None and path.is_file() else None
+
+
+@lru_cache(maxsize=4)
+def _schema(path: Path):  # type: ignore[no-untyped-def]
+    from lxml import etree
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def xsd_problems(data: bytes, kind: str) -> list[str]:
+    """How ``data`` (well-formed, already checked by ``parse``) breaks ``Codebook.xsd`` or ``Project.xsd``."""
+    from lxml import etree
+    path = schema_path(kind)
+    if path is None:
+        return [f"Not checked against {kind}.xsd: set {SCHEMA_ENV} to a folder holding the REFI-QDA schemas"]
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    document = etree.fromstring(data, parser)
+    schema = _schema(path)
+    if schema.validate(document):
+        return []
+    errors = list(schema.error_log)
+    problems = [f"{kind}.xsd, line {e.line}: {e.message}" for e in errors[:MAX_XSD_PROBLEMS]]
+    if len(errors) > MAX_XSD_PROBLEMS:
+        problems.append(f"{kind}.xsd: … and {len(errors) - MAX_XSD_PROBLEMS} more")
+    return problems

@@ -1,0 +1,1 @@
+"""Figures for reports, drawn from plain analysis results: deterministic SVG, PNG and PDF."""

@@ -1,0 +1,207 @@
+"""Figures for reports: the tally as a bar chart and code co-occurrence as a graph.
+
+Drawn from plain data (``Count`` values, key/label mappings), never from a database Session, and
+without Flask or pyplot: each figure is a ``matplotlib.figure.Figure`` on its own Agg canvas, so no
+global figure state is kept and nothing leaks between calls. All styling lives in an
+``rc_context`` for the duration of one call; global rcParams are never changed.
+
+Output is byte-identical for the same input, across calls and processes: fixed SVG hash salt,
+no dates in the metadata (SVG ``Date``, PDF ``CreationDate``), deterministic layout (fixed sizes
+in inches, ``nx.circular_layout`` over the sorted keys). SVG keeps its text as ``<text>``
+(``svg.fonttype = "none"``, DejaVu Sans, which has æøå) so labels stay searchable; PDF embeds
+the font (TrueType). Width 16 cm; PNG at 300 dpi.
+"""
+from __future__ import annotations
+
+import io
+import math
+import textwrap
+from dataclasses import dataclass
+
+import networkx as nx
+from matplotlib import rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from casecoder.analysis.tally import Count
+
+FORMATS = ("svg", "png", "pdf")
+WIDTH_IN = 6.3                      # 16 cm
+DPI = {"png": 300}
+FAMILY_COLOR, SYSTEM_COLOR = "#1f5f3a", "#6b7f99"
+LABEL_WRAP = 38
+FONT_PT, SMALL_PT, TITLE_PT = 9, 8, 11
+LINE_IN = 1.25 / 72                 # one line of text per point of font size, in inches
+
+RC = {
+    "font.family": "DejaVu Sans",
+    "font.size": FONT_PT,
+    "text.parse_math": False,       # a "$" in a code label is text, not mathtext
+    "text.usetex": False,
+    "svg.fonttype": "none",
+    "svg.hashsalt": "casecoder-figures",
+    "pdf.fonttype": 42,
+    "pdf.compression": 6,
+    "axes.edgecolor": "#444444",
+    "axes.linewidth": 0.6,
+    "xtick.labelsize": SMALL_PT,
+    "ytick.labelsize": FONT_PT,
+    "legend.fontsize": FONT_PT,
+}
+METADATA = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}, "png": {}}
+
+
+@dataclass(frozen=True)
+class Bar:
+    key: str          # "H1.1"
+    label: str        # the code's label in the chosen language
+    family: Count
+    system: Count
+
+
+@dataclass(frozen=True)
+class Edge:
+    a: str            # code keys
+    b: str
+    cases: int        # number of cases in which both occur
+    case_keys: tuple[str, ...]
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width, break_long_words=True, break_on_hyphens=True) or [""]
+
+
+def _new_figure(height_in: float) -> Figure:
+    fig = Figure(figsize=(WIDTH_IN, height_in), dpi=100)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _save(fig: Figure, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format=fmt, dpi=DPI.get(fmt, 100), metadata=METADATA[fmt], facecolor="white")
+    fig.clear()
+    return buf.getvalue()
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown figure format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def _text_width_in(fig: Figure, texts: list[str], size: float) -> float:
+    """The widest of ``texts`` (each possibly multi-line) at ``size`` points, in inches."""
+    renderer = fig.canvas.get_renderer()
+    widest = 0.0
+    for text in texts:
+        artist = fig.text(0, 0, text, fontsize=size)
+        widest = max(widest, artist.get_window_extent(renderer).width / fig.dpi)
+        artist.remove()
+    return widest
+
+
+def tally_chart(bars: list[Bar], *, title: str, legend: dict[str, str], fmt: str = "svg") -> bytes:
+    """Horizontal bars of n/N per sub-mechanism: family and system side by side, "n/N" at each end."""
+    _check_format(fmt)
+    labels = ["\n".join(_wrap(f"{b.key}  {b.label}", LABEL_WRAP)) for b in bars]
+    lines = max([lab.count("\n") + 1 for lab in labels] or [1])
+    group_in = max(0.46, lines * FONT_PT * LINE_IN + 0.16)
+    title_lines = _wrap(title, 72)
+    note_lines = _wrap(legend.get("note", ""), 105) if legend.get("note") else []
+    top_in = 0.15 + len(title_lines) * TITLE_PT * LINE_IN + 0.35           # title + legend row
+    bottom_in = 0.55 + len(note_lines) * SMALL_PT * LINE_IN + 0.12          # ticks + axis label + note
+    height_in = top_in + max(1, len(bars)) * group_in + bottom_in
+
+    with rc_context(RC):
+        fig = _new_figure(height_in)
+        left_in = min(_text_width_in(fig, labels, FONT_PT) + 0.2, WIDTH_IN / 2) if bars else 0.6
+        right_in = 0.5                                                      # room for "n/N" after 100 %
+        ax = fig.add_axes((left_in / WIDTH_IN, bottom_in / height_in, 1 - (left_in + right_in) / WIDTH_IN,
+                           1 - (top_in + bottom_in) / height_in))
+        n = max(1, len(bars))
+        ax.set_ylim(n - 0.5, -0.5)                                          # first bar at the top
+        ax.set_xlim(0, 100)
+        ax.set_xticks(range(0, 101, 20))
+        ax.set_xlabel(legend.get("axis", ""), fontsize=FONT_PT)
+        ax.set_yticks(range(len(bars)), labels)
+        ax.tick_params(axis="y", length=0, pad=6)
+        ax.xaxis.grid(True, color="#dddddd", linewidth=0.5)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        height, offset = 0.36, 0.19
+        for i, bar in enumerate(bars):
+            for count, color, dy in ((bar.family, FAMILY_COLOR, -offset), (bar.system, SYSTEM_COLOR, offset)):
+                share = count.share
+                width = 100 * share if share is not None else 0.0
+                ax.barh(i + dy, width, height=height, color=color, linewidth=0)
+                ax.text(width + 1.2, i + dy, count.label(), va="center", ha="left", fontsize=SMALL_PT,
+                        color="#222222", clip_on=False)
+        handles = [Patch(color=FAMILY_COLOR, label=legend.get("family", "family")),
+                   Patch(color=SYSTEM_COLOR, label=legend.get("system", "system"))]
+        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False,
+                  borderaxespad=0.3, handlelength=1.2, borderpad=0.2)
+        fig.text(0.12 / WIDTH_IN, 1 - 0.12 / height_in, "\n".join(title_lines), fontsize=TITLE_PT,
+                 fontweight="bold", va="top", ha="left")
+        if note_lines:
+            fig.text(0.12 / WIDTH_IN, 0.1 / height_in, "\n".join(note_lines), fontsize=SMALL_PT, va="bottom",
+                     ha="left", color="#444444")
+        return _save(fig, fmt)
+
+
+def cooccurrence_graph(nodes: dict[str, str], node_cases: dict[str, int], edges: list[Edge], *, title: str,
+                       fmt: str = "svg", note: str = "") -> bytes:
+    """The codes on a circle (sorted by key), an edge per pair occurring together, width and number = cases."""
+    _check_format(fmt)
+    unknown = sorted({k for e in edges for k in (e.a, e.b)} - set(nodes))
+    if unknown:
+        raise ValueError(f"edges name codes that are not nodes: {', '.join(unknown)}")
+    graph = nx.Graph()
+    graph.add_nodes_from(sorted(nodes))
+    for edge in sorted(edges, key=lambda e: tuple(sorted((e.a, e.b)))):
+        if edge.cases > 0 and edge.a != edge.b:
+            graph.add_edge(edge.a, edge.b, cases=edge.cases)
+    pos = nx.circular_layout(graph) if len(graph) else {}
+
+    legend_lines = [line for key in sorted(nodes) for line in _wrap(f"{key}  {nodes[key]}", 100)]
+    note_lines = _wrap(note, 105) if note else []
+    title_lines = _wrap(title, 72)
+    top_in = 0.15 + len(title_lines) * TITLE_PT * LINE_IN + 0.1
+    graph_in = 4.4
+    footer = legend_lines + ([""] if legend_lines and note_lines else []) + note_lines
+    bottom_in = 0.15 + len(footer) * SMALL_PT * LINE_IN
+    height_in = top_in + graph_in + bottom_in
+
+    with rc_context(RC):
+        fig = _new_figure(height_in)
+        ax = fig.add_axes((0.03, bottom_in / height_in, 0.94, graph_in / height_in))
+        ax.set_ylim(-1.3, 1.3)
+        half_x = 1.3 * 0.94 * WIDTH_IN / graph_in                        # equal aspect: a circle stays round
+        ax.set_xlim(-half_x, half_x)
+        ax.set_axis_off()
+        most_edge = max([d["cases"] for _, _, d in graph.edges(data=True)] or [1])
+        for a, b, data in graph.edges(data=True):
+            (xa, ya), (xb, yb) = pos[a], pos[b]
+            ax.plot([xa, xb], [ya, yb], color=SYSTEM_COLOR, linewidth=0.8 + 5.2 * data["cases"] / most_edge,
+                    alpha=0.8, solid_capstyle="round", zorder=1)
+            # near the midpoint, nudged toward the first key: diameters of the circle all cross at its
+            # centre, and their numbers would hide each other there
+            (x0, y0), (x1, y1) = (pos[k] for k in sorted((a, b)))
+            xt, yt = x0 + 0.42 * (x1 - x0), y0 + 0.42 * (y1 - y0)
+            ax.text(xt, yt, str(data["cases"]), ha="center", va="center", fontsize=SMALL_PT,
+                    zorder=3, bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#999999",
+                                    "linewidth": 0.5})
+        most_node = max([node_cases.get(k, 0) for k in graph] or [1]) or 1
+        for key in graph:
+            x, y = pos[key]
+            diameter = 28 + 26 * math.sqrt(max(0, node_cases.get(key, 0)) / most_node)
+            ax.scatter([x], [y], s=diameter ** 2, color=FAMILY_COLOR, edgecolors="white", linewidths=1, zorder=2)
+            ax.text(x, y, key, ha="center", va="center", fontsize=SMALL_PT, color="white", fontweight="bold",
+                    zorder=4)
+        fig.text(0.12 / WIDTH_IN, 1 - 0.12 / height_in, "\n".join(title_lines), fontsize=TITLE_PT,
+                 fontweight="bold", va="top", ha="left")
+        if footer:
+            fig.text(0.12 / WIDTH_IN, 0.1 / height_in, "\n".join(footer), fontsize=SMALL_PT, va="bottom", ha="left",
+                     color="#222222", linespacing=1.25)
+        return _save(fig, fmt)

@@ -1,0 +1,144 @@
+"""Every pure input rule in one place. Each check returns the cleaned value or raises InvalidInput.
+
+The web layer turns InvalidInput into a message for the user; the CLI prints it.
+(After Taguette's ``validate.py``.)
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import Enum
+from typing import TypeVar
+
+from casecoder.kernel.errors import N_, InvalidInput, Msg
+from casecoder.kernel.vocabulary import AttributeType
+
+E = TypeVar("E", bound=Enum)
+
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
+KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")  # code, case, interviewee and attribute keys
+COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+MIN_PASSWORD = 10
+
+
+def slug(value: str) -> str:
+    value = (value or "").strip()
+    if not SLUG_RE.match(value):
+        raise InvalidInput(
+            "Project slug '{value}' must be 2-63 characters of lower-case letters a-z, digits and '-', "
+            "starting with a letter or digit", "slug", value=value)
+    return value
+
+
+def title(value: str, what: str = N_("Title"), max_len: int = 200) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput("{what} must not be empty", "title", what=what)
+    if len(value) > max_len:
+        raise InvalidInput("{what} is {n} characters long; at most {max_len} are allowed", "title",
+                           what=what, n=len(value), max_len=max_len)
+    return value
+
+
+def username(value: str) -> str:
+    value = (value or "").strip()
+    if not USERNAME_RE.match(value):
+        raise InvalidInput(
+            "User name '{value}' must be 2-64 characters of letters, digits, '.', '_' or '-'", "username",
+            value=value)
+    return value
+
+
+def password(value: str) -> str:
+    if len(value or "") < MIN_PASSWORD:
+        raise InvalidInput("The password must be at least {n} characters long", "password", n=MIN_PASSWORD)
+    return value
+
+
+def code_key(value: str) -> str:
+    return _key(value, N_("Code key"))
+
+
+def case_key(value: str) -> str:
+    return _key(value, N_("Case key"))
+
+
+def _key(value: str, what: Msg) -> str:
+    value = (value or "").strip()
+    if not KEY_RE.match(value):
+        raise InvalidInput(
+            "{what} '{value}' must be 1-32 characters of letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit", "key", what=what, value=value)
+    return value
+
+
+def color(value: str) -> str:
+    value = (value or "").strip()
+    if not COLOR_RE.match(value):
+        raise InvalidInput("Colour '{value}' must be written #rrggbb, e.g. #1b7f3b", "color", value=value)
+    return value.lower()
+
+
+def choice(enum_cls: type[E], value: object, what: Msg) -> E:
+    """Parse ``value`` into a member of ``enum_cls`` or name the allowed values."""
+    if isinstance(value, enum_cls):
+        return value
+    try:
+        return enum_cls(str(value).strip().lower())
+    except ValueError:
+        allowed = ", ".join(m.value for m in enum_cls)  # type: ignore[attr-defined]
+        raise InvalidInput("{what} '{value}' is not one of: {allowed}", what.lower(), what=what, value=value,
+                           allowed=allowed) from None
+
+
+def iso_date(value: object, what: str = N_("Date")) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise InvalidInput("{what} '{value}' is not a date written YYYY-MM-DD", "date", what=what,
+                           value=value) from None
+
+
+def span(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span [start, end) of code points inside ``text``."""
+    if not isinstance(start, int) or not isinstance(end, int):
+        raise InvalidInput("Excerpt start and end must be whole numbers", "span")
+    if start < 0 or end > len(text) or end <= start:
+        raise InvalidInput(
+            "Excerpt span {start}-{end} is not inside the transcript (0-{length}) or is empty", "span",
+            start=start, end=end, length=len(text))
+    if not text[start:end].strip():
+        raise InvalidInput("An excerpt must contain more than white space", "span")
+    return start, end
+
+
+def attribute_value(type_: AttributeType, value: object, name: str) -> object:
+    """``value`` as a case attribute of type ``type_``: yes/no also as ja/nej/true/false/1/0, numbers with
+    a decimal comma, dates YYYY-MM-DD."""
+    if value is None:
+        return None
+    try:
+        if type_ is AttributeType.BOOLEAN:
+            if isinstance(value, bool):
+                return value
+            text = str(value).strip().lower()
+            if text in ("true", "yes", "ja", "1"):
+                return True
+            if text in ("false", "no", "nej", "0"):
+                return False
+            raise ValueError
+        if type_ is AttributeType.INTEGER:
+            if isinstance(value, bool):
+                raise ValueError
+            return int(value)  # type: ignore[call-overload]
+        if type_ is AttributeType.NUMBER:
+            return float(str(value).replace(",", "."))
+        if type_ is AttributeType.DATE:
+            return iso_date(value, name)
+        return str(value)
+    except (ValueError, TypeError):
+        raise InvalidInput("Attribute {name}: '{value}' is not a valid {type}", name, name=name, value=value,
+                           type=type_.value) from None

@@ -1,0 +1,65 @@
+"""Alembic: empty -> head on both databases gives exactly the models' schema; down and up again."""
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from casecoder.models import Base, migrate
+from casecoder.models.derived.search import include_name
+from casecoder.models.engine import make_engine
+
+
+@pytest.fixture
+def empty_engine(db_url):
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+def test_upgrade_from_empty_to_head_matches_the_models(empty_engine):
+    assert migrate.current_revision(empty_engine) is None
+    migrate.upgrade(empty_engine)
+    assert migrate.current_revision(empty_engine) == migrate.head_revision(empty_engine)
+    with empty_engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(
+            conn, opts={"compare_type": True, "include_name": include_name}), Base.metadata)
+    assert diff == []
+    tables = set(inspect(empty_engine).get_table_names())
+    assert {"users", "projects", "memberships", "codes", "code_relations", "cases", "case_attributes",
+            "attribute_definitions", "interviewees", "sources", "source_cases", "source_interviewees",
+            "excerpts", "codings", "audit_events"} <= tables
+
+
+def test_migrated_audit_table_is_append_only(empty_engine):
+    migrate.upgrade(empty_engine)
+    with empty_engine.begin() as conn:
+        conn.execute(text("INSERT INTO audit_events (action, entity, entity_id, at) "
+                          "VALUES ('create', 'code', 1, CURRENT_TIMESTAMP)"))
+    with pytest.raises(DBAPIError, match="append-only"):
+        with empty_engine.begin() as conn:
+            conn.execute(text("DELETE FROM audit_events"))
+
+
+def test_downgrade_to_base_and_up_again(empty_engine):
+    migrate.upgrade(empty_engine)
+    migrate.downgrade(empty_engine, "base")
+    assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
+    migrate.upgrade(empty_engine)
+    assert migrate.current_revision(empty_engine) == migrate.head_revision(empty_engine)
+
+
+def test_upgrade_is_idempotent(empty_engine):
+    migrate.upgrade(empty_engine)
+    migrate.upgrade(empty_engine)
+    assert migrate.current_revision(empty_engine) == migrate.head_revision(empty_engine)
+
+
+def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    engine.dispose()

@@ -1,0 +1,52 @@
+"""Two coders in two browsers edit the same excerpt: the later save is refused with a message, not lost."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from casecoder.coding import accounts
+from casecoder.models import Excerpt
+from tests.factories import PASSWORD
+from tests.web.test_agreement_browser import log_in
+from tests.web.test_browser_coding import open_source
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def test_the_second_save_gets_a_conflict_message_and_can_save_again(live_server, browser, session):
+    base, project = live_server
+    accounts.get_user(session, "admin").language = "en"
+    coder = accounts.create_user(session, "coder2", PASSWORD, language="en")
+    accounts.add_member(session, project, coder, "coder")
+    session.commit()
+    excerpt = session.scalar(select(Excerpt).where(Excerpt.project_id == project.id).order_by(Excerpt.id))
+    contexts = [browser.new_context(), browser.new_context()]  # the app's CSP is enforced
+    try:
+        admin, other = (c.new_page() for c in contexts)
+        log_in(admin, base, "admin")
+        log_in(other, base, "coder2")
+        for page in (admin, other):
+            open_source(page, base, excerpt.source_id)
+            page.click(f"#excerpt-{excerpt.id}")
+            page.wait_for_selector("#panel:not([hidden])")
+        admin.fill("#memo", "Admins memo")
+        admin.click("#save")
+        admin.wait_for_selector("#toast:not([hidden])")
+
+        other.fill("#code-filter", "H1.1")  # a second coder codes with codes of their own
+        other.press("#code-filter", "Enter")
+        other.fill("#memo", "Coder2s memo")
+        other.click("#save")
+        other.wait_for_selector("#panel-error:has-text('Someone else saved this excerpt')")
+        session.expire_all()
+        assert session.get(Excerpt, excerpt.id).memo == "Admins memo"
+        assert other.input_value("#memo") == "Coder2s memo"  # what was typed stays in the form
+
+        other.click("#save")  # having seen the message, the coder saves over the newer version
+        other.wait_for_selector("#toast:not([hidden])")
+        session.expire_all()
+        stored = session.get(Excerpt, excerpt.id)
+        assert stored.memo == "Coder2s memo" and stored.version == 3
+    finally:
+        for context in contexts:
+            context.close()
