@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from casecoder.models import (
@@ -62,9 +62,9 @@ def code_and_descendants(session: Session, code_id: int) -> list[int]:
     return list(session.scalars(select(tree.c.id)))
 
 
-def excerpt_query(session: Session, project_id: int, f: ExcerptFilter) -> Select[tuple[Excerpt]]:
+def excerpt_query(session: Session, project_id: int, f: ExcerptFilter) -> Select[Excerpt]:
     query = select(Excerpt).join(Source, Source.id == Excerpt.source_id).where(Excerpt.project_id == project_id)
-    coding_conditions = []
+    coding_conditions: list[ColumnElement[bool]] = []
     if f.code_id is not None:
         ids = code_and_descendants(session, f.code_id) if f.include_subcodes else [f.code_id]
         coding_conditions.append(Coding.code_id.in_(ids))

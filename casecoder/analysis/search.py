@@ -131,7 +131,9 @@ def search(session: Session, project_id: int, query: str, *, limit: int = 200, c
         by_id = {source.id: source for source in loaded}
         for source_id in chunk:
             source = by_id.get(source_id)  # None: deleted since the ranked query
-            for found in pattern.finditer(source.text) if source else ():
+            if source is None:
+                continue
+            for found in pattern.finditer(source.text):
                 if len(hits) == limit:
                     return SearchResult(query.strip(), hits, len(ids), truncated=True)
                 hits.append(_hit(source, found.start(), found.end(), context))

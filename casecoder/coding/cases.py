@@ -114,9 +114,9 @@ def create_source(session: Session, project: Project, *, title: str, text: str, 
     if not text.strip():
         raise InvalidInput("The transcript '{name}' has no text", "text", name=original_filename or title)
     cases, interviewees = list(cases), list(interviewees)
-    for item in [*cases, *interviewees]:
-        if item.project_id != project.id:
-            raise InvalidInput("Cases and interviewees of a source must belong to the same project")
+    if any(item.project_id != project.id for item in cases) or any(
+            item.project_id != project.id for item in interviewees):
+        raise InvalidInput("Cases and interviewees of a source must belong to the same project")
     source = Source(
         project_id=project.id, title=validate.title(title, N_("Title"), 300), text=text,
         perspective=validate.choice(Perspective, perspective, N_("Perspective")),

@@ -39,6 +39,8 @@ def source_text(session: Session, source: Source) -> str:
             _TEXTS.move_to_end(key)
             return text
     text = session.scalar(select(Source.text).where(Source.id == source.id))
+    if text is None:  # deleted since the version was read
+        return source.text
     if len(text) <= MAX_CHARS:
         with _LOCK:
             _TEXTS[key] = text

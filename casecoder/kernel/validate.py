@@ -87,7 +87,7 @@ def choice(enum_cls: type[E], value: object, what: Msg) -> E:
     try:
         return enum_cls(str(value).strip().lower())
     except ValueError:
-        allowed = ", ".join(m.value for m in enum_cls)  # type: ignore[attr-defined]
+        allowed = ", ".join(str(m.value) for m in enum_cls)
         raise InvalidInput("{what} '{value}' is not one of: {allowed}", what.lower(), what=what, value=value,
                            allowed=allowed) from None
 
