@@ -13,9 +13,10 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from casecoder.coding import audit
 from casecoder.kernel import validate
 from casecoder.kernel.errors import N_, InvalidInput
-from casecoder.models import Arrow, AuditEvent, Chain, ChainNode, ChainScope, Code, Project, User
+from casecoder.models import Arrow, Chain, ChainNode, ChainScope, Code, Project, User
 
 MIN_NODES, MAX_NODES = 2, 8
 
@@ -23,12 +24,6 @@ MIN_NODES, MAX_NODES = 2, 8
 def _snapshot(chain: Chain) -> dict[str, Any]:
     return {"title": chain.title, "caption": chain.caption, "scope": chain.scope.value,
             "nodes": [n.code.key for n in chain.nodes], "arrows": [n.arrow.value for n in chain.nodes[:-1]]}  # type: ignore[union-attr]
-
-
-def _audit(session: Session, user: User | None, action: str, chain: Chain, before: dict | None,  # type: ignore[type-arg]
-           after: dict | None) -> None:  # type: ignore[type-arg]
-    session.add(AuditEvent.record(project_id=chain.project_id, user_id=user.id if user else None, action=action,
-                                  entity="chain", entity_id=chain.id, before=before, after=after))
 
 
 def _codes(session: Session, project: Project, keys: list[str]) -> list[Code]:
@@ -71,12 +66,13 @@ def save_chain(session: Session, project: Project, user: User | None, *, title: 
     for i, code in enumerate(codes):
         chain.nodes.append(ChainNode(position=i, code=code, arrow=arrows_[i] if i < len(arrows_) else None))
     session.flush()
-    _audit(session, user, "update" if before else "create", chain, before, _snapshot(chain))
+    audit.log(session, user, "update" if before else "create", "chain", chain.id, project_id=chain.project_id,
+              before=before, after=_snapshot(chain))
     return chain
 
 
 def delete_chain(session: Session, user: User | None, chain: Chain) -> None:
-    _audit(session, user, "delete", chain, _snapshot(chain), None)
+    audit.log(session, user, "delete", "chain", chain.id, project_id=chain.project_id, before=_snapshot(chain))
     session.delete(chain)
     session.flush()
 

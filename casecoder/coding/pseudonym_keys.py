@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.coding import pseudonymise
+from casecoder.coding import audit, pseudonymise
 from casecoder.coding.pseudonym_detect import genitive, normalise
 from casecoder.kernel import validate
 from casecoder.kernel.errors import N_, InvalidInput
@@ -70,7 +70,7 @@ def add_key(session: Session, user: User | None, project: Project, real: str, ps
                          created_by_id=user.id if user else None)
     session.add(entry)
     session.flush()
-    pseudonymise._audit(session, user, "create", "pseudonym_key", entry.id, project.id, after=snapshot(entry))
+    audit.log(session, user, "create", "pseudonym_key", entry.id, project_id=project.id, after=snapshot(entry))
     if detect:
         pseudonymise.detect_project(session, project, user)
     return entry
@@ -98,8 +98,8 @@ def update_key(session: Session, user: User | None, project: Project, entry: Pse
             hit.replacement = genitive(pseudonym) if normalise(hit.found) != normalise(real) else pseudonym
     session.flush()
     if snapshot(entry) != before:
-        pseudonymise._audit(session, user, "update", "pseudonym_key", entry.id, project.id, before=before,
-                            after=snapshot(entry))
+        audit.log(session, user, "update", "pseudonym_key", entry.id, project_id=project.id, before=before,
+                  after=snapshot(entry))
     pseudonymise.detect_project(session, project, user)
     return entry
 
@@ -114,7 +114,7 @@ def delete_key(session: Session, user: User | None, project: Project, entry: Pse
     entry_id = entry.id
     session.delete(entry)
     session.flush()
-    pseudonymise._audit(session, user, "delete", "pseudonym_key", entry_id, project.id, before=before)
+    audit.log(session, user, "delete", "pseudonym_key", entry_id, project_id=project.id, before=before)
 
 
 def key_csv(session: Session, user: User | None, project: Project) -> bytes:
@@ -125,8 +125,8 @@ def key_csv(session: Session, user: User | None, project: Project) -> bytes:
     writer.writerow(CSV_COLUMNS)
     for entry in rows:
         writer.writerow([entry.real, entry.pseudonym, entry.kind.value])
-    pseudonymise._audit(session, user, "export", "pseudonym_key", project.id, project.id,
-                        after={"entries": len(rows)})
+    audit.log(session, user, "export", "pseudonym_key", project.id, project_id=project.id,
+              after={"entries": len(rows)})
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

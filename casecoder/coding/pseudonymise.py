@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from casecoder.coding import audit
 from casecoder.coding.pseudonym_detect import Found, KeyTerm, detect, drop_overlaps
 from casecoder.kernel.errors import ExportBlocked, InvalidInput
-from casecoder.models import AuditEvent, Excerpt, HitStatus, Project, PseudonymHit, PseudonymKey, Source, User
+from casecoder.models import Excerpt, HitStatus, Project, PseudonymHit, PseudonymKey, Source, User
 
 DECIDED = (HitStatus.ACCEPTED, HitStatus.REJECTED)
 OPEN = (HitStatus.PENDING, HitStatus.ACCEPTED, HitStatus.REJECTED)  # not applied yet
@@ -40,12 +40,6 @@ class ApplySummary:
     sources: int = 0
     hits: int = 0
     excerpts: int = 0  # excerpts whose offsets or text changed
-
-
-def _audit(session: Session, user: User | None, action: str, entity: str, entity_id: int, project_id: int,
-           before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
-    session.add(AuditEvent.record(project_id=project_id, user_id=user.id if user else None, action=action,
-                                  entity=entity, entity_id=entity_id, before=before, after=after))
 
 
 def hit_snapshot(hit: PseudonymHit) -> dict[str, Any]:
@@ -100,8 +94,8 @@ def detect_source(session: Session, source: Source, user: User | None = None,
                                      end_offset=f.end, found=f.found, kind=f.kind, replacement=f.replacement,
                                      key_entry_id=f.key_id, status=HitStatus.PENDING))
         session.flush()
-        _audit(session, user, "detect", "source", source.id, source.project_id,
-               before={"pending": len(old_pending)}, after={"pending": len(new), "kept": len(decided)})
+        audit.log(session, user, "detect", "source", source.id, project_id=source.project_id,
+                  before={"pending": len(old_pending)}, after={"pending": len(new), "kept": len(decided)})
     return DetectSummary(1, len(new), len(decided))
 
 
@@ -131,7 +125,8 @@ def decide(session: Session, user: User | None, project: Project, hit: Pseudonym
     hit.decided_by_id = user.id if user else None
     hit.decided_at = datetime.now(timezone.utc)
     session.flush()
-    _audit(session, user, "update", "pseudonym_hit", hit.id, project.id, before=before, after=hit_snapshot(hit))
+    audit.log(session, user, "update", "pseudonym_hit", hit.id, project_id=project.id, before=before,
+              after=hit_snapshot(hit))
 
 
 def decide_all(session: Session, user: User | None, project: Project, status: HitStatus | str,
@@ -220,10 +215,10 @@ def apply_source(session: Session, user: User | None, source: Source) -> ApplySu
         hit.status, hit.decided_at = HitStatus.APPLIED, now
         hit.decided_by_id = user.id if user else hit.decided_by_id
         session.flush()
-        _audit(session, user, "apply", "pseudonym_hit", hit.id, source.project_id, before=before,
-               after=hit_snapshot(hit))
-    _audit(session, user, "pseudonymise", "source", source.id, source.project_id,
-           before={"length": len(source.text)}, after={"length": len(new_text), "replaced": len(accepted)})
+        audit.log(session, user, "apply", "pseudonym_hit", hit.id, project_id=source.project_id, before=before,
+                  after=hit_snapshot(hit))
+    audit.log(session, user, "pseudonymise", "source", source.id, project_id=source.project_id,
+              before={"length": len(source.text)}, after={"length": len(new_text), "replaced": len(accepted)})
     source.text = new_text
     session.flush()
     return summary
@@ -275,8 +270,8 @@ def set_pseudonymised_only(session: Session, user: User | None, project: Project
     before = {"pseudonymised_only": project.pseudonymised_only}
     project.pseudonymised_only = bool(value)
     session.flush()
-    _audit(session, user, "update", "project", project.id, project.id, before=before,
-           after={"pseudonymised_only": project.pseudonymised_only})
+    audit.log(session, user, "update", "project", project.id, project_id=project.id, before=before,
+              after={"pseudonymised_only": project.pseudonymised_only})
 
 
 def undetected(session: Session, project: Project) -> int:
