@@ -1,12 +1,16 @@
 """Alembic: empty -> head on both databases gives exactly the models' schema; down and up again."""
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
+import casecoder.migrations
 from casecoder.models import Base, migrate
 from casecoder.models.derived.search import include_name
 from casecoder.models.engine import make_engine
@@ -63,3 +67,15 @@ def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path):
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     engine.dispose()
+
+
+def test_migrations_are_frozen_and_import_nothing_from_casecoder():
+    """A migration carries its own DDL: importing today's models would change what an old revision does."""
+    versions = Path(casecoder.migrations.__file__).parent / "versions"
+    scripts = sorted(versions.glob("*.py"))
+    assert len(scripts) >= 13
+    for script in scripts:
+        for node in ast.walk(ast.parse(script.read_text(encoding="utf-8"))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not [n for n in names if n == "casecoder" or n.startswith("casecoder.")], script.name

@@ -9,13 +9,27 @@ The audit table gets triggers that refuse UPDATE and DELETE (append-only).
 from alembic import op
 import sqlalchemy as sa
 
-from casecoder.models.audit import POSTGRES_TRIGGERS, SQLITE_TRIGGERS
-
 
 revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
+
+# Frozen DDL: the text as it was when this revision was written, copied here so that later changes
+# to casecoder/models/ never change what this migration does.
+SQLITE_TRIGGERS = [
+    """CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+       BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END""",
+    """CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+       BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END""",
+]
+
+POSTGRES_TRIGGERS = [
+    """CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$
+       BEGIN RAISE EXCEPTION 'audit_events is append-only'; END; $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events
+       FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()""",
+]
 
 
 def upgrade() -> None:

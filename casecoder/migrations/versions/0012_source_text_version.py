@@ -5,19 +5,46 @@ Revises: 0011
 Create Date: 2026-11-30
 
 ``sources.text_version`` keys the per-process transcript cache of the excerpt writes
-(casecoder/coding/text_cache.py); the trigger is in casecoder/models/source_text.py, the same DDL as
-create_all. Existing transcripts get a random version here.
+(casecoder/coding/text_cache.py); the trigger DDL is frozen below as it was at this revision
+(models/derived/source_text.py holds today's). Existing transcripts get a random version here.
 """
 from alembic import op
 import sqlalchemy as sa
-
-from casecoder.models.derived.source_text import FILL, POSTGRES_DROP, POSTGRES_TRIGGERS, SQLITE_DROP, SQLITE_TRIGGERS
 
 
 revision = '0012'
 down_revision = '0011'
 branch_labels = None
 depends_on = None
+
+# Frozen DDL: the text as it was when this revision was written, copied here so that later changes
+# to casecoder/models/ never change what this migration does.
+SQLITE_TRIGGERS = [
+    "CREATE TRIGGER sources_text_version_au AFTER UPDATE OF text ON sources FOR EACH ROW WHEN old.text IS NOT new.text BEGIN UPDATE sources SET text_version = (((random() >> 2) & 4611686018427387903) + 1) WHERE id = new.id; END",
+]
+
+POSTGRES_TRIGGERS = [
+    """CREATE OR REPLACE FUNCTION sources_text_version_bu() RETURNS trigger AS $$
+BEGIN
+  NEW.text_version := (floor(random() * 4611686018427387903)::bigint + 1);
+  RETURN NEW;
+END; $$ LANGUAGE plpgsql""",
+    "CREATE TRIGGER sources_text_version_bu BEFORE UPDATE OF text ON sources FOR EACH ROW WHEN (old.text IS DISTINCT FROM new.text) EXECUTE FUNCTION sources_text_version_bu()",
+]
+
+SQLITE_DROP = [
+    "DROP TRIGGER IF EXISTS sources_text_version_au",
+]
+
+POSTGRES_DROP = [
+    "DROP TRIGGER IF EXISTS sources_text_version_bu ON sources",
+    "DROP FUNCTION IF EXISTS sources_text_version_bu()",
+]
+
+FILL = {
+    'sqlite': "UPDATE sources SET text_version = (((random() >> 2) & 4611686018427387903) + 1)",
+    'postgresql': "UPDATE sources SET text_version = (floor(random() * 4611686018427387903)::bigint + 1)",
+}
 
 
 def upgrade() -> None:

@@ -5,18 +5,40 @@ Revises: 0012
 Create Date: 2026-11-30
 
 The GIN index ix_sources_fts moves from the expression to the stored column, which a trigger keeps
-(casecoder/models/search.py, the same DDL as create_all): a ranked search no longer parses every
+(DDL frozen below as it was at this revision; models/derived/search.py holds today's): a ranked search no longer parses every
 matched transcript again. Existing transcripts are filled here. SQLite (FTS5) is unchanged.
 """
 from alembic import op
-
-from casecoder.models.derived.search import POSTGRES_DROP, POSTGRES_FILL, POSTGRES_FTS
 
 
 revision = '0013'
 down_revision = '0012'
 branch_labels = None
 depends_on = None
+
+# Frozen DDL: the text as it was when this revision was written, copied here so that later changes
+# to casecoder/models/ never change what this migration does.
+POSTGRES_FTS = [
+    "ALTER TABLE sources ADD COLUMN search_vector tsvector",
+    """CREATE OR REPLACE FUNCTION sources_search_vector_biu() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'INSERT' OR NEW.text IS DISTINCT FROM OLD.text THEN
+    NEW.search_vector := to_tsvector('danish', NEW.text);
+  END IF;
+  RETURN NEW;
+END; $$ LANGUAGE plpgsql""",
+    "CREATE TRIGGER sources_search_vector_biu BEFORE INSERT OR UPDATE OF text ON sources FOR EACH ROW EXECUTE FUNCTION sources_search_vector_biu()",
+    "CREATE INDEX ix_sources_fts ON sources USING gin (search_vector)",
+]
+
+POSTGRES_FILL = "UPDATE sources SET search_vector = to_tsvector('danish', text)"
+
+POSTGRES_DROP = [
+    "DROP INDEX IF EXISTS ix_sources_fts",
+    "DROP TRIGGER IF EXISTS sources_search_vector_biu ON sources",
+    "DROP FUNCTION IF EXISTS sources_search_vector_biu()",
+    "ALTER TABLE sources DROP COLUMN IF EXISTS search_vector",
+]
 
 EXPRESSION_INDEX = "CREATE INDEX ix_sources_fts ON sources USING gin (to_tsvector('danish', text))"
 
