@@ -14,6 +14,7 @@ import casecoder.migrations
 from casecoder.models import Base, migrate
 from casecoder.models.derived.search import include_name
 from casecoder.models.engine import make_engine
+from tests.models.test_schema_parity import schema_of
 
 
 @pytest.fixture
@@ -49,10 +50,15 @@ def test_migrated_audit_table_is_append_only(empty_engine):
 
 def test_downgrade_to_base_and_up_again(empty_engine):
     migrate.upgrade(empty_engine)
+    at_head = schema_of(empty_engine)
     migrate.downgrade(empty_engine, "base")
     assert set(inspect(empty_engine).get_table_names()) <= {"alembic_version"}
+    left = schema_of(empty_engine)  # no trigger, trigger function or FTS table outlives its migration
+    for what in ("triggers", "functions", "virtual tables", "index definitions"):
+        assert left.get(what, []) == [], what
     migrate.upgrade(empty_engine)
     assert migrate.current_revision(empty_engine) == migrate.head_revision(empty_engine)
+    assert schema_of(empty_engine) == at_head
 
 
 def test_upgrade_is_idempotent(empty_engine):

@@ -1,0 +1,155 @@
+"""A database built by the migrations and one built by ``Base.metadata.create_all`` hold the same schema.
+
+Tables, columns (name, type affinity, nullability), indexes (name, columns, unique), unique, check
+and foreign-key constraints, and the triggers with their SQL (SQLite ``sqlite_master``; PostgreSQL
+``pg_trigger`` with ``pg_get_triggerdef`` and the functions' ``pg_get_functiondef``), including the
+full-text objects (the FTS5 table and its triggers; ``sources.search_vector`` and its GIN index).
+``test_migrations.py`` checks the same through Alembic's ``compare_metadata``, which sees neither
+triggers nor the search objects.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection, Engine, inspect, text
+
+from casecoder.models import Base, migrate
+from casecoder.models.engine import make_engine
+
+
+def _sql(statement: str | None, schema: str = "") -> str:
+    """SQL text without layout: runs of whitespace made one space, none next to brackets, the schema dropped."""
+    statement = re.sub(r"\s+", " ", statement or "").strip()
+    statement = re.sub(r"\s*([(),;])\s*", r"\1", statement)
+    return statement.replace(f"{schema}.", "") if schema else statement
+
+
+def _sqlite_affinity(declared: str) -> str:
+    """SQLite's column affinity of a declared type (https://sqlite.org/datatype3.html, 3.1)."""
+    declared = declared.upper()
+    if "INT" in declared:
+        return "INTEGER"
+    if any(word in declared for word in ("CHAR", "CLOB", "TEXT")):
+        return "TEXT"
+    if "BLOB" in declared or not declared:
+        return "BLOB"
+    if any(word in declared for word in ("REAL", "FLOA", "DOUB")):
+        return "REAL"
+    return "NUMERIC"
+
+
+def _columns(conn: Connection, table: str) -> list[tuple[str, str, bool]]:
+    if conn.dialect.name == "sqlite":
+        rows = conn.execute(text(f'PRAGMA table_info("{table}")')).all()
+        return sorted((r.name, _sqlite_affinity(r.type), not r.notnull and not r.pk) for r in rows)
+    rows = conn.execute(text(
+        "SELECT column_name, data_type, character_maximum_length, is_nullable FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = :t"), {"t": table}).all()
+    return sorted((name, f"{kind}({length})" if length else kind, nullable == "YES")
+                  for name, kind, length, nullable in rows)
+
+
+def _constraints(engine: Engine, table: str) -> dict[str, Any]:
+    insp = inspect(engine)
+    return {
+        "primary key": insp.get_pk_constraint(table)["constrained_columns"],
+        "indexes": sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in insp.get_indexes(table)),
+        "unique": sorted((u["name"], tuple(u["column_names"])) for u in insp.get_unique_constraints(table)),
+        "checks": sorted((c["name"], _sql(c["sqltext"])) for c in insp.get_check_constraints(table)),
+        "foreign keys": sorted((f["name"], tuple(f["constrained_columns"]), f["referred_table"],
+                                tuple(f["referred_columns"]), (f["options"].get("ondelete") or "").upper())
+                               for f in insp.get_foreign_keys(table)),
+    }
+
+
+def _sqlite_objects(conn: Connection) -> dict[str, Any]:
+    rows = conn.execute(text("SELECT type, name, tbl_name, sql FROM sqlite_master")).all()
+    return {
+        "triggers": sorted((r.name, r.tbl_name, _sql(r.sql)) for r in rows if r.type == "trigger"),
+        # the FTS5 table is virtual: its SQL is what it is (regular tables are compared column by column)
+        "virtual tables": sorted((r.name, _sql(r.sql)) for r in rows
+                                 if r.type == "table" and (r.sql or "").upper().startswith("CREATE VIRTUAL")),
+    }
+
+
+def _postgres_objects(conn: Connection) -> dict[str, Any]:
+    schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+    triggers = conn.execute(text(
+        "SELECT t.tgname, c.relname, pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = :s AND NOT t.tgisinternal"), {"s": schema})
+    functions = conn.execute(text(
+        "SELECT p.proname, pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+        "WHERE n.nspname = :s"), {"s": schema})
+    indexes = conn.execute(text("SELECT indexname, tablename, indexdef FROM pg_indexes WHERE schemaname = :s"),
+                           {"s": schema})
+    return {
+        "triggers": sorted((name, table, _sql(sql, schema)) for name, table, sql in triggers),
+        "functions": sorted((name, _sql(sql, schema)) for name, sql in functions),
+        "index definitions": sorted((name, table, _sql(sql, schema)) for name, table, sql in indexes),
+    }
+
+
+def schema_of(engine: Engine) -> dict[str, Any]:
+    """Everything of the schema this test compares, keyed by what it is (the Alembic version table left out)."""
+    tables = sorted(set(inspect(engine).get_table_names()) - {"alembic_version"})
+    with engine.connect() as conn:
+        found: dict[str, Any] = {"tables": tables}
+        for table in tables:
+            found[f"{table}: columns"] = _columns(conn, table)
+            if not table.startswith("sources_fts"):  # FTS5's shadow tables: compared through the virtual table
+                for what, value in _constraints(engine, table).items():
+                    found[f"{table}: {what}"] = value
+        found.update(_sqlite_objects(conn) if conn.dialect.name == "sqlite" else _postgres_objects(conn))
+        if conn.dialect.name == "postgresql":
+            found["index definitions"] = [i for i in found["index definitions"] if i[1] != "alembic_version"]
+    return found
+
+
+def _empty_again(engine: Engine, db_url: str) -> Engine:
+    """A second empty database of the same kind (SQLite: another file; PostgreSQL: the schema anew)."""
+    if engine.dialect.name == "sqlite":
+        engine.dispose()
+        return make_engine(db_url.replace(".sqlite", "-models.sqlite"))
+    with engine.begin() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    return engine
+
+
+@pytest.fixture
+def migrated_and_created(db_url: str):  # type: ignore[no-untyped-def]
+    engine = make_engine(db_url)
+    migrate.upgrade(engine)
+    migrated = schema_of(engine)
+    engine = _empty_again(engine, db_url)
+    Base.metadata.create_all(engine)
+    created = schema_of(engine)
+    engine.dispose()
+    return migrated, created
+
+
+def test_migrations_and_models_build_the_same_schema(migrated_and_created):
+    migrated, created = migrated_and_created
+    assert migrated["tables"] == created["tables"]
+    differences = {key: {"migrations": migrated.get(key), "models": created.get(key)}
+                   for key in sorted(set(migrated) | set(created)) if migrated.get(key) != created.get(key)}
+    assert differences == {}
+
+
+def test_the_search_objects_are_there(migrated_and_created):
+    """Both sides hold the full-text objects (so the comparison above compares something)."""
+    for schema in migrated_and_created:
+        if "virtual tables" in schema:
+            assert [name for name, _ in schema["virtual tables"]] == ["sources_fts"]
+            assert {"sources_fts_ai", "sources_fts_ad", "sources_fts_au"} <= {t[0] for t in schema["triggers"]}
+        else:
+            assert ("search_vector", "tsvector", True) in schema["sources: columns"]
+            assert any(name == "ix_sources_fts" and "USING gin(search_vector)" in sql
+                       for name, _, sql in schema["index definitions"])
+            assert "sources_search_vector_biu" in {t[0] for t in schema["triggers"]}
+        assert {"evidence_summary_codings_ai", "tally_evidence_ai", "case_sources_links_ai",
+                "audit_events_no_delete" if "virtual tables" in schema else "audit_events_no_change"} \
+            <= {t[0] for t in schema["triggers"]}
