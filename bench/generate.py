@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from casecoder.analysis.double_coding import double_coded_source_ids
 from casecoder.coding import accounts, cases, double_coding, excerpts, projects
 from casecoder.coding.codebook_file import load_codebook_file
 from casecoder.kernel.paths import default_codebook_path
@@ -266,7 +267,7 @@ def content_hash(session: Session, project: Project) -> str:
         put(["source", s.original_filename, s.title, s.perspective.value, s.mode.value if s.mode else None,
              s.interview_date, hashlib.sha256(s.text.encode()).hexdigest(), sorted(c.key for c in s.cases),
              sorted(p.key for p in s.interviewees)])
-    double = sorted(source_key[sid] for sid in double_coding.double_coded_source_ids(session, project.id))
+    double = sorted(source_key[sid] for sid in double_coded_source_ids(session, project.id))
     put(["double", double])
     rows = session.execute(
         select(Excerpt.source_id, Excerpt.start_offset, Excerpt.end_offset, Excerpt.case_id, Excerpt.text,

@@ -27,10 +27,10 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casecoder.analysis.double_coding import double_coded_source_ids
 from casecoder.analysis.evidence import PERSPECTIVES, CountFilter, ancestor_map, collect
-from casecoder.coding.double_coding import double_coded_source_ids
 from casecoder.kernel.errors import N_, InvalidInput
-from casecoder.models import Code, Coding, DoubleCoding, Excerpt, Project, Source, User, source_cases
+from casecoder.models import Code, CodeKind, Coding, DoubleCoding, Excerpt, Project, Source, User, source_cases
 
 LEVELS = ("case", "segment")
 UNITS = ("character", "sentence")
@@ -154,6 +154,12 @@ def agreement_codes(session: Session, project: Project, keys: Sequence[str] = ()
         top = by_key[hypothesis].id
         codes = [c for c in codes if c.id == top or top in ancestors[c.id]]
     return [c for c in codes if c.codable and not c.archived]
+
+
+def hypotheses(session: Session, project_id: int) -> list[Code]:
+    """The project's codes of kind hypothesis in codebook order (the agreement form's choices)."""
+    return list(session.scalars(select(Code).where(Code.project_id == project_id, Code.kind == CodeKind.HYPOTHESIS)
+                                .order_by(Code.position, Code.id)))
 
 
 def coder_users(session: Session, names: Sequence[str]) -> list[User]:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from casecoder.analysis.agreement import agreement_codes, case_level, coder_users
+from casecoder.analysis.double_coding import reconciliation_codings
 from casecoder.analysis.evidence import CountFilter
-from casecoder.coding.double_coding import reconciliation_codings
 from casecoder.models import Case, Code, Excerpt, Project, Reconciliation, Source
 
 

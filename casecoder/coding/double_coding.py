@@ -1,23 +1,30 @@
 """Double coding, the write side: mark sources (or whole cases) for double coding with two or more
-coders, change the coders, open the comparison, unmark, and reconcile disagreements — each audited.
+coders, change the coders, open the comparison, unmark, and reconcile disagreements — each audited —
+and refuse what a blind coder may not change (the rules: kernel/double_coding.py).
 
-While a source is in double coding and its comparison is not opened, each of its coders sees only
-their own codings on it (``is_blind``; the web layer filters pages and JSON by it). Reconciling a
-case x code writes the coding of record: ``Coding.of_record`` on the codings of that code (and its
-sub-codes) in the case's double-coded sources — see docs/counting.md, "Agreement".
+While a source is in double coding and its comparison is not opened, each of its coders codes it
+blind (``is_blind``): an excerpt of another coder does not exist for them (``HiddenExcerpt``, a 404),
+and they may not move the span or case of an excerpt others coded too; deleting such an excerpt
+removes only their own codings. Reconciling a case x code writes the coding of record:
+``Coding.of_record`` on the codings of that code (and its sub-codes) in the case's double-coded
+sources — see docs/counting.md, "Agreement". The reads (agreement material, the disagreement list,
+what a blind coder sees) are in analysis/double_coding.py.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from casecoder.coding import audit
+from casecoder.coding import excerpts as excerpt_ops
 from casecoder.coding.permissions import CODE, can
 from casecoder.kernel import validate
+from casecoder.kernel.double_coding import MIN_CODERS, code_and_below, codes_blind, double_coded, may_see, others_coded
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.models import (
-    AuditEvent,
     Case,
     Code,
     Coding,
@@ -30,17 +37,13 @@ from casecoder.models import (
     Role,
     Source,
     User,
-    double_coding_coders,
     source_cases,
 )
-
-MIN_CODERS = 2
 
 
 def _audit(session: Session, user: User | None, action: str, entity: str, entity_id: int, project_id: int,
            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None) -> None:
-    session.add(AuditEvent.record(project_id=project_id, user_id=user.id if user else None, action=action,
-                                  entity=entity, entity_id=entity_id, before=before, after=after))
+    audit.log(session, user, action, entity, entity_id, project_id=project_id, before=before, after=after)
 
 
 def snapshot(assignment: DoubleCoding) -> dict[str, Any]:
@@ -88,12 +91,16 @@ def mark_sources(session: Session, user: User, project: Project, sources: Iterab
     return out
 
 
-def mark_case(session: Session, user: User, project: Project, case: Case, coders: Iterable[User]) -> list[DoubleCoding]:
-    """Marking a case marks each of its sources."""
+def _check_case(project: Project, case: Case) -> None:
     if case.project_id != project.id:
         raise InvalidInput("Case {case} belongs to another project", "cases", case=case.key)
     if not case.sources:
         raise InvalidInput("Case {case} has no transcripts to double-code", "cases", case=case.key)
+
+
+def mark_case(session: Session, user: User, project: Project, case: Case, coders: Iterable[User]) -> list[DoubleCoding]:
+    """Marking a case marks each of its sources."""
+    _check_case(project, case)
     return mark_sources(session, user, project, case.sources, coders)
 
 
@@ -125,49 +132,83 @@ def unmark(session: Session, user: User, assignment: DoubleCoding) -> None:
     session.flush()
 
 
+def mark(session: Session, user: User, project: Project, sources: Iterable[Source], cases: Iterable[Case],
+         coders: Iterable[User]) -> list[DoubleCoding]:
+    """Put ``sources`` and every source of ``cases`` in double coding with ``coders`` (the manage page)."""
+    sources = list(sources)
+    for case in cases:
+        _check_case(project, case)
+        sources.extend(case.sources)
+    return mark_sources(session, user, project, sources, coders)
+
+
+# -- blind coding ----------------------------------------------------------------------------------
+
 def is_blind(session: Session, source_id: int, user: User, role: Role | None) -> bool:
     """True when ``user`` may see only their own codings on the source: it is in double coding, the
     comparison is not opened, the user is one of its coders and not an owner of the project."""
     if role is Role.OWNER:
         return False
     assignment = assignment_of(session, source_id)
-    return (assignment is not None and not assignment.opened
-            and any(u.id == user.id for u in assignment.coders))
+    return assignment is not None and codes_blind(role, assignment.opened, {u.id for u in assignment.coders}, user.id)
 
 
-def blind_source_ids(session: Session, project_id: int, user: User, role: Role | None) -> frozenset[int]:
-    """The sources of the project ``user`` codes blind (``is_blind`` for all of them in one query)."""
-    if role is Role.OWNER:
-        return frozenset()
-    return frozenset(session.scalars(
-        select(DoubleCoding.source_id).join(double_coding_coders,
-                                            double_coding_coders.c.assignment_id == DoubleCoding.id)
-        .where(DoubleCoding.project_id == project_id, DoubleCoding.opened.is_(False),
-               double_coding_coders.c.user_id == user.id)))
+class HiddenExcerpt(InvalidInput):
+    """A blind coder addressed an excerpt they may not see: for them it does not exist."""
+
+    status = 404
+
+    def __init__(self) -> None:
+        super().__init__("There is nothing here, or you are not a member of its project.")
 
 
-def double_coded_source_ids(session: Session, project_id: int) -> set[int]:
-    """Sources in double coding, plus sources coded by two or more coders (e.g. from a project bundle)."""
-    marked = set(session.scalars(select(DoubleCoding.source_id).where(DoubleCoding.project_id == project_id)))
-    multi = set(session.scalars(
-        select(Excerpt.source_id).join(Coding, Coding.excerpt_id == Excerpt.id)
-        .where(Excerpt.project_id == project_id).group_by(Excerpt.source_id)
-        .having(func.count(func.distinct(Coding.coder_id)) >= 2)))
-    return marked | multi
+@dataclass(frozen=True)
+class BlindEdit:
+    """What the acting coder may change on one excerpt: ``blind`` when they code its source blind,
+    ``others_coded`` when it then also carries other coders' codings (they must not move or vanish)."""
+    blind: bool
+    others_coded: bool
+
+    def check_span_or_case(self) -> None:
+        """Refuse a change of the span or the case of an excerpt others coded in blind double coding."""
+        if self.others_coded:
+            raise InvalidInput("This excerpt is also coded by others in blind double coding; its span and case stay")
 
 
-def reconciliation_codings(session: Session, project_id: int, case_id: int, code_id: int) -> list[Coding]:
+def blind_edit(session: Session, user: User, role: Role | None, excerpt: Excerpt) -> BlindEdit:
+    """What ``user`` may change on ``excerpt``; HiddenExcerpt when they code its source blind and may
+    not see it. Call it before changing an excerpt for a coder."""
+    if not is_blind(session, excerpt.source_id, user, role):
+        return BlindEdit(False, False)
+    coder_ids = [c.coder_id for c in excerpt.codings]
+    if not may_see(user.id, excerpt.created_by_id, coder_ids):
+        raise HiddenExcerpt()
+    return BlindEdit(True, others_coded(user.id, coder_ids))
+
+
+def delete_excerpt(session: Session, user: User, role: Role | None, excerpt: Excerpt) -> None:
+    """Delete ``excerpt`` for ``user``; when they code blind and others coded it too, only their own
+    codings go and the excerpt stays."""
+    if blind_edit(session, user, role, excerpt).others_coded:
+        for coding in [c for c in excerpt.codings if c.coder_id == user.id]:
+            excerpt_ops.remove_coding(session, user, coding)
+    else:
+        excerpt_ops.delete_excerpt(session, user, excerpt)
+
+
+# -- reconciliation --------------------------------------------------------------------------------
+
+def governed_codings(session: Session, project_id: int, case_id: int, code_id: int) -> list[Coding]:
     """The codings a decision on (case, code) governs: of the code or a sub-code, on excerpts about the
-    case in its double-coded sources."""
-    children: dict[int | None, list[int]] = {}
-    for child, parent in session.execute(select(Code.id, Code.parent_id).where(Code.project_id == project_id)):
-        children.setdefault(parent, []).append(child)
-    codes, todo = [], [code_id]
-    while todo:  # the code and everything below it
-        codes.append(todo.pop())
-        todo.extend(c for c in children.get(codes[-1], ()) if c not in codes)
-    sources = double_coded_source_ids(session, project_id) & set(session.scalars(
-        select(source_cases.c.source_id).where(source_cases.c.case_id == case_id)))
+    case in its double-coded sources (``kernel.double_coding.double_coded``)."""
+    codes = code_and_below(code_id, session.execute(
+        select(Code.id, Code.parent_id).where(Code.project_id == project_id)))
+    case_sources = select(source_cases.c.source_id).where(source_cases.c.case_id == case_id)
+    marked = set(session.scalars(select(DoubleCoding.source_id).where(DoubleCoding.source_id.in_(case_sources))))
+    coders = session.execute(
+        select(Excerpt.source_id, func.count(func.distinct(Coding.coder_id))).join(Coding, Coding.excerpt_id == Excerpt.id)
+        .where(Excerpt.source_id.in_(case_sources)).group_by(Excerpt.source_id))
+    sources = marked | {s for s, n in coders if double_coded(s in marked, n)}
     return list(session.scalars(
         select(Coding).join(Excerpt, Excerpt.id == Coding.excerpt_id)
         .where(Excerpt.case_id == case_id, Excerpt.source_id.in_(sources), Coding.code_id.in_(codes))
@@ -190,7 +231,7 @@ def reconcile(session: Session, user: User, project: Project, case: Case, code: 
         raise InvalidInput("Write the note", "note")
     if decision is not Decision.ACCEPT:
         chosen_coder = None
-    codings = reconciliation_codings(session, project.id, case.id, code.id)
+    codings = governed_codings(session, project.id, case.id, code.id)
     if chosen_coder is not None and not any(c.coder_id == chosen_coder.id for c in codings):
         coders = {u.id for a in session.scalars(select(DoubleCoding).join(Source).join(
             source_cases, source_cases.c.source_id == Source.id).where(source_cases.c.case_id == case.id))

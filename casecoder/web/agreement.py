@@ -1,6 +1,7 @@
 """Double coding and agreement pages: the owner's double-coding management (mark sources or cases,
 assign coders, open the comparison), the agreement results, and the disagreement list with the
-reconcile actions. The work is done in coding/double_coding.py and analysis/agreement.py."""
+reconcile actions. The reads are analysis/double_coding.py, agreement.py and disagreements.py; the
+writes coding/double_coding.py."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,18 +9,17 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from casecoder.analysis.agreement import LEVELS, UNITS, WARNINGS, compute_agreement
+from casecoder.analysis import double_coding as reads
+from casecoder.analysis.agreement import LEVELS, UNITS, WARNINGS, compute_agreement, hypotheses
 from casecoder.analysis.disagreements import disagreements
 from casecoder.analysis.filters import parse_filter, to_params
 from casecoder.coding import double_coding as dc
 from casecoder.coding.permissions import CODE, can
 from casecoder.db import get_session
-from casecoder.kernel.errors import InvalidInput
-from casecoder.models import Case, Code, CodeKind, Decision, DoubleCoding, Membership, Project, Source, User
+from casecoder.models import Case, Code, Decision, DoubleCoding, Project, Role, Source, User
 from casecoder.web.access import owned, project_route
+from casecoder.web.forms.agreement import MarkForm, OpenForm, ReconcileForm
 
 bp = Blueprint("agreement", __name__)
 FILTERS = ("municipality", "direction", "sub")
@@ -39,15 +39,11 @@ def agreement_target(args: Any) -> dict[str, object]:
     return target
 
 
+CODER_ROLES = tuple(r for r in Role if can(r, CODE))
+
+
 def _coders(project: Project) -> list[User]:
-    rows = get_session().execute(select(User, Membership.role).join(Membership, Membership.user_id == User.id)
-                                 .where(Membership.project_id == project.id).order_by(User.username)).all()
-    return [u for u, role in rows if can(role, CODE)]
-
-
-def _hypotheses(project: Project) -> list[Code]:
-    return list(get_session().scalars(select(Code).where(Code.project_id == project.id, Code.kind == CodeKind.HYPOTHESIS)
-                                      .order_by(Code.position, Code.id)))
+    return reads.project_coders(get_session(), project.id, CODER_ROLES)
 
 
 def _warning(key: str, n: int) -> str:
@@ -57,46 +53,33 @@ def _warning(key: str, n: int) -> str:
 @bp.route("/p/<slug>/double-coding")
 @project_route("manage")
 def manage(project: Project):  # type: ignore[no-untyped-def]
-    session = get_session()
-    sources = session.scalars(select(Source).where(Source.project_id == project.id).order_by(Source.title)
-                              .options(selectinload(Source.cases))).all()
-    assignments = {a.source_id: a for a in session.scalars(select(DoubleCoding).where(
-        DoubleCoding.project_id == project.id).options(selectinload(DoubleCoding.coders)))}
-    cases = session.scalars(select(Case).where(Case.project_id == project.id).order_by(Case.key)).all()
-    return render_template("agreement/manage.html", project=project, sources=sources, assignments=assignments,
-                           cases=cases, coders=_coders(project))
-
-
-def _ids(name: str) -> list[int]:
-    return [int(v) for v in request.form.getlist(name) if v.isdigit()]
+    page = reads.overview(get_session(), project.id, CODER_ROLES)
+    return render_template("agreement/manage.html", project=project, sources=page.sources,
+                           assignments=page.assignments, cases=page.cases, coders=page.coders)
 
 
 @bp.route("/p/<slug>/double-coding/mark", methods=["POST"])
 @project_route("manage")
 def mark(project: Project):  # type: ignore[no-untyped-def]
     session = get_session()
-    coders = [user for user in (session.get(User, i) for i in _ids("coder")) if user]
-    sources = [owned(session.get(Source, i), project) for i in _ids("source")]
-    for case_id in _ids("case"):
-        case = owned(session.get(Case, case_id), project)
-        if not case.sources:
-            raise InvalidInput("Case {case} has no transcripts to double-code", "cases", case=case.key)
-        sources.extend(case.sources)
-    marked = dc.mark_sources(session, current_user, project, sources, coders)
+    form = MarkForm()
+    coders = [user for user in (session.get(User, i) for i in form.coder.data) if user]
+    sources = [owned(session.get(Source, i), project) for i in form.source.data]
+    cases = (owned(session.get(Case, i), project) for i in form.case.data)  # each checked as dc.mark reaches it
+    marked = dc.mark(session, current_user, project, sources, cases, coders)
     flash(_("%(n)s transcripts are in double coding.", n=len(marked)), "ok")
     return redirect(url_for("agreement.manage", slug=project.slug))
 
 
 def _assignment(project: Project, source_id: int) -> DoubleCoding:
     """The double coding of a source (one per source), addressed by the source's id."""
-    return owned(dc.assignment_of(get_session(), source_id), project)  # type: ignore[no-any-return]
+    return owned(reads.assignment_of(get_session(), source_id), project)  # type: ignore[no-any-return]
 
 
 @bp.route("/p/<slug>/double-coding/<int:source_id>/open", methods=["POST"])
 @project_route("manage")
 def open_comparison(project: Project, source_id: int):  # type: ignore[no-untyped-def]
-    dc.open_comparison(get_session(), current_user, _assignment(project, source_id),
-                       request.form.get("opened", "1") == "1")
+    dc.open_comparison(get_session(), current_user, _assignment(project, source_id), OpenForm().opened.data == "1")
     return redirect(url_for("agreement.manage", slug=project.slug))
 
 
@@ -112,7 +95,7 @@ def _form_state(project: Project) -> dict[str, Any]:
     args = request.args
     f = parse_filter(session, {k: args.getlist(k) for k in FILTERS})
     return {"target": agreement_target(args), "f": f, "params": to_params(session, f),
-            "coders": _coders(project), "hypotheses": _hypotheses(project), "levels": LEVELS, "units": UNITS}
+            "coders": _coders(project), "hypotheses": hypotheses(session, project.id), "levels": LEVELS, "units": UNITS}
 
 
 @bp.route("/p/<slug>/agreement")
@@ -146,14 +129,14 @@ def disagreement_list(project: Project):  # type: ignore[no-untyped-def]
 @project_route("manage")
 def reconcile(project: Project):  # type: ignore[no-untyped-def]
     session = get_session()
-    form = request.form
-    case_id, code_id = form.get("case_id", type=int), form.get("code_id", type=int)
+    form = ReconcileForm()
+    case_id, code_id = form.case_id.data, form.code_id.data
     case = owned(session.get(Case, case_id) if case_id else None, project)
     code = owned(session.get(Code, code_id) if code_id else None, project)
-    coder = session.scalar(select(User).where(User.username == form.get("coder", ""))) if form.get("coder") else None
-    dc.reconcile(session, current_user, project, case, code, form.get("decision", ""), coder, form.get("note", ""))
+    coder = reads.user_named(session, form.coder.data) if form.coder.data else None
+    dc.reconcile(session, current_user, project, case, code, form.decision.data, coder, form.note.data)
     flash(_("Decision saved for %(case)s / %(code)s.", case=case.key, code=code.key), "ok")
-    back = form.get("next", "")
+    back = form.next.data
     if not back.startswith(f"/p/{project.slug}/"):
         back = url_for("agreement.disagreement_list", slug=project.slug)
     return redirect(back)

@@ -8,23 +8,22 @@ from __future__ import annotations
 from flask import Blueprint, g, render_template, request
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import select
 
+from casecoder.analysis import double_coding as seen
+from casecoder.analysis import lookups
 from casecoder.analysis.turns import split_turns
+from casecoder.analysis.workbench import source_excerpt_rows
 from casecoder.coding.permissions import CODE, can
 from casecoder.db import get_session
-from casecoder.models import Code, Project, Source
-from casecoder.web import blind
+from casecoder.models import Project, Source
 from casecoder.web.access import owned, project_route
-from casecoder.web.api import source_excerpt_rows
 from casecoder.web.codebook import tree_rows
 
 bp = Blueprint("coding", __name__)
 
 
 def codes_json(project: Project) -> list[dict[str, object]]:
-    codes = list(get_session().scalars(select(Code).where(Code.project_id == project.id)
-                                       .order_by(Code.position, Code.id)))
+    codes = lookups.codes(get_session(), project.id)
     return [{"id": c.id, "key": c.key, "depth": depth, "kind": c.kind.value, "label_da": c.label_da,
              "label_en": c.label_en, "color": c.color, "codable": c.codable and not c.archived,
              "parent_id": c.parent_id} for c, depth in tree_rows(codes)]
@@ -33,7 +32,9 @@ def codes_json(project: Project) -> list[dict[str, object]]:
 @bp.route("/p/<slug>/sources/<int:source_id>")
 @project_route()
 def source(project: Project, source_id: int):  # type: ignore[no-untyped-def]
-    source: Source = owned(get_session().get(Source, source_id), project)
+    session = get_session()
+    source: Source = owned(session.get(Source, source_id), project)
+    blind = seen.is_blind(session, source.id, current_user, g.role)
     select_range = None
     if request.args.get("select"):
         try:
@@ -41,14 +42,15 @@ def source(project: Project, source_id: int):  # type: ignore[no-untyped-def]
             if 0 <= start < end <= len(source.text):
                 select_range = [start, end]
         except ValueError:
-            select_range = None
+            blind = seen.is_blind(session, source.id, current_user, g.role)
+    select_range = None
     data = {
         "project": project.slug,
         "source": {"id": source.id, "title": source.title, "text": source.text},
         "turns": [{"start": t.start, "label_end": t.label_end, "end": t.end, "speaker": t.speaker}
                   for t in split_turns(source.text)],
-        "excerpts": blind.listing(source.id, source_excerpt_rows(source.id)),
-        "blind": blind.blind(source.id),
+        "excerpts": seen.rows_seen(current_user, blind, source_excerpt_rows(session, source.id)),
+        "blind": blind,
         "codes": codes_json(project),
         "cases": [{"id": c.id, "key": c.key} for c in source.cases],
         "user": current_user.username,

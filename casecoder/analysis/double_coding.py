@@ -1,0 +1,147 @@
+"""Double coding, the read side: which sources are double-coded, the codings a reconciliation decision
+governs, the owner's overview of the assignments, and who sees what in blind double coding (the rules:
+kernel/double_coding.py; the writes: coding/double_coding.py).
+
+A blind coder gets only what they may see: the excerpts of the source they created or have a coding
+on, each with only their own codings (``visible_rows``, ``visible_json``); any other excerpt of the
+source is None for them (the web answers 404).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Collection, Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from casecoder.kernel.double_coding import code_and_below, codes_blind, double_coded, may_see
+from casecoder.models import (
+    Case,
+    Code,
+    Coding,
+    DoubleCoding,
+    Excerpt,
+    Membership,
+    Role,
+    Source,
+    User,
+    double_coding_coders,
+    source_cases,
+)
+
+
+def double_coded_source_ids(session: Session, project_id: int) -> set[int]:
+    """Sources in double coding, plus sources coded by two or more coders (e.g. from a project bundle)."""
+    marked = set(session.scalars(select(DoubleCoding.source_id).where(DoubleCoding.project_id == project_id)))
+    coders = session.execute(
+        select(Excerpt.source_id, func.count(func.distinct(Coding.coder_id))).join(Coding, Coding.excerpt_id == Excerpt.id)
+        .where(Excerpt.project_id == project_id).group_by(Excerpt.source_id))
+    return marked | {s for s, n in coders if double_coded(s in marked, n)}
+
+
+def reconciliation_codings(session: Session, project_id: int, case_id: int, code_id: int) -> list[Coding]:
+    """The codings a decision on (case, code) governs: of the code or a sub-code, on excerpts about the
+    case in its double-coded sources."""
+    codes = code_and_below(code_id, session.execute(
+        select(Code.id, Code.parent_id).where(Code.project_id == project_id)))
+    sources = double_coded_source_ids(session, project_id) & set(session.scalars(
+        select(source_cases.c.source_id).where(source_cases.c.case_id == case_id)))
+    return list(session.scalars(
+        select(Coding).join(Excerpt, Excerpt.id == Coding.excerpt_id)
+        .where(Excerpt.case_id == case_id, Excerpt.source_id.in_(sources), Coding.code_id.in_(codes))
+        .order_by(Coding.id)))
+
+
+# -- the owner's page ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Overview:
+    """The double-coding page: every source (its cases loaded) with its assignment, the cases, the coders."""
+    sources: Sequence[Source]
+    assignments: dict[int, DoubleCoding]   # source id -> its double coding
+    cases: Sequence[Case]
+    coders: list[User]
+
+
+def project_coders(session: Session, project_id: int, roles: Collection[Role]) -> list[User]:
+    """The members with one of ``roles`` (those that may code: ``coding.permissions``), by user name."""
+    return list(session.scalars(select(User).join(Membership, Membership.user_id == User.id)
+                                .where(Membership.project_id == project_id, Membership.role.in_(roles))
+                                .order_by(User.username)))
+
+
+def overview(session: Session, project_id: int, coder_roles: Collection[Role]) -> Overview:
+    sources = session.scalars(select(Source).where(Source.project_id == project_id).order_by(Source.title)
+                              .options(selectinload(Source.cases))).all()
+    assignments = {a.source_id: a for a in session.scalars(select(DoubleCoding).where(
+        DoubleCoding.project_id == project_id).options(selectinload(DoubleCoding.coders)))}
+    cases = session.scalars(select(Case).where(Case.project_id == project_id).order_by(Case.key)).all()
+    return Overview(sources, assignments, cases, project_coders(session, project_id, coder_roles))
+
+
+def assignment_of(session: Session, source_id: int) -> DoubleCoding | None:
+    return session.scalar(select(DoubleCoding).where(DoubleCoding.source_id == source_id))
+
+
+def user_named(session: Session, username: str) -> User | None:
+    return session.scalar(select(User).where(User.username == username))
+
+
+# -- blind coding: what a coder sees ---------------------------------------------------------------
+
+def is_blind(session: Session, source_id: int, user: User, role: Role | None) -> bool:
+    """Does ``user`` code the source blind (``kernel.double_coding.codes_blind``)?"""
+    if role is Role.OWNER:
+        return False
+    assignment = assignment_of(session, source_id)
+    return assignment is not None and codes_blind(role, assignment.opened, {u.id for u in assignment.coders}, user.id)
+
+
+def blind_source_ids(session: Session, project_id: int, user: User, role: Role | None) -> frozenset[int]:
+    """The sources of the project ``user`` codes blind (``is_blind`` for all of them in one query)."""
+    if role is Role.OWNER:
+        return frozenset()
+    return frozenset(session.scalars(
+        select(DoubleCoding.source_id).join(double_coding_coders,
+                                            double_coding_coders.c.assignment_id == DoubleCoding.id)
+        .where(DoubleCoding.project_id == project_id, DoubleCoding.opened.is_(False),
+               double_coding_coders.c.user_id == user.id)))
+
+
+def visible_excerpt(session: Session, user: User, role: Role | None, excerpt: Excerpt) -> Excerpt | None:
+    """``excerpt``, or None when ``user`` codes its source blind and may not see it."""
+    if is_blind(session, excerpt.source_id, user, role) and not may_see(
+            user.id, excerpt.created_by_id, [c.coder_id for c in excerpt.codings]):
+        return None
+    return excerpt
+
+
+def own_codings(data: dict[str, Any], username: str) -> dict[str, Any]:
+    """An excerpt's JSON with only ``username``'s codings."""
+    return {**data, "codings": [c for c in data["codings"] if c["coder"] == username]}
+
+
+def visible_json(session: Session, user: User, role: Role | None, source_id: int,
+                 data: dict[str, Any]) -> dict[str, Any]:
+    """An excerpt's JSON as ``user`` may see it: with only their own codings when they code blind."""
+    return own_codings(data, user.username) if is_blind(session, source_id, user, role) else data
+
+
+def visible_rows(session: Session, user: User, role: Role | None, source_id: int,
+                 rows: list[tuple[int | None, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The JSON of the source's excerpts ``user`` may see, from (created_by_id, excerpt JSON) pairs
+    (``workbench.source_excerpt_rows``)."""
+    return rows_seen(user, is_blind(session, source_id, user, role), rows)
+
+
+def rows_seen(user: User, blind: bool, rows: list[tuple[int | None, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """``visible_rows`` when ``blind`` (``is_blind``) is known: a blind coder sees only the excerpts they
+    created or have a coding on, each with only their own codings."""
+    if not blind:
+        return [data for _, data in rows]
+    shown = []
+    for created_by_id, data in rows:
+        mine = own_codings(data, user.username)
+        if created_by_id == user.id or mine["codings"]:
+            shown.append(mine)
+    return shown

@@ -1,0 +1,62 @@
+"""The reads of the coding workbench and its JSON API: an excerpt as JSON, every excerpt of a source as
+JSON in two plain-column queries, and the codes a request names. What a blind coder may see of them:
+analysis/double_coding.py."""
+from __future__ import annotations
+
+from typing import Any, Collection
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casecoder.models import Case, Code, Coding, Excerpt, User
+
+CODES_BY_KEY_LIMIT = 100  # above this many keys, one query for every code of the project
+
+
+def excerpt_json(excerpt: Excerpt) -> dict[str, Any]:
+    return {
+        "id": excerpt.id, "source_id": excerpt.source_id, "start": excerpt.start_offset, "end": excerpt.end_offset,
+        "text": excerpt.text, "memo": excerpt.memo, "case": excerpt.case.key if excerpt.case else None,
+        "case_id": excerpt.case_id, "version": excerpt.version,
+        "codings": [{"id": c.id, "code": c.code.key, "code_id": c.code_id, "color": c.code.color,
+                     "coder": c.coder.username, "direction": c.direction.value}
+                    for c in sorted(excerpt.codings, key=lambda c: (c.code.position, c.code.key, c.coder_id))],
+    }
+
+
+def source_excerpt_rows(session: Session, source_id: int) -> list[tuple[int | None, dict[str, Any]]]:
+    """(created_by_id, ``excerpt_json``) of every excerpt of the source, in text order.
+
+    Two plain-column queries (excerpts with their case; codings with code and coder) instead of ORM
+    objects: the workbench page and the excerpt list of a transcript with 1,000 excerpts are hot paths.
+    The dicts are the same as ``excerpt_json`` gives (codings in code position, key, coder order).
+    """
+    rows: list[tuple[int | None, dict[str, Any]]] = []
+    by_id: dict[int, dict[str, Any]] = {}
+    for (id_, start, end, text, memo, case_key, case_id, version, created_by_id) in session.execute(
+            select(Excerpt.id, Excerpt.start_offset, Excerpt.end_offset, Excerpt.text, Excerpt.memo, Case.key,
+                   Excerpt.case_id, Excerpt.version, Excerpt.created_by_id)
+            .outerjoin(Case, Case.id == Excerpt.case_id).where(Excerpt.source_id == source_id)
+            .order_by(Excerpt.start_offset, Excerpt.id)):
+        data = {"id": id_, "source_id": source_id, "start": start, "end": end, "text": text, "memo": memo,
+                "case": case_key, "case_id": case_id, "version": version, "codings": []}
+        by_id[id_] = data
+        rows.append((created_by_id, data))
+    for (id_, excerpt_id, key, code_id, color, username, direction) in session.execute(
+            select(Coding.id, Coding.excerpt_id, Code.key, Coding.code_id, Code.color, User.username,
+                   Coding.direction)
+            .join(Excerpt, Excerpt.id == Coding.excerpt_id).join(Code, Code.id == Coding.code_id)
+            .join(User, User.id == Coding.coder_id).where(Excerpt.source_id == source_id)
+            .order_by(Code.position, Code.key, Coding.coder_id)):
+        by_id[excerpt_id]["codings"].append({"id": id_, "code": key, "code_id": code_id, "color": color,
+                                             "coder": username, "direction": direction.value})
+    return rows
+
+
+def codes_by_key(session: Session, project_id: int, keys: Collection[str]) -> dict[str, Code]:
+    """The project's codes among ``keys``, by key: only those asked for (a codebook can have thousands),
+    or, for more than ``CODES_BY_KEY_LIMIT`` keys, every code in one query."""
+    query = select(Code).where(Code.project_id == project_id)
+    if len(keys) <= CODES_BY_KEY_LIMIT:
+        query = query.where(Code.key.in_(keys))
+    return {c.key: c for c in session.scalars(query)}
