@@ -4,84 +4,34 @@ and ``evaluate`` — one place, documented in docs/counting.md ("Selecting succe
 Criterion 1: at least one adult of the family was not employed at entry (unless that requirement is
 switched off) and has at least ``min_weeks`` employment weeks. Criterion 2: at least one adult —
 not necessarily the same — has the latest registration inside [window_from, window_to] (both days
-included). A family is selected when both hold. Shares are whole percent, rounded half up.
+included). A family is selected when both hold. Shares are whole percent, rounded half up. The
+criteria and their parsing are kernel/selection_criteria.py (re-exported here).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Iterable, Mapping
+from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.kernel import validate
-from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.kernel.selection_criteria import CRITERIA_FIELDS as CRITERIA_FIELDS  # the criteria: kernel
+from casecoder.kernel.selection_criteria import DEFAULT_CRITERIA as DEFAULT_CRITERIA
+from casecoder.kernel.selection_criteria import Criteria, criteria_of
+from casecoder.kernel.selection_criteria import parse_criteria as parse_criteria
 from casecoder.models import Project, Registration, SelectionCriteria
-from casecoder.models.registrations import DEFAULT_MIN_WEEKS, DEFAULT_WINDOW
-
-WEEKS_RE = re.compile(r"^[0-9]{1,6}$")
-TRUE, FALSE = ("1", "true", "yes", "ja", "on"), ("0", "false", "no", "nej", "off", "")
 
 
-@dataclass(frozen=True)
-class Criteria:
-    min_weeks: int = DEFAULT_MIN_WEEKS
-    require_not_employed: bool = True
-    window_from: date = DEFAULT_WINDOW[0]
-    window_to: date = DEFAULT_WINDOW[1]
-
-    def as_dict(self) -> dict[str, object]:
-        """JSON-ready, and what ``parse_criteria`` reads back (spec.json targets, links)."""
-        return {"min_weeks": self.min_weeks, "require_not_employed": self.require_not_employed,
-                "window_from": self.window_from.isoformat(), "window_to": self.window_to.isoformat()}
-
-    def as_params(self) -> dict[str, str]:
-        """Query parameters for links and forms."""
-        return {**{k: str(v) for k, v in self.as_dict().items()},
-                "require_not_employed": "1" if self.require_not_employed else "0"}
-
-
-DEFAULT_CRITERIA = Criteria()
-CRITERIA_FIELDS = tuple(Criteria.__dataclass_fields__)
-
-
-def parse_criteria(values: Mapping[str, object], base: Criteria = DEFAULT_CRITERIA) -> Criteria:
-    """``base`` with the given values (strings, numbers, bools or dates) replaced; checked."""
-    def given(name: str) -> object:
-        value = values.get(name)
-        return None if value is None or (isinstance(value, str) and not value.strip()) else value
-
-    weeks: object = given("min_weeks")
-    if weeks is None:
-        weeks = base.min_weeks
-    elif isinstance(weeks, bool) or not WEEKS_RE.match(str(weeks).strip()):
-        raise InvalidInput("Minimum employment weeks '{value}' must be a whole number of at least 0", "min_weeks",
-                           value=weeks)
-    require = values.get("require_not_employed")
-    if require is None:
-        require = base.require_not_employed
-    elif not isinstance(require, bool):
-        text = str(require).strip().lower()
-        if text not in TRUE + FALSE:
-            raise InvalidInput("'{value}' is not yes or no", "require_not_employed", value=require)
-        require = text in TRUE
-    start = validate.iso_date(given("window_from"), N_("Window start")) if given("window_from") else base.window_from
-    end = validate.iso_date(given("window_to"), N_("Window end")) if given("window_to") else base.window_to
-    if start > end:
-        raise InvalidInput("The window starts on {start}, after it ends on {end}", "window_from",
-                           start=start.isoformat(), end=end.isoformat())
-    return Criteria(int(str(weeks).strip()), bool(require), start, end)
+def saved_row(session: Session, project_id: int) -> SelectionCriteria | None:
+    """The project's saved criteria row (who saved them, when), or None."""
+    return session.scalar(select(SelectionCriteria).where(SelectionCriteria.project_id == project_id))
 
 
 def saved_criteria(session: Session, project: Project) -> Criteria:
     """The project's saved criteria, or the report's defaults."""
-    row = session.scalar(select(SelectionCriteria).where(SelectionCriteria.project_id == project.id))
-    if row is None:
-        return DEFAULT_CRITERIA
-    return Criteria(row.min_weeks, row.require_not_employed, row.window_from, row.window_to)
+    return criteria_of(saved_row(session, project.id))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ The file (one row per adult) has the columns ``family_id, municipality, adult_id
 employment_weeks, last_registration``; other columns are kept as text attributes. It is read by
 ``bundle_csv.read_table`` (UTF-8 with or without BOM, ``,`` or ``;``), every row is checked, and every
 problem is reported at once with its line and column (``RegisterProblems``); nothing is stored unless
-the whole file is valid. A valid file replaces the project's previous register.
+the whole file is valid. A valid file replaces the project's previous register. Which families are
+selected is the read side's (analysis/selection.py): the caller passes the selection in.
 """
 from __future__ import annotations
 
@@ -14,17 +15,18 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
-from typing import Callable
+from typing import Callable, Protocol, Sequence
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.selection import CRITERIA_FIELDS, Criteria, parse_criteria, saved_criteria, select_families
+from casecoder.coding import audit
 from casecoder.coding.cases import create_case
-from casecoder.files.bundle_csv import Bundle, BundleProblems, Problems, read_table
+from casecoder.files.csv_tables import Bundle, BundleProblems, Problems, read_table
 from casecoder.kernel import validate
 from casecoder.kernel.errors import N_, InvalidInput
-from casecoder.models import AuditEvent, Case, Project, Registration, SelectionCriteria, User
+from casecoder.kernel.selection_criteria import CRITERIA_FIELDS, Criteria, criteria_of, parse_criteria
+from casecoder.models import Case, Project, Registration, SelectionCriteria, User
 
 COLUMNS = ("family_id", "municipality", "adult_id", "employed_at_entry", "employment_weeks", "last_registration")
 YES, NO = ("yes", "ja", "true", "1"), ("no", "nej", "false", "0")
@@ -171,10 +173,9 @@ def import_registrations(session: Session, project: Project, data: bytes, filena
     session.add_all(rows)
     session.flush()
     after = register_counts(session, project)
-    session.add(AuditEvent.record(
-        project_id=project.id, user_id=user_id, action="replace", entity="registrations", entity_id=project.id,
-        before=before, after={**after, "file": PurePath(filename or "").name,
-                              "sha256": hashlib.sha256(data).hexdigest(), "extra_columns": list(extra)}))
+    audit.log(session, user_id, "replace", "registrations", project.id, project_id=project.id, before=before,
+              after={**after, "file": PurePath(filename or "").name, "sha256": hashlib.sha256(data).hexdigest(),
+                     "extra_columns": list(extra)})
     session.flush()
     return RegisterSummary(after["adults"], after["families"], after["municipalities"], before["adults"], extra)
 
@@ -187,7 +188,7 @@ def save_criteria(session: Session, project: Project, user: User | None, **value
     if unknown:
         raise TypeError(f"unknown criteria: {', '.join(sorted(unknown))}")
     row = session.scalar(select(SelectionCriteria).where(SelectionCriteria.project_id == project.id))
-    current = saved_criteria(session, project)
+    current = criteria_of(row)
     criteria = parse_criteria(values, current)
     existed = row is not None
     if row is not None and criteria == current:
@@ -199,18 +200,30 @@ def save_criteria(session: Session, project: Project, user: User | None, **value
     row.window_from, row.window_to = criteria.window_from, criteria.window_to
     row.updated_by_id = user.id if user else None
     session.flush()
-    session.add(AuditEvent.record(project_id=project.id, user_id=user.id if user else None,
-                                  action="update" if existed else "create", entity="criteria", entity_id=row.id,
-                                  before=current.as_dict() if existed else None, after=criteria.as_dict()))
+    audit.log(session, user, "update" if existed else "create", "criteria", row.id, project_id=project.id,
+              before=current.as_dict() if existed else None, after=criteria.as_dict())
     session.flush()
     return row
 
 
+class SelectedFamily(Protocol):
+    family_id: str
+    municipality: str
+
+
+class SelectionResult(Protocol):
+    """What ``analysis.selection.select_families`` gives: the selected families and the criteria."""
+    @property
+    def criteria(self) -> Criteria: ...
+    @property
+    def selected(self) -> Sequence[SelectedFamily]: ...
+
+
 def create_cases_from_selection(session: Session, project: Project, user: User | None,
-                                criteria: Criteria | None = None) -> tuple[list[str], list[str]]:
-    """A case per selected family (key = family id, municipality copied), skipping existing keys.
-    Returns the family ids (created, skipped); one audit row names them and the criteria."""
-    selection = select_families(session, project, criteria)
+                                selection: SelectionResult) -> tuple[list[str], list[str]]:
+    """A case per family of ``selection`` (``analysis.selection.select_families``: key = family id,
+    municipality copied), skipping existing keys. Returns the family ids (created, skipped); one audit
+    row names them and the criteria."""
     existing = set(session.scalars(select(Case.key).where(Case.project_id == project.id)))
     created, skipped = [], []
     for family in selection.selected:
@@ -220,9 +233,7 @@ def create_cases_from_selection(session: Session, project: Project, user: User |
         create_case(session, project, family.family_id, family.municipality)
         created.append(family.family_id)
     if created:
-        session.add(AuditEvent.record(project_id=project.id, user_id=user.id if user else None, action="create",
-                                      entity="cases", entity_id=project.id, before=None,
-                                      after={"cases": created, "skipped": skipped,
-                                             "criteria": selection.criteria.as_dict()}))
+        audit.log(session, user, "create", "cases", project.id, project_id=project.id, before=None,
+                  after={"cases": created, "skipped": skipped, "criteria": selection.criteria.as_dict()})
         session.flush()
     return created, skipped

@@ -8,10 +8,8 @@ from typing import Optional
 from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from casecoder.kernel.selection_criteria import DEFAULT_MIN_WEEKS, DEFAULT_WINDOW
 from casecoder.models.base import Base, Timestamp, utcnow
-
-DEFAULT_MIN_WEEKS = 10
-DEFAULT_WINDOW = (date(2016, 11, 1), date(2016, 12, 31))
 
 
 class Registration(Base):

@@ -5,11 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
+from casecoder.analysis import lookups
 from casecoder.analysis.filters import describe, parse_filter, to_params
 from casecoder.analysis.interviewees import interviewee_overview, relevant
-from casecoder.analysis.selection import CRITERIA_FIELDS, Criteria, parse_criteria, saved_criteria, select_families
+from casecoder.analysis.selection import (
+    CRITERIA_FIELDS,
+    Criteria,
+    parse_criteria,
+    saved_criteria,
+    saved_row,
+    select_families,
+)
 from casecoder.coding.registrations import (
     COLUMNS,
     create_cases_from_selection,
@@ -18,11 +25,11 @@ from casecoder.coding.registrations import (
     save_criteria,
 )
 from casecoder.db import get_session
-from casecoder.files.bundle_csv import BundleProblems
+from casecoder.files.csv_tables import BundleProblems
 from casecoder.kernel.errors import InvalidInput
-from casecoder.models import Case, Project, SelectionCriteria, User
+from casecoder.models import Project, User
 from casecoder.web.access import project_route
-from casecoder.web.selection_forms import CriteriaForm, RegistrationsForm
+from casecoder.web.forms.selection import CriteriaForm, RegistrationsForm
 
 bp = Blueprint("selection", __name__)
 
@@ -56,14 +63,14 @@ def _page(project: Project, criteria: Criteria, error: str | None = None,  # typ
     session = get_session()
     show_empty = request.args.get("show_empty") == "1"
     result = select_families(session, project, criteria)
-    saved_row = session.scalar(select(SelectionCriteria).where(SelectionCriteria.project_id == project.id))
-    saved_by = session.get(User, saved_row.updated_by_id) if saved_row and saved_row.updated_by_id else None
-    existing = set(session.scalars(select(Case.key).where(Case.project_id == project.id)))
+    row = saved_row(session, project.id)
+    saved_by = session.get(User, row.updated_by_id) if row and row.updated_by_id else None
+    existing = set(lookups.case_ids(session, project.id))
     params = criteria.as_params()
     target = {**params, **({"show_empty": "1"} if show_empty else {})}  # the Export button's
     return render_template("selection/selection.html", project=project, criteria=criteria, selection=result,
                            rows=result.visible_rows(show_empty), show_empty=show_empty, criteria_params=params,
-                           target=target, saved=saved_criteria(session, project), saved_row=saved_row,
+                           target=target, saved=saved_criteria(session, project), saved_row=row,
                            saved_by=saved_by, existing=existing, error=error,
                            form=CriteriaForm(formdata=None, data=params)), status
 
@@ -107,7 +114,8 @@ def create_cases(project: Project):  # type: ignore[no-untyped-def]
         return redirect(url_for("selection.selection", slug=project.slug))
     try:
         criteria = parse_criteria(_posted(form), saved_criteria(session, project))
-        created, skipped = create_cases_from_selection(session, project, current_user, criteria)
+        created, skipped = create_cases_from_selection(session, project, current_user,
+                                                       select_families(session, project, criteria))
     except InvalidInput as exc:
         session.rollback()
         return _page(project, saved_criteria(session, project), exc.render(_), 400)
@@ -121,7 +129,7 @@ def create_cases(project: Project):  # type: ignore[no-untyped-def]
 def interviewees(project: Project):  # type: ignore[no-untyped-def]
     session = get_session()
     f = parse_filter(session, request.args.to_dict(flat=False))
-    municipalities = sorted(set(session.scalars(select(Case.municipality).where(Case.project_id == project.id))))
+    municipalities = lookups.municipalities(session, project.id)
     return render_template("selection/interviewees.html", project=project, overview=interviewee_overview(
         session, project, f), f=f, filters=relevant(describe(session, f)), params=relevant(to_params(session, f)),
         municipalities=municipalities)

@@ -20,7 +20,7 @@ from casecoder.coding.registrations import (
     read_register,
     save_criteria,
 )
-from casecoder.files.bundle_csv import BundleProblems
+from casecoder.files.csv_tables import BundleProblems
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import AuditEvent, Case, Registration, SelectionCriteria
 
@@ -128,13 +128,14 @@ def test_criteria_are_checked_saved_and_audited(session, project):
 def test_create_cases_from_the_selection_skips_existing(session, project, factory):
     import_registrations(session, project, csv_of(KNOWN), "reg.csv", None)
     factory.case(project, "FNOV", "Thisted")
-    created, skipped = create_cases_from_selection(session, project, None)
+    created, skipped = create_cases_from_selection(session, project, None, select_families(session, project))
     assert created == ["F10", "FTWO", "FDEC"] and skipped == ["FNOV"]
     cases = dict(session.execute(select(Case.key, Case.municipality).where(Case.project_id == project.id)).all())
     assert cases == {"F10": "Kolding", "FTWO": "Kolding", "FDEC": "Thisted", "FNOV": "Thisted"}
     event_ = session.scalar(select(AuditEvent).where(AuditEvent.entity == "cases"))
     assert event_.after["cases"] == created and event_.after["criteria"]["min_weeks"] == 10
-    assert create_cases_from_selection(session, project, None, parse_criteria({"min_weeks": 9})) == (
+    assert create_cases_from_selection(session, project, None,
+                                       select_families(session, project, parse_criteria({"min_weeks": 9}))) == (
         ["F09"], ["F10", "FTWO", "FDEC", "FNOV"])
 
 

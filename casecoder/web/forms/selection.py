@@ -1,5 +1,5 @@
-"""Flask-WTF forms of the register and selection pages (the rules themselves live in coding/registrations.py
-and analysis/selection.py)."""
+"""Forms of the selection blueprint: the register upload and the selection criteria (the rules themselves
+live in coding/registrations.py, kernel/selection_criteria.py and analysis/selection.py)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
