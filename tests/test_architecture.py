@@ -32,3 +32,26 @@ def test_the_domain_loads_no_flask():
             "assert not loaded, loaded")
     done = _run(sys.executable, "-c", code)
     assert done.returncode == 0, done.stderr
+
+
+def test_web_views_build_no_queries():
+    """casecoder/web/ parses, calls coding/analysis and renders: no SQLAlchemy import but its exceptions, no
+    ``select()``/``text()``, no ``.execute``/``.scalars``/``.scalar``/``.query`` on a session."""
+    import ast
+
+    web = ROOT / "casecoder" / "web"
+    found = []
+    for path in sorted(web.rglob("*.py")):
+        where = path.relative_to(ROOT)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            line = getattr(node, "lineno", 0)
+            if isinstance(node, ast.Import):
+                found += [f"{where}:{line}: import {a.name}" for a in node.names if a.name.split(".")[0] == "sqlalchemy"]
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlalchemy" \
+                    and node.module != "sqlalchemy.exc":
+                found.append(f"{where}:{line}: from {node.module} import ...")
+            elif isinstance(node, ast.Call):
+                call = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                if call in ("select", "text", "execute", "scalars", "scalar", "query"):
+                    found.append(f"{where}:{line}: {call}(...)")
+    assert not found, "queries belong in casecoder/analysis (reads) or casecoder/coding (writes):\n" + "\n".join(found)

@@ -43,6 +43,11 @@ def set_password(user: User, password: str) -> None:
     user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
 
 
+def set_language(user: User, language: str) -> None:
+    """The user's UI language (a code of config.LANGUAGES, checked by the caller)."""
+    user.language = language
+
+
 def check_password(user: User, password: str) -> bool:
     return user.active and check_password_hash(user.password_hash, password)
 

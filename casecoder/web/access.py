@@ -6,11 +6,11 @@ from typing import Any, Callable, TypeVar
 
 from flask import abort, g
 from flask_login import current_user
-from sqlalchemy import select
 
+from casecoder.analysis.lookups import membership
 from casecoder.coding.permissions import can
 from casecoder.db import get_session
-from casecoder.models import Membership, Project
+from casecoder.models import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -21,10 +21,7 @@ def project_route(action: str = "view") -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(slug: str, **kwargs: Any) -> Any:
-            # the project and the user's role in it, in one query: this runs on every request of a page
-            found = get_session().execute(
-                select(Project, Membership.role).join(Membership, Membership.project_id == Project.id)
-                .where(Project.slug == slug, Membership.user_id == current_user.id)).first()
+            found = membership(get_session(), slug, current_user.id)  # one query: this runs on every request
             if found is None:
                 abort(404)
             project, role = found

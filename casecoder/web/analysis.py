@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
-from sqlalchemy import select
 
+from casecoder.analysis import lookups
 from casecoder.analysis.cooccurrence import SCOPES, cooccurrence
 from casecoder.analysis.filters import describe, parse_filter, to_params
 from casecoder.analysis.matrix import evidence_matrix
@@ -16,7 +16,7 @@ from casecoder.analysis.tally import MEASURES, Tally, compute_tally
 from casecoder.db import get_session
 from casecoder.export.tally import tally_json
 from casecoder.figures.report import cooccurrence_bytes, tally_chart_bytes
-from casecoder.models import Case, Code, Project
+from casecoder.models import Project
 from casecoder.web.access import project_route
 
 bp = Blueprint("analysis", __name__)
@@ -29,9 +29,8 @@ def _filter():  # type: ignore[no-untyped-def]
 
 def _context(project: Project, f, **extra):  # type: ignore[no-untyped-def]
     session = get_session()
-    municipalities = sorted(set(session.scalars(select(Case.municipality).where(Case.project_id == project.id))))
     return dict(project=project, f=f, filters=describe(session, f), params=to_params(session, f),
-                municipalities=municipalities, **extra)
+                municipalities=lookups.municipalities(session, project.id), **extra)
 
 
 def excerpt_link(project: Project, tally: Tally, f, code_id: int, measure: str, case_ids: dict[str, int]) -> str:  # type: ignore[no-untyped-def]
@@ -84,8 +83,7 @@ def tally_cases(project: Project, code_id: int, measure: str):  # type: ignore[n
     result = compute_tally(get_session(), project, f, case_keys=True)
     if not any(r.code_id == code_id for r in result.rows):
         abort(404)
-    case_ids = dict(get_session().execute(select(Case.key, Case.id).where(Case.project_id == project.id)).all())
-    return redirect(excerpt_link(project, result, f, code_id, measure, case_ids))
+    return redirect(excerpt_link(project, result, f, code_id, measure, lookups.case_ids(get_session(), project.id)))
 
 
 @bp.route("/api/projects/<slug>/tally")
@@ -101,15 +99,14 @@ def tally_api(project: Project):  # type: ignore[no-untyped-def]
 def matrix(project: Project, key: str):  # type: ignore[no-untyped-def]
     f = _filter()
     result = evidence_matrix(get_session(), project, key, f)
-    hypotheses = get_session().scalars(select(Code).where(Code.project_id == project.id, Code.parent_id.is_(None))
-                                       .order_by(Code.position)).all()
+    hypotheses = lookups.top_codes(get_session(), project.id)
     return render_template("analysis/matrix.html", **_context(project, f, matrix=result, hypotheses=hypotheses))
 
 
 def _codes_param(project: Project) -> list[str]:
     keys = [k for v in request.args.getlist("codes") for k in v.replace(" ", ",").split(",") if k]
     if not keys:
-        top = get_session().scalar(select(Code).where(Code.project_id == project.id, Code.key == "H1"))
+        top = lookups.code_by_key(get_session(), project.id, "H1")
         if top is not None:
             keys = [c.key for c in top.children]
     return keys
@@ -121,8 +118,7 @@ def cooccurrence_page(project: Project):  # type: ignore[no-untyped-def]
     f = _filter()
     keys = _codes_param(project)
     result = cooccurrence(get_session(), project, keys, f)
-    all_codes = get_session().scalars(select(Code).where(Code.project_id == project.id, Code.codable.is_(True))
-                                      .order_by(Code.position, Code.id)).all()
+    all_codes = lookups.codable_codes(get_session(), project.id)
     return render_template("analysis/cooccurrence.html", **_context(
         project, f, result=result, keys=keys, scopes=list(SCOPES), all_codes=all_codes))
 

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from casecoder.coding import accounts, login_limit
 from casecoder.db import get_session
 from casecoder.kernel.errors import InvalidInput
-from casecoder.web.forms import LoginForm, PasswordForm
+from casecoder.web.forms.auth import LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import select
 
+from casecoder.analysis import lookups
 from casecoder.analysis.chains import (
     count_chain,
     count_saved_chain,
@@ -21,7 +21,7 @@ from casecoder.db import get_session
 from casecoder.export.chain import chain_caption, chain_figure_bytes
 from casecoder.figures.report import overview_bytes
 from casecoder.kernel.errors import InvalidInput
-from casecoder.models import Case, Chain, Project
+from casecoder.models import Chain, Project
 from casecoder.web.access import owned, project_route
 from casecoder.web.analysis import FORMATS, _filter
 from casecoder.web.coding import codes_json
@@ -127,11 +127,11 @@ def delete(project: Project, chain_id: int):  # type: ignore[no-untyped-def]
 def duplicate(project: Project, chain_id: int):  # type: ignore[no-untyped-def]
     session = get_session()
     chain = owned(load_chain(session, chain_id), project)
+    taken = lookups.chain_titles(session, project.id)
     number = 2
-    title = f"{chain.title} ({number})"
-    while session.scalar(select(Chain.id).where(Chain.project_id == project.id, Chain.title == title)):
+    while f"{chain.title} ({number})" in taken:
         number += 1
-        title = f"{chain.title} ({number})"
+    title = f"{chain.title} ({number})"
     copy = chain_ops.save_chain(session, project, current_user, title=title, keys=[n.code.key for n in chain.nodes],
                                 arrows=[n.arrow.value for n in chain.nodes[:-1]], scope=chain.scope.value,
                                 caption=chain.caption)
@@ -145,7 +145,7 @@ def page(project: Project, chain_id: int):  # type: ignore[no-untyped-def]
     chain = owned(load_chain(session, chain_id), project)
     f = _filter()
     result = count_saved_chain(session, project, chain, f)
-    case_ids = dict(session.execute(select(Case.key, Case.id).where(Case.project_id == project.id)).all())
+    case_ids = lookups.case_ids(session, project.id)
     links = {n.key: url_for("excerpts.index", slug=project.slug, code=n.code_id,
                             case=",".join(str(case_ids[k]) for k in n.case_keys),
                             perspective=result.scope if result.scope != "pooled" else None)

@@ -5,23 +5,19 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from casecoder.analysis import lookups
 from casecoder.analysis.overview import codings_per_code
 from casecoder.coding import codes as code_ops
 from casecoder.db import get_session
 from casecoder.kernel.errors import InvalidInput
-from casecoder.models import Code, CodeRelation, Project
+from casecoder.models import Code, Project
 from casecoder.web.access import owned, project_route
-from casecoder.web.forms import DeleteCodeForm, MemoForm
+from casecoder.web.forms import MemoForm
+from casecoder.web.forms.codebook import DeleteCodeForm
 
 bp = Blueprint("codebook", __name__)
-
-
-def project_codes(project: Project) -> list[Code]:
-    return list(get_session().scalars(select(Code).where(Code.project_id == project.id)
-                                      .order_by(Code.position, Code.id)))
 
 
 def tree_rows(codes: list[Code]) -> list[tuple[Code, int]]:
@@ -43,13 +39,13 @@ def tree_rows(codes: list[Code]) -> list[tuple[Code, int]]:
 def merge_choices(project: Project, code: Code) -> list[SelectChoice]:
     lang = str(get_locale())
     return [SelectChoice("", "—")] + [SelectChoice(str(c.id), f"{c.key} {c.label(lang)}")
-                                      for c in project_codes(project) if c.id != code.id and c.codable]
+                                      for c in lookups.codes(get_session(), project.id) if c.id != code.id and c.codable]
 
 
 @bp.route("/p/<slug>/codebook")
 @project_route()
 def index(project: Project):  # type: ignore[no-untyped-def]
-    return render_template("codebook/index.html", project=project, rows=tree_rows(project_codes(project)),
+    return render_template("codebook/index.html", project=project, rows=tree_rows(lookups.codes(get_session(), project.id)),
                            counts=codings_per_code(get_session(), project.id))
 
 
@@ -59,8 +55,7 @@ def code(project: Project, code_id: int):  # type: ignore[no-untyped-def]
     session = get_session()
     code = owned(session.get(Code, code_id), project)
     used = code_ops.coding_count(session, code)
-    relations = session.scalars(select(CodeRelation).where(
-        (CodeRelation.source_code_id == code.id) | (CodeRelation.target_code_id == code.id))).all()
+    relations = lookups.code_relations(session, code.id)
     form = DeleteCodeForm()
     form.merge_into.choices = merge_choices(project, code)
     return render_template("codebook/code.html", project=project, code=code, used=used, relations=relations,

@@ -5,14 +5,14 @@ from datetime import date
 
 from flask import Blueprint, g, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
+from casecoder.analysis import lookups
+from casecoder.analysis.double_coding import blind_source_ids
 from casecoder.analysis.excerpt_list import ExcerptFilter, filter_choices, list_excerpts
-from casecoder.coding.double_coding import blind_source_ids
 from casecoder.db import get_session
-from casecoder.models import Case, Direction, Perspective, Project, Source
+from casecoder.models import Direction, Perspective, Project
 from casecoder.web.access import project_route
-from casecoder.web.codebook import project_codes, tree_rows
+from casecoder.web.codebook import tree_rows
 
 bp = Blueprint("excerpts", __name__)
 PER_PAGE = 50
@@ -61,9 +61,9 @@ def index(project: Project):  # type: ignore[no-untyped-def]
     f.blind_source_ids = blind_source_ids(session, project.id, current_user, getattr(g, "role", None))
     f.viewer_id = current_user.id
     page = list_excerpts(session, project.id, f, page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
-    cases = session.scalars(select(Case).where(Case.project_id == project.id).order_by(Case.key)).all()
-    sources = session.scalars(select(Source).where(Source.project_id == project.id).order_by(Source.title)).all()
+    cases = lookups.cases(session, project.id)
+    sources = lookups.sources(session, project.id)
     args = {k: request.args.getlist(k) for k in request.args if k != "page"}
     return render_template("excerpts/index.html", project=project, page=page, f=f, args=args, cases=cases,
-                           sources=sources, code_rows=tree_rows(project_codes(project)),
+                           sources=sources, code_rows=tree_rows(lookups.codes(session, project.id)),
                            choices=filter_choices(session, project.id), blind=f.blind_source_ids)

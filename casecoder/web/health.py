@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from sqlalchemy import text
 
+from casecoder.analysis.lookups import ping
 from casecoder.db import get_session
 
 bp = Blueprint("health", __name__)
@@ -12,7 +12,7 @@ bp = Blueprint("health", __name__)
 @bp.route("/healthz")
 def healthz():  # type: ignore[no-untyped-def]
     try:
-        get_session().execute(text("SELECT 1"))
+        ping(get_session())
     except Exception:
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok")

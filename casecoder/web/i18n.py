@@ -4,9 +4,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, session
 from flask_login import current_user
 
+from casecoder.coding import accounts
 from casecoder.config import LANGUAGES
 from casecoder.web.auth import _safe_next
-from casecoder.web.forms import LanguageForm
+from casecoder.web.forms.i18n import LanguageForm
 
 bp = Blueprint("i18n", __name__)
 
@@ -18,5 +19,5 @@ def set_language():  # type: ignore[no-untyped-def]
         abort(400)
     session["lang"] = form.language.data
     if current_user.is_authenticated:
-        current_user.language = form.language.data
+        accounts.set_language(current_user, form.language.data)
     return redirect(_safe_next(form.next.data))

@@ -6,6 +6,7 @@ from enum import Enum
 from flask_babel import lazy_gettext as _l
 
 ROLE_LABELS = {"owner": _l("Owner"), "coder": _l("Coder"), "analyst": _l("Analyst"), "reader": _l("Reader")}
+KIND_LABELS = {"name": _l("Name"), "place": _l("Place"), "institution": _l("Institution"), "other": _l("Other")}  # key list entries
 
 LABELS = {
     **ROLE_LABELS,

@@ -4,19 +4,19 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
+from casecoder.analysis import lookups
 from casecoder.analysis.overview import excerpts_per_source, project_summary
 from casecoder.coding import accounts, cases, projects
 from casecoder.coding.codebook_file import load_codebook_file
 from casecoder.db import get_session
 from casecoder.kernel.errors import InvalidInput
 from casecoder.kernel.paths import resource_dir
-from casecoder.models import AuditEvent, Case, CaseAttribute, Membership, Project, Source, User
+from casecoder.models import Case, Project
 from casecoder.web.access import owned, project_route
-from casecoder.web.forms import MemberForm, MemoForm, ProjectForm
+from casecoder.web.forms import MemoForm
+from casecoder.web.forms.projects import MemberForm, ProjectForm
 from casecoder.web.labels import ROLE_LABELS
 
 bp = Blueprint("projects", __name__)
@@ -29,10 +29,7 @@ def _codebook_choices() -> list[SelectChoice]:
 
 @bp.route("/")
 def index():  # type: ignore[no-untyped-def]
-    rows = get_session().execute(
-        select(Project, Membership.role).join(Membership, Membership.project_id == Project.id)
-        .where(Membership.user_id == current_user.id).order_by(Project.title)).all()
-    return render_template("projects/index.html", rows=rows)
+    return render_template("projects/index.html", rows=lookups.user_projects(get_session(), current_user.id))
 
 
 @bp.route("/projects/new", methods=["GET", "POST"])
@@ -58,12 +55,9 @@ def new():  # type: ignore[no-untyped-def]
 @project_route()
 def overview(project: Project):  # type: ignore[no-untyped-def]
     session = get_session()
-    cases = session.scalars(select(Case).where(Case.project_id == project.id)
-                            .options(selectinload(Case.sources)).order_by(Case.municipality, Case.key)).all()
-    sources = session.scalars(select(Source).where(Source.project_id == project.id)
-                              .options(selectinload(Source.cases), selectinload(Source.interviewees))
-                              .order_by(Source.title)).all()
-    return render_template("projects/overview.html", project=project, cases=cases, sources=sources,
+    return render_template("projects/overview.html", project=project,
+                           cases=lookups.cases_with_sources(session, project.id),
+                           sources=lookups.sources_with_links(session, project.id),
                            summary=project_summary(session, project.id),
                            excerpt_counts=excerpts_per_source(session, project.id))
 
@@ -73,10 +67,8 @@ def overview(project: Project):  # type: ignore[no-untyped-def]
 def case(project: Project, case_id: int):  # type: ignore[no-untyped-def]
     session = get_session()
     case = owned(session.get(Case, case_id), project)
-    attributes = session.scalars(select(CaseAttribute).where(CaseAttribute.case_id == case.id)
-                                 .options(selectinload(CaseAttribute.definition))).all()
-    attributes = sorted(attributes, key=lambda a: a.definition.position)
-    return render_template("projects/case.html", project=project, case=case, attributes=attributes,
+    return render_template("projects/case.html", project=project, case=case,
+                           attributes=lookups.case_attributes(session, case.id),
                            form=MemoForm(memo=case.memo))
 
 
@@ -107,20 +99,13 @@ def members(project: Project):  # type: ignore[no-untyped-def]
             session.rollback()
             form.username.errors.append(exc.render(_))
             status = 400
-    rows = session.execute(select(Membership, User).join(User, User.id == Membership.user_id)
-                           .where(Membership.project_id == project.id).order_by(User.username)).all()
-    return render_template("projects/members.html", project=project, rows=rows, form=form), status
+    return render_template("projects/members.html", project=project, rows=lookups.members(session, project.id),
+                           form=form), status
 
 
 @bp.route("/p/<slug>/audit")
 @project_route("manage")
 def audit(project: Project):  # type: ignore[no-untyped-def]
-    session = get_session()
-    page = max(1, request.args.get("page", 1, type=int))
-    total = session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.project_id == project.id)) or 0
-    rows = session.execute(
-        select(AuditEvent, User.username).outerjoin(User, User.id == AuditEvent.user_id)
-        .where(AuditEvent.project_id == project.id).order_by(AuditEvent.id.desc())
-        .limit(AUDIT_PAGE).offset((page - 1) * AUDIT_PAGE)).all()
-    pages = max(1, -(-total // AUDIT_PAGE))
-    return render_template("projects/audit.html", project=project, rows=rows, page=page, pages=pages, total=total)
+    found = lookups.audit_page(get_session(), project.id, max(1, request.args.get("page", 1, type=int)), AUDIT_PAGE)
+    return render_template("projects/audit.html", project=project, rows=found.rows, page=found.page,
+                           pages=found.pages, total=found.total)

@@ -8,22 +8,19 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from sqlalchemy import func, select
-from wtforms import BooleanField, HiddenField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
 
+from casecoder.analysis.lookups import hit_page
 from casecoder.coding import pseudonym_keys, pseudonymise
 from casecoder.coding.pseudonym_detect import context
 from casecoder.db import get_session
 from casecoder.kernel.errors import ExportBlocked, InvalidInput
-from casecoder.models import HitStatus, Project, PseudonymHit, PseudonymKey, Source
+from casecoder.models import HitStatus, Project, PseudonymHit, PseudonymKey
 from casecoder.web.access import owned, project_route
+from casecoder.web.forms.pseudonyms import ActionForm, DecideForm, DeleteKeyForm, KeyForm, SettingForm
+from casecoder.web.labels import KIND_LABELS
 
 bp = Blueprint("pseudonyms", __name__)
 PAGE = 100
-KIND_LABELS = {"name": _l("Name"), "place": _l("Place"), "institution": _l("Institution"), "other": _l("Other")}
 HIT_LABELS = {"cpr": _l("CPR number"), "phone": _l("Phone number"), "email": _l("E-mail address"),
               "key": _l("Key list")}
 STATUS_LABELS = {"pending": _l("Pending"), "accepted": _l("Accepted"), "rejected": _l("Rejected"),
@@ -36,19 +33,12 @@ def _id(value: str | None) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
-class KeyForm(FlaskForm):
-    entry_id = HiddenField()
-    real = StringField(_l("Real name, place or institution"), validators=[DataRequired(), Length(max=200)])
-    pseudonym = StringField(_l("Pseudonym"), validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()])
-
-
-class SettingForm(FlaskForm):
-    pseudonymised_only = BooleanField(_l("Pseudonymised only: refuse exports while hits await review"))
-
-
-class ActionForm(FlaskForm):
-    """CSRF only: the buttons say what to do."""
+def _page(value: str | None) -> int:
+    """The page number posted back (the review's ``page``): 1 when missing or not a number."""
+    try:
+        return int(value) if value is not None else 1
+    except ValueError:
+        return 1
 
 
 def _keys_page(project: Project, form: KeyForm, status: int = 200):  # type: ignore[no-untyped-def]
@@ -94,9 +84,10 @@ def keys(project: Project):  # type: ignore[no-untyped-def]
 @project_route("manage")
 def delete(project: Project):  # type: ignore[no-untyped-def]
     session = get_session()
-    if not ActionForm().validate_on_submit():
+    form = DeleteKeyForm()
+    if not form.validate_on_submit():
         abort(400)
-    entry_id = _id(request.form.get("entry_id"))
+    entry_id = _id(form.entry_id.data)
     entry = owned(session.get(PseudonymKey, entry_id) if entry_id is not None else None, project)
     pseudonym_keys.delete_key(session, current_user, project, entry)
     flash(_("Key list entry deleted."), "info")
@@ -136,21 +127,14 @@ def review(project: Project):  # type: ignore[no-untyped-def]
     """The hits with their context, newest decisions aside: ?status=pending|accepted|rejected|applied|all."""
     session = get_session()
     status = _status_arg(request.args.get("status"))
-    query = select(PseudonymHit, Source).join(Source, Source.id == PseudonymHit.source_id).where(
-        PseudonymHit.project_id == project.id)
-    if status != "all":
-        query = query.where(PseudonymHit.status == HitStatus(status))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    pages = max(1, -(-total // PAGE))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    rows = session.execute(query.order_by(Source.title, Source.id, PseudonymHit.start_offset)
-                           .limit(PAGE).offset((page - 1) * PAGE)).all()
+    found = hit_page(session, project.id, None if status == "all" else HitStatus(status),
+                     request.args.get("page", 1, type=int), PAGE)
     hits = [{"hit": hit, "source": source,
              "context": None if hit.status is HitStatus.APPLIED else context(source.text, hit.start_offset,
                                                                               hit.end_offset)}
-            for hit, source in rows]
-    return render_template("pseudonyms/review.html", project=project, hits=hits, status=status, page=page,
-                           pages=pages, total=total, counts=pseudonymise.counts(session, project),
+            for hit, source in found.rows]
+    return render_template("pseudonyms/review.html", project=project, hits=hits, status=status, page=found.page,
+                           pages=found.pages, total=found.total, counts=pseudonymise.counts(session, project),
                            statuses=STATUS_LABELS, kinds=HIT_LABELS, action=ActionForm())
 
 
@@ -159,18 +143,19 @@ def review(project: Project):  # type: ignore[no-untyped-def]
 def decide(project: Project):  # type: ignore[no-untyped-def]
     """One button per hit (accept=<id>, reject=<id>, undo=<id>) or for all pending hits (all=accepted|rejected)."""
     session = get_session()
-    if not ActionForm().validate_on_submit():
+    form = DecideForm()
+    if not form.validate_on_submit():
         abort(400)
-    form = request.form
-    back = url_for("pseudonyms.review", slug=project.slug, status=_status_arg(form.get("status")),
-                   page=form.get("page", 1, type=int))
-    if form.get("all") in ("accepted", "rejected"):
-        n = pseudonymise.decide_all(session, current_user, project, form["all"])
-        flash(_("%(n)s hits accepted.", n=n) if form["all"] == "accepted" else _("%(n)s hits rejected.", n=n), "info")
+    back = url_for("pseudonyms.review", slug=project.slug, status=_status_arg(form.status.data),
+                   page=_page(form.page.data))
+    if form.all.data in ("accepted", "rejected"):
+        n = pseudonymise.decide_all(session, current_user, project, form.all.data)
+        flash(_("%(n)s hits accepted.", n=n) if form.all.data == "accepted" else _("%(n)s hits rejected.", n=n),
+              "info")
         return redirect(back)
-    for button, status in (("accept", HitStatus.ACCEPTED), ("reject", HitStatus.REJECTED),
-                           ("undo", HitStatus.PENDING)):
-        hit_id = _id(form.get(button))
+    for button, status in ((form.accept, HitStatus.ACCEPTED), (form.reject, HitStatus.REJECTED),
+                           (form.undo, HitStatus.PENDING)):
+        hit_id = _id(button.data)
         if hit_id is not None:
             hit = owned(session.get(PseudonymHit, hit_id), project)
             pseudonymise.decide(session, current_user, project, hit, status)

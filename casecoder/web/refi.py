@@ -8,12 +8,7 @@ import binascii
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import HiddenField, StringField
-from wtforms.validators import DataRequired, Length, Optional
 
 from casecoder.coding.pseudonymise import require_export_allowed
 from casecoder.db import get_session
@@ -23,25 +18,10 @@ from casecoder.exchange.refi.qdpx_write import write_qdpx
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Project
 from casecoder.web.access import project_route
+from casecoder.web.forms.refi import QdcConfirmForm, QdcForm, QdpxForm
 
 bp = Blueprint("refi", __name__)
 ZIP_FACTOR = 10  # a .qdpx may unpack to at most this many times the request size limit
-
-
-class QdcForm(FlaskForm):
-    file = FileField(_l("Codebook (.qdc)"), validators=[FileRequired(_l("Choose a .qdc file.")),
-                                                        FileAllowed(["qdc", "xml"], _l("The codebook must be a .qdc file."))])
-
-
-class QdcConfirmForm(FlaskForm):
-    data = HiddenField(validators=[DataRequired()])
-    filename = HiddenField(validators=[DataRequired()])
-
-
-class QdpxForm(FlaskForm):
-    file = FileField(_l("Project (.qdpx)"), validators=[FileRequired(_l("Choose a .qdpx file.")),
-                                                        FileAllowed(["qdpx", "zip"], _l("The project must be a .qdpx file."))])
-    title = StringField(_l("Title (empty: the name in the file)"), validators=[Optional(), Length(max=200)])
 
 
 def _lang() -> str:

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy import select
 
+from casecoder.analysis.lookups import source_texts
 from casecoder.analysis.search import search as run_search
 from casecoder.db import get_session
 from casecoder.kernel.errors import InvalidInput
-from casecoder.models import Project, Source
+from casecoder.models import Project
 from casecoder.web.access import project_route
 
 bp = Blueprint("search", __name__)
@@ -31,8 +31,7 @@ def index(project: Project):  # type: ignore[no-untyped-def]
 
 def sentence_spans(hits) -> dict[tuple[int, int], str]:  # type: ignore[no-untyped-def]
     """For each hit, the "start-end" of the sentence around it: what a coder codes from a hit."""
-    ids = {h.source_id for h in hits}
-    texts = dict(get_session().execute(select(Source.id, Source.text).where(Source.id.in_(ids))).all()) if ids else {}
+    texts = source_texts(get_session(), {h.source_id for h in hits})
     spans = {}
     for h in hits:
         text = texts[h.source_id]

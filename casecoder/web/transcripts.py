@@ -1,49 +1,66 @@
 """Importing transcripts (one or many files) and editing a transcript's text safely."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from typing import TypeVar
+
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from wtforms.fields.choices import SelectChoice
 
+from casecoder.analysis import lookups
 from casecoder.coding import transcripts
 from casecoder.db import get_session
 from casecoder.files.extract import extract_text
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Case, Interviewee, Project, Source
 from casecoder.web.access import owned, project_route
-from casecoder.web.forms import TranscriptForm, TranscriptTextForm
+from casecoder.web.forms.transcripts import TranscriptForm, TranscriptTextForm, TranscriptUploadForm
 from casecoder.web.labels import label
 
 bp = Blueprint("transcripts", __name__)
+F = TypeVar("F", bound=TranscriptForm)
+T = TypeVar("T")
 
 
-def _form(project: Project) -> TranscriptForm:
+def _form(project: Project, form: F) -> F:
+    """``form`` with the choices of the project's cases and interviewees."""
     session = get_session()
-    form = TranscriptForm()
     form.perspective.choices = [SelectChoice("family", label("family")), SelectChoice("system", label("system"))]
     form.mode.choices = [SelectChoice("", "—"), SelectChoice("visit", label("visit")),
                          SelectChoice("phone", label("phone"))]
-    form.cases.choices = [SelectChoice(c.id, f"{c.key} ({c.municipality})") for c in session.scalars(
-        select(Case).where(Case.project_id == project.id).order_by(Case.key))]
-    form.interviewees.choices = [SelectChoice(p.id, f"{p.key} ({p.role})") for p in session.scalars(
-        select(Interviewee).where(Interviewee.project_id == project.id).order_by(Interviewee.key))]
+    form.cases.choices = [SelectChoice(c.id, f"{c.key} ({c.municipality})")
+                          for c in lookups.cases(session, project.id)]
+    form.interviewees.choices = [SelectChoice(p.id, f"{p.key} ({p.role})")
+                                 for p in lookups.interviewees(session, project.id)]
     return form
 
 
-def _import_one(project: Project, form: TranscriptForm, upload: FileStorage, batch: bool) -> Source:
-    """Extract and store one file; raises InvalidInput naming the file."""
+def _project_rows(found: dict[int, T], ids: list[int]) -> list[T]:
+    """The rows of ``ids`` in their order; 404 when one is not the project's."""
+    if any(i not in found for i in ids):
+        abort(404)
+    return [found[i] for i in ids]
+
+
+def _links(project: Project, form: TranscriptForm) -> tuple[list[Case], list[Interviewee]]:
+    """The cases and interviewees chosen in ``form``, in the form's order; 404 when one is not the project's."""
     session = get_session()
+    case_ids, person_ids = form.cases.data or [], form.interviewees.data or []
+    return (_project_rows(lookups.cases_by_id(session, project.id, case_ids), case_ids),
+            _project_rows(lookups.interviewees_by_id(session, project.id, person_ids), person_ids))
+
+
+def _import_one(project: Project, form: TranscriptForm, upload: FileStorage, batch: bool,
+                links: tuple[list[Case], list[Interviewee]]) -> Source:
+    """Extract and store one file; raises InvalidInput naming the file."""
     name = upload.filename or "?"
     data = upload.read()
     extracted = extract_text(name, data, current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024)
-    cases = [owned(session.get(Case, i), project) for i in form.cases.data or []]
-    people = [owned(session.get(Interviewee, i), project) for i in form.interviewees.data or []]
     return transcripts.import_transcript(
-        session, project, extracted, user=current_user, title=None if batch else form.title.data,
-        perspective=form.perspective.data, cases_=cases, interviewees=people, mode=form.mode.data or None,
+        get_session(), project, extracted, user=current_user, title=None if batch else form.title.data,
+        perspective=form.perspective.data, cases_=links[0], interviewees=links[1], mode=form.mode.data or None,
         interview_date=form.interview_date.data, allow_duplicate=form.allow_duplicate.data)
 
 
@@ -51,17 +68,18 @@ def _import_one(project: Project, form: TranscriptForm, upload: FileStorage, bat
 @project_route("code")
 def new(project: Project):  # type: ignore[no-untyped-def]
     """The upload page. Its script sends files one by one to ``upload``; without script, all at once."""
-    form = _form(project)
+    form = _form(project, TranscriptForm())
     if not form.validate_on_submit():
         return render_template("transcripts/new.html", project=project, form=form,
                                limit=current_app.config["MAX_UPLOAD_MB"]), 400 if form.errors else 200
     files = [f for f in request.files.getlist(form.files.name) if f and f.filename]
     results = []
     session = get_session()
+    links = _links(project, form) if files else ([], [])
     for upload in files:
         try:
             with session.begin_nested():  # a bad file undoes only itself
-                source = _import_one(project, form, upload, batch=len(files) > 1)
+                source = _import_one(project, form, upload, len(files) > 1, links)
             results.append({"name": upload.filename, "ok": True, "source": source})
         except InvalidInput as exc:
             results.append({"name": upload.filename, "ok": False, "error": exc.render(_)})
@@ -78,14 +96,14 @@ def new(project: Project):  # type: ignore[no-untyped-def]
 @project_route("code")
 def upload(project: Project):  # type: ignore[no-untyped-def]
     """Import one file with the batch's metadata; JSON answer for the page's progress list."""
-    form = _form(project)
+    form = _form(project, TranscriptUploadForm())
     if not form.validate_on_submit():
         errors = "; ".join(f"{form[name].label.text}: {', '.join(map(str, errs))}" for name, errs in form.errors.items())
         raise InvalidInput("The form has errors: {errors}", "form", errors=errors)
     upload = request.files.get(form.files.name)
     if upload is None or not upload.filename:
         raise InvalidInput("Choose at least one file.", "file")
-    source = _import_one(project, form, upload, batch=request.form.get("batch") == "1")
+    source = _import_one(project, form, upload, form.batch.data == "1", _links(project, form))
     return jsonify(id=source.id, title=source.title, chars=len(source.text),
                    url=url_for("coding.source", slug=project.slug, source_id=source.id)), 201
 

@@ -1,0 +1,22 @@
+"""Forms of the projects blueprint: a new project, adding a member (the memo form is shared: forms/__init__.py)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length
+
+from casecoder.web.labels import ROLE_LABELS
+
+
+class ProjectForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(_l("Short name (slug)"), validators=[DataRequired(), Length(max=63)])
+    codebook = SelectField(_l("Codebook"))
+    description = TextAreaField(_l("Description"))
+
+
+class MemberForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()])
