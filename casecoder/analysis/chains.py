@@ -3,7 +3,8 @@
 A chain's nodes are codes; between consecutive nodes an arrow is *both-and* (AND) or *and/or*
 (OR). AND binds tighter than OR, so ``A -both-and- B -and/or- C`` is ``(A ∧ B) ∨ C``. A node's
 count and the combination's count are case sets from ``evidence`` under the chain's scope:
-family, system, or pooled (either perspective). Nothing here queries per node.
+family, system, or pooled (either perspective) — the tally's measures family, system and either
+(kernel/measures.py), with their denominators. Nothing here queries per node.
 """
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ import networkx as nx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from casecoder.analysis.evidence import FAMILY, PERSPECTIVES, SYSTEM, CountFilter, Evidence, collect
+from casecoder.analysis.evidence import CountFilter, Evidence, collect
+from casecoder.analysis.measures import denominator_cases, measure_cases
+from casecoder.kernel.measures import BY_NAME, DEFAULT_DIRECTIONS
 from casecoder.models import Chain, ChainNode, Code, CodeKind, Project
 
-SCOPE_PERSPECTIVES = {"family": (FAMILY,), "system": (SYSTEM,), "pooled": PERSPECTIVES}
+SCOPE_MEASURES = {"family": "family", "system": "system", "pooled": "either"}   # scope -> the measure it counts
 AND, OR = "both-and", "and-or"
 
 
@@ -44,6 +47,7 @@ class ChainCount:
     arrows: list[str]
     formula: str
     combination_keys: tuple[str, ...]
+    coders: tuple[str, ...] = ()   # whose codings were counted
 
     @property
     def combination_n(self) -> int:
@@ -78,21 +82,22 @@ def combination(sets: list[frozenset[int]], arrows: list[str]) -> frozenset[int]
 
 
 def denominator(ev: Evidence, scope: str) -> frozenset[int]:
-    return {"family": ev.with_source[FAMILY], "system": ev.with_source[SYSTEM]}.get(scope, ev.any_cases)
+    """N of the scope's measure (an unknown scope counts as pooled)."""
+    return denominator_cases(ev, BY_NAME[SCOPE_MEASURES.get(scope, "either")].denominator)
 
 
 def count_chain(ev: Evidence, codes: list[Code], arrows: list[str], scope: str,
-                directions: frozenset[str] = frozenset({"supports"})) -> ChainCount:
+                directions: frozenset[str] = DEFAULT_DIRECTIONS) -> ChainCount:
     """Count a chain of ``codes`` joined by ``arrows`` under ``scope`` on collected evidence."""
     if len(arrows) != len(codes) - 1 or any(a not in (AND, OR) for a in arrows):
         raise ValueError("a chain has one arrow (both-and or and-or) between each pair of nodes")
-    sets = [ev.cases(c.id, SCOPE_PERSPECTIVES[scope], directions) for c in codes]
+    sets = [measure_cases(ev, c.id, SCOPE_MEASURES[scope], directions) for c in codes]
     nodes = [NodeCount(c.id, c.key, c.label_da, c.label_en, c.kind.value, len(s), ev.keys(s))
              for c, s in zip(codes, sets)]
     den = denominator(ev, scope)
     return ChainCount(scope=scope, N=len(den), denominator_keys=ev.keys(den), nodes=nodes, arrows=list(arrows),
                       formula=formula([c.key for c in codes], arrows),
-                      combination_keys=ev.keys(combination(sets, arrows)))
+                      combination_keys=ev.keys(combination(sets, arrows)), coders=ev.coders)
 
 
 def load_chain(session: Session, chain_id: int) -> Chain | None:
@@ -101,6 +106,7 @@ def load_chain(session: Session, chain_id: int) -> Chain | None:
 
 
 def count_saved_chain(session: Session, project: Project, chain: Chain, f: CountFilter | None = None) -> ChainCount:
+    """A saved chain's counts (web page, figure, report bundle)."""
     f = f or CountFilter()
     codes = [node.code for node in chain.nodes]
     arrows = [node.arrow.value for node in chain.nodes[:-1]]  # type: ignore[union-attr]
@@ -122,11 +128,11 @@ def statement_graph(session: Session, project: Project, f: CountFilter | None = 
     for code in codes:
         graph.add_node(code.key, code_id=code.id, kind=code.kind.value, label_da=code.label_da,
                        label_en=code.label_en,
-                       cases={scope: ev.cases(code.id, persp, f.directions)
-                              for scope, persp in SCOPE_PERSPECTIVES.items()})
+                       cases={scope: measure_cases(ev, code.id, measure, f.directions)
+                              for scope, measure in SCOPE_MEASURES.items()})
 
     def shared(a: str, b: str) -> dict[str, frozenset[int]]:
-        return {s: graph.nodes[a]["cases"][s] & graph.nodes[b]["cases"][s] for s in SCOPE_PERSPECTIVES}
+        return {s: graph.nodes[a]["cases"][s] & graph.nodes[b]["cases"][s] for s in SCOPE_MEASURES}
 
     for a, b in combinations(sorted(graph.nodes), 2):
         both = shared(a, b)
@@ -215,9 +221,9 @@ def hypothesis_overview(session: Session, project: Project, key: str,
                 seen.add(nxt)
                 queue.append(nxt)
     ev = collect(session, project.id, f)
-    n_family, n_system = len(ev.with_source[FAMILY]), len(ev.with_source[SYSTEM])
+    n_family, n_system = len(denominator(ev, "family")), len(denominator(ev, "system"))
     nodes = [OverviewNode(c.key, c.label_da, c.label_en, c.kind.value,
-                          (len(ev.cases(c.id, (FAMILY,), f.directions)), n_family),
-                          (len(ev.cases(c.id, (SYSTEM,), f.directions)), n_system))
+                          (len(measure_cases(ev, c.id, "family", f.directions)), n_family),
+                          (len(measure_cases(ev, c.id, "system", f.directions)), n_system))
              for c in sorted((codes[i] for i in seen), key=lambda c: c.key)]
     return nodes, sorted(set(edges))

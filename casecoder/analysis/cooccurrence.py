@@ -1,7 +1,8 @@
 """Co-occurrence of codes in cases: for each pair, in how many cases both occur, per perspective.
 
 "family": both codes occur under the family perspective of the case; "system" likewise;
-"either": both occur in the case, each under any perspective.
+"either": both occur in the case, each under any perspective — each scope is the tally's measure of
+the same name (kernel/measures.py) for both codes.
 """
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from itertools import combinations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.evidence import FAMILY, PERSPECTIVES, SYSTEM, CountFilter, collect
+from casecoder.analysis.evidence import FAMILY, SYSTEM, CountFilter, collect
+from casecoder.analysis.measures import measure_cases
 from casecoder.models import Code, Project
 
-SCOPES = {"family": (FAMILY,), "system": (SYSTEM,), "either": PERSPECTIVES}
+SCOPES = {"family": "family", "system": "system", "either": "either"}   # scope -> the measure it counts
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,8 @@ def cooccurrence(session: Session, project: Project, keys: list[str], f: CountFi
     codes = list(session.scalars(select(Code).where(Code.project_id == project.id, Code.key.in_(keys))
                                  .order_by(Code.position, Code.id)))
     ev = collect(session, project.id, f)
-    sets = {c.key: {scope: ev.cases(c.id, persp, f.directions) for scope, persp in SCOPES.items()} for c in codes}
+    sets = {c.key: {scope: measure_cases(ev, c.id, measure, f.directions) for scope, measure in SCOPES.items()}
+            for c in codes}
     pairs = [Pair(a.key, b.key, {scope: ev.keys(sets[a.key][scope] & sets[b.key][scope]) for scope in SCOPES})
              for a, b in combinations(codes, 2)]
     return Cooccurrence(codes, {k: {s: ev.keys(v) for s, v in per.items()} for k, per in sets.items()}, pairs,

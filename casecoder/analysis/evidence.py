@@ -10,24 +10,36 @@ A handful of queries, whatever the size of the codebook or the number of cases:
    filter. Sub-codes are rolled up to their ancestors in Python, by set union;
 4. the code tree (for the roll-up), the attribute types (for attribute filters) and the coders.
 
-Query 3 and the coders come from ``evidence_summary`` (models/summary.py: the same distinct rows,
-kept exact by database triggers) unless a source filter (role, dates, source ids) needs the
-codings themselves. ``measure_keys`` goes further for the tally: one grouped query gives a bit
-set of the measures per (case, code), rolled up to the ancestors in Python, walking the cases in
-key order so that no list of case keys needs sorting.
+Query 3 and the coders come from ``evidence_summary`` (models/derived/summary.py: the same distinct
+rows, kept exact by database triggers) unless a source filter (role, dates, source ids) needs the
+codings themselves. ``measure_keys`` goes further for the tally: one grouped query gives the mask
+of (perspective, direction) pairs per (case, code) (kernel/measures.py), rolled up to the ancestors
+in Python, walking the cases in key order so that no list of case keys needs sorting; the measures
+of each mask come from their declaration.
 """
 from __future__ import annotations
 
 import operator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterable
+from typing import Iterable, cast
 
-from sqlalchemy import Select, and_, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, exists, literal, select
 from sqlalchemy.orm import Session
 
+from casecoder.analysis.measures import pair_mask
 from casecoder.kernel import validate
 from casecoder.kernel.errors import InvalidInput
+from casecoder.kernel.measures import (
+    DEFAULT_DIRECTIONS,
+    DIRECTIONS,
+    FAMILY,
+    NAMES,
+    PERSPECTIVES,
+    SYSTEM,
+    measures_of_masks,
+)
+from casecoder.kernel.vocabulary import Direction, Perspective
 from casecoder.models import (
     AttributeDefinition,
     AttributeType,
@@ -35,20 +47,18 @@ from casecoder.models import (
     CaseAttribute,
     Code,
     Coding,
-    Direction,
     EvidenceSummary,
     Excerpt,
     Interviewee,
-    Perspective,
     Source,
     User,
     source_cases,
     source_interviewees,
 )
 
-FAMILY, SYSTEM = Perspective.FAMILY.value, Perspective.SYSTEM.value
-PERSPECTIVES = (FAMILY, SYSTEM)
-DIRECTIONS = tuple(d.value for d in Direction)
+__all__ = ["FAMILY", "SYSTEM", "PERSPECTIVES", "DIRECTIONS", "AttributeCondition", "CountFilter", "Evidence",
+           "OPERATORS", "collect", "measure_keys", "selected_cases", "source_conditions", "summary_serves",
+           "ancestor_map"]
 OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge")
 
 
@@ -67,7 +77,7 @@ class CountFilter:
     attributes: tuple[AttributeCondition, ...] = ()
     roles: tuple[str, ...] = ()
     coder_ids: tuple[int, ...] = ()
-    directions: frozenset[str] = frozenset({"supports"})
+    directions: frozenset[str] = DEFAULT_DIRECTIONS   # the measures' chosen direction set (kernel/measures.py)
     include_subcodes: bool = True
     date_from: date | None = None
     date_to: date | None = None
@@ -106,7 +116,7 @@ class Evidence:
         return self.with_source[FAMILY] & self.with_source[SYSTEM]
 
 
-def selected_cases(session: Session, project_id: int, f: CountFilter) -> Select[tuple[int, str, str]]:
+def selected_cases(session: Session, project_id: int, f: CountFilter) -> Select[int, str, str]:
     query = select(Case.id, Case.key, Case.municipality).where(Case.project_id == project_id)
     if f.municipalities:
         query = query.where(Case.municipality.in_(f.municipalities))
@@ -140,8 +150,8 @@ def _attribute_clause(cond: AttributeCondition, types: dict[str, AttributeType])
                           AttributeDefinition.name == cond.name, compare)
 
 
-def _source_conditions(f: CountFilter) -> list:  # type: ignore[type-arg]
-    conditions = []
+def _source_conditions(f: CountFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
     if f.date_from is not None:
         conditions.append(Source.interview_date >= f.date_from)
     if f.date_to is not None:
@@ -183,7 +193,7 @@ def summary_serves(f: CountFilter) -> bool:
     return not (f.roles or f.date_from or f.date_to or f.source_ids)
 
 
-def _summary_conditions(project_id: int, selection, f: CountFilter) -> list:  # type: ignore[no-untyped-def,type-arg]
+def _summary_conditions(project_id: int, selection: ScalarSelect[int], f: CountFilter) -> list[ColumnElement[bool]]:
     S = EvidenceSummary
     conditions = [S.project_id == project_id, S.case_id.in_(selection)]  # no rows at n = 0
     if f.coder_ids:
@@ -214,10 +224,10 @@ def collect(session: Session, project_id: int, f: CountFilter, *, occurs: bool =
         if not f.independent:  # the coding of record (docs/counting.md, "Agreement")
             evidence_query = evidence_query.where(S.of_record.is_(True))
     else:
-        evidence_query = (
+        evidence_query = cast("Select[int, int, Perspective, Direction]", (  # the case is in the selection: not NULL
             select(Coding.code_id, Excerpt.case_id, Source.perspective, Coding.direction).distinct()
             .join(Excerpt, Excerpt.id == Coding.excerpt_id).join(Source, Source.id == Excerpt.source_id)
-            .where(Excerpt.project_id == project_id, Excerpt.case_id.in_(selection), *_source_conditions(f)))
+            .where(Excerpt.project_id == project_id, Excerpt.case_id.in_(selection), *_source_conditions(f))))
         if f.coder_ids:
             evidence_query = evidence_query.where(Coding.coder_id.in_(f.coder_ids))
         if not f.independent:
@@ -247,19 +257,16 @@ def collect(session: Session, project_id: int, f: CountFilter, *, occurs: bool =
                     with_source={p: frozenset(s) for p, s in with_source.items()}, occurs=found, coders=coders)
 
 
-MEASURE_BITS = {"family": 1, "system": 2, "contradicts": 4, "nuances": 8}
-
-
 def measure_keys(session: Session, project_id: int, f: CountFilter,
                  case_keys: dict[int, str]) -> dict[int, dict[str, tuple[str, ...]]] | None:
     """Per code, the sorted keys of the cases behind each tally measure; ``None`` when the summary
     cannot serve ``f`` (a source filter), and codes without evidence are left out.
 
     The same rules as ``collect`` + ``tally.tally_from_evidence``: one grouped query over
-    ``evidence_summary`` gives per (case, code) a bit set — family or system with a chosen direction,
-    contradicts, nuances (any perspective) — which is rolled up to the ancestors by OR (sub-codes,
-    when asked for); both = family and system, either = family or system. ``case_keys`` are the
-    selected cases (``collect``); cases are walked in key order, so no list needs sorting.
+    ``evidence_summary`` gives per (case, code) the mask of its (perspective, direction) pairs, which
+    is rolled up to the ancestors by OR (sub-codes, when asked for); the measures that hold for each
+    mask under the chosen directions come from their declaration (``kernel.measures``). ``case_keys``
+    are the selected cases (``collect``); cases are walked in key order, so no list needs sorting.
     """
     if not summary_serves(f):
         return None
@@ -270,41 +277,23 @@ def measure_keys(session: Session, project_id: int, f: CountFilter,
         conditions.append(S.coder_id.in_(f.coder_ids))
     if not f.independent:
         conditions.append(S.of_record.is_(True))
-    chosen = S.direction.in_([d for d in Direction if d.value in f.directions])
-    bit_conditions = {"family": and_(S.perspective == Perspective.FAMILY, chosen),
-                      "system": and_(S.perspective == Perspective.SYSTEM, chosen),
-                      "contradicts": S.direction == Direction.CONTRADICTS, "nuances": S.direction == Direction.NUANCES}
-    bits = None
-    for measure, condition in bit_conditions.items():  # bit_or is not portable: max() per bit, then |
-        one = func.max(case((condition, MEASURE_BITS[measure]), else_=0))
-        bits = one if bits is None else bits.op("|")(one)
     # grouped in primary-key order (project, case, code): no sort on either database
-    query = select(S.case_id, S.code_id, bits).where(*conditions).group_by(S.case_id, S.code_id)
+    query = select(S.case_id, S.code_id, pair_mask(S)).where(*conditions).group_by(S.case_id, S.code_id)
+    hits = measures_of_masks(frozenset(f.directions))   # mask -> the indices of the measures that hold
     by_case: dict[int, list[tuple[int, int]]] = {}
     for case_id, code_id, mask in session.connection().execute(query).all():  # plain Core rows
         by_case.setdefault(case_id, []).append((code_id, mask))
     targets = {code_id: (code_id, *chain) for code_id, chain in _ancestors(session, project_id, f).items()}
-    lists: dict[int, tuple[list[str], ...]] = {}  # family, system, both, either, contradicts, nuances
+    lists: dict[int, tuple[list[str], ...]] = {}  # per code, a list of case keys per measure (NAMES order)
     for case_id in sorted(by_case, key=case_keys.__getitem__):
-        key, rolled = case_keys[case_id], {}
+        key, rolled = case_keys[case_id], dict[int, int]()
         for code_id, mask in by_case[case_id]:
             for target in targets.get(code_id, (code_id,)):
                 rolled[target] = rolled.get(target, 0) | mask
         for code_id, mask in rolled.items():
             out = lists.get(code_id)
             if out is None:
-                out = lists[code_id] = ([], [], [], [], [], [])
-            if mask & 3:
-                out[3].append(key)
-                if mask & 1:
-                    out[0].append(key)
-                if mask & 2:
-                    out[1].append(key)
-                    if mask & 1:
-                        out[2].append(key)
-            if mask & 4:
-                out[4].append(key)
-            if mask & 8:
-                out[5].append(key)
-    names = ("family", "system", "both", "either", "contradicts", "nuances")
-    return {code_id: dict(zip(names, map(tuple, out))) for code_id, out in lists.items()}
+                out = lists[code_id] = tuple([] for _ in NAMES)
+            for i in hits[mask]:
+                out[i].append(key)
+    return {code_id: dict(zip(NAMES, map(tuple, out))) for code_id, out in lists.items()}

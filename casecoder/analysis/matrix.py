@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.evidence import FAMILY, PERSPECTIVES, SYSTEM, CountFilter, collect
+from casecoder.analysis.evidence import FAMILY, SYSTEM, CountFilter, collect
+from casecoder.analysis.measures import measure_case_sets
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Code, Project
 
@@ -55,11 +56,9 @@ def evidence_matrix(session: Session, project: Project, hypothesis_key: str, f: 
                     denominators={"family": len(ev.with_source[FAMILY]), "system": len(ev.with_source[SYSTEM]),
                                   "any": len(ev.case_keys)}, coders=ev.coders)
     for code in columns:
-        family = ev.cases(code.id, (FAMILY,), f.directions)
-        system = ev.cases(code.id, (SYSTEM,), f.directions)
-        contradicts = ev.cases(code.id, PERSPECTIVES, ("contradicts",))
-        nuances = ev.cases(code.id, PERSPECTIVES, ("nuances",))
-        matrix.column_totals[code.id] = (len(family), len(system), len(family | system))
+        sets = measure_case_sets(ev, code.id, f.directions)  # the tally's measures, per case
+        family, system, contradicts, nuances = sets["family"], sets["system"], sets["contradicts"], sets["nuances"]
+        matrix.column_totals[code.id] = (len(family), len(system), len(sets["either"]))
         for _m, case_id, _k in rows:
             matrix.cells[(case_id, code.id)] = Cell(
                 family=case_id in family, system=case_id in system, contradicts=case_id in contradicts,

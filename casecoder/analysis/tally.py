@@ -1,41 +1,28 @@
 """"n of N cases" per code and perspective — the method's headline numbers (docs/counting.md).
 
-Three ways to the same numbers (tests/test_tally.py and test_evidence_summary.py hold them to each
-other): ``tally_default``/``tally_cells`` and ``case_sources`` for the plain tally without case keys (a few hundred
-rows whatever the size; models/tally_cells.py), ``evidence.measure_keys`` for the case keys or a
-case or coder filter, and set algebra over ``collect`` when a source filter is set. For each code
-
-    family      n = cases with the code under the family perspective,  N = cases with a family source
-    system      n = ... under the system perspective,                 N = cases with a system source
-    both        n = cases with the code under both perspectives,      N = cases with both kinds of source
-    either      n = cases with the code under either perspective,     N = all selected cases
-    contradicts n = cases with contradicting evidence (any perspective), N = all selected cases
-    nuances     n = cases with nuancing evidence (any perspective),      N = all selected cases
-
-The main four use the chosen direction set (default: supports only).
+Three ways to the same numbers (tests/analysis/test_tally.py and test_evidence_summary.py hold them
+to each other): ``tally_default``/``tally_cells`` and ``case_sources`` for the plain tally without case
+keys (a few hundred rows whatever the size; models/derived/tally_cells.py), ``evidence.measure_keys``
+for the case keys or a case or coder filter, and set algebra over ``collect`` when a source filter is
+set. The six measures (family, system, both, either, contradicts, nuances: what each counts and
+its N) are declared once, in kernel/measures.py; all three ways are generated from that declaration
+(the queries and the set algebra in analysis/measures.py).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import Integer, Select, and_, bindparam, case, func, literal, select
+from sqlalchemy import Select, and_, bindparam, literal, select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.evidence import (
-    FAMILY,
-    PERSPECTIVES,
-    SYSTEM,
-    CountFilter,
-    Evidence,
-    collect,
-    measure_keys,
-    summary_serves,
-)
-from casecoder.models import Case, CaseSources, Code, EvidenceSummary, Project, TallyCell, TallyDefault, User
-from casecoder.models.derived.tally_cells import BITS
+from casecoder.analysis import measures
+from casecoder.analysis.evidence import CountFilter, Evidence, collect, measure_keys, summary_serves
+from casecoder.kernel import measures as declared
+from casecoder.kernel.measures import DEFAULT_DIRECTIONS, NAMES
+from casecoder.models import Code, EvidenceSummary, Project, TallyDefault, User
 
-MEASURES = ("family", "system", "both", "either", "contradicts", "nuances")
+MEASURES = NAMES   # family, system, both, either, contradicts, nuances (kernel/measures.py)
 UNIT = "cases"
 
 
@@ -87,18 +74,10 @@ class Tally:
 
 
 def tally_from_evidence(ev: Evidence, code_id: int, directions: frozenset[str]) -> dict[str, Count]:
-    family = ev.cases(code_id, (FAMILY,), directions)
-    system = ev.cases(code_id, (SYSTEM,), directions)
-    both_n = ev.both_cases
-    counts = {
-        "family": (family, ev.with_source[FAMILY]),
-        "system": (system, ev.with_source[SYSTEM]),
-        "both": (family & system, both_n),
-        "either": (family | system, ev.any_cases),
-        "contradicts": (ev.cases(code_id, PERSPECTIVES, ("contradicts",)), ev.any_cases),
-        "nuances": (ev.cases(code_id, PERSPECTIVES, ("nuances",)), ev.any_cases),
-    }
-    return {m: Count(len(n), len(N), ev.keys(n)) for m, (n, N) in counts.items()}
+    """Every measure of the code by set algebra over collected evidence (``analysis.measures``)."""
+    dens, sets = measures.denominator_sets(ev), measures.measure_case_sets(ev, code_id, directions)
+    return {m.name: Count(len(sets[m.name]), len(dens[m.denominator]), ev.keys(sets[m.name]))
+            for m in measures.MEASURES}
 
 
 def _counts(den: dict[str, int], keys: dict[str, tuple[str, ...]], with_keys: bool) -> dict[str, Count]:
@@ -113,34 +92,7 @@ def cells_serve(f: CountFilter) -> bool:
             and f.include_subcodes)
 
 
-def _measure_bits(directions: frozenset[str]) -> dict[str, int]:
-    family = sum(BITS[(FAMILY, d)] for d in directions if (FAMILY, d) in BITS)
-    system = sum(BITS[(SYSTEM, d)] for d in directions if (SYSTEM, d) in BITS)
-    return {"family": family, "system": system, "either": family | system,
-            "contradicts": BITS[(FAMILY, "contradicts")] | BITS[(SYSTEM, "contradicts")],
-            "nuances": BITS[(FAMILY, "nuances")] | BITS[(SYSTEM, "nuances")]}
-
-
-def _cells_query() -> Select:  # type: ignore[type-arg]
-    """Per code, the cases summed over the masks that have a bit of each measure (bits as parameters)."""
-    hit = {m: TallyCell.mask.op("&")(bindparam(m, type_=Integer)) != 0 for m in ("family", "system", "either",
-                                                                                "contradicts", "nuances")}
-    hit["both"] = and_(hit["family"], hit["system"])
-    return (select(TallyCell.code_id, *[func.sum(case((hit[m], TallyCell.cases), else_=0)) for m in MEASURES])
-            .where(TallyCell.project_id == bindparam("project_id")).group_by(TallyCell.code_id))
-
-
-def _denominators_query() -> Select:  # type: ignore[type-arg]
-    """Every case of the project, and those with a family, a system and both kinds of source (``case_sources``)."""
-    C = CaseSources
-    cases = select(func.count()).select_from(Case).where(Case.project_id == bindparam("project_id"))
-    return select(cases.scalar_subquery(), func.coalesce(func.sum(case((C.family > 0, 1), else_=0)), 0),
-                  func.coalesce(func.sum(case((C.system > 0, 1), else_=0)), 0),
-                  func.coalesce(func.sum(case((and_(C.family > 0, C.system > 0), 1), else_=0)), 0)
-                  ).where(C.project_id == bindparam("project_id"))
-
-
-def _coders_query() -> Select:  # type: ignore[type-arg]
+def _coders_query() -> Select[str]:
     """Users with codings in the project: one index probe each (as ``evidence.collect``)."""
     S = EvidenceSummary
     probe = (select(literal(1)).where(S.coder_id == User.id, S.project_id == bindparam("project_id"))
@@ -148,27 +100,27 @@ def _coders_query() -> Select:  # type: ignore[type-arg]
     return select(User.username).where(probe.is_not(None))
 
 
+DENOMINATORS_ORDER = tuple(declared.DENOMINATORS)   # family, system, both, any: the columns of DENOMINATORS
 # built once: a tally from the cells is four small statements, no expression building per call
-CELLS, DENOMINATORS, CODERS = _cells_query(), _denominators_query(), _coders_query()
+CELLS, DENOMINATORS, CODERS = measures.cells_query(), measures.denominators_query(), _coders_query()
 CODES = (select(Code.id, Code.parent_id, Code.key, Code.label_da, Code.label_en, Code.kind, Code.codable)
          .where(Code.project_id == bindparam("project_id")).order_by(Code.position, Code.id))
 # the codes with their numbers for the default direction set (NULL: no evidence)
-CODES_DEFAULT = CODES.add_columns(*[getattr(TallyDefault, f"n_{m}") for m in MEASURES]).outerjoin(
+CODES_DEFAULT = CODES.add_columns(*measures.default_query_columns()).outerjoin(
     TallyDefault, and_(TallyDefault.project_id == Code.project_id, TallyDefault.code_id == Code.id))
-DEFAULT_DIRECTIONS = CountFilter().directions
 
 
 def cell_counts(session: Session, project_id: int, directions: frozenset[str]) -> dict[int, tuple[int, ...]]:
     """Per code with evidence, n for each measure (in ``MEASURES`` order): the sum of the cases of
     every mask that satisfies it (the default direction set reads ``tally_default`` instead)."""
-    rows = session.connection().execute(CELLS, {"project_id": project_id, **_measure_bits(directions)})
+    rows = session.connection().execute(CELLS, {"project_id": project_id, **measures.cell_params(directions)})
     return {code_id: tuple(n) for code_id, *n in rows}
 
 
 def case_denominators(session: Session, project_id: int) -> dict[str, int]:
     """N over every case of the project: cases with a family, a system, both kinds of source, and any case."""
-    any_, family, system, both = session.connection().execute(DENOMINATORS, {"project_id": project_id}).one()
-    return {"family": family, "system": system, "both": both, "any": any_}
+    row = session.connection().execute(DENOMINATORS, {"project_id": project_id}).one()
+    return dict(zip(DENOMINATORS_ORDER, row))
 
 
 def project_coders(session: Session, project_id: int) -> tuple[str, ...]:
@@ -196,21 +148,20 @@ def compute_tally(session: Session, project: Project, f: CountFilter | None = No
             keys = measure_keys(session, project.id, f, ev.case_keys)
         if keys is None:
             ev = collect(session, project.id, f)
-        denominators = {"family": ev.keys(ev.with_source[FAMILY]), "system": ev.keys(ev.with_source[SYSTEM]),
-                        "both": ev.keys(ev.both_cases), "any": ev.keys(ev.any_cases)}
+        assert ev is not None
+        denominators = {name: ev.keys(cases) for name, cases in measures.denominator_sets(ev).items()}
         N = {k: len(v) for k, v in denominators.items()}
         coders = ev.coders
         if not case_keys:
             denominators = {}
     if codes is None:
         codes = session.connection().execute(CODES, {"project_id": project.id}).all()
-    children: dict[int | None, list] = {}  # type: ignore[type-arg]
+    children: dict[int | None, list[Any]] = {}  # parent id -> the codes' rows
     for code in codes:
         children.setdefault(code.parent_id, []).append(code)
     tally = Tally(project_slug=project.slug, codebook_name=project.codebook_name,
                   codebook_sha256=project.codebook_sha256, filter=f, N=N, denominators=denominators, coders=coders)
-    den = {"family": N["family"], "system": N["system"], "both": N["both"], "either": N["any"],
-           "contradicts": N["any"], "nuances": N["any"]}
+    den = {m.name: N[m.denominator] for m in measures.MEASURES}
     none: dict[str, tuple[str, ...]] = {}
     zero, dens, nones = (0,) * len(MEASURES), [den[m] for m in MEASURES], (None,) * len(MEASURES)
 
@@ -219,6 +170,7 @@ def compute_tally(session: Session, project: Project, f: CountFilter | None = No
             return dict(zip(MEASURES, map(Count, cells.get(code_id, zero), dens, nones)))
         if keys is not None:
             return _counts(den, keys.get(code_id, none), case_keys)
+        assert ev is not None
         counted = tally_from_evidence(ev, code_id, f.directions)
         return counted if case_keys else {m: Count(c.n, c.N, None) for m, c in counted.items()}
 

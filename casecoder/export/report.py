@@ -12,7 +12,7 @@ from typing import Any, Callable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.chains import count_chain, hypothesis_overview, load_chain
+from casecoder.analysis.chains import count_saved_chain, hypothesis_overview, load_chain
 from casecoder.analysis.cooccurrence import SCOPES, cooccurrence
 from casecoder.analysis.evidence import CountFilter, collect
 from casecoder.analysis.filters import parse_filter, to_params
@@ -113,10 +113,8 @@ def _chain(session: Session, project: Project, f: CountFilter, params: list, tar
     chain = load_chain(session, chain_id) if chain_id else None
     if chain is None:
         raise InvalidInput("There is no chain titled '{title}' in this project", "chain", title=title)
-    ev = collect(session, project.id, f)
-    result = count_chain(ev, [n.code for n in chain.nodes], [n.arrow.value for n in chain.nodes[:-1]],  # type: ignore[union-attr]
-                         chain.scope.value, f.directions)
-    return chain_bundle(project, chain, result, params, lang, ev.coders)
+    result = count_saved_chain(session, project, chain, f)
+    return chain_bundle(project, chain, result, params, lang, result.coders)
 
 
 def _overview(session: Session, project: Project, f: CountFilter, params: list, target: dict, lang: str) -> Bundle:  # type: ignore[type-arg]

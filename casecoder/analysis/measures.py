@@ -1,0 +1,144 @@
+"""The six measures as queries and set algebra, generated from their one declaration (kernel/measures.py).
+
+Three ways to a measure's n, each built from ``MEASURES`` (tests/analysis/test_measures.py holds them
+to the declaration and to each other):
+
+* ``cells_query`` + ``cell_params``: per code, the cases of ``tally_cells`` summed over the masks that
+  satisfy each measure (a bind parameter per group of pairs, so one statement serves every direction
+  set); ``default_query_columns`` reads ``tally_default``, the same measures for the default set;
+* ``pair_mask`` + ``measures_of_masks``: the case-key query (``evidence.measure_keys``) computes the
+  mask of each (case, code) from ``evidence_summary``; the measures of a mask are looked up;
+* ``measure_cases``: set algebra over collected evidence (``evidence.collect``), for the filters
+  only the codings can answer, the matrix, co-occurrence and chains.
+
+The denominators likewise: ``denominator_cases`` over collected evidence, ``denominators_query``
+over ``case_sources``.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable, Protocol
+
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, func, select
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
+from sqlalchemy.sql.elements import KeyedColumnElement
+
+from casecoder.kernel.measures import (
+    BITS,
+    BY_NAME,
+    DENOMINATORS,
+    MEASURES,
+    NAMES,
+    Measure,
+    measures_of_masks,
+)
+from casecoder.kernel.vocabulary import Direction, Perspective
+from casecoder.models import Case, CaseSources, TallyCell, TallyDefault
+from casecoder.models.derived.tally_cells import DEFAULT_MEASURES  # n_family, ... in NAMES order
+
+__all__ = ["NAMES", "MEASURES", "measures_of_masks", "measure_cases", "measure_case_sets", "denominator_cases",
+           "denominator_sets", "cells_query", "cell_params", "default_query_columns", "denominators_query",
+           "pair_mask"]
+
+
+class CollectedEvidence(Protocol):
+    """What set algebra needs of ``evidence.Evidence``."""
+    with_source: dict[str, frozenset[int]]
+
+    def cases(self, code_id: int, perspectives: Iterable[str] = ..., directions: Iterable[str] = ...
+              ) -> frozenset[int]: ...
+
+    @property
+    def any_cases(self) -> frozenset[int]: ...
+
+
+# --------------------------------------------------------------------------------------------
+# set algebra over collected evidence
+
+
+def measure_cases(ev: CollectedEvidence, code_id: int, measure: Measure | str,
+                  chosen: Iterable[str]) -> frozenset[int]:
+    """The cases in which ``measure`` holds for the code: those with evidence of every group."""
+    m = BY_NAME[measure] if isinstance(measure, str) else measure
+    directions = m.directions_for(chosen)
+    return frozenset.intersection(*(ev.cases(code_id, group, directions) for group in m.perspective_groups()))
+
+
+def measure_case_sets(ev: CollectedEvidence, code_id: int, chosen: Iterable[str]) -> dict[str, frozenset[int]]:
+    """Every measure's cases for the code, in ``NAMES`` order."""
+    chosen = tuple(chosen)
+    return {m.name: measure_cases(ev, code_id, m, chosen) for m in MEASURES}
+
+
+def denominator_cases(ev: CollectedEvidence, name: str) -> frozenset[int]:
+    """The selected cases with a source of every perspective the denominator needs (none: all of them)."""
+    needs = DENOMINATORS[name]
+    if not needs:
+        return ev.any_cases
+    return frozenset.intersection(*(ev.with_source[p] for p in needs))
+
+
+def denominator_sets(ev: CollectedEvidence) -> dict[str, frozenset[int]]:
+    """Every denominator's cases: family, system, both, any."""
+    return {name: denominator_cases(ev, name) for name in DENOMINATORS}
+
+
+# --------------------------------------------------------------------------------------------
+# tally_cells, tally_default and case_sources (the counts-only tally)
+
+
+def _param(measure: Measure, group: int) -> str:
+    return f"{measure.name}_{group}"
+
+
+def cells_query() -> Select:
+    """Per code, the cases summed over the masks that satisfy each measure (in ``NAMES`` order): a mask
+    satisfies it when it has a bit of every group (the groups' bits are parameters, ``cell_params``)."""
+    sums = []
+    for m in MEASURES:
+        hit = and_(*[TallyCell.mask.op("&")(bindparam(_param(m, i), type_=Integer)) != 0
+                     for i in range(len(m.perspective_groups()))])
+        sums.append(func.sum(case((hit, TallyCell.cases), else_=0)))
+    return (select(TallyCell.code_id, *sums).where(TallyCell.project_id == bindparam("project_id"))
+            .group_by(TallyCell.code_id))
+
+
+def cell_params(chosen: Iterable[str]) -> dict[str, int]:
+    """The bind parameters of ``cells_query`` for a direction set: each group's bits."""
+    chosen = tuple(chosen)
+    return {_param(m, i): bits for m in MEASURES for i, bits in enumerate(m.bit_groups(chosen))}
+
+
+def default_query_columns() -> list[KeyedColumnElement[int]]:
+    """``tally_default``'s columns of the measures, in ``NAMES`` order (the default direction set)."""
+    return [TallyDefault.__table__.c[column] for column in DEFAULT_MEASURES]
+
+
+def denominators_query() -> Select:
+    """Every denominator (in ``DENOMINATORS`` order) over the project's ``case_sources``: the cases with
+    a source of each perspective it needs, or every case of the project when it needs none."""
+    C = CaseSources
+    columns: list[ColumnElement[int]] = []
+    for needs in DENOMINATORS.values():
+        if needs:
+            has = and_(*[C.__table__.c[p] > 0 for p in needs])
+            columns.append(func.coalesce(func.sum(case((has, 1), else_=0)), 0))
+        else:
+            columns.append(select(func.count()).select_from(Case)
+                           .where(Case.project_id == bindparam("project_id")).scalar_subquery())
+    return select(*columns).where(C.project_id == bindparam("project_id"))
+
+
+# --------------------------------------------------------------------------------------------
+# evidence_summary (the case keys)
+
+
+def pair_mask(summary: ReadOnlyColumnCollection[str, KeyedColumnElement[Any]]) -> ColumnElement[int]:
+    """The mask of the pairs the grouped rows of ``summary`` (``evidence_summary``'s columns) have:
+    ``max()`` per bit, then ``|`` (``bit_or`` is not portable)."""
+    mask: ColumnElement[int] | None = None
+    for (perspective, direction), bit in BITS.items():
+        pair = and_(summary.perspective == Perspective(perspective), summary.direction == Direction(direction))
+        one = func.max(case((pair, bit), else_=0))
+        mask = one if mask is None else mask.op("|")(one)
+    assert mask is not None
+    return mask
