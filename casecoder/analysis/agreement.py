@@ -80,7 +80,7 @@ class Agreement:
     include_subcodes: bool
 
 
-def nominal_coefficients(data: Sequence[Sequence[float]], binary: bool = True) -> Coefficients:
+def nominal_coefficients(data: Sequence[Sequence[float]] | np.ndarray, binary: bool = True) -> Coefficients:
     """Coefficients for a coders x units matrix of category codes (nan = missing)."""
     m = np.asarray(data, dtype=float)
     if m.ndim != 2 or m.shape[0] < 2:

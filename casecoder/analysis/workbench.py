@@ -6,11 +6,17 @@ from __future__ import annotations
 from typing import Any, Collection
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
-from casecoder.models import Case, Code, Coding, Excerpt, User
+from casecoder.models import Case, Code, Coding, Excerpt, Source, User
 
 CODES_BY_KEY_LIMIT = 100  # above this many keys, one query for every code of the project
+
+
+def source_without_text(session: Session, source_id: int) -> Source | None:
+    """The source, its text not loaded: a new excerpt fetches only its span (a 200-page text is 600,000
+    characters)."""
+    return session.get(Source, source_id, options=[defer(Source.text)])
 
 
 def excerpt_json(excerpt: Excerpt) -> dict[str, Any]:

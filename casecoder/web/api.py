@@ -8,11 +8,10 @@ from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request
 from flask_login import current_user
-from sqlalchemy.orm import defer
 
 from casecoder.analysis import double_coding as seen
 from casecoder.analysis import lookups
-from casecoder.analysis.workbench import codes_by_key, excerpt_json, source_excerpt_rows
+from casecoder.analysis.workbench import codes_by_key, excerpt_json, source_excerpt_rows, source_without_text
 from casecoder.coding import double_coding as dc
 from casecoder.coding import excerpts as excerpt_ops
 from casecoder.db import get_session
@@ -70,8 +69,7 @@ def _shown(excerpt: Excerpt) -> dict[str, Any]:
 def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
     session = get_session()
     body = _body()
-    # not the transcript's text: create_excerpt fetches only the span (a 200-page text is 600,000 characters)
-    source = owned(session.get(Source, _int(body, "source_id"), options=[defer(Source.text)]), project)
+    source = owned(source_without_text(session, _int(body, "source_id")), project)
     # held in a local until the answer is built: the session keeps objects by weak reference, and
     # without this the answer's coding.code would load the codes again
     wanted = _wanted_codes(project, body)
