@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from casecoder.exchange.bundle_import import import_bundle
-from casecoder.files.bundle_csv import Bundle, BundleProblems
+from casecoder.files.csv_tables import Bundle, BundleProblems
 from casecoder.models import (
     AttributeDefinition,
     AuditEvent,

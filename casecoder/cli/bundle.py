@@ -14,7 +14,7 @@ from flask.cli import with_appcontext
 from casecoder.cli.base import unit_of_work
 from casecoder.coding import accounts, projects, pseudonymise
 from casecoder.exchange.bundle_import import ImportSummary, import_bundle
-from casecoder.files.bundle_csv import MB, folder_bundle, zip_bundle
+from casecoder.exchange.bundle_read import MB, folder_bundle, zip_bundle
 
 ZIP_FACTOR = 10  # a .zip may unpack to this many times the upload limit
 

@@ -18,23 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casecoder.coding import pseudonymise
+from casecoder.exchange.bundle_read import COLUMNS, check_csv_names, find_quote, read_transcript, source_key, unknown
 from casecoder.exchange.bundle_write import BundleWriter, ExcerptPlan, ImportSummary, SourceInfo
-from casecoder.files.bundle_csv import (
-    COLUMNS,
-    INT_RE,
-    Bundle,
-    Problems,
-    Row,
-    Table,
-    check_csv_names,
-    find_quote,
-    infer_type,
-    read_table,
-    read_transcript,
-    source_key,
-    split_keys,
-    unknown,
-)
+from casecoder.files.csv_tables import INT_RE, Bundle, Problems, Row, Table, infer_type, read_table, split_keys
 from casecoder.kernel import validate
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.models import (

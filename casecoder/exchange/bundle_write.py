@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from casecoder.coding import audit, cases, codes, excerpts
 from casecoder.coding.accounts import NoActor, user_without_login
-from casecoder.files.bundle_csv import BundleProblems, Problem, Row
+from casecoder.files.csv_tables import BundleProblems, Problem, Row
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import (
     AttributeDefinition,

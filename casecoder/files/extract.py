@@ -13,10 +13,10 @@ import hashlib
 import io
 import re
 import warnings
-import zipfile
 from dataclasses import dataclass
 
-from casecoder.kernel.errors import InvalidInput
+from casecoder.files.zipread import ZipArchive, ZipRefused, open_zip
+from casecoder.kernel.errors import N_, InvalidInput
 
 SUPPORTED = (".txt", ".docx", ".odt", ".pdf", ".rtf")
 MB = 1024 * 1024
@@ -101,14 +101,16 @@ def _docx(name: str, data: bytes, max_bytes: int) -> str:
     import docx  # python-docx
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            _check_unpacked(name, zf, "word/document.xml", max_bytes)
+        package = _open_package(name, data, "word/document.xml", max_bytes)
+        package.check_all()  # every part unpacks within the limits before python-docx unpacks them itself
         document = docx.Document(io.BytesIO(data))
         if document.element.getroottree().docinfo.doctype:
             # Word never writes a DTD; python-docx leaves entities unresolved (no XXE), but their text would
             # silently go missing, so a DOCTYPE is refused like in an .odt (defusedxml there).
             raise ValueError("word/document.xml declares a DOCTYPE (entities)")
         return "\n".join(_docx_blocks(document.element.body))
+    except ZipRefused as exc:
+        raise _refused(name, exc, N_("'{name}' is not a valid Word document (.docx)")) from None
     except InvalidInput:
         raise
     except Exception as exc:
@@ -184,16 +186,17 @@ def _odt(name: str, data: bytes, max_bytes: int) -> str:
     from defusedxml import ElementTree
 
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            _check_unpacked(name, zf, "content.xml", max_bytes)
-            mimetype = zf.read("mimetype").strip() if "mimetype" in zf.namelist() else b""
-            if mimetype and not mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
-                raise ValueError(f"mimetype {mimetype!r}")
-            root = ElementTree.fromstring(zf.read("content.xml"))
+        package = _open_package(name, data, "content.xml", max_bytes)
+        mimetype = package.read("mimetype").strip() if "mimetype" in package else b""
+        if mimetype and not mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
+            raise ValueError(f"mimetype {mimetype!r}")
+        root = ElementTree.fromstring(package.read("content.xml"))
         body = root.find(f"{_OFFICE}body/{_OFFICE}text")
         if body is None:
             raise ValueError("no office:body/office:text")
         return "\n".join(_odt_blocks(body))
+    except ZipRefused as exc:
+        raise _refused(name, exc, N_("'{name}' is not a valid OpenDocument text (.odt)")) from None
     except InvalidInput:
         raise
     except Exception as exc:
@@ -257,12 +260,23 @@ def _odt_inline(p) -> str:  # type: ignore[no-untyped-def]
     return "".join(out)
 
 
-def _check_unpacked(name: str, zf: zipfile.ZipFile, member: str, max_bytes: int) -> None:
-    """Refuse a "zip bomb": a main part that unpacks to far more than the upload limit."""
-    info = zf.getinfo(member)  # KeyError when missing: the caller reports an invalid file
-    if info.file_size > UNPACKED_FACTOR * max_bytes:
-        raise InvalidInput("'{name}' is too large when unpacked", "file", name=name,
-                           detail=f"{member}: {info.file_size} bytes")
+def _open_package(name: str, data: bytes, main: str, max_bytes: int) -> ZipArchive:
+    """The .docx/.odt ``data`` opened by ``files/zipread``: no part, and not all parts together, may unpack
+    to more than ``UNPACKED_FACTOR`` times the upload limit (a "zip bomb"). A KeyError when the ``main``
+    part is missing (the caller reports an invalid file)."""
+    limit = UNPACKED_FACTOR * max_bytes
+    package = open_zip(data, name, max_entry=limit, max_total=limit)
+    if main not in package:
+        raise KeyError(main)
+    return package
+
+
+def _refused(name: str, refusal: ZipRefused, invalid: str) -> InvalidInput:
+    """A refusal of ``files/zipread`` in this module's words: too large when unpacked, or not a valid file."""
+    if refusal.kind in ("entry_too_big", "too_big"):
+        return InvalidInput("'{name}' is too large when unpacked", "file", name=name,
+                            detail=f"{refusal.entry or 'all parts'}: more than {refusal.limit} bytes")
+    return InvalidInput(invalid, "file", name=name, detail=refusal.message[:200])
 
 
 # -- .pdf ---------------------------------------------------------------------------------------

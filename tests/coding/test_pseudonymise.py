@@ -268,7 +268,7 @@ def test_bundle_and_qdpx_imports_detect_like_a_transcript_import(session, factor
     from casecoder.exchange.bundle_import import import_bundle
     from casecoder.exchange.refi.qdpx_read import import_qdpx
     from casecoder.exchange.refi.qdpx_write import write_qdpx
-    from casecoder.files.bundle_csv import Bundle
+    from casecoder.files.csv_tables import Bundle
     from casecoder.models import Project
 
     project = factory.project("kilde")

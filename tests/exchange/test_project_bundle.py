@@ -13,7 +13,8 @@ from casecoder.coding import accounts, cases, codes, excerpts, projects
 from casecoder.coding.demo import load_demo
 from casecoder.exchange.bundle_export import bundle_files, write_project_bundle, zip_bytes
 from casecoder.exchange.bundle_import import import_bundle
-from casecoder.files.bundle_csv import BundleProblems, folder_bundle, zip_bundle
+from casecoder.exchange.bundle_read import folder_bundle, zip_bundle
+from casecoder.files.csv_tables import BundleProblems
 from casecoder.files.extract import extract_text
 from casecoder.models import AttributeDefinition, AttributeType, AuditEvent, Case, Code, Excerpt, Source
 from tests.bundle_helpers import BASE, MB, TRANSCRIPT, bundle, counts, problems, with_

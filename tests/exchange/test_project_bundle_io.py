@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from casecoder.coding import accounts
 from casecoder.exchange.bundle_export import zip_bytes
-from casecoder.files.bundle_csv import BundleProblems, infer_type, zip_bundle
+from casecoder.exchange.bundle_read import zip_bundle
+from casecoder.files.csv_tables import BundleProblems, infer_type
 from casecoder.models import AttributeType, Source, migrate
 from casecoder.models.engine import make_engine
 from tests.bundle_helpers import BASE, MB, TRANSCRIPT, counts, with_

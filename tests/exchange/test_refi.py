@@ -17,7 +17,7 @@ from casecoder.coding import codes as code_ops
 from casecoder.coding import excerpts as excerpt_ops
 from casecoder.coding.demo import load_demo
 from casecoder.exchange.refi import positions
-from casecoder.exchange.refi.archive import open_qdpx, read_zip
+from casecoder.exchange.refi.archive import open_qdpx
 from casecoder.exchange.refi.qdc import import_qdc, write_qdc
 from casecoder.exchange.refi.qdpx_read import import_qdpx
 from casecoder.exchange.refi.qdpx_write import qdpx_files, write_qdpx
@@ -364,10 +364,10 @@ def test_decompression_bombs_and_too_many_entries_are_refused():
     bomb = qdpx({"project.qde": qde(""), "sources/zeros.txt": b"\0" * (3 * 1024 * 1024)})
     assert len(bomb) < 20_000
     with pytest.raises(InvalidInput, match="unpacks to more than 1 MB"):
-        read_zip(bomb, "bomb.qdpx", max_unpacked=1024 * 1024)
+        open_qdpx(bomb, "bomb.qdpx", max_unpacked=1024 * 1024)
     many = qdpx({f"sources/{n}.txt": b"x" for n in range(30)})
     with pytest.raises(InvalidInput, match="holds 30 files; at most 20"):
-        read_zip(many, "many.qdpx", max_entries=20)
+        open_qdpx(many, "many.qdpx", max_entries=20)
 
 
 def test_broken_archives_and_xml_are_refused(session):

@@ -30,6 +30,7 @@ from casecoder.coding import cases as case_ops
 from casecoder.coding import codes as code_ops
 from casecoder.coding import excerpts, projects, pseudonymise
 from casecoder.coding.accounts import NoActor, user_without_login
+from casecoder.exchange.bundle_read import source_key as check_source_key
 from casecoder.exchange.refi import convention as cv
 from casecoder.exchange.refi import xmlread
 from casecoder.exchange.refi.archive import MAX_ENTRIES, MAX_UNPACKED, open_qdpx
@@ -38,7 +39,6 @@ from casecoder.exchange.refi.positions import Converter, detect_utf16
 from casecoder.exchange.refi.qdc import apply_merge, plan_merge
 from casecoder.exchange.refi.qdpx_parse import PProject, PSource, parse_project
 from casecoder.exchange.refi.report import FOUND_ORDER, IMPORTED_ORDER, ImportReport
-from casecoder.files.bundle_csv import source_key as check_source_key
 from casecoder.kernel import validate
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import (

@@ -1,46 +1,28 @@
-"""Reading a project bundle: its files (a folder or a .zip), its CSV tables and their cells. No Flask, no database.
+"""CSV tables as users upload them, and the problems found in them. No Flask, no database.
 
-A bundle holds ``codes.csv``, ``cases.csv``, ``interviewees.csv``, ``sources.csv``, ``excerpts.csv``
-(each optional, at least one present) and the transcript files that ``sources.csv`` names, by paths
-relative to the bundle. A .zip may hold them inside one top-level folder. Zip entries with an absolute
-path or ``..`` are refused, and so is a .zip that unpacks to more than a given size.
-
-Each CSV file is UTF-8 with or without a byte-order mark; its first line names the columns, separated
-by ``,`` or ``;`` (told from that line). ``read_table`` gives the rows with the line each starts on
-and every cell stripped of surrounding white space (``quote`` is kept exactly; its ``\\r\\n`` become
-``\\n``). Every problem is a ``Problem`` (file, line, column, InvalidInput); ``BundleProblems``
+A table is UTF-8 with or without a byte-order mark; its first line names the columns, separated by
+``,`` or ``;`` (told from that line). ``read_table`` gives the rows with the line each starts on and
+every cell stripped of surrounding white space (``quote`` is kept exactly; its ``\\r\\n`` become ``\\n``;
+a cell written neutralised, ``'=...``, loses its apostrophe). The tables come from a ``Bundle``: files by
+relative POSIX path. Every problem is a ``Problem`` (file, line, column, InvalidInput); ``BundleProblems``
 carries all of them at once and lists each as "{file}, line {line}, column {column}: {message}".
+``infer_type`` tells an attribute column's type from its values; ``split_keys`` splits ``a; b``.
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import io
-import posixpath
 import re
-import zipfile
-import zlib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
-from casecoder.files.extract import Extracted, extract_text
 from casecoder.files.tabular import FORMULA_START
 from casecoder.kernel import validate
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.kernel.vocabulary import AttributeType
 
-CSV_FILES = ("codes.csv", "cases.csv", "interviewees.csv", "sources.csv", "excerpts.csv")
-COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # file -> (required, optional) columns;
-    "codes.csv": (("code_key", "kind", "label_da", "label_en"), ("parent_key", "description", "description_en")),
-    "cases.csv": (("case_key", "municipality"), ()),  # and attribute columns
-    "interviewees.csv": (("interviewee_key", "role", "perspective"), ("municipality",)),
-    "sources.csv": (("source_key", "file", "title", "perspective"), ("case_keys", "interviewee_keys", "mode", "date")),
-    "excerpts.csv": (("source_key",), ("case_key", "start", "end", "quote", "code_keys", "direction", "coder", "memo")),
-}
 DELIMITERS = (",", ";")
-MB = 1024 * 1024
-SOURCE_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 INT_RE = re.compile(r"^-?(0|[1-9][0-9]*)$")  # no leading zeros: "007" stays text
 NUMBER_RE = re.compile(r"^-?(0|[1-9][0-9]*)([.,][0-9]+)?$")
 DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -87,9 +69,12 @@ class Problems(list[Problem]):
         self.add(row.file, row.line, row.label(column), error)
 
     def attempt(self, row: "Row", column: str, check: Callable[..., object], *args: object) -> tuple[bool, object]:
-        """Run ``check(*args)``; on InvalidInput record it at ``row``/``column``. Returns (ok, value)."""
+        """Run ``check(*args)``; on InvalidInput record it at ``row``/``column``. Returns (ok, value).
+        ``BundleProblems`` (the bundle itself is refused, e.g. a damaged zip entry) is raised on."""
         try:
             return True, check(*args)
+        except BundleProblems:
+            raise
         except InvalidInput as exc:
             self.at(row, column, exc)
             return False, None
@@ -99,105 +84,17 @@ class Problems(list[Problem]):
             raise BundleProblems(self)
 
 
-# -- the files of a bundle -------------------------------------------------------------------------
+# -- the files tables are read from ---------------------------------------------------------------
 
 @dataclass
 class Bundle:
-    """The files of a bundle by relative POSIX path; ``read`` gives their bytes."""
+    """Files by relative POSIX path (a project bundle, or one uploaded CSV); ``read`` gives their bytes,
+    None for a file that is not there."""
     files: dict[str, Callable[[], bytes]]
 
     def read(self, name: str) -> bytes | None:
         opener = self.files.get(name)
         return opener() if opener else None
-
-
-def safe_path(name: str) -> str | None:
-    """``name`` as a normalized relative POSIX path, or None when it is absolute or leaves the bundle."""
-    if not name or "\\" in name or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        return None
-    parts = name.split("/")
-    if ".." in parts:
-        return None
-    return posixpath.normpath(name)
-
-
-def folder_bundle(root: Path) -> Bundle:
-    root = root.resolve()
-    files = {}
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and path.resolve().is_relative_to(root):
-            files[path.relative_to(root).as_posix()] = path.read_bytes
-    return _strip_top_folder(Bundle(files))
-
-
-def zip_bundle(data: bytes, max_unpacked: int, filename: str = "bundle.zip") -> Bundle:
-    """The files of a .zip held in memory; refuses unsafe paths and more than ``max_unpacked`` bytes."""
-    problems = Problems()
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = [i for i in archive.infolist() if not i.is_dir() and not i.filename.startswith("__MACOSX/")]
-    except (zipfile.BadZipFile, OSError, ValueError):
-        problems.add(filename, None, None, InvalidInput("'{name}' is not a valid .zip file", "file", name=filename))
-        problems.raise_any()
-    for info in infos:
-        if safe_path(info.filename) is None:
-            problems.add(filename, None, None, InvalidInput(
-                "The entry '{name}' has an absolute path or '..'; it is refused", "file", name=info.filename))
-    if sum(i.file_size for i in infos) > max_unpacked:
-        problems.add(filename, None, None, InvalidInput("The .zip file unpacks to more than {mb} MB", "file",
-                                                        mb=max_unpacked // MB))
-    problems.raise_any()
-    contents: dict[str, bytes] = {}
-    budget = max_unpacked
-    for info in infos:
-        try:
-            with archive.open(info) as member:
-                content = member.read(budget + 1)  # the sizes in the directory may lie
-        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, NotImplementedError, EOFError,
-                RuntimeError) as exc:  # a damaged (bad CRC, broken deflate data) or encrypted entry
-            problems.add(filename, None, None, InvalidInput("The entry '{name}' cannot be read ({reason})", "file",
-                                                            name=info.filename, reason=str(exc)))
-            problems.raise_any()
-        budget -= len(content)
-        if budget < 0:
-            problems.add(filename, None, None, InvalidInput("The .zip file unpacks to more than {mb} MB", "file",
-                                                            mb=max_unpacked // MB))
-            problems.raise_any()
-        contents[safe_path(info.filename)] = content  # type: ignore[index]
-    return _strip_top_folder(Bundle({name: (lambda c=c: c) for name, c in contents.items()}))
-
-
-def _strip_top_folder(bundle: Bundle) -> Bundle:
-    """A bundle packed as one folder holding the CSV files: drop that folder from every path."""
-    if any(name in bundle.files for name in CSV_FILES):
-        return bundle
-    tops = {name.split("/", 1)[0] for name in bundle.files}
-    if len(tops) == 1 and all("/" in name for name in bundle.files):
-        prefix = tops.pop() + "/"
-        return Bundle({name[len(prefix):]: opener for name, opener in bundle.files.items()})
-    return bundle
-
-
-def read_transcript(bundle: Bundle, name: str, max_bytes: int) -> tuple[str, bytes, Extracted]:
-    """The path, bytes and extracted text of the transcript file ``name`` of ``bundle``."""
-    path = safe_path(name)
-    if path is None:
-        raise InvalidInput("'{name}' must be a path inside the bundle", "file", name=name)
-    data = bundle.read(path)
-    if data is None:
-        raise InvalidInput("The file '{name}' is not in the bundle", "file", name=name)
-    return path, data, extract_text(path, data, max_bytes)
-
-
-def check_csv_names(bundle: Bundle, problems: Problems) -> None:
-    """Every top-level CSV file must be one of ours (a misspelt name would be silently ignored)."""
-    for name in sorted(bundle.files):
-        if "/" not in name and name.lower().endswith(".csv") and name not in CSV_FILES:
-            problems.add(name, None, None, InvalidInput(
-                "Unknown file '{name}'; a bundle holds {files}", "file", name=name, files=", ".join(CSV_FILES)))
-    if not any(name in bundle.files for name in CSV_FILES):
-        problems.add("bundle", None, None, InvalidInput(
-            "The bundle holds none of {files}", "file", files=", ".join(CSV_FILES)))
 
 
 # -- one CSV table ---------------------------------------------------------------------------------
@@ -271,7 +168,7 @@ def read_table(bundle: Bundle, file: str, required: tuple[str, ...], optional: t
 
 
 def _cell(column: str, value: str) -> str:
-    if value.startswith("'") and value[1:2] in FORMULA_START:  # written neutralised by export/bundle.py
+    if value.startswith("'") and value[1:2] in FORMULA_START:  # written neutralised by files/tabular.py
         value = value[1:]
     return value.replace("\r\n", "\n") if column == "quote" else value.strip()
 
@@ -322,25 +219,3 @@ def _is_date(value: str) -> bool:
         return False
 
 
-def unknown(what: str, key: str, file: str) -> InvalidInput:
-    return InvalidInput("There is no {what} '{key}' in {file} or in the project", "key", what=what, key=key, file=file)
-
-
-def source_key(value: str) -> str:
-    value = (value or "").strip()
-    if not SOURCE_KEY_RE.match(value):
-        raise InvalidInput("{what} '{value}' must be 1-64 characters of letters, digits, '.', '_' or '-', "
-                           "starting with a letter or digit", "key", what=N_("Source key"), value=value)
-    return value
-
-
-def find_quote(text: str, quote: str, title: str) -> tuple[int, int]:
-    """The span of the one place ``quote`` occurs in ``text``; not found or found twice is a problem."""
-    first = text.find(quote)
-    if first < 0:
-        raise InvalidInput("The quote was not found in the transcript '{title}'", "quote", title=title)
-    second = text.find(quote, first + 1)
-    if second >= 0:
-        raise InvalidInput("The quote occurs more than once in the transcript '{title}' (at {first} and {second}); "
-                           "give start and end instead", "quote", title=title, first=first, second=second)
-    return first, first + len(quote)
