@@ -1,6 +1,8 @@
-"""Danish and English: both catalogs complete, compiled catalogs current, both languages render."""
+"""Danish and English: both catalogs complete, compiled catalogs current, both languages render, and the
+catalogs are the one place for translations (no hand-written Danish/English dicts of texts in the code)."""
 from __future__ import annotations
 
+import ast
 import io
 from pathlib import Path
 
@@ -16,18 +18,19 @@ from tests.factories import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[1]
 TRANSLATIONS = ROOT / "casecoder" / "translations"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "N_": None,
-            "InvalidInput": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "lazy_gettext": None,
+            "_l": None, "N_": None, "InvalidInput": None}
 METHODS = [("casecoder/**.py", "python"), ("templates/**.html", "jinja2")]
 
 
-def source_messages() -> set[str]:
+def source_messages() -> set[tuple[str | None, str]]:
+    """(context, msgid) of every text marked for translation in the code and the templates."""
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for _file, _line, message, _comments, context in extract_from_dir(
             str(ROOT), METHODS, keywords=KEYWORDS,
             callback=None, strip_comment_tags=False, directory_filter=lambda d: "demo" not in d
             and not Path(d).name.startswith(".")):
-        found.add(message if isinstance(message, str) else message[0])
+        found.add((context, message if isinstance(message, str) else message[0]))
     return found
 
 
@@ -41,14 +44,70 @@ def test_catalog_translates_every_string_in_the_code(lang):
     wanted = source_messages()
     assert len(wanted) > 100
     cat = catalog(lang)
-    def translated(m: str) -> bool:
-        string = cat[m].string if m in cat else ""
+    def translated(key: tuple[str | None, str]) -> bool:
+        message = cat.get(key[1], context=key[0])
+        string = message.string if message else ""
         return all(string) if isinstance(string, tuple) else bool(string)
 
-    missing = sorted(m for m in wanted if not translated(m))
+    missing = sorted((m for m in wanted if not translated(m)), key=str)
     assert not missing, f"untranslated in {lang} (run scripts/i18n and translate): {missing[:10]}"
     fuzzy = [m.id for m in cat if m.id and m.fuzzy]
     assert not fuzzy
+
+
+def _holds_text(node: ast.expr) -> bool:
+    """A non-empty string literal, or a dict, tuple or list holding one."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str) and bool(node.value)
+    if isinstance(node, ast.Dict):
+        return any(_holds_text(v) for v in node.values)
+    if isinstance(node, (ast.Tuple, ast.List)):
+        return any(_holds_text(v) for v in node.elts)
+    if isinstance(node, ast.BinOp):  # "..." + "..."
+        return _holds_text(node.left) or _holds_text(node.right)
+    return False
+
+
+def _is_text(node: ast.expr) -> bool:
+    """A string literal or f-string that is not just a language code."""
+    if isinstance(node, ast.JoinedStr):
+        return True
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value not in ("", "da", "en")
+
+
+def language_dicts(source: str) -> list[int]:
+    """Lines of texts per language written out in the code: ``{"da": "...", "en": "..."}``-style dicts
+    and ``"..." if lang == "da" else "..."``."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Dict):
+            keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+            if {"da", "en"} <= keys and any(_holds_text(v) for k, v in zip(node.keys, node.values)
+                                           if isinstance(k, ast.Constant) and k.value in ("da", "en")):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.IfExp) and isinstance(node.test, ast.Compare) and any(
+                isinstance(c, ast.Constant) and c.value in ("da", "en") for c in node.test.comparators):
+            if _is_text(node.body) and _is_text(node.orelse):
+                lines.append(node.lineno)
+    return lines
+
+
+def test_language_dicts_are_found():
+    assert language_dicts('TEXT = {"da": {"title": "Titel"}, "en": {"title": "Title"}}') == [1]
+    assert language_dicts('x = 1\nINTRO = {"en": "Interviewee", "da": "Interviewperson", "de": "?"}') == [2]
+    assert language_dicts('COLUMNS = {"da": ("Kode",), "en": ("Code",)}') == [1]
+    assert language_dicts('text = " (ingen F)" if lang == "da" else " (no F)"') == [1]
+    assert language_dicts('share = f"{n} %" if lang == "da" else f"{n}%"') == [1]
+    assert language_dicts('{"da": "", "en": ""}; {"da": q.intro("da"), "en": q.intro("en")}') == []
+    assert language_dicts('other = "en" if lang == "da" else "da"; x = c.label_en if lang == "en" else c.label_da') == []
+
+
+def test_no_texts_per_language_outside_the_catalogs():
+    """Texts are English in the code and translated through the .po catalogs (casecoder.kernel.translate
+    outside Flask), never picked from a dict of Danish and English texts."""
+    found = {f"{path.relative_to(ROOT)}:{line}" for path in sorted((ROOT / "casecoder").rglob("*.py"))
+             for line in language_dicts(path.read_text(encoding="utf-8"))}
+    assert not found, f"move these texts into the catalogs (see casecoder/kernel/translate.py): {sorted(found)}"
 
 
 def test_danish_differs_from_english_where_it_should():

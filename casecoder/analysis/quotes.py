@@ -33,6 +33,7 @@ from casecoder.analysis.evidence import DIRECTIONS, SYSTEM, CountFilter, selecte
 from casecoder.analysis.filters import to_params
 from casecoder.kernel import validate
 from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.kernel.translate import gettext
 from casecoder.models import (
     Case,
     Code,
@@ -47,13 +48,9 @@ from casecoder.models import (
     source_interviewees,
 )
 
-INTRO = {"da": "Interviewperson", "en": "Interviewee"}
-PROFESSIONAL = {"da": "Fagperson", "en": "Professional"}
+INTRO = N_("Interviewee")          # how a quote from the family perspective is introduced
+PROFESSIONAL = N_("Professional")  # ... from the system perspective when the source has no role
 ROLE_SEPARATOR = " / "
-
-
-def _pick(texts: dict[str, str], lang: str) -> str:
-    return texts.get(lang, texts["en"])
 
 
 @dataclass(frozen=True)
@@ -75,8 +72,8 @@ class Quote:
         """Who speaks, never a name or an interviewee key: "Interviewperson" for the family
         perspective; for the system perspective the professional's role ("Fagperson" if none)."""
         if self.perspective == SYSTEM:
-            return ROLE_SEPARATOR.join(r[:1].upper() + r[1:] for r in self.roles) if self.roles else _pick(PROFESSIONAL, lang)
-        return _pick(INTRO, lang)
+            return ROLE_SEPARATOR.join(r[:1].upper() + r[1:] for r in self.roles) if self.roles else gettext(lang, PROFESSIONAL)
+        return gettext(lang, INTRO)
 
 
 @dataclass

@@ -8,33 +8,15 @@ from typing import Any
 from casecoder.analysis.agreement import WARNINGS, Agreement, Coefficients
 from casecoder.export.bundle import Bundle, base_spec, tidy_files
 from casecoder.files.office import table_docx, xlsx_bytes
+from casecoder.kernel.translate import N_, Translator
 from casecoder.models import Project
 
 CSV_HEADER = ("code_key", "units", "percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
 DIGITS = 4
 
-TEXT = {
-    "da": {"title": "Enighed mellem kodere", "case": "Enhed: sager (familier); værdi = koden forekommer i sagen "
-           "efter optællingsreglerne ud fra koderens egne kodninger.",
-           "segment": "Enhed: {unit} i de dobbeltkodede interview; værdi = en kodning af koden dækker enheden.",
-           "character": "tegn", "sentence": "sætninger", "pooled": "Samlet",
-           "columns": ("Kode", "Betegnelse", "Enheder", "Positive", "Enighed %", "Cohens κ", "Fleiss' κ",
-                       "Krippendorffs α", "Advarsler"),
-           "coders": "Kodere", "sources": "Dobbeltkodet materiale", "warnings": "Advarsler",
-           "legend": "Enighed: enheder hvor alle kodere, der har kodet enheden, er enige. Cohens κ: kun to kodere. "
-                     "Fleiss' κ: enheder som alle kodere har kodet. Krippendorffs α (nominal): manglende værdier "
-                     "tilladt. Tom: koefficienten gælder ikke eller er udefineret."},
-    "en": {"title": "Inter-coder agreement", "case": "Unit: cases (families); value = the code occurs in the case "
-           "under the counting rules, from the coder's own codings.",
-           "segment": "Unit: {unit} of the double-coded interviews; value = a coding of the code covers the unit.",
-           "character": "characters", "sentence": "sentences", "pooled": "Pooled",
-           "columns": ("Code", "Label", "Units", "Positive", "Agreement %", "Cohen's κ", "Fleiss' κ",
-                       "Krippendorff's α", "Warnings"),
-           "coders": "Coders", "sources": "Double-coded material", "warnings": "Warnings",
-           "legend": "Agreement: units on which every coder who coded the unit agrees. Cohen's κ: two coders only. "
-                     "Fleiss' κ: units every coder coded. Krippendorff's α (nominal): missing values allowed. "
-                     "Empty: the coefficient does not apply or is undefined."},
-}
+COLUMNS = (N_("Code"), N_("Label"), N_("Units"), N_("Positive"), N_("Agreement %"), N_("Cohen's κ"),
+           N_("Fleiss' κ"), N_("Krippendorff's α"), N_("Warnings"))
+UNITS = {"character": N_("characters"), "sentence": N_("sentences")}
 
 
 def _r(value: float | None) -> float | None:
@@ -76,20 +58,28 @@ def _table_row(key: str, label: str, c: Coefficients) -> tuple[object, ...]:
 
 def agreement_bundle(project: Project, a: Agreement, params: list[tuple[str, str]], lang: str,
                      target: dict[str, Any]) -> Bundle:
-    t = TEXT.get(lang, TEXT["en"])
+    t = Translator(lang)
     files = tidy_files(CSV_HEADER, csv_rows(a), agreement_json(a), "agreement")
     table = [_table_row(r.key, r.label(lang), r.coefficients) for r in a.codes]
-    table.append(_table_row(t["pooled"], "", a.pooled))
-    unit_line = t["case"] if a.level == "case" else t["segment"].format(unit=t[a.unit])
-    notes = [unit_line, f"{t['coders']}: {', '.join(a.coders)}",
-             f"{t['sources']}: {', '.join(a.sources) or '—'}",
-             t["legend"]]
+    table.append(_table_row(t.gettext("Pooled"), "", a.pooled))
+    if a.level == "case":
+        unit_line = t.gettext("Unit: cases (families); value = the code occurs in the case under the counting "
+                              "rules, from the coder's own codings.")
+    else:
+        unit_line = t.gettext("Unit: {unit} of the double-coded interviews; value = a coding of the code covers "
+                              "the unit.").format(unit=t.gettext(UNITS[a.unit]))
+    notes = [unit_line, t.gettext("Coders") + ": " + ", ".join(a.coders),
+             t.gettext("Double-coded material") + ": " + (", ".join(a.sources) or "—"),
+             t.gettext("Agreement: units on which every coder who coded the unit agrees. Cohen's κ: two coders "
+                       "only. Fleiss' κ: units every coder coded. Krippendorff's α (nominal): missing values "
+                       "allowed. Empty: the coefficient does not apply or is undefined.")]
     warned = [f"{r.key}: {warning_text(r.coefficients)}" for r in a.codes if r.coefficients.warnings]
     if warned:
-        notes.append(f"{t['warnings']}: " + " | ".join(warned))
-    title = f"{t['title']} ({a.level}{'' if a.level == 'case' else ', ' + a.unit})"
-    files["table.docx"] = table_docx(title, t["columns"], table, notes, bold_rows=[len(table) - 1])
-    files["table.xlsx"] = xlsx_bytes(t["columns"], table, "agreement", notes)
+        notes.append(t.gettext("Warnings") + ": " + " | ".join(warned))
+    title = t.gettext("Inter-coder agreement") + f" ({a.level}{'' if a.level == 'case' else ', ' + a.unit})"
+    columns = t.each(COLUMNS)
+    files["table.docx"] = table_docx(title, columns, table, notes, bold_rows=[len(table) - 1])
+    files["table.xlsx"] = xlsx_bytes(columns, table, "agreement", notes)
     spec = base_spec(project, "agreement", target, params, lang, {}, a.coders)
     spec["unit"] = a.unit
     return Bundle(name=f"{project.slug}-agreement-{a.level}", files=files, spec=spec,

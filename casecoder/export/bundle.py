@@ -17,6 +17,7 @@ from typing import Any, Sequence
 from casecoder import __version__
 from casecoder.files.ooxml import zip_files
 from casecoder.files.tabular import csv_bytes, json_bytes
+from casecoder.kernel.translate import Translator
 
 HASHED = ("data.csv", "data.json")
 
@@ -77,23 +78,15 @@ def write_bundle(out: Path, bundle: Bundle) -> dict[str, Any]:
     return json.loads(files["spec.json"])
 
 
-PROVENANCE = {
-    "da": {"unit": "Enhed: sager (familier), ikke tekststykker.", "denominators": "Nævnere",
-           "codebook": "Kodebog", "coders": "Kodere", "filters": "Filtre"},
-    "en": {"unit": "Unit: cases (families), not text segments.", "denominators": "Denominators",
-           "codebook": "Codebook", "coders": "Coders", "filters": "Filters"},
-}
-
-
 def provenance_lines(lang: str, denominators: dict[str, int], codebook: dict[str, Any], coders: Sequence[str],
                      params: Sequence[tuple[str, str]]) -> list[str]:
     """The lines every README and table note carries: unit, denominators, codebook, coders, filters."""
-    t = PROVENANCE.get(lang, PROVENANCE["en"])
-    return [t["unit"],
-            t["denominators"] + ": " + ", ".join(f"N_{k} = {v}" for k, v in denominators.items()),
-            t["codebook"] + f": {codebook.get('name') or '—'} {codebook.get('sha256') or ''}".rstrip(),
-            t["coders"] + ": " + (", ".join(coders) or "—"),
-            t["filters"] + ": " + ("; ".join(f"{k}={v}" for k, v in params) or "—")]
+    t = Translator(lang)
+    return [t.gettext("Unit: cases (families), not text segments."),
+            t.gettext("Denominators") + ": " + ", ".join(f"N_{k} = {v}" for k, v in denominators.items()),
+            t.gettext("Codebook") + f": {codebook.get('name') or '—'} {codebook.get('sha256') or ''}".rstrip(),
+            t.gettext("Coders") + ": " + (", ".join(coders) or "—"),
+            t.gettext("Filters") + ": " + ("; ".join(f"{k}={v}" for k, v in params) or "—")]
 
 
 def base_spec(project: Any, kind: str, target: dict[str, Any], params: Sequence[tuple[str, str]], lang: str,

@@ -5,26 +5,22 @@ from typing import Any
 
 from casecoder.analysis.chains import ChainCount
 from casecoder.export.bundle import Bundle, base_spec, provenance_lines, tidy_files
+from casecoder.kernel.translate import N_, Translator
 from casecoder.models import Chain, Project
 
 CSV_HEADER = ("code_key", "label", "kind", "n", "N", "case_keys")
-TEXT = {
-    "da": {"combination": "Sager med kombinationen", "both_and": "stiplet pil: både-og", "and_or": "fuld pil: og/eller",
-           "statement": "grøn boks: udsagn", "event": "sort boks: hændelse", "tab": "fanen: antal sager",
-           "scope": {"family": "familieperspektiv", "system": "systemperspektiv", "pooled": "begge perspektiver"},
-           "caption": "Enhed: sager. Perspektiv: {scope}. N = {N}. Formel: {formula} = {n}/{N} ({keys})."},
-    "en": {"combination": "Cases with the combination", "both_and": "dashed arrow: both-and",
-           "and_or": "solid arrow: and/or", "statement": "green box: statement", "event": "black box: event",
-           "tab": "tab: number of cases",
-           "scope": {"family": "family perspective", "system": "system perspective", "pooled": "both perspectives"},
-           "caption": "Unit: cases. Scope: {scope}. N = {N}. Formula: {formula} = {n}/{N} ({keys})."},
-}
+SCOPES = {"family": N_("family perspective"), "system": N_("system perspective"),
+          "pooled": N_("both perspectives")}
+LEGEND = {"combination": N_("Cases with the combination"), "both_and": N_("dashed arrow: both-and"),
+          "and_or": N_("solid arrow: and/or"), "statement": N_("green box: statement"),
+          "event": N_("black box: event"), "tab": N_("tab: number of cases")}
 
 
 def chain_caption(result: ChainCount, lang: str) -> str:
-    t = TEXT.get(lang, TEXT["en"])
-    return t["caption"].format(scope=t["scope"][result.scope], N=result.N, formula=result.formula,
-                               n=result.combination_n, keys=", ".join(result.combination_keys) or "—")
+    t = Translator(lang)
+    return t.gettext("Unit: cases. Scope: {scope}. N = {N}. Formula: {formula} = {n}/{N} ({keys}).").format(
+        scope=t.gettext(SCOPES[result.scope]), N=result.N, formula=result.formula, n=result.combination_n,
+        keys=", ".join(result.combination_keys) or "—")
 
 
 def chain_json(chain: Chain, result: ChainCount, params: list[tuple[str, str]]) -> dict[str, Any]:
@@ -38,9 +34,9 @@ def chain_json(chain: Chain, result: ChainCount, params: list[tuple[str, str]]) 
 
 def chain_figure_bytes(chain: Chain, result: ChainCount, lang: str, fmt: str) -> bytes:
     from casecoder.figures.chains import ChainBox, chain_figure
-    t = TEXT.get(lang, TEXT["en"])
+    t = Translator(lang)
     boxes = [ChainBox(n.key, n.label(lang), n.kind, n.n, result.N) for n in result.nodes]
-    legend = {k: t[k] for k in ("combination", "both_and", "and_or", "statement", "event", "tab")}
+    legend = {k: t.gettext(text) for k, text in LEGEND.items()}
     return chain_figure(boxes, result.arrows, combination_n=result.combination_n, combination_N=result.N,
                         formula=result.formula, title=chain.title,
                         caption=(chain.caption + " " if chain.caption else "") + chain_caption(result, lang),
@@ -57,9 +53,9 @@ def chain_bundle(project: Project, chain: Chain, result: ChainCount, params: lis
     denominators = {"N": result.N}
     spec = base_spec(project, "chain", {"chain": chain.title}, params, lang, denominators, coders)
     spec["scope"] = result.scope
-    t = TEXT.get(lang, TEXT["en"])
+    t = Translator(lang)
     readme = [chain.title, "", *([chain.caption] if chain.caption else []), chain_caption(result, lang),
-              "; ".join(t[k] for k in ("both_and", "and_or", "statement", "event", "tab")) + ".",
+              "; ".join(t.gettext(LEGEND[k]) for k in ("both_and", "and_or", "statement", "event", "tab")) + ".",
               *provenance_lines(lang, denominators, spec["codebook"], coders, params)]
     slug = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in chain.title.lower()).strip("-")[:40] or "chain"
     return Bundle(name=f"{project.slug}-chain-{slug}", files=files, spec=spec, readme="\n".join(readme) + "\n",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from casecoder.analysis.cooccurrence import SCOPES, Cooccurrence
 from casecoder.export.bundle import Bundle, base_spec, provenance_lines, tidy_files
-from casecoder.figures.report import cooccurrence_bytes, text
+from casecoder.figures.report import cooccurrence_bytes, cooccurrence_texts
 from casecoder.models import Project
 
 CSV_HEADER = ("code_a", "label_a", "code_b", "label_b", "scope", "n", "N", "case_keys")
@@ -34,8 +34,8 @@ def cooccurrence_bundle(project: Project, result: Cooccurrence, params: list[tup
     keys = [c.key for c in result.codes]
     spec = base_spec(project, "cooccurrence", {"codes": keys, "scope": scope}, params, lang, result.denominators,
                      result.coders)
-    t = text(lang)
-    readme = [t["cooc_title"], "", t["cooc_note"].format(scope=t["scope"][scope]),
+    title, note = cooccurrence_texts(scope, lang)
+    readme = [title, "", note,
               "; ".join(f"{k} {labels[k]}" for k in keys),
               *provenance_lines(lang, result.denominators, spec["codebook"], result.coders, params)]
     return Bundle(name=f"{project.slug}-cooccurrence-{scope}", files=files, spec=spec,

@@ -7,27 +7,12 @@ from typing import Any
 from casecoder.analysis.interviewees import IntervieweeOverview, IntervieweeRow
 from casecoder.export.bundle import Bundle, base_spec, provenance_lines, tidy_files
 from casecoder.files.office import table_docx, xlsx_bytes
+from casecoder.kernel.translate import Translator
 from casecoder.models import Project
 
 CSV_HEADER = ("municipality", "cases", "professionals", "families_interviewed")
 TOTAL = "Total"  # the municipality of data.csv's total row
 
-TEXT = {
-    "da": {"title": "Oversigt over interviewpersoner",
-           "columns": ("Kommune", "Antal succes-cases", "Interviewede fagpersoner", "Interviewede familier"),
-           "total": "I alt",
-           "legend": "Fagpersoner: interviewpersoner fra systemperspektivet, efter rolle, med antal forskellige "
-                     "personer (en fagperson, der dækker flere sager, tælles én gang pr. kommune og én gang i alt). "
-                     "Interviewede familier: sager med mindst ét interview fra familiens perspektiv.",
-           "files": "data.csv: en række pr. kommune og sidst rækken 'Total'."},
-    "en": {"title": "Overview of interviewees",
-           "columns": ("Municipality", "Cases", "Professionals interviewed", "Families interviewed"),
-           "total": "Total",
-           "legend": "Professionals: interviewees of the system perspective, by role, counting distinct people (a "
-                     "professional who covers several cases counts once per municipality and once in the total). "
-                     "Families interviewed: cases with at least one interview from the family's perspective.",
-           "files": "data.csv: a row per municipality, then the row 'Total'."},
-}
 
 
 def _row_json(r: IntervieweeRow) -> dict[str, Any]:
@@ -47,21 +32,31 @@ def overview_json(o: IntervieweeOverview, params: list[tuple[str, str]]) -> dict
 
 
 def interviewees_bundle(project: Project, o: IntervieweeOverview, params: list[tuple[str, str]], lang: str) -> Bundle:
-    t = TEXT.get(lang, TEXT["en"])
+    t = Translator(lang)
     rows = [(r.municipality or TOTAL, r.cases, r.professionals_text(), r.families_interviewed)
             for r in [*o.rows, o.total]]
     files = tidy_files(CSV_HEADER, rows, overview_json(o, params), "interviewees")
 
+    total = t.gettext("Total")
+
     def table(separator: str) -> list[tuple[object, ...]]:
-        return [(r.municipality or t["total"], r.cases, r.professionals_text(separator) or "—", r.families_interviewed)
+        return [(r.municipality or total, r.cases, r.professionals_text(separator) or "—", r.families_interviewed)
                 for r in [*o.rows, o.total]]
     denominators = {"cases": o.total.cases, "families_interviewed": o.total.families_interviewed}
-    notes = [t["legend"], *provenance_lines(lang, denominators, {"name": project.codebook_name,
-                                                                  "sha256": project.codebook_sha256}, [], params)]
-    files["table.docx"] = table_docx(t["title"], t["columns"], table("\n"), notes, bold_rows=[len(o.rows)])
-    files["table.xlsx"] = xlsx_bytes(t["columns"], table("; "), "interviewees", notes)
+    legend = t.gettext(
+        "Professionals: interviewees of the system perspective, by role, counting distinct people (a professional "
+        "who covers several cases counts once per municipality and once in the total). Families interviewed: cases "
+        "with at least one interview from the family's perspective.")
+    codebook = {"name": project.codebook_name, "sha256": project.codebook_sha256}
+    notes = [legend, *provenance_lines(lang, denominators, codebook, [], params)]
+    title = t.gettext("Overview of interviewees")
+    columns = (t.gettext("Municipality"), t.pgettext("interviewee table column", "Cases"),
+               t.gettext("Professionals interviewed"), t.gettext("Families interviewed"))
+    files["table.docx"] = table_docx(title, columns, table("\n"), notes, bold_rows=[len(o.rows)])
+    files["table.xlsx"] = xlsx_bytes(columns, table("; "), "interviewees", notes)
     spec = base_spec(project, "interviewees", {}, params, lang, denominators, [])
     return Bundle(name=f"{project.slug}-interviewees", files=files, spec=spec,
-                  readme="\n".join([t["title"], "", *notes, "", t["files"]]) + "\n",
+                  readme="\n".join([title, "", *notes, "", t.gettext(
+                      "data.csv: a row per municipality, then the row 'Total'.")]) + "\n",
                   summary=f"{o.total.cases} cases in {len(o.rows)} municipalities, {o.total.n_professionals} "
                           f"professionals, {o.total.families_interviewed} families interviewed")

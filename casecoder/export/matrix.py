@@ -6,27 +6,17 @@ from typing import Any
 from casecoder.analysis.matrix import Matrix
 from casecoder.export.bundle import Bundle, base_spec, provenance_lines, tidy_files
 from casecoder.files.office import table_docx, xlsx_bytes
+from casecoder.kernel.translate import Translator
 from casecoder.models import Project
 
 CSV_HEADER = ("municipality", "case_key", "code_key", "label", "family", "system", "contradicts", "nuances",
               "mark", "has_family_source", "has_system_source")
-TEXT = {
-    "da": {"title": "Evidensmatrix for {key}: sager × delmekanismer",
-           "legend": "F: evidens fra familieperspektivet; S: fra systemperspektivet; F+S: begge. ! markerer "
-                     "modsigende evidens, ~ nuancerende evidens. (ingen F): sagen har intet familieinterview.",
-           "municipality": "Kommune", "case": "Sag", "total": "I alt", "totals": "Sager (familie / system / mindst ét)"},
-    "en": {"title": "Evidence matrix for {key}: cases × sub-mechanisms",
-           "legend": "F: evidence from the family perspective; S: from the system perspective; F+S: both. ! marks "
-                     "contradicting evidence, ~ nuancing evidence. (no F): the case has no family interview.",
-           "municipality": "Municipality", "case": "Case", "total": "Total",
-           "totals": "Cases (family / system / either)"},
-}
 
 
 def cell_text(cell: Any, lang: str) -> str:
     text = cell.mark + (" !" if cell.contradicts else "") + (" ~" if cell.nuances else "")
     if not cell.has_family_source:
-        text += " (ingen F)" if lang == "da" else " (no F)"
+        text += " " + Translator(lang).gettext("(no F)")
     return text.strip()
 
 
@@ -43,7 +33,7 @@ def matrix_json(m: Matrix, params: list[tuple[str, str]]) -> dict[str, Any]:
 
 
 def matrix_bundle(project: Project, m: Matrix, params: list[tuple[str, str]], lang: str) -> Bundle:
-    t = TEXT.get(lang, TEXT["en"])
+    t = Translator(lang)
     rows = []
     for mun, cid, key in m.rows:
         for code in m.columns:
@@ -51,15 +41,17 @@ def matrix_bundle(project: Project, m: Matrix, params: list[tuple[str, str]], la
             rows.append((mun, key, code.key, code.label(lang), int(c.family), int(c.system), int(c.contradicts),
                          int(c.nuances), c.mark, int(c.has_family_source), int(c.has_system_source)))
     files = tidy_files(CSV_HEADER, rows, matrix_json(m, params), "matrix")
-    header = (t["municipality"], t["case"], *(c.key for c in m.columns), t["total"])
+    header = (t.gettext("Municipality"), t.gettext("Case"), *(c.key for c in m.columns), t.gettext("Total"))
     table: list[tuple[object, ...]] = [(mun, key, *(cell_text(m.cells[(cid, c.id)], lang) for c in m.columns),
                                         m.row_totals[cid]) for mun, cid, key in m.rows]
-    table.append((t["totals"], "", *(" / ".join(map(str, m.column_totals[c.id])) for c in m.columns), ""))
+    totals = (" / ".join(map(str, m.column_totals[c.id])) for c in m.columns)
+    table.append((t.gettext("Cases (family / system / either)"), "", *totals, ""))
     labels = "; ".join(f"{c.key} {c.label(lang)}" for c in m.columns)
-    notes = [t["legend"], labels, *provenance_lines(lang, m.denominators, {"name": project.codebook_name,
-                                                                           "sha256": project.codebook_sha256},
-                                                    m.coders, params)]
-    title = t["title"].format(key=m.hypothesis_key)
+    legend = t.gettext("F: evidence from the family perspective; S: from the system perspective; F+S: both. ! marks "
+                       "contradicting evidence, ~ nuancing evidence. (no F): the case has no family interview.")
+    codebook = {"name": project.codebook_name, "sha256": project.codebook_sha256}
+    notes = [legend, labels, *provenance_lines(lang, m.denominators, codebook, m.coders, params)]
+    title = t.gettext("Evidence matrix for {key}: cases × sub-mechanisms").format(key=m.hypothesis_key)
     files["table.docx"] = table_docx(title, header, table, notes, bold_rows=[len(table) - 1])
     files["table.xlsx"] = xlsx_bytes(header, table, "matrix", notes)
     spec = base_spec(project, "matrix", {"code": m.hypothesis_key}, params, lang, m.denominators, m.coders)

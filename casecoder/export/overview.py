@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from casecoder.analysis.chains import OverviewNode
 from casecoder.export.bundle import Bundle, base_spec, provenance_lines, tidy_files
-from casecoder.figures.report import overview_bytes, text
+from casecoder.figures.report import overview_bytes, overview_caption
 from casecoder.models import Project
 
 CSV_HEADER = ("code_key", "label", "kind", "perspective", "n", "N")
@@ -25,7 +25,7 @@ def overview_bundle(project: Project, key: str, nodes: list[OverviewNode], edges
     denominators = {"family": nodes[0].family[1], "system": nodes[0].system[1]} if nodes else {}
     spec = base_spec(project, "overview", {"code": key}, params, lang, denominators, coders)
     title = next(f"{n.key} {label(n)}" for n in nodes if n.key == key)
-    readme = [title, "", text(lang)["overview_caption"],
+    readme = [title, "", overview_caption(lang),
               *provenance_lines(lang, denominators, spec["codebook"], coders, params)]
     return Bundle(name=f"{project.slug}-overview-{key}", files=files, spec=spec, readme="\n".join(readme) + "\n",
                   summary=f"{len(nodes)} codes, {len(edges)} leads-to arrows")

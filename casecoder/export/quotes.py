@@ -14,75 +14,55 @@ from typing import Any
 from casecoder.analysis.quotes import Quote, QuoteBank, QuoteSection
 from casecoder.files.ooxml import deterministic_zip
 from casecoder.files.tabular import csv_bytes
+from casecoder.kernel.translate import N_, Translator
 
 CSV_HEADER = ("code_key", "code_label", "number", "intro", "quote", "case_key", "perspective", "source_title",
               "interview_date", "direction", "coders", "memo", "excerpt_id")
-TEXT: dict[str, dict[str, Any]] = {
-    "da": {"title": "Citatbank", "example": "Eksempel {n}", "case": "Sag", "open": "»", "close": "«",
-           "perspective": {"family": "familieperspektiv", "system": "systemperspektiv", None: "begge perspektiver"},
-           "direction": {"supports": "understøttende", "contradicts": "modsigende", "nuances": "nuancerende"},
-           "memo": "Memo", "none": "Ingen citater med de valgte filtre.", "language": "da-DK",
-           "summary": "{quotes} citater fra {cases} sager. Perspektiv: {perspective}. Filtre: {filters}.",
-           "readme": (
-               "Citatbank for projektet {project}: de kodede tekststykker som citater til rapporten, pr. kode.\n"
-               "quotes.docx: en overskrift pr. kode, nummererede eksempler (\"Eksempel 1, 2, …\"), citatet i "
-               "typografien Citat og en henvisningslinje (sag · perspektiv · kilde, interviewdato).\n"
-               "quotes.md: det samme i Markdown. data.csv og data.xlsx: én række pr. citat pr. kode (CSV i UTF-8 med BOM). "
-               "data.json: det samme som data.\n"
-               "Citaterne indledes med \"Interviewperson\" (familieperspektiv) eller fagpersonens rolle "
-               "(systemperspektiv), aldrig med et navn. Selve teksten er gengivet som kodet: læs den igennem "
-               "for navne og andre personoplysninger, før den bruges i en rapport.\n"
-               "Udvalgt som optællingerne: sager efter kommune og sagsattributter, kilder efter rolle og "
-               "interviewdato, kodninger efter koder og retning. Tekststykker uden sag er udeladt.\n"),
-           "labels": {"codes": "Koder", "count": "Citater", "cases": "Sager", "perspective": "Perspektiv",
-                      "codebook": "Kodebog", "coders": "Kodere", "filters": "Filtre", "all": "alle kodbare koder",
-                      "subcodes": "med underkoder", "no_subcodes": "uden underkoder",
-                      "numbers": "{quotes} citater ({excerpts} tekststykker) i {sections} afsnit"}},
-    "en": {"title": "Quote bank", "example": "Example {n}", "case": "Case", "open": "“", "close": "”",
-           "perspective": {"family": "family perspective", "system": "system perspective", None: "both perspectives"},
-           "direction": {"supports": "supporting", "contradicts": "contradicting", "nuances": "nuancing"},
-           "memo": "Memo", "none": "No quotes with the chosen filters.", "language": "en-GB",
-           "summary": "{quotes} quotes from {cases} cases. Perspective: {perspective}. Filters: {filters}.",
-           "readme": (
-               "Quote bank of the project {project}: the coded excerpts as quotes for the report, per code.\n"
-               "quotes.docx: a heading per code, numbered examples (\"Example 1, 2, …\"), the quote in the "
-               "Quote style and a reference line (case · perspective · source, interview date).\n"
-               "quotes.md: the same in Markdown. data.csv and data.xlsx: one row per quote per code (CSV in UTF-8 with BOM). "
-               "data.json: the same as data.\n"
-               "Quotes are introduced as \"Interviewee\" (family perspective) or by the professional's role "
-               "(system perspective), never by a name. The text itself is as coded: read it for names and "
-               "other personal data before it goes into a report.\n"
-               "Selected like the counts: cases by municipality and case attributes, sources by interviewee "
-               "role and interview date, codings by coder and direction. Excerpts without a case are left out.\n"),
-           "labels": {"codes": "Codes", "count": "Quotes", "cases": "Cases", "perspective": "Perspective",
-                      "codebook": "Codebook", "coders": "Coders", "filters": "Filters", "all": "every codable code",
-                      "subcodes": "with sub-codes", "no_subcodes": "without sub-codes",
-                      "numbers": "{quotes} quotes ({excerpts} excerpts) in {sections} sections"}},
-}
+PERSPECTIVES = {"family": N_("family perspective"), "system": N_("system perspective"),
+                None: N_("both perspectives")}
+DIRECTIONS = {"supports": N_("supporting"), "contradicts": N_("contradicting"), "nuances": N_("nuancing")}
+NO_QUOTES = N_("No quotes with the chosen filters.")
+README = (  # README.txt's first lines, one text a line
+    N_("Quote bank of the project {project}: the coded excerpts as quotes for the report, per code."),
+    N_("quotes.docx: a heading per code, numbered examples (\"Example 1, 2, …\"), the quote in the Quote style "
+       "and a reference line (case · perspective · source, interview date)."),
+    N_("quotes.md: the same in Markdown. data.csv and data.xlsx: one row per quote per code (CSV in UTF-8 with "
+       "BOM). data.json: the same as data."),
+    N_("Quotes are introduced as \"Interviewee\" (family perspective) or by the professional's role (system "
+       "perspective), never by a name. The text itself is as coded: read it for names and other personal data "
+       "before it goes into a report."),
+    N_("Selected like the counts: cases by municipality and case attributes, sources by interviewee role and "
+       "interview date, codings by coder and direction. Excerpts without a case are left out."),
+)
 
 
-def _t(lang: str) -> dict[str, Any]:
-    return TEXT.get(lang, TEXT["en"])
+def _language_tag(t: Translator) -> str:
+    """The language of the Word document."""
+    return t.pgettext("language tag of a Word document", "en-GB")
+
+
+def _memo_label(t: Translator) -> str:
+    return t.pgettext("quote bank", "Memo")
 
 
 def example_label(quote: Quote, lang: str) -> str:
-    return _t(lang)["example"].format(n=quote.number)
+    return Translator(lang).gettext("Example {n}").format(n=quote.number)
 
 
 def quoted(quote: Quote, lang: str) -> str:
     """The quote text in the language's quotation marks: »…« or “…”."""
-    t = _t(lang)
-    return t["open"] + quote.text + t["close"]
+    t = Translator(lang)
+    return t.pgettext("opening quotation mark", "“") + quote.text + t.pgettext("closing quotation mark", "”")
 
 
 def reference_line(quote: Quote, lang: str) -> str:
     """"(Sag F03 · familieperspektiv · Interview med mor, 2024-03-01)"; a direction other than
     supports is added at the end."""
-    t = _t(lang)
+    t = Translator(lang)
     source = quote.source_title + (f", {quote.interview_date.isoformat()}" if quote.interview_date else "")
-    parts = [f"{t['case']} {quote.case_key}", t["perspective"][quote.perspective], source]
+    parts = [t.gettext("Case") + " " + quote.case_key, t.gettext(PERSPECTIVES[quote.perspective]), source]
     if quote.direction and quote.direction != "supports":
-        parts.append("/".join(t["direction"][d] for d in quote.direction.split(", ")))
+        parts.append("/".join(t.gettext(DIRECTIONS[d]) for d in quote.direction.split(", ")))
     return "(" + " · ".join(parts) + ")"
 
 
@@ -91,9 +71,10 @@ def _filters_text(bank: QuoteBank) -> str:
 
 
 def _summary(bank: QuoteBank, lang: str) -> str:
-    t = _t(lang)
-    return t["summary"].format(quotes=bank.n_quotes, cases=len(bank.case_keys),
-                               perspective=t["perspective"][bank.perspective], filters=_filters_text(bank))
+    t = Translator(lang)
+    return t.gettext("{quotes} quotes from {cases} cases. Perspective: {perspective}. Filters: {filters}.").format(
+        quotes=bank.n_quotes, cases=len(bank.case_keys), perspective=t.gettext(PERSPECTIVES[bank.perspective]),
+        filters=_filters_text(bank))
 
 
 def _heading(section: QuoteSection, lang: str) -> str:
@@ -116,21 +97,21 @@ def quote_rows(bank: QuoteBank, lang: str, include_memo: bool) -> list[tuple[obj
 
 
 def quotes_markdown(bank: QuoteBank, lang: str, include_memo: bool) -> str:
-    t = _t(lang)
-    out = [f"# {t['title']}: {bank.project_title}", "", _summary(bank, lang), ""]
+    t = Translator(lang)
+    out = ["# " + t.gettext("Quote bank") + f": {bank.project_title}", "", _summary(bank, lang), ""]
     if not bank.sections:
-        out += [t["none"], ""]
+        out += [t.gettext(NO_QUOTES), ""]
     for section in bank.sections:
         out += ["#" * (2 + min(section.depth, 2)) + " " + _heading(section, lang), ""]
         if not section.quotes:
-            out += [f"*{t['none']}*", ""]
+            out += ["*" + t.gettext(NO_QUOTES) + "*", ""]
         for q in section.quotes:
             lines = f"{q.intro(lang)}: {quoted(q, lang)}".split("\n")
             out += [f"**{example_label(q, lang)}**", ""]
             out += [f"> {line}".rstrip() for line in lines] + [""]
             out += [reference_line(q, lang), ""]
             if include_memo and q.memo:
-                out += [f"{t['memo']}: {q.memo}", ""]
+                out += [_memo_label(t) + f": {q.memo}", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -159,22 +140,23 @@ def quotes_docx(bank: QuoteBank, lang: str, include_memo: bool) -> bytes:
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
-    t = _t(lang)
+    t = Translator(lang)
+    title, language = t.gettext("Quote bank"), _language_tag(t)
     grey = {"size": Pt(9), "color": RGBColor(0x59, 0x59, 0x59)}
     document = docx.Document()
     for lang_element in document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang"):
-        lang_element.set(qn("w:val"), t["language"])
+        lang_element.set(qn("w:val"), language)
     core = document.core_properties
-    core.title, core.author, core.last_modified_by, core.revision = t["title"], "casecoder", "casecoder", 1
-    core.language = t["language"]
-    document.add_heading(f"{t['title']}: {bank.project_title}", level=0)
+    core.title, core.author, core.last_modified_by, core.revision = title, "casecoder", "casecoder", 1
+    core.language = language
+    document.add_heading(f"{title}: {bank.project_title}", level=0)
     _add_lines(document.add_paragraph(), _summary(bank, lang), **grey)
     if not bank.sections:
-        document.add_paragraph(t["none"])
+        document.add_paragraph(t.gettext(NO_QUOTES))
     for section in bank.sections:
         document.add_heading(_heading(section, lang), level=min(section.depth + 1, 3))
         if not section.quotes:
-            _add_lines(document.add_paragraph(), t["none"], italic=True)
+            _add_lines(document.add_paragraph(), t.gettext(NO_QUOTES), italic=True)
         for q in section.quotes:
             document.add_paragraph().add_run(example_label(q, lang)).bold = True
             paragraph = document.add_paragraph(style="Quote")
@@ -183,7 +165,7 @@ def quotes_docx(bank: QuoteBank, lang: str, include_memo: bool) -> bytes:
             _add_lines(document.add_paragraph(), reference_line(q, lang), **grey)
             if include_memo and q.memo:
                 memo = document.add_paragraph()
-                memo.add_run(f"{t['memo']}: ").bold = True
+                memo.add_run(_memo_label(t) + ": ").bold = True
                 _add_lines(memo, q.memo)
     buffer = io.BytesIO()
     document.save(buffer)
@@ -226,17 +208,19 @@ def quote_json(bank: QuoteBank, include_memo: bool = False) -> dict[str, Any]:
 
 def quote_readme(bank: QuoteBank, lang: str) -> str:
     """README.txt: what the files hold, the selection, the counts."""
-    t = _t(lang)
-    label = t["labels"]
-    sub = label["subcodes"] if bank.filter.include_subcodes else label["no_subcodes"]
-    lines = [t["readme"].format(project=f"{bank.project_title} ({bank.project_slug})").rstrip("\n")]
-    lines.append(f"{label['codes']}: {', '.join(bank.code_keys) or label['all']} ({sub})")
-    lines.append(f"{label['count']}: " + label["numbers"].format(quotes=bank.n_quotes, excerpts=len(bank.excerpt_ids),
-                                                               sections=len(bank.sections)))
+    t = Translator(lang)
+    sub = t.gettext("with sub-codes") if bank.filter.include_subcodes else t.gettext("without sub-codes")
+    lines = [t.gettext(line) for line in README]
+    lines[0] = lines[0].format(project=f"{bank.project_title} ({bank.project_slug})")
+    codes = ", ".join(bank.code_keys) or t.gettext("every codable code")
+    numbers = t.gettext("{quotes} quotes ({excerpts} excerpts) in {sections} sections").format(
+        quotes=bank.n_quotes, excerpts=len(bank.excerpt_ids), sections=len(bank.sections))
+    lines.append(t.gettext("Codes") + f": {codes} ({sub})")
+    lines.append(t.gettext("Quotes") + ": " + numbers)
     lines += [f"  {s.key} {s.label(lang)}: {len(s.quotes)}" for s in bank.sections]
-    lines.append(f"{label['cases']}: {len(bank.case_keys)} ({', '.join(bank.case_keys) or '—'})")
-    lines.append(f"{label['perspective']}: {t['perspective'][bank.perspective]}")
-    lines.append(f"{label['codebook']}: {bank.codebook_name} {bank.codebook_sha256}")
-    lines.append(f"{label['coders']}: {', '.join(bank.coders) or '—'}")
-    lines.append(f"{label['filters']}: {_filters_text(bank)}")
+    lines.append(t.gettext("Cases") + f": {len(bank.case_keys)} ({', '.join(bank.case_keys) or '—'})")
+    lines.append(t.gettext("Perspective") + ": " + t.gettext(PERSPECTIVES[bank.perspective]))
+    lines.append(t.gettext("Codebook") + f": {bank.codebook_name} {bank.codebook_sha256}")
+    lines.append(t.gettext("Coders") + ": " + (", ".join(bank.coders) or "—"))
+    lines.append(t.gettext("Filters") + ": " + _filters_text(bank))
     return "\n".join(lines) + "\n"

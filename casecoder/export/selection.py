@@ -9,57 +9,32 @@ from casecoder.analysis.selection import Criteria, Family, MunicipalityRow, Sele
 from casecoder.export.bundle import Bundle, base_spec, tidy_files
 from casecoder.files.office import table_docx, xlsx_bytes
 from casecoder.files.tabular import csv_bytes
+from casecoder.kernel.translate import N_, Translator
 from casecoder.models import Project
 
 CSV_HEADER = ("municipality", "families_selected", "families_total", "share_percent")
 GROSS_HEADER = ("municipality", "family_id", "adults", "criterion_1_adults", "criterion_2_adults")
 TOTAL = "Total"  # the municipality of data.csv's total row
 
-TEXT = {
-    "da": {"title": "Stikprøveudvælgelse: familier, der opfylder succeskriteriet",
-           "columns": ("Kommune", "Antal familier, der opfylder succeskriteriet",
-                       "Andel af alle familier i kommunens projekt"),
-           "total": "I alt",
-           "c1": "Kriterium 1: mindst én voksen var {employed}og har været i beskæftigelse i mindst {weeks} uger.",
-           "not_employed": "ikke i beskæftigelse ved projektstart ",
-           "c2": "Kriterium 2: mindst én voksen (ikke nødvendigvis den samme) har en seneste registrering i "
-                 "perioden {start} – {end}.",
-           "rule": "En familie udvælges, når begge kriterier er opfyldt. Andel = udvalgte familier / alle kommunens "
-                   "familier i registret, i hele procent (afrundet med 0,5 op).",
-           "register": "Registret: {adults} voksne i {families} familier i {municipalities} kommuner.",
-           "hidden": "Kommuner uden udvalgte familier (ikke vist): {names}.",
-           "unit": "Enhed: familier (sager) i projektets register.",
-           "files": "data.csv: en række pr. kommune i registret (også uden udvalgte familier) og sidst rækken "
-                    "'Total'; gross_list.csv og data.json: bruttolisten med de voksne, der opfylder hvert kriterium."},
-    "en": {"title": "Case selection: families meeting the success criteria",
-           "columns": ("Municipality", "Families meeting the success criteria",
-                       "Share of all families in the municipality's project"),
-           "total": "Total",
-           "c1": "Criterion 1: at least one adult was {employed}and has been employed for at least {weeks} weeks.",
-           "not_employed": "not employed at entry ",
-           "c2": "Criterion 2: at least one adult (not necessarily the same) has a latest registration between "
-                 "{start} and {end}.",
-           "rule": "A family is selected when both criteria hold. Share = selected families / all the "
-                   "municipality's families in the register, in whole percent (rounded half up).",
-           "register": "The register: {adults} adults in {families} families in {municipalities} municipalities.",
-           "hidden": "Municipalities without selected families (not shown): {names}.",
-           "unit": "Unit: families (cases) in the project's register.",
-           "files": "data.csv: a row per municipality of the register (also without selected families), then the "
-                    "row 'Total'; gross_list.csv and data.json: the gross list with the adults meeting each "
-                    "criterion."},
-}
+COLUMNS = (N_("Municipality"), N_("Families meeting the success criteria"),
+           N_("Share of all families in the municipality's project"))
 
 
 def criteria_lines(criteria: Criteria, lang: str) -> list[str]:
-    t = TEXT.get(lang, TEXT["en"])
-    return [t["c1"].format(employed=t["not_employed"] if criteria.require_not_employed else "",
-                           weeks=criteria.min_weeks),
-            t["c2"].format(start=criteria.window_from.isoformat(), end=criteria.window_to.isoformat()), t["rule"]]
+    t = Translator(lang)
+    employed = t.gettext("not employed at entry ") if criteria.require_not_employed else ""
+    return [t.gettext("Criterion 1: at least one adult was {employed}and has been employed for at least {weeks} "
+                      "weeks.").format(employed=employed, weeks=criteria.min_weeks),
+            t.gettext("Criterion 2: at least one adult (not necessarily the same) has a latest registration "
+                      "between {start} and {end}.").format(start=criteria.window_from.isoformat(),
+                                                           end=criteria.window_to.isoformat()),
+            t.gettext("A family is selected when both criteria hold. Share = selected families / all the "
+                      "municipality's families in the register, in whole percent (rounded half up).")]
 
 
 def share_text(row: MunicipalityRow, lang: str) -> str:
     share = row.share_percent
-    return "—" if share is None else (f"{share} %" if lang == "da" else f"{share}%")
+    return "—" if share is None else Translator(lang).gettext("{share}%").format(share=share)
 
 
 def _family_json(family: Family) -> dict[str, Any]:
@@ -93,22 +68,29 @@ def gross_rows(s: Selection) -> list[tuple[object, ...]]:
 
 
 def selection_bundle(project: Project, s: Selection, lang: str, show_empty: bool = False) -> Bundle:
-    t = TEXT.get(lang, TEXT["en"])
+    t = Translator(lang)
     files = tidy_files(CSV_HEADER, selection_rows(s), selection_json(s), "selection")
     files["gross_list.csv"] = csv_bytes(GROSS_HEADER, gross_rows(s))
     shown = s.visible_rows(show_empty)
     table: list[tuple[object, ...]] = [(r.municipality, r.families_selected, share_text(r, lang)) for r in shown]
-    table.append((t["total"], s.total.families_selected, share_text(s.total, lang)))
+    table.append((t.gettext("Total"), s.total.families_selected, share_text(s.total, lang)))
     hidden = [r.municipality for r in s.rows if r not in shown]
     notes = [*criteria_lines(s.criteria, lang),
-             t["register"].format(adults=s.adults, families=len(s.families), municipalities=len(s.rows)),
-             *([t["hidden"].format(names=", ".join(hidden))] if hidden else []), t["unit"]]
-    files["table.docx"] = table_docx(t["title"], t["columns"], table, notes, bold_rows=[len(table) - 1])
-    files["table.xlsx"] = xlsx_bytes(t["columns"], table, "selection", notes)
+             t.gettext("The register: {adults} adults in {families} families in {municipalities} municipalities.")
+             .format(adults=s.adults, families=len(s.families), municipalities=len(s.rows)),
+             *([t.gettext("Municipalities without selected families (not shown): {names}.")
+                .format(names=", ".join(hidden))] if hidden else []),
+             t.gettext("Unit: families (cases) in the project's register.")]
+    title, columns = t.gettext("Case selection: families meeting the success criteria"), t.each(COLUMNS)
+    files["table.docx"] = table_docx(title, columns, table, notes, bold_rows=[len(table) - 1])
+    files["table.xlsx"] = xlsx_bytes(columns, table, "selection", notes)
     target: dict[str, Any] = {**s.criteria.as_dict(), **({"show_empty": True} if show_empty else {})}
     spec = base_spec(project, "selection", target, [], lang, {"families": len(s.families)}, [])
     spec["unit"] = "families"
     return Bundle(name=f"{project.slug}-selection", files=files, spec=spec,
-                  readme="\n".join([t["title"], "", *notes, "", t["files"]]) + "\n",
+                  readme="\n".join([title, "", *notes, "", t.gettext(
+                      "data.csv: a row per municipality of the register (also without selected families), then the "
+                      "row 'Total'; gross_list.csv and data.json: the gross list with the adults meeting each "
+                      "criterion.")]) + "\n",
                   summary=f"{len(s.selected)} of {len(s.families)} families selected in "
                           f"{sum(1 for r in s.rows if r.families_selected)} municipalities")

@@ -9,24 +9,13 @@ from casecoder.analysis.tally import MEASURES, Tally
 from casecoder.export.bundle import Bundle, base_spec, provenance_lines, tidy_files
 from casecoder.figures.report import tally_chart_bytes
 from casecoder.files.office import table_docx, xlsx_bytes
+from casecoder.kernel.translate import N_, Translator
 from casecoder.models import Project
 
 CSV_HEADER = ("code_key", "label", "measure", "n", "N", "case_keys")
 
-TEXT = {
-    "da": {"title": "Optælling pr. kode: i hvor mange sager koden forekommer",
-           "legend": "family = familieperspektiv (n af sager med familieinterview), system = systemperspektiv (n af "
-                     "sager med interview med fagpersoner), both = begge perspektiver (n af sager med begge slags "
-                     "interview), either = mindst ét perspektiv (n af alle valgte sager), contradicts/nuances = "
-                     "sager med modsigende/nuancerende evidens. 0/0 vises som —.",
-           "columns": ("Kode", "Betegnelse", "Familie", "System", "Begge", "Mindst ét", "Modsiger", "Nuancerer")},
-    "en": {"title": "Tally per code: in how many cases the code occurs",
-           "legend": "family = family perspective (n of cases with a family interview), system = system perspective "
-                     "(n of cases with an interview with professionals), both = both perspectives (n of cases with "
-                     "both kinds of interview), either = at least one perspective (n of all selected cases), "
-                     "contradicts/nuances = cases with contradicting/nuancing evidence. 0/0 is shown as —.",
-           "columns": ("Code", "Label", "Family", "System", "Both", "Either", "Contradicts", "Nuances")},
-}
+COLUMNS = (N_("Code"), N_("Label"), N_("Family"), N_("System"), N_("Both"), N_("Either"), N_("Contradicts"),
+           N_("Nuances"))
 
 
 def tally_json(tally: Tally, params: list[tuple[str, str]]) -> dict[str, Any]:
@@ -60,19 +49,24 @@ def tally_bundle(project: Project, tally: Tally, params: list[tuple[str, str]], 
     """Every code (or ``code`` and its sub-codes, with their chart) as data, table and README."""
     if code:
         tally = subtree(tally, code)
-    t = TEXT.get(lang, TEXT["en"])
+    t = Translator(lang)
     rows = [(r.key, r.label(lang), m, r.counts[m].n, r.counts[m].N, " ".join(r.counts[m].case_keys))
             for r in tally.rows for m in MEASURES]
     files = tidy_files(CSV_HEADER, rows, tally_json(tally, params), "tally")
     denominators = dict(tally.N)
-    notes = [t["legend"], *provenance_lines(lang, denominators, {"name": tally.codebook_name,
-                                                                  "sha256": tally.codebook_sha256},
-                                            tally.coders, params)]
+    legend = t.gettext(
+        "family = family perspective (n of cases with a family interview), system = system perspective (n of cases "
+        "with an interview with professionals), both = both perspectives (n of cases with both kinds of interview), "
+        "either = at least one perspective (n of all selected cases), contradicts/nuances = cases with "
+        "contradicting/nuancing evidence. 0/0 is shown as —.")
+    codebook = {"name": tally.codebook_name, "sha256": tally.codebook_sha256}
+    notes = [legend, *provenance_lines(lang, denominators, codebook, tally.coders, params)]
     table = [(r.key, "    " * r.depth + r.label(lang), *(r.counts[m].label() for m in MEASURES)) for r in tally.rows]
     bold = [i for i, r in enumerate(tally.rows) if r.depth == 0]
-    title = t["title"] + (f" — {code}" if code else "")
-    files["table.docx"] = table_docx(title, t["columns"], table, notes, bold_rows=bold)
-    files["table.xlsx"] = xlsx_bytes(t["columns"], table, "tally", notes)
+    title = t.gettext("Tally per code: in how many cases the code occurs") + (f" — {code}" if code else "")
+    columns = t.each(COLUMNS)
+    files["table.docx"] = table_docx(title, columns, table, notes, bold_rows=bold)
+    files["table.xlsx"] = xlsx_bytes(columns, table, "tally", notes)
     if code and any(r.parent_key == code for r in tally.rows):
         for fmt in ("svg", "png", "pdf"):
             files[f"figure.{fmt}"] = tally_chart_bytes(tally, code, lang, fmt)  # type: ignore[assignment]

@@ -8,27 +8,22 @@ from casecoder.analysis.chains import OverviewNode
 from casecoder.analysis.cooccurrence import Cooccurrence
 from casecoder.analysis.tally import Tally
 from casecoder.figures.charts import Bar, Edge, cooccurrence_graph, tally_chart
+from casecoder.kernel.translate import N_, Translator
 
-TEXT = {
-    "da": {"family": "Familieperspektiv", "system": "Systemperspektiv", "axis": "Andel af sager (%)",
-           "tally_note": "Enhed: sager. N familie = {f}, N system = {s}. Kodebog {name} {hash}.",
-           "cooc_title": "Sager hvor begge koder forekommer",
-           "cooc_note": "Enhed: sager ({scope}). Tallet på en kant: antal sager med begge koder.",
-           "scope": {"family": "familieperspektiv", "system": "systemperspektiv", "either": "ethvert perspektiv"},
-           "overview_caption": "F: familieperspektiv, S: systemperspektiv; n af N sager. Pile: kodebogens "
-                               "fører-til-relationer."},
-    "en": {"family": "Family perspective", "system": "System perspective", "axis": "Share of cases (%)",
-           "tally_note": "Unit: cases. N family = {f}, N system = {s}. Codebook {name} {hash}.",
-           "cooc_title": "Cases in which both codes occur",
-           "cooc_note": "Unit: cases ({scope}). The number on an edge: cases with both codes.",
-           "scope": {"family": "family perspective", "system": "system perspective", "either": "any perspective"},
-           "overview_caption": "F: family perspective, S: system perspective; n of N cases. Arrows: the codebook's "
-                               "leads-to relations."},
-}
+SCOPES = {"family": N_("family perspective"), "system": N_("system perspective"), "either": N_("any perspective")}
 
 
-def text(lang: str) -> dict:  # type: ignore[type-arg]
-    return TEXT.get(lang, TEXT["en"])
+def cooccurrence_texts(scope: str, lang: str) -> tuple[str, str]:
+    """The co-occurrence graph's title and note (also the bundle README's first lines)."""
+    t = Translator(lang)
+    return (t.gettext("Cases in which both codes occur"),
+            t.gettext("Unit: cases ({scope}). The number on an edge: cases with both codes.").format(
+                scope=t.gettext(SCOPES[scope])))
+
+
+def overview_caption(lang: str) -> str:
+    return Translator(lang).gettext("F: family perspective, S: system perspective; n of N cases. Arrows: the "
+                                    "codebook's leads-to relations.")
 
 
 def tally_chart_bytes(tally: Tally, key: str, lang: str, fmt: str) -> bytes | None:
@@ -36,22 +31,24 @@ def tally_chart_bytes(tally: Tally, key: str, lang: str, fmt: str) -> bytes | No
     parent = next((r for r in tally.rows if r.key == key), None)
     if parent is None:
         return None
-    t = text(lang)
+    t = Translator(lang)
     bars = [Bar(r.key, r.label(lang), r.counts["family"], r.counts["system"]) for r in tally.rows
             if r.parent_key == parent.key]
-    note = t["tally_note"].format(f=tally.N["family"], s=tally.N["system"],
-                                  name=tally.codebook_name or "—", hash=(tally.codebook_sha256 or "")[:8])
+    note = t.gettext("Unit: cases. N family = {f}, N system = {s}. Codebook {name} {hash}.").format(
+        f=tally.N["family"], s=tally.N["system"], name=tally.codebook_name or "—",
+        hash=(tally.codebook_sha256 or "")[:8])
     return tally_chart(bars, title=f"{parent.key} {parent.label(lang)}", fmt=fmt,
-                       legend={"family": t["family"], "system": t["system"], "axis": t["axis"], "note": note})
+                       legend={"family": t.gettext("Family perspective"), "system": t.gettext("System perspective"),
+                               "axis": t.gettext("Share of cases (%)"), "note": note})
 
 
 def cooccurrence_bytes(result: Cooccurrence, scope: str, lang: str, fmt: str) -> bytes:
-    t = text(lang)
+    title, note = cooccurrence_texts(scope, lang)
     return cooccurrence_graph(
         {c.key: c.label(lang) for c in result.codes},
         {k: len(v[scope]) for k, v in result.node_cases.items()},
         [Edge(p.a, p.b, len(p.cases[scope]), p.cases[scope]) for p in result.pairs],
-        title=t["cooc_title"], note=t["cooc_note"].format(scope=t["scope"][scope]), fmt=fmt)
+        title=title, note=note, fmt=fmt)
 
 
 def overview_bytes(nodes: list[OverviewNode], edges: list[tuple[str, str]], key: str, lang: str,
@@ -64,4 +61,4 @@ def overview_bytes(nodes: list[OverviewNode], edges: list[tuple[str, str]], key:
     return overview_figure(
         [(n.key, label(n), n.kind, f"F {n.family[0]}/{n.family[1]} · S {n.system[0]}/{n.system[1]}")
          for n in nodes], edges, title=next(label(n) for n in nodes if n.key == key),
-        caption=text(lang)["overview_caption"], fmt=fmt)
+        caption=overview_caption(lang), fmt=fmt)
