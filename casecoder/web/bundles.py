@@ -12,7 +12,7 @@ from casecoder.coding.pseudonymise import require_export_allowed
 from casecoder.db import get_session
 from casecoder.exchange.bundle_export import bundle_files, zip_bytes
 from casecoder.exchange.bundle_import import import_bundle
-from casecoder.files.bundle_csv import MB, BundleProblems, zip_bundle
+from casecoder.exchange.bundle_read import MB, BundleProblems, zip_bundle
 from casecoder.models import Project
 from casecoder.web.access import project_route
 
