@@ -3,8 +3,8 @@
 Each code gets a heading ("H1.2 Label"); each quote is a numbered example ("Eksempel 1"), the quote
 introduced as "Interviewperson:" or the professional's role (never a name), and a reference line
 with case, perspective, source title and interview date. Memos appear only when asked for.
-Texts are in the chosen report language (Danish or English; these are report outputs, not UI
-strings). The same bank gives the same bytes, DOCX included (``ooxml.deterministic_zip``).
+Texts are in the chosen report language, translated from the .po catalogs (``kernel.translate``).
+The same bank gives the same bytes, DOCX included (``ooxml.deterministic_zip``).
 """
 from __future__ import annotations
 
