@@ -96,7 +96,7 @@ class Evidence:
     coders: tuple[str, ...] = ()
 
     def cases(self, code_id: int, perspectives: Iterable[str] = PERSPECTIVES,
-              directions: Iterable[str] = ("supports",)) -> frozenset[int]:
+              directions: Iterable[str] = DEFAULT_DIRECTIONS) -> frozenset[int]:
         """Cases in which the code occurs under any of ``perspectives`` with any of ``directions``."""
         found: set[int] = set()
         for p in perspectives:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from casecoder.analysis.evidence import DIRECTIONS, OPERATORS, AttributeCondition, CountFilter
 from casecoder.kernel import validate
 from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.kernel.measures import DEFAULT_DIRECTIONS
 from casecoder.models import User
 
 Params = Mapping[str, Sequence[str]]
@@ -31,7 +32,7 @@ def parse_filter(session: Session, params: Params) -> CountFilter:
             raise InvalidInput("Attribute filter '{value}' must be written name:op:value with op one of {ops}",
                                "attr", value=raw, ops=", ".join(OPERATORS))
         attributes.append(AttributeCondition(parts[0], parts[1], parts[2]))
-    directions = values("direction") or ["supports"]
+    directions = values("direction") or sorted(DEFAULT_DIRECTIONS)
     for d in directions:
         if d not in DIRECTIONS:
             raise InvalidInput("Direction '{value}' is not one of: {allowed}", "direction", value=d,
