@@ -53,14 +53,11 @@ def db_current() -> None:
 def db_rebuild_summary() -> None:
     """Recompute evidence_summary from the codings, then tally_cells from it, and case_sources (only
     needed after writing with triggers off)."""
-    from casecoder.models.derived.case_sources import rebuild_case_sources
-    from casecoder.models.derived.summary import rebuild_summary
-    from casecoder.models.derived.tally_cells import rebuild_tally_cells
+    from casecoder.models.derived import rebuild_all
     with unit_of_work() as session:
-        rows = rebuild_summary(session)
-        cells = rebuild_tally_cells(session)
-        rebuild_case_sources(session)
-    click.echo(f"evidence_summary rebuilt: {rows} rows; tally_cells rebuilt: {cells} cells.")
+        rows = rebuild_all(session)  # every derived table of the registry, in order
+    click.echo(f"evidence_summary rebuilt: {rows['evidence_summary']} rows; "
+               f"tally_cells rebuilt: {rows['tally_cells']} cells.")
 
 
 @click.command("create-user")

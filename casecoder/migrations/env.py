@@ -1,5 +1,9 @@
-"""Alembic environment: the engine comes from ``config.attributes['engine']`` (see casecoder/migrate.py)
-or, for the plain ``alembic`` command, from CASECODER_DATABASE_URL."""
+"""Alembic environment: the engine comes from ``config.attributes['engine']`` (see casecoder/models/migrate.py)
+or, for the plain ``alembic`` command, from CASECODER_DATABASE_URL.
+
+Only this file reads the models: ``Base.metadata`` for ``alembic revision --autogenerate`` and the
+search objects' ``include_name`` (not in the metadata). The scripts in versions/ import nothing from
+casecoder; each carries the DDL of its own revision (tests/models/test_migrations.py checks it)."""
 from __future__ import annotations
 
 import os

@@ -23,8 +23,7 @@ from casecoder.models.cases import (
 from casecoder.models.chains import Arrow, Chain, ChainNode, ChainScope
 from casecoder.models.codebook import Code, CodeRelation
 from casecoder.models.coding import Coding, Excerpt
-from casecoder.models.derived import search as _search  # noqa: F401 - full-text index DDL on sources (FTS5 / GIN)
-from casecoder.models.derived import source_text as _source_text  # noqa: F401 - the text_version trigger
+from casecoder.models.derived import DERIVED as _DERIVED  # noqa: F401 - attaches every trigger's DDL to create_all
 from casecoder.models.derived.case_sources import CaseSources
 from casecoder.models.derived.summary import EvidenceSummary
 from casecoder.models.derived.tally_cells import CaseCodeEvidence, CodeAncestry, TallyCell, TallyDefault

@@ -1,14 +1,15 @@
 """The append-only audit log: who changed which code, excerpt or coding, when, from what to what.
 
 Rows are only ever inserted. Database triggers (SQLite and PostgreSQL) refuse UPDATE and
-DELETE; the same DDL is attached to the table for ``create_all`` and used by the migration.
+DELETE; the registry in ``models/derived/__init__.py`` attaches the DDL to ``create_all``
+(migration 0001 holds a frozen copy).
 """
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import DDL, JSON, ForeignKey, String, event
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from casecoder.models.base import Base, Timestamp, utcnow
@@ -25,6 +26,9 @@ POSTGRES_TRIGGERS = [
     """CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events
        FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()""",
 ]
+SQLITE_DROP = ["DROP TRIGGER IF EXISTS audit_events_no_update", "DROP TRIGGER IF EXISTS audit_events_no_delete"]
+POSTGRES_DROP = ["DROP TRIGGER IF EXISTS audit_events_no_change ON audit_events",
+                 "DROP FUNCTION IF EXISTS audit_events_append_only()"]
 
 
 class AuditEvent(Base):
@@ -47,9 +51,3 @@ class AuditEvent(Base):
                after: dict[str, Any] | None = None) -> "AuditEvent":
         return cls(project_id=project_id, user_id=user_id, action=action, entity=entity,
                    entity_id=entity_id, before=before, after=after)
-
-
-for _sql in SQLITE_TRIGGERS:
-    event.listen(AuditEvent.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
-for _sql in POSTGRES_TRIGGERS:
-    event.listen(AuditEvent.__table__, "after_create", DDL(_sql).execute_if(dialect="postgresql"))

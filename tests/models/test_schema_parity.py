@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy.orm import Session
 
 from casecoder.models import Base, migrate
+from casecoder.models.derived import DERIVED, rebuild_all, search
 from casecoder.models.engine import make_engine
 
 
@@ -153,3 +155,42 @@ def test_the_search_objects_are_there(migrated_and_created):
         assert {"evidence_summary_codings_ai", "tally_evidence_ai", "case_sources_links_ai",
                 "audit_events_no_delete" if "virtual tables" in schema else "audit_events_no_change"} \
             <= {t[0] for t in schema["triggers"]}
+
+
+@pytest.fixture
+def created(db_url: str):  # type: ignore[no-untyped-def]
+    engine = make_engine(db_url)
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def test_the_registry_drops_what_it_creates(created):
+    """Every trigger, trigger function and search object of create_all comes from ``DERIVED``, whose drop
+    SQL removes it again; the tables stay."""
+    tables = schema_of(created)["tables"]
+    with created.begin() as conn:
+        for part in DERIVED:
+            for sql in part.drop[conn.dialect.name]:
+                conn.exec_driver_sql(sql)
+    left = schema_of(created)
+    for what in ("triggers", "functions", "virtual tables"):
+        assert left.get(what, []) == [], what
+    assert "search_vector" not in [name for name, *_ in left["sources: columns"]]
+    assert set(tables) - set(left["tables"]) <= search.SQLITE_NAMES
+
+
+def test_drop_all_leaves_nothing(created):
+    Base.metadata.drop_all(created)
+    left = schema_of(created)
+    assert left["tables"] == []
+    for what in ("triggers", "functions", "virtual tables", "index definitions"):
+        assert left.get(what, []) == [], what
+
+
+def test_every_derived_table_is_a_model_and_rebuilt(created):
+    tables = {table for part in DERIVED for table in part.tables}
+    assert tables - set(Base.metadata.tables) == {search.FTS_TABLE}
+    assert [part.name for part in DERIVED if part.rebuild] == ["evidence_summary", "tally_cells", "case_sources"]
+    with Session(created) as session:
+        assert rebuild_all(session) == {"evidence_summary": 0, "tally_cells": 0, "case_sources": 0}

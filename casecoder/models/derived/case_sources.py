@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casecoder.models.base import Base
-from casecoder.models.derived.summary import drop_triggers, listen_create, postgres_triggers, sqlite_triggers
+from casecoder.models.derived.summary import drop_triggers, postgres_triggers, sqlite_triggers
 
 
 class CaseSources(Base):
@@ -83,7 +83,4 @@ def rebuild_case_sources(session: Session, project_id: int | None = None) -> int
     one = project_id is not None
     params = {"p": project_id} if one else {}
     session.execute(text("DELETE FROM case_sources" + (" WHERE project_id = :p" if one else "")), params)
-    return session.execute(text(REBUILD.format(where="AND s.project_id = :p" if one else "")), params).rowcount
-
-
-listen_create(SQLITE_TRIGGERS, POSTGRES_TRIGGERS)
+    return session.connection().execute(text(REBUILD.format(where="AND s.project_id = :p" if one else "")), params).rowcount

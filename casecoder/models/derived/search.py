@@ -8,14 +8,11 @@ BEFORE INSERT/UPDATE OF text trigger, with the GIN index ``ix_sources_fts`` on i
 Until then the index was on the expression, which a ranked query had to recompute for every matched
 transcript (3-5 s per search on 900 transcripts). The column is not mapped: the ORM never reads it.
 
-The DDL is attached to ``Source.__table__`` for ``create_all``/``drop_all`` and reused by
-migrations 0002 (SQLite) and 0013 (PostgreSQL). The FTS objects are not in ``Base.metadata``.
+The registry in ``models/derived/__init__.py`` attaches the DDL to ``create_all``/``drop_all``;
+migrations 0002 (SQLite) and 0013 (PostgreSQL) hold frozen copies. The FTS objects are not in
+``Base.metadata``.
 """
 from __future__ import annotations
-
-from sqlalchemy import DDL, event
-
-from casecoder.models.cases import Source
 
 FTS_TABLE = "sources_fts"
 PG_INDEX = "ix_sources_fts"
@@ -57,12 +54,6 @@ POSTGRES_DROP = [f"DROP INDEX IF EXISTS {PG_INDEX}",
                  "DROP TRIGGER IF EXISTS sources_search_vector_biu ON sources",
                  "DROP FUNCTION IF EXISTS sources_search_vector_biu()",
                  f"ALTER TABLE sources DROP COLUMN IF EXISTS {PG_COLUMN}"]
-
-for _sql in SQLITE_FTS:
-    event.listen(Source.__table__, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
-for _sql in POSTGRES_FTS:
-    event.listen(Source.__table__, "after_create", DDL(_sql).execute_if(dialect="postgresql"))
-event.listen(Source.__table__, "after_drop", DDL(SQLITE_DROP[-1]).execute_if(dialect="sqlite"))
 
 SQLITE_NAMES = {FTS_TABLE, *(f"{FTS_TABLE}_{part}" for part in ("data", "idx", "content", "docsize", "config"))}
 

@@ -2,13 +2,10 @@
 
 The version is a random number (a rolled-back edit's version never comes back), set on insert by
 the model's default and replaced by these triggers on every change of ``text``, whatever the write
-path. ``coding/text_cache.py`` keeps texts per process under (source id, version).
+path. ``coding/text_cache.py`` keeps texts per process under (source id, version). The registry in
+``models/derived/__init__.py`` attaches the DDL to ``create_all``.
 """
 from __future__ import annotations
-
-from sqlalchemy import DDL, event
-
-from casecoder.models.base import Base
 
 MAX_VERSION = 4611686018427387903  # 2**62 - 1
 SQLITE_RANDOM = f"(((random() >> 2) & {MAX_VERSION}) + 1)"  # no "%": DDL() formats with it
@@ -29,8 +26,3 @@ POSTGRES_DROP = ["DROP TRIGGER IF EXISTS sources_text_version_bu ON sources",
                  "DROP FUNCTION IF EXISTS sources_text_version_bu()"]
 FILL = {"sqlite": f"UPDATE sources SET text_version = {SQLITE_RANDOM}",
         "postgresql": f"UPDATE sources SET text_version = {POSTGRES_RANDOM}"}
-
-for _sql in SQLITE_TRIGGERS:
-    event.listen(Base.metadata, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
-for _sql in POSTGRES_TRIGGERS:
-    event.listen(Base.metadata, "after_create", DDL(_sql).execute_if(dialect="postgresql"))

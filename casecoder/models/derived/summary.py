@@ -18,12 +18,12 @@ imports, reconciliation, the bench's bulk loader), whatever the ORM does:
 
 Taking away is an upsert of a negative count followed by deleting rows at n <= 0, so no row
 with n = 0 stays. The same statements serve both databases (SQLite trigger bodies; PostgreSQL
-PL/pgSQL functions). The DDL is attached to ``Base.metadata`` for ``create_all`` (after every
-table exists) and reused by migration 0010, which also fills the table (``REBUILD``).
+PL/pgSQL functions). The registry in ``models/derived/__init__.py`` attaches the DDL to
+``create_all``; migration 0010 holds a frozen copy and filled the table (``REBUILD``).
 """
 from __future__ import annotations
 
-from sqlalchemy import DDL, Index, event, text
+from sqlalchemy import Index, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casecoder.kernel.vocabulary import Direction, Perspective
@@ -111,7 +111,7 @@ _TRIGGERS = [
      [f"DELETE FROM {TABLE} WHERE project_id = old.id"]),
 ]
 
-def sqlite_triggers(spec: list) -> list[str]:  # type: ignore[type-arg]
+def sqlite_triggers(spec: list) -> list[str]:
     """CREATE TRIGGER statements for SQLite from (name, timing and event, table, condition, statements)."""
     return [f"CREATE TRIGGER {name} {when} ON {table} FOR EACH ROW{f' WHEN {cond}' if cond else ''} BEGIN\n"
             + "".join(f"  {sql};\n" for sql in body) + "END"
@@ -127,24 +127,16 @@ def _pg(name: str, when: str, table: str, cond: str | None, body: list[str]) -> 
             f"EXECUTE FUNCTION {name}()"]
 
 
-def postgres_triggers(spec: list) -> list[str]:  # type: ignore[type-arg]
+def postgres_triggers(spec: list) -> list[str]:
     """The same triggers for PostgreSQL: one PL/pgSQL function per trigger."""
     return [sql for trigger in spec for sql in _pg(*trigger)]
 
 
-def drop_triggers(spec: list) -> tuple[list[str], list[str]]:  # type: ignore[type-arg]
+def drop_triggers(spec: list) -> tuple[list[str], list[str]]:
     """DROP statements for (SQLite, PostgreSQL)."""
     return ([f"DROP TRIGGER IF EXISTS {name}" for name, *_ in spec],
             [sql for name, _, table, *_ in spec
              for sql in (f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()")])
-
-
-def listen_create(sqlite: list[str], postgres: list[str]) -> None:
-    """Run the trigger DDL in ``create_all``, after every table exists."""
-    for sql in sqlite:
-        event.listen(Base.metadata, "after_create", DDL(sql).execute_if(dialect="sqlite"))
-    for sql in postgres:
-        event.listen(Base.metadata, "after_create", DDL(sql).execute_if(dialect="postgresql"))
 
 
 SQLITE_TRIGGERS, POSTGRES_TRIGGERS = sqlite_triggers(_TRIGGERS), postgres_triggers(_TRIGGERS)
@@ -166,10 +158,6 @@ def rebuild_summary(session: Session, project_id: int | None = None) -> int:
     """
     if project_id is None:
         session.execute(text(f"DELETE FROM {TABLE}"))
-        return session.execute(text(REBUILD.format(where=""))).rowcount
+        return session.connection().execute(text(REBUILD.format(where=""))).rowcount
     session.execute(text(f"DELETE FROM {TABLE} WHERE project_id = :p"), {"p": project_id})
-    return session.execute(text(REBUILD.format(where="AND e.project_id = :p ")), {"p": project_id}).rowcount
-
-
-# create_all: after every table exists (the triggers sit on codings, excerpts, sources and projects).
-listen_create(SQLITE_TRIGGERS, POSTGRES_TRIGGERS)
+    return session.connection().execute(text(REBUILD.format(where="AND e.project_id = :p ")), {"p": project_id}).rowcount

@@ -28,7 +28,7 @@ from sqlalchemy import Index, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casecoder.models.base import Base
-from casecoder.models.derived.summary import drop_triggers, listen_create, postgres_triggers, sqlite_triggers
+from casecoder.models.derived.summary import drop_triggers, postgres_triggers, sqlite_triggers
 
 PAIRS = [(p, d) for p in ("family", "system") for d in ("supports", "contradicts", "nuances")]
 COLUMNS = [f"{p}_{d}" for p, d in PAIRS]
@@ -251,6 +251,3 @@ def rebuild_tally_cells(session: Session, project_id: int | None = None) -> int:
     for sql in REBUILD:
         rows = session.execute(text(sql.format(where=where, plain=plain)), params).rowcount
     return rows
-
-
-listen_create(SQLITE_TRIGGERS, POSTGRES_TRIGGERS)
