@@ -1,7 +1,7 @@
 """A database built by the migrations and one built by ``Base.metadata.create_all`` hold the same schema.
 
-Tables, columns (name, type affinity, nullability), indexes (name, columns, unique), unique, check
-and foreign-key constraints, and the triggers with their SQL (SQLite ``sqlite_master``; PostgreSQL
+Tables, columns (name, type affinity, nullability, server default), indexes (name, columns, unique),
+unique, check and foreign-key constraints (PostgreSQL: also their definitions, and the sequences), and the triggers with their SQL (SQLite ``sqlite_master``; PostgreSQL
 ``pg_trigger`` with ``pg_get_triggerdef`` and the functions' ``pg_get_functiondef``), including the
 full-text objects (the FTS5 table and its triggers; ``sources.search_vector`` and its GIN index).
 ``test_migrations.py`` checks the same through Alembic's ``compare_metadata``, which sees neither
@@ -42,15 +42,17 @@ def _sqlite_affinity(declared: str) -> str:
     return "NUMERIC"
 
 
-def _columns(conn: Connection, table: str) -> list[tuple[str, str, bool]]:
+def _columns(conn: Connection, table: str) -> list[tuple[str, str, bool, str]]:
+    """(name, type affinity, nullable, server default) of each column."""
     if conn.dialect.name == "sqlite":
         rows = conn.execute(text(f'PRAGMA table_info("{table}")')).all()
-        return sorted((r.name, _sqlite_affinity(r.type), not r.notnull and not r.pk) for r in rows)
+        return sorted((r.name, _sqlite_affinity(r.type), not r.notnull and not r.pk, _sql(r.dflt_value)) for r in rows)
     rows = conn.execute(text(
-        "SELECT column_name, data_type, character_maximum_length, is_nullable FROM information_schema.columns "
-        "WHERE table_schema = current_schema() AND table_name = :t"), {"t": table}).all()
-    return sorted((name, f"{kind}({length})" if length else kind, nullable == "YES")
-                  for name, kind, length, nullable in rows)
+        "SELECT column_name, data_type, character_maximum_length, is_nullable, column_default "
+        "FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = :t"), {"t": table}).all()
+    schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+    return sorted((name, f"{kind}({length})" if length else kind, nullable == "YES", _sql(default, schema))
+                  for name, kind, length, nullable, default in rows)
 
 
 def _constraints(engine: Engine, table: str) -> dict[str, Any]:
@@ -86,10 +88,19 @@ def _postgres_objects(conn: Connection) -> dict[str, Any]:
         "WHERE n.nspname = :s"), {"s": schema})
     indexes = conn.execute(text("SELECT indexname, tablename, indexdef FROM pg_indexes WHERE schemaname = :s"),
                            {"s": schema})
+    constraints = conn.execute(text(
+        "SELECT c.relname, k.conname, pg_get_constraintdef(k.oid) FROM pg_constraint k "
+        "JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = k.connamespace WHERE n.nspname = :s"),
+        {"s": schema})
+    sequences = conn.execute(text(
+        "SELECT sequencename, data_type, start_value, increment_by FROM pg_sequences WHERE schemaname = :s"),
+        {"s": schema})
     return {
         "triggers": sorted((name, table, _sql(sql, schema)) for name, table, sql in triggers),
         "functions": sorted((name, _sql(sql, schema)) for name, sql in functions),
         "index definitions": sorted((name, table, _sql(sql, schema)) for name, table, sql in indexes),
+        "constraint definitions": sorted((table, name, _sql(sql, schema)) for table, name, sql in constraints),
+        "sequences": sorted(tuple(row) for row in sequences),
     }
 
 
@@ -105,7 +116,8 @@ def schema_of(engine: Engine) -> dict[str, Any]:
                     found[f"{table}: {what}"] = value
         found.update(_sqlite_objects(conn) if conn.dialect.name == "sqlite" else _postgres_objects(conn))
         if conn.dialect.name == "postgresql":
-            found["index definitions"] = [i for i in found["index definitions"] if i[1] != "alembic_version"]
+            for what in ("index definitions", "constraint definitions"):
+                found[what] = [row for row in found[what] if "alembic_version" not in row[:2]]
     return found
 
 
@@ -148,7 +160,7 @@ def test_the_search_objects_are_there(migrated_and_created):
             assert [name for name, _ in schema["virtual tables"]] == ["sources_fts"]
             assert {"sources_fts_ai", "sources_fts_ad", "sources_fts_au"} <= {t[0] for t in schema["triggers"]}
         else:
-            assert ("search_vector", "tsvector", True) in schema["sources: columns"]
+            assert ("search_vector", "tsvector", True, "") in schema["sources: columns"]
             assert any(name == "ix_sources_fts" and "USING gin(search_vector)" in sql
                        for name, _, sql in schema["index definitions"])
             assert "sources_search_vector_biu" in {t[0] for t in schema["triggers"]}
