@@ -18,6 +18,10 @@ exact by triggers on the one before it, on SQLite and PostgreSQL alike:
 * ``tally_default`` (project, code) -> the six measures for the default direction set (supports
   only), moved by the same triggers: the everyday tally reads one row per code.
 
+The pairs, their bits and the measures are declared once in ``kernel/measures.py``; the SQL here is
+generated from that declaration (``mask_of``, ``measure_condition``), as are the queries of
+``analysis/measures.py`` that read these tables.
+
 It serves the tally of record over all coders and all cases with sub-codes included; any other
 filter is counted from ``evidence_summary`` (``analysis/evidence.py``). ``rebuild_tally_cells``
 recomputes all three from ``evidence_summary`` and ``codes``; migration 0011 runs it once.
@@ -27,12 +31,15 @@ from __future__ import annotations
 from sqlalchemy import Index, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from casecoder.kernel import measures
+from casecoder.kernel.measures import Measure
 from casecoder.models.base import Base
 from casecoder.models.derived.summary import drop_triggers, postgres_triggers, sqlite_triggers
 
-PAIRS = [(p, d) for p in ("family", "system") for d in ("supports", "contradicts", "nuances")]
-COLUMNS = [f"{p}_{d}" for p, d in PAIRS]
-BITS = {pair: 1 << i for i, pair in enumerate(PAIRS)}   # (perspective, direction) -> its bit in ``mask``
+# the six pair columns and the bits of ``mask``, and the measures of ``tally_default``: from kernel/measures.py
+PAIRS = list(measures.PAIRS)
+COLUMNS = [f"{p}_{d}" for p, d in PAIRS]  # case_code_evidence's counts, one per pair, in bit order
+BITS = measures.BITS   # (perspective, direction) -> its bit in ``mask``
 
 
 class CodeAncestry(Base):
@@ -95,21 +102,21 @@ _CELLS_UPSERT = "ON CONFLICT (project_id, code_id, mask) DO UPDATE SET cases = t
 _ALL_ZERO = " AND ".join(f"{c} <= 0" for c in COLUMNS)
 
 
-def _pair_counts(row: str, aggregate: str = "") -> str:
-    """The six 0/1 columns of one evidence_summary row (summed with ``aggregate='sum'``)."""
-    return ", ".join(f"{aggregate}(CASE WHEN {row}.perspective = '{p}' AND {row}.direction = '{d}' THEN 1 ELSE 0 END)"
-                     for p, d in PAIRS)
+def _pair_counts(row: str, aggregate: str = "", sign: str = "") -> str:
+    """The six 0/1 (``sign='-'``: 0/-1) columns of one evidence_summary row (summed with ``aggregate='sum'``)."""
+    return ", ".join(f"{aggregate}(CASE WHEN {row}.perspective = '{p}' AND {row}.direction = '{d}' "
+                     f"THEN {sign}1 ELSE 0 END)" for p, d in PAIRS)
 
 
 def mask_of(row: str) -> str:
     """SQL for the mask of a case_code_evidence row ``row``."""
-    return "(" + " + ".join(f"(CASE WHEN {row}.{c} > 0 THEN {1 << i} ELSE 0 END)"
-                            for i, c in enumerate(COLUMNS)) + ")"
+    return "(" + " + ".join(f"(CASE WHEN {row}.{c} > 0 THEN {BITS[pair]} ELSE 0 END)"
+                            for pair, c in zip(PAIRS, COLUMNS)) + ")"
 
 
 def _summary_row(row: str, sign: str) -> list[str]:
     """Add or take away one evidence_summary row for its code and every ancestor; drop rows at 0."""
-    counts = _pair_counts(row).replace("THEN 1", f"THEN {sign}1")
+    counts = _pair_counts(row, sign=sign)
     statements = [f"INSERT INTO {EVIDENCE} (project_id, case_id, code_id, {', '.join(COLUMNS)}) "
                   f"SELECT {row}.project_id, {row}.case_id, a.ancestor_id, {counts} FROM code_ancestry a "
                   f"WHERE a.code_id = {row}.code_id {_EVIDENCE_UPSERT}"]
@@ -122,7 +129,7 @@ def _summary_row(row: str, sign: str) -> list[str]:
 
 def _subtree(sign: str) -> str:
     """Add or take away the evidence of code ``new.id``'s subtree at its strict ancestors (as they stand)."""
-    sums = _pair_counts("s", "sum").replace("THEN 1", f"THEN {sign}1")
+    sums = _pair_counts("s", "sum", sign)
     return (f"INSERT INTO {EVIDENCE} (project_id, case_id, code_id, {', '.join(COLUMNS)}) "
             f"SELECT s.project_id, s.case_id, up.ancestor_id, {sums} "
             "FROM evidence_summary s, code_ancestry down, code_ancestry up "
@@ -140,16 +147,28 @@ def _cell(row: str, sign: str) -> str:
     return _CELL.format(row=row, mask=mask_of(row), sign=sign)
 
 
-DEFAULT_MEASURES = tuple(f"n_{m}" for m in ("family", "system", "both", "either", "contradicts", "nuances"))
+def default_column(name: str) -> str:
+    """The ``tally_default`` column of a measure ("n_": BOTH is an SQL keyword)."""
+    return f"n_{name}"
+
+
+DEFAULT_MEASURES = tuple(default_column(m.name) for m in measures.MEASURES)
+
+
+def measure_condition(measure: Measure, row: str, chosen: frozenset[str]) -> str:
+    """SQL: whether case_code_evidence row ``row`` satisfies ``measure`` for the direction set ``chosen``:
+    a pair column > 0 in every group (pairs of a group ORed, in parentheses when more than one)."""
+    groups = []
+    for group in measure.groups(chosen):
+        terms = [f"{row}.{p}_{d} > 0" for p, d in group] or ["1 = 0"]  # an empty group: never
+        groups.append(terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")")
+    return " AND ".join(groups)
 
 
 def _default_measures(row: str) -> list[str]:
-    """The default tally's six measures (0 or 1) of case_code_evidence row ``row``, supports only."""
-    fs, ss = f"{row}.family_supports > 0", f"{row}.system_supports > 0"
-    conditions = [fs, ss, f"{fs} AND {ss}", f"({fs} OR {ss})",
-                  f"({row}.family_contradicts > 0 OR {row}.system_contradicts > 0)",
-                  f"({row}.family_nuances > 0 OR {row}.system_nuances > 0)"]
-    return [f"(CASE WHEN {c} THEN 1 ELSE 0 END)" for c in conditions]
+    """The default tally's six measures (0 or 1) of case_code_evidence row ``row``, default directions."""
+    return [f"(CASE WHEN {measure_condition(m, row, measures.DEFAULT_DIRECTIONS)} THEN 1 ELSE 0 END)"
+            for m in measures.MEASURES]
 
 
 _DEFAULT_ADD = ", ".join(f"{m} = tally_default.{m} + excluded.{m}" for m in DEFAULT_MEASURES)
@@ -249,5 +268,5 @@ def rebuild_tally_cells(session: Session, project_id: int | None = None) -> int:
         session.execute(text(f"DELETE FROM {table} {plain}"), params)
     rows = 0
     for sql in REBUILD:
-        rows = session.execute(text(sql.format(where=where, plain=plain)), params).rowcount
+        rows = session.connection().execute(text(sql.format(where=where, plain=plain)), params).rowcount
     return rows
