@@ -111,10 +111,6 @@ class Evidence:
     def any_cases(self) -> frozenset[int]:
         return frozenset(self.case_keys)
 
-    @property
-    def both_cases(self) -> frozenset[int]:
-        return self.with_source[FAMILY] & self.with_source[SYSTEM]
-
 
 def selected_cases(session: Session, project_id: int, f: CountFilter) -> Select[int, str, str]:
     query = select(Case.id, Case.key, Case.municipality).where(Case.project_id == project_id)
