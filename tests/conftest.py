@@ -1,8 +1,10 @@
 """Fixtures: every database test runs on SQLite and on PostgreSQL, each on a fresh database.
 
 PostgreSQL comes from CASECODER_TEST_DATABASE_URL (default: the local server at 127.0.0.1:5432,
-database ``test``); each test gets its own schema, dropped afterwards. Without a reachable
-PostgreSQL the PostgreSQL half is skipped with the reason — except under CI=true, where it fails.
+database ``test``); a test asking only for ``db_url`` gets a new empty schema, dropped afterwards;
+a test that needs the tables (``engine``) or the demo gets its process's schema reset to new
+(tests/fresh_db.py). Without a reachable PostgreSQL the PostgreSQL half is skipped with the
+reason — except under CI=true, where it fails.
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ from werkzeug.serving import make_server
 from casecoder.app import create_app
 from casecoder.models import Base
 from casecoder.models.engine import make_engine
-from tests.factories import Factory
+from tests.factories import PASSWORD, Factory
+from tests.fresh_db import PostgresSchemas, SqliteTemplates, demo_project
 from tests.server_helpers import Server
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,31 +64,59 @@ def require_postgres() -> None:
         pytest.skip(reason)
 
 
+# What a test's database holds before it starts (tests/fresh_db.py): "demo", "tables" or None (empty).
+CONTENT = pytest.StashKey[str | None]()
+
+
+def wanted_content(request: pytest.FixtureRequest) -> str | None:
+    names = set(request.fixturenames)
+    if names & {"demo", "live_server"}:
+        return "demo"
+    return "tables" if "engine" in names else None
+
+
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> SqliteTemplates:
+    return SqliteTemplates(tmp_path_factory.mktemp("templates"))
+
+
+@pytest.fixture(scope="session")
+def pg_schemas() -> Iterator[PostgresSchemas]:
+    schemas = PostgresSchemas(pg_base_url())
+    yield schemas
+    schemas.close()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL of an empty database of each kind."""
+    """A URL of a new database of each kind: empty, or with the tables (when the test uses ``engine``)
+    or the demo (``demo``, ``live_server``) already in it."""
+    content = wanted_content(request)
+    request.node.stash[CONTENT] = content
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'casecoder.sqlite'}"
+        path = tmp_path / "casecoder.sqlite"
+        if content:
+            request.getfixturevalue("sqlite_templates").copy_to(content, path)
+        yield f"sqlite:///{path}"
         return
     require_postgres()
-    schema = "t_" + uuid.uuid4().hex[:16]
-    admin = make_engine(pg_base_url())
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(pg_base_url()).update_query_dict({"options": f"-csearch_path={schema}"})
+    schemas: PostgresSchemas = request.getfixturevalue("pg_schemas")
+    if content:
+        yield schemas.schema_url(demo=content == "demo")
+        return
+    schema = schemas.new_schema()
     try:
-        yield url.render_as_string(hide_password=False)
+        yield schemas.url(schema)
     finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+        schemas.drop(schema)
 
 
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
+def engine(db_url: str, request: pytest.FixtureRequest) -> Iterator[Engine]:
     """An engine on a fresh database holding the current schema."""
     eng = make_engine(db_url)
-    Base.metadata.create_all(eng)
+    if request.node.stash.get(CONTENT, None) is None:  # db_url was asked for on its own, then engine
+        Base.metadata.create_all(eng)
     yield eng
     eng.dispose()
 
@@ -155,15 +186,11 @@ def shared_dir() -> Path:
 def demo(session, client):  # type: ignore[no-untyped-def]
     """The demo project, with ``admin`` (owner, English UI) logged in on ``client``."""
     from casecoder.coding import accounts
-    from casecoder.coding.demo import load_demo
-    from tests.factories import PASSWORD
-    result = load_demo(session)
-    admin = accounts.get_user(session, "admin")
-    accounts.set_password(admin, PASSWORD)
-    admin.language = "en"
+    project = demo_project(session)
+    accounts.get_user(session, "admin").language = "en"
     session.commit()
     login(client, "admin", PASSWORD)
-    return result.project
+    return project
 
 
 # ---- a real browser against a live server (Playwright driving Debian's Chromium) ----
@@ -172,7 +199,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
         message = f"Chromium not found at {CHROMIUM}; the test command installs it (apt-get install chromium)"
@@ -189,16 +216,11 @@ def browser():
 @pytest.fixture
 def live_server(app, session):  # type: ignore[no-untyped-def]
     """The app served on a free local port, with the demo loaded and admin's password known."""
-    from casecoder.coding import accounts
-    from casecoder.coding.demo import load_demo
-    from tests.factories import PASSWORD
-    result = load_demo(session)
-    accounts.set_password(accounts.get_user(session, "admin"), PASSWORD)
-    session.commit()
+    project = demo_project(session)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", result.project
+    yield f"http://127.0.0.1:{server.server_port}", project
     server.shutdown()
     thread.join(5)
 
