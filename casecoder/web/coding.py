@@ -42,8 +42,7 @@ def source(project: Project, source_id: int):  # type: ignore[no-untyped-def]
             if 0 <= start < end <= len(source.text):
                 select_range = [start, end]
         except ValueError:
-            blind = seen.is_blind(session, source.id, current_user, g.role)
-    select_range = None
+            select_range = None
     data = {
         "project": project.slug,
         "source": {"id": source.id, "title": source.title, "text": source.text},
