@@ -3,10 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
 
 from casecoder.coding.pseudonymise import require_export_allowed
 from casecoder.db import get_session
@@ -15,14 +12,10 @@ from casecoder.exchange.bundle_import import import_bundle
 from casecoder.exchange.bundle_read import MB, BundleProblems, zip_bundle
 from casecoder.models import Project
 from casecoder.web.access import project_route
+from casecoder.web.forms.bundles import BundleForm
 
 bp = Blueprint("bundles", __name__)
 ZIP_FACTOR = 10  # a .zip may unpack to at most this many times the request size limit
-
-
-class BundleForm(FlaskForm):
-    file = FileField(_l("Bundle (.zip)"), validators=[FileRequired(_l("Choose a .zip file.")),
-                                                      FileAllowed(["zip"], _l("The bundle must be a .zip file."))])
 
 
 @bp.route("/p/<slug>/import-bundle", methods=["GET", "POST"])
