@@ -21,6 +21,7 @@ from casecoder.coding import pseudonymise
 from casecoder.exchange.bundle_read import COLUMNS, check_csv_names, find_quote, read_transcript, source_key, unknown
 from casecoder.exchange.bundle_write import BundleWriter, ExcerptPlan, ImportSummary, SourceInfo
 from casecoder.files.csv_tables import INT_RE, Bundle, Problems, Row, Table, infer_type, read_table, split_keys
+from casecoder.files.extract import Extracted
 from casecoder.kernel import validate
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.models import (
@@ -62,7 +63,7 @@ class _Importer(BundleWriter):
         self.codes = {c.key: c for c in session.scalars(select(Code).where(Code.project_id == pid))}
         self.cases = {c.key: c for c in session.scalars(select(Case).where(Case.project_id == pid))}
         self.people = {p.key: p for p in session.scalars(select(Interviewee).where(Interviewee.project_id == pid))}
-        self.sources = {s.key: s for s in session.scalars(select(Source).where(
+        self.sources = {cast(str, s.key): s for s in session.scalars(select(Source).where(
             Source.project_id == pid, Source.key.is_not(None)))}
         self.attributes = {a.name: a for a in session.scalars(select(AttributeDefinition).where(
             AttributeDefinition.project_id == pid))}
@@ -103,7 +104,7 @@ class _Importer(BundleWriter):
         return key  # type: ignore[return-value]
 
     def check_codes(self, table: Table) -> None:
-        p, seen = self.problems, {}
+        p, seen = self.problems, dict[str, int]()
         for row in table.rows:
             key = self._new_key(row, "code_key", validate.code_key, N_("Code key"), seen, ())  # existing: updated
             if key is None:
@@ -116,8 +117,9 @@ class _Importer(BundleWriter):
                 if column in table.columns:
                     plan[name] = row.get(column)
             if key in self.codes and "parent_key" not in table.columns:
-                plan["parent"] = self.codes[key].parent.key if self.codes[key].parent else None
-            self.code_plans[key] = plan  # type: ignore[index]
+                stored = self.codes[key].parent
+                plan["parent"] = stored.key if stored else None
+            self.code_plans[key] = plan
         parent_of = {c.key: c.parent.key if c.parent else None for c in self.codes.values()}
         parent_of.update({key: plan["parent"] for key, plan in self.code_plans.items()})  # type: ignore[misc]
         for key, plan in self.code_plans.items():
@@ -133,7 +135,7 @@ class _Importer(BundleWriter):
                 p.at(row, "parent_key", InvalidInput("Code {key} would be its own ancestor", "parent", key=key))
 
     def check_cases(self, table: Table) -> None:
-        p, seen = self.problems, {}
+        p, seen = self.problems, dict[str, int]()
         names = [c for c in table.columns if c not in ("case_key", "municipality")]
         for name in names:
             try:
@@ -157,7 +159,7 @@ class _Importer(BundleWriter):
                 self.case_plans[key] = (cast(str, municipality), values)
 
     def check_people(self, table: Table) -> None:
-        p, seen = self.problems, {}
+        p, seen = self.problems, dict[str, int]()
         for row in table.rows:
             key = self._new_key(row, "interviewee_key", validate.code_key, N_("Interviewee key"), seen, self.people)
             plan = {"role": p.attempt(row, "role", validate.title, row.get("role"), N_("Role"), 64)[1],
@@ -169,7 +171,7 @@ class _Importer(BundleWriter):
                 self.person_plans[key] = plan
 
     def check_sources(self, table: Table) -> None:
-        p, seen = self.problems, {}
+        p, seen = self.problems, dict[str, int]()
         for row in table.rows:
             key = self._new_key(row, "source_key", source_key, N_("Source key"), seen, self.sources)
             fields: dict[str, object] = {
@@ -185,11 +187,13 @@ class _Importer(BundleWriter):
                                       self.person_plans, self.people)
             ok, read = p.attempt(row, "file", read_transcript, self.bundle, row.get("file"), self.max_bytes)
             if key:
-                path, data, extracted = read if ok else (None, None, None)  # type: ignore[misc]
-                self.source_plans[key] = SourceInfo(cast(str, title or key), extracted and extracted.text, case_keys,
-                                                     row, fields, people, (path, data, extracted.sha256) if ok else None)
+                text, file = None, None
+                if ok:
+                    path, data, extracted = cast("tuple[str, bytes, Extracted]", read)
+                    text, file = extracted.text, (path, data, extracted.sha256)
+                self.source_plans[key] = SourceInfo(cast(str, title or key), text, case_keys, row, fields, people, file)
 
-    def _references(self, row: Row, column: str, what: str, file: str, planned: dict, existing: dict) -> list[str]:  # type: ignore[type-arg]
+    def _references(self, row: Row, column: str, what: str, file: str, planned: dict, existing: dict) -> list[str]:
         keys = split_keys(row.get(column))
         for key in keys:
             if key not in planned and key not in existing:
@@ -228,8 +232,8 @@ class _Importer(BundleWriter):
         """(source key, case key, start, end) of the row's excerpt, or None (reported)."""
         p, key = self.problems, row.get("source_key")
         source = self.sources.get(key)
-        info = self.source_plans.get(key) or (source and SourceInfo(source.title, source.text,
-                                                                      [c.key for c in source.cases]))
+        info = self.source_plans.get(key) or (SourceInfo(source.title, source.text, [c.key for c in source.cases])
+                                              if source is not None else None)
         if info is None:
             p.at(row, "source_key", unknown(N_("source"), key, "sources.csv"))
             return None
@@ -254,7 +258,8 @@ class _Importer(BundleWriter):
             if not quote.strip():
                 p.at(row, "start", InvalidInput("Give start and end, or a quote", "span"))
                 return None
-            return p.attempt(row, "quote", find_quote, info.text, quote, info.title)[1] if info.text else None
+            found = p.attempt(row, "quote", find_quote, info.text, quote, info.title)[1] if info.text else None
+            return cast("tuple[int, int] | None", found)
         numbers = []
         for column in ("start", "end"):
             value = row.get(column)
@@ -275,10 +280,13 @@ class _Importer(BundleWriter):
             self.problems.at(row, "coder", InvalidInput("No coder is given, and the import has no user to stand in",
                                                         "coder"))
             return None
-        ok, name = self.problems.attempt(row, "coder", validate.username, name)
-        if ok and name not in self.users:
+        ok, checked = self.problems.attempt(row, "coder", validate.username, name)
+        if not ok:
+            return None
+        name = cast(str, checked)
+        if name not in self.users:
             self.users[name] = self.session.scalar(select(User).where(User.username == name))
-        return name if ok else None  # type: ignore[return-value]
+        return name
 
     def _applicable_codes(self, row: Row) -> list[str]:
         keys = split_keys(row.get("code_keys"))

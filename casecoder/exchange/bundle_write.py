@@ -110,8 +110,8 @@ class BundleWriter:
             for name, value in values.items():
                 cases.set_attribute(s, case, self.attributes[name], value)
             summary.cases += 1
-        for key, plan in self.person_plans.items():
-            self.people[key] = cases.create_interviewee(s, self.project, key, **plan)  # type: ignore[arg-type]
+        for key, person in self.person_plans.items():
+            self.people[key] = cases.create_interviewee(s, self.project, key, **person)  # type: ignore[arg-type]
             summary.interviewees += 1
         for key, info in self.source_plans.items():
             path, data, sha256 = cast(tuple[str, bytes, str], info.file)

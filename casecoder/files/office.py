@@ -7,7 +7,7 @@ in landscape when the table is wide.
 from __future__ import annotations
 
 import io
-from typing import Sequence
+from typing import Sequence, cast
 
 from casecoder.files.ooxml import deterministic_zip
 from casecoder.files.tabular import neutralise
@@ -22,9 +22,10 @@ def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], sheet: s
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
-    ws = wb.active
+    ws = cast(Worksheet, wb.active)  # a new workbook's one sheet
     ws.title = sheet[:31]
     ws.append([_cell(v) for v in header])
     for cell in ws[1]:

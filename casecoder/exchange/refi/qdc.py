@@ -111,7 +111,8 @@ def write_qdc(session: Session, project: Project, lang: str = "da") -> bytes:
     """The codebook of ``project`` as .qdc bytes (GUIDs of codes given and stored first)."""
     ensure_guids(session, project)
     children = tree(project_codes(session, project))
-    root = etree.Element(f"{{{NS_CODEBOOK}}}CodeBook", nsmap={None: NS_CODEBOOK}, origin=ORIGIN)
+    root = etree.Element(f"{{{NS_CODEBOOK}}}CodeBook", nsmap={None: NS_CODEBOOK},  # type: ignore[dict-item]
+                         origin=ORIGIN)
     codes_element = sub(root, "Codes", NS_CODEBOOK)
     add_code_elements(codes_element, NS_CODEBOOK, children, lang)
     sets = hypothesis_sets(project, children)
@@ -211,13 +212,14 @@ class MergePlan:
 
 
 def _label_paths(codes: list[Code], lang: str) -> dict[tuple[str, ...], Code]:
-    by_id = {c.id: c for c in codes}
-    out = {}
+    by_id: dict[int | None, Code] = {c.id: c for c in codes}
+    out: dict[tuple[str, ...], Code] = {}
     for code in codes:
-        labels, current = [], code
+        labels: list[str] = []
+        current: Code | None = code
         while current is not None:
             labels.append(current.label(lang).strip().casefold())
-            current = by_id.get(current.parent_id)  # type: ignore[arg-type]
+            current = by_id.get(current.parent_id)
         out.setdefault(tuple(reversed(labels)), code)
     return out
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, Sequence, cast
 
 from lxml import etree
 from sqlalchemy import select
@@ -98,10 +98,11 @@ class _Writer:
         user_ids = {c.coder_id for e in excerpts for c in e.codings} | {e.created_by_id for e in excerpts}
         user_ids |= {src.created_by_id for src in sources}
         users = s.scalars(select(User).where(User.id.in_([u for u in user_ids if u])).order_by(User.username)).all()
-        self.user_guid = {u.id: self.guid("user", u.id) for u in users}
+        self.user_guid: dict[int | None, str] = {u.id: self.guid("user", u.id) for u in users}
 
-        root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS}, name=self.project.title,
-                             origin=f"{cv.ORIGIN} {__version__}", creationDateTime=timestamp(self.project.created_at))
+        root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS}, name=self.project.title,  # type: ignore[dict-item]
+                             origin=f"{cv.ORIGIN} {__version__}",
+                             creationDateTime=cast(str, timestamp(self.project.created_at)))
         if users:
             element = sub(root, "Users", NS)
             for user in users:
@@ -160,7 +161,7 @@ class _Writer:
         sub(element, "VariableRef", NS, targetGUID=guid)
         sub(element, VALUE_ELEMENT[type_of], NS, value_text(type_of, value))
 
-    def _cases(self, root: Any, variables: dict[str, tuple[str, str]], excerpts: list[Excerpt]) -> None:
+    def _cases(self, root: Any, variables: dict[str, tuple[str, str]], excerpts: Sequence[Excerpt]) -> None:
         s = self.session
         cases = s.scalars(select(Case).where(Case.project_id == self.project.id).order_by(Case.key)
                           .options(selectinload(Case.sources))).all()
@@ -184,8 +185,8 @@ class _Writer:
                 if excerpt.case_id == case.id:
                     sub(one, "SelectionRef", NS, targetGUID=self.guid("selection", excerpt.id))
 
-    def _sources(self, root: Any, variables: dict[str, tuple[str, str]], sources: list[Source],
-                 excerpts: list[Excerpt]) -> None:
+    def _sources(self, root: Any, variables: dict[str, tuple[str, str]], sources: Sequence[Source],
+                 excerpts: Sequence[Excerpt]) -> None:
         if not sources:
             return
         by_source: dict[int, list[Excerpt]] = {}
