@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from casecoder.coding import accounts
 from casecoder.exchange.bundle_export import zip_bytes
+from casecoder.exchange.bundle_import import import_bundle
 from casecoder.exchange.bundle_read import zip_bundle
 from casecoder.files.csv_tables import BundleProblems, infer_type
 from casecoder.models import AttributeType, Source, migrate
@@ -40,6 +41,28 @@ def test_zip_reading_is_safe():
         zip_bundle(b"not a zip", MB, "b.zip")
     inner = zip_bundle(_zip({"proj/cases.csv": b"a", "proj/sources/x.txt": b"b"}), MB)
     assert sorted(inner.files) == ["cases.csv", "sources/x.txt"] and inner.read("sources/x.txt") == b"b"
+
+
+def test_a_damaged_transcript_is_read_when_the_import_needs_it_and_refuses_the_bundle(session, target):
+    """Entries are unpacked on request: the .zip opens, and the damaged transcript that sources.csv names
+    refuses the whole bundle with one problem naming the .zip (not a problem of the sources.csv cell)."""
+    project, eva = target
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, content in BASE.items():
+            archive.writestr(name, content)
+    data = bytearray(buffer.getvalue())
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        start = archive.getinfo("texts/a.txt").header_offset + 30 + len("texts/a.txt")
+    data[start] ^= 0xFF
+    opened = zip_bundle(bytes(data), MB, "b.zip")
+    before = counts(session)
+    with pytest.raises(BundleProblems) as info:
+        import_bundle(session, project, opened, user=eva, max_bytes=MB)
+    assert [p.render() for p in info.value.problems] == [
+        "b.zip: The entry 'texts/a.txt' cannot be read (Bad CRC-32 for file 'texts/a.txt')"]
+    session.rollback()
+    assert counts(session) == before
 
 
 def test_attribute_types_are_inferred_from_the_whole_column():
