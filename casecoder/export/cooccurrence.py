@@ -17,9 +17,9 @@ def cooccurrence_bundle(project: Project, result: Cooccurrence, params: list[tup
     rows = []
     for code in result.codes:
         for s in SCOPES:
-            keys = result.node_cases[code.key][s]
-            rows.append((code.key, labels[code.key], code.key, labels[code.key], s, len(keys),
-                         result.denominators[DENOMINATOR[s]], " ".join(keys)))
+            cases = result.node_cases[code.key][s]
+            rows.append((code.key, labels[code.key], code.key, labels[code.key], s, len(cases),
+                         result.denominators[DENOMINATOR[s]], " ".join(cases)))
     for pair in result.pairs:
         for s in SCOPES:
             rows.append((pair.a, labels[pair.a], pair.b, labels[pair.b], s, len(pair.cases[s]),

@@ -60,6 +60,10 @@ class ReportSpec:
                    language)
 
 
+Params = list[tuple[str, str]]   # the filter parameters, as written into spec.json
+Target = dict[str, Any]          # what a kind exports (a code, a chain, a scope …)
+
+
 def build_report(session: Session, spec: ReportSpec) -> Bundle:
     project = get_project(session, spec.project)
     f = parse_filter(session, spec.filters)
@@ -79,19 +83,19 @@ def _code(session: Session, project: Project, key: object) -> Code:
     return code
 
 
-def _tally(session: Session, project: Project, f: CountFilter, params: list, target: dict, lang: str) -> Bundle:  # type: ignore[type-arg]
+def _tally(session: Session, project: Project, f: CountFilter, params: Params, target: Target, lang: str) -> Bundle:
     from casecoder.export.tally import tally_bundle
     code = _code(session, project, target["code"]).key if target.get("code") else None
     return tally_bundle(project, compute_tally(session, project, f, case_keys=True), params, lang, code)
 
 
-def _matrix(session: Session, project: Project, f: CountFilter, params: list, target: dict, lang: str) -> Bundle:  # type: ignore[type-arg]
+def _matrix(session: Session, project: Project, f: CountFilter, params: Params, target: Target, lang: str) -> Bundle:
     from casecoder.export.matrix import matrix_bundle
     return matrix_bundle(project, evidence_matrix(session, project, _code(session, project, target.get("code")).key,
                                                   f), params, lang)
 
 
-def _cooccurrence(session: Session, project: Project, f: CountFilter, params: list, target: dict,  # type: ignore[type-arg]
+def _cooccurrence(session: Session, project: Project, f: CountFilter, params: Params, target: Target,
                   lang: str) -> Bundle:
     from casecoder.export.cooccurrence import cooccurrence_bundle
     keys = [str(k) for k in target.get("codes") or []]
@@ -106,7 +110,7 @@ def _cooccurrence(session: Session, project: Project, f: CountFilter, params: li
     return cooccurrence_bundle(project, cooccurrence(session, project, keys, f), params, lang, scope)
 
 
-def _chain(session: Session, project: Project, f: CountFilter, params: list, target: dict, lang: str) -> Bundle:  # type: ignore[type-arg]
+def _chain(session: Session, project: Project, f: CountFilter, params: Params, target: Target, lang: str) -> Bundle:
     from casecoder.export.chain import chain_bundle
     title = str(target.get("chain") or "")
     chain_id = session.scalar(select(Chain.id).where(Chain.project_id == project.id, Chain.title == title))
@@ -117,14 +121,14 @@ def _chain(session: Session, project: Project, f: CountFilter, params: list, tar
     return chain_bundle(project, chain, result, params, lang, result.coders)
 
 
-def _overview(session: Session, project: Project, f: CountFilter, params: list, target: dict, lang: str) -> Bundle:  # type: ignore[type-arg]
+def _overview(session: Session, project: Project, f: CountFilter, params: Params, target: Target, lang: str) -> Bundle:
     from casecoder.export.overview import overview_bundle
     key = _code(session, project, target.get("code")).key
     nodes, edges = hypothesis_overview(session, project, key, f)
     return overview_bundle(project, key, nodes, edges, params, lang, collect(session, project.id, f).coders)
 
 
-def _quotes(session: Session, project: Project, f: CountFilter, params: list, target: dict, lang: str) -> Bundle:  # type: ignore[type-arg]
+def _quotes(session: Session, project: Project, f: CountFilter, params: Params, target: Target, lang: str) -> Bundle:
     from casecoder.analysis.quotes import quote_bank
     from casecoder.export.bundle import base_spec, tidy_files
     from casecoder.export.quotes import CSV_HEADER, quote_json, quote_readme, quote_rows, quotes_docx, quotes_markdown
@@ -145,7 +149,7 @@ def _quotes(session: Session, project: Project, f: CountFilter, params: list, ta
                   summary=f"{bank.n_quotes} quotes in {len(bank.sections)} sections")
 
 
-def _selection(session: Session, project: Project, f: CountFilter, params: list, target: dict,  # type: ignore[type-arg]
+def _selection(session: Session, project: Project, f: CountFilter, params: Params, target: Target,
                lang: str) -> Bundle:
     """Table 2; the target is the criteria (default: the project's saved ones, else the report's); no filters."""
     from casecoder.analysis.selection import parse_criteria, saved_criteria, select_families
@@ -155,7 +159,7 @@ def _selection(session: Session, project: Project, f: CountFilter, params: list,
     return selection_bundle(project, select_families(session, project, criteria), lang, show_empty)
 
 
-def _interviewees(session: Session, project: Project, f: CountFilter, params: list, target: dict,  # type: ignore[type-arg]
+def _interviewees(session: Session, project: Project, f: CountFilter, params: Params, target: Target,
                   lang: str) -> Bundle:
     """Table 3 for the filtered cases."""
     from casecoder.analysis.interviewees import interviewee_overview, relevant
@@ -168,7 +172,7 @@ BUILDERS: dict[str, Callable[..., Bundle]] = {"tally": _tally, "matrix": _matrix
                                                "selection": _selection, "interviewees": _interviewees}
 
 
-def _agreement(session: Session, project: Project, f: CountFilter, params: list, target: dict,  # type: ignore[type-arg]
+def _agreement(session: Session, project: Project, f: CountFilter, params: Params, target: Target,
                lang: str) -> Bundle:
     """Inter-coder agreement; target: coders (two or more), level case|segment, unit, codes or hypothesis."""
     from casecoder.analysis.agreement import compute_agreement

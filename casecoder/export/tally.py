@@ -29,7 +29,7 @@ def tally_json(tally: Tally, params: list[tuple[str, str]]) -> dict[str, Any]:
         "denominators": {k: {"N": len(v), "case_keys": list(v)} for k, v in tally.denominators.items()},
         "codes": [{"key": r.key, "label_da": r.label_da, "label_en": r.label_en, "kind": r.kind, "depth": r.depth,
                    "parent": r.parent_key, "hypothesis": r.hypothesis_key,
-                   "counts": {m: {"n": c.n, "N": c.N, "case_keys": list(c.case_keys)} for m, c in r.counts.items()}}
+                   "counts": {m: {"n": c.n, "N": c.N, "case_keys": list(c.case_keys or ())} for m, c in r.counts.items()}}
                   for r in tally.rows],
     }
 
@@ -50,7 +50,7 @@ def tally_bundle(project: Project, tally: Tally, params: list[tuple[str, str]], 
     if code:
         tally = subtree(tally, code)
     t = Translator(lang)
-    rows = [(r.key, r.label(lang), m, r.counts[m].n, r.counts[m].N, " ".join(r.counts[m].case_keys))
+    rows = [(r.key, r.label(lang), m, r.counts[m].n, r.counts[m].N, " ".join(r.counts[m].case_keys or ()))
             for r in tally.rows for m in MEASURES]
     files = tidy_files(CSV_HEADER, rows, tally_json(tally, params), "tally")
     denominators = dict(tally.N)

@@ -15,12 +15,16 @@ from __future__ import annotations
 import math
 import textwrap
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 from matplotlib import rc_context
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Polygon
+from matplotlib.text import Text
+from matplotlib.typing import LineStyleType
 
 from casecoder.figures.charts import (
     FAMILY_COLOR,
@@ -31,12 +35,13 @@ from casecoder.figures.charts import (
     WIDTH_IN,
     _check_format,
     _new_figure,
+    _renderer,
     _save,
 )
 
 STATEMENT_COLOR, EVENT_COLOR, TOTAL_COLOR = FAMILY_COLOR, "#111111", "#cfe8d5"
 DARK, TAB_FILL, LINE_COLOR = "#111111", "#f2f2f2", "#222222"
-ARROW_STYLES = {"both-and": "--", "and-or": "-"}          # dashed = both-and, solid = and/or
+ARROW_STYLES: dict[str, LineStyleType] = {"both-and": "--", "and-or": "-"}          # dashed = both-and, solid = and/or
 BOX_PT, TAB_PT = 8, 7
 MARGIN, GAP, ROW_GAP, PAD = 0.15, 0.34, 0.34, 0.07       # inches
 HEAD, LINESPACING, MAX_CHARS, LANE = 0.09, 1.2, 22, 0.1
@@ -57,7 +62,7 @@ class ChainBox:
 def _size(fig: Figure, text: str, size: float, bold: bool = False) -> tuple[float, float]:
     """Rendered width and height of ``text`` (possibly multi-line) in inches."""
     artist = fig.text(0, 0, text, fontsize=size, fontweight="bold" if bold else "normal", linespacing=LINESPACING)
-    box = artist.get_window_extent(fig.canvas.get_renderer())
+    box = artist.get_window_extent(_renderer(fig))
     artist.remove()
     return box.width / fig.dpi, box.height / fig.dpi
 
@@ -89,7 +94,7 @@ def _fit(fig: Figure, parts: list[str], size: float, width: float, most: int = M
     return "\n".join(line for part in parts for line in textwrap.wrap(part, 1))
 
 
-def _axes(fig: Figure, height: float):
+def _axes(fig: Figure, height: float) -> Axes:
     fig.set_size_inches(WIDTH_IN, height)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_xlim(0, WIDTH_IN)
@@ -98,8 +103,8 @@ def _axes(fig: Figure, height: float):
     return ax
 
 
-def _box(ax, x: float, y: float, w: float, h: float, text: str, face: str, *, color: str = "white",
-         edge: str | None = None, size: float = BOX_PT, bold: bool = False):
+def _box(ax: Axes, x: float, y: float, w: float, h: float, text: str, face: str, *, color: str = "white",
+         edge: str | None = None, size: float = BOX_PT, bold: bool = False) -> tuple[FancyBboxPatch, Text]:
     patch = FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0,rounding_size=0.04", facecolor=face,
                            edgecolor=edge or face, linewidth=0.6 if edge else 0)
     ax.add_patch(patch)
@@ -108,7 +113,7 @@ def _box(ax, x: float, y: float, w: float, h: float, text: str, face: str, *, co
     return patch, label
 
 
-def _arrow(ax, points: list[tuple[float, float]], style: str, gid: str) -> None:
+def _arrow(ax: Axes, points: list[tuple[float, float]], style: LineStyleType, gid: str) -> None:
     """A polyline ending in a solid filled head; the shaft (one path, id ``gid``) dashed or solid."""
     (xa, ya), (xb, yb) = points[-2], points[-1]
     length = math.hypot(xb - xa, yb - ya)
@@ -134,7 +139,8 @@ def _validate(boxes: list[ChainBox], arrows: list[str]) -> None:
 
 def _legend_rows(fig: Figure, legend: dict[str, str]) -> list[list[tuple[str, str, float, float]]]:
     """Legend entries (kind, text, sample width, entry width) flowed into lines that fit the width."""
-    avail, rows, x = WIDTH_IN - 2 * MARGIN, [[]], 0.0
+    avail, x = WIDTH_IN - 2 * MARGIN, 0.0
+    rows: list[list[tuple[str, str, float, float]]] = [[]]
     for kind, sample in (("both_and", 0.38), ("and_or", 0.38), ("statement", 0.16), ("event", 0.16), ("tab", 0.3)):
         text = _fit(fig, [legend.get(kind, DEFAULT_LEGEND[kind])], SMALL_PT, avail - sample - 0.06, most=200)
         width = sample + 0.06 + _size(fig, text, SMALL_PT)[0]
@@ -146,7 +152,8 @@ def _legend_rows(fig: Figure, legend: dict[str, str]) -> list[list[tuple[str, st
     return rows
 
 
-def _draw_chain(boxes, arrows, *, combination_n, combination_N, formula, title, caption, legend):
+def _draw_chain(boxes: list[ChainBox], arrows: list[str], *, combination_n: int, combination_N: int, formula: str,
+                title: str, caption: str, legend: dict[str, str]) -> tuple[Figure, list[tuple[FancyBboxPatch, Text]]]:
     """The chain figure (caller holds the rc_context) and its (patch, text) pairs: boxes, total, tabs."""
     _validate(boxes, arrows)
     legend = {**DEFAULT_LEGEND, **legend}
@@ -179,7 +186,8 @@ def _draw_chain(boxes, arrows, *, combination_n, combination_N, formula, title, 
             linespacing=LINESPACING)
     place = [(MARGIN + (i % cols) * (bw + GAP), top + (i // cols) * (bh + th + ROW_GAP))
              for i in range(len(boxes) + 1)]
-    pairs, tab_pairs = [], []
+    pairs: list[tuple[FancyBboxPatch, Text]] = []
+    tab_pairs: list[tuple[FancyBboxPatch, Text]] = []
     for (x, y), box, text, (tab, tw, _) in zip(place, boxes, texts, tabs):
         face = EVENT_COLOR if box.kind == "event" else STATEMENT_COLOR
         pairs.append(_box(ax, x, y, bw, bh, text, face))
@@ -229,27 +237,31 @@ def chain_figure(boxes: list[ChainBox], arrows: list[str], *, combination_n: int
         return _save(fig, fmt)
 
 
-def _extents(boxes: list[ChainBox], arrows: list[str], **texts: str) -> list[tuple[tuple, tuple]]:
-    args = {"combination_n": 0, "combination_N": 0, "formula": "", "title": "", "caption": "", "legend": {}}
+Extent = tuple[float, float, float, float]
+
+
+def _extents(boxes: list[ChainBox], arrows: list[str], **texts: str) -> list[tuple[Extent, Extent]]:
+    args: dict[str, Any] = {"combination_n": 0, "combination_N": 0, "formula": "", "title": "", "caption": "", "legend": {}}
     with rc_context(RC):
         fig, pairs = _draw_chain(boxes, arrows, **{**args, **texts})
         fig.canvas.draw()
-        renderer, h = fig.canvas.get_renderer(), fig.get_figheight()
-        out = []
+        renderer, h = _renderer(fig), fig.get_figheight()
+        out: list[tuple[Extent, Extent]] = []
         for pair in pairs:
             bbs = [artist.get_window_extent(renderer) for artist in pair]
-            out.append(tuple((b.x0 / fig.dpi, h - b.y1 / fig.dpi, b.x1 / fig.dpi, h - b.y0 / fig.dpi) for b in bbs))
+            box, text = ((b.x0 / fig.dpi, h - b.y1 / fig.dpi, b.x1 / fig.dpi, h - b.y0 / fig.dpi) for b in bbs)
+            out.append((box, text))
         fig.clear()
         return out
 
 
-def chain_layout(boxes: list[ChainBox], arrows: list[str], **texts) -> list[tuple[float, float, float, float]]:
+def chain_layout(boxes: list[ChainBox], arrows: list[str], **texts: str) -> list[Extent]:
     """Rendered extents (x0, y0, x1, y1; inches from the figure's top left) of every box drawn: the chain's
     boxes in order, then the combination box, then the tab under each chain box."""
     return [box for box, _ in _extents(boxes, arrows, **texts)]
 
 
-def chain_text_layout(boxes: list[ChainBox], arrows: list[str], **texts) -> list[tuple[float, float, float, float]]:
+def chain_text_layout(boxes: list[ChainBox], arrows: list[str], **texts: str) -> list[Extent]:
     """Rendered extents of the text inside each box of :func:`chain_layout`, in the same order."""
     return [text for _, text in _extents(boxes, arrows, **texts)]
 
@@ -257,7 +269,9 @@ def chain_text_layout(boxes: list[ChainBox], arrows: list[str], **texts) -> list
 def _feedback_edges(graph: nx.DiGraph) -> list[tuple[str, str]]:
     """Edges pointing backwards in a greedy Eades-Lin-Smyth order (sinks last, sources first, else the
     node with the most outgoing over incoming edges; ties by key): removing them breaks every cycle."""
-    rest, head, tail = graph.copy(), [], []
+    rest = graph.copy()
+    head: list[str] = []
+    tail: list[str] = []
     rest.remove_edges_from(list(nx.selfloop_edges(rest)))
     while len(rest):
         sinks = sorted(n for n in rest if rest.out_degree(n) == 0)
@@ -353,9 +367,11 @@ def overview_figure(nodes: list[tuple[str, str, str, str]], edges: list[tuple[st
                 points = [(xa, ya), (xa - g1, ya), (xa - g1, lane), (xb + g2, lane), (xb + g2, yb), (xb, yb)]
             else:
                 (xa, ya), (xb, yb) = port(a, "R", i), port(b, "L", i)
-                lane = top + max(heights) + LANE * (below.index((a, b)) + 0.6) if (a, b) in below else None
-                points = ([(xa, ya), (xa + g1, ya), (xa + g1, lane), (xb - g2, lane), (xb - g2, yb), (xb, yb)]
-                          if lane is not None else [(xa, ya), (xb, yb)])
+                if (a, b) in below:
+                    lane = top + max(heights) + LANE * (below.index((a, b)) + 0.6)
+                    points = [(xa, ya), (xa + g1, ya), (xa + g1, lane), (xb - g2, lane), (xb - g2, yb), (xb, yb)]
+                else:
+                    points = [(xa, ya), (xb, yb)]
             _arrow(ax, points, "-", f"edge-{i}")
         ax.text(MARGIN, y_caption, caption_text, fontsize=SMALL_PT, va="top", ha="left", color="#333333",
                 linespacing=LINESPACING)

@@ -17,12 +17,14 @@ import io
 import math
 import textwrap
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 from matplotlib import rc_context
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+from matplotlib.typing import RcKeyType
 
 from casecoder.analysis.tally import Count
 
@@ -34,7 +36,7 @@ LABEL_WRAP = 38
 FONT_PT, SMALL_PT, TITLE_PT = 9, 8, 11
 LINE_IN = 1.25 / 72                 # one line of text per point of font size, in inches
 
-RC = {
+RC: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": FONT_PT,
     "text.parse_math": False,       # a "$" in a code label is text, not mathtext
@@ -90,9 +92,16 @@ def _check_format(fmt: str) -> None:
         raise ValueError(f"unknown figure format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
+def _renderer(fig: Figure) -> RendererAgg:
+    """The Agg renderer of ``fig`` (every figure here sits on its own Agg canvas)."""
+    canvas = fig.canvas
+    assert isinstance(canvas, FigureCanvasAgg)
+    return canvas.get_renderer()
+
+
 def _text_width_in(fig: Figure, texts: list[str], size: float) -> float:
     """The widest of ``texts`` (each possibly multi-line) at ``size`` points, in inches."""
-    renderer = fig.canvas.get_renderer()
+    renderer = _renderer(fig)
     widest = 0.0
     for text in texts:
         artist = fig.text(0, 0, text, fontsize=size)
