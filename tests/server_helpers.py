@@ -74,7 +74,7 @@ class Server:
                         return
             except (OSError, http.client.HTTPException):
                 pass
-            time.sleep(0.2)
+            time.sleep(0.05)
         pytest.fail(f"the server did not answer /healthz within {timeout} s:\n{self.output()}")
 
     def kill(self) -> None:

@@ -17,7 +17,7 @@ import pytest
 from casecoder.kernel.paths import resource_dir
 
 ROOT = Path(__file__).resolve().parents[1]
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]  # one worker builds the wheel once
 
 
 def test_resource_dirs_exist_in_the_checkout():

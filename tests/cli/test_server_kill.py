@@ -24,7 +24,7 @@ from casecoder.models.engine import make_engine
 from tests.factories import PASSWORD, Factory
 from tests.server_helpers import POSTGRES, Client, casecoder_args, server_env
 
-pytestmark = pytest.mark.server
+pytestmark = [pytest.mark.server, pytest.mark.xdist_group("bundle_zip")]  # one worker generates the bundle once
 
 
 # ---- b. kill -9 in the middle of a bundle import ----
