@@ -8,6 +8,8 @@ reason — except under CI=true, where it fails.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import re
 import shutil
@@ -36,6 +38,12 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 _pg_state: dict[str, object] = {}
 if (SHARED / "refi" / "Project.xsd").is_file():  # REFI-QDA schema checks read the shared XSDs in place
     os.environ.setdefault("CASECODER_REFI_SCHEMAS", str(SHARED / "refi"))
+
+
+# scrypt is a pure function: this process keeps its recent answers, so checking the same password
+# against the same stored hash again (every login as the demo's admin or a factory user) costs
+# nothing; a new salt is still hashed in full. Same bytes out as hashlib's own.
+hashlib.scrypt = functools.lru_cache(maxsize=64)(hashlib.scrypt)  # type: ignore[assignment]
 
 
 def pg_base_url() -> str:
