@@ -47,6 +47,7 @@ def register_web(app: Flask) -> None:
         agreement,
         analysis,
         api,
+        api_codes,
         auth,
         bundles,
         chains,
@@ -84,7 +85,7 @@ def register_web(app: Flask) -> None:
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints add their rules
     for module in (auth, health, i18n, projects, codebook, coding, transcripts, excerpts, search, analysis, chains, exports,
-                   bundles, refi, selection, agreement, pseudonyms, api):
+                   bundles, refi, selection, agreement, pseudonyms, api, api_codes):
         app.register_blueprint(module.bp)
     _register_errors(app)
     from casecoder.web.security import register_security
