@@ -44,6 +44,7 @@ class IdConverter(IntegerConverter):
 
 def register_web(app: Flask) -> None:
     from casecoder.web import (
+        admin,
         agreement,
         analysis,
         api,
@@ -71,7 +72,8 @@ def register_web(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str) -> User | None:
-        return get_session().get(User, int(user_id)) if user_id.isdigit() else None
+        user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None  # deactivated: logged out at once
 
     @app.before_request
     def require_login():  # type: ignore[no-untyped-def]
@@ -85,7 +87,7 @@ def register_web(app: Flask) -> None:
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints add their rules
     for module in (auth, health, i18n, projects, codebook, coding, transcripts, excerpts, search, analysis, chains, exports,
-                   bundles, refi, selection, agreement, pseudonyms, api, api_codes):
+                   bundles, refi, selection, agreement, pseudonyms, api, admin, api_codes):
         app.register_blueprint(module.bp)
     _register_errors(app)
     from casecoder.web.security import register_security

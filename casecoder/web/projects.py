@@ -8,15 +8,16 @@ from wtforms.fields.choices import SelectChoice
 
 from casecoder.analysis import lookups
 from casecoder.analysis.overview import excerpts_per_source, project_summary
+from casecoder.analysis.people import member_candidates
 from casecoder.coding import accounts, cases, projects
 from casecoder.coding.codebook_file import load_codebook_file
 from casecoder.db import get_session
 from casecoder.kernel.errors import InvalidInput
 from casecoder.kernel.paths import resource_dir
-from casecoder.models import Case, Project
+from casecoder.models import Case, Project, User
 from casecoder.web.access import owned, project_route
 from casecoder.web.forms import MemoForm
-from casecoder.web.forms.projects import MemberForm, ProjectForm
+from casecoder.web.forms.projects import MemberForm, MemberRoleForm, ProjectForm, RemoveMemberForm
 from casecoder.web.labels import ROLE_LABELS
 
 bp = Blueprint("projects", __name__)
@@ -86,21 +87,70 @@ def case_memo(project: Project, case_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/p/<slug>/members", methods=["GET", "POST"])
 @project_route("manage")
 def members(project: Project):  # type: ignore[no-untyped-def]
+    """The members and their roles; add a member (the role offered first is coder)."""
     session = get_session()
     form = MemberForm()
-    status = 200
     if form.validate_on_submit():
         try:
             user = accounts.get_user(session, form.username.data.strip())
-            accounts.add_member(session, project, user, form.role.data)
+            accounts.add_member(session, project, user, form.role.data, actor=current_user)
             flash(_("%(user)s is now %(role)s.", user=user.username, role=ROLE_LABELS[form.role.data]), "info")
             return redirect(url_for("projects.members", slug=project.slug))
         except InvalidInput as exc:
             session.rollback()
-            form.username.errors.append(exc.render(_))
-            status = 400
+            (form.role if exc.field == "role" else form.username).errors.append(exc.render(_))
+    return _members_page(project, form, status=400 if form.errors else 200)
+
+
+def _members_page(project: Project, form: MemberForm, *, status: int = 200, row_errors: dict[int, str] | None = None):  # type: ignore[no-untyped-def]
+    """The members page; ``row_errors`` holds a refusal next to the member (by user id) it concerns."""
+    session = get_session()
     return render_template("projects/members.html", project=project, rows=lookups.members(session, project.id),
-                           form=form), status
+                           form=form, role_form=MemberRoleForm(formdata=None),
+                           candidates=member_candidates(session, project.id), row_errors=row_errors or {}), status
+
+
+@bp.route("/p/<slug>/members/<int:user_id>/role", methods=["POST"])
+@project_route("manage")
+def member_role(project: Project, user_id: int):  # type: ignore[no-untyped-def]
+    """A member's new role; the last owner keeps theirs (refused next to the row)."""
+    session = get_session()
+    user = session.get(User, user_id) or abort(404)
+    if accounts.membership_of(session, project.id, user.id) is None:
+        abort(404)
+    form = MemberRoleForm()
+    if not form.validate_on_submit():
+        return _members_page(project, MemberForm(formdata=None), status=400,
+                             row_errors={user.id: " ".join(form.role.errors) or _("Choose a role.")})
+    try:
+        accounts.change_role(session, project, user, form.role.data, actor=current_user)
+    except InvalidInput as exc:
+        session.rollback()
+        return _members_page(project, MemberForm(formdata=None), status=400, row_errors={user_id: exc.render(_)})
+    flash(_("%(user)s is now %(role)s.", user=user.username, role=ROLE_LABELS[form.role.data]), "info")
+    if user.id == current_user.id and form.role.data != "owner":
+        return redirect(url_for("projects.overview", slug=project.slug))  # no longer manages the project
+    return redirect(url_for("projects.members", slug=project.slug))
+
+
+@bp.route("/p/<slug>/members/<int:user_id>/remove", methods=["POST"])
+@project_route("manage")
+def member_remove(project: Project, user_id: int):  # type: ignore[no-untyped-def]
+    """Take a member out of the project (their codings stay theirs); the last owner stays."""
+    session = get_session()
+    user = session.get(User, user_id) or abort(404)
+    if accounts.membership_of(session, project.id, user.id) is None:
+        abort(404)
+    if RemoveMemberForm().validate_on_submit():
+        try:
+            accounts.remove_member(session, project, user, actor=current_user)
+        except InvalidInput as exc:
+            session.rollback()
+            return _members_page(project, MemberForm(formdata=None), status=400, row_errors={user_id: exc.render(_)})
+        flash(_("%(user)s is no longer a member of this project.", user=user.username), "info")
+        if user.id == current_user.id:
+            return redirect(url_for("projects.index"))
+    return redirect(url_for("projects.members", slug=project.slug))
 
 
 @bp.route("/p/<slug>/audit")
