@@ -1,4 +1,5 @@
-"""Transcripts: import extracted text as a source, and edit a transcript without breaking excerpts.
+"""Transcripts: import extracted text as a source, edit a transcript without breaking excerpts, change its
+properties (title, date, mode, perspective, cases, interviewees), delete it.
 
 An edit is diffed against the stored text. Excerpts before a change keep their offsets,
 excerpts after it are shifted; a change that touches an excerpt's span is refused with the
@@ -8,15 +9,16 @@ from __future__ import annotations
 
 from datetime import date
 from difflib import SequenceMatcher
-from typing import Iterable
+from typing import Any, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casecoder.coding import audit, cases, pseudonymise
 from casecoder.files.extract import Extracted
-from casecoder.kernel.errors import InvalidInput
-from casecoder.models import Case, Excerpt, Interviewee, InterviewMode, Perspective, Project, Source, User
+from casecoder.kernel import validate
+from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.models import Case, Coding, Excerpt, Interviewee, InterviewMode, Perspective, Project, Source, User
 
 
 def duplicate_of(session: Session, project: Project, sha256: str) -> Source | None:
@@ -148,3 +150,121 @@ def edit_text(session: Session, user: User, source: Source, new_text: str) -> in
 def _short(text: str, width: int = 50) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def snapshot(source: Source) -> dict[str, Any]:
+    """A source's properties as the audit log keeps them (keys, not ids, so a reader understands them)."""
+    return {"title": source.title, "perspective": source.perspective.value,
+            "mode": source.mode.value if source.mode else None,
+            "interview_date": source.interview_date.isoformat() if source.interview_date else None,
+            "cases": [c.key for c in source.cases], "interviewees": [p.key for p in source.interviewees]}
+
+
+def set_properties(session: Session, user: User, source: Source, *, title: str, perspective: Perspective | str,
+                   mode: InterviewMode | str | None, interview_date: date | str | None,
+                   cases_: Iterable[Case], interviewees: Iterable[Interviewee]) -> int:
+    """Change a transcript's properties; audited as one "update" of the source when anything changed.
+
+    The counts follow at once (triggers on ``sources`` and ``source_cases``). An excerpt keeps its case while
+    that case stays linked; an excerpt about a removed case, or without a case, takes the transcript's only
+    case when exactly one is left, else it has no case (not counted until one is chosen on the workbench).
+    Returns the number of excerpts whose case changed (each audited as an excerpt "update").
+    """
+    cases_, interviewees = list(cases_), list(interviewees)
+    if any(item.project_id != source.project_id for item in cases_) or any(
+            item.project_id != source.project_id for item in interviewees):
+        raise InvalidInput("Cases and interviewees of a source must belong to the same project", "cases")
+    values: dict[str, object] = {"title": validate.title(title, N_("Title"), 300),
+              "perspective": validate.choice(Perspective, perspective, N_("Perspective")),
+              "mode": validate.choice(InterviewMode, mode, N_("Mode")) if mode else None}
+    try:
+        values["interview_date"] = validate.iso_date(interview_date) if interview_date else None
+    except InvalidInput as exc:
+        exc.field = "interview_date"
+        raise
+    before = snapshot(source)
+    for name, value in values.items():
+        setattr(source, name, value)
+    source.cases, source.interviewees = cases_, interviewees
+    session.flush()
+    moved = _follow_cases(session, user, source)
+    after = snapshot(source)
+    if after != before:
+        audit.log(session, user, "update", "source", source.id, project_id=source.project_id, before=before,
+                  after=after)
+    return moved
+
+
+def _follow_cases(session: Session, user: User, source: Source) -> int:
+    """Give the excerpts whose case is no longer linked the source's only case, or none (see set_properties)."""
+    linked = {c.id for c in source.cases}
+    target = source.cases[0].id if len(source.cases) == 1 else None
+    moved = 0
+    for excerpt in session.scalars(select(Excerpt).where(Excerpt.source_id == source.id,
+                                                         Excerpt.case_id.is_(None) | Excerpt.case_id.not_in(linked))
+                                   .order_by(Excerpt.start_offset)):
+        if excerpt.case_id == target:
+            continue
+        before = audit.snapshot(excerpt)
+        excerpt.case_id = target
+        session.flush()
+        audit.record(session, user.id, "update", excerpt, before=before, after=audit.snapshot(excerpt))
+        moved += 1
+    return moved
+
+
+def delete_transcript(session: Session, user: User, source: Source) -> tuple[int, int]:
+    """Delete a transcript with its excerpts and their codings (and, through the database's cascades, its
+    pseudonym hits and double-coding assignments). Every coding, excerpt and the source are audited as
+    "delete"; the counts follow at once. Returns (excerpts, codings) deleted."""
+    excerpts = session.scalars(select(Excerpt).where(Excerpt.source_id == source.id)
+                               .order_by(Excerpt.start_offset)).all()
+    codings = session.scalars(select(Coding).join(Excerpt).where(Excerpt.source_id == source.id)
+                              .order_by(Coding.id)).all()
+    for coding in codings:
+        audit.log(session, user, "delete", "coding", coding.id, project_id=source.project_id,
+                  before=audit.snapshot(coding))
+    for excerpt in excerpts:
+        audit.record(session, user.id, "delete", excerpt, before=audit.snapshot(excerpt))
+    before = {**snapshot(source), "original_filename": source.original_filename, "sha256": source.sha256,
+              "chars": len(source.text), "excerpts": len(excerpts), "codings": len(codings)}
+    audit.log(session, user, "delete", "source", source.id, project_id=source.project_id, before=before)
+    for obj in [*codings, *excerpts]:  # the database deletes them with the source (its triggers keep the counts)
+        session.expunge(obj)
+    session.delete(source)
+    session.flush()
+    return len(excerpts), len(codings)
+
+
+def new_case(session: Session, user: User, project: Project, key: str, municipality: str, *,
+             reuse: bool = False) -> Case:
+    """A case created from the transcript import form (audited). With ``reuse``, a case of the same key and
+    municipality is taken instead (the page's script sends one file per request with the same fields)."""
+    if reuse:
+        found = session.scalar(select(Case).where(Case.project_id == project.id, Case.key == key.strip()))
+        if found is not None and found.municipality == municipality.strip():
+            return found
+    try:
+        case = cases.add_case(session, user, project, key, municipality)  # audited there
+    except InvalidInput as exc:
+        exc.field = "new_case_key" if exc.field == "key" else "new_case_municipality"
+        raise
+    return case
+
+
+def new_interviewee(session: Session, user: User, project: Project, key: str, role: str,
+                    perspective: Perspective | str, *, reuse: bool = False) -> Interviewee:
+    """An interviewee created from the transcript import form (audited); ``reuse`` as in ``new_case``."""
+    if reuse:
+        found = session.scalar(select(Interviewee).where(Interviewee.project_id == project.id,
+                                                         Interviewee.key == key.strip()))
+        wanted = validate.choice(Perspective, perspective, N_("Perspective"))
+        if found is not None and found.role == role.strip() and found.perspective == wanted:
+            return found
+    try:
+        person = cases.add_interviewee(session, user, project, key, role, perspective)  # audited there
+    except InvalidInput as exc:
+        exc.field = {"key": "new_interviewee_key", "role": "new_interviewee_role"}.get(
+            exc.field or "", "new_interviewee_perspective")
+        raise
+    return person

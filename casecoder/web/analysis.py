@@ -13,6 +13,7 @@ from casecoder.analysis.cooccurrence import SCOPES, cooccurrence
 from casecoder.analysis.filters import describe, parse_filter, to_params
 from casecoder.analysis.matrix import evidence_matrix
 from casecoder.analysis.tally import MEASURES, Tally, compute_tally
+from casecoder.analysis.uncounted import uncounted
 from casecoder.db import get_session
 from casecoder.export.tally import tally_json
 from casecoder.figures.report import cooccurrence_bytes, tally_chart_bytes
@@ -65,7 +66,8 @@ def tally(project: Project):  # type: ignore[no-untyped-def]
             groups.append((row, []))
         groups[-1][1].append(row)
     return render_template("analysis/tally.html", **_context(project, f, tally=result, groups=groups, links=links,
-                                                              measures=MEASURES))
+                                                              measures=MEASURES),
+                           uncounted=uncounted(get_session(), project.id))
 
 
 def _multi(params: list[tuple[str, str]]) -> dict[str, list[str]]:

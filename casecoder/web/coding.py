@@ -12,6 +12,7 @@ from flask_login import current_user
 from casecoder.analysis import double_coding as seen
 from casecoder.analysis import lookups
 from casecoder.analysis.turns import split_turns
+from casecoder.analysis.uncounted import uncounted
 from casecoder.analysis.workbench import source_excerpt_rows
 from casecoder.coding.permissions import CODE, can
 from casecoder.db import get_session
@@ -58,4 +59,5 @@ def source(project: Project, source_id: int):  # type: ignore[no-untyped-def]
         "select": select_range,
         "focus": request.args.get("excerpt", type=int),
     }
-    return render_template("coding/source.html", project=project, source=source, data=data)
+    return render_template("coding/source.html", project=project, source=source, data=data,
+                           uncounted=uncounted(session, project.id, source.id))
