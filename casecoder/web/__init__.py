@@ -51,6 +51,7 @@ def register_web(app: Flask) -> None:
         api_codes,
         auth,
         bundles,
+        cases,
         chains,
         codebook,
         coding,
@@ -86,7 +87,7 @@ def register_web(app: Flask) -> None:
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints add their rules
-    for module in (auth, health, i18n, projects, codebook, coding, transcripts, excerpts, search, analysis, chains, exports,
+    for module in (auth, health, i18n, projects, cases, codebook, coding, transcripts, excerpts, search, analysis, chains, exports,
                    bundles, refi, selection, agreement, pseudonyms, api, admin, api_codes):
         app.register_blueprint(module.bp)
     _register_errors(app)
