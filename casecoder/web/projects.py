@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from casecoder.analysis import lookups
+from casecoder.analysis import audit_log, lookups
 from casecoder.analysis.overview import excerpts_per_source, project_summary
 from casecoder.analysis.people import member_candidates
 from casecoder.coding import accounts, cases, projects
@@ -17,6 +18,7 @@ from casecoder.kernel.paths import resource_dir
 from casecoder.models import Case, Project, User
 from casecoder.web.access import owned, project_route
 from casecoder.web.forms import MemoForm
+from casecoder.web.forms.audit import AuditFilterForm
 from casecoder.web.forms.projects import MemberForm, MemberRoleForm, ProjectForm, RemoveMemberForm
 from casecoder.web.labels import ROLE_LABELS
 
@@ -156,6 +158,21 @@ def member_remove(project: Project, user_id: int):  # type: ignore[no-untyped-de
 @bp.route("/p/<slug>/audit")
 @project_route("manage")
 def audit(project: Project):  # type: ignore[no-untyped-def]
-    found = lookups.audit_page(get_session(), project.id, max(1, request.args.get("page", 1, type=int)), AUDIT_PAGE)
-    return render_template("projects/audit.html", project=project, rows=found.rows, page=found.page,
-                           pages=found.pages, total=found.total)
+    """The audit log in words, filtered by user, kind and date; the stored data on demand."""
+    session = get_session()
+    offered = audit_log.choices(session, project.id)
+    form = AuditFilterForm(request.args)
+    form.user.choices = [SelectChoice("", _("(anyone)")), *(SelectChoice(str(i), n) for i, n in offered.users)]
+    form.kind.choices = [SelectChoice("", _("(any)")),
+                         *(SelectChoice(k, audit_log.kind_label(k, _)) for k in offered.kinds)]
+    form.validate()
+    flt = audit_log.AuditFilter(
+        user_id=int(form.user.data) if form.user.data and not form.user.errors else None,
+        kind=None if form.kind.errors else form.kind.data or None,
+        date_from=None if form.date_from.errors else form.date_from.data,
+        date_to=None if form.date_to.errors else form.date_to.data)
+    found = audit_log.audit_page(session, project.id, flt, max(1, request.args.get("page", 1, type=int)),
+                                 AUDIT_PAGE, _, str(get_locale()))
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("projects/audit.html", project=project, form=form, found=found, args=args,
+                           filtered=bool(args)), 400 if form.errors else 200
