@@ -127,6 +127,7 @@
     if (!response.ok) {
       const err = new Error(json.error || T.failed + " (" + response.status + ")");
       err.status = response.status;
+      err.field = json.field;
       throw err;
     }
     return json;
@@ -253,6 +254,47 @@
     }
   }
 
+  /* ---------- a new code while coding ---------- */
+  const labelKey = data.lang === "en" ? "label_en" : "label_da";
+
+  function fillParents() {
+    if ($("new-code-parent")) W.fillParents($("new-code-parent"), codes, labelKey, T.top_level);
+  }
+
+  /* Insert a new code after the last code of its parent's subtree (tree order, as the server draws it). */
+  function insertCode(code) {
+    let at = codes.length;
+    const i = codes.findIndex((c) => c.id === code.parent_id);
+    if (i >= 0) {
+      at = i + 1;
+      while (at < codes.length && codes[at].depth > codes[i].depth) at++;
+    }
+    codes.splice(at, 0, code);
+  }
+
+  async function addCode() {
+    const error = $("new-code-error");
+    error.textContent = "";
+    const parent = $("new-code-parent").value;
+    try {
+      const code = await call("POST", api + "/codes", { key: $("new-code-key").value,
+        label: $("new-code-label").value, parent_id: parent ? +parent : null });
+      insertCode(code);
+      if (state.mode !== "idle") state.chosen.set(code.key, $("direction").value);
+      $("new-code-key").value = "";
+      $("new-code-label").value = "";
+      fillParents();
+      renderTree();
+      toast(T.code_added + ": " + code.key);
+      $("code-filter").focus();
+    } catch (err) {
+      error.textContent = err.message;
+      const input = { key: "new-code-key", label_da: "new-code-label", label_en: "new-code-label",
+        parent: "new-code-parent" }[err.field];
+      if (input) $(input).focus();
+    }
+  }
+
   function step(direction) {
     if (!excerpts.length) return;
     let i = excerpts.findIndex((x) => x.id === current);
@@ -306,6 +348,13 @@
     snapBox.checked = localStorage.getItem("casecoder.snap") !== "off";
     snapBox.addEventListener("change", () => localStorage.setItem("casecoder.snap", snapBox.checked ? "on" : "off"));
     $("undo").addEventListener("click", undo);
+    fillParents();
+    $("new-code-add").addEventListener("click", addCode);
+    for (const id of ["new-code-key", "new-code-label"]) {
+      $(id).addEventListener("keydown", (ev) => {
+        if (ev.key === "Enter" && !ev.ctrlKey && !ev.metaKey) { ev.preventDefault(); addCode(); }
+      });
+    }
   }
 
   document.addEventListener("keydown", (ev) => {

@@ -199,5 +199,23 @@ window.casecoderWorkbench = (function () {
     }
   }
 
-  return { Offsets: Offsets, drawTranscript: drawTranscript, drawList: drawList, drawTree: drawTree };
+  /* The parent choices of the panel's "New code" field: the top level, then every code in tree order. */
+  function fillParents(select, codes, labelKey, topText) {
+    const keep = select.value;
+    select.replaceChildren();
+    const top = document.createElement("option");
+    top.value = ""; top.textContent = topText;
+    select.appendChild(top);
+    for (const c of codes) {
+      const o = document.createElement("option");
+      o.value = String(c.id);
+      o.textContent = "\u00a0\u00a0".repeat(c.depth) + c.key + " " + c[labelKey];
+      select.appendChild(o);
+    }
+    select.value = keep;
+    if (select.value !== keep) select.value = "";
+  }
+
+  return { Offsets: Offsets, drawTranscript: drawTranscript, drawList: drawList, drawTree: drawTree,
+    fillParents: fillParents };
 })();

@@ -134,7 +134,8 @@ def shift(project: Project, code_id: int, direction: str):  # type: ignore[no-un
     code = owned(get_session().get(Code, code_id), project)
     if ActionForm().validate_on_submit():
         edit_ops.shift_code(get_session(), code, current_user.id, -1 if direction == "up" else 1)
-    return redirect(url_for("codebook.index", slug=project.slug, focus=f"{direction}-{code.id}") + f"#code-{code.id}")
+    # no #fragment: Chromium skips autofocus on a page opened at a fragment
+    return redirect(url_for("codebook.index", slug=project.slug, focus=f"{direction}-{code.id}"))
 
 
 @bp.route("/p/<slug>/codes/<int:code_id>/archive", methods=["POST"])
