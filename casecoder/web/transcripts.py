@@ -212,8 +212,9 @@ def delete(project: Project, source_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         title = source.title
         n_excerpts, n_codings = transcripts.delete_transcript(session, current_user, source)
-        flash(_("Transcript '%(title)s' deleted with %(excerpts)s excerpts and %(codings)s codings.", title=title,
-                excerpts=n_excerpts, codings=n_codings), "ok")
+        flash(_("Transcript '%(title)s' deleted with %(excerpts)s and %(codings)s.", title=title,
+                excerpts=ngettext("%(num)s excerpt", "%(num)s excerpts", n_excerpts),
+                codings=ngettext("%(num)s coding", "%(num)s codings", n_codings)), "ok")
         return redirect(url_for("projects.overview", slug=project.slug))
     n_excerpts, n_codings = deletion_counts(session, source.id)
     return render_template("transcripts/delete.html", project=project, source=source, form=form,

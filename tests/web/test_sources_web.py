@@ -47,7 +47,7 @@ def _tally_cell(page: str, key: str = "H1.4") -> str:
 def test_warning_then_properties_fix_it_and_the_tally_changes(client, session, project):
     source = _source(session)
     workbench = client.get(f"/p/proj/sources/{source.id}").get_data(as_text=True)
-    assert "2 coded excerpts" in workbench and "in 1 transcript without a case are not counted." in workbench
+    assert "2 coded excerpts in 1 transcript without a case are not counted." in workbench
     assert f"/p/proj/sources/{source.id}/properties" in workbench
     tally = client.get("/p/proj/tally").get_data(as_text=True)
     assert 'id="uncounted"' in tally and "2 coded excerpts" in tally and _tally_cell(tally) == "—"
