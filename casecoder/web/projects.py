@@ -173,6 +173,6 @@ def audit(project: Project):  # type: ignore[no-untyped-def]
         date_to=None if form.date_to.errors else form.date_to.data)
     found = audit_log.audit_page(session, project.id, flt, max(1, request.args.get("page", 1, type=int)),
                                  AUDIT_PAGE, _, str(get_locale()))
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    args = {name: request.args[name] for name in ("user", "kind", "date_from", "date_to") if request.args.get(name)}
     return render_template("projects/audit.html", project=project, form=form, found=found, args=args,
                            filtered=bool(args)), 400 if form.errors else 200
