@@ -33,9 +33,13 @@ class Uncounted:
         return bool(self.sources)
 
 
-def uncounted(session: Session, project_id: int, source_id: int | None = None) -> Uncounted:
-    """Per transcript of the project (or only ``source_id``), its coded excerpts without a case: one query."""
+def uncounted(session: Session, project_id: int, source_id: int | None = None,
+              coder_id: int | None = None) -> Uncounted:
+    """Per transcript of the project (or only ``source_id``), its coded excerpts without a case: one query.
+    ``coder_id``: only excerpts with a coding of that coder (what a blind double coder may see)."""
     coded = exists().where(Coding.excerpt_id == Excerpt.id)
+    if coder_id is not None:
+        coded = coded.where(Coding.coder_id == coder_id)
     linked = exists().where(source_cases.c.source_id == Source.id)
     query = (select(Source.id, Source.title, func.count(Excerpt.id), linked)
              .join(Excerpt, Excerpt.source_id == Source.id)

@@ -60,4 +60,4 @@ def source(project: Project, source_id: int):  # type: ignore[no-untyped-def]
         "focus": request.args.get("excerpt", type=int),
     }
     return render_template("coding/source.html", project=project, source=source, data=data,
-                           uncounted=uncounted(session, project.id, source.id))
+                           uncounted=uncounted(session, project.id, source.id, current_user.id if blind else None))

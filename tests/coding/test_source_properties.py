@@ -46,6 +46,8 @@ def test_a_case_given_to_a_caseless_transcript_counts_its_codings_at_once(sessio
     found = uncounted(session, project.id)
     assert [(s.title, s.excerpts, s.has_cases) for s in found.sources] == [("Interview", 2, False)]
     assert found.excerpts == 2 and _n(session, project) == "0/0"
+    assert not uncounted(session, project.id, coder_id=factory.user("anna").id)  # what a blind coder sees
+    assert uncounted(session, project.id, source.id, coder_id=owner.id).excerpts == 2
     moved = transcripts.set_properties(session, owner, source, **_props(source, cases_=[case]))
     session.commit()
     assert moved == 2 and _n(session, project) == "1/1" and not uncounted(session, project.id)
