@@ -172,12 +172,12 @@ def _parse_values(definitions: dict[int, AttributeDefinition], values: Mapping[i
     """Attribute values typed in a form (definition id → text) parsed by their types; empty → None (cleared)."""
     parsed: dict[int, object] = {}
     for definition_id, raw in values.items():
-        definition = definitions.get(definition_id)
+        definition, field = definitions.get(definition_id), f"attr_{definition_id}"
         if definition is None:
-            raise InvalidInput("Unknown attribute", f"attr_{definition_id}")
+            raise InvalidInput("Unknown attribute", field)
         text = raw.strip() if isinstance(raw, str) else raw
         parsed[definition_id] = None if text in ("", None) else _as(
-            f"attr_{definition_id}", validate.attribute_value, definition.type, text, definition.name)
+            field, validate.attribute_value, definition.type, text, definition.name)
     return parsed
 
 
