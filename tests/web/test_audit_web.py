@@ -101,3 +101,10 @@ def test_browser_filters_the_log_and_opens_the_stored_data(live_server, page, se
     first.locator("summary").click()
     assert first.locator("pre").first.is_visible()
     assert "\\u" not in first.locator("pre").first.inner_text()
+
+
+def test_the_sentences_follow_the_interface_language(client, demo, session):
+    accounts.get_user(session, "admin").language = "da"
+    session.commit()
+    page = text_of(client.get("/p/demo/audit?kind=coding"))
+    assert any("(understøtter)" in s for s in sentences(page))  # the direction in Danish
