@@ -186,7 +186,9 @@ class _Words:
     def name(self, table: str, id_: object) -> str:
         if id_ is None:
             return NOTHING
-        found = getattr(self.names, table).get(id_) if isinstance(id_, int) else None
+        if not isinstance(id_, int):
+            return str(id_)  # a key or name kept instead of an id
+        found = getattr(self.names, table).get(id_)
         if found is None:
             return f"#{id_}" if table != "users" else self._(UNKNOWN)
         return shorten(found) if table == "excerpts" else found

@@ -219,3 +219,10 @@ def test_the_changes_of_a_transcript_and_a_case_read_plainly(session, factory):
                               "date: — → 2016-11-03", "cases: F01 → F01, F02", "interviewees: — → Mor F01"]
     assert case.sentence == f"{owner.username} changed case F01"
     assert case.changes == ["municipality: 'Nordby' → 'Århus'", "attributes: — → børn: 2"]
+
+
+def test_keys_kept_instead_of_ids_read_as_they_are():
+    event_ = AuditEvent.record(project_id=1, user_id=None, action="update", entity="reconciliation", entity_id=1,
+                               after={"case_id": "F07", "code_id": 5, "decision": "merge"})
+    assert describe(event_, Names(codes={5: "H1.2"})).sentence == \
+        "The system decided F07 × H1.2: every coder's version counts"
