@@ -239,7 +239,8 @@ def delete_transcript(session: Session, user: User, source: Source) -> tuple[int
 def new_case(session: Session, user: User, project: Project, key: str, municipality: str, *,
              reuse: bool = False) -> Case:
     """A case created from the transcript import form (audited). With ``reuse``, a case of the same key and
-    municipality is taken instead (the page's script sends one file per request with the same fields)."""
+    municipality is taken instead (the page's script sends one file per request, and keeps the fields after an
+    import, so the same "new" case comes again)."""
     if reuse:
         found = session.scalar(select(Case).where(Case.project_id == project.id, Case.key == key.strip()))
         if found is not None and found.municipality == municipality.strip():

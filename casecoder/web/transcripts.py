@@ -145,8 +145,9 @@ def upload(project: Project):  # type: ignore[no-untyped-def]
     upload = request.files.get(form.files.name)
     if upload is None or not upload.filename:
         raise InvalidInput("Choose at least one file.", "file")
-    batch = form.batch.data == "1"
-    source = _import_one(project, form, upload, batch, _with_new(project, form, _links(project, form), reuse=batch))
+    # the page keeps its fields after a file is sent: the same new case again is the one made before
+    links = _with_new(project, form, _links(project, form), reuse=True)
+    source = _import_one(project, form, upload, form.batch.data == "1", links)
     return jsonify(id=source.id, title=source.title, chars=len(source.text),
                    url=url_for("coding.source", slug=project.slug, source_id=source.id)), 201
 

@@ -143,13 +143,19 @@ def test_import_form_creates_a_case_and_an_interviewee_and_attaches_them(client,
     assert [c.key for c in source.cases] == ["F07"] and [p.key for p in source.interviewees] == ["Mor-F07"]
     person = session.scalars(select(Interviewee).where(Interviewee.key == "Mor-F07")).one()
     assert person.perspective.value == "family"  # as the transcript
-    # the page's script: one file per request, the same new case each time
-    for name in ("a.txt", "b.txt"):
+    # the page's script: one file per request, the same new case each time (a batch, then one more file)
+    for name, batch in (("a.txt", "1"), ("b.txt", "1"), ("c.txt", "0")):
         response = client.post("/api/p/proj/transcripts", headers={"X-CSRFToken": token},
                                content_type="multipart/form-data", data={
-                                   "csrf_token": token, "perspective": "system", "batch": "1",
+                                   "csrf_token": token, "perspective": "system", "batch": batch,
                                    "new_case_key": "F08", "new_case_municipality": "Vestby",
                                    "files": [(io.BytesIO(f"Interviewer: {name}\n".encode()), name)]})
         assert response.status_code == 201, response.get_data(as_text=True)
     assert session.scalar(select(func.count()).select_from(Case).where(Case.key == "F08")) == 1
-    assert {s.title for s in session.scalars(select(Source).join(Source.cases).where(Case.key == "F08"))} == {"a", "b"}
+    assert {s.title for s in session.scalars(select(Source).join(Source.cases).where(Case.key == "F08"))} == {"a", "b", "c"}
+    response = client.post("/api/p/proj/transcripts", headers={"X-CSRFToken": token},
+                           content_type="multipart/form-data", data={
+                               "csrf_token": token, "perspective": "system", "new_case_key": "F08",
+                               "new_case_municipality": "Østby",
+                               "files": [(io.BytesIO(b"Interviewer: d\n"), "d.txt")]})
+    assert response.status_code == 400 and "Case 'F08' already exists" in response.get_json()["error"]
