@@ -128,9 +128,19 @@ def edit(project: Project, code_id: int):  # type: ignore[no-untyped-def]
     return render_template("codebook/edit.html", project=project, form=form, code=code), 400 if form.errors else 200
 
 
-@bp.route("/p/<slug>/codes/<int:code_id>/<any(up, down):direction>", methods=["POST"])
+@bp.route("/p/<slug>/codes/<int:code_id>/up", methods=["POST"])
 @project_route("manage")
-def shift(project: Project, code_id: int, direction: str):  # type: ignore[no-untyped-def]
+def move_up(project: Project, code_id: int):  # type: ignore[no-untyped-def]
+    return _shift(project, code_id, "up")
+
+
+@bp.route("/p/<slug>/codes/<int:code_id>/down", methods=["POST"])
+@project_route("manage")
+def move_down(project: Project, code_id: int):  # type: ignore[no-untyped-def]
+    return _shift(project, code_id, "down")
+
+
+def _shift(project: Project, code_id: int, direction: str):  # type: ignore[no-untyped-def]
     code = owned(get_session().get(Code, code_id), project)
     if ActionForm().validate_on_submit():
         edit_ops.shift_code(get_session(), code, current_user.id, -1 if direction == "up" else 1)
