@@ -30,10 +30,11 @@ import html
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import object_session
 
 from bench.hostile import insert_codes
-from casecoder.coding import accounts, chains
-from casecoder.models import Case, Code, Excerpt
+from casecoder.coding import accounts, cases, chains
+from casecoder.models import Case, Code, Excerpt, Interviewee
 from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD
 from tests.web.test_hostile_uploads import snapshot
@@ -227,14 +228,16 @@ def two_projects(factory, session):  # type: ignore[no-untyped-def]
     for slug in ("alpha", "beta"):
         project, owner, excerpt = factory.coded_project(slug)
         chain = chains.save_chain(session, project, owner, title="Kæde", keys=["H1.1", "H1.2"], arrows=["both-and"])
+        cases.create_interviewee(session, project, "P01", "Casemanager", "system")  # person_id (web/cases.py)
         session.commit()
         out.append((project, owner, excerpt, chain))
     return out
 
 
 def object_params(excerpt: Excerpt, chain, code: Code) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    person = select(Interviewee.id).where(Interviewee.project_id == excerpt.project_id)
     return {"case_id": excerpt.case_id, "source_id": excerpt.source_id, "excerpt_id": excerpt.id,
-            "code_id": code.id, "chain_id": chain.id}
+            "code_id": code.id, "chain_id": chain.id, "person_id": object_session(excerpt).scalar(person)}
 
 
 OTHER_PARAMS = {"key": "H1", "fmt": "svg", "kind": "tally", "filename": "x.css", "measure": "family"}
@@ -303,7 +306,7 @@ def test_out_of_range_ids_are_404(app, client, factory, session, engine):
     failures = []
     for huge in (2**31, 2**63, 10**30):
         for rule, method in project_rules(app):
-            ids = rule.arguments & {"case_id", "source_id", "excerpt_id", "code_id", "chain_id"}
+            ids = rule.arguments & {"case_id", "source_id", "excerpt_id", "code_id", "chain_id", "person_id"}
             if not ids:
                 continue
             url = rule.build({**OTHER_PARAMS, "slug": "alpha", **{i: huge for i in ids}}, append_unknown=False)[1]
