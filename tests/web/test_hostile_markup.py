@@ -112,8 +112,9 @@ def test_user_markup_is_escaped_on_every_page(app, client, demo, session):
                                          case=case, memo="Memo " + MARKUP)
     chain = chains.save_chain(session, project, admin, title="Kæde " + MARKUP, keys=["H1.1", "H1.2"],
                               arrows=["both-and"], caption=MARKUP)
-    source.interviewees.append(cases.create_interviewee(session, project, "P99", "Rådgiver " + MARKUP, "system",
-                                                        "Nordby"))
+    person = cases.create_interviewee(session, project, "P99", "Rådgiver " + MARKUP, "system", "Nordby")
+    source.interviewees.append(person)
+    cases.set_attribute(session, case, cases.define_attribute(session, project, "note", "text"), MARKUP)  # cases page
     session.commit()
     # a file whose name is markup: the batch result page and the new transcript (titled by the file name)
     uploaded = post_file(client, "transcript-form", SCRIPT + ".txt", b"Interviewer: hej\nInterviewperson: hej\n")
@@ -135,7 +136,7 @@ def test_user_markup_is_escaped_on_every_page(app, client, demo, session):
     assert seen >= 15, "the markup should be shown (escaped) on most of these pages"
     # ... and every GET route of a project, so a new page is checked without being added to PAGES
     params = {"slug": "demo", "case_id": case.id, "source_id": source.id, "code_id": code.id,
-              "excerpt_id": excerpt.id, "chain_id": chain.id, "key": "H1", "fmt": "svg", "kind": "tally", "measure": "family"}
+              "excerpt_id": excerpt.id, "chain_id": chain.id, "person_id": person.id, "key": "H1", "fmt": "svg", "kind": "tally", "measure": "family"}
     checked = 0
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or "slug" not in rule.arguments:
