@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -112,7 +113,9 @@ def test_no_texts_per_language_outside_the_catalogs():
 
 def test_danish_differs_from_english_where_it_should():
     cat = catalog("da")
-    same = [m.id for m in cat if m.id and m.string == m.id and len(m.id) > 12]
+    words = re.compile(r"\{[^}]*\}|%\([^)]*\)[sd]")  # placeholders are not words to translate
+    same = [m.id for m in cat if m.id and m.string == m.id and len(m.id) > 12
+            and re.search(r"[A-Za-z]", words.sub("", m.id))]
     assert len(same) < 3, same
 
 
