@@ -237,7 +237,8 @@ def two_projects(factory, session):  # type: ignore[no-untyped-def]
 def object_params(excerpt: Excerpt, chain, code: Code) -> dict[str, object]:  # type: ignore[no-untyped-def]
     person = select(Interviewee.id).where(Interviewee.project_id == excerpt.project_id)
     return {"case_id": excerpt.case_id, "source_id": excerpt.source_id, "excerpt_id": excerpt.id,
-            "code_id": code.id, "chain_id": chain.id, "person_id": object_session(excerpt).scalar(person)}
+            "code_id": code.id, "chain_id": chain.id, "person_id": object_session(excerpt).scalar(person),
+            "user_id": excerpt.created_by_id}  # the project's owner: a member there, and of no other project
 
 
 OTHER_PARAMS = {"key": "H1", "fmt": "svg", "kind": "tally", "filename": "x.css", "measure": "family"}
@@ -306,7 +307,7 @@ def test_out_of_range_ids_are_404(app, client, factory, session, engine):
     failures = []
     for huge in (2**31, 2**63, 10**30):
         for rule, method in project_rules(app):
-            ids = rule.arguments & {"case_id", "source_id", "excerpt_id", "code_id", "chain_id", "person_id"}
+            ids = rule.arguments & {"case_id", "source_id", "excerpt_id", "code_id", "chain_id", "person_id", "user_id"}
             if not ids:
                 continue
             url = rule.build({**OTHER_PARAMS, "slug": "alpha", **{i: huge for i in ids}}, append_unknown=False)[1]
