@@ -21,7 +21,7 @@ def create_project(session: Session, title: str, slug: str, codebook: CodebookSp
     session.add(project)
     session.flush()
     if owner is not None:
-        accounts.add_member(session, project, owner, Role.OWNER)
+        accounts.add_member(session, project, owner, Role.OWNER, actor=owner)
     if codebook is not None:
         apply_codebook(session, project, codebook, owner.id if owner else None)
     return project
