@@ -42,6 +42,8 @@ def import_transcript(session: Session, project: Project, extracted: Extracted, 
         perspective=perspective, cases=cases_, interviewees=interviewees, mode=mode or None,
         interview_date=interview_date or None, original_filename=extracted.filename, created_by=user,
         sha256=extracted.sha256)
+    audit.log(session, user, "create", "source", source.id, project_id=project.id,
+              after={**snapshot(source), "original_filename": source.original_filename, "sha256": source.sha256})
     pseudonymise.detect_source(session, source, user)  # pending hits for the review screen
     return source
 

@@ -65,7 +65,7 @@ def test_warning_then_properties_fix_it_and_the_tally_changes(client, session, p
     tally = client.get("/p/proj/tally").get_data(as_text=True)
     assert _tally_cell(tally) == "1/1"
     assert 'id="uncounted"' not in tally, tally[tally.index('id="uncounted"') - 300:]
-    event = session.scalars(select(AuditEvent).where(AuditEvent.entity == "source")).one()
+    event = session.scalars(select(AuditEvent).where(AuditEvent.entity == "source", AuditEvent.action == "update")).one()
     assert (event.before["cases"], event.after["cases"], event.after["title"]) == ([], ["F01"], "Mor F01")
     # the perspective: family 1/1 becomes —, the count moves to the system column
     token = csrf_token(client, f"/p/proj/sources/{source.id}/properties")
