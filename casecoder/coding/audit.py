@@ -1,8 +1,10 @@
 """Snapshots for the audit log and the one place audit rows are written: ``log`` for any entity,
-``record`` for a code, excerpt or coding (its entity, id and project taken from the object)."""
+``record`` for a code, excerpt or coding (its entity, id and project taken from the object).
+``begin_action`` starts a user action: the rows written after it share its ``action_group`` (undo.py)."""
 from __future__ import annotations
 
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy.orm import Session
 
@@ -17,9 +19,15 @@ def snapshot(obj: Code | Excerpt | Coding) -> dict[str, Any]:
                 "archived": obj.archived, "position": obj.position}
     if isinstance(obj, Excerpt):
         return {"source_id": obj.source_id, "case_id": obj.case_id, "start": obj.start_offset,
-                "end": obj.end_offset, "text": obj.text, "memo": obj.memo}
+                "end": obj.end_offset, "text": obj.text, "memo": obj.memo, "created_by_id": obj.created_by_id}
     return {"excerpt_id": obj.excerpt_id, "code_id": obj.code_id, "coder_id": obj.coder_id,
-            "direction": obj.direction.value}
+            "direction": obj.direction.value, "of_record": obj.of_record}
+
+
+def begin_action(session: Session) -> str:
+    """Start one user action on ``session``: every audit row written from now on carries this group id."""
+    group = session.info["action_group"] = uuid4().hex
+    return group
 
 
 ENTITY = {Code: "code", Excerpt: "excerpt", Coding: "coding"}
@@ -32,7 +40,8 @@ def log(session: Session, user: User | int | None, action: str, entity: str, ent
     ``entity`` #``entity_id`` of ``project_id``, with the state ``before`` and ``after``."""
     user_id = user.id if isinstance(user, User) else user
     row = AuditEvent.record(project_id=project_id, user_id=user_id, action=action, entity=entity,
-                            entity_id=entity_id, before=before, after=after)
+                            entity_id=entity_id, before=before, after=after,
+                            action_group=session.info.get("action_group"))
     session.add(row)
     return row
 

@@ -98,7 +98,37 @@ def _conflict(excerpt: Excerpt) -> EditConflict:
                         "save again to replace theirs.", "version")
 
 
+def who_loses(excerpt: Excerpt, user: User, everyone: bool) -> dict[str, list[str]]:
+    """Per coder (user name) the code keys a delete by ``user`` removes: only theirs unless ``everyone``."""
+    lost: dict[str, list[str]] = {}
+    for coding in sorted(excerpt.codings, key=lambda c: (c.coder.username, c.code.key)):
+        if everyone or coding.coder_id == user.id:
+            lost.setdefault(coding.coder.username, []).append(coding.code.key)
+    return lost
+
+
+def delete_for(session: Session, user: User, excerpt: Excerpt, *, everyone: bool = False,
+               may_remove_others: bool = False) -> bool:
+    """Each coder owns their codings: remove ``user``'s codings, and the excerpt too when nobody else's
+    remain. ``everyone`` (owners only, ``may_remove_others``) removes the excerpt with every coder's
+    codings. True when the excerpt went."""
+    others = [c for c in excerpt.codings if c.coder_id != user.id]
+    if everyone and others and not may_remove_others:
+        raise InvalidInput("Only an owner may remove other coders' codings", "everyone")
+    if everyone or not others:
+        delete_excerpt(session, user, excerpt)
+        return True
+    mine = [c for c in excerpt.codings if c.coder_id == user.id]
+    if not mine:
+        raise InvalidInput("This excerpt carries only other coders' codings ({who}); you have none to remove",
+                           "codes", who=", ".join(sorted({c.coder.username for c in others})))
+    for coding in mine:
+        remove_coding(session, user, coding)
+    return False
+
+
 def delete_excerpt(session: Session, user: User, excerpt: Excerpt) -> None:
+    """Delete the excerpt with every coding on it (callers decide who may: ``delete_for``)."""
     for coding in list(excerpt.codings):
         remove_coding(session, user, coding)
     audit.record(session, user.id, "delete", excerpt, before=audit.snapshot(excerpt))

@@ -44,10 +44,12 @@ class AuditEvent(Base):
     entity_id: Mapped[int]
     before: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     after: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    # The rows one user action wrote share this id (coding/undo.py reverses them together); None before 0014.
+    action_group: Mapped[Optional[str]] = mapped_column(String(32))
 
     @classmethod
     def record(cls, *, project_id: int | None, user_id: int | None, action: str, entity: str,
                entity_id: int, before: dict[str, Any] | None = None,
-               after: dict[str, Any] | None = None) -> "AuditEvent":
+               after: dict[str, Any] | None = None, action_group: str | None = None) -> "AuditEvent":
         return cls(project_id=project_id, user_id=user_id, action=action, entity=entity,
-                   entity_id=entity_id, before=before, after=after)
+                   entity_id=entity_id, before=before, after=after, action_group=action_group)

@@ -1,5 +1,10 @@
 """JSON endpoints for the pages' scripts. State-changing calls need the CSRF token in X-CSRFToken.
 
+Each coder owns their codings: a delete removes the acting coder's codings and the excerpt only when
+nobody else's remain; an owner removes everyone's with ``?everyone=1`` after the page asked the
+question ``/removal`` words (who loses which codes). Create, save and delete are each one action of
+the audit log (``audit.begin_action``), which ``POST /undo`` reverses exactly (coding/undo.py).
+
 Blind double coding is the domain's: the reads (analysis/double_coding.py) give a blind coder only
 what they may see, the writes (coding/double_coding.py) refuse what they may not change."""
 from __future__ import annotations
@@ -7,13 +12,18 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from casecoder.analysis import double_coding as seen
 from casecoder.analysis import lookups
 from casecoder.analysis.workbench import codes_by_key, excerpt_json, source_excerpt_rows, source_without_text
+from casecoder.coding import audit
 from casecoder.coding import double_coding as dc
 from casecoder.coding import excerpts as excerpt_ops
+from casecoder.coding import undo as undo_ops
+from casecoder.coding.permissions import MANAGE, can
 from casecoder.db import get_session
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Case, Code, Excerpt, Project, Source
@@ -38,10 +48,10 @@ def _body() -> dict[str, Any]:
     return body
 
 
-def _wanted_codes(project: Project, body: dict[str, Any]) -> list[tuple[Code, str]]:
+def _wanted_codes(project: Project, body: dict[str, Any], may_be_empty: bool = False) -> list[tuple[Code, str]]:
     """The codes asked for: a list of keys, or of {"code": key, "direction": ...}."""
     wanted = body.get("codes")
-    if not isinstance(wanted, list) or not wanted:
+    if not isinstance(wanted, list) or not (wanted or may_be_empty):
         raise InvalidInput("Choose at least one code", "codes")
     keys = [item.get("code") if isinstance(item, dict) else item for item in wanted]
     if not all(isinstance(key, str) for key in keys):
@@ -73,6 +83,7 @@ def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
     # held in a local until the answer is built: the session keeps objects by weak reference, and
     # without this the answer's coding.code would load the codes again
     wanted = _wanted_codes(project, body)
+    audit.begin_action(session)
     excerpt = excerpt_ops.create_excerpt(session, current_user, source, _int(body, "start"), _int(body, "end"),
                                          wanted, case=_case(project, body), memo=str(body.get("memo") or ""))
     return jsonify(_shown(excerpt)), 201
@@ -84,11 +95,14 @@ def update_excerpt(project: Project, excerpt_id: int):  # type: ignore[no-untype
     """Change any of: start and end, case_id, memo, and the acting coder's codes (with directions).
 
     With ``version`` (the excerpt's version as read), a save over someone else's newer save is a 409 conflict.
+    ``codes`` may be left out (the memo alone changes on any excerpt the user may code), or be empty
+    when other coders' codings remain on the excerpt.
     """
     session = get_session()
     excerpt = owned(session.get(Excerpt, excerpt_id), project)
     rights = dc.blind_edit(session, current_user, g.get("role"), excerpt)  # 404 for an excerpt hidden from a blind coder
     body = _body()
+    audit.begin_action(session)
     if any(k in body for k in ("start", "end", "case_id")):
         rights.check_span_or_case()
     if any(k in body for k in ("start", "end", "case_id", "memo")):
@@ -99,7 +113,8 @@ def update_excerpt(project: Project, excerpt_id: int):  # type: ignore[no-untype
             case=_case(project, body), memo=str(body["memo"]) if "memo" in body else None,
             version=_int(body, "version") if "version" in body else None)
     if "codes" in body:
-        excerpt_ops.set_codings(session, current_user, excerpt, _wanted_codes(project, body))
+        others = any(c.coder_id != current_user.id for c in excerpt.codings)
+        excerpt_ops.set_codings(session, current_user, excerpt, _wanted_codes(project, body, may_be_empty=others))
     session.refresh(excerpt)
     return jsonify(_shown(excerpt))
 
@@ -123,13 +138,66 @@ def get_excerpt(project: Project, excerpt_id: int):  # type: ignore[no-untyped-d
     return jsonify(_shown(excerpt))
 
 
+def _lost_words(lost: dict[str, list[str]]) -> str:
+    return "; ".join(_("%(coder)s loses %(codes)s", coder=coder, codes=", ".join(keys)) for coder, keys in lost.items())
+
+
+@bp.route("/p/<slug>/excerpts/<int:excerpt_id>/removal")
+@project_route("code")
+def removal(project: Project, excerpt_id: int):  # type: ignore[no-untyped-def]
+    """Who would lose which codings: ``mine`` (a plain delete) and ``everyone`` (an owner's), with the questions."""
+    session = get_session()
+    excerpt = owned(session.get(Excerpt, excerpt_id), project)
+    rights = dc.blind_edit(session, current_user, g.get("role"), excerpt)  # 404 for an excerpt hidden from a blind coder
+    mine = excerpt_ops.who_loses(excerpt, current_user, everyone=False)
+    everyone = excerpt_ops.who_loses(excerpt, current_user, everyone=True)
+    others = [] if rights.blind else sorted(set(everyone) - {current_user.username})
+    may = can(g.get("role"), MANAGE) and bool(others)
+    return jsonify(
+        mine=mine, everyone=everyone if may else None, others=others, may_remove_others=may,
+        question_mine=(_("Remove your codings (%(codes)s)? The excerpt stays for %(others)s.",
+                         codes=", ".join(mine.get(current_user.username, [])), others=", ".join(others))
+                       if others else _("Remove your codings (%(codes)s)?",
+                                         codes=", ".join(mine.get(current_user.username, [])))
+                       if rights.others_coded else _("Delete this excerpt?")),
+        question_everyone=(_("Delete this excerpt with everyone's codings? %(lost)s.", lost=_lost_words(everyone))
+                           if may else None))
+
+
 @bp.route("/p/<slug>/excerpts/<int:excerpt_id>", methods=["DELETE"])
 @project_route("code")
 def delete_excerpt(project: Project, excerpt_id: int):  # type: ignore[no-untyped-def]
-    """Delete the excerpt; a blind coder's delete of an excerpt others coded removes only their codings."""
+    """Remove the acting coder's codings, and the excerpt when nobody else's remain; an owner's
+    ``?everyone=1`` removes it with every coder's codings. A blind coder's other excerpts are a 404."""
     session = get_session()
-    dc.delete_excerpt(session, current_user, g.get("role"), owned(session.get(Excerpt, excerpt_id), project))
-    return jsonify(deleted=excerpt_id)
+    excerpt = owned(session.get(Excerpt, excerpt_id), project)
+    dc.blind_edit(session, current_user, g.get("role"), excerpt)
+    audit.begin_action(session)
+    gone = excerpt_ops.delete_for(session, current_user, excerpt, everyone=request.args.get("everyone") == "1",
+                                  may_remove_others=can(g.get("role"), MANAGE))
+    if gone:
+        return jsonify(deleted=excerpt_id)
+    session.refresh(excerpt)
+    return jsonify(deleted=None, excerpt=_shown(excerpt))
+
+
+UNDONE = {"create": _l("Undone: the new excerpt is gone again."), "update": _l("Undone: the excerpt is back as it was."),
+          "delete": _l("Undone: the excerpt is back with its codings.")}
+
+
+@bp.route("/p/<slug>/undo", methods=["POST"])
+@project_route("code")
+def undo(project: Project):  # type: ignore[no-untyped-def]
+    """Undo the current user's last action on excerpts in this project, exactly (409 if someone changed it since)."""
+    session = get_session()
+    done = undo_ops.undo_last(session, current_user, project)
+    shown = []
+    for excerpt_id in done.excerpt_ids:
+        excerpt = session.get(Excerpt, excerpt_id)
+        if excerpt is not None:
+            session.refresh(excerpt)
+            shown.append(_shown(excerpt))
+    return jsonify(message=str(UNDONE[done.kind]), action=done.kind, excerpts=shown, removed=done.removed_ids)
 
 
 def _int(body: dict[str, Any], name: str) -> int:
