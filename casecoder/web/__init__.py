@@ -54,6 +54,7 @@ def register_web(app: Flask) -> None:
         cases,
         chains,
         codebook,
+        coded_export,
         coding,
         excerpts,
         exports,
@@ -88,7 +89,7 @@ def register_web(app: Flask) -> None:
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints add their rules
     for module in (auth, health, i18n, projects, cases, codebook, coding, transcripts, excerpts, search, analysis, chains, exports,
-                   bundles, refi, selection, agreement, pseudonyms, api, admin, api_codes):
+                   bundles, refi, selection, agreement, pseudonyms, api, admin, api_codes, coded_export):
         app.register_blueprint(module.bp)
     _register_errors(app)
     from casecoder.web.security import register_security

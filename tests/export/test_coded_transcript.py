@@ -1,0 +1,155 @@
+"""The coded transcript as DOCX (export/coded_transcript.py), read back with python-docx: the text as
+paragraphs, each excerpt a comment anchored on exactly its span (overlaps too), the comment texts in
+English and Danish, the same bytes for the same data, and a blind coder's export. Both databases."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from docx import Document
+from docx.oxml.ns import qn
+
+from casecoder.analysis.turns import split_turns
+from casecoder.coding import accounts, excerpts
+from casecoder.coding import double_coding as dc
+from casecoder.export.coded_transcript import (
+    coded_transcript,
+    coded_transcript_docx,
+    file_name,
+    paragraphs,
+    pieces,
+)
+from casecoder.kernel.vocabulary import Role
+
+TEXT = ("Interviewer: Hvordan gik det med koordinatoren?\n\n"
+        "Mor: Min koordinator ringede altid tilbage samme dag. Det gav ro.\n"
+        "Og hun kendte hele historien.\n\n"
+        "Interviewer: Og kommunen?\n"
+        "Mor: Sagsbehandleren skiftede tre gange.\n")
+LONG = "Min koordinator ringede altid tilbage samme dag. Det gav ro."
+INNER = "ringede altid tilbage"
+ACROSS = "Og hun kendte hele historien.\n\nInterviewer: Og kommunen?"
+LATE = "Sagsbehandleren skiftede tre gange."
+
+
+@pytest.fixture
+def coded(factory, session):  # type: ignore[no-untyped-def]
+    """Owner olga; coders anna and bo. anna's excerpt LONG carries her H1.2 and bo's H2.1; bo's INNER
+    lies inside it (ST.4); olga's ACROSS spans two paragraphs; anna's LATE has a memo."""
+    olga, anna, bo = factory.user("olga"), factory.user("anna"), factory.user("bo")
+    project = factory.project("proj", olga)
+    for coder in (anna, bo):
+        accounts.add_member(session, project, coder, Role.CODER)
+    case = factory.case(project, "F01")
+    source = factory.source(project, [case], text=TEXT, title="Interview med Søren og Åse")
+    long = factory.excerpt(anna, source, LONG, [(factory.code(project, "H1.2"), "supports")])
+    excerpts.add_coding(session, bo, long, factory.code(project, "H2.1"), "nuances")
+    long.memo = "Samme person hver gang"
+    factory.excerpt(bo, source, INNER, [(factory.code(project, "ST.4"), "contradicts")])
+    factory.excerpt(olga, source, ACROSS, [(factory.code(project, "H1.4"), "supports")])
+    late = factory.excerpt(anna, source, LATE, [(factory.code(project, "B.1"), "supports")])
+    late.memo = "Skift af sagsbehandler\nflere gange"
+    session.commit()
+    return project, source, {"olga": olga, "anna": anna, "bo": bo}
+
+
+def anchors(document) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Each comment's id -> the text its range covers (paragraphs joined by a blank line)."""
+    body = document.element.body
+    open_ranges: dict[str, list[str]] = {}
+    done: dict[str, str] = {}
+    for element in body.iter():
+        tag = element.tag
+        if tag == qn("w:commentRangeStart"):
+            open_ranges[element.get(qn("w:id"))] = []
+        elif tag == qn("w:commentRangeEnd"):
+            done[element.get(qn("w:id"))] = "".join(open_ranges.pop(element.get(qn("w:id"))))
+        elif tag in (qn("w:t"), qn("w:br"), qn("w:p")):
+            piece = {qn("w:t"): element.text or "", qn("w:br"): "\n", qn("w:p"): "\n\n"}[tag]
+            for parts in open_ranges.values():
+                parts.append(piece)
+    assert not open_ranges, "every comment range ends"
+    return done
+
+
+def comments(document) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]
+    """(anchored text, comment text, author) in comment order."""
+    covered = anchors(document)
+    return [(covered[str(c.comment_id)], c.text, c.author) for c in document.comments]
+
+
+def test_each_excerpt_is_a_comment_on_exactly_its_span(session, coded):
+    project, source, users = coded
+    data = coded_transcript_docx(coded_transcript(session, source, users["olga"], Role.OWNER), "en")
+    document = Document(io.BytesIO(data))
+    found = comments(document)
+    assert found == [
+        (LONG, "H1.2 (supports) — anna; H2.1 (nuances) — bo\nMemo: Samme person hver gang", "anna, bo"),
+        (INNER, "ST.4 (contradicts) — bo", "bo"),
+        (ACROSS, "H1.4 (supports) — olga", "olga"),
+        (LATE, "B.1 (supports) — anna\nMemo: Skift af sagsbehandler\nflere gange", "anna"),
+    ]
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "Interview med Søren og Åse" and document.paragraphs[0].style.name == "Title"
+    assert texts[1] == "Coded transcript"
+    assert texts[2] == ("Project: Project proj\nPerspective: family perspective\nCases: F01\n"
+                        "Interviewees: —\nDate: —\nExcerpts: 4")
+    body = texts[texts.index("Interviewer: Hvordan gik det med koordinatoren?"):]
+    assert body == ["Interviewer: Hvordan gik det med koordinatoren?",
+                    "Mor: Min koordinator ringede altid tilbage samme dag. Det gav ro.\nOg hun kendte hele historien.",
+                    "Interviewer: Og kommunen?", "Mor: Sagsbehandleren skiftede tre gange."]
+    speaker = document.paragraphs[texts.index(body[1])].runs[0]
+    assert speaker.text == "Mor: " and speaker.bold, "speaker labels are bold"
+    section = document.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7), "A4"
+    assert all(c.timestamp is None for c in document.comments), "no comment dates"
+
+
+def test_overlapping_excerpts_nest_their_ranges(session, coded):
+    project, source, users = coded
+    document = Document(io.BytesIO(coded_transcript_docx(coded_transcript(session, source), "en")))
+    paragraph = next(p for p in document.paragraphs if p.text.startswith("Mor: Min"))
+    marks = [(e.tag.split("}")[1], e.get(qn("w:id"))) for e in paragraph._p
+             if e.tag in (qn("w:commentRangeStart"), qn("w:commentRangeEnd"))]
+    assert marks == [("commentRangeStart", "0"), ("commentRangeStart", "1"), ("commentRangeEnd", "1"),
+                     ("commentRangeEnd", "0"), ("commentRangeStart", "2")]
+    assert [r.text for r in paragraph.runs if r.text] == [
+        "Mor: ", "Min koordinator ", INNER, " samme dag. Det gav ro.", "\n", "Og hun kendte hele historien."]
+
+
+def test_the_same_data_gives_the_same_bytes_and_danish_texts(session, coded):
+    project, source, users = coded
+    first = coded_transcript_docx(coded_transcript(session, source), "da")
+    assert first == coded_transcript_docx(coded_transcript(session, source), "da")
+    document = Document(io.BytesIO(first))
+    assert document.comments.get(0).text.startswith("H1.2 (understøtter) — anna; H2.1 (nuancerer) — bo\nNotat: ")
+    assert document.paragraphs[2].text.startswith("Projekt: Project proj\nPerspektiv: familieperspektiv\nSager: F01")
+    assert document.core_properties.created.year == 2000 and document.core_properties.title == source.title
+
+
+def test_a_blind_coder_sees_only_their_own_work(session, coded):
+    project, source, users = coded
+    anna, bo = users["anna"], users["bo"]
+    dc.mark_sources(session, users["olga"], project, [source], [anna, bo])
+    session.commit()
+    document = Document(io.BytesIO(coded_transcript_docx(coded_transcript(session, source, anna, Role.CODER), "en")))
+    assert [(a, t) for a, t, _ in comments(document)] == [
+        (LONG, "H1.2 (supports) — anna\nMemo: Samme person hver gang"),
+        (LATE, "B.1 (supports) — anna\nMemo: Skift af sagsbehandler\nflere gange")]
+    texts = [p.text for p in document.paragraphs]
+    assert "Blind double coding: you see only your own codings until the owner opens the comparison." in texts
+    assert "Excerpts: 2" in texts[2]
+    owner = Document(io.BytesIO(coded_transcript_docx(
+        coded_transcript(session, source, users["olga"], Role.OWNER), "en")))
+    assert len(list(owner.comments)) == 4, "an owner is never blind"
+
+
+def test_paragraphs_pieces_and_file_names():
+    text = "\n\nA: one\ntwo\n\n\n  \nB: three\n"
+    spans = paragraphs(text, split_turns(text))
+    assert [text[a:b] for a, b in spans] == ["A: one\ntwo", "B: three"]
+    assert [(p.start, p.end, p.bold) for p in pieces((0, 10), [0, 3, 5, 10, 12], [(0, 3)])] == [
+        (0, 3, True), (3, 5, False), (5, 10, False)]
+    assert file_name("Interview med Søren, Åse & Ærø!") == "Interview-med-Soeren-Aase-Aeroe-coded.docx"
+    assert file_name("Mødet på Café Ø") == "Moedet-paa-Cafe-Oe-coded.docx"
+    assert file_name("«»!") == "transcript-coded.docx"
