@@ -1,16 +1,30 @@
-"""Full-text search in a project's transcripts: ranked matching sources, then keyword-in-context hits.
+"""Full-text search in a project's transcripts: ranked matching sources, then keyword-in-context hits,
+each marked with the codes of the excerpts that cover it.
 
-1. ``parse_query``: words are runs of letters and digits (æ ø å included), lower-cased; punctuation
-   and quotes are ignored (no phrase search); one-letter words are dropped; at most ``MAX_WORDS``.
-2. One SQL statement finds and ranks the project's sources holding every word as a prefix:
-   SQLite FTS5 ``"word"* AND ...`` ranked by bm25; PostgreSQL ``sources.search_vector @@
-   to_tsquery('danish', 'word':* & ...)`` ranked by ts_rank (the stored ``to_tsvector('danish', text)``
-   that ``ix_sources_fts`` indexes; models/search.py).
-   The query reaches SQL only as a bind parameter built from the parsed words.
-3. Hits are found in Python in each matched text: whole words starting with a query word,
-   case-insensitive. PostgreSQL stems (``børnene`` also finds ``børn``), so there a word may also
-   start with the query word's rough Danish stem (``stem``: one of -erne -ene -en -et -er -e -s off).
-   Offsets are code points into ``Source.text``, end exclusive, like excerpt offsets.
+1. ``parse_query``: words are runs of letters and digits (æ ø å included), lower-cased; other
+   punctuation is ignored; one-letter words are dropped; at most ``MAX_WORDS`` words in all.
+   Text in quotation marks (``"`` or the typographic „ “ ” « ») is a **phrase**: its words in that
+   order (one-letter words kept). An unclosed quotation mark or a phrase without words is refused.
+2. One SQL statement finds and ranks the project's sources holding every term, narrowed by the
+   filter's perspective and case: SQLite FTS5 ``"word"* AND "two words" AND ...`` (a word is a
+   prefix, a phrase its exact words in order) ranked by bm25; PostgreSQL ``sources.search_vector @@
+   to_tsquery('danish', 'word':* & ('two' <-> 'words'))`` ranked by ts_rank (the stored
+   ``to_tsvector('danish', text)`` that ``ix_sources_fts`` indexes; models/derived/search.py).
+   ``to_tsquery`` and not ``websearch_to_tsquery``: the latter knows quotes but not prefixes, and
+   single words stay prefixes as before. The query reaches SQL only as a bind parameter built from
+   the parsed words.
+3. Hits are found in Python in each matched text, case-insensitive: for a word, whole words starting
+   with it; for a phrase, its words in order with only spaces and punctuation between, the phrase
+   being one hit (the keyword-in-context shows the phrase, not its separate words). PostgreSQL stems
+   (``børnene`` also finds ``børn``), so there a word, also one in a phrase, may start with the query
+   word's rough Danish stem (``stem``: one of -erne -ene -en -et -er -e -s off); on SQLite a phrase's
+   words are whole words. Offsets are code points into ``Source.text``, end exclusive, like excerpt offsets.
+4. A hit is **coded** when an excerpt of its source covers its span (excerpt start <= hit start and
+   hit end <= excerpt end) and carries a coding; the hit lists those codings' keys. The marks come from
+   one grouped query for the hits' sources (with the coded/uncoded filter: one per batch of
+   ``BATCH`` sources, since the filter decides which hits are kept), never one query per hit.
+   Blind double coding (kernel/double_coding.py): on the sources the viewer codes blind only the
+   viewer's own codings count, so neither the mark nor the filter tells of another coder's excerpts.
 
 PostgreSQL ignores Danish stop words ("og", "det", ...): they do not restrict the matching sources
 (they are still shown as hits), and a query of stop words only finds nothing there.
@@ -18,13 +32,15 @@ PostgreSQL ignores Danish stop words ("og", "det", ...): they do not restrict th
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, field, replace
+from typing import Collection, Iterable
 
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session, load_only, selectinload
 
 from casecoder.kernel.errors import InvalidInput
-from casecoder.models import Source
+from casecoder.models import Code, Coding, Excerpt, Perspective, Source
 from casecoder.models.derived.search import FTS_TABLE, TSVECTOR_SQL
 
 MAX_WORDS = 10
@@ -32,19 +48,44 @@ MIN_WORD = 2
 ENDINGS = ("erne", "ene", "en", "et", "er", "e", "s")
 MIN_STEM = 3
 BATCH = 50  # sources loaded per query while collecting hits
+QUOTES = "\"“”„«»"
+QUOTE_RE = re.compile(f"[{QUOTES}]")
 WORD_RE = re.compile(r"[^\W_]+")  # letters and digits of any script, not '_'
 LEADING_PART = re.compile(r"^[^\W_]+")
 TRAILING_PART = re.compile(r"[^\W_]+$")
 SPACES = re.compile(r"\s+")
+DIGITS = re.compile(r"(\d+)")
 
-SQLITE_RANKED = text(
-    f"SELECT sources.id FROM {FTS_TABLE} JOIN sources ON sources.id = {FTS_TABLE}.rowid "
-    f"WHERE {FTS_TABLE} MATCH :match AND sources.project_id = :project_id "
-    f"ORDER BY bm25({FTS_TABLE}), sources.id")
-POSTGRES_RANKED = text(
-    f"SELECT sources.id FROM sources, to_tsquery('danish', :tsquery) AS query "
-    f"WHERE sources.project_id = :project_id AND {TSVECTOR_SQL} @@ query "
-    f"ORDER BY ts_rank({TSVECTOR_SQL}, query) DESC, sources.id")
+SQLITE_FROM = (f"SELECT sources.id FROM {FTS_TABLE} JOIN sources ON sources.id = {FTS_TABLE}.rowid "
+               f"WHERE {FTS_TABLE} MATCH :match AND sources.project_id = :project_id")
+SQLITE_ORDER = f" ORDER BY bm25({FTS_TABLE}), sources.id"
+POSTGRES_FROM = (f"SELECT sources.id FROM sources, to_tsquery('danish', :tsquery) AS query "
+                 f"WHERE sources.project_id = :project_id AND {TSVECTOR_SQL} @@ query")
+POSTGRES_ORDER = f" ORDER BY ts_rank({TSVECTOR_SQL}, query) DESC, sources.id"
+# the filters' SQL: fixed text, their values only as bind parameters
+PERSPECTIVE_SQL = " AND sources.perspective = :perspective"
+CASE_SQL = " AND sources.id IN (SELECT source_cases.source_id FROM source_cases WHERE source_cases.case_id = :case_id)"
+SQLITE_RANKED = text(SQLITE_FROM + SQLITE_ORDER)
+POSTGRES_RANKED = text(POSTGRES_FROM + POSTGRES_ORDER)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query: single words (prefixes) and phrases (words in order); every term must occur."""
+    words: tuple[str, ...]
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """Empty means "any". ``coded``: True keeps only coded hits, False only hits no excerpt covers.
+    ``blind_source_ids``/``viewer_id``: on these sources only the viewer's own codings count
+    (``analysis.double_coding.blind_source_ids``)."""
+    perspective: Perspective | None = None
+    case_id: int | None = None
+    coded: bool | None = None
+    blind_source_ids: frozenset[int] = frozenset()
+    viewer_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +99,12 @@ class Hit:
     before: str  # up to `context` characters, cut at a word boundary, white space shown as one space
     match: str
     after: str
+    codes: tuple[str, ...] = ()  # keys of the codings on the excerpts covering the hit (as the viewer sees them)
+    excerpt_id: int | None = None  # the narrowest covering excerpt
+
+    @property
+    def coded(self) -> bool:
+        return bool(self.codes)
 
 
 @dataclass(frozen=True)
@@ -66,19 +113,33 @@ class SearchResult:
     hits: list[Hit]  # by source rank, then position
     sources_matched: int
     truncated: bool  # there were more hits than `limit`
+    filters: SearchFilter = field(default_factory=SearchFilter)
 
 
-def parse_query(query: str) -> tuple[str, ...]:
-    """The distinct words to search for, or InvalidInput."""
+def parse_query(query: str | None) -> Query:
+    """The distinct words and phrases to search for, or InvalidInput (field ``q``)."""
+    parts = QUOTE_RE.split(query or "")
+    if len(parts) % 2 == 0:
+        raise InvalidInput("A quotation mark is not closed: put one at each end of a phrase", "q")
     words: list[str] = []
-    for word in WORD_RE.findall((query or "").lower()):
-        if len(word) >= MIN_WORD and word not in words:
-            words.append(word)
-    if not words:
+    phrases: list[tuple[str, ...]] = []
+    for i, part in enumerate(parts):
+        found = WORD_RE.findall(part.lower())
+        if i % 2:  # inside quotation marks
+            if not found:
+                raise InvalidInput("A phrase in quotation marks has no words", "q")
+            phrase = tuple(found)
+            if len(phrase) == 1 and len(phrase[0]) < MIN_WORD:
+                continue
+            if phrase not in phrases:
+                phrases.append(phrase)
+        else:
+            words.extend(w for w in found if len(w) >= MIN_WORD and w not in words)
+    if not words and not phrases:
         raise InvalidInput("Type at least one word of two letters or more", "q")
-    if len(words) > MAX_WORDS:
+    if len(words) + sum(len(p) for p in phrases) > MAX_WORDS:
         raise InvalidInput("Search for at most {n} words at a time", "q", n=MAX_WORDS)
-    return tuple(words)
+    return Query(tuple(words), tuple(phrases))
 
 
 def stem(word: str) -> str:
@@ -89,39 +150,131 @@ def stem(word: str) -> str:
     return word
 
 
-def fts5_match(words: tuple[str, ...]) -> str:
-    return " AND ".join('"' + w.replace('"', '""') + '"*' for w in words)
+def _as_query(terms: Query | tuple[str, ...]) -> Query:
+    return terms if isinstance(terms, Query) else Query(tuple(terms))
 
 
-def pg_tsquery(words: tuple[str, ...]) -> str:
-    return " & ".join("'" + w.replace("'", "''") + "':*" for w in words)
+def fts5_match(terms: Query | tuple[str, ...]) -> str:
+    q = _as_query(terms)
+    return " AND ".join(['"' + " ".join(p).replace('"', '""') + '"' for p in q.phrases]
+                        + ['"' + w.replace('"', '""') + '"*' for w in q.words])
 
 
-def hit_pattern(words: tuple[str, ...], stemmed: bool) -> re.Pattern[str]:
-    prefixes = {stem(w) if stemmed else w for w in words} | set(words)
-    alternatives = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
-    return re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*", re.IGNORECASE)
+def _pg_lexeme(word: str) -> str:
+    return "'" + word.replace("'", "''") + "'"
 
 
-def ranked_source_ids(session: Session, project_id: int, words: tuple[str, ...]) -> list[int]:
-    """Ids of the project's sources containing every word (as a prefix), best first."""
+def pg_tsquery(terms: Query | tuple[str, ...]) -> str:
+    q = _as_query(terms)
+    return " & ".join(["(" + " <-> ".join(_pg_lexeme(w) for w in p) + ")" for p in q.phrases]
+                      + [_pg_lexeme(w) + ":*" for w in q.words])
+
+
+def _phrase_word(word: str, stemmed: bool) -> str:
+    """A word of a phrase: the whole word (SQLite), or a word starting with it or its stem (PostgreSQL)."""
+    if not stemmed:
+        return re.escape(word) + r"(?![^\W_])"
+    prefixes = sorted({stem(word), word}, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(p) for p in prefixes) + r")[^\W_]*"
+
+
+def hit_pattern(terms: Query | tuple[str, ...], stemmed: bool) -> re.Pattern[str]:
+    """One pattern for every term: phrases first (longest first), so a phrase is one hit, not its words."""
+    q = _as_query(terms)
+    alternatives = [r"[\W_]+".join(_phrase_word(w, stemmed) for w in p)
+                    for p in sorted(q.phrases, key=len, reverse=True)]
+    if q.words:
+        prefixes = {stem(w) if stemmed else w for w in q.words} | set(q.words)
+        alternatives.append("(?:" + "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
+                            + r")[^\W_]*")
+    return re.compile(rf"(?<![^\W_])(?:{'|'.join(alternatives)})", re.IGNORECASE)
+
+
+def ranked_source_ids(session: Session, project_id: int, terms: Query | tuple[str, ...],
+                      filters: SearchFilter | None = None) -> list[int]:
+    """Ids of the project's sources containing every term (a word as a prefix, a phrase in order) and
+    passing the filter's perspective and case, best first."""
+    q, f = _as_query(terms), filters or SearchFilter()
     if session.autoflush:  # a text() statement does not autoflush by itself
         session.flush()
+    params: dict[str, object] = {"project_id": project_id}
+    where = ""
+    if f.perspective is not None:
+        where += PERSPECTIVE_SQL
+        params["perspective"] = Perspective(f.perspective).value
+    if f.case_id is not None:
+        where += CASE_SQL
+        params["case_id"] = f.case_id
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        rows = session.execute(SQLITE_RANKED, {"match": fts5_match(words), "project_id": project_id})
+        sql, params["match"] = SQLITE_FROM + where + SQLITE_ORDER, fts5_match(q)
     elif dialect == "postgresql":
-        rows = session.execute(POSTGRES_RANKED, {"tsquery": pg_tsquery(words), "project_id": project_id})
+        sql, params["tsquery"] = POSTGRES_FROM + where + POSTGRES_ORDER, pg_tsquery(q)
     else:
         raise NotImplementedError(f"full-text search on {dialect}")
-    return [source_id for (source_id,) in rows]
+    return [source_id for (source_id,) in session.execute(text(sql), params)]
 
 
-def search(session: Session, project_id: int, query: str, *, limit: int = 200, context: int = 60) -> SearchResult:
-    words = parse_query(query)
-    ids = ranked_source_ids(session, project_id, words)
-    pattern = hit_pattern(words, stemmed=session.get_bind().dialect.name == "postgresql")
+# -- the coded marks -------------------------------------------------------------------------------
+
+@dataclass
+class _Spans:
+    """One source's coded excerpts: (start, end, excerpt id, code keys), by start."""
+    starts: list[int]
+    rows: list[tuple[int, int, int, set[str]]]
+
+
+def _natural(key: str) -> list[object]:
+    return [int(part) if part.isdigit() else part for part in DIGITS.split(key)]
+
+
+def coded_spans(session: Session, source_ids: Collection[int], f: SearchFilter) -> dict[int, _Spans]:
+    """The coded excerpts of ``source_ids`` with their code keys, as the viewer may see them: one query."""
+    if not source_ids:
+        return {}
+    query = (select(Excerpt.source_id, Excerpt.id, Excerpt.start_offset, Excerpt.end_offset, Code.key)
+             .join(Coding, Coding.excerpt_id == Excerpt.id).join(Code, Code.id == Coding.code_id)
+             .where(Excerpt.source_id.in_(source_ids)))
+    if f.blind_source_ids:  # another coder's codings on a blind source must neither mark nor select
+        query = query.where(or_(Excerpt.source_id.not_in(f.blind_source_ids), Coding.coder_id == f.viewer_id))
+    excerpts: dict[int, dict[int, tuple[int, int, set[str]]]] = {}
+    for source_id, excerpt_id, start, end, key in session.execute(query):
+        excerpts.setdefault(source_id, {}).setdefault(excerpt_id, (start, end, set()))[2].add(key)
+    spans = {}
+    for source_id, by_id in excerpts.items():
+        rows = sorted(((s, e, i, keys) for i, (s, e, keys) in by_id.items()), key=lambda r: (r[0], r[1], r[2]))
+        spans[source_id] = _Spans([r[0] for r in rows], rows)
+    return spans
+
+
+def _mark(hit: Hit, spans: _Spans | None) -> Hit:
+    if spans is None:
+        return hit
+    covering = [r for r in spans.rows[:bisect_right(spans.starts, hit.start)] if r[1] >= hit.end]
+    if not covering:
+        return hit
+    keys: set[str] = set().union(*(r[3] for r in covering))
+    narrowest = min(covering, key=lambda r: (r[1] - r[0], r[2]))
+    return replace(hit, codes=tuple(sorted(keys, key=_natural)), excerpt_id=narrowest[2])
+
+
+def marked(session: Session, hits: Iterable[Hit], f: SearchFilter) -> list[Hit]:
+    """``hits`` with their coded marks (one query for all their sources)."""
+    hits = list(hits)
+    spans = coded_spans(session, {h.source_id for h in hits}, f)
+    return [_mark(h, spans.get(h.source_id)) for h in hits]
+
+
+# -- the search ------------------------------------------------------------------------------------
+
+def search(session: Session, project_id: int, query: str | None, *, filters: SearchFilter | None = None,
+           limit: int = 200, context: int = 60) -> SearchResult:
+    f = filters or SearchFilter()
+    terms = parse_query(query)
+    ids = ranked_source_ids(session, project_id, terms, f)
+    pattern = hit_pattern(terms, stemmed=session.get_bind().dialect.name == "postgresql")
     hits: list[Hit] = []
+    truncated = False
     for first in range(0, len(ids), BATCH):
         chunk = ids[first:first + BATCH]
         loaded = session.scalars(select(Source).where(Source.id.in_(chunk))
@@ -129,15 +282,28 @@ def search(session: Session, project_id: int, query: str, *, limit: int = 200, c
                                           selectinload(Source.cases))
                                  .execution_options(populate_existing=True))  # the text the ranking saw
         by_id = {source.id: source for source in loaded}
+        spans = coded_spans(session, list(by_id), f) if f.coded is not None else {}
         for source_id in chunk:
             source = by_id.get(source_id)  # None: deleted since the ranked query
             if source is None:
                 continue
             for found in pattern.finditer(source.text):
+                hit = _hit(source, found.start(), found.end(), context)
+                if f.coded is not None:
+                    hit = _mark(hit, spans.get(source_id))
+                    if hit.coded != f.coded:
+                        continue
                 if len(hits) == limit:
-                    return SearchResult(query.strip(), hits, len(ids), truncated=True)
-                hits.append(_hit(source, found.start(), found.end(), context))
-    return SearchResult(query.strip(), hits, len(ids), truncated=False)
+                    truncated = True
+                    break
+                hits.append(hit)
+            if truncated:
+                break
+        if truncated:
+            break
+    if f.coded is None:
+        hits = marked(session, hits, f)
+    return SearchResult((query or "").strip(), hits, len(ids), truncated, f)
 
 
 def _hit(source: Source, start: int, end: int, context: int) -> Hit:

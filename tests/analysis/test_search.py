@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.search import POSTGRES_RANKED, parse_query, search, stem
+from casecoder.analysis.search import POSTGRES_RANKED, Query, parse_query, search, stem
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Source, migrate
 from casecoder.models.derived.search import FTS_TABLE, PG_INDEX
@@ -149,7 +149,7 @@ def test_punctuation_and_sql_in_the_query_are_harmless(session, factory, query):
     assert search(session, project.id, "skole").sources_matched == 1  # the table is still there
 
 
-@pytest.mark.parametrize("query", ["", "   ", "a", "?!", '"', "*", "a b c", "--", None])
+@pytest.mark.parametrize("query", ["", "   ", "a", "?!", "*", "a b c", "--", None, '"a"'])
 def test_no_word_of_two_letters_is_invalid(session, factory, query):
     project, _ = _project(factory)
     with pytest.raises(InvalidInput) as raised:
@@ -159,8 +159,9 @@ def test_no_word_of_two_letters_is_invalid(session, factory, query):
 
 
 def test_parse_query():
-    assert parse_query("  Børn, FAMILIE! børn 'x' \"mor og far\" 2024 a ") == ("børn", "familie", "mor", "og",
-                                                                               "far", "2024")
+    assert parse_query("  Børn, FAMILIE! børn 'x' \"mor og far\" 2024 a ") == Query(
+        ("børn", "familie", "2024"), (("mor", "og", "far"),))
+    assert parse_query('„Ringede  i dag“ “i dag” «ringede, i dag» x') == Query((), (("ringede", "i", "dag"), ("i", "dag")))
     with pytest.raises(InvalidInput) as raised:
         parse_query(" ".join(f"ord{i}" for i in range(11)))
     assert raised.value.params == {"n": 10}
@@ -280,3 +281,74 @@ def test_postgresql_uses_the_gin_index(session, factory, db_url):
     plan = "\n".join(session.execute(text("EXPLAIN " + POSTGRES_RANKED.text),
                                       {"tsquery": "'sjælden':*", "project_id": project.id}).scalars())
     assert PG_INDEX in plan
+
+
+# -- phrases ---------------------------------------------------------------------------------------
+
+PHRASE_TEXTS = {
+    "Exact": "Mor: Koordinatoren ringede tilbage samme dag.",
+    "Split": "Mor: Koordinatoren ringede, og hun kom tilbage.",
+    "Turned": "Mor: Tilbage kom hun. Koordinatoren ringede.",
+    "Newline": "Mor: Så ringede\nTILBAGE koordinatoren.",
+}
+
+
+def test_a_phrase_finds_only_its_words_in_order_and_is_one_hit(session, factory):
+    project, case = _project(factory)
+    for title, body in PHRASE_TEXTS.items():
+        factory.source(project, [case], body, title=title)
+    session.commit()
+    result = search(session, project.id, '"ringede tilbage" koordinator')
+    assert sorted({h.source_title for h in result.hits}) == ["Exact", "Newline"] and result.sources_matched == 2
+    assert sorted(_texts(result)) == [("Exact", "Koordinatoren"), ("Exact", "ringede tilbage"),
+                                      ("Newline", "koordinatoren"), ("Newline", "ringede\nTILBAGE")]
+    _assert_offsets(session, result)
+    exact = next(h for h in result.hits if h.match == "ringede tilbage")
+    assert (exact.before, exact.after) == ("Mor: Koordinatoren ", " samme dag.")
+    # without quotes the words may be anywhere in the transcript, each its own hit
+    loose = search(session, project.id, "ringede tilbage")
+    assert loose.sources_matched == 4 and ("Split", "ringede") in _texts(loose)
+    # typographic quotation marks, as Word writes them
+    assert sorted({h.source_title for h in search(session, project.id, "„ringede tilbage“").hits}) == ["Exact", "Newline"]
+    assert search(session, project.id, '"tilbage ringede"').hits == []
+
+
+def test_a_phrase_holds_whole_words_on_sqlite_and_forms_on_postgresql(session, factory, db_url):
+    project, case = _project(factory)
+    factory.source(project, [case], "Hun ringer tilbage i morgen.", title="Forms")
+    factory.source(project, [case], "Hun ringede tilbagevendende.", title="Longer")
+    session.commit()
+    titles = {h.source_title for h in search(session, project.id, '"ringer tilbage"').hits}
+    assert titles == {"Forms"}
+    if db_url.startswith("sqlite"):  # FTS5: the phrase's tokens exactly
+        assert search(session, project.id, '"ringer tilbag"').hits == []
+    else:  # the Danish stemmer: "ring tilbage" also finds "ringer tilbage", marked as one hit
+        assert _texts(search(session, project.id, '"ring tilbage"')) == [("Forms", "ringer tilbage")]
+
+
+@pytest.mark.parametrize("query,message", [
+    ('"ringede tilbage', "A quotation mark is not closed: put one at each end of a phrase"),
+    ('ringede" tilbage', "A quotation mark is not closed: put one at each end of a phrase"),
+    ('"a" "b" "c', "A quotation mark is not closed: put one at each end of a phrase"),
+    ('""', "A phrase in quotation marks has no words"),
+    ('koordinator " "', "A phrase in quotation marks has no words"),
+    ('koordinator "?!"', "A phrase in quotation marks has no words"),
+    ('"' + " ".join(f"ord{i}" for i in range(11)) + '"', "Search for at most {n} words at a time"),
+])
+def test_bad_phrases_are_refused_with_a_message(session, factory, query, message):
+    project, case = _project(factory)
+    factory.source(project, [case], "Koordinatoren ringede tilbage.")
+    session.commit()
+    with pytest.raises(InvalidInput) as raised:
+        search(session, project.id, query)
+    assert (raised.value.field, raised.value.template) == ("q", message)
+
+
+def test_stop_words_inside_a_phrase(session, factory, db_url):
+    project, case = _project(factory)
+    factory.source(project, [case], "Vi fik hjælp og støtte fra kommunen.", title="Yes")
+    factory.source(project, [case], "Vi fik hjælp, men ikke støtte.", title="No")
+    session.commit()
+    assert _texts(search(session, project.id, '"hjælp og støtte"')) == [("Yes", "hjælp og støtte")]
+    # PostgreSQL drops a phrase of stop words only; the other terms still choose the transcripts
+    assert {h.match for h in search(session, project.id, '"og" kommunen').hits} == {"og", "kommunen"}
