@@ -21,7 +21,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Sequence
@@ -112,10 +112,17 @@ def paragraphs(text: str, turns: Sequence[Turn]) -> list[tuple[int, int]]:
 
 
 def pieces(span: tuple[int, int], boundaries: Sequence[int], labels: Sequence[tuple[int, int]]) -> list[Piece]:
-    """``span`` cut at every boundary inside it (sorted ``boundaries``); pieces inside a label are bold."""
+    """``span`` cut at every boundary inside it (sorted ``boundaries``); pieces inside a label (sorted,
+    disjoint (start, end) spans) are bold."""
     start, end = span
     points = [start] + list(boundaries[bisect_left(boundaries, start + 1):bisect_left(boundaries, end)]) + [end]
-    return [Piece(a, b, any(ls <= a and b <= le for ls, le in labels)) for a, b in zip(points, points[1:])]
+    return [Piece(a, b, _inside(labels, a, b)) for a, b in zip(points, points[1:])]
+
+
+def _inside(labels: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """Does [start, end) lie inside one of ``labels``?"""
+    i = bisect_right(labels, (start, float("inf"))) - 1
+    return i >= 0 and labels[i][0] <= start and end <= labels[i][1]
 
 
 def _xml_text(text: str) -> str:
@@ -184,13 +191,21 @@ def _add_text(document: Any, transcript: CodedTranscript) -> list[tuple[int, int
                         | {t.label_end for t in turns if t.speaker})
     labels = [(t.start, t.label_end) for t in turns if t.speaker and t.label_end > t.start]
     runs: list[tuple[int, int, Any]] = []
+    # Each paragraph goes in before an end marker (removed at the end): ``document.add_paragraph`` looks
+    # for the section properties among all the body's paragraphs each time, slow for a 200-page text.
+    end = document.add_paragraph()
     for span in paragraphs(text, turns):
-        paragraph = document.add_paragraph()
+        paragraph = end.insert_paragraph_before()
         for piece in pieces(span, boundaries, labels):
-            run = paragraph.add_run(_xml_text(text[piece.start:piece.end]))
+            run, part = paragraph.add_run(), _xml_text(text[piece.start:piece.end])
             if piece.bold:
                 run.bold = True
+            if "\n" in part or "\t" in part:
+                run.text = part  # line breaks and tabs as <w:br/> and <w:tab/>
+            else:
+                run.add_text(part)  # plain text: one <w:t>, without the setter's clearing first
             runs.append((piece.start, piece.end, run))
+    end._p.getparent().remove(end._p)
     return runs
 
 

@@ -4,6 +4,8 @@ English and Danish, the same bytes for the same data, and a blind coder's export
 from __future__ import annotations
 
 import io
+import random
+import re
 
 import pytest
 from docx import Document
@@ -13,6 +15,7 @@ from casecoder.analysis.turns import split_turns
 from casecoder.coding import accounts, excerpts
 from casecoder.coding import double_coding as dc
 from casecoder.export.coded_transcript import (
+    CodedTranscript,
     coded_transcript,
     coded_transcript_docx,
     file_name,
@@ -153,3 +156,26 @@ def test_paragraphs_pieces_and_file_names():
     assert file_name("Interview med Søren, Åse & Ærø!") == "Interview-med-Soeren-Aase-Aeroe-coded.docx"
     assert file_name("Mødet på Café Ø") == "Moedet-paa-Cafe-Oe-coded.docx"
     assert file_name("«»!") == "transcript-coded.docx"
+
+
+def test_many_random_overlapping_excerpts_each_cover_exactly_their_text():
+    """500 excerpts at random spans (nested, overlapping, across turns and blank lines) of a long text:
+    every comment covers its excerpt's text (line breaks compared as one)."""
+    rng = random.Random(21)
+    words = ["koordinator", "ringede", "samme", "dag", "æblet", "skolen", "Kommunen", "ro."]
+    text = "\n".join(("Interviewer: " if i % 2 else "Mor: ") + " ".join(rng.choices(words, k=12))
+                     + ("\n" if i % 3 == 0 else "") for i in range(400))
+    spans = sorted({(s, s + rng.randrange(1, 300)) for s in (rng.randrange(len(text) - 300) for _ in range(500))})
+    rows = tuple({"id": i, "start": s, "end": e, "memo": "", "case": None,
+                  "codings": [{"code": "H1.1", "direction": "supports", "coder": "anna"}]}
+                 for i, (s, e) in enumerate(spans))
+    transcript = CodedTranscript("T", "P", "family", None, None, (), (), text, rows, False)
+    document = Document(io.BytesIO(coded_transcript_docx(transcript, "en")))
+    covered = anchors(document)
+    assert len(covered) == len(rows)
+
+    def lines(value: str) -> str:
+        return re.sub(r"\n+", "\n", value).strip("\n")
+    for i, (start, end) in enumerate(spans):
+        if text[start:end].strip("\n"):
+            assert lines(covered[str(i)]) == lines(text[start:end]), (start, end)
