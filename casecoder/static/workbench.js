@@ -43,7 +43,8 @@
 
   function render() {
     excerpts.sort((x, y) => x.start - y.start || x.end - y.end || x.id - y.id);
-    transcript.replaceChildren(W.drawTranscript(offsets, data.turns, excerpts, showRange() ? state.range : null, current));
+    transcript.replaceChildren(W.drawTranscript(offsets, data.turns, excerpts, showRange() ? state.range : null, current,
+      (id) => focusExcerpt(id, false)));
     $("excerpt-count").textContent = excerpts.length;
     W.drawList($("excerpt-list"), excerpts, current, T, (id) => focusExcerpt(id, true));
   }
@@ -122,6 +123,7 @@
     const json = await response.json().catch(() => ({}));
     if (response.status === 401 && json.login) {  // the login ended: keep the open excerpt, log in again
       keepDraft();
+      leavingForLogin = true;
       window.location.assign(json.login + "&next=" + encodeURIComponent(location.pathname + location.search));
     }
     if (!response.ok) {
@@ -313,7 +315,7 @@
     const sel = window.getSelection();
     if (sel && sel.isCollapsed && sel.anchorNode) {
       const seg = sel.anchorNode.parentElement && sel.anchorNode.parentElement.closest(".seg.hl");
-      if (seg) focusExcerpt(+seg.dataset.ex.split(" ")[0], false);
+      if (seg) W.pick(seg, (id) => focusExcerpt(id, false)); // over several excerpts: a chooser
     }
   });
 
@@ -374,6 +376,10 @@
     }
   });
 
+  /* Leaving or reloading with an unsaved selection or a changed memo asks first (not for a login). */
+  let leavingForLogin = false;
+  W.guardLeave(() => !leavingForLogin && (state.mode === "new" || (state.mode === "edit" && (!!state.spanChanged
+    || $("memo").value !== ((excerpts.find((x) => x.id === state.id) || {}).memo || "")))));
   render();
   if (restoreDraft()) { /* back from logging in again */ }
   else if (data.select) { openNew(data.select); scrollToOffset(data.select[0]); }
