@@ -117,15 +117,16 @@ def test_import_docx_code_reload_edit_delete(english_admin, page, session, share
     page.click(f"#excerpt-{excerpt_id}")
     page.click("#transcript")  # move focus out of the panel's fields
     page.keyboard.press("Delete")
-    page.wait_for_selector("#undo:not([hidden])")
+    page.wait_for_function("document.getElementById('toast-text').textContent === 'Excerpt deleted'")
     session.expire_all()
     assert session.scalar(select(Excerpt).where(Excerpt.source_id == source.id)) is None
     page.click("#undo")
     page.wait_for_function("document.querySelectorAll('#excerpt-list li[data-id]').length === 1")
-    assert page.inner_text("#toast-text") == "Excerpt restored"  # not the message of a draft kept over a login
+    # not the message of a draft kept over a login
+    assert page.inner_text("#toast-text") == "Undone: the excerpt is back with its codings."
     session.expire_all()
     restored = session.scalar(select(Excerpt).where(Excerpt.source_id == source.id))
-    assert restored is not None and restored.text == excerpt_text
+    assert restored is not None and restored.text == excerpt_text and restored.id == excerpt_id  # the same excerpt
     assert {c.code.key: c.direction.value for c in restored.codings} == {"H1.1": "supports", "ST.3": "contradicts"}
     page.click(f"#excerpt-{restored.id}")
     page.click("#delete")
