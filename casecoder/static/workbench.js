@@ -21,7 +21,7 @@
   let excerpts = data.excerpts.slice();
   let state = { mode: "idle", range: null, id: null, chosen: new Map() };
   let current = null; // id of the excerpt in focus
-  let lastDeleted = null;
+  let undoable = false; // this page did an action the server can undo (create, save, delete)
   let lastSelection = null; // the latest text selection, kept for "use selection as span"
 
   /* ---------- offsets ---------- */
@@ -167,12 +167,13 @@
     return true;
   }
 
-  function toast(message, undo) {
+  /* A message; with ``undo`` the Undo button shows (only after an action the server can undo). */
+  function toast(message, undo, long) {
     $("toast-text").textContent = message;
-    $("undo").hidden = !undo;
+    $("undo").hidden = !(undo && undoable);
     $("toast").hidden = false;
     clearTimeout(toast.timer);
-    toast.timer = setTimeout(() => { $("toast").hidden = true; }, undo ? 10000 : 2500);
+    toast.timer = setTimeout(() => { $("toast").hidden = true; }, undo || long ? 10000 : 2500);
   }
 
   function replaceExcerpt(json) {
@@ -182,11 +183,16 @@
 
   async function save() {
     if (state.mode === "idle") return;
-    if (!state.chosen.size) { $("panel-error").textContent = T.choose_code; return; }
-    const body = {
-      codes: Array.from(state.chosen, ([code, direction]) => ({ code: code, direction: direction })),
-      memo: $("memo").value, start: state.range[0], end: state.range[1],
-    };
+    /* Each coder owns their codings: on an excerpt others coded, the memo alone may change (no codes of
+       mine sent), or all of mine may go (an empty list); an excerpt nobody else coded needs a code. */
+    const stored = state.mode === "edit" ? excerpts.find((x) => x.id === state.id) : null;
+    const others = !!stored && stored.codings.some((c) => c.coder !== data.user);
+    const hadMine = !!stored && stored.codings.some((c) => c.coder === data.user);
+    if (!state.chosen.size && !others) { $("panel-error").textContent = T.choose_code; return; }
+    const body = { memo: $("memo").value, start: state.range[0], end: state.range[1] };
+    if (state.chosen.size || hadMine) {
+      body.codes = Array.from(state.chosen, ([code, direction]) => ({ code: code, direction: direction }));
+    }
     if ($("case")) {
       if (!$("case").value) { $("panel-error").textContent = T.choose_case; return; }
       body.case_id = +$("case").value;
@@ -197,7 +203,6 @@
         body.source_id = data.source.id;
         json = await call("POST", api + "/excerpts", body);
       } else {
-        const stored = excerpts.find((x) => x.id === state.id);
         if (stored && stored.version) body.version = stored.version;
         json = await call("PATCH", api + "/excerpts/" + state.id, body);
       }
@@ -207,7 +212,8 @@
       state = { mode: "idle", range: null, id: null, chosen: new Map() };
       panel.hidden = true;
       render();
-      toast(T.saved);
+      undoable = true;
+      toast(T.saved, true);
     } catch (err) {
       $("panel-error").textContent = err.message;
       if (err.status === 409) await refreshStored(state.id);
@@ -222,37 +228,50 @@
     } catch (err) { /* the message about the conflict is already shown */ }
   }
 
+  /* Delete: only my codings go when others coded the excerpt too (it stays for them); an owner is
+     asked first whether everyone's go, the question naming who loses which codes. */
   async function remove(id) {
     const ex = excerpts.find((x) => x.id === id);
-    if (!ex || !window.confirm(T.confirm_delete)) return;
+    if (!ex) return;
+    let everyone = false;
     try {
-      await call("DELETE", api + "/excerpts/" + id);
-      excerpts = excerpts.filter((x) => x.id !== id);
-      lastDeleted = ex;
-      current = null;
+      const removal = await call("GET", api + "/excerpts/" + id + "/removal");
+      const noneOfMine = !Object.keys(removal.mine).length && removal.others.length > 0;
+      if (removal.may_remove_others) {
+        if (window.confirm(removal.question_everyone)) everyone = true;
+        else if (noneOfMine || !window.confirm(removal.question_mine)) return;
+      } else if (!noneOfMine && !window.confirm(removal.question_mine)) return; // none of mine: the server says why
+    } catch (err) { toast(err.message, false, true); return; }
+    try {
+      const json = await call("DELETE", api + "/excerpts/" + id + (everyone ? "?everyone=1" : ""));
+      if (json.excerpt) replaceExcerpt(json.excerpt);
+      else excerpts = excerpts.filter((x) => x.id !== id);
+      current = json.excerpt ? id : null;
+      undoable = true;
       closePanel();
       toast(T.deleted, true);
     } catch (err) {
-      toast(err.message);
+      toast(err.message, false, true);
     }
   }
 
+  /* Undo my last action on the server, exactly (the same excerpt, every coder's codings, the memo and
+     span); refused with the server's message when someone else changed it since. Again goes further back. */
   async function undo() {
-    const ex = lastDeleted;
-    if (!ex) return;
-    lastDeleted = null;
-    const mine = ex.codings.filter((c) => c.coder === data.user);
-    const body = { source_id: ex.source_id, start: ex.start, end: ex.end, memo: ex.memo,
-      codes: (mine.length ? mine : ex.codings).map((c) => ({ code: c.code, direction: c.direction })) };
-    if (ex.case_id && data.cases.length > 1) body.case_id = ex.case_id;
+    if (!data.can_code) return;
     try {
-      const json = await call("POST", api + "/excerpts", body);
-      replaceExcerpt(json);
-      current = json.id;
-      render();
-      toast(T.restored);
+      const json = await call("POST", api + "/undo", {});
+      const removed = new Set(json.removed || []);
+      excerpts = excerpts.filter((x) => !removed.has(x.id));
+      const here = (json.excerpts || []).filter((x) => x.source_id === data.source.id);
+      here.forEach(replaceExcerpt);
+      current = here.length ? here[0].id : null;
+      undoable = false;
+      closePanel();
+      toast(json.message);
     } catch (err) {
-      toast(err.message);
+      undoable = false;
+      toast(err.message, false, true);
     }
   }
 
