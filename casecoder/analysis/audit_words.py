@@ -100,6 +100,7 @@ TEMPLATES = {
     ("excerpt", "create"): N_("{user} marked the excerpt '{excerpt}' in {source}"),
     ("excerpt", "update"): N_("{user} changed the excerpt '{excerpt}'"),
     ("excerpt", "delete"): N_("{user} deleted the excerpt '{excerpt}' in {source}"),
+    ("excerpt", "undo"): N_("{user} undid their last change to the excerpt '{excerpt}'"),
     ("coding", "create"): N_("{user} coded '{excerpt}' with {code} ({direction})"),
     ("coding", "update"): N_("{user} changed the coding of '{excerpt}' with {code}"),
     ("coding", "direction"): N_("{user} changed the coding of '{excerpt}' with {code} from {old} to {new}"),

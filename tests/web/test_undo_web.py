@@ -77,3 +77,12 @@ def test_undo_is_refused_after_another_coders_change(app, client, demo, session)
     again = anna.post("/api/p/demo/undo", headers=anna_h)
     assert again.status_code == 400 and "nothing of yours to undo" in again.get_json()["error"]
     assert client.post("/api/p/demo/undo").status_code == 400  # CSRF token required
+
+
+def test_the_audit_log_says_what_was_undone_in_words(client, demo, session):  # type: ignore[no-untyped-def]
+    headers = {"X-CSRFToken": csrf_token(client, "/p/demo/")}
+    excerpt_id = session.scalar(select(Excerpt.id).where(Excerpt.project_id == demo.id).order_by(Excerpt.id))
+    assert client.delete(f"/api/p/demo/excerpts/{excerpt_id}?everyone=1", headers=headers).status_code == 200
+    assert client.post("/api/p/demo/undo", headers=headers).status_code == 200
+    log = client.get("/p/demo/audit").get_data(as_text=True)
+    assert "admin undid their last change to the excerpt" in log
