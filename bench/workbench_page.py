@@ -4,7 +4,7 @@ A fresh SQLite database with the small synthetic project, one transcript of abou
 (``--chars``, 500,000 characters: 2,500 a page) carrying 1,000 excerpts with one or two codes each
 (one in six grown over the next sentence, so excerpts overlap), served by werkzeug on a free port and
 opened in headless Chromium (Playwright; Debian's /usr/bin/chromium or CASECODER_CHROMIUM). Timed in the
-page with performance marks of casecoder/static/workbench_view.js:
+page with performance marks of casecoder/static/workbench_view.js and workbench_marks.js:
 
 - load: navigation start to the coding stripes placed (HTML, scripts, the transcript's segments,
   layout, every stripe);

@@ -62,18 +62,14 @@ window.casecoderWorkbench = (function () {
 
   /* ---------- the transcript ---------- */
   function colorOf(ex) { return ex.codings.length ? ex.codings[0].color : "#999999"; }
-  function keysOf(ex) { return Array.from(new Set(ex.codings.map((c) => c.code))); }
-
-  let drawn = new Map(); // id -> excerpt of the latest drawing (for the overlap chooser)
-  let openHook = null;   // opens an excerpt by id (given by workbench.js)
+  const M = window.casecoderMarks; // stripes, the overlap chooser, the leave warning (workbench_marks.js)
 
   /* The transcript as turns of segments; `excerpts` sorted by start; `range` (or null): the span being
      chosen; `current`: the id of the excerpt in focus; `open(id)` opens an excerpt (stripes, chooser).
      The coding stripes are placed in the next frame, once the text is laid out. */
   function drawTranscript(o, turnList, excerpts, range, current, open) {
     performance.mark("casecoder-draw-start");
-    if (open) openHook = open;
-    drawn = new Map(excerpts.map((ex) => [ex.id, ex]));
+    M.setDrawn(excerpts, open);
     const N = o.N;
     const cuts = new Set([0, N]);
     for (const t of turnList) { cuts.add(t.start); cuts.add(t.label_end); cuts.add(t.end); }
@@ -112,7 +108,7 @@ window.casecoderWorkbench = (function () {
           span.style.backgroundColor = colorOf(covering[0]) + "40";
           span.style.boxShadow = covering.slice(0, 3).map((ex, i) => "inset 0 -" + (2 + 3 * i) + "px 0 " + colorOf(ex)).join(",");
           span.dataset.ex = covering.map((ex) => ex.id).join(" ");
-          span.title = covering.map((ex) => "#" + ex.id + ": " + (keysOf(ex).join(", ") || "—")).join("\n");
+          span.title = covering.map((ex) => "#" + ex.id + ": " + (M.keysOf(ex).join(", ") || "—")).join("\n");
           if (covering.length > 1) span.classList.add("overlap");
           if (covering.some((ex) => ex.id === current)) span.classList.add("current");
         }
@@ -124,130 +120,8 @@ window.casecoderWorkbench = (function () {
       frag.appendChild(div);
     }
     performance.measure("casecoder-build", "casecoder-draw-start");
-    requestAnimationFrame(() => placeStripes(margin, excerpts, byStart, byEnd));
+    requestAnimationFrame(() => M.placeStripes(margin, excerpts, byStart, byEnd));
     return frag;
-  }
-
-  /* ---------- the coding stripes ---------- */
-  const LANES = 4; // bars side by side in the margin; more overlapping bars share the last lane
-
-  /* One bar per (excerpt, code) in the margin, from the first to the last line of the excerpt, in the
-     code's colour with its key. All positions are read first, then every bar is written at once. */
-  function placeStripes(margin, excerpts, byStart, byEnd) {
-    if (!margin.isConnected) return; // drawn again meanwhile
-    performance.mark("casecoder-frame");
-    const top0 = margin.getBoundingClientRect().top; // lays the text out
-    performance.mark("casecoder-laid-out");
-    const spans = [];
-    for (const ex of excerpts) { // read
-      const first = byStart.get(ex.start), last = byEnd.get(ex.end);
-      if (!first || !last) continue;
-      const r1 = first.getClientRects(), r2 = last.getClientRects();
-      if (!r1.length || !r2.length) continue;
-      spans.push([ex, r1[0].top - top0, r2[r2.length - 1].bottom - top0]);
-    }
-    performance.mark("casecoder-stripes-read");
-    const bars = document.createDocumentFragment();
-    const laneEnd = new Array(LANES).fill(-Infinity);
-    for (const [ex, top, bottom] of spans) { // write
-      const byKey = new Map();
-      for (const c of ex.codings) {
-        if (!byKey.has(c.code)) byKey.set(c.code, []);
-        byKey.get(c.code).push(c);
-      }
-      for (const [key, cs] of byKey) {
-        let lane = laneEnd.findIndex((end) => end <= top);
-        if (lane < 0) lane = LANES - 1;
-        laneEnd[lane] = Math.max(laneEnd[lane], bottom + 2);
-        const bar = document.createElement("div");
-        bar.className = "stripe";
-        bar.dataset.ex = ex.id;
-        bar.dataset.code = key;
-        bar.style.cssText = "top:" + top + "px;height:" + Math.max(bottom - top, 8) + "px;left:" + (lane * 2.4) +
-          "rem;border-color:" + cs[0].color + ";color:" + cs[0].color;
-        bar.textContent = key;
-        bar.title = "#" + ex.id + " " + key + ": " + cs.map((c) => c.coder + " (" + c.direction + ")").join(", ");
-        bars.appendChild(bar);
-      }
-    }
-    margin.replaceChildren(bars);
-    margin.dataset.ready = "1";
-    performance.mark("casecoder-stripes-end");
-    performance.measure("casecoder-draw", "casecoder-draw-start", "casecoder-stripes-end");
-  }
-
-  /* ---------- opening what was clicked ---------- */
-  let chooser = null;
-
-  function closeChooser() {
-    if (chooser) { chooser.remove(); chooser = null; }
-  }
-
-  /* A click (or Enter) on highlighted text: one excerpt opens at once; over several a small chooser
-     lists them (keys and the start of the text). */
-  function pick(seg, open) {
-    closeChooser();
-    const ids = (seg.dataset.ex || "").split(" ").filter(Boolean).map(Number);
-    if (ids.length === 1) { open(ids[0]); return; }
-    if (!ids.length) return;
-    chooser = document.createElement("div");
-    chooser.className = "chooser";
-    chooser.setAttribute("role", "menu");
-    const T = JSON.parse((document.getElementById("workbench-i18n") || {}).textContent || "{}");
-    chooser.setAttribute("aria-label", T.choose_excerpt || "Choose an excerpt");
-    for (const id of ids) {
-      const ex = drawn.get(id);
-      if (!ex) continue;
-      const b = document.createElement("button");
-      b.type = "button";
-      b.className = "link";
-      b.setAttribute("role", "menuitem");
-      b.dataset.id = id;
-      const k = document.createElement("b");
-      k.textContent = "#" + id + " " + (keysOf(ex).join(", ") || "—");
-      b.append(k, " " + (ex.text.length > 50 ? ex.text.slice(0, 49) + "…" : ex.text));
-      b.addEventListener("click", (ev) => { ev.stopPropagation(); closeChooser(); open(id); });
-      chooser.appendChild(b);
-    }
-    chooser.addEventListener("keydown", (ev) => {
-      const items = Array.from(chooser.querySelectorAll("button"));
-      const i = items.indexOf(document.activeElement);
-      if (ev.key === "Escape") { ev.stopPropagation(); closeChooser(); seg.focus(); }
-      else if (ev.key === "ArrowDown") { ev.preventDefault(); items[(i + 1) % items.length].focus(); }
-      else if (ev.key === "ArrowUp") { ev.preventDefault(); items[(i - 1 + items.length) % items.length].focus(); }
-      ev.stopPropagation();
-    });
-    const r = seg.getBoundingClientRect();
-    chooser.style.left = (r.left + window.scrollX) + "px";
-    chooser.style.top = (r.bottom + window.scrollY + 4) + "px";
-    document.body.appendChild(chooser);
-    chooser.querySelector("button").focus();
-  }
-
-  document.addEventListener("mousedown", (ev) => {
-    if (chooser && !chooser.contains(ev.target)) closeChooser();
-  });
-  document.addEventListener("click", (ev) => {
-    const bar = ev.target.closest && ev.target.closest(".stripe");
-    if (bar && openHook) openHook(+bar.dataset.ex);
-  });
-  document.addEventListener("keydown", (ev) => {
-    const seg = ev.target.closest && ev.target.closest("#transcript .seg.hl");
-    if (seg && ev.key === "Enter" && openHook && window.getSelection().isCollapsed) {
-      ev.preventDefault();
-      ev.stopPropagation();
-      pick(seg, openHook);
-    }
-  }, true);
-
-  /* ---------- leaving ---------- */
-  /* Leaving or reloading asks first while `unsaved()` says the panel holds unsaved work. */
-  function guardLeave(unsaved) {
-    window.addEventListener("beforeunload", (ev) => {
-      if (!unsaved()) return;
-      ev.preventDefault();
-      ev.returnValue = "";
-    });
   }
 
   /* ---------- the excerpt list ---------- */
@@ -288,9 +162,78 @@ window.casecoderWorkbench = (function () {
   }
 
   /* ---------- the code tree of the panel ---------- */
-  /* `chosen`: code key -> direction (a direction picked here is set in it); `onToggle(key, checked)`. */
+  const RECENT = 6;
+  let seen = { map: null, keys: new Set() }; // the codes ticked at the last drawing
+  const recentStore = "casecoder.recent." + (location.pathname.split("/")[2] || "");
+
+  function recentKeys() {
+    try { return JSON.parse(localStorage.getItem(recentStore) || "[]"); } catch (e) { return []; }
+  }
+
+  function remember(key) {
+    const keys = [key].concat(recentKeys().filter((k) => k !== key)).slice(0, RECENT);
+    try { localStorage.setItem(recentStore, JSON.stringify(keys)); } catch (e) { /* storage is off */ }
+  }
+
+  /* The codes ticked for the open excerpt, at the top of the panel: key, direction, in the code's colour. */
+  function drawSummary(codes, chosen, T) {
+    const box = document.getElementById("code-summary");
+    if (!box) return;
+    box.replaceChildren();
+    box.hidden = !chosen.size;
+    if (!chosen.size) return;
+    const colors = new Map(codes.map((c) => [c.key, c.color]));
+    box.append((T.your_codes || "Your codes") + ": ");
+    for (const [key, direction] of chosen) {
+      const t = tag({ code: key, color: colors.get(key) || "#999999", direction: direction, coder: "" }, T);
+      t.removeAttribute("title");
+      box.appendChild(t);
+      box.append(" ");
+    }
+  }
+
+  /* `chosen`: code key -> direction (a direction picked here is set in it); `onToggle(key, checked)`.
+     Without a filter the recently used codes come first (their own boxes tick the same code). */
   function drawTree(tree, codes, chosen, filter, labelKey, T, onToggle) {
     tree.replaceChildren();
+    const toggled = (key, on) => { if (on) remember(key); onToggle(key, on); };
+    if (chosen === seen.map) { // ticked since the last drawing of the same excerpt (the filter's Enter too)
+      for (const key of chosen.keys()) if (!seen.keys.has(key)) remember(key);
+    }
+    seen = { map: chosen, keys: new Set(chosen.keys()) };
+    drawSummary(codes, chosen, T);
+    if (!filter) {
+      const byKey = new Map(codes.map((c) => [c.key, c]));
+      const recent = recentKeys().map((k) => byKey.get(k)).filter((c) => c && c.codable);
+      if (recent.length) {
+        const head = document.createElement("li");
+        head.className = "tree-head";
+        head.textContent = T.recent || "Recently used";
+        tree.appendChild(head);
+        for (const c of recent) {
+          const li = document.createElement("li");
+          li.className = "recent";
+          li.dataset.recent = c.key;
+          const box = document.createElement("input");
+          box.type = "checkbox";
+          box.id = "recent-code-" + c.key;
+          box.checked = chosen.has(c.key);
+          box.addEventListener("change", () => toggled(c.key, box.checked));
+          const lab = document.createElement("label");
+          lab.htmlFor = box.id;
+          lab.innerHTML = '<span class="swatch"></span><b></b> <span></span>';
+          lab.querySelector(".swatch").style.background = c.color;
+          lab.querySelector("b").textContent = c.key;
+          lab.querySelector("span:last-child").textContent = c[labelKey];
+          li.append(box, lab);
+          tree.appendChild(li);
+        }
+        const all = document.createElement("li");
+        all.className = "tree-head";
+        all.textContent = T.all_codes || "All codes";
+        tree.appendChild(all);
+      }
+    }
     const shown = new Set();
     const matches = new Set();
     if (filter) {
@@ -314,7 +257,7 @@ window.casecoderWorkbench = (function () {
       box.id = "code-" + c.key;
       box.disabled = !c.codable;
       box.checked = chosen.has(c.key);
-      box.addEventListener("change", () => onToggle(c.key, box.checked));
+      box.addEventListener("change", () => toggled(c.key, box.checked));
       const lab = document.createElement("label");
       lab.htmlFor = box.id;
       lab.innerHTML = '<span class="swatch"></span><b></b> <span></span>';
@@ -333,7 +276,7 @@ window.casecoderWorkbench = (function () {
           dir.appendChild(o);
         }
         dir.value = chosen.get(c.key);
-        dir.addEventListener("change", () => chosen.set(c.key, dir.value));
+        dir.addEventListener("change", () => { chosen.set(c.key, dir.value); drawSummary(codes, chosen, T); });
         li.appendChild(dir);
       }
       tree.appendChild(li);
@@ -358,5 +301,5 @@ window.casecoderWorkbench = (function () {
   }
 
   return { Offsets: Offsets, drawTranscript: drawTranscript, drawList: drawList, drawTree: drawTree,
-    fillParents: fillParents, pick: pick, closeChooser: closeChooser, guardLeave: guardLeave };
+    fillParents: fillParents, pick: M.pick, closeChooser: M.closeChooser, guardLeave: M.guardLeave };
 })();

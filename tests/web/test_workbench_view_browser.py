@@ -74,6 +74,7 @@ def test_stripes_keys_overlap_chooser_hidden_delete_and_leave_warning(coded, pag
     assert page.inner_text("#panel-title").endswith(f"#{second}")
     assert page.locator(".chooser").count() == 0
     assert page.is_visible("#delete")
+    assert page.inner_text("#code-summary") == "Your codes: H1.4"
 
     # a click on a stripe opens its excerpt
     page.click(f"#transcript .stripe[data-ex='{first}'][data-code='ST.3']")
@@ -83,6 +84,16 @@ def test_stripes_keys_overlap_chooser_hidden_delete_and_leave_warning(coded, pag
     # a new selection: Delete is hidden (the hidden attribute beats button's display)
     drag_select(page, "Skolen var sværere")
     assert page.is_hidden("#delete")
+
+    # the panel: the ticked codes summed up at the top, the code just used first next time
+    assert page.is_hidden("#code-summary")
+    page.fill("#code-filter", "H1.4")
+    page.press("#code-filter", "Enter")
+    page.select_option("li[data-key='H1.4'] select.dir", "nuances")
+    assert page.inner_text("#code-summary") == "Your codes: H1.4 (nuances)"
+    assert page.is_checked("#recent-code-H1\\.4")  # the filter is cleared: recently used codes come first
+    page.uncheck("#recent-code-H1\\.4")
+    assert not page.is_checked("#code-H1\\.4") and page.is_hidden("#code-summary")
 
     # leaving with the unsaved selection asks first; staying keeps the panel
     asked = []
