@@ -21,6 +21,7 @@ window.casecoderMarks = (function () {
      code's colour with its key. All positions are read first, then every bar is written at once. */
   function placeStripes(margin, excerpts, byStart, byEnd) {
     if (!margin.isConnected) return; // drawn again meanwhile
+    lastPlaced = [margin, excerpts, byStart, byEnd];
     performance.mark("casecoder-frame");
     const top0 = margin.getBoundingClientRect().top; // lays the text out
     performance.mark("casecoder-laid-out");
@@ -61,6 +62,14 @@ window.casecoderMarks = (function () {
     performance.mark("casecoder-stripes-end");
     performance.measure("casecoder-draw", "casecoder-draw-start", "casecoder-stripes-end");
   }
+
+  /* A narrower or wider window moves the lines: the stripes follow, once a frame. */
+  let lastPlaced = null, resizing = false;
+  window.addEventListener("resize", () => {
+    if (resizing || !lastPlaced) return;
+    resizing = true;
+    requestAnimationFrame(() => { resizing = false; placeStripes.apply(null, lastPlaced); });
+  });
 
   /* ---------- opening what was clicked ---------- */
   let chooser = null;
