@@ -10,7 +10,6 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from casecoder.models import (
-    AuditEvent,
     Case,
     CaseAttribute,
     Chain,
@@ -68,16 +67,6 @@ def members(session: Session, project_id: int) -> list[tuple[Membership, User]]:
     return list(session.execute(
         select(Membership, User).join(User, User.id == Membership.user_id)
         .where(Membership.project_id == project_id).order_by(User.username)).all())
-
-
-def audit_page(session: Session, project_id: int, page: int, per_page: int) -> Page[tuple[AuditEvent, str | None]]:
-    """The audit log newest first, ``per_page`` events of page ``page`` (not clamped), with the user names."""
-    total = session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.project_id == project_id)) or 0
-    rows = session.execute(
-        select(AuditEvent, User.username).outerjoin(User, User.id == AuditEvent.user_id)
-        .where(AuditEvent.project_id == project_id).order_by(AuditEvent.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)).all()
-    return Page(list(rows), page, page_count(total, per_page), total)
 
 
 # --- cases, interviewees and sources ---

@@ -1,7 +1,7 @@
 """The small reads of the web pages (analysis/lookups.py): only the project's rows, in the pages' order."""
 from __future__ import annotations
 
-from casecoder.analysis import lookups
+from casecoder.analysis import audit_log, lookups
 from casecoder.coding import audit
 from casecoder.models import Role
 
@@ -42,11 +42,14 @@ def test_pages_count_and_the_hit_page_is_clamped(session, factory):
     project, owner, _ = factory.coded_project()
     empty = lookups.hit_page(session, project.id, None, 7, 100)
     assert (empty.rows, empty.page, empty.pages, empty.total) == ([], 1, 1, 0)
-    before = lookups.audit_page(session, project.id, 1, 2).total
+    everything = audit_log.AuditFilter()
+    before = audit_log.events(session, project.id, everything, 1, 2).total
     for n in range(3):
         audit.log(session, owner, "update", "case", n, project_id=project.id)
     session.commit()
-    first, last = lookups.audit_page(session, project.id, 1, 2), lookups.audit_page(session, project.id, 99, 2)
+    first, last = (audit_log.events(session, project.id, everything, 1, 2),
+                   audit_log.events(session, project.id, everything, 99, 2))
+    users = audit_log.names(session, project.id, first.rows).users
     assert first.total == before + 3 and first.pages == lookups.page_count(before + 3, 2)
-    assert [(e.entity_id, name) for e, name in first.rows] == [(2, owner.username), (1, owner.username)]
+    assert [(e.entity_id, users[e.user_id]) for e in first.rows] == [(2, owner.username), (1, owner.username)]
     assert (last.rows, last.page) == ([], 99)  # the audit log's page is not clamped
