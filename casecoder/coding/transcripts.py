@@ -168,8 +168,9 @@ def set_properties(session: Session, user: User, source: Source, *, title: str, 
     """Change a transcript's properties; audited as one "update" of the source when anything changed.
 
     The counts follow at once (triggers on ``sources`` and ``source_cases``). An excerpt keeps its case while
-    that case stays linked; an excerpt about a removed case, or without a case, takes the transcript's only
-    case when exactly one is left, else it has no case (not counted until one is chosen on the workbench).
+    that case stays linked; an excerpt about a removed case has no case afterwards (not counted, and warned
+    about, until its coder chooses one on the workbench): evidence about one family never moves to another.
+    An excerpt without a case takes the transcript's case when it has exactly one.
     Returns the number of excerpts whose case changed (each audited as an excerpt "update").
     """
     cases_, interviewees = list(cases_), list(interviewees)
@@ -198,13 +199,15 @@ def set_properties(session: Session, user: User, source: Source, *, title: str, 
 
 
 def _follow_cases(session: Session, user: User, source: Source) -> int:
-    """Give the excerpts whose case is no longer linked the source's only case, or none (see set_properties)."""
+    """Excerpts about a case no longer linked lose it; excerpts without a case take the source's only case
+    (see set_properties)."""
     linked = {c.id for c in source.cases}
-    target = source.cases[0].id if len(source.cases) == 1 else None
+    only = source.cases[0].id if len(source.cases) == 1 else None
     moved = 0
     for excerpt in session.scalars(select(Excerpt).where(Excerpt.source_id == source.id,
                                                          Excerpt.case_id.is_(None) | Excerpt.case_id.not_in(linked))
                                    .order_by(Excerpt.start_offset)):
+        target = only if excerpt.case_id is None else None
         if excerpt.case_id == target:
             continue
         before = audit.snapshot(excerpt)

@@ -78,7 +78,7 @@ def test_perspective_title_date_and_mode_change_and_the_counts_follow(session, f
     assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.entity == "source")) == 1
 
 
-def test_removed_cases_move_excerpts_to_the_only_case_left_or_leave_them_without_one(session, factory):
+def test_removed_cases_leave_their_excerpts_without_a_case_and_caseless_ones_take_the_only_case(session, factory):
     owner = factory.user()
     project = factory.project(owner=owner)
     f1, f2, f3 = (factory.case(project, k) for k in ("F01", "F02", "F03"))
@@ -95,7 +95,9 @@ def test_removed_cases_move_excerpts_to_the_only_case_left_or_leave_them_without
     assert _n(session, project) == "1/2"
     transcripts.set_properties(session, owner, source, **_props(source, cases_=[f3]))
     session.commit()
-    assert (first.case_id, second.case_id) == (f3.id, f3.id) and _n(session, project) == "1/1"
+    # F02's excerpt does not become evidence about F03: it waits without a case; the caseless one takes F03
+    assert (first.case_id, second.case_id) == (None, f3.id) and _n(session, project) == "1/1"
+    assert [(s.excerpts, s.has_cases) for s in uncounted(session, project.id).sources] == [(1, True)]
 
 
 def test_bad_properties_are_refused_with_their_field(session, factory):
