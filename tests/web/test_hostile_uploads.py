@@ -234,7 +234,7 @@ def _damaged_member(name: str, compression: int) -> bytes:
     return bytes(data)
 
 
-@pytest.mark.parametrize("endpoint,name,data,message", [
+CORRUPT = [  # the files carry the time they were made: ids by name, the same on every xdist worker
     ("bundle", "halv.zip", _truncated_zip(), "'halv.zip' is not a valid .zip file"),
     ("bundle", "crc.zip", _damaged_member("cases.csv", zipfile.ZIP_STORED),
      "The entry 'cases.csv' cannot be read (Bad CRC-32"),
@@ -251,7 +251,10 @@ def _damaged_member(name: str, compression: int) -> bytes:
     ("transcript-api", "halv.odt", odt_with("<office:document-content")[:60], "'halv.odt' is not a valid OpenDocument"),
     ("transcript-api", "uden.odt", zip_of({"mimetype": "application/vnd.oasis.opendocument.text"}),
      "'uden.odt' is not a valid OpenDocument text"),
-])
+]
+
+
+@pytest.mark.parametrize("endpoint,name,data,message", CORRUPT, ids=[f"{e}-{n}" for e, n, _d, _m in CORRUPT])
 def test_corrupt_archives(client, small, engine, endpoint, name, data, message):
     refused(client, engine, endpoint, name, data, message)
 
