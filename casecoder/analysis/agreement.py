@@ -15,13 +15,17 @@ Coefficients (nominal): percent agreement (units on which every coder who coded 
 units with at least two values), Cohen's kappa (exactly two coders; units both coded), Fleiss' kappa
 (units every coder coded), Krippendorff's alpha (missing values allowed) — from ``statsmodels`` and
 ``krippendorff``. A coefficient is None where it does not apply or is undefined (no variation).
+
+**Blind double coding**: a viewer who codes some of the material blind would learn the other coders'
+codings there from the figures, so those sources (``hidden``: ``double_coding.blind_source_ids``) are
+left out of the material until the comparison is opened (``Agreement.hidden`` counts them).
 """
 from __future__ import annotations
 
 import re
 import warnings
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import Collection, Sequence
 
 import numpy as np
 from sqlalchemy import select
@@ -78,6 +82,7 @@ class Agreement:
     sources: tuple[str, ...]                # titles of the material
     directions: tuple[str, ...]
     include_subcodes: bool
+    hidden: int = 0                         # sources of the material left out: the viewer codes them blind
 
 
 def nominal_coefficients(data: Sequence[Sequence[float]] | np.ndarray, binary: bool = True) -> Coefficients:
@@ -173,8 +178,10 @@ def coder_users(session: Session, names: Sequence[str]) -> list[User]:
     return [users[n] for n in names]
 
 
-def material(session: Session, project_id: int, coder_ids: Sequence[int]) -> dict[int, frozenset[int]]:
-    """Source id -> the chosen coders who took part in it, for every source of the material."""
+def material(session: Session, project_id: int, coder_ids: Sequence[int],
+             hidden: Collection[int] = ()) -> dict[int, frozenset[int]]:
+    """Source id -> the chosen coders who took part in it, for every source of the material (less
+    ``hidden``: the sources the viewer codes blind)."""
     chosen = set(coder_ids)
     took_part: dict[int, set[int]] = {}
     for source_id in double_coded_source_ids(session, project_id):
@@ -187,14 +194,15 @@ def material(session: Session, project_id: int, coder_ids: Sequence[int]) -> dic
         if source_id in took_part:
             took_part[source_id].add(coder_id)
     marked = set(session.scalars(select(DoubleCoding.source_id).where(DoubleCoding.project_id == project_id)))
-    return {s: frozenset(c) for s, c in took_part.items() if c and (s in marked or len(c) >= 2)}
+    return {s: frozenset(c) for s, c in took_part.items()
+            if c and (s in marked or len(c) >= 2) and s not in hidden}
 
 
 def case_level(session: Session, project: Project, coders: Sequence[User], codes: Sequence[Code],
-               f: CountFilter = CountFilter()) -> tuple[list[CodeAgreement], np.ndarray]:
+               f: CountFilter = CountFilter(), hidden: Collection[int] = ()) -> tuple[list[CodeAgreement], np.ndarray]:
     """Per code, the coders x cases presence matrix and its coefficients; also the pooled matrix."""
     ids = [u.id for u in coders]
-    sources = material(session, project.id, ids)
+    sources = material(session, project.id, ids, hidden)
     if not sources:
         return [CodeAgreement(c.key, c.label_da, c.label_en, nominal_coefficients(np.empty((len(ids), 0))))
                 for c in codes], np.empty((len(ids), 0))
@@ -227,13 +235,14 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def segment_level(session: Session, project: Project, coders: Sequence[User], codes: Sequence[Code],
-                  f: CountFilter = CountFilter(), unit: str = "character") -> tuple[list[CodeAgreement], np.ndarray]:
+                  f: CountFilter = CountFilter(), unit: str = "character",
+                  hidden: Collection[int] = ()) -> tuple[list[CodeAgreement], np.ndarray]:
     """Per code, whether each character (or sentence) of the material is covered by each coder's codings."""
     if unit not in UNITS:
         raise InvalidInput("{what} '{value}' is not one of: {allowed}", "unit", what=N_("Unit"), value=unit,
                            allowed=", ".join(UNITS))
     ids = [u.id for u in coders]
-    sources = material(session, project.id, ids)
+    sources = material(session, project.id, ids, hidden)
     texts = dict(session.execute(select(Source.id, Source.text).where(Source.id.in_(sources))).all())
     order = sorted(texts)
     spans = {s: sentence_spans(texts[s]) if unit == "sentence" else None for s in order}
@@ -271,8 +280,9 @@ def segment_level(session: Session, project: Project, coders: Sequence[User], co
 
 def compute_agreement(session: Session, project: Project, coder_names: Sequence[str], code_keys: Sequence[str] = (),
                       hypothesis: str | None = None, level: str = "case", unit: str = "character",
-                      f: CountFilter = CountFilter()) -> Agreement:
-    """Agreement of the named coders on the chosen codes, per code and pooled."""
+                      f: CountFilter = CountFilter(), hidden: Collection[int] = ()) -> Agreement:
+    """Agreement of the named coders on the chosen codes, per code and pooled; ``hidden``: sources
+    the viewer codes blind, left out of the material."""
     if level not in LEVELS:
         raise InvalidInput("{what} '{value}' is not one of: {allowed}", "level", what=N_("Level"), value=level,
                            allowed=", ".join(LEVELS))
@@ -281,11 +291,13 @@ def compute_agreement(session: Session, project: Project, coder_names: Sequence[
     if not codes:
         raise InvalidInput("Choose at least one codable code", "codes")
     if level == "case":
-        rows, pooled = case_level(session, project, coders, codes, f)
+        rows, pooled = case_level(session, project, coders, codes, f, hidden)
     else:
-        rows, pooled = segment_level(session, project, coders, codes, f, unit)
+        rows, pooled = segment_level(session, project, coders, codes, f, unit, hidden)
+    ids = [u.id for u in coders]
     titles = session.scalars(select(Source.title).where(
-        Source.id.in_(material(session, project.id, [u.id for u in coders]))).order_by(Source.title))
+        Source.id.in_(material(session, project.id, ids, hidden))).order_by(Source.title))
+    left_out = len(material(session, project.id, ids)) - len(material(session, project.id, ids, hidden)) if hidden else 0
     return Agreement(project.slug, level, unit if level == "segment" else "case", tuple(u.username for u in coders),
                      tuple(rows), nominal_coefficients(pooled), tuple(titles), tuple(sorted(f.directions)),
-                     f.include_subcodes)
+                     f.include_subcodes, left_out)

@@ -4,14 +4,15 @@ kernel/double_coding.py; the writes: coding/double_coding.py).
 
 A blind coder gets only what they may see: the excerpts of the source they created or have a coding
 on, each with only their own codings (``visible_rows``, ``visible_json``); any other excerpt of the
-source is None for them (the web answers 404).
+source is None for them (the web answers 404). ``Blindness`` carries the same rule to the reads that
+gather many sources at once (the quote bank, project bundle and .qdpx exports, agreement).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Collection, Sequence
+from typing import Any, Collection, Iterable, Sequence, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, exists, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from casecoder.kernel.double_coding import code_and_below, codes_blind, double_coded, may_see
@@ -117,8 +118,9 @@ def visible_excerpt(session: Session, user: User, role: Role | None, excerpt: Ex
 
 
 def own_codings(data: dict[str, Any], username: str) -> dict[str, Any]:
-    """An excerpt's JSON with only ``username``'s codings."""
-    return {**data, "codings": [c for c in data["codings"] if c["coder"] == username]}
+    """An excerpt's JSON with only ``username``'s codings and memo."""
+    return {**data, "codings": [c for c in data["codings"] if c["coder"] == username],
+            "memos": [m for m in data.get("memos", []) if m["user"] == username]}
 
 
 def visible_json(session: Session, user: User, role: Role | None, source_id: int,
@@ -145,3 +147,53 @@ def rows_seen(user: User, blind: bool, rows: list[tuple[int | None, dict[str, An
         if created_by_id == user.id or mine["codings"]:
             shown.append(mine)
     return shown
+
+
+@dataclass(frozen=True)
+class Blindness:
+    """What one viewer may not see, for reads over many sources: on ``source_ids`` (those the viewer
+    codes blind, ``blind_source_ids``) only the excerpts they created or have a coding on, each with
+    only their own codings. The default hides nothing (an owner, the CLI)."""
+    viewer_id: int | None = None
+    source_ids: frozenset[int] = frozenset()
+
+    def __bool__(self) -> bool:
+        return self.viewer_id is not None and bool(self.source_ids)
+
+    def sees_excerpt(self, source_id: int, created_by_id: int | None, coder_ids: Iterable[int]) -> bool:
+        return not self or source_id not in self.source_ids or may_see(cast(int, self.viewer_id), created_by_id,
+                                                                       coder_ids)
+
+    def sees_coding(self, source_id: int, coder_id: int) -> bool:
+        return not self or source_id not in self.source_ids or coder_id == self.viewer_id
+
+    def codings_of(self, excerpt: Excerpt) -> list[Coding]:
+        """The excerpt's codings the viewer may see."""
+        return [c for c in excerpt.codings if self.sees_coding(excerpt.source_id, c.coder_id)]
+
+    def excerpts(self, excerpts: Iterable[Excerpt]) -> list[Excerpt]:
+        """The excerpts the viewer may see (their codings loaded)."""
+        return [e for e in excerpts if self.sees_excerpt(e.source_id, e.created_by_id, [c.coder_id for c in e.codings])]
+
+    def coding_seen(self) -> ColumnElement[bool]:
+        """SQL: a ``Coding`` (joined to its ``Excerpt``) the viewer may see."""
+        if not self:
+            return true()
+        return or_(Excerpt.source_id.not_in(self.source_ids), Coding.coder_id == self.viewer_id)
+
+    def excerpt_seen(self) -> ColumnElement[bool]:
+        """SQL: an ``Excerpt`` the viewer may see."""
+        if not self:
+            return true()
+        return or_(Excerpt.source_id.not_in(self.source_ids), Excerpt.created_by_id == self.viewer_id,
+                   exists().where(Coding.excerpt_id == Excerpt.id, Coding.coder_id == self.viewer_id))
+
+
+NOT_BLIND = Blindness()
+
+
+def blindness(session: Session, project_id: int, user: User | None, role: Role | None) -> Blindness:
+    """What ``user`` (None: nobody in particular, e.g. the CLI) may not see in the project."""
+    if user is None or getattr(user, "id", None) is None:
+        return NOT_BLIND
+    return Blindness(user.id, blind_source_ids(session, project_id, user, role))

@@ -5,7 +5,8 @@ The excerpts shown are filtered exactly like the counts (docs/counting.md), with
 passes the source filters (interviewee role, interview dates), and a coding of the section's code
 on it has a chosen direction and, when coders are chosen, a chosen coder. ``perspective`` may
 limit the bank to family or system sources. Excerpts without a case cannot be cited by case and
-are left out.
+are left out. ``blind`` (``analysis.double_coding.blindness``): on the sources the viewer codes
+blind only their own codings give quotes.
 
 Sections follow the codebook tree (position, id). With *include sub-codes* every selected code's
 descendants get their own sections after it; a section lists only its own code's excerpts (no
@@ -29,6 +30,7 @@ from typing import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casecoder.analysis.double_coding import NOT_BLIND, Blindness
 from casecoder.analysis.evidence import DIRECTIONS, SYSTEM, CountFilter, selected_cases, source_conditions
 from casecoder.analysis.filters import to_params
 from casecoder.kernel import validate
@@ -180,8 +182,9 @@ def _system_roles(session: Session, project_id: int) -> dict[int, tuple[str, ...
 
 
 def quote_bank(session: Session, project: Project, code_keys: Sequence[str], f: CountFilter,
-               perspective: str | None = None) -> QuoteBank:
-    """The quote bank of ``code_keys`` (empty: every codable code) under the filter ``f``."""
+               perspective: str | None = None, blind: Blindness = NOT_BLIND) -> QuoteBank:
+    """The quote bank of ``code_keys`` (empty: every codable code) under the filter ``f``, as a viewer
+    who codes some sources blind (``blind``) may see it."""
     if perspective is not None:
         perspective = validate.choice(Perspective, perspective, N_("Perspective")).value
     codes = list(session.scalars(select(Code).where(Code.project_id == project.id)
@@ -205,6 +208,8 @@ def quote_bank(session: Session, project: Project, code_keys: Sequence[str], f: 
                *source_conditions(f)))
     if f.coder_ids:
         query = query.where(Coding.coder_id.in_(f.coder_ids))
+    if blind:  # blind double coding: another coder's codings on a blind source give no quote
+        query = query.where(blind.coding_seen())
     if not f.independent:  # the coding of record, as the counts use it
         query = query.where(Coding.of_record.is_(True))
     if perspective is not None:

@@ -9,7 +9,9 @@ interviewees and sources by key, excerpt rows by source key, start, end, case ke
 direction; attribute columns by their position. A source without a key is written as ``S`` plus its
 1-based position among the project's sources in (created_at, id) order, zero-padded to three
 digits (``S001``), with ``_`` appended while that would clash with a real key. Importing the bundle
-into an empty project and exporting that again gives identical CSV files.
+into an empty project and exporting that again gives identical CSV files. ``blind``
+(``analysis.double_coding.blindness``): a viewer who codes some sources blind gets there only the
+excerpts they may see, each with only their own codings.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from casecoder.analysis.double_coding import NOT_BLIND, Blindness
 from casecoder.files.ooxml import zip_files as zip_bytes  # name order, fixed times: the same files, the same bytes
 from casecoder.files.tabular import csv_bytes
 from casecoder.models import (
@@ -57,8 +60,8 @@ def source_keys(session: Session, project: Project) -> dict[int, str]:
     return keys
 
 
-def bundle_files(session: Session, project: Project) -> dict[str, bytes]:
-    """File name -> bytes of ``project``'s bundle."""
+def bundle_files(session: Session, project: Project, blind: Blindness = NOT_BLIND) -> dict[str, bytes]:
+    """File name -> bytes of ``project``'s bundle, as a viewer who codes some sources blind may see it."""
     keys = source_keys(session, project)
     files = {"codes.csv": _codes(session, project), "cases.csv": _cases(session, project),
              "interviewees.csv": _interviewees(session, project)}
@@ -73,7 +76,7 @@ def bundle_files(session: Session, project: Project) -> dict[str, bytes]:
                      source.mode.value if source.mode else "", source.interview_date.isoformat()
                      if source.interview_date else ""])
     files["sources.csv"] = csv_bytes(SOURCES, sorted(rows))
-    files["excerpts.csv"] = _excerpts(session, project, keys)
+    files["excerpts.csv"] = _excerpts(session, project, keys, blind)
     return files
 
 
@@ -138,14 +141,14 @@ def _interviewees(session: Session, project: Project) -> bytes:
     return csv_bytes(INTERVIEWEES, [[p.key, p.role, p.perspective.value, p.municipality] for p in people])
 
 
-def _excerpts(session: Session, project: Project, keys: dict[int, str]) -> bytes:
+def _excerpts(session: Session, project: Project, keys: dict[int, str], blind: Blindness = NOT_BLIND) -> bytes:
     """One row per excerpt, coder and direction (code keys joined by ';'); an uncoded excerpt gets one row."""
     rows = []
-    for excerpt in session.scalars(select(Excerpt).where(Excerpt.project_id == project.id).options(
+    for excerpt in blind.excerpts(session.scalars(select(Excerpt).where(Excerpt.project_id == project.id).options(
             selectinload(Excerpt.case), selectinload(Excerpt.codings).selectinload(Coding.code),
-            selectinload(Excerpt.codings).selectinload(Coding.coder))):
+            selectinload(Excerpt.codings).selectinload(Coding.coder)))):
         groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for coding in excerpt.codings:
+        for coding in blind.codings_of(excerpt):
             groups[(coding.coder.username, coding.direction.value)].append(coding.code.key)
         head = [keys[excerpt.source_id], excerpt.case.key if excerpt.case else "", excerpt.start_offset,
                 excerpt.end_offset, excerpt.text]

@@ -73,6 +73,8 @@ def agreement_bundle(project: Project, a: Agreement, params: list[tuple[str, str
              t.gettext("Agreement: units on which every coder who coded the unit agrees. Cohen's κ: two coders "
                        "only. Fleiss' κ: units every coder coded. Krippendorff's α (nominal): missing values "
                        "allowed. Empty: the coefficient does not apply or is undefined.")]
+    if a.hidden:  # blind double coding: the viewer's blind transcripts are not in the material
+        notes.append(t.gettext("Transcripts left out because you code them blind: {n}").format(n=a.hidden))
     warned = [f"{r.key}: {warning_text(r.coefficients)}" for r in a.codes if r.coefficients.warnings]
     if warned:
         notes.append(t.gettext("Warnings") + ": " + " | ".join(warned))

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from casecoder.analysis.chains import count_saved_chain, hypothesis_overview, load_chain
 from casecoder.analysis.cooccurrence import SCOPES, cooccurrence
+from casecoder.analysis.double_coding import NOT_BLIND, Blindness
 from casecoder.analysis.evidence import CountFilter, collect
 from casecoder.analysis.filters import parse_filter, to_params
 from casecoder.analysis.matrix import evidence_matrix
@@ -27,6 +28,7 @@ from casecoder.models import Chain, Code, Perspective, Project
 KINDS = ("tally", "matrix", "cooccurrence", "chain", "overview", "quotes", "selection", "interviewees",
          "agreement")
 LANGUAGES = ("da", "en")
+SEES_CODERS = ("quotes", "agreement")  # built as the viewer may see them (blind double coding)
 
 
 @dataclass(frozen=True)
@@ -64,10 +66,13 @@ Params = list[tuple[str, str]]   # the filter parameters, as written into spec.j
 Target = dict[str, Any]          # what a kind exports (a code, a chain, a scope …)
 
 
-def build_report(session: Session, spec: ReportSpec) -> Bundle:
+def build_report(session: Session, spec: ReportSpec, blind: Blindness = NOT_BLIND) -> Bundle:
+    """``blind``: what the viewer may not see (blind double coding); the kinds that show excerpts or
+    compare coders (``SEES_CODERS``) honour it, the counts count the codings of record."""
     project = get_project(session, spec.project)
     f = parse_filter(session, spec.filters)
-    return BUILDERS[spec.kind](session, project, f, to_params(session, f), spec.target, spec.language)
+    extra = {"blind": blind} if spec.kind in SEES_CODERS else {}
+    return BUILDERS[spec.kind](session, project, f, to_params(session, f), spec.target, spec.language, **extra)
 
 
 def rerun(session: Session, saved: dict[str, Any]) -> tuple[Bundle, bool]:
@@ -128,7 +133,8 @@ def _overview(session: Session, project: Project, f: CountFilter, params: Params
     return overview_bundle(project, key, nodes, edges, params, lang, collect(session, project.id, f).coders)
 
 
-def _quotes(session: Session, project: Project, f: CountFilter, params: Params, target: Target, lang: str) -> Bundle:
+def _quotes(session: Session, project: Project, f: CountFilter, params: Params, target: Target, lang: str,
+            blind: Blindness = NOT_BLIND) -> Bundle:
     from casecoder.analysis.quotes import quote_bank
     from casecoder.export.bundle import base_spec, tidy_files
     from casecoder.export.quotes import CSV_HEADER, quote_json, quote_readme, quote_rows, quotes_docx, quotes_markdown
@@ -138,7 +144,7 @@ def _quotes(session: Session, project: Project, f: CountFilter, params: Params, 
     if perspective is not None:
         perspective = validate.choice(Perspective, perspective, N_("Perspective")).value
     memo = bool(target.get("memo"))
-    bank = quote_bank(session, project, keys, f, perspective)
+    bank = quote_bank(session, project, keys, f, perspective, blind)
     files = tidy_files(CSV_HEADER, quote_rows(bank, lang, memo), quote_json(bank, memo), "quotes")
     files["quotes.docx"] = quotes_docx(bank, lang, memo)
     files["quotes.md"] = quotes_markdown(bank, lang, memo).encode("utf-8")
@@ -173,14 +179,14 @@ BUILDERS: dict[str, Callable[..., Bundle]] = {"tally": _tally, "matrix": _matrix
 
 
 def _agreement(session: Session, project: Project, f: CountFilter, params: Params, target: Target,
-               lang: str) -> Bundle:
+               lang: str, blind: Blindness = NOT_BLIND) -> Bundle:
     """Inter-coder agreement; target: coders (two or more), level case|segment, unit, codes or hypothesis."""
     from casecoder.analysis.agreement import compute_agreement
     from casecoder.export.agreement import agreement_bundle
     level, unit = str(target.get("level") or "case"), str(target.get("unit") or "character")
     result = compute_agreement(session, project, [str(c) for c in target.get("coders") or []],
                                [str(c) for c in target.get("codes") or []], target.get("hypothesis") or None,
-                               level, unit, f)
+                               level, unit, f, hidden=blind.source_ids)
     return agreement_bundle(project, result, params, lang, target)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -103,10 +103,11 @@ def _form_state(project: Project) -> dict[str, Any]:
 def results(project: Project):  # type: ignore[no-untyped-def]
     state = _form_state(project)
     target, result = state["target"], None
-    if len(target["coders"]) >= 2:
-        result = compute_agreement(get_session(), project, target["coders"], target.get("codes", ()),
+    if len(target["coders"]) >= 2:  # a blind coder's blind transcripts are left out (analysis/agreement.py)
+        session = get_session()
+        result = compute_agreement(session, project, target["coders"], target.get("codes", ()),
                                    target.get("hypothesis"), target["level"], target.get("unit", "character"),
-                                   state["f"])
+                                   state["f"], reads.blind_source_ids(session, project.id, current_user, g.get("role")))
     query = [(k, v) for k in ("level", "unit", "hypothesis") if k in target for v in [target[k]]]
     query += [("coders", c) for c in target["coders"]] + [("code", c) for c in target.get("codes", ())]
     return render_template("agreement/results.html", project=project, result=result, warning=_warning,

@@ -1,10 +1,11 @@
 """Project bundles on the web: import a .zip of spreadsheets and transcripts (owners), download the export."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from casecoder.analysis.double_coding import blindness
 from casecoder.coding.pseudonymise import require_export_allowed
 from casecoder.db import get_session
 from casecoder.exchange.bundle_export import bundle_files, zip_bytes
@@ -47,6 +48,7 @@ def import_(project: Project):  # type: ignore[no-untyped-def]
 @project_route("analyse")
 def export(project: Project):  # type: ignore[no-untyped-def]
     require_export_allowed(get_session(), project)  # "pseudonymised only": refused while hits await review
-    data = zip_bytes(bundle_files(get_session(), project))
+    session = get_session()  # a blind double coder gets only their own work on their blind transcripts
+    data = zip_bytes(bundle_files(session, project, blindness(session, project.id, current_user, g.get("role"))))
     return Response(data, mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{project.slug}-bundle.zip"'})

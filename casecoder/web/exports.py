@@ -1,10 +1,12 @@
 """Export buttons: every report bundle as one zip download (GET; the same spec path as the CLI)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, g, request
 from flask_babel import get_locale
+from flask_login import current_user
 
 from casecoder.analysis.chains import load_chain
+from casecoder.analysis.double_coding import blindness
 from casecoder.coding.pseudonymise import require_export_allowed
 from casecoder.db import get_session
 from casecoder.export.report import KINDS, ReportSpec, build_report
@@ -48,6 +50,7 @@ def bundle(project: Project, kind: str):  # type: ignore[no-untyped-def]
     filters = {name: request.args.getlist(name) for name in FILTER_NAMES if request.args.getlist(name)}
     spec = ReportSpec(project.slug, kind, _target(project, kind), filters, str(get_locale()))
     require_export_allowed(get_session(), project)  # "pseudonymised only": refused while hits await review
-    result = build_report(get_session(), spec)
+    session = get_session()  # a blind double coder gets quotes and agreement as they may see them
+    result = build_report(session, spec, blindness(session, project.id, current_user, g.get("role")))
     return Response(result.zip_bytes(), mimetype="application/zip",
                     headers={"Content-Disposition": f'attachment; filename="{result.name}.zip"'})

@@ -5,11 +5,12 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from casecoder.analysis.double_coding import blindness
 from casecoder.coding.pseudonymise import require_export_allowed
 from casecoder.db import get_session
 from casecoder.exchange.refi.qdc import import_qdc, write_qdc
@@ -42,7 +43,9 @@ def export_qdc(project: Project):  # type: ignore[no-untyped-def]
 @project_route("analyse")
 def export_qdpx(project: Project):  # type: ignore[no-untyped-def]
     require_export_allowed(get_session(), project)  # "pseudonymised only": refused while hits await review
-    return _download(write_qdpx(get_session(), project, _lang()), f"{project.slug}.qdpx", "application/zip")
+    session = get_session()  # a blind double coder gets only their own work on their blind transcripts
+    blind = blindness(session, project.id, current_user, g.get("role"))
+    return _download(write_qdpx(session, project, _lang(), blind), f"{project.slug}.qdpx", "application/zip")
 
 
 @bp.route("/p/<slug>/import-qdc", methods=["GET", "POST"])

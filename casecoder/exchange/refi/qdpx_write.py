@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from casecoder import __version__
+from casecoder.analysis.double_coding import NOT_BLIND, Blindness
 from casecoder.exchange.refi import convention as cv
 from casecoder.exchange.refi.qdc import add_code_elements, ensure_guids, hypothesis_sets, project_codes, sub, tree
 from casecoder.files.ooxml import zip_files
@@ -61,19 +62,20 @@ def value_text(type_of: str, value: object) -> str:
     return str(value)
 
 
-def write_qdpx(session: Session, project: Project, lang: str = "da") -> bytes:
-    """``project`` as .qdpx bytes (code GUIDs given and stored first)."""
-    return zip_files(qdpx_files(session, project, lang))
+def write_qdpx(session: Session, project: Project, lang: str = "da", blind: Blindness = NOT_BLIND) -> bytes:
+    """``project`` as .qdpx bytes (code GUIDs given and stored first); ``blind``: a blind double coder
+    gets on their blind sources only the selections they may see, with only their own codings."""
+    return zip_files(qdpx_files(session, project, lang, blind))
 
 
-def qdpx_files(session: Session, project: Project, lang: str = "da") -> dict[str, bytes]:
+def qdpx_files(session: Session, project: Project, lang: str = "da", blind: Blindness = NOT_BLIND) -> dict[str, bytes]:
     """File name -> bytes of the .qdpx: ``project.qde`` and one ``sources/<guid>.txt`` per source."""
-    return _Writer(session, project, lang).files()
+    return _Writer(session, project, lang, blind).files()
 
 
 class _Writer:
-    def __init__(self, session: Session, project: Project, lang: str):
-        self.session, self.project, self.lang = session, project, lang
+    def __init__(self, session: Session, project: Project, lang: str, blind: Blindness = NOT_BLIND):
+        self.session, self.project, self.lang, self.blind = session, project, lang, blind
         self.slug = project.slug
         self.notes: list[tuple[str, str, str]] = []  # guid, name, text
 
@@ -92,10 +94,12 @@ class _Writer:
         children = tree(codes)
         sources = s.scalars(select(Source).where(Source.project_id == pid).order_by(Source.id).options(
             selectinload(Source.cases), selectinload(Source.interviewees))).all()
-        excerpts = s.scalars(select(Excerpt).where(Excerpt.project_id == pid)
-                             .order_by(Excerpt.source_id, Excerpt.start_offset, Excerpt.end_offset, Excerpt.id)
-                             .options(selectinload(Excerpt.codings).selectinload(Coding.code))).all()
-        user_ids = {c.coder_id for e in excerpts for c in e.codings} | {e.created_by_id for e in excerpts}
+        excerpts = self.blind.excerpts(s.scalars(
+            select(Excerpt).where(Excerpt.project_id == pid)
+            .order_by(Excerpt.source_id, Excerpt.start_offset, Excerpt.end_offset, Excerpt.id)
+            .options(selectinload(Excerpt.codings).selectinload(Coding.code))))
+        self.codings = {e.id: self.blind.codings_of(e) for e in excerpts}
+        user_ids = {c.coder_id for e in excerpts for c in self.codings[e.id]} | {e.created_by_id for e in excerpts}
         user_ids |= {src.created_by_id for src in sources}
         users = s.scalars(select(User).where(User.id.in_([u for u in user_ids if u])).order_by(User.username)).all()
         self.user_guid: dict[int | None, str] = {u.id: self.guid("user", u.id) for u in users}
@@ -195,7 +199,7 @@ class _Writer:
         direction_notes = {d: self.note("note", f"direction-{d.value}", cv.DIRECTION_NOTE + d.value,
                                         f"casecoder: the coding {d.value} the code")
                            for d in (Direction.CONTRADICTS, Direction.NUANCES)
-                           if any(c.direction is d for e in excerpts for c in e.codings)}
+                           if any(c.direction is d for e in excerpts for c in self.codings[e.id])}
         element = sub(root, "Sources", NS)
         for source in sources:
             guid = self.guid("source", source.id)
@@ -206,7 +210,7 @@ class _Writer:
                                 startPosition=str(excerpt.start_offset), endPosition=str(excerpt.end_offset),
                                 creatingUser=self.user_guid.get(excerpt.created_by_id),
                                 creationDateTime=timestamp(excerpt.created_at))
-                for coding in sorted(excerpt.codings, key=lambda c: c.id):
+                for coding in sorted(self.codings[excerpt.id], key=lambda c: c.id):
                     tag = sub(selection, "Coding", NS, guid=self.guid("coding", coding.id),
                               creatingUser=self.user_guid.get(coding.coder_id),
                               creationDateTime=timestamp(coding.created_at))
