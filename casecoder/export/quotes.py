@@ -12,6 +12,7 @@ import io
 from typing import Any
 
 from casecoder.analysis.quotes import Quote, QuoteBank, QuoteSection
+from casecoder.files.office import a4_document
 from casecoder.files.ooxml import deterministic_zip
 from casecoder.files.tabular import csv_bytes
 from casecoder.kernel.translate import N_, Translator
@@ -136,14 +137,13 @@ def _add_lines(paragraph, text: str, **font: object):  # type: ignore[no-untyped
 
 
 def quotes_docx(bank: QuoteBank, lang: str, include_memo: bool) -> bytes:
-    import docx
     from docx.oxml.ns import qn
     from docx.shared import Pt, RGBColor
 
     t = Translator(lang)
     title, language = t.gettext("Quote bank"), _language_tag(t)
     grey = {"size": Pt(9), "color": RGBColor(0x59, 0x59, 0x59)}
-    document = docx.Document()
+    document = a4_document()  # A4, Danish margins, as every Word file casecoder writes
     for lang_element in document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr/w:lang"):
         lang_element.set(qn("w:val"), language)
     core = document.core_properties

@@ -1,19 +1,34 @@
-"""Spreadsheets and Word tables for reports (openpyxl, python-docx), byte-identical for the same data.
+"""Spreadsheets and Word documents for reports (openpyxl, python-docx), byte-identical for the same data.
 
-``xlsx_bytes`` writes a sheet with a bold, frozen header row, typed cells (numbers stay numbers)
-and columns sized to their content. ``table_docx`` writes a titled Word table with notes below,
-in landscape when the table is wide.
+``xlsx_bytes`` writes a sheet with a bold, frozen header row, typed cells (numbers stay numbers, text
+that looks like a formula stays text, shown without an apostrophe), columns sized to their content and
+a print setup (A4, fitted to the page width, landscape when wide). ``a4_document`` is the one page
+setup of every Word file casecoder writes (A4, 2.5 cm side and 2 cm top/bottom margins);
+``table_docx`` writes a titled Word table with columns sized to their content, the header row repeated
+on each page, and notes below.
 """
 from __future__ import annotations
 
 import io
-from typing import Sequence, cast
+import math
+import re
+from typing import Any, Sequence, cast
 
 from casecoder.files.ooxml import deterministic_zip
 from casecoder.files.tabular import neutralise
 
 LANDSCAPE_FROM = 7      # columns: a table this wide gets a landscape page
-MAX_COLUMN_WIDTH = 60   # characters
+MAX_COLUMN_WIDTH = 60   # characters (XLSX)
+A4_CM = (21.0, 29.7)
+MARGINS_CM = {"left_margin": 2.5, "right_margin": 2.5, "top_margin": 2.0, "bottom_margin": 2.0}
+CHAR_EM = 0.52          # the width of an average character of the body font, in em
+BOLD_EM = 0.56
+CELL_PADDING_CM = 0.48  # Word's default cell margins (2 x 0.19 cm) and a little air
+PT_CM = 2.54 / 72
+_NUMBER = re.compile(r"^[+\-\u2212]?\d[\d.,\u00a0 ]*(?:\s?%)?$")
+
+
+# ---- XLSX
 
 
 def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], sheet: str = "data",
@@ -27,54 +42,192 @@ def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], sheet: s
     wb = Workbook()
     ws = cast(Worksheet, wb.active)  # a new workbook's one sheet
     ws.title = sheet[:31]
-    ws.append([_cell(v) for v in header])
+    _append(ws, header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE7F0")
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     for row in rows:
-        ws.append([_cell(v) for v in row])
+        _append(ws, row)
     ws.freeze_panes = "A2"
     if rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
+    widths = []
     for i, name in enumerate(header, start=1):
         longest = max([len(str(name))] + [len(str(r[i - 1])) for r in rows if i - 1 < len(r)])
-        ws.column_dimensions[get_column_letter(i)].width = min(MAX_COLUMN_WIDTH, max(6, longest + 2))
+        widths.append(min(MAX_COLUMN_WIDTH, max(6, longest + 2)))
+        ws.column_dimensions[get_column_letter(i)].width = widths[-1]
     if notes:
         ws.append([])
         for note in notes:
-            ws.append([_cell(note)])
+            _append(ws, [note])
             ws.cell(ws.max_row, 1).font = Font(italic=True)
+    _print_setup(ws, len(header), sum(widths))
     wb.properties.creator = "casecoder"
     out = io.BytesIO()
     wb.save(out)
     return deterministic_zip(out.getvalue())
 
 
-def _cell(value: object) -> object:
-    """Numbers stay numbers; text is neutralised so a cell starting "=" is never a formula."""
-    return value if isinstance(value, (int, float)) or value is None else neutralise(str(value))
+def _append(ws: Any, values: Sequence[object]) -> None:
+    """A row of typed cells: numbers stay numbers; text is text, also when it starts like a formula.
+
+    openpyxl makes a string starting with "=" a formula; such a cell is set back to a text cell and
+    given Excel's quote prefix (the cell stays text when edited), with no apostrophe in its value. The
+    visible apostrophe belongs to CSV only (``files/tabular.neutralise``)."""
+    ws.append([v if isinstance(v, (int, float)) or v is None else str(v) for v in values])
+    for cell, value in zip(ws[ws.max_row], values):
+        if isinstance(value, str) and neutralise(value) != value:
+            cell.data_type = "s"
+            cell.quotePrefix = True
+
+
+def _print_setup(ws: Any, columns: int, width: float) -> None:
+    """A4, fitted to one page wide (as many pages long as it takes), the header row on every page,
+    landscape when the sheet has many or wide columns."""
+    from openpyxl.worksheet.page import PageMargins
+
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    wide = columns >= LANDSCAPE_FROM or width > 90
+    ws.page_setup.orientation = "landscape" if wide else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
+    cm = 1 / 2.54
+    ws.page_margins = PageMargins(left=2 * cm, right=2 * cm, top=2 * cm, bottom=2 * cm, header=0.8 * cm,
+                                  footer=0.8 * cm)
+
+
+# ---- DOCX
+
+
+def a4_document(landscape: bool = False) -> Any:
+    """A new python-docx ``Document`` with its page set up by ``a4_page``."""
+    from docx import Document
+
+    document = Document()
+    a4_page(document.sections[0], landscape)
+    return document
+
+
+def a4_page(section: Any, landscape: bool = False) -> None:
+    """A4 paper (21 x 29.7 cm) with Danish report margins: 2.5 cm left and right, 2 cm top and bottom.
+    (python-docx's default template is US Letter with 1-inch margins.)"""
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Cm
+
+    short, long = Cm(A4_CM[0]), Cm(A4_CM[1])
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = (long, short) if landscape else (short, long)
+    for side, cm in MARGINS_CM.items():
+        setattr(section, side, Cm(cm))
+
+
+def text_width_cm(landscape: bool = False) -> float:
+    """The width between the margins of an ``a4_page``."""
+    return (A4_CM[1] if landscape else A4_CM[0]) - MARGINS_CM["left_margin"] - MARGINS_CM["right_margin"]
+
+
+def _lines(value: object) -> list[str]:
+    return ("" if value is None else str(value)).split("\n")
+
+
+def _longest_word(value: object) -> int:
+    return max((len(word) for line in _lines(value) for word in line.split()), default=0)
+
+
+def _longest_line(value: object) -> int:
+    return max(len(line) for line in _lines(value))
+
+
+def _cm(chars: float, font_pt: float, em: float = CHAR_EM) -> float:
+    return chars * em * font_pt * PT_CM + CELL_PADDING_CM
+
+
+def _wants(header: Sequence[str], rows: Sequence[Sequence[object]],
+           font_pt: float) -> tuple[list[float], list[float], list[float]]:
+    """Per column in cm: its longest line with the header unwrapped (natural), with the header wrapped
+    over up to three lines (compact), and its longest word (least)."""
+    columns = [[row[i] if i < len(row) else None for row in rows] for i in range(len(header))]
+    line = [max([_longest_line(v) for v in column], default=0) for column in columns]
+    word = [max([_longest_word(v) for v in column], default=0) for column in columns]
+    natural = [max(_cm(n, font_pt), _cm(_longest_line(name), font_pt, BOLD_EM)) for n, name in zip(line, header)]
+    compact = [max(_cm(n, font_pt), _cm(max(_longest_word(name), math.ceil(_longest_line(name) / 3)), font_pt,
+                                        BOLD_EM)) for n, name in zip(line, header)]
+    least = [max(_cm(max(n, 2), font_pt), _cm(_longest_word(name), font_pt, BOLD_EM)) for n, name in zip(word, header)]
+    return natural, compact, least
+
+
+def column_widths(header: Sequence[str], rows: Sequence[Sequence[object]], available_cm: float,
+                  font_pt: float) -> list[float]:
+    """Column widths in cm sized to the content, at most ``available_cm`` together.
+
+    Each column wants its longest line (header unwrapped); when that is too wide, headers wrap over up
+    to three lines; when still too wide, each column keeps its longest word and the rest of the room
+    goes where lines are longest. A short code or number column stays narrow, a label column gets wide.
+    """
+    natural, compact, least = _wants(header, rows, font_pt)
+    if sum(natural) <= available_cm:
+        return natural
+    for low, high in ((compact, natural), (least, compact)):
+        if sum(low) <= available_cm:
+            room, want = available_cm - sum(low), sum(h - lo for lo, h in zip(low, high))
+            return [lo + (h - lo) * room / want if want else lo for lo, h in zip(low, high)]
+    return [w * available_cm / sum(least) for w in least]
+
+
+def size_columns(table: Any, widths_cm: Sequence[float]) -> None:
+    """Fixed column widths Word and LibreOffice both keep: the table's width (tblW), its grid (gridCol)
+    and every cell (tcW), with autofit off."""
+    from docx.oxml.ns import qn
+    from docx.shared import Twips
+
+    twips = [round(w * 1440 / 2.54) for w in widths_cm]
+    table.autofit = False
+    table_width = table._tbl.tblPr.find(qn("w:tblW"))
+    if table_width is None:
+        from docx.oxml import OxmlElement
+        table_width = OxmlElement("w:tblW")
+        table._tbl.tblPr.append(table_width)
+    table_width.set(qn("w:type"), "dxa")
+    table_width.set(qn("w:w"), str(sum(twips)))
+    for column, width in zip(table.columns, twips):
+        column.width = Twips(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, twips):
+            cell.width = Twips(width)
+
+
+def repeat_header(row: Any) -> None:
+    """The row (a table's first) is repeated at the top of each page the table runs onto."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(repeat)
+
+
+def _numeric(column: Sequence[object]) -> bool:
+    values = [v for v in column if v not in (None, "")]
+    return bool(values) and all(isinstance(v, (int, float)) or _NUMBER.match(str(v)) for v in values)
 
 
 def table_docx(title: str, header: Sequence[str], rows: Sequence[Sequence[object]],
                notes: Sequence[str] = (), bold_rows: Sequence[int] = ()) -> bytes:
-    """A Word document with ``title``, one table (header row repeated on each page) and notes."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    """A Word document with ``title``, one table (header row repeated on each page) and notes.
 
-    doc = Document()
+    A4, landscape when the table has many columns or its words do not fit side by side in portrait; the
+    columns are as wide as their content (see ``column_widths``), number columns right-aligned."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    font_pt = 9 if len(header) < LANDSCAPE_FROM else 8
+    landscape = len(header) >= LANDSCAPE_FROM or sum(_wants(header, rows, font_pt)[2]) > text_width_cm()
+    widths = column_widths(header, rows, text_width_cm(landscape), font_pt)
+    doc = a4_document(landscape)
     doc.core_properties.author = "casecoder"
-    section = doc.sections[0]
-    if len(header) >= LANDSCAPE_FROM:
-        section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = Cm(29.7), Cm(21.0)
-    else:
-        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    for side in ("left_margin", "right_margin"):
-        setattr(section, side, Cm(2))
     doc.add_heading(title, level=2)
     table = doc.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
@@ -82,21 +235,22 @@ def table_docx(title: str, header: Sequence[str], rows: Sequence[Sequence[object
         cell.text = ""
         run = cell.paragraphs[0].add_run(str(name))
         run.bold = True
-    head_props = table.rows[0]._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    head_props.append(repeat)
+    repeat_header(table.rows[0])
     bold = set(bold_rows)
     for index, row in enumerate(rows):
         cells = table.add_row().cells
         for cell, value in zip(cells, row):
             run = cell.paragraphs[0].add_run("" if value is None else str(value))
             run.bold = index in bold
+    size_columns(table, widths)
+    right = [_numeric([r[i] if i < len(r) else None for r in rows]) for i in range(len(header))]
     for row in table.rows:
-        for cell in row.cells:
+        for cell, numeric in zip(row.cells, right):
             for paragraph in cell.paragraphs:
+                if numeric:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 for run in paragraph.runs:
-                    run.font.size = Pt(9 if len(header) < LANDSCAPE_FROM else 8)
+                    run.font.size = Pt(font_pt)
     for note in notes:
         paragraph = doc.add_paragraph()
         run = paragraph.add_run(note)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
+from docx.oxml.ns import qn
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -16,9 +17,11 @@ from casecoder.analysis.matrix import evidence_matrix
 from casecoder.analysis.tally import compute_tally
 from casecoder.coding import accounts, excerpts
 from casecoder.export.report import ReportSpec, build_report
+from casecoder.files.tabular import neutralise
 from casecoder.models import Code, Source
 from tests.conftest import login
 from tests.factories import PASSWORD
+from tests.files.test_office import assert_a4
 
 CHAIN_YAML = ("- title: Motivation\n  scope: family\n  nodes: [H2.1, ST.6, E.1]\n"
               "  arrows: [both-and, and-or]\n")
@@ -65,8 +68,9 @@ def test_every_kind_writes_data_xlsx_spec_readme_and_is_deterministic(app, chain
         assert (first / name).read_bytes() == (second / name).read_bytes(), f"{name} differs between two runs"
     rows = csv_rows(first / "data.csv")
     sheet = load_workbook(first / "data.xlsx").active
-    cells = [[("" if c is None else str(c)) for c in row] for row in sheet.iter_rows(values_only=True)]
-    assert cells == rows, "data.xlsx holds the same rows as data.csv"
+    cells = [[("" if c is None else str(neutralise(c))) for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert cells == rows, "data.xlsx holds the same rows as data.csv (the CSV with its formula apostrophes)"
+    assert int(sheet.page_setup.paperSize) == 9 and sheet.sheet_properties.pageSetUpPr.fitToPage, "A4, page width"
     assert sheet["A1"].font.bold and sheet.freeze_panes == "A2"
     spec = json.loads((first / "spec.json").read_text(encoding="utf-8"))
     assert spec["kind"] == kind and spec["project"] == "demo" and spec["unit"] == "cases"
@@ -85,8 +89,12 @@ def test_tally_table_docx_and_xlsx_hold_the_numbers(app, demo, session, tmp_path
     tally = compute_tally(session, demo, case_keys=True)
     h11 = tally.row("H1.1").counts
     doc = Document(str(tmp_path / "t" / "table.docx"))
+    assert_a4(doc.sections[0], landscape=True)
     table = doc.tables[0]
     assert [c.text for c in table.rows[0].cells][:3] == ["Code", "Label", "Family"]
+    widths = [c.width.cm for c in table.rows[0].cells]
+    assert widths[1] == max(widths) and widths[1] > 3 * max(widths[2:]), f"label wide, numbers narrow: {widths}"
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None, "header row repeated on each page"
     row = next(r for r in table.rows if r.cells[0].text == "H1.1")
     assert row.cells[2].text == h11["family"].label() and row.cells[3].text == h11["system"].label()
     text = "\n".join(p.text for p in doc.paragraphs)
@@ -100,7 +108,7 @@ def test_matrix_table_is_landscape_with_a_row_per_case(app, demo, session, tmp_p
     export(app.test_cli_runner(), "matrix", tmp_path / "m", "--language", "da")
     matrix = evidence_matrix(session, demo, "H1")
     doc = Document(str(tmp_path / "m" / "table.docx"))
-    assert doc.sections[0].page_width > doc.sections[0].page_height, "a wide matrix gets a landscape page"
+    assert_a4(doc.sections[0], landscape=True)  # a wide matrix gets a landscape page
     table = doc.tables[0]
     assert len(table.rows) == 1 + len(matrix.rows) + 1  # header, a row per case, totals
     assert [r.cells[1].text for r in table.rows[1:-1]] == [key for _m, _c, key in matrix.rows]
@@ -111,6 +119,7 @@ def test_matrix_table_is_landscape_with_a_row_per_case(app, demo, session, tmp_p
 def test_quote_bank_bundle_and_web_form(app, demo, client, tmp_path):
     export(app.test_cli_runner(), "quotes", tmp_path / "q", "--language", "da", "--perspective", "family")
     doc = Document(str(tmp_path / "q" / "quotes.docx"))
+    assert_a4(doc.sections[0])
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert headings[0].startswith("H1 ") and any(h.startswith("H1.1 ") for h in headings)
     texts = [p.text for p in doc.paragraphs]
@@ -211,12 +220,13 @@ def test_readers_may_not_export(client, demo, session, factory):
 
 def test_csv_and_xlsx_cells_never_start_a_formula(tmp_path):
     from casecoder.files.office import xlsx_bytes
-    from casecoder.files.tabular import csv_bytes, neutralise
+    from casecoder.files.tabular import csv_bytes
     rows = [("=1+1", "+45 12 34", "@SUM(A1)", "- ja, sagde hun", "-1", 2.5, "F01")]
     text = csv_bytes(("a", "b", "c", "d", "e", "f", "g"), rows).decode("utf-8-sig")
     assert text.splitlines()[1] == "'=1+1,'+45 12 34,'@SUM(A1),'- ja, sagde hun,-1,2.5,F01".replace(
         "'- ja, sagde hun", '"\'- ja, sagde hun"')
     (tmp_path / "x.xlsx").write_bytes(xlsx_bytes(("a", "b", "c", "d", "e", "f", "g"), rows))
-    cells = next(load_workbook(tmp_path / "x.xlsx").active.iter_rows(min_row=2, values_only=True))
-    assert cells == ("'=1+1", "'+45 12 34", "'@SUM(A1)", "'- ja, sagde hun", "-1", 2.5, "F01")
+    cells = next(load_workbook(tmp_path / "x.xlsx").active.iter_rows(min_row=2))
+    assert tuple(c.value for c in cells) == ("=1+1", "+45 12 34", "@SUM(A1)", "- ja, sagde hun", "-1", 2.5, "F01")
+    assert [c.data_type for c in cells] == ["s"] * 5 + ["n", "s"], "text cells in XLSX, no apostrophe (CSV only)"
     assert neutralise(3) == 3 and neutralise("=") == "'="
