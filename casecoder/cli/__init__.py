@@ -22,7 +22,8 @@ from casecoder.cli.serve import APP_IMPORT_PATH, serve_command
 
 COMMANDS: list[click.Command] = [
     admin.init_db_command, admin.db_group, admin.create_user_command, admin.set_password_command,
-    admin.create_project_command, admin.add_member_command, admin.load_demo_command, serve_command, export_group,
+    admin.deactivate_user_command, admin.reactivate_user_command, admin.create_project_command,
+    admin.add_member_command, admin.remove_member_command, admin.load_demo_command, serve_command, export_group,
     chains_group, import_bundle_command, export_bundle_command, *REFI_COMMANDS, import_registrations_command,
     pseudonyms_group, backup_command, restore_command,
 ]

@@ -1,5 +1,7 @@
 """Database, users, projects, members and the demo: ``init-db``, ``db …``, ``create-user``,
-``set-password``, ``create-project``, ``add-member``, ``load-demo``."""
+``set-password``, ``deactivate-user``, ``reactivate-user``, ``create-project``, ``add-member``,
+``remove-member``, ``load-demo``. Changes to users and members are audited as done by the command line;
+a new password and a deactivation end the user's sessions."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,6 +15,7 @@ from casecoder.coding import accounts, projects
 from casecoder.coding.codebook_file import load_codebook_file
 from casecoder.coding.demo import load_demo
 from casecoder.db import engine_of
+from casecoder.kernel import validate
 from casecoder.kernel.errors import InvalidInput
 from casecoder.kernel.paths import default_codebook_path
 from casecoder.models import migrate
@@ -80,10 +83,31 @@ def create_user_command(username: str, password: str | None, admin: bool, displa
 @click.option("--password", help="New password (else asked, or read from standard input).")
 @with_appcontext
 def set_password_command(username: str, password: str | None) -> None:
-    """Set a user's password."""
+    """Set a user's password; the user's sessions end (logged in browsers must log in again)."""
     with unit_of_work() as session:
-        accounts.set_password(accounts.get_user(session, username), password_option(password))
-        click.echo(f"Password of {username} changed.")
+        new = validate.password(password_option(password))
+        accounts.reset_password(session, None, accounts.get_user(session, username), new)
+        click.echo(f"Password of {username} changed; their sessions are ended.")
+
+
+@click.command("deactivate-user")
+@click.argument("username")
+@with_appcontext
+def deactivate_user_command(username: str) -> None:
+    """Stop USERNAME from logging in and end their sessions at once (codings and memberships stay)."""
+    with unit_of_work() as session:
+        accounts.set_active(session, None, accounts.get_user(session, username), False)
+        click.echo(f"{username} is deactivated: cannot log in, sessions ended.")
+
+
+@click.command("reactivate-user")
+@click.argument("username")
+@with_appcontext
+def reactivate_user_command(username: str) -> None:
+    """Let a deactivated USERNAME log in again (with their password; old sessions stay ended)."""
+    with unit_of_work() as session:
+        accounts.set_active(session, None, accounts.get_user(session, username), True)
+        click.echo(f"{username} can log in again.")
 
 
 @click.command("create-project")
@@ -120,6 +144,18 @@ def add_member_command(project: str, user: str, role: str) -> None:
     with unit_of_work() as session:
         accounts.add_member(session, projects.get_project(session, project), accounts.get_user(session, user), role)
         click.echo(f"{user} is {role} of {project}.")
+
+
+@click.command("remove-member")
+@click.argument("project")
+@click.argument("user")
+@with_appcontext
+def remove_member_command(project: str, user: str) -> None:
+    """Take USER out of PROJECT (by slug): no access from the next request on; their codings stay.
+    The project's last owner stays."""
+    with unit_of_work() as session:
+        accounts.remove_member(session, projects.get_project(session, project), accounts.get_user(session, user))
+        click.echo(f"{user} is no longer a member of {project}.")
 
 
 @click.command("load-demo")

@@ -1,5 +1,8 @@
 """Users and memberships: create, set passwords (scrypt via werkzeug), deactivate, grant and take roles.
 
+A new password, deactivation and logging out end the user's sessions (``end_sessions``). Every failed
+login costs one password hash check, whether the user exists, has no login or is deactivated.
+
 What a site administrator or a project owner does on screen is audited (``audit.log``): users as entity
 "user" (no project), memberships as entity "membership" with the user and role before and after.
 """
@@ -47,8 +50,15 @@ def create_user(session: Session, username: str, password: str, *, display_name:
 
 
 def set_password(user: User, password: str) -> None:
+    """A new password; every session of the user ends (the current one is logged in again by the caller)."""
     validate.password(password)
     user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Every session cookie of ``user`` stops logging them in (their login id carries the old generation)."""
+    user.session_generation = (user.session_generation or 0) + 1
 
 
 def set_language(user: User, language: str) -> None:
@@ -56,17 +66,35 @@ def set_language(user: User, language: str) -> None:
     user.language = language
 
 
-def check_password(user: User, password: str) -> bool:
-    matches = check_password_hash(user.password_hash, password)  # first: a deactivated user costs the same time
-    return user.active and matches
+def login_name(raw: str | None) -> str:
+    """The user name a login form means: stripped, at most a column's 64 characters. The one rule for the
+    login, its rate limit and the change-password limit (``" eva"`` is eva and counts as eva)."""
+    return (raw or "").strip()[:64]
+
+
+_dummy_hash: list[str] = []
+
+
+def _dummy() -> str:
+    """A hash of a random password made like a real one: checked when there is no real one to check."""
+    if not _dummy_hash:
+        _dummy_hash.append(generate_password_hash(secrets.token_hex(16), method=PASSWORD_METHOD))
+    return _dummy_hash[0]
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Exactly one password hash check, whether or not there is a user, an active one, or one who can log
+    in at all (imported coders: NO_LOGIN), so a failed login's time tells nothing about the user name."""
+    stored = user.password_hash if user is not None else ""
+    if "$" not in stored:  # no user, or NO_LOGIN (werkzeug hashes are method$salt$hash): a dummy's work
+        check_password_hash(_dummy(), password or "")
+        return False
+    matches = check_password_hash(stored, password or "")
+    return user is not None and user.active and matches
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    user = session.scalar(select(User).where(User.username == (username or "").strip()))
-    if user is None:
-        # Same work as a real check, so timing does not tell which user names exist.
-        check_password_hash(generate_password_hash("x", method=PASSWORD_METHOD), password or "")
-        return None
+    user = session.scalar(select(User).where(User.username == login_name(username)))
     return user if check_password(user, password or "") else None
 
 
@@ -185,5 +213,7 @@ def set_active(session: Session, actor: User | None, user: User, active: bool) -
         return
     before = user_snapshot(user)
     user.active = active
+    if not active:
+        end_sessions(user)  # a reactivation must not bring old cookies back
     session.flush()
     audit.log(session, actor, "update", "user", user.id, project_id=None, before=before, after=user_snapshot(user))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casecoder.kernel.vocabulary import Role
@@ -22,6 +22,9 @@ class User(Base):
     active: Mapped[bool] = mapped_column(default=True)
     language: Mapped[str] = mapped_column(String(5), default="da")
     created_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
+    # Part of the login's id in the session cookie: raised on logout, a new password or deactivation, it
+    # ends every session of the user (web/__init__.py's user loader compares it on each request).
+    session_generation: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -34,7 +37,8 @@ class User(Base):
         return self.active
 
     def get_id(self) -> str:
-        return str(self.id)
+        """The login's id in the session: the user and their session generation ("12:3")."""
+        return f"{self.id}:{self.session_generation}"
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

@@ -73,9 +73,16 @@ def register_web(app: Flask) -> None:
     login_manager.login_view = "auth.login"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = get_session().get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None  # deactivated: logged out at once
+    def load_user(login_id: str) -> User | None:
+        """The user of a session's login id ("12:3", User.get_id): none once the user is deactivated or
+        the session generation moved on (logout, a new password: web/auth.py, coding/accounts.py)."""
+        user_id, _, generation = login_id.partition(":")
+        if not (user_id.isascii() and user_id.isdigit() and generation.isascii() and generation.isdigit()):
+            return None
+        user = get_session().get(User, int(user_id)) if int(user_id) <= 2**31 - 1 else None
+        if user is None or not user.active or str(user.session_generation) != generation:
+            return None
+        return user
 
     @app.before_request
     def require_login():  # type: ignore[no-untyped-def]
