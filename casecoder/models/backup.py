@@ -9,6 +9,8 @@
   PGPASSWORD. A URL with ``options=-csearch_path=<schema>`` is a database in one schema: only that
   schema is dumped and restored; otherwise the ``public`` schema.
 
+Backup files, and a SQLite database a restore creates, are readable by their owner only (0600).
+
 A restore first checks that the file is a casecoder backup of the same kind of database (and, for
 PostgreSQL, of the same schema) and changes nothing otherwise; afterwards the schema is upgraded
 to the newest migration if the backup is older.
@@ -25,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
+
+from casecoder.models.engine import create_private_file
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
@@ -100,6 +104,7 @@ def backup(url: str, dest: Path) -> Target:
             _sqlite_backup(target, tmp)
         else:
             _pg_dump(target, tmp)
+        os.chmod(tmp, 0o600)  # mkstemp made it so; kept whatever wrote it
         os.replace(tmp, dest)
     finally:
         tmp.unlink(missing_ok=True)
@@ -111,6 +116,7 @@ def _sqlite_backup(target: Target, tmp: Path) -> None:
     if not target.path.is_file():
         raise BackupError(f"There is no SQLite database at {target.path}")
     tmp.unlink()
+    create_private_file(tmp)  # an empty 0600 file: SQLite writes into it and keeps the mode
     src = sqlite3.connect(_read_only(target.path), uri=True)
     dst = sqlite3.connect(tmp)
     try:
@@ -205,6 +211,7 @@ def _check_pg_archive(target: Target, path: Path) -> bool:
 def _sqlite_restore(target: Target, path: Path) -> None:
     assert target.path is not None
     target.path.parent.mkdir(parents=True, exist_ok=True)
+    create_private_file(target.path)
     src = sqlite3.connect(_read_only(path), uri=True)
     dst = sqlite3.connect(target.path, timeout=30)
     try:
