@@ -1,9 +1,10 @@
 """Security headers on every response: a Content-Security-Policy without inline script, framing
 refused, no MIME sniffing, and a same-origin referrer. Page scripts live in ``static/``; data for
-them travels in ``<script type="application/json">`` blocks, which are never executed."""
+them travels in ``<script type="application/json">`` blocks, which are never executed. Every answer but
+the static files is ``Cache-Control: no-store``: transcripts, JSON and exports stay out of caches (#22)."""
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -28,4 +29,7 @@ def register_security(app: Flask) -> None:
     def security_headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if request.endpoint != "static":  # pages, JSON, downloads (send_file's own no-cache replaced)
+            response.headers["Cache-Control"] = "no-store"
+            response.headers.pop("Expires", None)
         return response

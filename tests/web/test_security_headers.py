@@ -33,3 +33,16 @@ def test_no_template_has_inline_script_or_event_handlers():
 def test_session_cookie_is_httponly_and_samesite(client, demo):
     cookie = next(c for c in client._cookies.values() if c.key == "session")
     assert cookie.http_only and cookie.same_site == "Lax"
+
+
+@pytest.mark.parametrize("url", ["/auth/login", "/p/demo/", "/p/demo/tally", "/api/projects/demo/tally",
+                                 "/p/demo/export/tally.zip?code=H1", "/p/nope/"])
+def test_pages_json_and_downloads_are_never_stored_in_a_cache(client, demo, url):
+    response = client.get(url)
+    assert response.headers["Cache-Control"] == "no-store", url
+    assert "Expires" not in response.headers
+
+
+def test_static_files_may_be_cached(client, demo):
+    with client.get("/static/forms.js") as response:
+        assert response.status_code == 200 and "no-store" not in response.headers.get("Cache-Control", "")
