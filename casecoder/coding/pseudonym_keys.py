@@ -7,8 +7,6 @@ of the list (nor a real name a pseudonym), or replacing would find the name agai
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from typing import Any
 
@@ -17,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from casecoder.coding import audit, pseudonymise
 from casecoder.coding.pseudonym_detect import genitive, normalise
+from casecoder.files.tabular import csv_bytes
 from casecoder.kernel import validate
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.models import HitStatus, KeyKind, Project, PseudonymHit, PseudonymKey, User
@@ -118,16 +117,14 @@ def delete_key(session: Session, user: User | None, project: Project, entry: Pse
 
 
 def key_csv(session: Session, user: User | None, project: Project) -> bytes:
-    """The key list as CSV (UTF-8 with BOM, for spreadsheets): real, pseudonym, kind. Audited."""
+    """The key list as CSV (UTF-8 with BOM, for spreadsheets): real, pseudonym, kind, written like every
+    CSV casecoder writes (``files/tabular.csv_bytes``): a name a spreadsheet would run as a formula
+    ("=HYPERLINK(…)") gets a leading apostrophe. Audited."""
     rows = entries(session, project)
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for entry in rows:
-        writer.writerow([entry.real, entry.pseudonym, entry.kind.value])
+    data = csv_bytes(CSV_COLUMNS, [[entry.real, entry.pseudonym, entry.kind.value] for entry in rows])
     audit.log(session, user, "export", "pseudonym_key", project.id, project_id=project.id,
               after={"entries": len(rows)})
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return data
 
 
 def applied_or_decided(session: Session, entry: PseudonymKey) -> int:
