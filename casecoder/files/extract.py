@@ -20,7 +20,10 @@ from casecoder.kernel.errors import N_, InvalidInput
 
 SUPPORTED = (".txt", ".docx", ".odt", ".pdf", ".rtf")
 MB = 1024 * 1024
-UNPACKED_FACTOR = 50  # a .docx/.odt main XML part may unpack to at most this many times max_bytes
+UNPACKED_FACTOR = 50  # a .docx/.odt part may unpack to at most this many times max_bytes ...
+MAX_PART = 50 * MB  # ... and never to more than this (document.xml, content.xml)
+MAX_PACKAGE = 200 * MB  # what all the parts of a .docx/.odt may claim to unpack to together
+MAX_SMALL_PART = 4096  # an .odt's ``mimetype``
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")  # control characters other than \t \n \f \r
 _ANSICPG_RE = re.compile(rb"\\ansicpg(\d{3,5})")
@@ -98,17 +101,22 @@ _W_CHARS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n
 
 
 def _docx(name: str, data: bytes, max_bytes: int) -> str:
-    import docx  # python-docx
+    from docx.oxml.parser import parse_xml  # python-docx's parser: entities are not resolved (no XXE)
 
     try:
         package = _open_package(name, data, "word/document.xml", max_bytes)
-        package.check_all()  # every part unpacks within the limits before python-docx unpacks them itself
-        document = docx.Document(io.BytesIO(data))
-        if document.element.getroottree().docinfo.doctype:
-            # Word never writes a DTD; python-docx leaves entities unresolved (no XXE), but their text would
-            # silently go missing, so a DOCTYPE is refused like in an .odt (defusedxml there).
+        if "[Content_Types].xml" not in package:
+            raise ValueError("no [Content_Types].xml: not an Office package")
+        # only the main part is unpacked: images, fonts and the rest are never decompressed
+        root = parse_xml(package.read("word/document.xml"))
+        if root.getroottree().docinfo.doctype:
+            # Word never writes a DTD; entities stay unresolved, but their text would silently go missing,
+            # so a DOCTYPE is refused like in an .odt (defusedxml there).
             raise ValueError("word/document.xml declares a DOCTYPE (entities)")
-        return "\n".join(_docx_blocks(document.element.body))
+        body = root.find(_W + "body")
+        if body is None:
+            raise ValueError("no w:body")
+        return "\n".join(_docx_blocks(body))
     except ZipRefused as exc:
         raise _refused(name, exc, N_("'{name}' is not a valid Word document (.docx)")) from None
     except InvalidInput:
@@ -187,7 +195,7 @@ def _odt(name: str, data: bytes, max_bytes: int) -> str:
 
     try:
         package = _open_package(name, data, "content.xml", max_bytes)
-        mimetype = package.read("mimetype").strip() if "mimetype" in package else b""
+        mimetype = package.read("mimetype", cap=MAX_SMALL_PART).strip() if "mimetype" in package else b""
         if mimetype and not mimetype.startswith(b"application/vnd.oasis.opendocument.text"):
             raise ValueError(f"mimetype {mimetype!r}")
         root = ElementTree.fromstring(package.read("content.xml"))
@@ -261,11 +269,12 @@ def _odt_inline(p) -> str:  # type: ignore[no-untyped-def]
 
 
 def _open_package(name: str, data: bytes, main: str, max_bytes: int) -> ZipArchive:
-    """The .docx/.odt ``data`` opened by ``files/zipread``: no part, and not all parts together, may unpack
-    to more than ``UNPACKED_FACTOR`` times the upload limit (a "zip bomb"). A KeyError when the ``main``
-    part is missing (the caller reports an invalid file)."""
-    limit = UNPACKED_FACTOR * max_bytes
-    package = open_zip(data, name, max_entry=limit, max_total=limit)
+    """The .docx/.odt ``data`` opened by ``files/zipread``: no part may unpack to more than ``UNPACKED_FACTOR``
+    times the upload limit or ``MAX_PART``, nor by more than zipread's compression ratio, and all parts
+    together not to more than ``MAX_PACKAGE`` (a "zip bomb"); checked in the directory, then again as the
+    parts the text needs are unpacked. A KeyError when the ``main`` part is missing (an invalid file)."""
+    limit = min(UNPACKED_FACTOR * max_bytes, MAX_PART)
+    package = open_zip(data, name, max_entry=limit, max_total=min(UNPACKED_FACTOR * max_bytes, MAX_PACKAGE))
     if main not in package:
         raise KeyError(main)
     return package
@@ -273,9 +282,10 @@ def _open_package(name: str, data: bytes, main: str, max_bytes: int) -> ZipArchi
 
 def _refused(name: str, refusal: ZipRefused, invalid: str) -> InvalidInput:
     """A refusal of ``files/zipread`` in this module's words: too large when unpacked, or not a valid file."""
-    if refusal.kind in ("entry_too_big", "too_big"):
+    if refusal.kind in ("entry_too_big", "too_big", "ratio"):
+        what = f"{refusal.limit} times its packed size" if refusal.kind == "ratio" else f"{refusal.limit} bytes"
         return InvalidInput("'{name}' is too large when unpacked", "file", name=name,
-                            detail=f"{refusal.entry or 'all parts'}: more than {refusal.limit} bytes")
+                            detail=f"{refusal.entry or 'all parts'}: more than {what}")
     return InvalidInput(invalid, "file", name=name, detail=refusal.message[:200])
 
 

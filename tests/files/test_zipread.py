@@ -95,7 +95,7 @@ def test_limits_are_checked_in_the_directory():
     assert (refused.kind, refused.entry, refused.limit) == ("entry_too_big", "zeros.txt", MB)
     assert refused.params["detail"] == f"zeros.txt: more than {MB} bytes"
     assert [r.kind for r in refusal(bomb, max_entries=1, max_entry=MB, max_total=MB).refusals] == \
-        ["too_many", "entry_too_big", "too_big"]
+        ["too_many", "entry_too_big", "too_big", "ratio"]
 
 
 def test_reads_are_capped_in_chunks():

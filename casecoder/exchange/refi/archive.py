@@ -1,4 +1,5 @@
-"""Opening a .qdpx (a zip) safely: through ``files/zipread`` with a cap on entries and on unpacked bytes.
+"""Opening a .qdpx (a zip) safely: through ``files/zipread`` with a cap on entries, on each entry's and all
+entries' unpacked bytes and on their compression ratio.
 
 Paths are checked by ``zipread.safe_path`` after turning ``\\`` into ``/`` (which some Windows tools
 write). ``QdpxArchive`` reads the single ``*.qde`` at once and a file of ``sources/`` (found in any
@@ -14,6 +15,7 @@ from casecoder.kernel.errors import InvalidInput
 
 MAX_ENTRIES = 10_000
 MAX_UNPACKED = 512 * MB
+MAX_ENTRY = 128 * MB  # the .qde or one source file, unpacked (and never more than zipread's ratio allows)
 
 
 @dataclass
@@ -45,7 +47,8 @@ class QdpxArchive:
 def open_qdpx(data: bytes, filename: str, *, max_entries: int = MAX_ENTRIES,
               max_unpacked: int = MAX_UNPACKED) -> QdpxArchive:
     """The .qdpx ``data``: its one ``*.qde`` (at the top, else anywhere), read; its other files on request."""
-    archive = open_zip(data, filename, max_entries=max_entries, max_total=max_unpacked, windows_separators=True)
+    archive = open_zip(data, filename, max_entries=max_entries, max_entry=MAX_ENTRY,
+                       max_total=max_unpacked, windows_separators=True)
     qdes = [path for path in archive.names if path.lower().endswith(".qde") and "/" not in path]
     if not qdes:
         qdes = [path for path in archive.names if path.lower().endswith(".qde")]
