@@ -14,8 +14,9 @@ _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
 
 def neutralise(value: object) -> object:
     """A text cell that a spreadsheet would run as a formula ("=HYPERLINK(…)", "@SUM", "- ja") gets a
-    leading apostrophe (OWASP, CSV injection); plain numbers such as "-1" stay. Every CSV and XLSX
-    casecoder writes goes through this; ``files/bundle_csv.py`` takes the apostrophe off again."""
+    leading apostrophe (OWASP, CSV injection); plain numbers such as "-1" stay. Every CSV casecoder
+    writes goes through this; ``files/csv_tables.py`` takes the apostrophe off again. XLSX has no need of
+    it: ``files/office.py`` writes such text as a text cell (quote prefix, no visible apostrophe)."""
     if isinstance(value, str) and value.startswith(FORMULA_START) and not _PLAIN_NUMBER.match(value):
         return "'" + value
     return value
