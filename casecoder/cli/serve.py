@@ -4,11 +4,16 @@ The production server runs gunicorn in this process (its programmatic API): the 
 ``--workers`` sync workers and each worker builds its own app with ``casecoder.app.create_app()``
 from the same CASECODER_* environment, so every worker has its own database engine. The app is
 built once here first, so a configuration error (a missing CASECODER_SECRET_KEY) stops the command
-with its message before any worker starts. docs/deploy.md describes a team installation.
+with its message before any worker starts. A worker whose master dies (``kill -9``) stops by itself
+within a second (``watch_master``), so the port is free for a restart. docs/deploy.md describes a team
+installation.
 """
 from __future__ import annotations
 
 import os
+import signal
+import threading
+import time
 from typing import Any
 
 import click
@@ -18,6 +23,8 @@ from flask.cli import ScriptInfo
 from casecoder.config import ConfigError
 
 MAX_DEFAULT_WORKERS = 8
+ORPHAN_POLL_SECONDS = 0.5  # how often a worker looks whether its master still lives
+ORPHAN_GRACE_SECONDS = 10  # an orphaned worker's request may finish this long, then the worker exits anyway
 APP_IMPORT_PATH = "casecoder.app:create_app"  # found as `flask --app` finds an app: no import of the factory here
 
 
@@ -31,6 +38,22 @@ def _load_app(ctx: click.Context) -> Flask:
         return ctx.ensure_object(ScriptInfo).load_app()
     except ConfigError as exc:
         raise click.ClickException(f"casecoder cannot start: {exc}") from exc
+
+
+def watch_master(master_pid: int) -> None:
+    """In a worker: once the master is gone (the worker's parent changes), stop like on SIGTERM (the request
+    under way is answered, the listening socket closed), and exit for good after ORPHAN_GRACE_SECONDS.
+    Gunicorn's own check only runs between requests and up to its timeout apart."""
+    while os.getppid() == master_pid:
+        time.sleep(ORPHAN_POLL_SECONDS)
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(ORPHAN_GRACE_SECONDS)
+    os._exit(1)
+
+
+def _post_fork(server: Any, worker: Any) -> None:
+    """Gunicorn's post_fork hook, run in each new worker: watch the master from a daemon thread."""
+    threading.Thread(target=watch_master, args=(worker.ppid,), name="watch-master", daemon=True).start()
 
 
 def run_gunicorn(host: str, port: int, workers: int, timeout: int) -> None:
@@ -59,6 +82,7 @@ def run_gunicorn(host: str, port: int, workers: int, timeout: int) -> None:
         "errorlog": "-",
         "proc_name": "casecoder",
         "control_socket_disable": True,  # gunicorn 25+: no shared ~/.gunicorn socket between instances
+        "post_fork": _post_fork,  # workers end when their master dies
     }).run()
 
 
