@@ -25,7 +25,7 @@ CHAR_EM = 0.52          # the width of an average character of the body font, in
 BOLD_EM = 0.56
 CELL_PADDING_CM = 0.48  # Word's default cell margins (2 x 0.19 cm) and a little air
 PT_CM = 2.54 / 72
-_NUMBER = re.compile(r"^[+\-\u2212]?\d[\d.,\u00a0 ]*(?:\s?%)?$")
+_NUMBER = re.compile(r"^[+\-\u2212]?\d[\d.,\u00a0 ]*%?(?:\s?/\s?\d[\d.,\u00a0 ]*%?)*$")  # 12, 2,5, 86 %, 3/5, 4 / 2 / 6
 
 
 # ---- XLSX
@@ -209,8 +209,19 @@ def repeat_header(row: Any) -> None:
     row._tr.get_or_add_trPr().append(repeat)
 
 
+def keep_rows_whole(table: Any) -> None:
+    """No row is split across a page break (w:cantSplit): a row of several lines moves to the next page."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for row in table.rows:
+        keep = OxmlElement("w:cantSplit")
+        keep.set(qn("w:val"), "true")
+        row._tr.get_or_add_trPr().append(keep)
+
+
 def _numeric(column: Sequence[object]) -> bool:
-    values = [v for v in column if v not in (None, "")]
+    values = [v for v in column if v not in (None, "", "—", "–", "-")]  # a dash stands for "no number"
     return bool(values) and all(isinstance(v, (int, float)) or _NUMBER.match(str(v)) for v in values)
 
 
@@ -243,6 +254,7 @@ def table_docx(title: str, header: Sequence[str], rows: Sequence[Sequence[object
             run = cell.paragraphs[0].add_run("" if value is None else str(value))
             run.bold = index in bold
     size_columns(table, widths)
+    keep_rows_whole(table)
     right = [_numeric([r[i] if i < len(r) else None for r in rows]) for i in range(len(header))]
     for row in table.rows:
         for cell, numeric in zip(row.cells, right):

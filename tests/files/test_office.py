@@ -8,6 +8,7 @@ import zipfile
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from openpyxl import load_workbook
 
@@ -57,7 +58,9 @@ def test_word_table_is_a4_with_columns_sized_to_their_content_and_a_repeated_hea
     header_props = [row._tr.trPr for row in table.rows]
     assert header_props[0].find(qn("w:tblHeader")) is not None, "the header row repeats on every page"
     assert all(p is None or p.find(qn("w:tblHeader")) is None for p in header_props[1:])
-    assert table.rows[1].cells[4].paragraphs[0].alignment == 2, "number columns are right-aligned"  # RIGHT
+    assert all(p.find(qn("w:cantSplit")) is not None for p in header_props), "no row breaks across pages"
+    right = [c.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT for c in table.rows[1].cells]
+    assert right == [False, False, True, True, True], "number columns (12, 3/5, 86 %) are right-aligned"
     assert table.rows[1].cells[0].paragraphs[0].runs[0].bold and not table.rows[2].cells[0].paragraphs[0].runs[0].bold
 
 
