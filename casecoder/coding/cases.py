@@ -186,10 +186,7 @@ def _check_new_attribute(definitions: dict[int, AttributeDefinition],
     """A new attribute (name, type, value typed) checked; None when no name was given."""
     if new is None or not str(new[0] or "").strip():
         return None
-    name = str(new[0]).strip()
-    if not validate.KEY_RE.match(name):
-        raise InvalidInput("{what} '{value}' must be 1-32 characters of letters, digits, '.', '_' or '-', "
-                           "starting with a letter or digit", "new_name", what=N_("Attribute name"), value=name)
+    name = validate.key(str(new[0]), N_("Attribute name"), field="new_name")
     if any(d.name == name for d in definitions.values()):
         raise InvalidInput("The attribute '{name}' exists already: fill in its own field", "new_name", name=name)
     type_ = _as("new_type", validate.choice, AttributeType, new[1], N_("Attribute type"))
@@ -306,10 +303,7 @@ def interviewee_snapshot(person: Interviewee) -> dict[str, Any]:
 
 def _check_interviewee(session: Session, project_id: int, key: str, role: str, perspective: Perspective | str,
                        municipality: str, person_id: int | None = None) -> tuple[str, str, Perspective, str]:
-    key = (key or "").strip()
-    if not validate.KEY_RE.match(key):
-        raise InvalidInput("{what} '{value}' must be 1-32 characters of letters, digits, '.', '_' or '-', "
-                           "starting with a letter or digit", "key", what=N_("Interviewee key"), value=key)
+    key = validate.key(key, N_("Interviewee key"))
     other = session.scalar(select(Interviewee.id).where(Interviewee.project_id == project_id,
                                                          Interviewee.key == key))
     if other is not None and other != person_id:

@@ -6,6 +6,7 @@ Pure parsing, no database: ``parse_codebook(text)`` returns a ``CodebookSpec`` o
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,7 +81,7 @@ def parse_codebook(data: bytes | str, filename: str = "codebook") -> CodebookSpe
     raw = data.encode("utf-8") if isinstance(data, str) else data
     sha = hashlib.sha256(raw).hexdigest()
     try:
-        text = raw.decode("utf-8-sig")
+        text = unicodedata.normalize("NFC", raw.decode("utf-8-sig"))  # keys as validate.key stores them
     except UnicodeDecodeError as exc:
         raise CodebookError([f"byte {exc.start}: the file is not UTF-8 text"], filename) from exc
     try:

@@ -8,13 +8,15 @@ from casecoder.coding import accounts, audit
 from casecoder.coding.codebook_file import CodebookSpec
 from casecoder.kernel import validate
 from casecoder.kernel.errors import InvalidInput
+from casecoder.kernel.file_names import slug_from_title
 from casecoder.models import Code, CodeRelation, Project, Role, User
 
 
 def create_project(session: Session, title: str, slug: str, codebook: CodebookSpec | None,
                    owner: User | None, description: str = "") -> Project:
+    """A new project; without a slug, one is made from the title ("Familier på Ærø" -> "familier-paa-aeroe")."""
     title = validate.title(title)
-    slug = validate.slug(slug)
+    slug = validate.slug(slug) if (slug or "").strip() else free_slug(session, slug_from_title(title))
     if session.scalar(select(Project.id).where(Project.slug == slug)) is not None:
         raise InvalidInput("A project with the slug '{slug}' already exists", "slug", slug=slug)
     project = Project(title=title, slug=slug, description=description.strip())
@@ -54,6 +56,15 @@ def apply_codebook(session: Session, project: Project, spec: CodebookSpec, user_
     project.codebook_sha256 = spec.sha256
     session.flush()
     return by_key
+
+
+def free_slug(session: Session, base: str) -> str:
+    """``base``, or ``base-2``, ``base-3``...: the first slug no project has."""
+    slug, n = base, 1
+    while session.scalar(select(Project.id).where(Project.slug == slug)) is not None:
+        n += 1
+        slug = f"{base[:63 - len(str(n)) - 1]}-{n}"
+    return slug
 
 
 def get_project(session: Session, slug: str) -> Project:

@@ -23,13 +23,12 @@ from sqlalchemy.orm import Session
 from casecoder.coding import audit
 from casecoder.coding.cases import create_case
 from casecoder.files.csv_tables import Bundle, BundleProblems, Problems, read_table
-from casecoder.kernel import validate
+from casecoder.kernel import validate, vocabulary
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.kernel.selection_criteria import CRITERIA_FIELDS, Criteria, criteria_of, parse_criteria
 from casecoder.models import Case, Project, Registration, SelectionCriteria, User
 
 COLUMNS = ("family_id", "municipality", "adult_id", "employed_at_entry", "employment_weeks", "last_registration")
-YES, NO = ("yes", "ja", "true", "1"), ("no", "nej", "false", "0")
 WEEKS_RE = re.compile(r"^[0-9]{1,6}$")
 DATE_FORMATS = (re.compile(r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{2})-(?P<d>[0-9]{2})$"),
                 re.compile(r"^(?P<d>[0-9]{1,2})-(?P<m>[0-9]{1,2})-(?P<y>[0-9]{4})$"),
@@ -57,16 +56,13 @@ class RegisterSummary:
 # -- the cells -------------------------------------------------------------------------------------
 
 def family_id(value: str) -> str:
-    if not validate.KEY_RE.match(value):  # it becomes the case key
-        raise InvalidInput("{what} '{value}' must be 1-32 characters of letters, digits, '.', '_' or '-', "
-                           "starting with a letter or digit", "key", what=N_("Family id"), value=value)
-    return value
+    return validate.key(value, N_("Family id"))  # it becomes the case key
 
 
 def yes_no(value: str) -> bool:
-    text = value.lower()
-    if text in YES + NO:
-        return text in YES
+    answer = vocabulary.yes_no(value)
+    if answer is not None:
+        return answer
     raise InvalidInput("'{value}' is not yes or no (also ja/nej, true/false, 1/0)", "employed_at_entry", value=value)
 
 

@@ -10,13 +10,13 @@ more than a given size; an entry is unpacked when the import reads it. Every ref
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Callable
 
 from casecoder.files.csv_tables import Bundle, BundleProblems, Problem, Problems
 from casecoder.files.extract import Extracted, extract_text
 from casecoder.files.zipread import ZipArchive, ZipRefused, open_zip, safe_path
+from casecoder.kernel import validate
 from casecoder.kernel.errors import N_, InvalidInput
 
 CSV_FILES = ("codes.csv", "cases.csv", "interviewees.csv", "sources.csv", "excerpts.csv")
@@ -28,7 +28,6 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # file -> (requ
     "excerpts.csv": (("source_key",), ("case_key", "start", "end", "quote", "code_keys", "direction", "coder", "memo")),
 }
 MB = 1024 * 1024
-SOURCE_KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 # -- the files of a bundle -------------------------------------------------------------------------
@@ -117,11 +116,9 @@ def unknown(what: str, key: str, file: str) -> InvalidInput:
 
 
 def source_key(value: str) -> str:
-    value = (value or "").strip()
-    if not SOURCE_KEY_RE.match(value):
-        raise InvalidInput("{what} '{value}' must be 1-64 characters of letters, digits, '.', '_' or '-', "
-                           "starting with a letter or digit", "key", what=N_("Source key"), value=value)
-    return value
+    """A source key: as other keys (``validate.key``: letters such as æ, ø, å, digits, '.', '_', '-'),
+    up to 64 characters."""
+    return validate.key(value, N_("Source key"), validate.SOURCE_KEY_MAX)
 
 
 def find_quote(text: str, quote: str, title: str) -> tuple[int, int]:

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 from casecoder import __version__
 from casecoder.files.ooxml import zip_files
 from casecoder.files.tabular import csv_bytes, json_bytes
+from casecoder.kernel.file_names import file_stem
 from casecoder.kernel.translate import Translator
 
 HASHED = ("data.csv", "data.json")
@@ -46,6 +47,9 @@ class Bundle:
     readme: str
     summary: str = ""                          # one line for the CLI
     extra_spec: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:  # a key in the name keeps its meaning in ASCII: "demo-tally-ÆR0" -> "...-AeR0"
+        self.name = file_stem(self.name)
 
     @property
     def data_sha256(self) -> str:

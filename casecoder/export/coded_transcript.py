@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import io
 import re
-import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date
@@ -32,6 +31,7 @@ from casecoder.analysis.double_coding import is_blind, rows_seen
 from casecoder.analysis.turns import Turn, split_turns
 from casecoder.analysis.workbench import source_excerpt_rows
 from casecoder.files.ooxml import deterministic_zip
+from casecoder.kernel.file_names import file_stem
 from casecoder.kernel.translate import N_, Translator
 from casecoder.models import Project, Role, Source, User
 
@@ -42,8 +42,6 @@ EXPLAINED = N_("Each excerpt is a comment in the margin: its codes with directio
 BLIND = N_("Blind double coding: you see only your own codings until the owner opens the comparison.")
 _PARAGRAPH_BREAK = re.compile(r"\n(?:[ \t]*\n)+")       # a blank line (or several) between paragraphs
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\ufffe\uffff]")  # characters XML 1.0 cannot hold (\f, \x0c, kept)
-_FILE_NAME_LETTERS = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "Ae", "Ø": "Oe", "Å": "Aa"})
-MAX_FILE_STEM = 80
 
 
 @dataclass(frozen=True)
@@ -78,11 +76,8 @@ def coded_transcript(session: Session, source: Source, viewer: User | None = Non
 
 def file_name(title: str) -> str:
     """The download's file name from the title, in plain ASCII: "Interview med Søren" ->
-    "Interview-med-Soeren-coded.docx" (æ, ø, å as ae, oe, aa; other accents dropped)."""
-    plain = unicodedata.normalize("NFKD", title.translate(_FILE_NAME_LETTERS))
-    plain = plain.encode("ascii", "ignore").decode("ascii")
-    stem = re.sub(r"[^A-Za-z0-9._]+", "-", plain).strip("-.")[:MAX_FILE_STEM].strip("-.")
-    return f"{stem or 'transcript'}-coded.docx"
+    "Interview-med-Soeren-coded.docx" (``kernel.file_names``: æ, ø, å as ae, oe, aa; other accents dropped)."""
+    return f"{file_stem(title, 'transcript')}-coded.docx"
 
 
 # ---- the text cut into paragraphs and runs

@@ -6,10 +6,12 @@ The web layer turns InvalidInput into a message for the user; the CLI prints it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from enum import Enum
 from typing import TypeVar
 
+from casecoder.kernel import vocabulary
 from casecoder.kernel.errors import N_, InvalidInput, Msg
 from casecoder.kernel.vocabulary import AttributeType
 
@@ -17,7 +19,8 @@ E = TypeVar("E", bound=Enum)
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
-KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")  # code, case, interviewee and attribute keys
+KEY_MAX, SOURCE_KEY_MAX = 32, 64  # code, case, interviewee and attribute keys; source keys
+KEY_PUNCTUATION = "._-"
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 MIN_PASSWORD = 10
 
@@ -56,21 +59,42 @@ def password(value: str) -> str:
     return value
 
 
+def is_key(value: str, max_len: int = KEY_MAX) -> bool:
+    """A key: 1-``max_len`` Unicode letters (NFC; a letter's combining marks count with it), digits and
+    '.', '_', '-', starting with a letter or digit: ``F01``, ``ÆR0``, ``FÅB-12``, ``H1.2``."""
+    value = unicodedata.normalize("NFC", value)
+    if not 0 < len(value) <= max_len or not _letter_or_digit(value[0]):
+        return False
+    return all(_letter_or_digit(c) or c in KEY_PUNCTUATION or unicodedata.category(c)[0] == "M" for c in value[1:])
+
+
+def _letter_or_digit(c: str) -> bool:
+    return unicodedata.category(c)[0] == "L" or unicodedata.category(c) == "Nd"
+
+
+def as_key(value: str, max_len: int = KEY_MAX) -> str | None:
+    """``value`` trimmed and NFC-normalised if it is a key, else None."""
+    value = unicodedata.normalize("NFC", (value or "").strip())
+    return value if is_key(value, max_len) else None
+
+
+def key(value: str, what: Msg, max_len: int = KEY_MAX, field: str = "key") -> str:
+    """``value`` (trimmed, NFC) if it is a key, else InvalidInput naming ``what`` and the rule."""
+    value = unicodedata.normalize("NFC", (value or "").strip())
+    if not is_key(value, max_len):
+        raise InvalidInput(
+            "{what} '{value}' must be 1-{max_len} characters: letters (also æ, ø, å and other accented letters), "
+            "digits, '.', '_' or '-', starting with a letter or digit", field, what=what, value=value,
+            max_len=max_len)
+    return value
+
+
 def code_key(value: str) -> str:
-    return _key(value, N_("Code key"))
+    return key(value, N_("Code key"))
 
 
 def case_key(value: str) -> str:
-    return _key(value, N_("Case key"))
-
-
-def _key(value: str, what: Msg) -> str:
-    value = (value or "").strip()
-    if not KEY_RE.match(value):
-        raise InvalidInput(
-            "{what} '{value}' must be 1-32 characters of letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit", "key", what=what, value=value)
-    return value
+    return key(value, N_("Case key"))
 
 
 def color(value: str) -> str:
@@ -81,15 +105,13 @@ def color(value: str) -> str:
 
 
 def choice(enum_cls: type[E], value: object, what: Msg) -> E:
-    """Parse ``value`` into a member of ``enum_cls`` or name the allowed values."""
-    if isinstance(value, enum_cls):
-        return value
-    try:
-        return enum_cls(str(value).strip().lower())
-    except ValueError:
-        allowed = ", ".join(str(m.value) for m in enum_cls)
+    """Parse ``value`` into a member of ``enum_cls`` (its value or a Danish or English word the UI shows
+    for it, ``vocabulary.parse``) or name the allowed values."""
+    found = vocabulary.parse(enum_cls, value)
+    if found is None:
         raise InvalidInput("{what} '{value}' is not one of: {allowed}", what.lower(), what=what, value=value,
-                           allowed=allowed) from None
+                           allowed=vocabulary.words(enum_cls))
+    return found
 
 
 def iso_date(value: object, what: str = N_("Date")) -> date:
@@ -124,12 +146,10 @@ def attribute_value(type_: AttributeType, value: object, name: str) -> object:
         if type_ is AttributeType.BOOLEAN:
             if isinstance(value, bool):
                 return value
-            text = str(value).strip().lower()
-            if text in ("true", "yes", "ja", "1"):
-                return True
-            if text in ("false", "no", "nej", "0"):
-                return False
-            raise ValueError
+            answer = vocabulary.yes_no(value)
+            if answer is None:
+                raise ValueError
+            return answer
         if type_ is AttributeType.INTEGER:
             if isinstance(value, bool):
                 raise ValueError

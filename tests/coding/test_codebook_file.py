@@ -94,7 +94,8 @@ BROKEN = {
     "relation to itself": (VALID + "relations:\n  - {from: H1, to: H1, type: leads_to}\n",
                            "line 14: relation from 'H1' to itself"),
     "relation type": (VALID + "relations:\n  - {from: H1.1, to: H1, type: causes}\n",
-                      "line 14: Relation type 'causes' is not one of: leads_to, associated_with"),
+                      "line 14: Relation type 'causes' is not one of: leads_to (leads to/fører til), "
+                      "associated_with (associated with/hænger sammen med)"),
     "relation twice": (VALID + "relations:\n  - {from: H1.1, to: H1, type: leads_to}\n"
                        "  - {from: H1.1, to: H1, type: leads_to}\n", "line 15: relation H1.1 -> H1 (leads_to) repeats line 14"),
     "relation missing end": (VALID + "relations:\n  - {from: H1.1, type: leads_to}\n", "line 14: a relation has no to"),

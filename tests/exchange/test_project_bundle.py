@@ -148,8 +148,8 @@ ERRORS = [
     ("no span", dict(excerpts=BASE["excerpts.csv"].replace("B,F02,0,12", "B,F02,,")),
      "excerpts.csv, line 4, column 3 (start): Give start and end, or a quote"),
     ("bad direction", dict(excerpts=BASE["excerpts.csv"].replace("supports", "sometimes")),
-     "excerpts.csv, line 2, column 7 (direction): Direction 'sometimes' is not one of: supports, contradicts, "
-     "nuances"),
+     "excerpts.csv, line 2, column 7 (direction): Direction 'sometimes' is not one of: supports (understøtter), "
+     "contradicts (modsiger), nuances (nuancerer)"),
     ("unknown code", dict(excerpts=BASE["excerpts.csv"].replace("H1.2", "H9.9")),
      "excerpts.csv, line 4, column 6 (code_keys): There is no code 'H9.9' in codes.csv or in the project"),
     ("same coding twice", dict(excerpts=BASE["excerpts.csv"] + "A,,,,Min koordinator ringede altid tilbage samme "
@@ -178,8 +178,8 @@ ERRORS = [
     ("cycle", dict(codes=BASE["codes.csv"].replace("NY,,theme", "NY,NY.1,theme")),
      "codes.csv, line 2, column 2 (parent_key): Code NY.1 would be its own ancestor"),
     ("bad kind", dict(codes=BASE["codes.csv"].replace("theme", "topic")),
-     "codes.csv, line 3, column 3 (kind): Kind 'topic' is not one of: hypothesis, mechanism, condition, statement, "
-     "event, barrier, theme"),
+     "codes.csv, line 3, column 3 (kind): Kind 'topic' is not one of: hypothesis (hypotese), mechanism (mekanisme), "
+     "condition (betingelse), statement (udsagn), event (hændelse), barrier (barriere), theme (tema)"),
     ("unknown csv", {"Cases.csv": "x"}, "Cases.csv: Unknown file 'Cases.csv'; a bundle holds codes.csv, cases.csv, "
                                         "interviewees.csv, sources.csv, excerpts.csv"),
     ("not utf-8", dict(cases="case_key,municipality\nF01,S\xf8nder\xe5\n".encode("latin-1")),
@@ -221,7 +221,8 @@ def test_several_problems_at_once_and_nothing_is_written(session, target):
     assert message.startswith("The bundle was not imported; it has 3 problem(s):\n")
     assert message.splitlines()[1:] == [
         "cases.csv, line 4, column 1 (case_key): Case key 'F01' appears twice in this file (first on line 2)",
-        "excerpts.csv, line 2, column 7 (direction): Direction 'maybe' is not one of: supports, contradicts, nuances",
+        "excerpts.csv, line 2, column 7 (direction): Direction 'maybe' is not one of: supports (understøtter), "
+        "contradicts (modsiger), nuances (nuancerer)",
         "excerpts.csv, line 4, column 3 (start): Excerpt span 0-99 is not inside the transcript (0-41) or is empty"]
     danish = info.value.render(lambda s: s.replace(", line ", ", linje ").replace("appears twice", "står to gange"))
     assert danish.splitlines()[1].startswith("cases.csv, linje 4, column 1 (case_key): Case key 'F01' står to gange")

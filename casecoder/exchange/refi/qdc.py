@@ -316,8 +316,8 @@ def _fields(incoming: IncomingCode, meta: dict[str, Any] | None, taken: set[str]
             fields["kind"] = CodeKind(meta.get("kind"))
         except ValueError:
             pass
-        key = meta.get("key")
-        if isinstance(key, str) and validate.KEY_RE.match(key) and key not in taken:
+        key = validate.as_key(meta["key"]) if isinstance(meta.get("key"), str) else None
+        if key is not None and key not in taken:
             taken.add(key)
             fields["key"] = key
     fields.setdefault("key", unique_key(incoming.name, taken))

@@ -135,7 +135,7 @@ class _Importer:
         if found is None:
             return None
         raw = (found.id or found.name) if self.own else (found.name or found.id)
-        username = clean_name(raw, f"user-{guid[:8]}", 64)
+        username = clean_name(raw, f"user-{guid[:8]}", 64, ascii_only=True)
         user = self.s.scalar(select(User).where(User.username == username))
         if user is None:
             user = user_without_login(username, found.name or "")
@@ -210,7 +210,7 @@ class _Importer:
         definitions: dict[str, Any] = {}
         for n, pc in enumerate(self.p.cases, 1):
             raw = pc.name if self.own else clean_name(pc.name, f"case-{n}")
-            key = unique(raw if validate.KEY_RE.match(raw) else clean_name(raw, f"case-{n}"), taken)
+            key = unique(validate.as_key(raw) or clean_name(raw, f"case-{n}"), taken)
             values = {self.variables.get(g, (g, "Text")): (el, text) for g, el, text in pc.variables}
             municipality = next((text.strip() for (name, _t), (_e, text) in values.items()
                                  if name in (cv.MUNICIPALITY, "municipality", "Municipality", "kommune", "Kommune")
@@ -222,7 +222,7 @@ class _Importer:
                 if name in (cv.MUNICIPALITY, "municipality", "Municipality", "kommune", "Kommune"):
                     continue
                 try:
-                    attr_name = name if validate.KEY_RE.match(name) else clean_name(name, "attribute")
+                    attr_name = validate.as_key(name) or clean_name(name, "attribute")
                     if attr_name not in definitions:
                         definitions[attr_name] = case_ops.define_attribute(
                             self.s, self.project, attr_name, ATTRIBUTE_TYPE.get(type_of, AttributeType.TEXT))
