@@ -7,6 +7,8 @@ a cell written neutralised, ``'=...``, loses its apostrophe). The tables come fr
 relative POSIX path. Every problem is a ``Problem`` (file, line, column, InvalidInput); ``BundleProblems``
 carries all of them at once and lists each as "{file}, line {line}, column {column}: {message}".
 ``infer_type`` tells an attribute column's type from its values; ``split_keys`` splits ``a; b``.
+A table has at most ``MAX_COLUMNS`` columns; a cell (the header's too) at most ``MAX_CELL`` characters,
+``MAX_LONG_CELL`` in the free-text columns (``LONG_COLUMNS``), and never a NUL character.
 """
 from __future__ import annotations
 
@@ -27,6 +29,10 @@ INT_RE = re.compile(r"^-?(0|[1-9][0-9]*)$")  # no leading zeros: "007" stays tex
 NUMBER_RE = re.compile(r"^-?(0|[1-9][0-9]*)([.,][0-9]+)?$")
 DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 BOOLEAN = {"true", "false", "yes", "no", "ja", "nej"}
+MAX_COLUMNS = 200
+MAX_CELL = 10_000  # characters of one cell (and of one column name)
+MAX_LONG_CELL = 100_000  # ... of a quote, memo or description (below the csv module's 131,072)
+LONG_COLUMNS = frozenset({"quote", "memo", "description", "description_en"})
 
 AT_CELL = N_("{file}, line {line}, column {column}: {message}")
 AT_LINE = N_("{file}, line {line}: {message}")
@@ -141,30 +147,66 @@ def read_table(bundle: Bundle, file: str, required: tuple[str, ...], optional: t
                                                     "file", byte=exc.start - data.rfind(b"\n", 0, exc.start)))
         return table
     header_line = text.split("\n", 1)[0]
-    counts = {d: next(csv.reader([header_line], delimiter=d), []).__len__() for d in DELIMITERS}
+    try:
+        counts = {d: len(next(csv.reader([header_line], delimiter=d), [])) for d in DELIMITERS}
+    except csv.Error:  # a name over the csv module's own limit (131,072 characters)
+        counts = {d: header_line.count(d) + 1 for d in DELIMITERS}
     delimiter = max(DELIMITERS, key=lambda d: counts[d])
     if counts[delimiter] < 2:
         problems.add(file, 1, None, InvalidInput(
             "The first line must name the columns, separated by ',' or ';'", "file"))
         return table
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    table.columns = [c.strip() for c in next(reader)]
-    if not _check_header(table, required, optional, extra_columns, problems):
-        return table
-    positions = {name: i + 1 for i, name in enumerate(table.columns)}
-    line = reader.line_num + 1
-    for cells in reader:
-        start, line = line, reader.line_num + 1
-        if not any(c.strip() for c in cells):
-            continue
-        extra = [c for c in cells[len(table.columns):] if c.strip()]
-        if extra:
-            problems.add(file, start, None, InvalidInput("This line has {n} cells, but the first line names {m} "
-                                                         "columns", "file", n=len(cells), m=len(table.columns)))
-            continue
-        values = {name: _cell(name, cells[i] if i < len(cells) else "") for i, name in enumerate(table.columns)}
-        table.rows.append(Row(file, start, values, positions))
+    line = 1
+    try:
+        table.columns = [c.strip() for c in next(reader)]
+        if not _check_size(table, table.columns, 1, problems) or \
+                not _check_header(table, required, optional, extra_columns, problems):
+            return table
+        positions = {name: i + 1 for i, name in enumerate(table.columns)}
+        line = reader.line_num + 1
+        for cells in reader:
+            start, line = line, reader.line_num + 1
+            if not any(c.strip() for c in cells) or not _check_size(table, cells, start, problems):
+                continue
+            _row(table, cells, start, positions, problems)
+    except csv.Error:  # a cell over the csv module's own limit (131,072 characters)
+        problems.add(file, line, None, InvalidInput(
+            "A cell is longer than {max_len} characters", "file", max_len=MAX_LONG_CELL))
     return table
+
+
+def _check_size(table: Table, cells: list[str], line: int, problems: Problems) -> bool:
+    """The header: at most ``MAX_COLUMNS`` names; any line: no cell longer than its limit or holding NUL."""
+    if line == 1 and len(cells) > MAX_COLUMNS:
+        problems.add(table.file, line, None, InvalidInput(
+            "The first line names {n} columns; a table may have at most {limit}", "file", n=len(cells),
+            limit=MAX_COLUMNS))
+        return False
+    ok = True
+    for position, cell in enumerate(cells, 1):
+        name = table.columns[position - 1] if line > 1 and position <= len(table.columns) else ""
+        limit = MAX_LONG_CELL if name in LONG_COLUMNS else MAX_CELL
+        where = f"{position} ({name})" if name else str(position)
+        if len(cell) > limit:
+            problems.add(table.file, line, where, InvalidInput(
+                "The cell is {n} characters long; at most {max_len} are allowed", "file", n=len(cell),
+                max_len=limit))
+            ok = False
+        elif "\x00" in cell:
+            problems.add(table.file, line, where, InvalidInput(
+                "The cell holds a NUL character (U+0000), which is not text", "file"))
+            ok = False
+    return ok
+
+
+def _row(table: Table, cells: list[str], start: int, positions: dict[str, int], problems: Problems) -> None:
+    if any(c.strip() for c in cells[len(table.columns):]):
+        problems.add(table.file, start, None, InvalidInput("This line has {n} cells, but the first line names {m} "
+                                                           "columns", "file", n=len(cells), m=len(table.columns)))
+        return
+    values = {name: _cell(name, cells[i] if i < len(cells) else "") for i, name in enumerate(table.columns)}
+    table.rows.append(Row(table.file, start, values, positions))
 
 
 def _cell(column: str, value: str) -> str:
