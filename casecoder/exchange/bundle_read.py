@@ -28,6 +28,8 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # file -> (requ
     "excerpts.csv": (("source_key",), ("case_key", "start", "end", "quote", "code_keys", "direction", "coder", "memo")),
 }
 MB = 1024 * 1024
+MAX_ENTRIES = 10_000  # files in a bundle .zip
+MAX_ENTRY = 64 * MB  # what one file of a bundle .zip may unpack to (a transcript is limited further on)
 
 
 # -- the files of a bundle -------------------------------------------------------------------------
@@ -43,9 +45,11 @@ def folder_bundle(root: Path) -> Bundle:
 
 def zip_bundle(data: bytes, max_unpacked: int, filename: str = "bundle.zip") -> Bundle:
     """The files of a .zip held in memory; refuses unsafe paths and more than ``max_unpacked`` bytes
-    (checked in the .zip's directory now, and again as each file is unpacked when read)."""
+    in all, ``MAX_ENTRY`` in one file or more than zipread's compression ratio (checked in the .zip's
+    directory now, and again as each file is unpacked when read)."""
     try:
-        archive = open_zip(data, filename, max_total=max_unpacked, ignore=("__MACOSX/",))
+        archive = open_zip(data, filename, max_entries=MAX_ENTRIES, max_entry=MAX_ENTRY, max_total=max_unpacked,
+                           ignore=("__MACOSX/",))
     except ZipRefused as exc:
         raise BundleProblems([_problem(filename, refusal) for refusal in exc.refusals]) from None
     return _strip_top_folder(Bundle({name: _opener(archive, name) for name in archive.names}))
@@ -68,6 +72,9 @@ def _problem(filename: str, refusal: ZipRefused) -> Problem:
                              name=refusal.entry)
     elif refusal.kind == "too_big":
         error = InvalidInput("The .zip file unpacks to more than {mb} MB", "file", mb=(refusal.limit or 0) // MB)
+    elif refusal.kind == "entry_too_big":
+        error = InvalidInput("The file '{name}' unpacks to more than {mb} MB", "file", name=refusal.entry,
+                             mb=(refusal.limit or 0) // MB)
     elif refusal.kind == "unreadable":
         error = InvalidInput("The entry '{name}' cannot be read ({reason})", "file", name=refusal.entry,
                              reason=refusal.params["reason"])
