@@ -6,14 +6,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from casecoder.web.labels import ROLE_LABELS
 
 
 class ProjectForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    slug = StringField(_l("Short name (slug)"), validators=[DataRequired(), Length(max=63)])
+    slug = StringField(_l("Short name (slug)"), validators=[Optional(), Length(max=63)])  # empty: from the title
     codebook = SelectField(_l("Codebook"))
     description = TextAreaField(_l("Description"))
 
