@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from casecoder.analysis.double_coding import is_blind, rows_seen
 from casecoder.analysis.turns import Turn, split_turns
 from casecoder.analysis.workbench import source_excerpt_rows
+from casecoder.files.office import a4_page
 from casecoder.files.ooxml import deterministic_zip
 from casecoder.kernel.file_names import file_stem
 from casecoder.kernel.translate import N_, Translator
@@ -161,12 +162,10 @@ def _heading_lines(transcript: CodedTranscript, t: Translator) -> list[tuple[str
 def _page_setup(document: Any, t: Translator) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    from docx.shared import Pt
 
     section = document.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2.5)
-    section.top_margin = section.bottom_margin = Cm(2.0)
+    a4_page(section)  # A4 with Danish margins, as every Word file casecoder writes
     footer = section.footer.paragraphs[0]
     footer.add_run(t.gettext("Page") + " ").font.size = Pt(9)
     field = OxmlElement("w:fldSimple")
