@@ -31,6 +31,7 @@ from casecoder.models import (
     CodeRelation,
     Coding,
     Excerpt,
+    ExcerptMemo,
     Project,
     Source,
     User,
@@ -202,7 +203,7 @@ def snapshot(session: Session, project: Project) -> dict:
         selectinload(Source.cases), selectinload(Source.interviewees))).all()
     excerpts = session.scalars(select(Excerpt).where(Excerpt.project_id == pid).options(
         selectinload(Excerpt.codings).selectinload(Coding.coder), selectinload(Excerpt.case),
-        selectinload(Excerpt.created_by))).all()
+        selectinload(Excerpt.created_by), selectinload(Excerpt.memos).selectinload(ExcerptMemo.user))).all()
     titles = {s.id: s.title for s in sources}
     attributes = session.scalars(select(CaseAttribute).join(Case).where(Case.project_id == pid).options(
         selectinload(CaseAttribute.definition), selectinload(CaseAttribute.case))).all()
@@ -216,7 +217,8 @@ def snapshot(session: Session, project: Project) -> dict:
                            s.memo, tuple(c.key for c in s.cases),
                            tuple((p.key, p.role, p.perspective.value, p.municipality) for p in s.interviewees))
                           for s in sources),
-        "excerpts": sorted((titles[e.source_id], e.start_offset, e.end_offset, e.text, e.case and e.case.key, e.memo,
+        "excerpts": sorted((titles[e.source_id], e.start_offset, e.end_offset, e.text, e.case and e.case.key,
+                            tuple(sorted((m.user.username, m.text) for m in e.memos)),
                             e.created_by and e.created_by.username) for e in excerpts),
         "codings": sorted((titles[e.source_id], e.start_offset, e.end_offset, key_of[c.code_id], c.coder.username,
                            c.direction.value) for e in excerpts for c in e.codings),

@@ -21,12 +21,23 @@ REFI-QDA has native places for most of casecoder's data; the rest follows this c
   ``casecoder:interviewee_role``, ``casecoder:interviewee_perspective``,
   ``casecoder:interviewee_municipality``, each the values of all the source's interviewees joined
   by ``"; "`` in the same order. The source memo is a note referenced by the source.
-- **Excerpts**: one ``PlainTextSelection`` each (code-point offsets, end exclusive;
-  ``creatingUser`` = who created it); the excerpt memo is a note referenced by the selection.
-- **Codings**: one ``Coding`` each inside the selection (``creatingUser`` = the coder). The
-  direction ``supports`` is the default; a ``contradicts`` or ``nuances`` coding has a
-  ``NoteRef`` to the shared note named ``casecoder:direction=contradicts`` / ``=nuances``.
-- **Sets**: one set per hypothesis (its code and all codes below it); not read back.
+- **Excerpts and codings**: one ``PlainTextSelection`` per coding, all with the excerpt's span
+  (code-point offsets, end exclusive), so readers that take only a selection's first ``Coding``
+  see every coding. The first selection has the excerpt's GUID, ``creatingUser`` = who created
+  the excerpt and the excerpt memo's ``NoteRef``; each further one has the GUID
+  ``extra_selection_guid(first, coding)`` (how the import finds them again) and ``creatingUser`` =
+  its coder. An excerpt without codings is one selection without ``Coding``. Every ``Coding``
+  has ``creatingUser`` = the coder; ``supports`` is the default direction, a ``contradicts`` or
+  ``nuances`` coding has a ``NoteRef`` to the shared note ``casecoder:direction=contradicts`` /
+  ``=nuances``. For other readers each selection's ``Description`` says the code and direction
+  in words (and the memo); casecoder's import ignores it in its own files.
+- **Dates**: every note, selection and coding has ``creationDateTime`` (selections and notes also
+  ``modifiedDateTime``) from the rows' own timestamps, else the project's.
+- **Readable perspective**: besides ``casecoder:perspective``, each source has the variable
+  ``Perspektiv`` / ``Perspective`` (export language) valued ``familie``/``family``/``system``;
+  ignored on import of casecoder's own files.
+- **Sets**: one set per hypothesis (its code and all codes below it); not read back from
+  casecoder's own files. Sets from other tools are recorded in the members' memos (``sets.py``).
 
 Names with ``casecoder:`` cannot clash with attribute names (which never hold a colon). GUIDs of
 codes are stored; all others are uuid5 of ``NAMESPACE`` and "<project slug>/<kind>/<row id>", so
@@ -55,6 +66,21 @@ INTERVIEWEE_VARIABLES = (INTERVIEWEE_KEY, INTERVIEWEE_ROLE, INTERVIEWEE_PERSPECT
 SOURCE_VARIABLES = (SOURCE_KEY, PERSPECTIVE, MODE, DATE, *INTERVIEWEE_VARIABLES)
 LIST_SEPARATOR = "; "
 
+# Words other readers show (selection Description, the readable perspective variable), by export language.
+PERSPECTIVE_VARIABLE = {"da": "Perspektiv", "en": "Perspective"}
+WORDS = {
+    "da": {"family": "familie", "system": "system", "supports": "understøtter", "contradicts": "modsiger",
+           "nuances": "nuancerer", "memo": "Memo", "set": "Sæt"},
+    "en": {"family": "family", "system": "system", "supports": "supports", "contradicts": "contradicts",
+           "nuances": "nuances", "memo": "Memo", "set": "Set"},
+}
+PERSPECTIVE_WORDS = {"familie": "family", "family": "family", "system": "system"}  # read back, any case
+
+
+def words(lang: str) -> dict[str, str]:
+    return WORDS.get(lang, WORDS["da"])
+
+
 # Code fields kept in the casecoder:codes note.
 CODE_FIELDS = ("key", "kind", "label_da", "label_en", "description_da", "description_en", "include_da",
                "include_en", "exclude_da", "exclude_en", "ref", "archived")
@@ -63,3 +89,9 @@ CODE_FIELDS = ("key", "kind", "label_da", "label_en", "description_da", "descrip
 def derived_guid(slug: str, kind: str, row_id: object) -> str:
     """A stable GUID for a row that does not store one (source, selection, case, user, note...)."""
     return str(uuid.uuid5(NAMESPACE, f"{slug}/{kind}/{row_id}"))
+
+
+def extra_selection_guid(first_selection_guid: str, coding_guid: str) -> str:
+    """The GUID of an excerpt's further selection (one per coding after the first): the import checks
+    a same-span selection against it to merge it back into the excerpt."""
+    return str(uuid.uuid5(NAMESPACE, f"{first_selection_guid}/coding/{coding_guid}"))

@@ -6,7 +6,8 @@ given at the first export and stored), label and description in the chosen langu
 
 Reading: ``read_codes`` turns a ``Codes`` element (of a .qdc or of a project's ``CodeBook``) into
 ``IncomingCode`` trees. GUIDs are kept (lower-cased, braces stripped); an id that is no GUID (as
-``c001``) becomes a stable uuid5 of it. Colours ``#rgb`` become ``#rrggbb``.
+``c001``) becomes a stable uuid5 of it. Colours ``#rgb`` become ``#rrggbb``. Sets (code groups) are
+recorded in their member codes' memos when the codebook is merged (``sets.py``).
 
 Merging (``plan_merge`` then ``apply_merge``): an incoming code is the project's code with the same
 GUID, else the one with the same path of labels (in the chosen language, then the other one);
@@ -33,6 +34,7 @@ from casecoder.exchange.refi import xmlread
 from casecoder.exchange.refi.convention import CODE_FIELDS, ORIGIN, derived_guid
 from casecoder.exchange.refi.names import clean_name, unique
 from casecoder.exchange.refi.report import ImportReport
+from casecoder.exchange.refi.sets import read_sets, record_sets
 from casecoder.kernel import validate
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Code, CodeKind, Project
@@ -182,10 +184,7 @@ def read_qdc(data: bytes, filename: str) -> tuple[list[IncomingCode], ImportRepo
     report.found.update(codes=0, sets=0)
     report.warnings += xmlread.xsd_problems(data, "Codebook")
     roots = read_codes(xmlread.child(root, "Codes"), report)
-    sets = list(xmlread.path(root, "Sets", "Set"))
-    report.found["sets"] = len(sets)
-    for element in sets:
-        report.skip(f"Set '{xmlread.attr(element, 'name') or ''}'", "casecoder groups codes by their tree, not by sets")
+    report.found["sets"] = len(read_sets(root))
     return roots, report
 
 
@@ -334,6 +333,9 @@ def import_qdc(session: Session, project: Project, data: bytes, filename: str, *
     if apply:
         empty = not project_codes(session, project)
         created = apply_merge(session, project, plan, user_id)
+        by_guid = {i.guid: c for c, i in plan.matched if i.guid} | {
+            p.incoming.guid: created[id(p.incoming)] for p in plan.added if p.incoming.guid}
+        record_sets(session, read_sets(xmlread.parse(data, filename)), by_guid, user_id, lang, report)
         report.imported["codes"] = len(created)
         report.imported["renamed"] = len(plan.renamed)
         if empty and created:

@@ -20,6 +20,7 @@ from casecoder.exchange.refi.archive import QdpxArchive
 from casecoder.exchange.refi.positions import decode_text
 from casecoder.exchange.refi.qdc import IncomingCode, read_codes
 from casecoder.exchange.refi.report import ImportReport
+from casecoder.exchange.refi.sets import PSet, read_sets
 from casecoder.files.extract import extract_text
 from casecoder.kernel.errors import InvalidInput
 
@@ -90,6 +91,8 @@ class PProject:
     cases: list[PCase] = field(default_factory=list)
     sources: list[PSource] = field(default_factory=list)
     notes: dict[str, tuple[str, str]] = field(default_factory=dict)  # GUID -> (name, text)
+    note_users: dict[str, str | None] = field(default_factory=dict)  # GUID -> its creatingUser
+    sets: list[PSet] = field(default_factory=list)
     links: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)  # name, direction, from, to
     note_refs: list[str] = field(default_factory=list)
 
@@ -153,12 +156,14 @@ def parse_project(root: Element, archive: QdpxArchive, report: ImportReport, max
         if guid:
             text = _text(note, archive, report, max_bytes, "Note")[0] or ""
             project.notes[guid] = ((x.attr(note, "name") or "").strip(), text)
+            project.note_users[guid] = x.guid(x.attr(note, "creatingUser"))
     report.found["notes"] = len(project.notes)
     for link in x.path(root, "Links", "Link"):
         project.links.append(((x.attr(link, "name") or "").strip(), (x.attr(link, "direction") or "").strip(),
                               x.guid_or_derived(x.attr(link, "originGUID")), x.guid_or_derived(x.attr(link, "targetGUID"))))
     report.found["links"] = len(project.links)
-    report.found["sets"] = sum(1 for _ in x.path(root, "Sets", "Set"))
+    project.sets = read_sets(root)
+    report.found["sets"] = len(project.sets)
     graphs = sum(1 for _ in x.path(root, "Graphs", "Graph"))
     if graphs:
         report.skip(f"{graphs} graph(s)", "casecoder does not keep drawn graphs")

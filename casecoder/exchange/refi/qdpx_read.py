@@ -28,17 +28,18 @@ from sqlalchemy.orm import Session
 
 from casecoder.coding import cases as case_ops
 from casecoder.coding import codes as code_ops
-from casecoder.coding import excerpts, projects, pseudonymise
+from casecoder.coding import projects, pseudonymise
 from casecoder.coding.accounts import NoActor, user_without_login
 from casecoder.exchange.bundle_read import source_key as check_source_key
 from casecoder.exchange.refi import convention as cv
 from casecoder.exchange.refi import xmlread
 from casecoder.exchange.refi.archive import MAX_ENTRIES, MAX_UNPACKED, open_qdpx
 from casecoder.exchange.refi.names import clean_name, free_slug, slugify, unique
-from casecoder.exchange.refi.positions import Converter, detect_utf16
 from casecoder.exchange.refi.qdc import apply_merge, plan_merge
 from casecoder.exchange.refi.qdpx_parse import PProject, PSource, parse_project
+from casecoder.exchange.refi.qdpx_selections import import_selections
 from casecoder.exchange.refi.report import FOUND_ORDER, IMPORTED_ORDER, ImportReport
+from casecoder.exchange.refi.sets import record_sets
 from casecoder.kernel import validate
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import (
@@ -46,7 +47,6 @@ from casecoder.models import (
     Case,
     Code,
     CodeRelation,
-    Direction,
     Interviewee,
     Perspective,
     Project,
@@ -118,8 +118,11 @@ class _Importer:
                     cases_of_source[ref].append(case)
         self.people: dict[str, Interviewee] = {}
         self.foreign_source_variables: Counter[str] = Counter()
+        self.sources: dict[str, Source] = {}
         for ps in self.p.sources:
             self._source(ps, cases_of_source.get(ps.guid, []))
+        if not self.own:  # casecoder's own sets are its hypotheses, already in the tree
+            record_sets(self.s, self.p.sets, self.codes, self.actor.id, self.lang, self.report, self.sources)
         for name, n in sorted(self.foreign_source_variables.items()):
             self.report.skip(f"Source variable '{name}' ({n} values)", "casecoder keeps variables on cases only")
         self._finish()
@@ -199,8 +202,6 @@ class _Importer:
                 self.s.add(CodeRelation(project_id=self.project.id, source_code_id=a.id, target_code_id=b.id, type=kind))
                 self.s.flush()
                 self.report.imported["relations"] += 1
-        if self.report.found["sets"] and not self.own:
-            self.report.skip(f"{self.report.found['sets']} set(s)", "casecoder groups codes by their tree, not by sets")
 
     # -- cases ---------------------------------------------------------------------------------
 
@@ -237,10 +238,15 @@ class _Importer:
         fields: dict[str, str] = {}
         for guid, _el, text in ps.variables:
             name = self.variables.get(guid, ("?", "Text"))[0]
-            if name in cv.SOURCE_VARIABLES or name.lower() in ("perspective", "mode"):
-                fields[name if name in cv.SOURCE_VARIABLES else "casecoder:" + name.lower()] = text.strip()
+            if name in cv.SOURCE_VARIABLES or name.lower() == "mode":
+                fields[name if name in cv.SOURCE_VARIABLES else cv.MODE] = text.strip()
+            elif name.split(" (")[0] in cv.PERSPECTIVE_VARIABLE.values() or name.lower() in ("perspective", "perspektiv"):
+                readable = cv.PERSPECTIVE_WORDS.get(text.strip().lower(), text.strip())
+                fields.setdefault("readable perspective", readable)  # casecoder's own file: the same as below
             else:
                 self.foreign_source_variables[name] += 1
+        if "readable perspective" in fields:
+            fields.setdefault(cv.PERSPECTIVE, fields.pop("readable perspective"))
         return fields
 
     def _interviewees(self, fields: dict[str, str], ps: PSource) -> list[Interviewee]:
@@ -302,86 +308,12 @@ class _Importer:
         if ps.created:
             source.created_at = ps.created
         source.memo = self.note_text(ps.note_refs)
+        self.sources[ps.guid] = source
         self.report.imported["sources"] += 1
         if ps.whole_codings:
             self.report.skip(f"Source '{ps.name}': {ps.whole_codings} coding(s) of the whole source",
                              "casecoder codes excerpts, not whole sources")
-        self._selections(ps, source)
-
-    def _selections(self, ps: PSource, source: Source) -> None:
-        spans: list[tuple[int, int]] = []
-        for sel in ps.selections:
-            try:
-                spans.append((int(sel.start or ""), int(sel.end or "")))
-            except ValueError:
-                pass
-        utf16 = detect_utf16(source.text, spans, self.p.origin)
-        convert = Converter(source.text) if utf16 else None
-        if utf16:
-            self.report.warn(f"Source '{ps.name}': positions count UTF-16 code units; converted to code points")
-        merged: dict[tuple[int, int, int | None], Any] = {}
-        for _n, sel in enumerate(ps.selections, 1):
-            what = f"Source '{ps.name}', selection {sel.start}-{sel.end}"
-            try:
-                start, end = int(sel.start or ""), int(sel.end or "")
-            except ValueError:
-                self.report.skip(what, "its positions are not whole numbers")
-                continue
-            if convert is not None:
-                span = convert(start, end)
-                if span is None:
-                    self.report.skip(what, "the UTF-16 positions are outside the text or split a character")
-                    continue
-                start, end = span
-            case = self.case_of_selection.get(sel.guid or "")
-            if case is not None and case not in source.cases:
-                self.report.warn(f"{what}: its case {case.key} does not hold the source; the case is left out")
-                case = None
-            memo = "\n\n".join(t for t in (sel.description, self.note_text([r for r in sel.note_refs])) if t)
-            group = (start, end, case.id if case else None)
-            excerpt = None if self.own else merged.get(group)
-            if excerpt is None:
-                try:
-                    excerpt = excerpts.create_excerpt(self.s, self.actor, source, start, end, case=case, memo=memo)
-                except InvalidInput as exc:
-                    self.report.skip(what, exc.message)
-                    continue
-                creator = self.user_for(sel.user_guid)
-                excerpt.created_by_id = creator.id if creator else excerpt.created_by_id
-                if sel.created:
-                    excerpt.created_at = sel.created
-                merged[group] = excerpt
-                self.report.imported["excerpts"] += 1
-            elif memo and memo not in excerpt.memo:
-                excerpt.memo = f"{excerpt.memo}\n\n{memo}".strip()
-            for coding in sel.codings:
-                self._coding(what, excerpt, sel, coding)
-
-    def _coding(self, what: str, excerpt: Any, sel: Any, coding: Any) -> None:
-        code = self.codes.get(coding.code_guid or "")
-        if code is None:
-            self.report.skip(f"{what}: a coding", f"its code {coding.code_guid} is not in the codebook")
-            return
-        direction = Direction.SUPPORTS
-        other = []
-        for ref in coding.note_refs:
-            name = self.p.notes.get(ref, ("", ""))[0]
-            if name.startswith(cv.DIRECTION_NOTE):
-                direction = validate.choice(Direction, name[len(cv.DIRECTION_NOTE):], validate.N_("Direction"))
-            else:
-                other.append(ref)
-        coder = self.coder(coding.user_guid, sel.user_guid)
-        try:
-            row = excerpts.add_coding(self.s, self.actor, excerpt, code, direction, coder=coder)
-        except InvalidInput as exc:
-            self.report.skip(f"{what}: code '{code.label(self.lang)}' by {coder.username}", exc.message)
-            return
-        if coding.created:
-            row.created_at = coding.created
-        note = self.note_text(other)
-        if note and note not in excerpt.memo:
-            excerpt.memo = f"{excerpt.memo}\n\n{note}".strip()
-        self.report.imported["codings"] += 1
+        import_selections(self, ps, source)
 
     def _finish(self) -> None:
         for guid, code in self.codes.items():

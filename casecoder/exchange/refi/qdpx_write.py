@@ -77,14 +77,19 @@ class _Writer:
     def __init__(self, session: Session, project: Project, lang: str, blind: Blindness = NOT_BLIND):
         self.session, self.project, self.lang, self.blind = session, project, lang, blind
         self.slug = project.slug
-        self.notes: list[tuple[str, str, str]] = []  # guid, name, text
+        self.notes: list[tuple[str, str, str, str, str, str | None]] = []  # guid, name, text, created, modified, user
+        self.when = cast(str, timestamp(project.created_at))  # for what has no time of its own
 
     def guid(self, kind: str, row_id: object) -> str:
         return cv.derived_guid(self.slug, kind, row_id)
 
-    def note(self, kind: str, row_id: object, name: str, text: str) -> str:
+    def note(self, kind: str, row_id: object, name: str, text: str, created: datetime | None = None,
+             modified: datetime | None = None, user_guid: str | None = None) -> str:
+        """A ``Note`` (written later) by ``user_guid``, dated by ``created``/``modified``, else the
+        project's time; its GUID."""
         guid = self.guid(kind, row_id)
-        self.notes.append((guid, name, text))
+        made = timestamp(created) or self.when
+        self.notes.append((guid, name, text, made, timestamp(modified) or made, user_guid))
         return guid
 
     def files(self) -> dict[str, bytes]:
@@ -97,12 +102,16 @@ class _Writer:
         excerpts = self.blind.excerpts(s.scalars(
             select(Excerpt).where(Excerpt.project_id == pid)
             .order_by(Excerpt.source_id, Excerpt.start_offset, Excerpt.end_offset, Excerpt.id)
-            .options(selectinload(Excerpt.codings).selectinload(Coding.code))))
+            .options(selectinload(Excerpt.codings).selectinload(Coding.code), selectinload(Excerpt.memos))))
         self.codings = {e.id: self.blind.codings_of(e) for e in excerpts}
+        self.memos = {e.id: sorted((m for m in e.memos if self.blind.sees_coding(e.source_id, m.user_id)),
+                                   key=lambda m: m.user_id) for e in excerpts}
         user_ids = {c.coder_id for e in excerpts for c in self.codings[e.id]} | {e.created_by_id for e in excerpts}
+        user_ids |= {m.user_id for e in excerpts for m in self.memos[e.id]}
         user_ids |= {src.created_by_id for src in sources}
         users = s.scalars(select(User).where(User.id.in_([u for u in user_ids if u])).order_by(User.username)).all()
         self.user_guid: dict[int | None, str] = {u.id: self.guid("user", u.id) for u in users}
+        self.user_name = {u.id: u.display_name or u.username for u in users}
 
         root = etree.Element(f"{{{NS}}}Project", nsmap={None: NS}, name=self.project.title,  # type: ignore[dict-item]
                              origin=f"{cv.ORIGIN} {__version__}",
@@ -114,8 +123,9 @@ class _Writer:
                     id=user.username)
         codes_note = self.note("note", "codes", cv.CODES_NOTE, json.dumps(
             {c.guid: {f: getattr(c, f).value if f == "kind" else getattr(c, f) for f in cv.CODE_FIELDS}
-             for c in sorted(codes, key=lambda c: c.guid or "")}, ensure_ascii=False, indent=1, sort_keys=True))
-        code_notes = {c.id: [self.note("code-memo", c.id, f"Memo: {c.label(self.lang)}", c.memo)]
+             for c in sorted(codes, key=lambda c: c.guid or "")}, ensure_ascii=False, indent=1, sort_keys=True),
+            self.project.created_at, max((c.created_at for c in codes if c.created_at), key=lambda d: timestamp(d) or "", default=None))
+        code_notes = {c.id: [self.note("code-memo", c.id, f"Memo: {c.label(self.lang)}", c.memo, c.created_at)]
                       for c in sorted(codes, key=lambda c: c.id) if c.memo}
         if codes:
             add_code_elements(sub(sub(root, "CodeBook", NS), "Codes", NS), NS, children, self.lang, code_notes)
@@ -124,8 +134,9 @@ class _Writer:
         self._sources(root, variables, sources, excerpts)
         if self.notes:
             element = sub(root, "Notes", NS)
-            for guid, name, text in self.notes:
-                note = sub(element, "Note", NS, guid=guid, name=name)
+            for guid, name, text, created, modified, user_guid in self.notes:
+                note = sub(element, "Note", NS, guid=guid, name=name, creatingUser=user_guid,
+                           creationDateTime=created, modifiedDateTime=modified)
                 sub(note, "PlainTextContent", NS, text)
         self._links(root)
         sets = hypothesis_sets(self.project, children)
@@ -149,8 +160,11 @@ class _Writer:
             AttributeDefinition.project_id == self.project.id).order_by(
             AttributeDefinition.position, AttributeDefinition.name)).all()
         self.definitions = definitions
+        readable = cv.PERSPECTIVE_VARIABLE.get(self.lang, cv.PERSPECTIVE_VARIABLE["da"])
+        self.perspective_variable = readable if readable not in {d.name for d in definitions} else f"{readable} (casecoder)"
         names = [(cv.MUNICIPALITY, "Text"), *((d.name, TYPE_OF[d.type]) for d in definitions),
-                 *((name, "Date" if name == cv.DATE else "Text") for name in cv.SOURCE_VARIABLES)]
+                 *((name, "Date" if name == cv.DATE else "Text") for name in cv.SOURCE_VARIABLES),
+                 (self.perspective_variable, "Text")]
         out = {name: (self.guid("variable", name), type_of) for name, type_of in names}
         element = sub(root, "Variables", NS)
         for name, (guid, type_of) in out.items():
@@ -187,7 +201,11 @@ class _Writer:
                 sub(one, "SourceRef", NS, targetGUID=self.guid("source", source.id))
             for excerpt in excerpts:
                 if excerpt.case_id == case.id:
-                    sub(one, "SelectionRef", NS, targetGUID=self.guid("selection", excerpt.id))
+                    first = self.guid("selection", excerpt.id)
+                    sub(one, "SelectionRef", NS, targetGUID=first)
+                    for coding in sorted(self.codings[excerpt.id], key=lambda c: c.id)[1:]:
+                        sub(one, "SelectionRef", NS, targetGUID=cv.extra_selection_guid(
+                            first, self.guid("coding", coding.id)))
 
     def _sources(self, root: Any, variables: dict[str, tuple[str, str]], sources: Sequence[Source],
                  excerpts: Sequence[Excerpt]) -> None:
@@ -206,23 +224,12 @@ class _Writer:
             one = sub(element, "TextSource", NS, guid=guid, name=source.title, plainTextPath=f"internal://{guid}.txt",
                       creatingUser=self.user_guid.get(source.created_by_id), creationDateTime=timestamp(source.created_at))
             for excerpt in by_source.get(source.id, []):
-                selection = sub(one, "PlainTextSelection", NS, guid=self.guid("selection", excerpt.id),
-                                startPosition=str(excerpt.start_offset), endPosition=str(excerpt.end_offset),
-                                creatingUser=self.user_guid.get(excerpt.created_by_id),
-                                creationDateTime=timestamp(excerpt.created_at))
-                for coding in sorted(self.codings[excerpt.id], key=lambda c: c.id):
-                    tag = sub(selection, "Coding", NS, guid=self.guid("coding", coding.id),
-                              creatingUser=self.user_guid.get(coding.coder_id),
-                              creationDateTime=timestamp(coding.created_at))
-                    sub(tag, "CodeRef", NS, targetGUID=coding.code.guid)
-                    if coding.direction in direction_notes:
-                        sub(tag, "NoteRef", NS, targetGUID=direction_notes[coding.direction])
-                if excerpt.memo:
-                    sub(selection, "NoteRef", NS, targetGUID=self.note("excerpt-memo", excerpt.id, "Memo", excerpt.memo))
+                self._selections(one, excerpt, direction_notes)
             if source.memo:
                 sub(one, "NoteRef", NS, targetGUID=self.note("source-memo", source.id, f"Memo: {source.title}",
-                                                              source.memo))
+                                                              source.memo, source.created_at))
             people = source.interviewees
+            self._value(one, variables, self.perspective_variable, cv.words(self.lang)[source.perspective.value])
             for name, value in ((cv.SOURCE_KEY, source.key), (cv.PERSPECTIVE, source.perspective.value),
                                 (cv.MODE, source.mode.value if source.mode else None), (cv.DATE, source.interview_date),
                                 (cv.INTERVIEWEE_KEY, cv.LIST_SEPARATOR.join(p.key for p in people)),
@@ -231,6 +238,40 @@ class _Writer:
                                 (cv.INTERVIEWEE_MUNICIPALITY, cv.LIST_SEPARATOR.join(
                                     p.municipality.replace(";", ",") or "-" for p in people))):
                 self._value(one, variables, name, value)
+
+    def _selections(self, parent: Any, excerpt: Excerpt, direction_notes: dict[Direction, str]) -> None:
+        """One ``PlainTextSelection`` per coding, all with the excerpt's span (see ``convention``). Each
+        coder's memo is a note by them referenced from the first selection; the ``Description`` of a
+        coding's selection says its code, direction and its coder's memo (the first also the memos of
+        those without a coding here)."""
+        first = self.guid("selection", excerpt.id)
+        codings: list[Coding | None] = [*sorted(self.codings[excerpt.id], key=lambda c: c.id)] or [None]
+        memos = self.memos[excerpt.id]
+        coders = {c.coder_id for c in codings if c}
+        words = cv.words(self.lang)
+        for n, coding in enumerate(codings):
+            coding_guid = self.guid("coding", coding.id) if coding else ""
+            said = [f"{coding.code.label(self.lang)}: {words[coding.direction.value]}"] if coding else []
+            said += [f"{words['memo']} ({self.user_name[m.user_id]}): {m.text}" for m in memos
+                     if (coding and m.user_id == coding.coder_id) or (not n and m.user_id not in coders)]
+            selection = sub(parent, "PlainTextSelection", NS,
+                            guid=cv.extra_selection_guid(first, coding_guid) if n else first,
+                            startPosition=str(excerpt.start_offset), endPosition=str(excerpt.end_offset),
+                            creatingUser=self.user_guid.get(coding.coder_id if n and coding else excerpt.created_by_id),
+                            creationDateTime=timestamp(excerpt.created_at) or self.when,
+                            modifiedDateTime=timestamp(excerpt.updated_at) or self.when)
+            if said:
+                sub(selection, "Description", NS, "\n\n".join(said))
+            if coding is not None:
+                tag = sub(selection, "Coding", NS, guid=coding_guid, creatingUser=self.user_guid.get(coding.coder_id),
+                          creationDateTime=timestamp(coding.created_at) or self.when)
+                sub(tag, "CodeRef", NS, targetGUID=coding.code.guid)
+                if coding.direction in direction_notes:
+                    sub(tag, "NoteRef", NS, targetGUID=direction_notes[coding.direction])
+            for memo in memos if not n else ():
+                sub(selection, "NoteRef", NS, targetGUID=self.note(
+                    "excerpt-memo", f"{excerpt.id}/{memo.user_id}", f"Memo ({self.user_name[memo.user_id]})", memo.text,
+                    memo.updated_at, memo.updated_at, self.user_guid.get(memo.user_id)))
 
     def _links(self, root: Any) -> None:
         relations = self.session.scalars(select(CodeRelation).where(CodeRelation.project_id == self.project.id)

@@ -3,7 +3,8 @@
 ``found`` counts the file's elements (codes, users, sources, selections, codings, cases,
 variables, notes, sets, links); ``imported`` counts what casecoder stored (codes, users, sources,
 excerpts, codings, cases, attributes, memos). Every item that is not imported is in ``skipped``
-with its reason; ``warnings`` holds schema violations and conversions (positions, text).
+with its reason; ``recorded`` says where things without a place of their own went (sets);
+``warnings`` holds schema violations and conversions (positions, text).
 """
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 FOUND_ORDER = ("codes", "users", "sources", "selections", "codings", "cases", "variables", "notes", "sets", "links")
-IMPORTED_ORDER = ("codes", "users", "sources", "excerpts", "codings", "cases", "attributes", "memos", "relations")
+IMPORTED_ORDER = ("codes", "users", "sources", "excerpts", "codings", "cases", "attributes", "memos", "relations",
+                  "sets")
 MAX_LISTED = 200  # skipped items listed one by one; the rest are counted
 
 
@@ -30,6 +32,7 @@ class ImportReport:
     skipped: list[Skipped] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     users: list[str] = field(default_factory=list)  # the file's users, by name
+    recorded: list[str] = field(default_factory=list)  # e.g. sets recorded in their members' memos
     project_slug: str | None = None
 
     def skip(self, item: str, reason: str) -> None:
@@ -49,6 +52,9 @@ class ImportReport:
                f"Found: {self.counts_line('found')}", f"Imported: {self.counts_line('imported')}"]
         if self.users:
             out.append("Users in the file: " + ", ".join(self.users))
+        if self.recorded:
+            out.append(f"Recorded ({len(self.recorded)}):")
+            out += [f"  - {r}" for r in self.recorded]
         if self.skipped:
             out.append(f"Skipped ({len(self.skipped)}):")
             out += [f"  - {s.item}: {s.reason}" for s in self.skipped[:MAX_LISTED]]

@@ -1,0 +1,129 @@
+"""Importing a source's ``PlainTextSelection``s and their ``Coding``s as excerpts and codings.
+
+Both shapes are read: several codings in one selection, and several selections with the same
+span. In another tool's file, selections with the same span and case become one excerpt (NVivo
+and casecoder repeat the selection per coding); their ``Description`` and notes become its memo.
+In casecoder's own files a same-span selection joins an excerpt only when its GUID is that
+excerpt's ``convention.extra_selection_guid`` for its coding, so two excerpts with the same span
+stay two; the ``Description`` there only repeats for other readers what the file also holds
+(direction, memo) and is not read. Memos are per coder: a memo note's author is its
+``creatingUser`` (else the selection's, else a coder's); a ``Description`` or a coding's note is
+its selection's or its coder's memo.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from casecoder.coding import excerpts
+from casecoder.exchange.refi import convention as cv
+from casecoder.exchange.refi.positions import Converter, detect_utf16
+from casecoder.exchange.refi.qdpx_parse import PCoding, PSelection, PSource
+from casecoder.kernel import validate
+from casecoder.kernel.errors import InvalidInput
+from casecoder.models import Direction, Excerpt, Source, User
+
+if TYPE_CHECKING:
+    from casecoder.exchange.refi.qdpx_read import _Importer
+
+
+def _own_excerpt(firsts: list[tuple[str, Excerpt]], sel: PSelection) -> Excerpt | None:
+    """The excerpt whose further selection ``sel`` is, in a casecoder file (see ``convention``)."""
+    if not sel.guid or len(sel.codings) != 1 or not sel.codings[0].guid:
+        return None
+    coding_guid = sel.codings[0].guid
+    return next((excerpt for first, excerpt in firsts if cv.extra_selection_guid(first, coding_guid) == sel.guid),
+                None)
+
+
+def import_selections(imp: _Importer, ps: PSource, source: Source) -> None:
+    spans: list[tuple[int, int]] = []
+    for sel in ps.selections:
+        try:
+            spans.append((int(sel.start or ""), int(sel.end or "")))
+        except ValueError:
+            pass
+    utf16 = detect_utf16(source.text, spans, imp.p.origin)
+    convert = Converter(source.text) if utf16 else None
+    if utf16:
+        imp.report.warn(f"Source '{ps.name}': positions count UTF-16 code units; converted to code points")
+    merged: dict[tuple[int, int, int | None], Excerpt] = {}
+    firsts: dict[tuple[int, int], list[tuple[str, Excerpt]]] = defaultdict(list)
+    for sel in ps.selections:
+        what = f"Source '{ps.name}', selection {sel.start}-{sel.end}"
+        try:
+            start, end = int(sel.start or ""), int(sel.end or "")
+        except ValueError:
+            imp.report.skip(what, "its positions are not whole numbers")
+            continue
+        if convert is not None:
+            span = convert(start, end)
+            if span is None:
+                imp.report.skip(what, "the UTF-16 positions are outside the text or split a character")
+                continue
+            start, end = span
+        case = imp.case_of_selection.get(sel.guid or "")
+        if case is not None and case not in source.cases:
+            imp.report.warn(f"{what}: its case {case.key} does not hold the source; the case is left out")
+            case = None
+        group = (start, end, case.id if case else None)
+        excerpt = _own_excerpt(firsts[(start, end)], sel) if imp.own else merged.get(group)
+        if excerpt is None:
+            try:
+                excerpt = excerpts.create_excerpt(imp.s, imp.actor, source, start, end, case=case)
+            except InvalidInput as exc:
+                imp.report.skip(what, exc.message)
+                continue
+            creator = imp.user_for(sel.user_guid)
+            excerpt.created_by_id = creator.id if creator else excerpt.created_by_id
+            if sel.created:
+                excerpt.created_at = sel.created
+            merged[group] = excerpt
+            if sel.guid:
+                firsts[(start, end)].append((sel.guid, excerpt))
+            imp.report.imported["excerpts"] += 1
+        coders = [c.user_guid for c in sel.codings]
+        if not imp.own:  # in casecoder's own files it repeats for other readers what the notes hold
+            _add_memo(imp, what, excerpt, imp.coder(sel.user_guid, *coders), sel.description)
+        for ref in sel.note_refs:  # a memo note's author is its creatingUser (casecoder writes one per coder)
+            _add_memo(imp, what, excerpt, imp.coder(imp.p.note_users.get(ref), sel.user_guid, *coders),
+                      imp.note_text([ref]))
+        for coding in sel.codings:
+            _coding(imp, what, excerpt, sel, coding)
+
+
+def _coding(imp: _Importer, what: str, excerpt: Any, sel: PSelection, coding: PCoding) -> None:
+    code = imp.codes.get(coding.code_guid or "")
+    if code is None:
+        imp.report.skip(f"{what}: a coding", f"its code {coding.code_guid} is not in the codebook")
+        return
+    direction = Direction.SUPPORTS
+    other = []
+    for ref in coding.note_refs:
+        name = imp.p.notes.get(ref, ("", ""))[0]
+        if name.startswith(cv.DIRECTION_NOTE):
+            direction = validate.choice(Direction, name[len(cv.DIRECTION_NOTE):], validate.N_("Direction"))
+        else:
+            other.append(ref)
+    coder = imp.coder(coding.user_guid, sel.user_guid)
+    try:
+        row = excerpts.add_coding(imp.s, imp.actor, excerpt, code, direction, coder=coder)
+    except InvalidInput as exc:
+        imp.report.skip(f"{what}: code '{code.label(imp.lang)}' by {coder.username}", exc.message)
+        return
+    if coding.created:
+        row.created_at = coding.created
+    _add_memo(imp, what, excerpt, coder, imp.note_text(other))
+    imp.report.imported["codings"] += 1
+
+
+def _add_memo(imp: _Importer, what: str, excerpt: Excerpt, user: User, text: str) -> None:
+    """Add ``text`` to ``user``'s own memo on ``excerpt`` (unless it holds it already)."""
+    text = text.strip()
+    current = next((m.text for m in excerpt.memos if m.user_id == user.id), "")
+    if not text or text in current:
+        return
+    try:
+        excerpts.set_memo(imp.s, user, excerpt, f"{current}\n\n{text}".strip())
+    except InvalidInput as exc:
+        imp.report.skip(f"{what}: a memo by {user.username}", exc.message)
