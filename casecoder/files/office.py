@@ -47,8 +47,12 @@ def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], sheet: s
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE7F0")
         cell.alignment = Alignment(vertical="top", wrap_text=True)
+    wrapped = Alignment(vertical="top", wrap_text=True)
     for row in rows:
         _append(ws, row)
+        if any(len(str(v)) > MAX_COLUMN_WIDTH - 2 or "\n" in str(v) for v in row):
+            for cell in ws[ws.max_row]:  # a long text wraps in its column, so it prints whole
+                cell.alignment = wrapped
     ws.freeze_panes = "A2"
     if rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"

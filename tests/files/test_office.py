@@ -123,3 +123,12 @@ def test_office_files_are_byte_identical_for_the_same_data():
     assert table_docx("T", HEADER, ROWS, ["n"]) == table_docx("T", HEADER, ROWS, ["n"])
     with zipfile.ZipFile(io.BytesIO(table_docx("T", HEADER, ROWS))) as zf:
         assert {info.date_time for info in zf.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+
+
+def test_xlsx_long_text_wraps_in_its_column_so_it_prints_whole():
+    quote = "Min koordinator ringede altid tilbage samme dag, og det gav ro i hele familien. " * 3
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(("case", "quote", "n"), [("F01", quote, 1), ("F02", "kort", 2)]))).active
+    assert sheet.column_dimensions["B"].width == 60, "a long column is capped"
+    assert sheet["B2"].alignment.wrap_text and sheet["B2"].alignment.vertical == "top"
+    assert sheet["A2"].alignment.vertical == "top", "the row's other cells start at the top too"
+    assert not sheet["B3"].alignment.wrap_text, "short rows are left as they are"
