@@ -23,6 +23,7 @@ from casecoder.export.coded_transcript import (
     pieces,
 )
 from casecoder.kernel.vocabulary import Role
+from tests.files.test_office import assert_a4
 
 TEXT = ("Interviewer: Hvordan gik det med koordinatoren?\n\n"
         "Mor: Min koordinator ringede altid tilbage samme dag. Det gav ro.\n"
@@ -103,8 +104,7 @@ def test_each_excerpt_is_a_comment_on_exactly_its_span(session, coded):
                     "Interviewer: Og kommunen?", "Mor: Sagsbehandleren skiftede tre gange."]
     speaker = document.paragraphs[texts.index(body[1])].runs[0]
     assert speaker.text == "Mor: " and speaker.bold, "speaker labels are bold"
-    section = document.sections[0]
-    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7), "A4"
+    assert_a4(document.sections[0])  # A4 with Danish margins (files/office.a4_page)
     assert all(c.timestamp is None for c in document.comments), "no comment dates"
 
 
