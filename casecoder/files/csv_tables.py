@@ -16,6 +16,7 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -212,7 +213,9 @@ def _row(table: Table, cells: list[str], start: int, positions: dict[str, int], 
 def _cell(column: str, value: str) -> str:
     if value.startswith("'") and value[1:2] in FORMULA_START:  # written neutralised by files/tabular.py
         value = value[1:]
-    return value.replace("\r\n", "\n") if column == "quote" else value.strip()
+    if column == "quote":  # matched against the transcript's text as it is
+        return value.replace("\r\n", "\n")
+    return unicodedata.normalize("NFC", value.strip())  # keys and their references as validate.key stores them
 
 
 def _check_header(table: Table, required: tuple[str, ...], optional: tuple[str, ...], extra_columns: bool,

@@ -89,6 +89,16 @@ def test_the_exported_danish_bundle_imports_again_into_another_project(session, 
     assert (summary.cases, summary.interviewees, summary.sources, summary.codings) == (2, 2, 2, 3)
 
 
+def test_references_written_decomposed_find_their_keys(session, target):
+    project, eva = target
+    nfd = {name: unicodedata.normalize("NFD", text) if name.endswith(".csv") else text for name, text in DANISH.items()}
+    assert nfd["sources.csv"] != DANISH["sources.csv"]  # (the quotes hold no accented letter)
+    summary = import_bundle(session, project, bundle(nfd), user=eva, max_bytes=MB)
+    assert (summary.cases, summary.sources, summary.codings) == (2, 2, 3)
+    assert {s.key: sorted(c.key for c in s.cases) for s in session.scalars(select(Source))} == {
+        "BESØG-1": ["ÆR0"], "TLF-Å": ["FÅB-12", "ÆR0"]}
+
+
 def test_wrong_words_and_keys_are_refused_naming_what_is_allowed(session, target):
     project, _eva = target
     wrong = {**DANISH, "sources.csv": DANISH["sources.csv"].replace(",besøg\n", ",bil\n"),
