@@ -112,7 +112,8 @@ def reactivate_user_command(username: str) -> None:
 
 @click.command("create-project")
 @click.argument("title")
-@click.option("--slug", required=True, help="Short name used in URLs and by the CLI.")
+@click.option("--slug", default="", help="Short name used in URLs and by the CLI [default: made from the title, "
+              "æ, ø, å as ae, oe, aa].")
 @click.option("--codebook", type=click.Path(dir_okay=False, path_type=Path),
               help="Codebook YAML file [default: the shipped helhedsindsats.yaml].")
 @click.option("--empty", is_flag=True, help="Start with an empty codebook.")

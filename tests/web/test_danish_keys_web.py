@@ -98,3 +98,13 @@ def test_the_cli_imports_a_danish_register_and_bundle(runner, session, factory, 
     assert result.exit_code == 0, result.output
     session.expire_all()
     assert {(s.key, s.mode.value) for s in session.scalars(select(Source))} == {("BESØG-1", "visit"), ("TLF-Å", "phone")}
+
+
+def test_the_cli_makes_a_slug_from_the_title(runner, session, factory):
+    owner_project(session, factory)
+    created = runner.invoke(args=["create-project", "Helhed på Ærø", "--empty", "--owner", "eva"])
+    assert created.exit_code == 0, created.output
+    assert "Created project helhed-paa-aeroe" in created.output
+    session.expire_all()
+    project = session.scalar(select(Project).where(Project.slug == "helhed-paa-aeroe"))
+    assert project is not None and project.title == "Helhed på Ærø"
