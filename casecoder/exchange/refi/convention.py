@@ -23,10 +23,12 @@ REFI-QDA has native places for most of casecoder's data; the rest follows this c
   by ``"; "`` in the same order. The source memo is a note referenced by the source.
 - **Excerpts and codings**: one ``PlainTextSelection`` per coding, all with the excerpt's span
   (code-point offsets, end exclusive), so readers that take only a selection's first ``Coding``
-  see every coding. The first selection has the excerpt's GUID, ``creatingUser`` = who created
-  the excerpt and the excerpt memo's ``NoteRef``; each further one has the GUID
-  ``extra_selection_guid(first, coding)`` (how the import finds them again) and ``creatingUser`` =
-  its coder. An excerpt without codings is one selection without ``Coding``. Every ``Coding``
+  see every coding; each selection's ``creatingUser`` is its coding's coder (QualCoder takes the
+  selection's as the coder), the excerpt creator's codings come first. The first selection has the
+  excerpt's GUID and the memo notes' ``NoteRef``s, and, when its coder did not create the excerpt,
+  a ``NoteRef`` to the note ``casecoder:excerpt_creator`` whose ``creatingUser`` is the creator;
+  each further one has the GUID ``extra_selection_guid(first, coding)`` (how the import finds
+  them again). An excerpt without codings is one selection without ``Coding`` by its creator. Every ``Coding``
   has ``creatingUser`` = the coder; ``supports`` is the default direction, a ``contradicts`` or
   ``nuances`` coding has a ``NoteRef`` to the shared note ``casecoder:direction=contradicts`` /
   ``=nuances``. For other readers each selection's ``Description`` says the code and direction
@@ -52,6 +54,7 @@ ORIGIN = "casecoder"
 
 CODES_NOTE = "casecoder:codes"
 DIRECTION_NOTE = "casecoder:direction="  # + direction value
+CREATOR_NOTE = "casecoder:excerpt_creator"  # by the user who created the excerpt
 
 MUNICIPALITY = "casecoder:municipality"
 SOURCE_KEY = "casecoder:source_key"

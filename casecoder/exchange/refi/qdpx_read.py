@@ -95,7 +95,7 @@ class _Importer:
         self.used_notes: set[str] = set()
         self.variables = parsed.variables
         special = {guid for guid, (name, _t) in parsed.notes.items()
-                   if name == cv.CODES_NOTE or name.startswith(cv.DIRECTION_NOTE)}
+                   if name in (cv.CODES_NOTE, cv.CREATOR_NOTE) or name.startswith(cv.DIRECTION_NOTE)}
         self.used_notes |= special
         self.memo_notes = {g: text for g, (_n, text) in parsed.notes.items() if g not in special}
 

@@ -74,7 +74,8 @@ def import_selections(imp: _Importer, ps: PSource, source: Source) -> None:
             except InvalidInput as exc:
                 imp.report.skip(what, exc.message)
                 continue
-            creator = imp.user_for(sel.user_guid)
+            creator = imp.user_for(next((imp.p.note_users.get(r) for r in sel.note_refs
+                                         if imp.p.notes.get(r, ("", ""))[0] == cv.CREATOR_NOTE), None) or sel.user_guid)
             excerpt.created_by_id = creator.id if creator else excerpt.created_by_id
             if sel.created:
                 excerpt.created_at = sel.created

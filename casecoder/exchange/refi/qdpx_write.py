@@ -79,6 +79,7 @@ class _Writer:
         self.slug = project.slug
         self.notes: list[tuple[str, str, str, str, str, str | None]] = []  # guid, name, text, created, modified, user
         self.when = cast(str, timestamp(project.created_at))  # for what has no time of its own
+        self.creator_notes: dict[int, str] = {}
 
     def guid(self, kind: str, row_id: object) -> str:
         return cv.derived_guid(self.slug, kind, row_id)
@@ -203,7 +204,7 @@ class _Writer:
                 if excerpt.case_id == case.id:
                     first = self.guid("selection", excerpt.id)
                     sub(one, "SelectionRef", NS, targetGUID=first)
-                    for coding in sorted(self.codings[excerpt.id], key=lambda c: c.id)[1:]:
+                    for coding in self.ordered(excerpt)[1:]:
                         sub(one, "SelectionRef", NS, targetGUID=cv.extra_selection_guid(
                             first, self.guid("coding", coding.id)))
 
@@ -239,13 +240,25 @@ class _Writer:
                                     p.municipality.replace(";", ",") or "-" for p in people))):
                 self._value(one, variables, name, value)
 
+    def ordered(self, excerpt: Excerpt) -> list[Coding]:
+        """The excerpt's codings as its selections are written: its creator's first, then by id."""
+        return sorted(self.codings[excerpt.id], key=lambda c: (c.coder_id != excerpt.created_by_id, c.id))
+
+    def creator_note(self, user_id: int) -> str:
+        """The shared note by ``user_id`` that says who created an excerpt whose first coding is another's."""
+        if user_id not in self.creator_notes:
+            self.creator_notes[user_id] = self.note(
+                "note", f"creator-{user_id}", cv.CREATOR_NOTE,
+                f"casecoder: the excerpt was created by {self.user_name[user_id]}", user_guid=self.user_guid[user_id])
+        return self.creator_notes[user_id]
+
     def _selections(self, parent: Any, excerpt: Excerpt, direction_notes: dict[Direction, str]) -> None:
         """One ``PlainTextSelection`` per coding, all with the excerpt's span (see ``convention``). Each
         coder's memo is a note by them referenced from the first selection; the ``Description`` of a
         coding's selection says its code, direction and its coder's memo (the first also the memos of
         those without a coding here)."""
         first = self.guid("selection", excerpt.id)
-        codings: list[Coding | None] = [*sorted(self.codings[excerpt.id], key=lambda c: c.id)] or [None]
+        codings: list[Coding | None] = [*self.ordered(excerpt)] or [None]
         memos = self.memos[excerpt.id]
         coders = {c.coder_id for c in codings if c}
         words = cv.words(self.lang)
@@ -257,7 +270,7 @@ class _Writer:
             selection = sub(parent, "PlainTextSelection", NS,
                             guid=cv.extra_selection_guid(first, coding_guid) if n else first,
                             startPosition=str(excerpt.start_offset), endPosition=str(excerpt.end_offset),
-                            creatingUser=self.user_guid.get(coding.coder_id if n and coding else excerpt.created_by_id),
+                            creatingUser=self.user_guid.get(coding.coder_id if coding else excerpt.created_by_id),
                             creationDateTime=timestamp(excerpt.created_at) or self.when,
                             modifiedDateTime=timestamp(excerpt.updated_at) or self.when)
             if said:
@@ -268,6 +281,8 @@ class _Writer:
                 sub(tag, "CodeRef", NS, targetGUID=coding.code.guid)
                 if coding.direction in direction_notes:
                     sub(tag, "NoteRef", NS, targetGUID=direction_notes[coding.direction])
+            if not n and coding is not None and coding.coder_id != excerpt.created_by_id and excerpt.created_by_id:
+                sub(selection, "NoteRef", NS, targetGUID=self.creator_note(excerpt.created_by_id))
             for memo in memos if not n else ():
                 sub(selection, "NoteRef", NS, targetGUID=self.note(
                     "excerpt-memo", f"{excerpt.id}/{memo.user_id}", f"Memo ({self.user_name[memo.user_id]})", memo.text,
