@@ -5,6 +5,7 @@ from typing import Any
 
 from casecoder.analysis.chains import ChainCount
 from casecoder.export.bundle import Bundle, base_spec, provenance_lines, tidy_files
+from casecoder.kernel.file_names import file_stem
 from casecoder.kernel.translate import N_, Translator
 from casecoder.models import Chain, Project
 
@@ -57,6 +58,6 @@ def chain_bundle(project: Project, chain: Chain, result: ChainCount, params: lis
     readme = [chain.title, "", *([chain.caption] if chain.caption else []), chain_caption(result, lang),
               "; ".join(t.gettext(LEGEND[k]) for k in ("both_and", "and_or", "statement", "event", "tab")) + ".",
               *provenance_lines(lang, denominators, spec["codebook"], coders, params)]
-    slug = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in chain.title.lower()).strip("-")[:40] or "chain"
+    slug = file_stem(chain.title.lower(), "chain", 40)  # "Tillid på Ærø" -> "tillid-paa-aeroe"
     return Bundle(name=f"{project.slug}-chain-{slug}", files=files, spec=spec, readme="\n".join(readme) + "\n",
                   summary=f"{result.formula} = {result.combination_n}/{result.N} cases")
