@@ -1,11 +1,12 @@
 """Danish in (#23) through every import path: keys with æ, ø, å and the Danish words of every closed
-vocabulary in a project bundle, a register, a codebook YAML and a .qdc; the exports write one (English)
+vocabulary in a project bundle, a register, a codebook YAML, a .qdc and a .qdpx; the exports write one (English)
 form. Every test runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import csv
 import io
 import unicodedata
+import zipfile
 
 from sqlalchemy import select
 
@@ -16,6 +17,8 @@ from casecoder.coding.registrations import create_cases_from_selection, import_r
 from casecoder.exchange.bundle_export import bundle_files
 from casecoder.exchange.bundle_import import import_bundle
 from casecoder.exchange.refi.qdc import import_qdc
+from casecoder.exchange.refi.qdpx_read import import_qdpx
+from casecoder.exchange.refi.qdpx_write import write_qdpx
 from casecoder.models import AttributeDefinition, AttributeType, Case, Code, Coding, Interviewee, Registration, Source
 from tests.bundle_helpers import MB, bundle, problems
 
@@ -177,3 +180,33 @@ def test_a_qdc_with_danish_code_names_keeps_its_letters_in_the_keys(session):
     import_qdc(session, project, xml.encode(), "dansk.qdc", user_id=None)
     session.commit()
     assert set(session.scalars(select(Code.key).where(Code.project_id == project.id))) == {"Ærlighed", "Åben-dør", "Øst"}
+
+
+def test_a_qdpx_round_trip_keeps_danish_keys_and_a_foreign_one_keeps_their_letters(session, target):
+    project, eva = target
+    import_bundle(session, project, bundle(DANISH), user=eva, max_bytes=MB)
+    session.commit()
+    data = write_qdpx(session, project, "da")
+    copy, _report = import_qdpx(session, data, "dansk.qdpx", user=eva, title="Kopi på Ærø")
+    session.commit()
+    assert copy.slug == "kopi-paa-aeroe"
+    assert set(session.scalars(select(Case.key).where(Case.project_id == copy.id))) == {"ÆR0", "FÅB-12"}
+    assert {"ÆR", "ÆR.1"} <= set(session.scalars(select(Code.key).where(Code.project_id == copy.id)))
+    assert set(session.scalars(select(Source.key).where(Source.project_id == copy.id))) == {"BESØG-1", "TLF-Å"}
+    foreign = _retag(data, b'origin="casecoder', b'origin="other')  # another tool's file: names made into keys
+    other, _report = import_qdpx(session, foreign, "other.qdpx", user=eva, title="Andet")
+    session.commit()
+    assert {"ÆR0", "FÅB-12"} <= set(session.scalars(select(Case.key).where(Case.project_id == other.id)))
+
+
+def _retag(qdpx: bytes, old: bytes, new: bytes) -> bytes:
+    """The .qdpx with ``old`` replaced by ``new`` in its project.qde."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(qdpx)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename.endswith(".qde"):
+                assert old in body
+                body = body.replace(old, new)
+            zout.writestr(info, body)
+    return out.getvalue()
