@@ -81,7 +81,7 @@ def attribute_values(session: Session, case_ids: list[int] | None, project_id: i
 
 def _sort_key(sort: str, row: CaseRow) -> tuple[Any, ...]:
     if sort.startswith("attr-"):
-        value = row.attributes.get(int(sort[5:]) if sort[5:].isdigit() else -1)
+        value = row.attributes.get(int(sort[5:]) if sort[5:].isascii() and sort[5:].isdigit() else -1)
         if value is None:
             return (1, 0, row.key.casefold())
         if isinstance(value, str):

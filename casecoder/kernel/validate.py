@@ -25,6 +25,30 @@ COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 MIN_PASSWORD = 10
 
 
+NOT_TEXT_RE = re.compile("[\x00\ud800-\udfff]")  # NUL, and a lone surrogate (a str holds no pairs)
+WHOLE_NUMBER_DIGITS = 18
+THE_TEXT = N_("The text")
+
+
+def plain_text(value: str, what: Msg = THE_TEXT) -> str:
+    """``value`` unless it holds NUL or a lone surrogate (U+D800-U+DFFF): neither is text; PostgreSQL
+    refuses NUL and no encoding can write a lone surrogate."""
+    bad = NOT_TEXT_RE.search(value)
+    if bad:
+        raise InvalidInput("{what} holds the character U+{code} (at position {position}), which is not text",
+                           "text", what=what, code=f"{ord(bad.group()):04X}", position=bad.start() + 1)
+    return value
+
+
+def whole_number(value: str, what: Msg) -> int:
+    """``value`` (trimmed) as a whole number: ASCII digits only (``isdigit`` also takes '²', which ``int``
+    refuses), at most 18 of them."""
+    value = (value or "").strip()
+    if not (value.isascii() and value.isdigit() and len(value) <= WHOLE_NUMBER_DIGITS):
+        raise InvalidInput("{what} '{value}' is not a whole number", "number", what=what, value=value[:40])
+    return int(value)
+
+
 def slug(value: str) -> str:
     value = (value or "").strip()
     if not SLUG_RE.match(value):

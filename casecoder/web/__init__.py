@@ -63,12 +63,14 @@ def register_web(app: Flask) -> None:
         projects,
         pseudonyms,
         refi,
+        request_checks,
         search,
         selection,
         transcripts,
     )
 
     csrf.init_app(app)
+    request_checks.install(app)  # JSON bodies, query and form text checked before any view (#22)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
 

@@ -49,7 +49,7 @@ def create_code(project: Project):  # type: ignore[no-untyped-def]
         parent_id = body.get("parent_id")
         if parent_id in ("", None):
             parent_id = None
-        elif isinstance(parent_id, str) and parent_id.isdigit():
+        elif isinstance(parent_id, str) and parent_id.isascii() and parent_id.isdigit():
             parent_id = int(parent_id)
         elif isinstance(parent_id, bool) or not isinstance(parent_id, int):
             raise InvalidInput("There is no such parent code in this project", "parent")

@@ -10,6 +10,8 @@ from casecoder.analysis import lookups
 from casecoder.analysis.double_coding import blind_source_ids
 from casecoder.analysis.excerpt_list import ExcerptFilter, filter_choices, list_excerpts
 from casecoder.db import get_session
+from casecoder.kernel import validate
+from casecoder.kernel.errors import N_
 from casecoder.models import Direction, Perspective, Project
 from casecoder.web.access import project_route
 from casecoder.web.codebook import tree_rows
@@ -28,9 +30,10 @@ def _enums(cls, values):  # type: ignore[no-untyped-def]
     return tuple(out)
 
 
-def _ints(values) -> tuple[int, ...]:  # type: ignore[no-untyped-def]
-    """Whole numbers from repeated or comma-separated parameters; anything else is ignored."""
-    return tuple(int(x) for v in values for x in v.split(",") if x.strip().isdigit())
+def _ints(values, what) -> tuple[int, ...]:  # type: ignore[no-untyped-def]
+    """Whole numbers from repeated or comma-separated parameters (empty ones skipped); anything else is a 400
+    naming the parameter (``isdigit`` would let '²' through to ``int``)."""
+    return tuple(validate.whole_number(x, what) for v in values for x in v.split(",") if x.strip())
 
 
 def _date(value):  # type: ignore[no-untyped-def]
@@ -45,10 +48,10 @@ def parse_filter(args) -> ExcerptFilter:  # type: ignore[no-untyped-def]
     perspective = _enums(Perspective, args.getlist("perspective"))
     return ExcerptFilter(
         code_id=args.get("code", type=int), include_subcodes=args.get("sub", "1") == "1",
-        case_ids=_ints(args.getlist("case")),
+        case_ids=_ints(args.getlist("case"), N_("Case")),
         municipalities=tuple(m for m in args.getlist("municipality") if m),
         perspective=perspective[0] if perspective else None, roles=tuple(r for r in args.getlist("role") if r),
-        coder_ids=_ints(args.getlist("coder")), directions=_enums(Direction, args.getlist("direction")),
+        coder_ids=_ints(args.getlist("coder"), N_("Coder")), directions=_enums(Direction, args.getlist("direction")),
         text=args.get("q") or None, source_id=args.get("source", type=int),
         date_from=_date(args.get("from")), date_to=_date(args.get("to")))
 

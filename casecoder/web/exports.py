@@ -10,6 +10,8 @@ from casecoder.analysis.double_coding import blindness
 from casecoder.coding.pseudonymise import require_export_allowed
 from casecoder.db import get_session
 from casecoder.export.report import KINDS, ReportSpec, build_report
+from casecoder.kernel import validate
+from casecoder.kernel.errors import N_
 from casecoder.models import Project
 from casecoder.web.access import owned, project_route
 
@@ -27,7 +29,7 @@ def _target(project: Project, kind: str) -> dict[str, object]:
         return {"codes": keys, "scope": args.get("scope", "either")}
     if kind == "chain":
         chain_id = args.get("chain", "")
-        chain = owned(load_chain(get_session(), int(chain_id)), project) if chain_id.isdigit() else abort(404)
+        chain = owned(load_chain(get_session(), validate.whole_number(chain_id, N_("Chain"))), project)
         return {"chain": chain.title}
     if kind in ("selection", "interviewees"):  # selection: the criteria shown on the page (else the saved ones)
         return {k: args[k] for k in SELECTION_ARGS if args.get(k)} if kind == "selection" else {}

@@ -15,7 +15,7 @@ class IdsField(Field):
     data: list[int]
 
     def process_formdata(self, valuelist: list[Any]) -> None:
-        self.data = [int(v) for v in valuelist if isinstance(v, str) and v.isdigit()]
+        self.data = [int(v) for v in valuelist if isinstance(v, str) and v.isascii() and v.isdigit()]
 
     def _value(self) -> str:
         return ",".join(map(str, self.data or []))
