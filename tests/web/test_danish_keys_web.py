@@ -108,3 +108,32 @@ def test_the_cli_makes_a_slug_from_the_title(runner, session, factory):
     session.expire_all()
     project = session.scalar(select(Project).where(Project.slug == "helhed-paa-aeroe"))
     assert project is not None and project.title == "Helhed på Ærø"
+
+
+def _upload(client, url: str, data: bytes, name: str):  # type: ignore[no-untyped-def]
+    token = csrf_token(client, url)
+    return client.post(url, data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_the_upload_forms_take_a_danish_register_and_bundle(client, session, factory):
+    owner_project(session, factory)
+    login(client, "eva", PASSWORD)
+    register = _upload(client, "/p/proj/registrations", REGISTER.encode(), "register.csv")
+    assert register.status_code == 302, register.get_data(as_text=True)
+    selection = client.get("/p/proj/selection").get_data(as_text=True)
+    assert "ÆR0" in selection and "FÅB-12" in selection
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        for name, text in DANISH.items():
+            zf.writestr(f"dansk/{name}", text)
+    imported = _upload(client, "/p/proj/import-bundle", archive.getvalue(), "dansk.zip")
+    assert imported.status_code == 302, imported.get_data(as_text=True)
+    session.expire_all()
+    assert {(s.key, s.mode.value) for s in session.scalars(select(Source))} == {("BESØG-1", "visit"), ("TLF-Å", "phone")}
+    people = client.get("/p/proj/people").get_data(as_text=True)
+    assert 'data-person="MOR-Ø"' in people and 'data-person="KOORD-Å"' in people
+    download = client.get("/p/proj/export-bundle.zip")
+    with zipfile.ZipFile(io.BytesIO(download.data)) as zf:
+        assert "sources/BESØG-1.txt" in zf.namelist()
+        assert "besøg" not in zf.read("sources.csv").decode("utf-8-sig")  # written as "visit"
