@@ -86,3 +86,27 @@ def test_roles(client, demo, session, app):
     assert client.get(f"/p/{demo.slug}/export.qdpx").status_code == 200
     assert client.get(f"/p/{demo.slug}/import-qdc").status_code == 403
     assert client.get("/projects/import-qdpx").status_code == 403
+
+
+def test_sets_are_kept_in_memos_and_the_report_says_so(client, demo, session):
+    """Code groups (#23): the .qdc preview says where they will go, the .qdpx import report where they went."""
+    from tests.exchange.test_refi_readers import SETS_QDE
+    codebook = (b'<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+                b'<Code guid="12345678-1234-1234-1234-123456789abc" name="Joy" isCodable="true"/></Codes><Sets>'
+                b'<Set guid="12345678-1234-1234-1234-123456789abd" name="Feelings">'
+                b'<MemberCode guid="12345678-1234-1234-1234-123456789ABC"/></Set></Sets></CodeBook>')
+    url = f"/p/{demo.slug}/import-qdc"
+    preview = client.post(url, data={"csrf_token": csrf_token(client, url), "file": (io.BytesIO(codebook), "g.qdc")},
+                          content_type="multipart/form-data").get_data(as_text=True)
+    assert "Kept in memos" in preview and "&#39;Set: Feelings&#39; will be added to their memos" in preview
+    fields = dict(re.findall(r'name="(confirm-[a-z_]+)"[^>]*value="([^"]*)"', preview))
+    assert client.post(url, data=fields).status_code == 302
+    session.expire_all()
+    assert session.scalars(select(Code).where(Code.project_id == demo.id, Code.label_en == "Joy")).one().memo == "Set: Feelings"
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("project.qde", SETS_QDE.encode())
+    url = "/projects/import-qdpx"
+    page = client.post(url, data={"csrf_token": csrf_token(client, url), "file": (io.BytesIO(archive.getvalue()), "g.qdpx")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "Kept in memos (2)" in page and "Set: Følelser – Alle følelser" in page and "2 sets" in page

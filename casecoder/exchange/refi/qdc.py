@@ -34,7 +34,7 @@ from casecoder.exchange.refi import xmlread
 from casecoder.exchange.refi.convention import CODE_FIELDS, ORIGIN, derived_guid
 from casecoder.exchange.refi.names import clean_name, unique
 from casecoder.exchange.refi.report import ImportReport
-from casecoder.exchange.refi.sets import read_sets, record_sets
+from casecoder.exchange.refi.sets import preview_sets, read_sets, record_sets
 from casecoder.kernel import validate
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Code, CodeKind, Project
@@ -342,4 +342,6 @@ def import_qdc(session: Session, project: Project, data: bytes, filename: str, *
             project.codebook_name = filename.rsplit("/", 1)[-1][:100]
             project.codebook_sha256 = hashlib.sha256(data).hexdigest()
         session.flush()
+    else:
+        preview_sets(read_sets(xmlread.parse(data, filename)), lang, report)
     return plan, report

@@ -79,3 +79,10 @@ def record_sets(session: Session, sets: list[PSet], codes: Mapping[str, Code], u
         parts = [f"{len(members)} code(s)"] + ([f"{len(held)} source(s)"] if held else [])
         report.recorded.append(f"Set '{name}' ({', '.join(parts)}): '{line}' in their memos")
     session.flush()
+
+
+def preview_sets(sets: list[PSet], lang: str, report: ImportReport) -> None:
+    """What ``record_sets`` would do, for a preview (nothing written)."""
+    for pset in sets:
+        report.recorded.append(f"Set '{pset.name or '?'}' ({len(set(pset.codes))} code(s)): "
+                               f"'{set_line(lang, pset)}' will be added to their memos")
