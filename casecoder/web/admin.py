@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_user
 
 from casecoder.analysis.people import users as user_rows
 from casecoder.coding import accounts
@@ -71,6 +71,8 @@ def password(user_id: int):  # type: ignore[no-untyped-def]
         session = get_session()
         try:
             shown = accounts.reset_password(session, current_user, user, form.password.data or "")
+            if user.id == current_user.id:
+                login_user(user)  # the new password ended the user's sessions; this one goes on
         except InvalidInput as exc:
             session.rollback()
             form.password.errors.append(exc.render(_))

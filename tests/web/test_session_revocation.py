@@ -161,3 +161,17 @@ def test_wrong_current_passwords_are_limited_too(app, factory, session):
     session.expire_all()
     eva = session.scalars(select(User).where(User.username == "eva")).one()
     assert accounts.check_password(eva, PASSWORD)  # the password did not change
+
+
+def test_an_administrator_resetting_their_own_password_stays_logged_in_here_only(app, factory, session):
+    setup_eva(factory, session)
+    root = factory.user("root", admin=True)
+    factory.project("rootproj", root)
+    session.commit()
+    browser = logged_in(app, "root")
+    stolen = replay(app, browser)
+    response = browser.post(f"/admin/users/{root.id}/password", data={
+        "password": NEW_PASSWORD, "csrf_token": csrf_token(browser, f"/admin/users/{root.id}/password")})
+    assert response.status_code == 200
+    assert browser.get("/p/rootproj/").status_code == 200
+    assert stolen.get("/p/rootproj/").status_code == 302
