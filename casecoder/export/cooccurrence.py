@@ -5,6 +5,7 @@ from __future__ import annotations
 from casecoder.analysis.cooccurrence import SCOPES, Cooccurrence
 from casecoder.export.bundle import Bundle, base_spec, provenance_lines, tidy_files
 from casecoder.figures.report import cooccurrence_bytes, cooccurrence_texts
+from casecoder.figures.words import directions_in
 from casecoder.models import Project
 
 CSV_HEADER = ("code_a", "label_a", "code_b", "label_b", "scope", "n", "N", "case_keys")
@@ -30,11 +31,13 @@ def cooccurrence_bundle(project: Project, result: Cooccurrence, params: list[tup
                        "cases": {s: list(v) for s, v in result.node_cases[c.key].items()}} for c in result.codes],
             "pairs": [{"a": p.a, "b": p.b, "cases": {s: list(v) for s, v in p.cases.items()}} for p in result.pairs]}
     files = tidy_files(CSV_HEADER, rows, data, "cooccurrence")
-    files.update({f"figure.{fmt}": cooccurrence_bytes(result, scope, lang, fmt) for fmt in ("svg", "png", "pdf")})
+    directions = directions_in(params)
+    files.update({f"figure.{fmt}": cooccurrence_bytes(result, scope, lang, fmt, directions)
+                  for fmt in ("svg", "png", "pdf")})
     keys = [c.key for c in result.codes]
     spec = base_spec(project, "cooccurrence", {"codes": keys, "scope": scope}, params, lang, result.denominators,
                      result.coders)
-    title, note = cooccurrence_texts(scope, lang)
+    title, note = cooccurrence_texts(result, scope, lang, directions)
     readme = [title, "", note,
               "; ".join(f"{k} {labels[k]}" for k in keys),
               *provenance_lines(lang, result.denominators, spec["codebook"], result.coders, params)]

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from casecoder.analysis.chains import OverviewNode
 from casecoder.export.bundle import Bundle, base_spec, provenance_lines, tidy_files
-from casecoder.figures.report import overview_bytes, overview_caption
+from casecoder.figures.report import overview_bytes, overview_caption, overview_title
+from casecoder.figures.words import directions_in
 from casecoder.models import Project
 
 CSV_HEADER = ("code_key", "label", "kind", "perspective", "n", "N")
@@ -21,11 +22,12 @@ def overview_bundle(project: Project, key: str, nodes: list[OverviewNode], edges
                       for n in nodes],
             "edges": [list(e) for e in edges]}
     files = tidy_files(CSV_HEADER, rows, data, "overview")
-    files.update({f"figure.{fmt}": overview_bytes(nodes, edges, key, lang, fmt) for fmt in ("svg", "png", "pdf")})
+    directions = directions_in(params)
+    files.update({f"figure.{fmt}": overview_bytes(nodes, edges, key, lang, fmt, directions)
+                  for fmt in ("svg", "png", "pdf")})
     denominators = {"family": nodes[0].family[1], "system": nodes[0].system[1]} if nodes else {}
     spec = base_spec(project, "overview", {"code": key}, params, lang, denominators, coders)
-    title = next(f"{n.key} {label(n)}" for n in nodes if n.key == key)
-    readme = [title, "", overview_caption(lang),
+    readme = [overview_title(nodes, key, lang), "", overview_caption(lang, directions),
               *provenance_lines(lang, denominators, spec["codebook"], coders, params)]
     return Bundle(name=f"{project.slug}-overview-{key}", files=files, spec=spec, readme="\n".join(readme) + "\n",
                   summary=f"{len(nodes)} codes, {len(edges)} leads-to arrows")

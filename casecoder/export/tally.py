@@ -8,6 +8,7 @@ from typing import Any
 from casecoder.analysis.tally import MEASURES, Tally
 from casecoder.export.bundle import Bundle, base_spec, provenance_lines, tidy_files
 from casecoder.figures.report import tally_chart_bytes
+from casecoder.figures.words import counted
 from casecoder.files.office import table_docx, xlsx_bytes
 from casecoder.kernel.translate import N_, Translator
 from casecoder.models import Project
@@ -54,17 +55,20 @@ def tally_bundle(project: Project, tally: Tally, params: list[tuple[str, str]], 
             for r in tally.rows for m in MEASURES]
     files = tidy_files(CSV_HEADER, rows, tally_json(tally, params), "tally")
     denominators = dict(tally.N)
+    columns = t.each(COLUMNS)
     legend = t.gettext(
-        "family = family perspective (n of cases with a family interview), system = system perspective (n of cases "
-        "with an interview with professionals), both = both perspectives (n of cases with both kinds of interview), "
-        "either = at least one perspective (n of all selected cases), contradicts/nuances = cases with "
-        "contradicting/nuancing evidence. 0/0 is shown as —.")
+        "{family}: cases with the code in a family interview, of the cases with a family interview. {system}: cases "
+        "with the code in an interview with professionals, of the cases with such an interview. {both}: cases with "
+        "the code in both kinds of interview, of the cases with both. {either}: cases with the code in at least "
+        "one interview, of all selected cases. {contradicts} and {nuances}: cases with contradicting or nuancing "
+        "evidence, of all selected cases. 0/0 is shown as —.").format(
+        family=columns[2], system=columns[3], both=columns[4], either=columns[5], contradicts=columns[6],
+        nuances=columns[7]) + " " + counted(tally.filter.directions, lang)
     codebook = {"name": tally.codebook_name, "sha256": tally.codebook_sha256}
     notes = [legend, *provenance_lines(lang, denominators, codebook, tally.coders, params)]
     table = [(r.key, "    " * r.depth + r.label(lang), *(r.counts[m].label() for m in MEASURES)) for r in tally.rows]
     bold = [i for i, r in enumerate(tally.rows) if r.depth == 0]
     title = t.gettext("Tally per code: in how many cases the code occurs") + (f" — {code}" if code else "")
-    columns = t.each(COLUMNS)
     files["table.docx"] = table_docx(title, columns, table, notes, bold_rows=bold)
     files["table.xlsx"] = xlsx_bytes(columns, table, "tally", notes)
     if code and any(r.parent_key == code for r in tally.rows):

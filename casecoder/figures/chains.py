@@ -1,14 +1,16 @@
-"""Statement-chain figures (report figures 36-52) and the hypothesis overview (figures 38/43/47/52).
+"""Statement-chain figures (report figures 36-52); the hypothesis overview is in ``overview.py``.
 
 The report's visual grammar (shared/method/README.md, "The statement-chain figures"): statements are dark
-green boxes, events black boxes, each with a tab under it giving the cases in which it occurs ("n/N"); a
-broken (dashed) arrow means "both-and", a straight (solid) arrow "and/or"; a light-green box at the end gives
-how many cases in total had the combination. Plain data in, bytes out: no Flask, no database, no pyplot.
+green boxes, events black boxes, mechanisms (and any other kind of code) white boxes with a green border,
+each with a tab under it giving the cases in which it occurs ("n/N"); a broken (dashed) arrow means
+"both-and", a straight (solid) arrow "and/or"; a light-green box at the end gives how many cases in total had
+the combination. Plain data in, bytes out: no Flask, no database, no pyplot.
 
-Same settings as ``figures.py`` (its ``RC``, ``_new_figure``, ``_save``): byte-identical SVG/PDF for the same
+Same settings as ``charts.py`` (its ``RC``, ``_new_figure``, ``_save``): byte-identical SVG/PDF for the same
 input, text kept as ``<text>`` in SVG, 16 cm wide, PNG at 300 dpi. Everything is placed in inches on one
 axes that spans the figure (y downward from the top). Box text is wrapped by *measuring* it with the Agg
-renderer, so it never sticks out of its box, and box heights grow with the lines.
+renderer, so it never sticks out of its box, and box heights grow with the lines. Words are never broken
+or hyphenated: a word too wide for its box makes the box text smaller; lines are wrapped evenly.
 """
 from __future__ import annotations
 
@@ -17,7 +19,6 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
-import networkx as nx
 from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -45,9 +46,10 @@ ARROW_STYLES: dict[str, LineStyleType] = {"both-and": "--", "and-or": "-"}      
 BOX_PT, TAB_PT = 8, 7
 MARGIN, GAP, ROW_GAP, PAD = 0.15, 0.34, 0.34, 0.07       # inches
 HEAD, LINESPACING, MAX_CHARS, LANE = 0.09, 1.2, 22, 0.1
+MIN_PT, LEAST_PT = 6, 3                                  # box text shrinks to 6 pt for a long word, one box to 3 pt
 DEFAULT_LEGEND = {"both_and": "dashed arrow: both-and", "and_or": "solid arrow: and/or",
-                  "statement": "green box: statement", "event": "black box: event",
-                  "tab": "number of cases", "combination": "Cases with the combination"}
+                  "statement": "green box: statement", "mechanism": "outlined box: mechanism",
+                  "event": "black box: event", "tab": "number of cases", "combination": "Cases with the combination"}
 
 
 @dataclass(frozen=True)
@@ -67,31 +69,40 @@ def _size(fig: Figure, text: str, size: float, bold: bool = False) -> tuple[floa
     return box.width / fig.dpi, box.height / fig.dpi
 
 
-def _hyphenate(fig: Figure, text: str, size: float, width: float, bold: bool) -> str:
-    """``text`` with every word wider than ``width`` cut into pieces ending in "-" that fit."""
-    words = []
-    for word in text.split():
-        while len(word) > 1 and _size(fig, word, size, bold)[0] > width:
-            k = 1
-            while k + 1 < len(word) and _size(fig, word[:k + 1] + "-", size, bold)[0] <= width:
-                k += 1
-            words.append(word[:k] + "-")
-            word = word[k:]
-        words.append(word)
-    return " ".join(words)
+def _lines(text: str, chars: int, cut: bool = False) -> list[str]:
+    return textwrap.wrap(text, chars, break_long_words=cut, break_on_hyphens=False)
 
 
 def _fit(fig: Figure, parts: list[str], size: float, width: float, most: int = MAX_CHARS,
-         bold: bool = False) -> str:
-    """``parts`` each wrapped at the most characters per line (<= ``most``) that fit ``width`` inches;
-    a word too wide for any line is hyphenated."""
-    parts = [part for part in parts if part]
-    for attempt in (parts, [_hyphenate(fig, part, size, width, bold) for part in parts]):
-        for chars in range(most, 2, -1):
-            wrapped = "\n".join(line for part in attempt for line in textwrap.wrap(part, chars, break_long_words=False))
-            if _size(fig, wrapped, size, bold)[0] <= width:
-                return wrapped
-    return "\n".join(line for part in parts for line in textwrap.wrap(part, 1))
+         bold: bool = False, even: bool = True) -> str:
+    """``parts`` each wrapped at the most characters per line (<= ``most``) that fit ``width`` inches, then
+    (``even``: box labels) evened out: as narrow as the same number of lines allows. Words are never broken
+    (unless one is wider than ``width`` at ``size``: then it is cut, without a hyphen, the last resort)."""
+    wrapped = []
+    for part in (part for part in parts if part):
+        chars = next((c for c in range(most, 0, -1) if _size(fig, "\n".join(_lines(part, c)), size, bold)[0] <= width),
+                     0)
+        if not chars:                          # a word too wide even at the smallest size: cut (never hyphenated)
+            chars = next((c for c in range(most, 0, -1) if _size(fig, "\n".join(_lines(part, c, True)), size,
+                                                                    bold)[0] <= width), 1)
+            wrapped += _lines(part, chars, True)
+            continue
+        count = len(_lines(part, chars))
+        while even and chars > 1 and len(_lines(part, chars - 1)) == count:
+            chars -= 1
+        wrapped += _lines(part, chars)
+    return "\n".join(wrapped)
+
+
+def _word_size(fig: Figure, texts: list[str], width: float, bold: bool = False, least: float = MIN_PT) -> float:
+    """The largest font size <= BOX_PT, in half points down to ``least``, at which the widest word of
+    ``texts`` fits ``width`` (0 if none does)."""
+    words = sorted({w for text in texts for w in text.split()}, key=lambda w: (-len(w), w))[:8]
+    if not words:
+        return BOX_PT
+    widest = max(words, key=lambda w: (_size(fig, w, BOX_PT, bold)[0], w))
+    sizes = [BOX_PT - i / 2 for i in range(int(2 * (BOX_PT - least)) + 1)]
+    return next((size for size in sizes if _size(fig, widest, size, bold)[0] <= width), 0.0)
 
 
 def _axes(fig: Figure, height: float) -> Axes:
@@ -104,13 +115,22 @@ def _axes(fig: Figure, height: float) -> Axes:
 
 
 def _box(ax: Axes, x: float, y: float, w: float, h: float, text: str, face: str, *, color: str = "white",
-         edge: str | None = None, size: float = BOX_PT, bold: bool = False) -> tuple[FancyBboxPatch, Text]:
+         edge: str | None = None, size: float = BOX_PT, bold: bool = False,
+         width: float = 0.6) -> tuple[FancyBboxPatch, Text]:
     patch = FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0,rounding_size=0.04", facecolor=face,
-                           edgecolor=edge or face, linewidth=0.6 if edge else 0)
+                           edgecolor=edge or face, linewidth=width if edge else 0)
     ax.add_patch(patch)
     label = ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", multialignment="center", fontsize=size,
                     color=color, fontweight="bold" if bold else "normal", linespacing=LINESPACING)
     return patch, label
+
+
+def _kind_box(ax: Axes, x: float, y: float, w: float, h: float, text: str, look: str,
+              size: float) -> tuple[FancyBboxPatch, Text]:
+    """A statement (dark green), event (black) or mechanism box (white, green border)."""
+    if look == "mechanism":
+        return _box(ax, x, y, w, h, text, "white", color=DARK, edge=STATEMENT_COLOR, size=size, width=1.4)
+    return _box(ax, x, y, w, h, text, EVENT_COLOR if look == "event" else STATEMENT_COLOR, size=size)
 
 
 def _arrow(ax: Axes, points: list[tuple[float, float]], style: LineStyleType, gid: str) -> None:
@@ -137,12 +157,19 @@ def _validate(boxes: list[ChainBox], arrows: list[str]) -> None:
         raise ValueError(f"unknown arrow kind {unknown[0]!r}; use 'both-and' or 'and-or'")
 
 
-def _legend_rows(fig: Figure, legend: dict[str, str]) -> list[list[tuple[str, str, float, float]]]:
-    """Legend entries (kind, text, sample width, entry width) flowed into lines that fit the width."""
+def _look(kind: str) -> str:
+    """The box a kind of code is drawn as: "statement", "event" or "mechanism" (every other kind)."""
+    return kind if kind in ("statement", "event") else "mechanism"
+
+
+def _legend_rows(fig: Figure, legend: dict[str, str], looks: set[str]) -> list[list[tuple[str, str, float, float]]]:
+    """Legend entries (kind, text, sample width, entry width) flowed into lines that fit the width: the arrows,
+    the kinds of box drawn (``looks``; at least the statement box) and the tab."""
     avail, x = WIDTH_IN - 2 * MARGIN, 0.0
     rows: list[list[tuple[str, str, float, float]]] = [[]]
-    for kind, sample in (("both_and", 0.38), ("and_or", 0.38), ("statement", 0.16), ("event", 0.16), ("tab", 0.3)):
-        text = _fit(fig, [legend.get(kind, DEFAULT_LEGEND[kind])], SMALL_PT, avail - sample - 0.06, most=200)
+    boxes = [(k, 0.16) for k in ("statement", "mechanism", "event") if k in looks or k == "statement"]
+    for kind, sample in [("both_and", 0.38), ("and_or", 0.38), *boxes, ("tab", 0.3)]:
+        text = _fit(fig, [legend.get(kind, DEFAULT_LEGEND[kind])], SMALL_PT, avail - sample - 0.06, most=200, even=False)
         width = sample + 0.06 + _size(fig, text, SMALL_PT)[0]
         if rows[-1] and x + width > avail:
             rows.append([])
@@ -161,17 +188,19 @@ def _draw_chain(boxes: list[ChainBox], arrows: list[str], *, combination_n: int,
     rows = 1 if len(boxes) <= 4 else 2
     cols = math.ceil((len(boxes) + 1) / rows)
     bw = (WIDTH_IN - 2 * MARGIN - (cols - 1) * GAP) / cols
-    texts = [_fit(fig, [b.key, b.label], BOX_PT, bw - 2 * PAD) for b in boxes]
-    total = _fit(fig, [f"{combination_n}/{combination_N}", legend["combination"]], BOX_PT, bw - 2 * PAD,
-                 bold=True)
-    bh = max([_size(fig, t, BOX_PT)[1] for t in texts] + [_size(fig, total, BOX_PT, True)[1]]) + 2 * PAD
+    inner = bw - 2 * PAD
+    box_pt = max(MIN_PT, _word_size(fig, [b.label for b in boxes] + [legend["combination"]], inner, bold=True))
+    sizes = [min(box_pt, _word_size(fig, [b.key, b.label], inner, least=LEAST_PT) or box_pt) for b in boxes]
+    texts = [_fit(fig, [b.key, b.label], pt, inner) for b, pt in zip(boxes, sizes)]
+    total = _fit(fig, [f"{combination_n}/{combination_N}", legend["combination"]], box_pt, inner, bold=True)
+    bh = max([_size(fig, t, pt)[1] for t, pt in zip(texts, sizes)] + [_size(fig, total, box_pt, True)[1]]) + 2 * PAD
     tabs = [(f"{b.n}/{b.N}", *_size(fig, f"{b.n}/{b.N}", TAB_PT)) for b in boxes]
     th = max(h for _, _, h in tabs) + 0.06
     width = WIDTH_IN - 2 * MARGIN
-    title_text = _fit(fig, [title], TITLE_PT, width, most=90, bold=True)
-    formula_text = _fit(fig, [formula], FONT_PT, width, most=110)
-    caption_text = _fit(fig, [caption], SMALL_PT, width, most=125)
-    legend_rows = _legend_rows(fig, legend)
+    title_text = _fit(fig, [title], TITLE_PT, width, most=90, bold=True, even=False)
+    formula_text = _fit(fig, [formula], FONT_PT, width, most=110, even=False)
+    caption_text = _fit(fig, [caption], SMALL_PT, width, most=125, even=False)
+    legend_rows = _legend_rows(fig, legend, {_look(b.kind) for b in boxes})
     line_h = _size(fig, "Ågy", SMALL_PT)[1] + 0.08
     legend_hs = [max([line_h] + [_size(fig, e[1], SMALL_PT)[1] + 0.08 for e in row]) for row in legend_rows]
 
@@ -188,15 +217,14 @@ def _draw_chain(boxes: list[ChainBox], arrows: list[str], *, combination_n: int,
              for i in range(len(boxes) + 1)]
     pairs: list[tuple[FancyBboxPatch, Text]] = []
     tab_pairs: list[tuple[FancyBboxPatch, Text]] = []
-    for (x, y), box, text, (tab, tw, _) in zip(place, boxes, texts, tabs):
-        face = EVENT_COLOR if box.kind == "event" else STATEMENT_COLOR
-        pairs.append(_box(ax, x, y, bw, bh, text, face))
+    for (x, y), box, text, pt, (tab, tw, _) in zip(place, boxes, texts, sizes, tabs):
+        pairs.append(_kind_box(ax, x, y, bw, bh, text, _look(box.kind), pt))
         tab_w = tw + 0.1
         tab_x = max(x, min(x + (bw - tab_w) / 2, x + bw - 0.16 - tab_w))  # leave room for a row connector
         tab_pairs.append(_box(ax, tab_x, y + bh, tab_w, th, tab, TAB_FILL, color=DARK, edge="#555555",
                               size=TAB_PT))
     (x, y) = place[-1]
-    pairs.append(_box(ax, x, y, bw, bh, total, TOTAL_COLOR, color=DARK, edge=STATEMENT_COLOR, bold=True))
+    pairs.append(_box(ax, x, y, bw, bh, total, TOTAL_COLOR, color=DARK, edge=STATEMENT_COLOR, bold=True, size=box_pt))
     ax.text(x - GAP / 2, y + bh / 2, "=", ha="center", va="center", fontsize=FONT_PT + 3, fontweight="bold",
             color=LINE_COLOR)
     for i, kind in enumerate(arrows):
@@ -218,7 +246,7 @@ def _draw_chain(boxes: list[ChainBox], arrows: list[str], *, combination_n: int,
             elif kind == "tab":
                 _box(ax, x, mid - 0.08, sample, 0.16, "n/N", TAB_FILL, color=DARK, edge="#555555", size=TAB_PT)
             else:
-                _box(ax, x, mid - 0.08, sample, 0.16, "", EVENT_COLOR if kind == "event" else STATEMENT_COLOR)
+                _kind_box(ax, x, mid - 0.08, sample, 0.16, "", kind, BOX_PT)
             ax.text(x + sample + 0.06, mid, text, fontsize=SMALL_PT, va="center", ha="left", linespacing=LINESPACING)
             x += entry_w + 0.25
         y += row_h
@@ -264,115 +292,3 @@ def chain_layout(boxes: list[ChainBox], arrows: list[str], **texts: str) -> list
 def chain_text_layout(boxes: list[ChainBox], arrows: list[str], **texts: str) -> list[Extent]:
     """Rendered extents of the text inside each box of :func:`chain_layout`, in the same order."""
     return [text for _, text in _extents(boxes, arrows, **texts)]
-
-
-def _feedback_edges(graph: nx.DiGraph) -> list[tuple[str, str]]:
-    """Edges pointing backwards in a greedy Eades-Lin-Smyth order (sinks last, sources first, else the
-    node with the most outgoing over incoming edges; ties by key): removing them breaks every cycle."""
-    rest = graph.copy()
-    head: list[str] = []
-    tail: list[str] = []
-    rest.remove_edges_from(list(nx.selfloop_edges(rest)))
-    while len(rest):
-        sinks = sorted(n for n in rest if rest.out_degree(n) == 0)
-        sources = sorted(n for n in rest if rest.in_degree(n) == 0)
-        pick = sinks[0] if sinks else sources[0] if sources else min(
-            rest, key=lambda n: (rest.in_degree(n) - rest.out_degree(n), n))
-        if sinks:
-            tail.insert(0, pick)
-        else:
-            head.append(pick)
-        rest.remove_node(pick)
-    order = {n: i for i, n in enumerate(head + tail)}
-    return [(a, b) for a, b in graph.edges if order[a] >= order[b]]
-
-
-def overview_layers(keys: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
-    """Layer per key: the longest path from a source; with a cycle, first drop the feedback edges."""
-    graph = nx.DiGraph()
-    graph.add_nodes_from(sorted(keys))
-    graph.add_edges_from(sorted(set(edges)))
-    if not nx.is_directed_acyclic_graph(graph):
-        graph.remove_edges_from(_feedback_edges(graph))
-    return {key: i for i, generation in enumerate(nx.topological_generations(graph)) for key in generation}
-
-
-def overview_figure(nodes: list[tuple[str, str, str, str]], edges: list[tuple[str, str]], *, title: str,
-                    caption: str, fmt: str = "svg") -> bytes:
-    """Nodes (key, label, kind, annotation) in layers left to right, stacked by key; leads_to edges as solid
-    arrows (self-loops are not drawn). The outcome ("theme") is a light-green box; events black."""
-    _check_format(fmt)
-    keys = [node[0] for node in nodes]
-    if not nodes or len(set(keys)) != len(keys):
-        raise ValueError("an overview needs nodes with distinct keys")
-    unknown = sorted({k for edge in edges for k in edge} - set(keys))
-    if unknown:
-        raise ValueError(f"edges name nodes that do not exist: {', '.join(unknown)}")
-    layer = overview_layers(keys, edges)
-    n_layers = max(layer.values()) + 1
-    gap = 0.45
-    cw = (WIDTH_IN - 2 * MARGIN - (n_layers - 1) * gap) / n_layers
-    with rc_context(RC):
-        fig = _new_figure(1.0)
-        sizes = {}
-        for key, label, kind, note in nodes:
-            text = _fit(fig, [key, label], BOX_PT, cw - 2 * PAD)
-            note_text = _fit(fig, [note], TAB_PT, cw - 0.1, most=40) if note else ""
-            th = _size(fig, note_text, TAB_PT)[1] + 0.06 if note else 0.0
-            tw = _size(fig, note_text, TAB_PT)[0] + 0.1 if note else 0.0
-            sizes[key] = (text, _size(fig, text, BOX_PT)[1] + 2 * PAD, kind, note_text, tw, th)
-        columns = [sorted(k for k in keys if layer[k] == i) for i in range(n_layers)]
-        heights = [sum(sizes[k][1] + sizes[k][5] for k in col) + 0.22 * (len(col) - 1) for col in columns]
-        links = [(a, b) for a, b in sorted(set(edges)) if a != b]
-        below = [e for e in links if layer[e[1]] - layer[e[0]] > 1]      # skip layers: lanes under the boxes
-        above = [e for e in links if layer[e[1]] <= layer[e[0]]]         # against the layers: lanes above
-        title_text = _fit(fig, [title], TITLE_PT, WIDTH_IN - 2 * MARGIN, most=90, bold=True)
-        caption_text = _fit(fig, [caption], SMALL_PT, WIDTH_IN - 2 * MARGIN, most=125)
-        top = 0.12 + _size(fig, title_text, TITLE_PT, True)[1] + 0.25 + LANE * len(above)
-        bottom = top + max(heights) + LANE * len(below)
-        y_caption = bottom + 0.25
-        ax = _axes(fig, y_caption + _size(fig, caption_text, SMALL_PT)[1] + MARGIN)
-        ax.text(MARGIN, 0.12, title_text, fontsize=TITLE_PT, fontweight="bold", va="top", ha="left",
-                linespacing=LINESPACING)
-        place = {}
-        for i, (col, col_h) in enumerate(zip(columns, heights)):
-            x, y = MARGIN + i * (cw + gap), top + (max(heights) - col_h) / 2
-            for key in col:
-                text, bh, kind, note_text, tw, th = sizes[key]
-                face, color = {"event": (EVENT_COLOR, "white"), "theme": (TOTAL_COLOR, DARK)}.get(
-                    kind, (STATEMENT_COLOR, "white"))
-                _box(ax, x, y, cw, bh, text, face, color=color, edge=STATEMENT_COLOR if kind == "theme" else None)
-                if note_text:
-                    _box(ax, x + (cw - tw) / 2, y + bh, tw, th, note_text, TAB_FILL, color=DARK, edge="#555555",
-                         size=TAB_PT)
-                place[key] = (x, y, bh)
-                y += bh + th + 0.22
-        ports: dict[tuple[str, str], list[int]] = {}         # (key, side) -> edges attached there, top down
-        for i, (a, b) in enumerate(links):
-            back = (a, b) in above
-            ports.setdefault((a, "L" if back else "R"), []).append(i)
-            ports.setdefault((b, "R" if back else "L"), []).append(i)
-        for (key, _), slots in ports.items():
-            slots.sort(key=lambda i: (place[links[i][1] if links[i][0] == key else links[i][0]][1], i))
-
-        def port(key: str, side: str, i: int) -> tuple[float, float]:
-            (x, y, bh), slots = place[key], ports[(key, side)]
-            return x + (cw if side == "R" else 0), y + bh * (slots.index(i) + 1) / (len(slots) + 1)
-
-        for i, (a, b) in enumerate(links):
-            g1, g2 = gap * (0.25 + 0.12 * (i % 3)), gap * (0.55 + 0.1 * (i % 3))  # in the gaps between layers
-            if (a, b) in above:
-                (xa, ya), (xb, yb) = port(a, "L", i), port(b, "R", i)
-                lane = top - LANE * (above.index((a, b)) + 0.6)
-                points = [(xa, ya), (xa - g1, ya), (xa - g1, lane), (xb + g2, lane), (xb + g2, yb), (xb, yb)]
-            else:
-                (xa, ya), (xb, yb) = port(a, "R", i), port(b, "L", i)
-                if (a, b) in below:
-                    lane = top + max(heights) + LANE * (below.index((a, b)) + 0.6)
-                    points = [(xa, ya), (xa + g1, ya), (xa + g1, lane), (xb - g2, lane), (xb - g2, yb), (xb, yb)]
-                else:
-                    points = [(xa, ya), (xb, yb)]
-            _arrow(ax, points, "-", f"edge-{i}")
-        ax.text(MARGIN, y_caption, caption_text, fontsize=SMALL_PT, va="top", ha="left", color="#333333",
-                linespacing=LINESPACING)
-        return _save(fig, fmt)

@@ -8,8 +8,10 @@ global figure state is kept and nothing leaks between calls. All styling lives i
 Output is byte-identical for the same input, across calls and processes: fixed SVG hash salt,
 no dates in the metadata (SVG ``Date``, PDF ``CreationDate``), deterministic layout (fixed sizes
 in inches, ``nx.circular_layout`` over the sorted keys). SVG keeps its text as ``<text>``
-(``svg.fonttype = "none"``, DejaVu Sans, which has æøå) so labels stay searchable; PDF embeds
-the font (TrueType). Width 16 cm; PNG at 300 dpi.
+(``svg.fonttype = "none"``) so labels stay searchable, and names a font stack that Word and
+LibreOffice users have (``FONTS``: Liberation Sans, metric twin of Arial, then Arial, Helvetica,
+DejaVu Sans, sans-serif); Agg and PDF draw with the first one installed (PDF embeds it, TrueType).
+Width 16 cm; PNG at 300 dpi.
 """
 from __future__ import annotations
 
@@ -36,8 +38,13 @@ LABEL_WRAP = 38
 FONT_PT, SMALL_PT, TITLE_PT = 9, 8, 11
 LINE_IN = 1.25 / 72                 # one line of text per point of font size, in inches
 
+FONTS = ["Liberation Sans", "Arial", "Helvetica", "DejaVu Sans"]   # Word users have one of the first two
+
 RC: dict[RcKeyType, Any] = {
-    "font.family": "DejaVu Sans",
+    # SVG names all of FONTS, then sans-serif; Agg/PDF draw with Liberation Sans, a glyph it lacks (or all, if
+    # it is not installed) with the first of the others that is: fallback goes along font.family only
+    "font.family": [FONTS[0], "sans-serif"],
+    "font.sans-serif": FONTS[1:],
     "font.size": FONT_PT,
     "text.parse_math": False,       # a "$" in a code label is text, not mathtext
     "text.usetex": False,
@@ -110,15 +117,18 @@ def _text_width_in(fig: Figure, texts: list[str], size: float) -> float:
     return widest
 
 
-def tally_chart(bars: list[Bar], *, title: str, legend: dict[str, str], fmt: str = "svg") -> bytes:
-    """Horizontal bars of n/N per sub-mechanism: family and system side by side, "n/N" at each end."""
+def tally_chart(bars: list[Bar], *, title: str, legend: dict[str, str], fmt: str = "svg", subtitle: str = "") -> bytes:
+    """Horizontal bars of n/N per sub-mechanism: family and system side by side, "n/N" at each end.
+    ``subtitle`` (under the title) says what is counted when it is not all evidence."""
     _check_format(fmt)
     labels = ["\n".join(_wrap(f"{b.key}  {b.label}", LABEL_WRAP)) for b in bars]
     lines = max([lab.count("\n") + 1 for lab in labels] or [1])
     group_in = max(0.46, lines * FONT_PT * LINE_IN + 0.16)
     title_lines = _wrap(title, 72)
+    sub_lines = _wrap(subtitle, 95) if subtitle else []
     note_lines = _wrap(legend.get("note", ""), 105) if legend.get("note") else []
-    top_in = 0.15 + len(title_lines) * TITLE_PT * LINE_IN + 0.35           # title + legend row
+    title_in = 0.15 + len(title_lines) * TITLE_PT * LINE_IN
+    top_in = title_in + len(sub_lines) * FONT_PT * LINE_IN + (0.05 if sub_lines else 0) + 0.35  # + legend row
     bottom_in = 0.55 + len(note_lines) * SMALL_PT * LINE_IN + 0.12          # ticks + axis label + note
     height_in = top_in + max(1, len(bars)) * group_in + bottom_in
 
@@ -153,6 +163,9 @@ def tally_chart(bars: list[Bar], *, title: str, legend: dict[str, str], fmt: str
                   borderaxespad=0.3, handlelength=1.2, borderpad=0.2)
         fig.text(0.12 / WIDTH_IN, 1 - 0.12 / height_in, "\n".join(title_lines), fontsize=TITLE_PT,
                  fontweight="bold", va="top", ha="left")
+        if sub_lines:
+            fig.text(0.12 / WIDTH_IN, 1 - (title_in + 0.02) / height_in, "\n".join(sub_lines), fontsize=FONT_PT,
+                     va="top", ha="left", color="#222222")
         if note_lines:
             fig.text(0.12 / WIDTH_IN, 0.1 / height_in, "\n".join(note_lines), fontsize=SMALL_PT, va="bottom",
                      ha="left", color="#444444")
@@ -160,8 +173,10 @@ def tally_chart(bars: list[Bar], *, title: str, legend: dict[str, str], fmt: str
 
 
 def cooccurrence_graph(nodes: dict[str, str], node_cases: dict[str, int], edges: list[Edge], *, title: str,
-                       fmt: str = "svg", note: str = "") -> bytes:
-    """The codes on a circle (sorted by key), an edge per pair occurring together, width and number = cases."""
+                       fmt: str = "svg", note: str = "", N: int | None = None, no_cases: str = "no cases") -> bytes:
+    """The codes on a circle (sorted by key), an edge per pair occurring together, width and number = cases.
+    A node's area grows with its cases; with ``N`` it shows "n/N" under its key. A code with no cases is an
+    open circle and its footer line ends in "(0/N: ``no_cases``)"."""
     _check_format(fmt)
     unknown = sorted({k for e in edges for k in (e.a, e.b)} - set(nodes))
     if unknown:
@@ -173,7 +188,11 @@ def cooccurrence_graph(nodes: dict[str, str], node_cases: dict[str, int], edges:
             graph.add_edge(edge.a, edge.b, cases=edge.cases)
     pos = nx.circular_layout(graph) if len(graph) else {}
 
-    legend_lines = [line for key in sorted(nodes) for line in _wrap(f"{key}  {nodes[key]}", 100)]
+    def share(key: str) -> str:
+        return f"{node_cases.get(key, 0)}/{N}" if N is not None else str(node_cases.get(key, 0))
+
+    legend_lines = [line for key in sorted(nodes) for line in _wrap(
+        f"{key}  {nodes[key]}" + (f" ({share(key)}: {no_cases})" if not node_cases.get(key, 0) else ""), 100)]
     note_lines = _wrap(note, 105) if note else []
     title_lines = _wrap(title, 72)
     top_in = 0.15 + len(title_lines) * TITLE_PT * LINE_IN + 0.1
@@ -204,10 +223,15 @@ def cooccurrence_graph(nodes: dict[str, str], node_cases: dict[str, int], edges:
         most_node = max([node_cases.get(k, 0) for k in graph] or [1]) or 1
         for key in graph:
             x, y = pos[key]
-            diameter = 28 + 26 * math.sqrt(max(0, node_cases.get(key, 0)) / most_node)
-            ax.scatter([x], [y], s=diameter ** 2, color=FAMILY_COLOR, edgecolors="white", linewidths=1, zorder=2)
-            ax.text(x, y, key, ha="center", va="center", fontsize=SMALL_PT, color="white", fontweight="bold",
-                    zorder=4)
+            cases = max(0, node_cases.get(key, 0))
+            diameter = (38 if N is not None else 28) + 26 * math.sqrt(cases / most_node)
+            face, ink = (FAMILY_COLOR, "white") if cases else ("white", FAMILY_COLOR)
+            ax.scatter([x], [y], s=diameter ** 2, color=face, edgecolors=FAMILY_COLOR if not cases else "white",
+                       linewidths=1.2 if not cases else 1, zorder=2)
+            ax.text(x, y, key, ha="center", va="bottom" if N is not None else "center", fontsize=SMALL_PT,
+                    color=ink, fontweight="bold", zorder=4)
+            if N is not None:
+                ax.text(x, y, share(key), ha="center", va="top", fontsize=SMALL_PT - 1, color=ink, zorder=4)
         fig.text(0.12 / WIDTH_IN, 1 - 0.12 / height_in, "\n".join(title_lines), fontsize=TITLE_PT,
                  fontweight="bold", va="top", ha="left")
         if footer:

@@ -140,5 +140,6 @@ def cooccurrence_figure(project: Project, fmt: str):  # type: ignore[no-untyped-
     scope = request.args.get("scope", "either")
     if scope not in SCOPES:
         abort(404)
-    result = cooccurrence(get_session(), project, _codes_param(project), _filter())
-    return Response(cooccurrence_bytes(result, scope, str(get_locale()), fmt), mimetype=FORMATS[fmt])
+    f = _filter()
+    result = cooccurrence(get_session(), project, _codes_param(project), f)
+    return Response(cooccurrence_bytes(result, scope, str(get_locale()), fmt, f.directions), mimetype=FORMATS[fmt])

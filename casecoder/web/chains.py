@@ -97,7 +97,8 @@ def preview_figure(project: Project):  # type: ignore[no-untyped-def]
     body = _body()
     result = _preview(project, body)
     chain = Chain(title=str(body.get("title") or ""), caption=str(body.get("caption") or ""))
-    return Response(chain_figure_bytes(chain, result, str(get_locale()), "svg"), mimetype=FORMATS["svg"])
+    return Response(chain_figure_bytes(chain, result, str(get_locale()), "svg", _filter().directions),
+                    mimetype=FORMATS["svg"])
 
 
 @bp.route("/api/p/<slug>/chains", methods=["POST"])
@@ -151,7 +152,7 @@ def page(project: Project, chain_id: int):  # type: ignore[no-untyped-def]
                             perspective=result.scope if result.scope != "pooled" else None)
              for n in result.nodes if n.n}
     return render_template("chains/page.html", project=project, chain=chain, result=result, links=links,
-                           caption=chain_caption(result, str(get_locale())), params=to_params(session, f))
+                           caption=chain_caption(result, str(get_locale()), f.directions), params=to_params(session, f))
 
 
 @bp.route("/p/<slug>/figures/chain-<int:chain_id>.<any(svg, png, pdf):fmt>")
@@ -159,15 +160,17 @@ def page(project: Project, chain_id: int):  # type: ignore[no-untyped-def]
 def figure(project: Project, chain_id: int, fmt: str):  # type: ignore[no-untyped-def]
     session = get_session()
     chain = owned(load_chain(session, chain_id), project)
-    result = count_saved_chain(session, project, chain, _filter())
-    return Response(chain_figure_bytes(chain, result, str(get_locale()), fmt), mimetype=FORMATS[fmt])
+    f = _filter()
+    result = count_saved_chain(session, project, chain, f)
+    return Response(chain_figure_bytes(chain, result, str(get_locale()), fmt, f.directions), mimetype=FORMATS[fmt])
 
 
 @bp.route("/p/<slug>/figures/overview-<key>.<any(svg, png, pdf):fmt>")
 @project_route("analyse")
 def overview_figure(project: Project, key: str, fmt: str):  # type: ignore[no-untyped-def]
     """The hypothesis overview (report figures 38/43/47/52), annotated with family and system n/N."""
-    nodes, edges = hypothesis_overview(get_session(), project, key, _filter())
+    f = _filter()
+    nodes, edges = hypothesis_overview(get_session(), project, key, f)
     if not nodes:
         abort(404)
-    return Response(overview_bytes(nodes, edges, key, str(get_locale()), fmt), mimetype=FORMATS[fmt])
+    return Response(overview_bytes(nodes, edges, key, str(get_locale()), fmt, f.directions), mimetype=FORMATS[fmt])
