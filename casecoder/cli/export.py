@@ -51,7 +51,8 @@ def filter_params(options: dict) -> dict[str, list[str]]:  # type: ignore[type-a
     return params
 
 
-def _run(project: str, kind: str, target: dict, out: Path, language: str | None, options: dict) -> None:  # type: ignore[type-arg]
+def _run(project: str, kind: str, target: dict, out: Path, language: str | None, options: dict,  # type: ignore[type-arg]
+         template: Path | None = None) -> None:
     from casecoder.export.bundle import write_bundle
     from casecoder.export.report import ReportSpec, build_report
 
@@ -59,7 +60,11 @@ def _run(project: str, kind: str, target: dict, out: Path, language: str | None,
     session = new_session(current_app)
     try:
         pseudonymise.require_export_allowed(session, project)  # "pseudonymised only": refused while hits remain
-        bundle = build_report(session, spec)
+        if template is not None:
+            from casecoder.export.chapter import chapter_from_spec
+            bundle = chapter_from_spec(session, spec, _template_bytes(template), template.name)
+        else:
+            bundle = build_report(session, spec)
     except InvalidInput as exc:
         raise click.ClickException(exc.message) from exc
     finally:
@@ -132,6 +137,30 @@ def export_tally(project: str, code: str | None, out: Path, language: str | None
 def export_matrix(project: str, hypothesis: str, out: Path, language: str | None, **options: object) -> None:
     """Evidence matrix of HYPOTHESIS (cases x sub-codes): data, Word and Excel tables."""
     _run(project, "matrix", {"code": hypothesis}, out, language, options)
+
+
+TEMPLATE_MAX = 50 * 1024 * 1024
+
+
+def _template_bytes(path: Path) -> bytes:
+    if path.stat().st_size > TEMPLATE_MAX:
+        raise click.ClickException(f"The template {path} is larger than {TEMPLATE_MAX // (1024 * 1024)} MB.")
+    return path.read_bytes()
+
+
+@export_group.command("chapter")
+@click.argument("project")
+@click.argument("hypothesis")
+@click.option("--template", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A .docx whose styles and page size the chapter takes (a copy; the file is not changed).")
+@bundle_options
+@with_appcontext
+def export_chapter(project: str, hypothesis: str, out: Path, language: str | None, template: Path | None,
+                   **options: object) -> None:
+    """The report chapter of HYPOTHESIS: chapter.docx (counts in words, chain and overview figures, the
+    quotes marked for the report as numbered examples, an appendix of the cases behind every number),
+    the figures as PNG and SVG, data.csv/.xlsx/.json of every number, spec.json and README.txt."""
+    _run(project, "chapter", {"code": hypothesis}, out, language, options, template)
 
 
 @export_group.command("cooccurrence")

@@ -26,9 +26,9 @@ from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.models import Chain, Code, Perspective, Project
 
 KINDS = ("tally", "matrix", "cooccurrence", "chain", "overview", "quotes", "selection", "interviewees",
-         "agreement")
+         "agreement", "chapter")
 LANGUAGES = ("da", "en")
-SEES_CODERS = ("quotes", "agreement")  # built as the viewer may see them (blind double coding)
+SEES_CODERS = ("quotes", "agreement", "chapter")  # built as the viewer may see them (blind double coding)
 
 
 @dataclass(frozen=True)
@@ -191,3 +191,15 @@ def _agreement(session: Session, project: Project, f: CountFilter, params: Param
 
 
 BUILDERS["agreement"] = _agreement
+
+
+def _chapter(session: Session, project: Project, f: CountFilter, params: Params, target: Target, lang: str,
+             blind: Blindness = NOT_BLIND) -> Bundle:
+    """A hypothesis's report chapter (export/chapter.py); the target is {"code": the hypothesis key}."""
+    from casecoder.analysis.chapter import build_chapter
+    from casecoder.export.chapter import chapter_bundle
+    chapter = build_chapter(session, project, str(target.get("code") or ""), f, blind)
+    return chapter_bundle(chapter, lang)
+
+
+BUILDERS["chapter"] = _chapter

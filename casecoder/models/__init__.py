@@ -30,6 +30,7 @@ from casecoder.models.derived.tally_cells import CaseCodeEvidence, CodeAncestry,
 from casecoder.models.double_coding import Decision, DoubleCoding, Reconciliation, double_coding_coders
 from casecoder.models.pseudonyms import HitKind, HitStatus, KeyKind, PseudonymHit, PseudonymKey
 from casecoder.models.registrations import Registration, SelectionCriteria
+from casecoder.models.report import AnalysisNote, ReportQuote
 
 __all__ = [
     "Arrow", "AttributeDefinition", "AttributeType", "Chain", "ChainNode", "ChainScope", "AuditEvent", "Base", "Case", "CaseAttribute", "Code", "CodeKind",
@@ -38,5 +39,6 @@ __all__ = [
     "source_interviewees",
     "Decision", "DoubleCoding", "Reconciliation", "double_coding_coders", "LoginFailure",
     "HitKind", "HitStatus", "KeyKind", "PseudonymHit", "PseudonymKey",
+    "AnalysisNote", "ReportQuote",
     "EvidenceSummary", "CaseCodeEvidence", "CodeAncestry", "TallyCell", "TallyDefault", "CaseSources",
 ]

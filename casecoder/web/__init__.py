@@ -53,6 +53,7 @@ def register_web(app: Flask) -> None:
         bundles,
         cases,
         chains,
+        chapter,
         codebook,
         coded_export,
         coding,
@@ -98,7 +99,7 @@ def register_web(app: Flask) -> None:
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints add their rules
     for module in (auth, health, i18n, projects, cases, codebook, coding, transcripts, excerpts, search, analysis, chains, exports,
-                   bundles, refi, selection, agreement, pseudonyms, api, admin, api_codes, coded_export):
+                   bundles, refi, selection, agreement, pseudonyms, api, admin, api_codes, coded_export, chapter):
         app.register_blueprint(module.bp)
     _register_errors(app)
     from casecoder.web.security import register_security

@@ -22,7 +22,7 @@ SELECTION_ARGS = ("min_weeks", "require_not_employed", "window_from", "window_to
 
 def _target(project: Project, kind: str) -> dict[str, object]:
     args = request.args
-    if kind in ("tally", "matrix", "overview"):
+    if kind in ("tally", "matrix", "overview", "chapter"):
         return {"code": args["code"]} if args.get("code") else {}
     if kind == "cooccurrence":
         keys = [k for v in args.getlist("codes") for k in v.replace(" ", ",").split(",") if k]

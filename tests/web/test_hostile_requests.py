@@ -241,7 +241,7 @@ def object_params(excerpt: Excerpt, chain, code: Code) -> dict[str, object]:  # 
             "user_id": excerpt.created_by_id}  # the project's owner: a member there, and of no other project
 
 
-OTHER_PARAMS = {"key": "H1", "fmt": "svg", "kind": "tally", "filename": "x.css", "measure": "family"}
+OTHER_PARAMS = {"key": "H1", "fmt": "svg", "kind": "tally", "filename": "x.css", "measure": "family", "verb": "mark"}
 
 
 def project_rules(app):  # type: ignore[no-untyped-def]

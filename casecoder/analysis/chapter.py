@@ -1,0 +1,179 @@
+"""The numbers, chains and chosen quotes of one hypothesis's report chapter (issue #24), as plain data.
+
+Every number comes from the tally with case keys (``compute_tally``), so the chapter says exactly
+what the tally says; ``claims`` lists each number with the cases behind it (the chapter's appendix).
+A sub-mechanism is a direct child of the hypothesis in the codebook. A box of a saved chain is linked to
+a sub-mechanism when it is that code, lies under it, or the codebook has a leads-to arrow from the
+sub-mechanism to it (H2.2 -> ST.6); a chain belongs to the chapter when at least half its boxes are
+linked to its sub-mechanisms, and goes under the one with the most links (codebook order on a tie). A quote marked "use in the report" goes under the
+first sub-mechanism (codebook order) it is coded with, in any direction; quotes are numbered across
+the chapter in the analyst's order.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from casecoder.analysis.chains import ChainCount, OverviewNode, count_saved_chain, hypothesis_overview, load_chain
+from casecoder.analysis.double_coding import NOT_BLIND, Blindness
+from casecoder.analysis.evidence import CountFilter
+from casecoder.analysis.filters import to_params
+from casecoder.analysis.quotes import Quote, quote_bank
+from casecoder.analysis.tally import Count, compute_tally
+from casecoder.kernel.errors import InvalidInput
+from casecoder.kernel.measures import DIRECTIONS
+from casecoder.models import Chain, ChainNode, Code, CodeRelation, Excerpt, Project, RelationType
+from casecoder.models.report import AnalysisNote, ReportQuote
+
+COUNTED = ("family", "system", "contradicts", "nuances")   # the measures the chapter states in words
+
+
+@dataclass(frozen=True)
+class MissingQuote:
+    """A mark whose excerpt is gone or whose text changed since it was marked."""
+    excerpt_id: int
+    preview: str
+
+
+@dataclass
+class SubMechanism:
+    code: Code
+    note: str
+    counts: dict[str, Count]                               # COUNTED -> n of N with the case keys
+    chains: list[tuple[Chain, ChainCount]] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)      # numbered across the chapter
+    candidates: list[Quote] = field(default_factory=list)  # its other quotes, not marked (the chapter page)
+
+
+@dataclass
+class Chapter:
+    project: Project
+    hypothesis: Code
+    number: int                                            # "Hypotese 1": its place among the hypotheses
+    note: str
+    N: dict[str, int]                                      # family, system, both, any
+    denominator_keys: dict[str, tuple[str, ...]]
+    subs: list[SubMechanism]
+    overview: tuple[list[OverviewNode], list[tuple[str, str]]]
+    params: list[tuple[str, str]]
+    coders: tuple[str, ...]
+    missing: list[MissingQuote]
+
+    @property
+    def has_evidence(self) -> bool:
+        return any(c.n for s in self.subs for c in s.counts.values())
+
+    @property
+    def n_quotes(self) -> int:
+        return sum(len(s.quotes) for s in self.subs)
+
+
+def _ancestor_under(codes: dict[int, Code], code_id: int, top_id: int) -> int | None:
+    """The child of ``top_id`` that ``code_id`` is (or is below); None outside the hypothesis.
+    A loop over parents, bounded by the number of codes (no recursion over user-made depth)."""
+    current: int | None = code_id
+    for _ in range(len(codes) + 1):
+        if current is None or current not in codes:
+            return None
+        parent = codes[current].parent_id
+        if parent == top_id:
+            return current
+        current = parent
+    return None
+
+
+def _chains(session: Session, project: Project, f: CountFilter, codes: dict[int, Code], top_id: int,
+            subs: dict[int, SubMechanism]) -> None:
+    """Attach each saved chain that belongs to this hypothesis to its sub-mechanism (see the module's doc)."""
+    chain_ids = session.scalars(select(Chain.id).where(Chain.project_id == project.id)
+                                .order_by(Chain.title, Chain.id)).all()
+    nodes: dict[int, list[int]] = {}
+    for chain_id, code_id in session.execute(select(ChainNode.chain_id, ChainNode.code_id)
+                                             .where(ChainNode.chain_id.in_(chain_ids))
+                                             .order_by(ChainNode.chain_id, ChainNode.position)):
+        nodes.setdefault(chain_id, []).append(code_id)
+    leads_to: dict[int, set[int]] = {}   # code -> the sub-mechanisms with a leads-to arrow to it
+    for src, dst in session.execute(select(CodeRelation.source_code_id, CodeRelation.target_code_id).where(
+            CodeRelation.project_id == project.id, CodeRelation.type == RelationType.LEADS_TO)):
+        if src in subs:
+            leads_to.setdefault(dst, set()).add(src)
+    order = list(subs)
+    for chain_id in chain_ids:
+        boxes = nodes.get(chain_id, [])
+        linked = [({_ancestor_under(codes, c, top_id)} | leads_to.get(c, set())) - {None} for c in boxes]
+        if not boxes or 2 * sum(1 for found in linked if found) < len(boxes):
+            continue   # most of its boxes belong to another hypothesis
+        votes = Counter(s for found in linked for s in found)
+        owner = max(order, key=lambda s: (votes[s], -order.index(s)))
+        chain = load_chain(session, chain_id)
+        assert chain is not None
+        subs[owner].chains.append((chain, count_saved_chain(session, project, chain, f)))
+
+
+def _quotes(session: Session, project: Project, f: CountFilter, hypothesis: Code, codes: dict[int, Code],
+            subs: dict[int, SubMechanism], blind: Blindness) -> list[MissingQuote]:
+    marks = list(session.scalars(select(ReportQuote).where(ReportQuote.project_id == project.id)
+                                 .order_by(ReportQuote.position, ReportQuote.id)))
+    texts = dict(session.execute(select(Excerpt.id, Excerpt.text).where(
+        Excerpt.project_id == project.id, Excerpt.id.in_([m.excerpt_id for m in marks]))).all())
+    missing = [MissingQuote(m.excerpt_id, m.preview) for m in marks if not m.marks(texts.get(m.excerpt_id))]
+    gone = {m.excerpt_id for m in missing}
+    bank = quote_bank(session, project, [hypothesis.key], replace(f, directions=frozenset(DIRECTIONS)), None, blind)
+    placed: dict[int, tuple[int, Quote]] = {}   # excerpt -> (sub-mechanism, its quote)
+    order = {sub_id: i for i, sub_id in enumerate(subs)}
+    for section in bank.sections:
+        sub_id = section.code_id if section.code_id in subs else _ancestor_under(codes, section.code_id,
+                                                                                  hypothesis.id)
+        if sub_id is None:
+            continue
+        for q in section.quotes:
+            if q.excerpt_id not in placed or order[sub_id] < order[placed[q.excerpt_id][0]]:
+                placed[q.excerpt_id] = (sub_id, q)
+    number = 0
+    by_sub: dict[int, list[tuple[int, Quote]]] = {}
+    for position, mark in enumerate(marks):
+        if mark.excerpt_id in gone or mark.excerpt_id not in placed:
+            continue
+        sub_id, q = placed[mark.excerpt_id]
+        by_sub.setdefault(sub_id, []).append((position, q))
+    for sub_id in subs:   # numbered in the chapter's reading order: sub-mechanism by sub-mechanism
+        for _, q in by_sub.get(sub_id, []):
+            number += 1
+            subs[sub_id].quotes.append(replace(q, number=number))
+    marked = {m.excerpt_id for m in marks}
+    for excerpt_id, (sub_id, q) in placed.items():
+        if excerpt_id not in marked:
+            subs[sub_id].candidates.append(q)
+    return missing
+
+
+def build_chapter(session: Session, project: Project, hypothesis_key: str, f: CountFilter | None = None,
+                  blind: Blindness = NOT_BLIND) -> Chapter:
+    """The chapter of the top-level code ``hypothesis_key``; an unknown key raises InvalidInput. ``blind``:
+    what the viewer may not see of the quotes (blind double coding); the counts are the tally's."""
+    f = f or CountFilter()
+    codes = {c.id: c for c in session.scalars(select(Code).where(Code.project_id == project.id)
+                                              .order_by(Code.position, Code.id))}
+    hypothesis = next((c for c in codes.values() if c.key == hypothesis_key), None)
+    if hypothesis is None:
+        raise InvalidInput("There is no code '{key}' in this project", "code", key=hypothesis_key)
+    if hypothesis.parent_id is not None:
+        raise InvalidInput("'{key}' is not a hypothesis (a top-level code): choose one of {keys}", "code",
+                           key=hypothesis_key, keys=", ".join(c.key for c in codes.values() if c.parent_id is None))
+    tally = compute_tally(session, project, f, case_keys=True)
+    rows = {row.code_id: row for row in tally.rows}
+    notes = dict(session.execute(select(AnalysisNote.code_id, AnalysisNote.text).where(
+        AnalysisNote.code_id.in_(list(codes)))).all())
+    subs = {c.id: SubMechanism(code=c, note=notes.get(c.id, ""),
+                               counts={m: rows[c.id].counts[m] for m in COUNTED})
+            for c in codes.values() if c.parent_id == hypothesis.id and c.id in rows}
+    _chains(session, project, f, codes, hypothesis.id, subs)
+    missing = _quotes(session, project, f, hypothesis, codes, subs, blind)
+    same_kind = [c for c in codes.values() if c.parent_id is None and c.kind == hypothesis.kind]
+    return Chapter(project=project, hypothesis=hypothesis, number=same_kind.index(hypothesis) + 1, note=notes.get(hypothesis.id, ""), N=dict(tally.N),
+                   denominator_keys={k: tuple(v) for k, v in tally.denominators.items()},
+                   subs=list(subs.values()), overview=hypothesis_overview(session, project, hypothesis.key, f),
+                   params=to_params(session, f), coders=tally.coders, missing=missing)

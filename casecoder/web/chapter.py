@@ -1,0 +1,80 @@
+"""The report chapter of a hypothesis (issue #24): what the chapter will say, the analysis notes, the
+quotes marked "use in the report" in the analyst's order, and the Export chapter button (the download
+itself is ``/p/<slug>/export/chapter.zip?code=…``, web/exports.py)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from casecoder.analysis import lookups
+from casecoder.analysis.chapter import build_chapter
+from casecoder.analysis.double_coding import blindness, visible_excerpt
+from casecoder.coding import report_prep
+from casecoder.db import get_session
+from casecoder.export import chapter_text
+from casecoder.models import Code, Excerpt, Project
+from casecoder.web.access import owned, project_route
+from casecoder.web.forms.chapter import NoteForm, QuoteActionForm
+
+bp = Blueprint("chapter", __name__)
+MOVES = {"up": -1, "down": 1}
+
+
+def _hypothesis(project: Project, key: str) -> Code:
+    code = lookups.code_by_key(get_session(), project.id, key)
+    if code is None or code.parent_id is not None:
+        abort(404)
+    return code
+
+
+@bp.route("/p/<slug>/chapter/<key>")
+@project_route("analyse")
+def page(project: Project, key: str):  # type: ignore[no-untyped-def]
+    code = _hypothesis(project, key)
+    session = get_session()
+    chapter = build_chapter(session, project, code.key, blind=blindness(session, project.id, current_user,
+                                                                         g.get("role")))
+    return render_template("chapter/page.html", project=project, chapter=chapter, words=chapter_text,
+                           lang=str(get_locale()), note_form=NoteForm(), action=QuoteActionForm())
+
+
+def _back(project: Project) -> str:
+    key = request.args.get("back", "")
+    code = lookups.code_by_key(get_session(), project.id, key) if key else None
+    if code is None or code.parent_id is not None:
+        return url_for("projects.overview", slug=project.slug)
+    return url_for("chapter.page", slug=project.slug, key=code.key)
+
+
+@bp.route("/p/<slug>/chapter-notes/<int:code_id>", methods=["POST"])
+@project_route("analyse")
+def note(project: Project, code_id: int):  # type: ignore[no-untyped-def]
+    code = owned(get_session().get(Code, code_id), project)
+    form = NoteForm()
+    if form.validate_on_submit():
+        report_prep.set_analysis_note(get_session(), code, form.note.data or "", current_user.id)
+        flash(_("Analysis note saved."), "info")
+    return redirect(_back(project) + f"#sub-{code.key}")
+
+
+@bp.route("/p/<slug>/report-quotes/<int:excerpt_id>/<any(mark, remove, up, down):verb>", methods=["POST"])
+@project_route("analyse")
+def quote(project: Project, excerpt_id: int, verb: str):  # type: ignore[no-untyped-def]
+    if not QuoteActionForm().validate_on_submit():
+        abort(400)
+    session = get_session()
+    if verb == "mark":
+        excerpt = owned(session.get(Excerpt, excerpt_id), project)
+        if visible_excerpt(session, current_user, g.get("role"), excerpt) is None:
+            abort(404)
+        report_prep.mark_quote(session, excerpt, current_user.id)
+        flash(_("Quote marked for the report."), "info")
+    elif verb == "remove":
+        if not report_prep.unmark_quote(session, project.id, excerpt_id, current_user.id):
+            abort(404)
+        flash(_("Quote no longer marked for the report."), "info")
+    elif not report_prep.move_quote(session, project.id, excerpt_id, MOVES[verb], current_user.id):
+        abort(404)
+    return redirect(_back(project) + "#quotes")
