@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from casecoder import __version__
+from casecoder.figures.words import denominators_line, filters_text
 from casecoder.files.ooxml import zip_files
 from casecoder.files.tabular import csv_bytes, json_bytes
 from casecoder.kernel.file_names import file_stem
@@ -87,10 +88,10 @@ def provenance_lines(lang: str, denominators: dict[str, int], codebook: dict[str
     """The lines every README and table note carries: unit, denominators, codebook, coders, filters."""
     t = Translator(lang)
     return [t.gettext("Unit: cases (families), not text segments."),
-            t.gettext("Denominators") + ": " + ", ".join(f"N_{k} = {v}" for k, v in denominators.items()),
+            denominators_line(denominators, lang),
             t.gettext("Codebook") + f": {codebook.get('name') or '—'} {codebook.get('sha256') or ''}".rstrip(),
             t.gettext("Coders") + ": " + (", ".join(coders) or "—"),
-            t.gettext("Filters") + ": " + ("; ".join(f"{k}={v}" for k, v in params) or "—")]
+            t.gettext("Filters") + ": " + filters_text(params, lang)]
 
 
 def base_spec(project: Any, kind: str, target: dict[str, Any], params: Sequence[tuple[str, str]], lang: str,

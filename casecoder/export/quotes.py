@@ -12,6 +12,7 @@ import io
 from typing import Any
 
 from casecoder.analysis.quotes import Quote, QuoteBank, QuoteSection
+from casecoder.figures.words import filters_text
 from casecoder.files.office import a4_document
 from casecoder.files.ooxml import deterministic_zip
 from casecoder.files.tabular import csv_bytes
@@ -67,15 +68,15 @@ def reference_line(quote: Quote, lang: str) -> str:
     return "(" + " · ".join(parts) + ")"
 
 
-def _filters_text(bank: QuoteBank) -> str:
-    return "; ".join(f"{k}={v}" for k, v in bank.params) or "—"
+def _filters_text(bank: QuoteBank, lang: str) -> str:
+    return filters_text(bank.params, lang)
 
 
 def _summary(bank: QuoteBank, lang: str) -> str:
     t = Translator(lang)
     return t.gettext("{quotes} quotes from {cases} cases. Perspective: {perspective}. Filters: {filters}.").format(
         quotes=bank.n_quotes, cases=len(bank.case_keys), perspective=t.gettext(PERSPECTIVES[bank.perspective]),
-        filters=_filters_text(bank))
+        filters=_filters_text(bank, lang))
 
 
 def _heading(section: QuoteSection, lang: str) -> str:
@@ -222,5 +223,5 @@ def quote_readme(bank: QuoteBank, lang: str) -> str:
     lines.append(t.gettext("Perspective") + ": " + t.gettext(PERSPECTIVES[bank.perspective]))
     lines.append(t.gettext("Codebook") + f": {bank.codebook_name} {bank.codebook_sha256}")
     lines.append(t.gettext("Coders") + ": " + (", ".join(bank.coders) or "—"))
-    lines.append(t.gettext("Filters") + ": " + _filters_text(bank))
+    lines.append(t.gettext("Filters") + ": " + _filters_text(bank, lang))
     return "\n".join(lines) + "\n"

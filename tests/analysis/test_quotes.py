@@ -20,6 +20,7 @@ from casecoder.analysis.evidence import AttributeCondition, CountFilter
 from casecoder.analysis.quotes import QuoteBank, quote_bank
 from casecoder.coding import accounts, cases, excerpts
 from casecoder.export.quotes import CSV_HEADER, quote_files, quote_json, quote_readme, reference_line
+from casecoder.figures.words import filters_text
 from casecoder.files.ooxml import FIXED_W3CDTF, FIXED_ZIP_TIME
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Project, Source, User
@@ -299,8 +300,10 @@ def test_markdown(session, factory):
     study = build_study(session, factory)
     bank = bank_of(session, study, ["H1", "H2"], directions=frozenset({"supports", "nuances"}))
     md = quote_files(bank, "da", include_memo=False)["quotes.md"].decode("utf-8")
+    filters = filters_text([("direction", "nuances"), ("direction", "supports"), ("sub", "1")], "da")
     assert md.startswith("# Citatbank: Project quotes\n\n7 citater fra 3 sager. Perspektiv: begge perspektiver. "
-                         "Filtre: direction=nuances; direction=supports; sub=1.\n\n## H1 Én fast indgang")
+                         f"Filtre: {filters}.\n\n## H1 Én fast indgang")
+    assert "direction=" not in md and "sub=1" not in md  # the filters in words (#23)
     assert ("### H1.1 Koordinatoren samler trådene mellem forvaltningerne\n\n"
             "**Eksempel 1**\n\n> Familiekoordinator / Jobkonsulent: »Hos F01 svarer jeg samme dag.«\n\n"
             "(Sag F01 · systemperspektiv · Interview med koordinator, 2024-05-10)\n\n"
@@ -356,7 +359,7 @@ def test_json_and_readme(session, factory):
     readme = quote_readme(bank, "da")
     assert "Koder: H1 (med underkoder)" in readme
     assert "Citater: 3 citater (3 tekststykker) i 2 afsnit" in readme and "  H1.1 Koordinatoren" in readme
-    assert "Sager: 2 (F01, F02)" in readme and "Filtre: municipality=Nordby; direction=supports; sub=1" in readme
+    assert "Sager: 2 (F01, F02)" in readme and "Filtre: " + filters_text(bank.params, "da") in readme
     assert "Kodere: eva, ole" in readme and "aldrig med et navn" in readme
     english = quote_readme(bank_of(session, study, []), "en")
     assert "Codes: every codable code (with sub-codes)" in english and "Perspective: both perspectives" in english
