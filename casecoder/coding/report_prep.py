@@ -40,6 +40,13 @@ def mark_quote(session: Session, excerpt: Excerpt, user_id: int | None) -> Repor
     return mark
 
 
+def is_marked(session: Session, excerpt: Excerpt) -> bool:
+    """Whether ``excerpt`` is marked "use in the report" (with its text as it is now)."""
+    mark = session.scalar(select(ReportQuote).where(ReportQuote.project_id == excerpt.project_id,
+                                                    ReportQuote.excerpt_id == excerpt.id))
+    return mark is not None and mark.marks(excerpt.text)
+
+
 def unmark_quote(session: Session, project_id: int, excerpt_id: int, user_id: int | None) -> bool:
     """Take the mark off (also from a deleted excerpt); False when there was none."""
     mark = session.scalar(select(ReportQuote).where(ReportQuote.project_id == project_id,

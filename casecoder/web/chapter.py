@@ -3,7 +3,7 @@ quotes marked "use in the report" in the analyst's order, and the Export chapter
 itself is ``/p/<slug>/export/chapter.zip?code=…``, web/exports.py)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +14,7 @@ from casecoder.analysis.double_coding import blindness, visible_excerpt
 from casecoder.coding import report_prep
 from casecoder.db import get_session
 from casecoder.export import chapter_text
+from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Code, Excerpt, Project
 from casecoder.web.access import owned, project_route
 from casecoder.web.forms.chapter import NoteForm, QuoteActionForm
@@ -78,3 +79,23 @@ def quote(project: Project, excerpt_id: int, verb: str):  # type: ignore[no-unty
     elif not report_prep.move_quote(session, project.id, excerpt_id, MOVES[verb], current_user.id):
         abort(404)
     return redirect(_back(project) + "#quotes")
+
+
+@bp.route("/api/p/<slug>/excerpts/<int:excerpt_id>/report", methods=["GET", "POST"])
+@project_route("analyse")
+def report_mark(project: Project, excerpt_id: int):  # type: ignore[no-untyped-def]
+    """Whether the excerpt is marked "use in the report" (GET), or mark it / take the mark off (POST
+    ``{"marked": true|false}``): the workbench's toggle."""
+    session = get_session()
+    excerpt = owned(session.get(Excerpt, excerpt_id), project)
+    if visible_excerpt(session, current_user, g.get("role"), excerpt) is None:
+        abort(404)
+    if request.method == "POST":
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict) or not isinstance(body.get("marked"), bool):
+            raise InvalidInput("The request body must be {{\"marked\": true}} or {{\"marked\": false}}", "marked")
+        if body["marked"]:
+            report_prep.mark_quote(session, excerpt, current_user.id)
+        else:
+            report_prep.unmark_quote(session, project.id, excerpt.id, current_user.id)
+    return jsonify(marked=report_prep.is_marked(session, excerpt))

@@ -89,3 +89,17 @@ def test_the_export_chapter_button_downloads_the_word_draft(live_server, page):
     page.click("text=H2")
     page.wait_for_load_state()
     assert page.locator("#export-chapter").count() == 1 and page.locator("#chapter-page").count() == 1
+
+
+def test_the_workbench_toggle_marks_over_json(client, demo, session):
+    excerpt_id = h2_excerpts(session, demo)[0]
+    headers = {"X-CSRFToken": csrf_token(client, "/")}
+    url = f"/api/p/demo/excerpts/{excerpt_id}/report"
+    assert client.get(url).get_json() == {"marked": False}
+    assert client.post(url, json={"marked": True}, headers=headers).get_json() == {"marked": True}
+    assert client.get(url).get_json() == {"marked": True}
+    bad = client.post(url, json={"marked": "ja"}, headers=headers)
+    assert bad.status_code == 400 and "marked" in bad.get_json()["error"]
+    assert client.post(url, json={"marked": False}, headers=headers).get_json() == {"marked": False}
+    assert client.post(url, json={"marked": True}, headers={"X-CSRFToken": "forged"}).status_code == 400
+    assert client.get("/api/p/demo/excerpts/999999/report").status_code == 404
