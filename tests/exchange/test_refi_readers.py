@@ -115,7 +115,7 @@ def test_direction_memos_and_perspective_are_where_readers_show_them(session, la
     said = descriptions(root, excerpt.start_offset)
     assert len(said) == len(excerpt.codings)
     ce_says = [d for d in said if words[0] in d and "Cecilies memo" in d]
-    assert len(ce_says) == 1 and ce_says[0].startswith(excerpt.codings[-1].code.label(lang) + ": " + words[0])
+    assert len(ce_says) == 1 and ce_says[0].startswith(f"{excerpt.codings[-1].code.label(lang)} ({words[0]})")
     assert "Memo (Cecilie Berg): Cecilies memo\nover two lines" in ce_says[0]
     assert any("Memo (Demo admin): Admins memo" in d for d in said) and not any("Admins memo" in d for d in ce_says)
     variables = {v.get("name"): v.get("guid") for v in root.iterfind("q:Variables/q:Variable", NS)}

@@ -264,7 +264,7 @@ class _Writer:
         words = cv.words(self.lang)
         for n, coding in enumerate(codings):
             coding_guid = self.guid("coding", coding.id) if coding else ""
-            said = [f"{coding.code.label(self.lang)}: {words[coding.direction.value]}"] if coding else []
+            said = [f"{coding.code.label(self.lang)} ({words[coding.direction.value]})"] if coding else []
             said += [f"{words['memo']} ({self.user_name[m.user_id]}): {m.text}" for m in memos
                      if (coding and m.user_id == coding.coder_id) or (not n and m.user_id not in coders)]
             selection = sub(parent, "PlainTextSelection", NS,
