@@ -29,7 +29,15 @@ from casecoder.export.chapter_text import (
     system_sentence,
 )
 from casecoder.export.quotes import quoted
-from casecoder.files.office import a4_document, column_widths, repeat_header, size_columns, text_width_cm, xlsx_bytes
+from casecoder.files.office import (
+    a4_document,
+    column_widths,
+    keep_rows_whole,
+    repeat_header,
+    size_columns,
+    text_width_cm,
+    xlsx_bytes,
+)
 from casecoder.files.ooxml import deterministic_zip
 from casecoder.files.tabular import csv_bytes, json_bytes
 from casecoder.kernel.errors import InvalidInput
@@ -215,6 +223,7 @@ def _appendix(document: Any, ch: Chapter, lang: str, width_cm: float) -> None:
         for cell, value in zip(table.add_row().cells, row):
             cell.text = str(value)
     size_columns(table, column_widths(header, rows, width_cm, 11))
+    keep_rows_whole(table)
 
 
 def chapter_bundle(ch: Chapter, lang: str, template: bytes | None = None, template_name: str = "") -> Bundle:
