@@ -21,7 +21,7 @@ from casecoder.models import AuditEvent, Case, Code, Excerpt, Source, User
 
 # The kinds a reader filters by, and the entities each covers.
 KINDS: dict[str, tuple[str, ...]] = {
-    "code": ("code",), "excerpt": ("excerpt",), "coding": ("coding",), "chain": ("chain",),
+    "code": ("code",), "excerpt": ("excerpt", "excerpt_memo"), "coding": ("coding",), "chain": ("chain",),
     "case": ("case", "cases"), "interviewee": ("interviewee",), "source": ("source",),
     "membership": ("membership",), "registrations": ("registrations",), "criteria": ("criteria",),
     "double_coding": ("double_coding",), "reconciliation": ("reconciliation",),

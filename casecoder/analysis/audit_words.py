@@ -101,6 +101,9 @@ TEMPLATES = {
     ("excerpt", "update"): N_("{user} changed the excerpt '{excerpt}'"),
     ("excerpt", "delete"): N_("{user} deleted the excerpt '{excerpt}' in {source}"),
     ("excerpt", "undo"): N_("{user} undid their last change to the excerpt '{excerpt}'"),
+    ("excerpt_memo", "create"): N_("{user} wrote a memo on '{excerpt}'"),
+    ("excerpt_memo", "update"): N_("{user} changed their memo on '{excerpt}'"),
+    ("excerpt_memo", "delete"): N_("{user} removed {member}'s memo on '{excerpt}'"),
     ("coding", "create"): N_("{user} coded '{excerpt}' with {code} ({direction})"),
     ("coding", "update"): N_("{user} changed the coding of '{excerpt}' with {code}"),
     ("coding", "direction"): N_("{user} changed the coding of '{excerpt}' with {code} from {old} to {new}"),
@@ -285,6 +288,8 @@ class _Words:
             fields["old"] = self.name("codes", self.before.get("code_id"))
             fields["new"] = self.name("codes", self.after.get("code_id"))
             fields["excerpt"] = self.name("excerpts", s.get("excerpt_id"))
+        if e == "excerpt_memo":
+            fields["member"] = self._member()
         if e == "membership":
             fields["member"] = self._member()
             fields["role"] = self.value("role", s.get("role"))

@@ -17,6 +17,7 @@ from casecoder.models import (
     Coding,
     Direction,
     Excerpt,
+    ExcerptMemo,
     Interviewee,
     Perspective,
     Source,
@@ -99,8 +100,12 @@ def excerpt_query(session: Session, project_id: int, f: ExcerptFilter) -> Select
         query = query.where(Excerpt.source_id == f.source_id)
     if f.text and f.text.strip():
         pattern = f"%{_escape_like(f.text.strip().lower())}%"
-        query = query.where(or_(func.lower(Excerpt.text).like(pattern, escape="\\"),
-                                func.lower(Excerpt.memo).like(pattern, escape="\\")))
+        memo = exists().where(ExcerptMemo.excerpt_id == Excerpt.id,
+                              func.lower(ExcerptMemo.text).like(pattern, escape="\\"))
+        if f.blind_source_ids:  # on a source coded blind only the viewer's own memo is searched
+            memo = memo.where(or_(Excerpt.source_id.not_in(f.blind_source_ids),
+                                  ExcerptMemo.user_id == f.viewer_id))
+        query = query.where(or_(func.lower(Excerpt.text).like(pattern, escape="\\"), memo))
     return query
 
 
@@ -112,6 +117,7 @@ def list_excerpts(session: Session, project_id: int, f: ExcerptFilter, page: int
     rows = session.scalars(
         query.options(selectinload(Excerpt.codings).selectinload(Coding.code),
                       selectinload(Excerpt.codings).selectinload(Coding.coder),
+                      selectinload(Excerpt.memos).selectinload(ExcerptMemo.user),
                       selectinload(Excerpt.source), selectinload(Excerpt.case))
         .order_by(Source.title, Excerpt.start_offset, Excerpt.id)
         .limit(per_page).offset((page - 1) * per_page)).all()

@@ -42,6 +42,7 @@ from casecoder.models import (
     Coding,
     Direction,
     Excerpt,
+    ExcerptMemo,
     Interviewee,
     Perspective,
     Project,
@@ -67,7 +68,8 @@ class Quote:
     interview_date: date | None
     direction: str                   # the direction(s) of the passing codings, ", "-joined in DIRECTIONS order
     coders: tuple[str, ...]          # user names of the passing codings' coders, sorted
-    memo: str                        # the excerpt's memo (exports show it only when asked)
+    memo: str                        # the quoting coders' memos, each after its writer's name when
+                                     # several wrote one (exports show them only when asked)
     excerpt_id: int
 
     def intro(self, lang: str) -> str:
@@ -198,7 +200,7 @@ def quote_bank(session: Session, project: Project, code_keys: Sequence[str], f: 
 
     selection = selected_cases(session, project.id, f).with_only_columns(Case.id).scalar_subquery()
     query = (
-        select(Coding.code_id, Coding.direction, User.username, Excerpt.id, Excerpt.text, Excerpt.memo,
+        select(Coding.code_id, Coding.direction, User.username, Excerpt.id, Excerpt.text,
                Excerpt.start_offset, Case.key, Source.id, Source.title, Source.perspective, Source.interview_date)
         .select_from(Coding).join(Excerpt, Excerpt.id == Coding.excerpt_id)
         .join(Source, Source.id == Excerpt.source_id).join(Case, Case.id == Excerpt.case_id)
@@ -216,14 +218,19 @@ def quote_bank(session: Session, project: Project, code_keys: Sequence[str], f: 
         query = query.where(Source.perspective == Perspective(perspective))
 
     found: dict[int, dict[int, _Found]] = {}   # code id -> excerpt id -> what the codings say
-    for (code_id, direction, username, excerpt_id, text, memo, start, case_key, source_id, title, source_perspective,
+    for (code_id, direction, username, excerpt_id, text, start, case_key, source_id, title, source_perspective,
          interview_date) in session.execute(query):
         item = found.setdefault(code_id, {}).get(excerpt_id)
         if item is None:
             item = found[code_id][excerpt_id] = _Found(
-                text=text.strip(), memo=(memo or "").strip(), start=start, case_key=case_key, source_id=source_id,
+                text=text.strip(), memo="", start=start, case_key=case_key, source_id=source_id,
                 source_title=title, perspective=source_perspective.value, interview_date=interview_date)
         item.directions.add(direction.value)
+    memos = _memos(session, {excerpt_id for items in found.values() for excerpt_id in items})
+    for by_excerpt in found.values():
+        for memo_of, found_item in by_excerpt.items():
+            mine = [(name, text) for name, text in memos.get(memo_of, []) if name in found_item.coders]
+            found_item.memo = mine[0][1] if len(mine) == 1 else "\n".join(f"{name}: {text}" for name, text in mine)
         item.coders.add(username)
 
     roles = _system_roles(session, project.id) if found else {}
@@ -260,5 +267,16 @@ def _prune(sections: list[QuoteSection]) -> list[QuoteSection]:
             if sections[j].depth <= section.depth:
                 break
             below = below or keep[j]
+
+
+def _memos(session: Session, excerpt_ids: set[int]) -> dict[int, list[tuple[str, str]]]:
+    """Per excerpt its memos as (writer's name, text), by name: one query."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    if excerpt_ids:
+        for excerpt_id, name, text in session.execute(
+                select(ExcerptMemo.excerpt_id, User.username, ExcerptMemo.text).join(User, User.id == ExcerptMemo.user_id)
+                .where(ExcerptMemo.excerpt_id.in_(sorted(excerpt_ids))).order_by(User.username)):
+            found.setdefault(excerpt_id, []).append((name, text.strip()))
+    return found
         keep[i] = section.selected or bool(section.quotes) or below
     return [s for s, k in zip(sections, keep) if k]

@@ -8,7 +8,7 @@ from typing import Any, Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
-from casecoder.models import Case, Code, Coding, Excerpt, Source, User
+from casecoder.models import Case, Code, Coding, Excerpt, ExcerptMemo, Source, User
 
 CODES_BY_KEY_LIMIT = 100  # above this many keys, one query for every code of the project
 
@@ -20,9 +20,11 @@ def source_without_text(session: Session, source_id: int) -> Source | None:
 
 
 def excerpt_json(excerpt: Excerpt) -> dict[str, Any]:
+    """An excerpt with its codings and every coder's memo (``memos``: user name and text, by name)."""
     return {
         "id": excerpt.id, "source_id": excerpt.source_id, "start": excerpt.start_offset, "end": excerpt.end_offset,
-        "text": excerpt.text, "memo": excerpt.memo, "case": excerpt.case.key if excerpt.case else None,
+        "text": excerpt.text, "case": excerpt.case.key if excerpt.case else None,
+        "memos": sorted(({"user": m.user.username, "text": m.text} for m in excerpt.memos), key=lambda m: m["user"]),
         "case_id": excerpt.case_id, "version": excerpt.version,
         "codings": [{"id": c.id, "code": c.code.key, "code_id": c.code_id, "color": c.code.color,
                      "coder": c.coder.username, "direction": c.direction.value}
@@ -33,18 +35,19 @@ def excerpt_json(excerpt: Excerpt) -> dict[str, Any]:
 def source_excerpt_rows(session: Session, source_id: int) -> list[tuple[int | None, dict[str, Any]]]:
     """(created_by_id, ``excerpt_json``) of every excerpt of the source, in text order.
 
-    Two plain-column queries (excerpts with their case; codings with code and coder) instead of ORM
+    Three plain-column queries (excerpts with their case; codings with code and coder; memos with their
+    writer) instead of ORM
     objects: the workbench page and the excerpt list of a transcript with 1,000 excerpts are hot paths.
     The dicts are the same as ``excerpt_json`` gives (codings in code position, key, coder order).
     """
     rows: list[tuple[int | None, dict[str, Any]]] = []
     by_id: dict[int, dict[str, Any]] = {}
-    for (id_, start, end, text, memo, case_key, case_id, version, created_by_id) in session.execute(
-            select(Excerpt.id, Excerpt.start_offset, Excerpt.end_offset, Excerpt.text, Excerpt.memo, Case.key,
+    for (id_, start, end, text, case_key, case_id, version, created_by_id) in session.execute(
+            select(Excerpt.id, Excerpt.start_offset, Excerpt.end_offset, Excerpt.text, Case.key,
                    Excerpt.case_id, Excerpt.version, Excerpt.created_by_id)
             .outerjoin(Case, Case.id == Excerpt.case_id).where(Excerpt.source_id == source_id)
             .order_by(Excerpt.start_offset, Excerpt.id)):
-        data = {"id": id_, "source_id": source_id, "start": start, "end": end, "text": text, "memo": memo,
+        data = {"id": id_, "source_id": source_id, "start": start, "end": end, "text": text, "memos": [],
                 "case": case_key, "case_id": case_id, "version": version, "codings": []}
         by_id[id_] = data
         rows.append((created_by_id, data))
@@ -56,6 +59,11 @@ def source_excerpt_rows(session: Session, source_id: int) -> list[tuple[int | No
             .order_by(Code.position, Code.key, Coding.coder_id)):
         by_id[excerpt_id]["codings"].append({"id": id_, "code": key, "code_id": code_id, "color": color,
                                              "coder": username, "direction": direction.value})
+    for (excerpt_id, username, memo) in session.execute(
+            select(ExcerptMemo.excerpt_id, User.username, ExcerptMemo.text)
+            .join(Excerpt, Excerpt.id == ExcerptMemo.excerpt_id).join(User, User.id == ExcerptMemo.user_id)
+            .where(Excerpt.source_id == source_id).order_by(User.username)):
+        by_id[excerpt_id]["memos"].append({"user": username, "text": memo})
     return rows
 
 

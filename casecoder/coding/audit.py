@@ -1,5 +1,5 @@
 """Snapshots for the audit log and the one place audit rows are written: ``log`` for any entity,
-``record`` for a code, excerpt or coding (its entity, id and project taken from the object).
+``record`` for a code, excerpt, coding or excerpt memo (its entity, id and project taken from the object).
 ``begin_action`` starts a user action: the rows written after it share its ``action_group`` (undo.py)."""
 from __future__ import annotations
 
@@ -8,18 +8,20 @@ from uuid import uuid4
 
 from sqlalchemy.orm import Session
 
-from casecoder.models import AuditEvent, Code, Coding, Excerpt, User
+from casecoder.models import AuditEvent, Code, Coding, Excerpt, ExcerptMemo, User
 
 
-def snapshot(obj: Code | Excerpt | Coding) -> dict[str, Any]:
-    """The fields of a code, excerpt or coding that a reader of the log needs."""
+def snapshot(obj: Code | Excerpt | Coding | ExcerptMemo) -> dict[str, Any]:
+    """The fields of a code, excerpt, coding or coder's memo that a reader of the log needs."""
     if isinstance(obj, Code):
         return {"key": obj.key, "kind": obj.kind.value, "label_da": obj.label_da, "label_en": obj.label_en,
                 "parent_id": obj.parent_id, "color": obj.color, "codable": obj.codable,
                 "archived": obj.archived, "position": obj.position}
     if isinstance(obj, Excerpt):
         return {"source_id": obj.source_id, "case_id": obj.case_id, "start": obj.start_offset,
-                "end": obj.end_offset, "text": obj.text, "memo": obj.memo, "created_by_id": obj.created_by_id}
+                "end": obj.end_offset, "text": obj.text, "created_by_id": obj.created_by_id}
+    if isinstance(obj, ExcerptMemo):
+        return {"excerpt_id": obj.excerpt_id, "user_id": obj.user_id, "memo": obj.text}
     return {"excerpt_id": obj.excerpt_id, "code_id": obj.code_id, "coder_id": obj.coder_id,
             "direction": obj.direction.value, "of_record": obj.of_record}
 
@@ -30,7 +32,7 @@ def begin_action(session: Session) -> str:
     return group
 
 
-ENTITY = {Code: "code", Excerpt: "excerpt", Coding: "coding"}
+ENTITY = {Code: "code", Excerpt: "excerpt", Coding: "coding", ExcerptMemo: "excerpt_memo"}
 
 
 def log(session: Session, user: User | int | None, action: str, entity: str, entity_id: int, *,
@@ -46,10 +48,10 @@ def log(session: Session, user: User | int | None, action: str, entity: str, ent
     return row
 
 
-def record(session: Session, user_id: int | None, action: str, obj: Code | Excerpt | Coding,
+def record(session: Session, user_id: int | None, action: str, obj: Code | Excerpt | Coding | ExcerptMemo,
            before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
            project_id: int | None = None) -> AuditEvent:
     """Append one audit row. ``obj`` must have its id (flush first)."""
     if project_id is None:
-        project_id = obj.excerpt.project_id if isinstance(obj, Coding) else obj.project_id
+        project_id = obj.excerpt.project_id if isinstance(obj, (Coding, ExcerptMemo)) else obj.project_id
     return log(session, user_id, action, ENTITY[type(obj)], obj.id, project_id=project_id, before=before, after=after)

@@ -2,6 +2,7 @@
 
 Offsets are Unicode code points into the source text, end exclusive; the excerpt keeps a
 snapshot of its text. The case of an excerpt is required when the source covers several cases.
+Each coder owns their codings and their memo (``set_memo``: an empty memo is no row).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from casecoder.coding import audit, text_cache
 from casecoder.kernel import validate
 from casecoder.kernel.errors import N_, EditConflict, InvalidInput
-from casecoder.models import Case, Code, Coding, Direction, Excerpt, Source, User
+from casecoder.models import Case, Code, Coding, Direction, Excerpt, ExcerptMemo, Source, User
 
 
 def resolve_case(source: Source, case: Case | None) -> Case | None:
@@ -52,9 +53,10 @@ def create_excerpt(session: Session, user: User, source: Source, start: int, end
                    memo: str = "") -> Excerpt:
     """A new excerpt with the acting user's ``codes`` on it: one flush writes it and its codings."""
     start, end, text = span_text(session, source, start, end)
+    memo = validate.memo(memo)
     excerpt = Excerpt(project_id=source.project_id, source_id=source.id, case=resolve_case(source, case),
-                      start_offset=start, end_offset=end, text=text, memo=memo.strip(),
-                      created_by_id=user.id, codings=[])  # known empty: its codings are never loaded
+                      start_offset=start, end_offset=end, text=text, created_by_id=user.id,
+                      codings=[], memos=[])  # known empty: they are never loaded
     for code, direction in codes:  # a new excerpt's only codings are these, so duplicates are checked here
         if any(c.code_id == code.id for c in excerpt.codings):
             raise _already(user, code)
@@ -64,15 +66,23 @@ def create_excerpt(session: Session, user: User, source: Source, start: int, end
     audit.record(session, user.id, "create", excerpt, after=audit.snapshot(excerpt))
     for coding in excerpt.codings:
         audit.record(session, user.id, "create", coding, after=audit.snapshot(coding))
+    if memo:
+        set_memo(session, user, excerpt, memo)
     return excerpt
 
 
 def update_excerpt(session: Session, user: User, excerpt: Excerpt, *, start: int | None = None,
                    end: int | None = None, case: Case | None = None, memo: str | None = None,
                    version: int | None = None) -> Excerpt:
-    """Change span, case or memo. ``version`` is the version the editor read; a newer stored one is a conflict."""
-    if version is not None and version != excerpt.version:
+    """Change span, case or the acting user's memo. ``version`` is the version the editor read; a newer
+    stored one is a conflict (for span and case: a memo is its writer's alone)."""
+    spans = start is not None or end is not None or case is not None
+    if spans and version is not None and version != excerpt.version:
         raise _conflict(excerpt)
+    if memo is not None:
+        set_memo(session, user, excerpt, memo)
+    if not spans:
+        return excerpt
     before = audit.snapshot(excerpt)
     source = excerpt.source
     if start is not None or end is not None:
@@ -82,14 +92,44 @@ def update_excerpt(session: Session, user: User, excerpt: Excerpt, *, start: int
         excerpt.text = source.text[excerpt.start_offset:excerpt.end_offset]
     if case is not None:
         excerpt.case = resolve_case(source, case)
-    if memo is not None:
-        excerpt.memo = memo.strip()
     try:
         session.flush()
     except StaleDataError as exc:  # another save landed between our read and our UPDATE
         raise _conflict(excerpt) from exc
     audit.record(session, user.id, "update", excerpt, before=before, after=audit.snapshot(excerpt))
     return excerpt
+
+
+def set_memo(session: Session, user: User, excerpt: Excerpt, text: str,
+             writer: User | None = None) -> ExcerptMemo | None:
+    """Make ``writer``'s (default: the acting user's) own memo on ``excerpt`` ``text`` (checked; empty
+    removes it). Others' memos stay; only imports write a memo for someone else."""
+    text = validate.memo(text)
+    writer = writer or user
+    mine = next((m for m in excerpt.memos if m.user_id == writer.id), None)
+    if mine is None:
+        if not text:
+            return None
+        mine = ExcerptMemo(excerpt=excerpt, user_id=writer.id, text=text)
+        session.add(mine)
+        session.flush()
+        audit.record(session, user.id, "create", mine, after=audit.snapshot(mine))
+        return mine
+    if not text:
+        remove_memo(session, user, mine)
+        return None
+    if mine.text != text:
+        before = audit.snapshot(mine)
+        mine.text = text
+        session.flush()
+        audit.record(session, user.id, "update", mine, before=before, after=audit.snapshot(mine))
+    return mine
+
+
+def remove_memo(session: Session, user: User, memo: ExcerptMemo) -> None:
+    audit.record(session, user.id, "delete", memo, before=audit.snapshot(memo))
+    memo.excerpt.memos.remove(memo)  # delete-orphan
+    session.flush()
 
 
 def _conflict(excerpt: Excerpt) -> EditConflict:
@@ -113,24 +153,28 @@ def delete_for(session: Session, user: User, excerpt: Excerpt, *, everyone: bool
     remain. ``everyone`` (owners only, ``may_remove_others``) removes the excerpt with every coder's
     codings. True when the excerpt went."""
     others = [c for c in excerpt.codings if c.coder_id != user.id]
-    if everyone and others and not may_remove_others:
+    others_memos = [m for m in excerpt.memos if m.user_id != user.id]  # their memos are their work too
+    if everyone and (others or others_memos) and not may_remove_others:
         raise InvalidInput("Only an owner may remove other coders' codings", "everyone")
-    if everyone or not others:
+    if everyone or not (others or others_memos):
         delete_excerpt(session, user, excerpt)
         return True
     mine = [c for c in excerpt.codings if c.coder_id == user.id]
     if not mine:
+        who = {c.coder.username for c in others} | {m.user.username for m in others_memos}
         raise InvalidInput("This excerpt carries only other coders' codings ({who}); you have none to remove",
-                           "codes", who=", ".join(sorted({c.coder.username for c in others})))
+                           "codes", who=", ".join(sorted(who)))
     for coding in mine:
         remove_coding(session, user, coding)
     return False
 
 
 def delete_excerpt(session: Session, user: User, excerpt: Excerpt) -> None:
-    """Delete the excerpt with every coding on it (callers decide who may: ``delete_for``)."""
+    """Delete the excerpt with every coding and memo on it (callers decide who may: ``delete_for``)."""
     for coding in list(excerpt.codings):
         remove_coding(session, user, coding)
+    for memo in list(excerpt.memos):
+        remove_memo(session, user, memo)
     audit.record(session, user.id, "delete", excerpt, before=audit.snapshot(excerpt))
     session.delete(excerpt)
     session.flush()

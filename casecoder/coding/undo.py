@@ -3,11 +3,13 @@
 **Groups.** Each user action on excerpts (create an excerpt with its codings, save a change of span,
 case, memo or codes, delete) starts with ``audit.begin_action``: every audit row it writes carries
 the same ``audit_events.action_group`` (migration 0014). The rows hold the full snapshots of the
-excerpt and the codings before and after (``audit.snapshot``: span, text, case, memo, creator;
-each coding's code, coder, direction and of_record), so the group says exactly what was there.
+excerpt, the codings and the coders' memos before and after (``audit.snapshot``: span, text, case,
+creator; each coding's code, coder, direction and of_record; each memo's writer and text), so the
+group says exactly what was there.
 
 **Which action.** ``undo_last`` takes the acting user's newest group in the project that is neither
-an undo itself nor undone already; so pressing Undo again goes one more step back. An undo is a
+an undo itself nor undone already nor a save that changed nothing; so pressing Undo again goes one
+more step back. An undo is a
 group of its own: the inverse rows (create/update/delete, each with its snapshots) plus one row
 with action ``undo`` whose ``before`` names the group it reversed (``{"undone": group}``).
 
@@ -16,8 +18,8 @@ still be the state the group left (its last ``after``; nothing when it deleted i
 changed it since — another coder's coding on the new excerpt, a new memo, a moved span — the undo
 would overwrite their work, so nothing is undone and ``EditConflict`` (409) names who changed it.
 Otherwise each one goes back to its first ``before``: deleted rows come back with their own ids
-(a new id only when SQLite gave the old one to a newer row), with their coders, directions, memo
-and span; created rows go; changed rows get their old values.
+(a new id only when SQLite gave the old one to a newer row), with their coders, directions, every
+coder's memo and the span; created rows go; changed rows get their old values.
 """
 from __future__ import annotations
 
@@ -29,10 +31,10 @@ from sqlalchemy.orm import Session
 
 from casecoder.coding import audit
 from casecoder.kernel.errors import EditConflict, InvalidInput
-from casecoder.models import AuditEvent, Case, Code, Coding, Direction, Excerpt, Project, Source, User
+from casecoder.models import AuditEvent, Case, Code, Coding, Direction, Excerpt, ExcerptMemo, Project, Source, User
 
 HISTORY = 2000  # how many of the user's newest grouped rows are searched for the last action
-ENTITIES = ("excerpt", "coding")
+ENTITIES = ("excerpt", "coding", "excerpt_memo")
 
 
 @dataclass
@@ -57,9 +59,19 @@ def last_action(session: Session, user: User, project_id: int) -> list[AuditEven
         markers = [e for e in events if e.action == "undo"]
         if markers:
             undone.update(str((m.before or {}).get("undone")) for m in markers)
-        elif group not in undone:
+        elif group not in undone and _changes(events):
             return sorted(events, key=lambda e: e.id)
     raise InvalidInput("There is nothing of yours to undo in this project")
+
+
+def _changes(events: list[AuditEvent]) -> bool:
+    """Did the action change anything? A save of what was stored writes rows with equal snapshots."""
+    return any(e.before != e.after for e in events)
+
+
+def changed(session: Session, group: str) -> bool:
+    """Did the action ``group`` (``audit.begin_action``) change anything, so that an undo reverses it?"""
+    return _changes(list(session.scalars(select(AuditEvent).where(AuditEvent.action_group == group))))
 
 
 def _kind(events: list[AuditEvent]) -> str:
@@ -71,25 +83,32 @@ def _kind(events: list[AuditEvent]) -> str:
 
 
 def _matches(current: dict[str, Any] | None, expected: dict[str, Any] | None) -> bool:
-    """Is the stored state the one the action left? Only the keys the audit row recorded count."""
+    """Is the stored state the one the action left? Only the keys both the audit row and today's snapshot
+    have count (an excerpt's row from before 0015 also holds the shared memo)."""
     if current is None or expected is None:
         return current is None and expected is None
-    return all(current.get(k) == v for k, v in expected.items())
+    return all(current.get(k) == v for k, v in expected.items() if k in current)
 
 
-Key = tuple[Any, ...]  # ("excerpt", id) or ("coding", excerpt id, code id, coder id): SQLite reuses ids
+Key = tuple[Any, ...]  # ("excerpt", id), ("coding", excerpt id, code id, coder id) or ("excerpt_memo",
+# excerpt id, user id): SQLite reuses ids
 
 
 def _key(event: AuditEvent) -> Key:
     if event.entity == "excerpt":
         return ("excerpt", event.entity_id)
     snap = event.before or event.after or {}
+    if event.entity == "excerpt_memo":
+        return ("excerpt_memo", snap.get("excerpt_id"), snap.get("user_id"))
     return ("coding", snap.get("excerpt_id"), snap.get("code_id"), snap.get("coder_id"))
 
 
-def _stored(session: Session, key: Key) -> Excerpt | Coding | None:
+def _stored(session: Session, key: Key) -> Excerpt | Coding | ExcerptMemo | None:
     if key[0] == "excerpt":
         return session.get(Excerpt, key[1])
+    if key[0] == "excerpt_memo":
+        return session.scalar(select(ExcerptMemo).where(ExcerptMemo.excerpt_id == key[1],
+                                                        ExcerptMemo.user_id == key[2]))
     return session.scalar(select(Coding).where(Coding.excerpt_id == key[1], Coding.code_id == key[2],
                                                 Coding.coder_id == key[3]))
 
@@ -133,22 +152,25 @@ def undo_last(session: Session, user: User, project: Project) -> Undone:
         if not _matches(audit.snapshot(obj) if obj is not None else None, last[key]):
             raise _conflict(session, user, events, set(first))
     going = {key for key in first if first[key] is None and key not in reused}
-    going_codings = {stored[k].id for k in going if k[0] == "coding" and stored[k] is not None}  # type: ignore[union-attr]
-    for key in going:  # an excerpt that goes may carry only codings that go with it
+    going_rows = {(k[0], stored[k].id) for k in going if k[0] != "excerpt" and stored[k] is not None}  # type: ignore[union-attr]
+    for key in going:  # an excerpt that goes may carry only codings and memos that go with it
         obj = stored[key]
-        if isinstance(obj, Excerpt) and any(c.id not in going_codings for c in obj.codings):
+        if isinstance(obj, Excerpt) and (any(("coding", c.id) not in going_rows for c in obj.codings)
+                                         or any(("excerpt_memo", m.id) not in going_rows for m in obj.memos)):
             raise _conflict(session, user, events, set(first))
 
     group = str(events[0].action_group)
     audit.begin_action(session)
     done = Undone(group=group, kind=_kind(events))
-    for key in sorted(going, key=lambda k: k[0] != "coding"):  # codings first, then their excerpts
+    for key in sorted(going, key=lambda k: k[0] == "excerpt"):  # codings and memos first, then excerpts
         obj = stored[key]
         if obj is None:
             continue
         audit.record(session, user.id, "delete", obj, before=audit.snapshot(obj))
         if isinstance(obj, Coding):
             obj.excerpt.codings.remove(obj)
+        elif isinstance(obj, ExcerptMemo):
+            obj.excerpt.memos.remove(obj)
         else:
             done.removed_ids.append(obj.id)
             session.delete(obj)
@@ -163,8 +185,12 @@ def undo_last(session: Session, user: User, project: Project) -> Undone:
         coding = _restore_coding(session, user, row_id[key], first[key] or {}, new_ids, stored[key])  # type: ignore[arg-type]
         if coding.excerpt_id not in done.excerpt_ids:
             done.excerpt_ids.append(coding.excerpt_id)
+    for key in [k for k in first if k[0] == "excerpt_memo" and first[k] is not None]:
+        memo = _restore_memo(session, user, first[key] or {}, new_ids, stored[key])  # type: ignore[arg-type]
+        if memo.excerpt_id not in done.excerpt_ids:
+            done.excerpt_ids.append(memo.excerpt_id)
     for key in going:
-        if key[0] == "coding" and key[1] not in done.removed_ids and key[1] not in done.excerpt_ids:
+        if key[0] != "excerpt" and key[1] not in done.removed_ids and key[1] not in done.excerpt_ids:
             done.excerpt_ids.append(int(key[1]))
     main = next((e.entity_id for e in events if e.entity == "excerpt"), None)
     if main is None:
@@ -181,7 +207,7 @@ def _restore_excerpt(session: Session, user: User, project: Project, excerpt_id:
         before = audit.snapshot(excerpt)
         excerpt.case_id = state["case_id"]
         excerpt.start_offset, excerpt.end_offset = state["start"], state["end"]
-        excerpt.text, excerpt.memo = state["text"], state["memo"]
+        excerpt.text = state["text"]
         session.flush()
         audit.record(session, user.id, "update", excerpt, before=before, after=audit.snapshot(excerpt))
         return excerpt
@@ -196,8 +222,8 @@ def _restore_excerpt(session: Session, user: User, project: Project, excerpt_id:
         raise EditConflict("The case of this excerpt was deleted, so it cannot come back. Nothing was undone.", "undo")
     taken = session.get(Excerpt, excerpt_id) is not None
     excerpt = Excerpt(project_id=project.id, source_id=source.id, case_id=state["case_id"],
-                      start_offset=state["start"], end_offset=state["end"], text=state["text"], memo=state["memo"],
-                      created_by_id=state.get("created_by_id", user.id), codings=[])
+                      start_offset=state["start"], end_offset=state["end"], text=state["text"],
+                      created_by_id=state.get("created_by_id", user.id), codings=[], memos=[])
     if not taken:
         excerpt.id = excerpt_id
     session.add(excerpt)
@@ -230,3 +256,22 @@ def _restore_coding(session: Session, user: User, coding_id: int, state: dict[st
     session.flush()
     audit.record(session, user.id, "create", coding, after=audit.snapshot(coding))
     return coding
+
+
+def _restore_memo(session: Session, user: User, state: dict[str, Any], new_ids: dict[int, int],
+                  memo: ExcerptMemo | None) -> ExcerptMemo:
+    """A coder's memo as it was: its old text back, or the row again (on the excerpt's new id if it got one)."""
+    if memo is not None:
+        before = audit.snapshot(memo)
+        memo.text = state["memo"]
+        session.flush()
+        audit.record(session, user.id, "update", memo, before=before, after=audit.snapshot(memo))
+        return memo
+    excerpt = session.get(Excerpt, new_ids.get(state["excerpt_id"], state["excerpt_id"]))
+    if excerpt is None or session.get(User, state["user_id"]) is None:
+        raise EditConflict("The excerpt of this memo was deleted, so it cannot come back. Nothing was undone.", "undo")
+    memo = ExcerptMemo(excerpt=excerpt, user_id=state["user_id"], text=state["memo"])
+    session.add(memo)
+    session.flush()
+    audit.record(session, user.id, "create", memo, after=audit.snapshot(memo))
+    return memo

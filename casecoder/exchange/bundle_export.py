@@ -33,6 +33,7 @@ from casecoder.models import (
     Coding,
     Excerpt,
     Interviewee,
+    ExcerptMemo,
     Project,
     Source,
 )
@@ -142,17 +143,23 @@ def _interviewees(session: Session, project: Project) -> bytes:
 
 
 def _excerpts(session: Session, project: Project, keys: dict[int, str], blind: Blindness = NOT_BLIND) -> bytes:
-    """One row per excerpt, coder and direction (code keys joined by ';'); an uncoded excerpt gets one row."""
+    """One row per excerpt, coder and direction (code keys joined by ';'); an uncoded excerpt gets one row.
+    The memo column holds the row's coder's own memo; a coder with a memo and no coding gets a row
+    without codes."""
     rows = []
     for excerpt in blind.excerpts(session.scalars(select(Excerpt).where(Excerpt.project_id == project.id).options(
             selectinload(Excerpt.case), selectinload(Excerpt.codings).selectinload(Coding.code),
-            selectinload(Excerpt.codings).selectinload(Coding.coder)))):
+            selectinload(Excerpt.codings).selectinload(Coding.coder),
+        memos = {m.user.username: m.text for m in excerpt.memos if blind.sees_coding(excerpt.source_id, m.user_id)}
+        for name in set(memos) - {coder for coder, _ in groups}:
+            groups[(name, "")] = []
+            selectinload(Excerpt.memos).selectinload(ExcerptMemo.user)))):
         groups: dict[tuple[str, str], list[str]] = defaultdict(list)
         for coding in blind.codings_of(excerpt):
             groups[(coding.coder.username, coding.direction.value)].append(coding.code.key)
         head = [keys[excerpt.source_id], excerpt.case.key if excerpt.case else "", excerpt.start_offset,
                 excerpt.end_offset, excerpt.text]
         for (coder, direction), code_keys in sorted(groups.items()) or [(("", ""), [])]:
-            rows.append([*head, ";".join(sorted(code_keys)), direction, coder, excerpt.memo])
+            rows.append([*head, ";".join(sorted(code_keys)), direction, coder, memos.pop(coder, "")])
     rows.sort(key=lambda r: (r[0], r[2], r[3], r[1], r[7], r[6], r[5]))
     return csv_bytes(EXCERPTS, rows)

@@ -211,15 +211,18 @@ class _Importer(BundleWriter):
             direction = p.attempt(row, "direction", validate.choice, Direction, row.get("direction") or "supports",
                                   N_("Direction"))[1]
             code_keys = self._applicable_codes(row)
-            coder = self._coder(row) if code_keys else ""  # an uncoded excerpt needs no coder
+            memo = p.attempt(row, "memo", validate.memo, row.get("memo"))[1]
+            # the memo is the row's coder's own (an old bundle's shared memo goes to each row's coder);
+            # an uncoded excerpt without a memo needs no coder
+            coder = self._coder(row) if code_keys or memo else ""
             if located is None or direction is None or coder is None:
                 continue
-            plan = self.excerpt_plans.setdefault(located, ExcerptPlan(row, row.get("memo")))
-            if row.get("memo") and plan.memo != row.get("memo"):
-                if plan.memo:
-                    p.at(row, "memo", InvalidInput("The memo differs from line {line}, which is the same excerpt",
-                                                   "memo", line=plan.row.line))
-                plan.memo = plan.memo or row.get("memo")
+            plan = self.excerpt_plans.setdefault(located, ExcerptPlan(row))
+            if memo:
+                known = plan.memos.setdefault(coder, (cast(str, memo), row))
+                if known[0] != memo:
+                    p.at(row, "memo", InvalidInput("The memo of {coder} differs from line {line}, which is the same "
+                                                   "excerpt", "memo", coder=coder, line=known[1].line))
             for code_key in code_keys:
                 if (code_key, coder) in plan.codings:
                     first = plan.codings[(code_key, coder)][1]

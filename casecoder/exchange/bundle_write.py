@@ -57,7 +57,7 @@ class SourceInfo:
 @dataclass
 class ExcerptPlan:
     row: Row  # its first row
-    memo: str
+    memos: dict[str, tuple[str, Row]] = field(default_factory=dict)  # coder -> their memo and its row
     codings: dict[tuple[str, str], tuple[Direction, Row]] = field(default_factory=dict)  # (code, coder) -> ...
 
 
@@ -136,8 +136,13 @@ class BundleWriter:
                 excerpt = self._existing_excerpt(key, case_key, start, end)
                 if excerpt is None:
                     excerpt = excerpts.create_excerpt(s, actor, self.sources[key], start, end,
-                                                      case=self.cases.get(case_key or ""), memo=plan.memo)
+                                                      case=self.cases.get(case_key or ""))
                     summary.excerpts += 1
+            for coder, (memo, row) in plan.memos.items():  # each coder's own; one already there stays
+                with self._at(row):
+                    writer = cast(User, self.users[coder])  # every named coder exists by now
+                    if not any(m.user_id == writer.id for m in excerpt.memos):
+                        excerpts.set_memo(s, actor, excerpt, memo, writer=writer)
             for (code_key, coder), (direction, row) in plan.codings.items():
                 with self._at(row):
                     excerpts.add_coding(s, actor, excerpt, self.codes[code_key], direction, coder=self.users[coder])

@@ -8,8 +8,8 @@ double-coded source gets only their own excerpts and codings: ``analysis.double_
 - the text as paragraphs: a blank line or the start of a speaker turn (``analysis.turns``) begins a new
   paragraph, other line breaks stay line breaks; speaker labels are bold;
 - every excerpt a Word comment anchored on exactly its span, with the text
-  "H1.2 (supports) — anna; H2.1 (nuances) — bo" and the memo in a second paragraph. The runs are cut at
-  every excerpt boundary, so overlapping or nested excerpts each get their own comment range;
+  "H1.2 (supports) — anna; H2.1 (nuances) — bo" and each coder's memo ("Memo (anna): …") in a paragraph
+  of its own. The runs are cut at every excerpt boundary, so overlapping or nested excerpts each get their own comment range;
 - an A4 page with a page number in the footer; texts in ``lang`` (``kernel.translate``).
 
 The same data gives the same bytes: no comment dates, fixed package timestamps (``ooxml.deterministic_zip``).
@@ -226,10 +226,10 @@ def _add_comment(document: Any, anchor: list[Any], excerpt: dict[str, Any], t: T
     comment._comment_elm.attrib.pop(qn("w:date"), None)  # no time stamp: the same data gives the same bytes
     if transcript_case := excerpt.get("case_shown"):
         comment.add_paragraph(t.gettext("Case") + " " + transcript_case)
-    if excerpt.get("memo"):
+    for memo in excerpt.get("memos", []):  # each coder's memo after their name
         paragraph = comment.add_paragraph()
-        paragraph.add_run(t.gettext("Memo") + ": ").bold = True
-        paragraph.add_run(_xml_text(excerpt["memo"]))
+        paragraph.add_run(t.gettext("Memo") + f" ({memo['user']}): ").bold = True
+        paragraph.add_run(_xml_text(memo["text"]))
 
 
 def coded_transcript_docx(transcript: CodedTranscript, lang: str) -> bytes:

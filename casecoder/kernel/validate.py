@@ -23,6 +23,8 @@ KEY_MAX, SOURCE_KEY_MAX = 32, 64  # code, case, interviewee and attribute keys; 
 KEY_PUNCTUATION = "._-"
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 MIN_PASSWORD = 10
+MAX_MEMO = 20_000  # characters of one memo (an excerpt's, a case's, a code's)
+THE_MEMO = N_("The memo")
 
 
 NOT_TEXT_RE = re.compile("[\x00\ud800-\udfff]")  # NUL, and a lone surrogate (a str holds no pairs)
@@ -110,6 +112,15 @@ def key(value: str, what: Msg, max_len: int = KEY_MAX, field: str = "key") -> st
             "{what} '{value}' must be 1-{max_len} characters: letters (also æ, ø, å and other accented letters), "
             "digits, '.', '_' or '-', starting with a letter or digit", field, what=what, value=value,
             max_len=max_len)
+    return value
+
+
+def memo(value: str | None, what: Msg = THE_MEMO) -> str:
+    """A memo without surrounding blanks, at most ``MAX_MEMO`` characters."""
+    value = (value or "").strip()
+    if len(value) > MAX_MEMO:
+        raise InvalidInput("{what} is {n} characters long; at most {max_len} are allowed", "memo",
+                           what=what, n=len(value), max_len=MAX_MEMO)
     return value
 
 

@@ -22,7 +22,7 @@ from casecoder.models.cases import (
 )
 from casecoder.models.chains import Arrow, Chain, ChainNode, ChainScope
 from casecoder.models.codebook import Code, CodeRelation
-from casecoder.models.coding import Coding, Excerpt
+from casecoder.models.coding import Coding, Excerpt, ExcerptMemo
 from casecoder.models.derived import DERIVED as _DERIVED  # noqa: F401 - attaches every trigger's DDL to create_all
 from casecoder.models.derived.case_sources import CaseSources
 from casecoder.models.derived.summary import EvidenceSummary
@@ -34,7 +34,7 @@ from casecoder.models.report import AnalysisNote, ReportQuote
 
 __all__ = [
     "Arrow", "AttributeDefinition", "AttributeType", "Chain", "ChainNode", "ChainScope", "AuditEvent", "Base", "Case", "CaseAttribute", "Code", "CodeKind",
-    "CodeRelation", "Coding", "Direction", "Excerpt", "InterviewMode", "Interviewee", "Membership", "Perspective",
+    "CodeRelation", "Coding", "Direction", "Excerpt", "ExcerptMemo", "InterviewMode", "Interviewee", "Membership", "Perspective",
     "Project", "Registration", "RelationType", "Role", "SelectionCriteria", "Source", "User", "source_cases",
     "source_interviewees",
     "Decision", "DoubleCoding", "Reconciliation", "double_coding_coders", "LoginFailure",

@@ -1,4 +1,5 @@
-"""Excerpts (spans of a source about one case) and codings (excerpt x code x coder x direction)."""
+"""Excerpts (spans of a source about one case), codings (excerpt x code x coder x direction) and each
+coder's own memo on an excerpt."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -29,7 +30,6 @@ class Excerpt(Base):
     start_offset: Mapped[int]
     end_offset: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
-    memo: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow, onupdate=utcnow)
@@ -43,6 +43,8 @@ class Excerpt(Base):
     case: Mapped[Optional[Case]] = relationship()
     created_by: Mapped[Optional[User]] = relationship()
     codings: Mapped[list["Coding"]] = relationship(back_populates="excerpt", cascade="all, delete-orphan")
+    memos: Mapped[list["ExcerptMemo"]] = relationship(back_populates="excerpt", cascade="all, delete-orphan",
+                                                      order_by="ExcerptMemo.user_id")
 
 
 class Coding(Base):
@@ -62,3 +64,19 @@ class Coding(Base):
     excerpt: Mapped[Excerpt] = relationship(back_populates="codings")
     code: Mapped[Code] = relationship()
     coder: Mapped[User] = relationship()
+
+
+class ExcerptMemo(Base):
+    """One coder's memo on an excerpt: each coder writes only their own (an empty memo is no row)."""
+
+    __tablename__ = "excerpt_memos"
+    __table_args__ = (UniqueConstraint("excerpt_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    excerpt_id: Mapped[int] = mapped_column(ForeignKey("excerpts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow, onupdate=utcnow)
+
+    excerpt: Mapped[Excerpt] = relationship(back_populates="memos")
+    user: Mapped[User] = relationship()

@@ -86,7 +86,7 @@ def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
     audit.begin_action(session)
     excerpt = excerpt_ops.create_excerpt(session, current_user, source, _int(body, "start"), _int(body, "end"),
                                          wanted, case=_case(project, body), memo=str(body.get("memo") or ""))
-    return jsonify(_shown(excerpt)), 201
+    return jsonify({**_shown(excerpt), "changed": True}), 201
 
 
 @bp.route("/p/<slug>/excerpts/<int:excerpt_id>", methods=["PATCH"])
@@ -96,13 +96,14 @@ def update_excerpt(project: Project, excerpt_id: int):  # type: ignore[no-untype
 
     With ``version`` (the excerpt's version as read), a save over someone else's newer save is a 409 conflict.
     ``codes`` may be left out (the memo alone changes on any excerpt the user may code), or be empty
-    when other coders' codings remain on the excerpt.
+    when other coders' codings remain on the excerpt. The memo is the acting coder's own (each coder
+    has theirs). ``changed`` in the answer: whether the save changed anything (Undo reverses it then).
     """
     session = get_session()
     excerpt = owned(session.get(Excerpt, excerpt_id), project)
     rights = dc.blind_edit(session, current_user, g.get("role"), excerpt)  # 404 for an excerpt hidden from a blind coder
     body = _body()
-    audit.begin_action(session)
+    group = audit.begin_action(session)
     if any(k in body for k in ("start", "end", "case_id")):
         rights.check_span_or_case()
     if any(k in body for k in ("start", "end", "case_id", "memo")):
@@ -116,7 +117,7 @@ def update_excerpt(project: Project, excerpt_id: int):  # type: ignore[no-untype
         others = any(c.coder_id != current_user.id for c in excerpt.codings)
         excerpt_ops.set_codings(session, current_user, excerpt, _wanted_codes(project, body, may_be_empty=others))
     session.refresh(excerpt)
-    return jsonify(_shown(excerpt))
+    return jsonify({**_shown(excerpt), "changed": undo_ops.changed(session, group)})
 
 
 @bp.route("/p/<slug>/sources/<int:source_id>/excerpts")

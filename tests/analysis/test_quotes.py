@@ -245,8 +245,8 @@ def test_a_few_grouped_queries_whatever_the_number_of_excerpts(session, factory)
         bank_of(session, study, [], coder_ids=(study.eva.id,))
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    # codes, codings with excerpts/sources/cases, system roles, the coder's name (for the parameters)
-    assert len(statements) == 4, statements
+    # codes, codings with excerpts/sources/cases, their memos, system roles, the coder's name (parameters)
+    assert len(statements) == 5, statements
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from casecoder import config
 from casecoder.coding import accounts
-from casecoder.models import Code, Coding, Excerpt
+from casecoder.models import Code, Coding, Excerpt, ExcerptMemo
 from tests.factories import PASSWORD, Factory
 from tests.server_helpers import POSTGRES, Client, casecoder_args, free_port, server_env
 
@@ -99,8 +99,11 @@ def test_concurrent_coders_on_one_source_lose_nothing(engine, session, start_ser
                                          .where(Coding.excerpt_id == shared.id)).all())
     patched = {i for i, rows in results.items() if any(k == "patch" and s == 200 for k, s, _ in rows)}
     assert shared_codings == {(owner.id, keys[0])} | {(coders[i].id, keys[i + 1]) for i in patched}
-    memo = session.scalar(select(Excerpt.memo).where(Excerpt.id == shared.id))
-    assert memo in {body["memo"] for rows in results.values() for k, s, body in rows if k == "patch" and s == 200}
+    memos = dict(session.execute(select(ExcerptMemo.user_id, ExcerptMemo.text).where(ExcerptMemo.excerpt_id == shared.id)))
+    for i, rows in results.items():  # each coder's memo is the one of their last save that went through
+        saved = [body for k, s, body in rows if k == "patch" and s == 200]
+        if saved:
+            assert memos[coders[i].id] == next(m["text"] for m in saved[-1]["memos"] if m["user"] == coders[i].username)
 
 
 # ---- configuration of the production server ----

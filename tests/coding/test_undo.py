@@ -27,13 +27,20 @@ def state(session, excerpt_id):
         return None
     session.refresh(excerpt)
     codings = sorted((c.code.key, c.coder.username, c.direction.value, c.of_record) for c in excerpt.codings)
-    return (excerpt.start_offset, excerpt.end_offset, excerpt.text, excerpt.memo, excerpt.case_id,
+    return (excerpt.start_offset, excerpt.end_offset, excerpt.text, memos(excerpt), excerpt.case_id,
             excerpt.created_by_id, codings)
+
+
+def memos(excerpt):
+    """Each coder's memo on the excerpt: {user name: text}."""
+    return {m.user.username: m.text for m in excerpt.memos}
 
 
 def test_undo_of_a_delete_brings_back_the_same_excerpt_with_every_coders_coding(session, factory):
     project, owner, anna, excerpt = two_coders(session, factory)
-    excerpt.memo = "Mors ord"
+    session.info.pop("action_group")  # memos written outside an action (as before 0014): not undoable
+    excerpt_ops.set_memo(session, owner, excerpt, "Mors ord")
+    excerpt_ops.set_memo(session, anna, excerpt, "Annas ord")
     session.commit()
     excerpt_id, was = excerpt.id, state(session, excerpt.id)
     coding_ids = sorted(c.id for c in excerpt.codings)
@@ -45,7 +52,8 @@ def test_undo_of_a_delete_brings_back_the_same_excerpt_with_every_coders_coding(
     done = undo.undo_last(session, owner, project)
     session.commit()
     assert done.kind == "delete" and done.excerpt_ids == [excerpt_id]
-    assert state(session, excerpt_id) == was  # same id, span, text, memo, creator; anna's coding is anna's
+    assert state(session, excerpt_id) == was  # same id, span, text, memos, creator; anna's coding is anna's
+    assert was[3] == {owner.username: "Mors ord", "anna": "Annas ord"}  # every coder's memo came back
     assert sorted(session.scalars(select(Coding.id).where(Coding.excerpt_id == excerpt_id))) == coding_ids
     marker = session.scalars(select(AuditEvent).where(AuditEvent.action == "undo")).one()
     assert marker.user_id == owner.id and marker.entity_id == excerpt_id and marker.before["action"] == "delete"
@@ -67,7 +75,7 @@ def test_undo_goes_several_steps_back(session, factory):
     session.commit()
     assert undo.undo_last(session, owner, project).kind == "update"
     session.commit()
-    assert state(session, new.id)[:4] == (start, start + 11, "Det gav ro.", "")
+    assert state(session, new.id)[:4] == (start, start + 11, "Det gav ro.", {})
     assert state(session, new.id)[-1] == [("H1.1", owner.username, "supports", True)]
     done = undo.undo_last(session, owner, project)
     session.commit()
@@ -79,16 +87,16 @@ def test_undo_is_refused_after_another_coders_change(session, factory):
     anna = factory.user("anna")
     add_member(session, project, anna, "coder")
     audit.begin_action(session)
-    excerpt_ops.update_excerpt(session, owner, excerpt, memo="admins note")
+    excerpt_ops.update_excerpt(session, owner, excerpt, memo="admins note", start=excerpt.start_offset + 1)
     session.commit()
     audit.begin_action(session)
-    excerpt_ops.update_excerpt(session, anna, excerpt, memo="annas note")
+    excerpt_ops.update_excerpt(session, anna, excerpt, memo="annas note", start=excerpt.start_offset + 1)
     session.commit()
     with pytest.raises(EditConflict, match="anna changed this excerpt after you") as refused:
         undo.undo_last(session, owner, project)
     assert refused.value.status == 409
     session.rollback()
-    assert session.get(Excerpt, excerpt.id).memo == "annas note"
+    assert memos(session.get(Excerpt, excerpt.id)) == {owner.username: "admins note", "anna": "annas note"}
     # anna's own coding on an excerpt the owner created keeps the owner's create from being undone
     audit.begin_action(session)
     start = excerpt.source.text.index("Det gav ro.")
@@ -137,3 +145,53 @@ def test_a_restored_excerpt_whose_id_was_taken_gets_a_new_one(session, factory):
     (back,) = done.excerpt_ids
     assert state(session, back) == was
     assert state(session, other_id)[2] == "Det gav ro."  # anna's new excerpt untouched
+
+
+def test_each_coder_writes_only_their_own_memo_and_undo_restores_it(session, factory):
+    project, owner, anna, excerpt = two_coders(session, factory)
+    audit.begin_action(session)
+    excerpt_ops.update_excerpt(session, owner, excerpt, memo="  admins note ")
+    session.commit()
+    audit.begin_action(session)
+    excerpt_ops.update_excerpt(session, anna, excerpt, memo="annas note")  # the memo alone: no version, no codes
+    session.commit()
+    assert memos(excerpt) == {owner.username: "admins note", "anna": "annas note"}  # nobody overwrote anybody
+    audit.begin_action(session)
+    excerpt_ops.update_excerpt(session, owner, excerpt, memo="admins second note")
+    session.commit()
+    undo.undo_last(session, owner, project)  # anna's memo is hers, so the owner's own change comes back exactly
+    session.commit()
+    assert memos(excerpt) == {owner.username: "admins note", "anna": "annas note"}
+    audit.begin_action(session)
+    excerpt_ops.update_excerpt(session, anna, excerpt, memo="")  # an empty memo removes hers only
+    session.commit()
+    assert memos(excerpt) == {owner.username: "admins note"}
+    undo.undo_last(session, anna, project)
+    session.commit()
+    assert memos(excerpt) == {owner.username: "admins note", "anna": "annas note"}
+    rows = session.scalars(select(AuditEvent).where(AuditEvent.entity == "excerpt_memo").order_by(AuditEvent.id)).all()
+    assert [(r.action, r.user_id) for r in rows] == [
+        ("create", owner.id), ("create", anna.id), ("update", owner.id), ("update", owner.id),
+        ("delete", anna.id), ("create", anna.id)]
+    with pytest.raises(InvalidInput, match="at most 20000 are allowed"):
+        excerpt_ops.update_excerpt(session, anna, excerpt, memo="x" * 20_001)
+
+
+def test_a_memo_added_by_another_coder_keeps_the_create_from_being_undone(session, factory):
+    project, owner, anna, excerpt = two_coders(session, factory)
+    audit.begin_action(session)
+    start = excerpt.source.text.index("Det gav ro.")
+    new = excerpt_ops.create_excerpt(session, owner, excerpt.source, start, start + 11,
+                                     [(factory.code(project, "H1.1"), "supports")], memo="mit")
+    session.commit()
+    audit.begin_action(session)
+    excerpt_ops.set_memo(session, anna, new, "annas tanke")
+    session.commit()
+    with pytest.raises(EditConflict, match="anna"):
+        undo.undo_last(session, owner, project)
+    session.rollback()
+    assert memos(session.get(Excerpt, new.id)) == {owner.username: "mit", "anna": "annas tanke"}
+    # a delete by anna removes only her codings; her memo and the owner's stay with the excerpt
+    audit.begin_action(session)
+    assert not excerpt_ops.delete_for(session, anna, excerpt)
+    session.commit()

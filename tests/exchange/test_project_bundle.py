@@ -39,13 +39,13 @@ def test_import_writes_everything_audited(session, target):
     assert [c.key for c in b.cases] == ["F01", "F02"] and [p.key for p in b.interviewees] == ["FK"]
     first = session.scalar(select(Excerpt).where(Excerpt.source_id == a.id))
     assert first.text == "Min koordinator ringede altid tilbage samme dag." and first.case.key == "F01"
-    assert first.memo == "Et memo" and first.created_by_id == eva.id
+    assert [(m.user.username, m.text) for m in first.memos] == [("eva", "Et memo")] and first.created_by_id == eva.id
     assert sorted((c.code.key, c.coder.username, c.direction.value) for c in first.codings) == [
         ("H1.1", "nyco", "contradicts"), ("H1.4", "eva", "supports"), ("NY.1", "eva", "supports")]
     events = session.scalars(select(AuditEvent).where(AuditEvent.project_id == project.id)
                              .where(AuditEvent.id > 54)).all()  # after the codebook's 54 creates
     assert {(e.entity, e.action) for e in events} == {("code", "create"), ("code", "update"), ("excerpt", "create"),
-                                                      ("coding", "create")}
+                                                      ("coding", "create"), ("excerpt_memo", "create")}
     assert {e.user_id for e in events} == {eva.id}
 
 
@@ -242,7 +242,14 @@ def test_round_trip_of_the_demo_gives_identical_csv_files(session, tmp_path):
     first = bundle_files(session, demo)
     assert ",\"'=HYPERLINK(" in first["excerpts.csv"].decode(), "CSV injection is neutralised on export"
     assert first["cases.csv"].decode().splitlines()[1].endswith(",3.25,007,false")
-    assert ",,,," in first["excerpts.csv"].decode()  # the uncoded excerpt: no codes, direction, coder
+    # the uncoded excerpt: no codes or direction; the memo's row names its writer (each coder has their own)
+    assert ",,,admin,\"'=HYPERLINK(" in first["excerpts.csv"].decode()
+    coded = session.scalars(select(Excerpt).where(Excerpt.project_id == demo.id).order_by(Excerpt.id)).first()
+    excerpts.set_memo(session, accounts.get_user(session, "admin"), coded, "admins memo")
+    anna = accounts.create_user(session, "annamemo", "x" * 12)
+    excerpts.set_memo(session, anna, coded, "annas memo")  # a memo without a coding: a row without codes
+    first = bundle_files(session, demo)
+    assert ",,,annamemo,annas memo\r\n" in first["excerpts.csv"].decode()
     assert sorted(n for n in first if n.endswith(".csv")) == sorted(
         ["codes.csv", "cases.csv", "interviewees.csv", "sources.csv", "excerpts.csv"])
     assert first["excerpts.csv"].startswith("\ufeffsource_key,case_key,start,end,quote,code_keys,direction,coder,"

@@ -39,7 +39,7 @@ LATE = "Sagsbehandleren skiftede tre gange."
 @pytest.fixture
 def coded(factory, session):  # type: ignore[no-untyped-def]
     """Owner olga; coders anna and bo. anna's excerpt LONG carries her H1.2 and bo's H2.1; bo's INNER
-    lies inside it (ST.4); olga's ACROSS spans two paragraphs; anna's LATE has a memo."""
+    lies inside it (ST.4); olga's ACROSS spans two paragraphs; anna's LATE has her memo, LONG anna's and bo's."""
     olga, anna, bo = factory.user("olga"), factory.user("anna"), factory.user("bo")
     project = factory.project("proj", olga)
     for coder in (anna, bo):
@@ -48,11 +48,12 @@ def coded(factory, session):  # type: ignore[no-untyped-def]
     source = factory.source(project, [case], text=TEXT, title="Interview med Søren og Åse")
     long = factory.excerpt(anna, source, LONG, [(factory.code(project, "H1.2"), "supports")])
     excerpts.add_coding(session, bo, long, factory.code(project, "H2.1"), "nuances")
-    long.memo = "Samme person hver gang"
+    excerpts.set_memo(session, anna, long, "Samme person hver gang")
+    excerpts.set_memo(session, bo, long, "Bo ser det anderledes")
     factory.excerpt(bo, source, INNER, [(factory.code(project, "ST.4"), "contradicts")])
     factory.excerpt(olga, source, ACROSS, [(factory.code(project, "H1.4"), "supports")])
     late = factory.excerpt(anna, source, LATE, [(factory.code(project, "B.1"), "supports")])
-    late.memo = "Skift af sagsbehandler\nflere gange"
+    excerpts.set_memo(session, anna, late, "Skift af sagsbehandler\nflere gange")
     session.commit()
     return project, source, {"olga": olga, "anna": anna, "bo": bo}
 
@@ -88,10 +89,11 @@ def test_each_excerpt_is_a_comment_on_exactly_its_span(session, coded):
     document = Document(io.BytesIO(data))
     found = comments(document)
     assert found == [
-        (LONG, "H1.2 (supports) — anna; H2.1 (nuances) — bo\nMemo: Samme person hver gang", "anna, bo"),
+        (LONG, "H1.2 (supports) — anna; H2.1 (nuances) — bo\nMemo (anna): Samme person hver gang\n"
+               "Memo (bo): Bo ser det anderledes", "anna, bo"),
         (INNER, "ST.4 (contradicts) — bo", "bo"),
         (ACROSS, "H1.4 (supports) — olga", "olga"),
-        (LATE, "B.1 (supports) — anna\nMemo: Skift af sagsbehandler\nflere gange", "anna"),
+        (LATE, "B.1 (supports) — anna\nMemo (anna): Skift af sagsbehandler\nflere gange", "anna"),
     ]
     texts = [p.text for p in document.paragraphs]
     assert texts[0] == "Interview med Søren og Åse" and document.paragraphs[0].style.name == "Title"
@@ -125,7 +127,7 @@ def test_the_same_data_gives_the_same_bytes_and_danish_texts(session, coded):
     first = coded_transcript_docx(coded_transcript(session, source), "da")
     assert first == coded_transcript_docx(coded_transcript(session, source), "da")
     document = Document(io.BytesIO(first))
-    assert document.comments.get(0).text.startswith("H1.2 (understøtter) — anna; H2.1 (nuancerer) — bo\nNotat: ")
+    assert document.comments.get(0).text.startswith("H1.2 (understøtter) — anna; H2.1 (nuancerer) — bo\nNotat (anna): ")
     assert document.paragraphs[2].text.startswith("Projekt: Project proj\nPerspektiv: familieperspektiv\nSager: F01")
     assert document.core_properties.created.year == 2000 and document.core_properties.title == source.title
 
@@ -137,8 +139,8 @@ def test_a_blind_coder_sees_only_their_own_work(session, coded):
     session.commit()
     document = Document(io.BytesIO(coded_transcript_docx(coded_transcript(session, source, anna, Role.CODER), "en")))
     assert [(a, t) for a, t, _ in comments(document)] == [
-        (LONG, "H1.2 (supports) — anna\nMemo: Samme person hver gang"),
-        (LATE, "B.1 (supports) — anna\nMemo: Skift af sagsbehandler\nflere gange")]
+        (LONG, "H1.2 (supports) — anna\nMemo (anna): Samme person hver gang"),  # not bo's memo
+        (LATE, "B.1 (supports) — anna\nMemo (anna): Skift af sagsbehandler\nflere gange")]
     texts = [p.text for p in document.paragraphs]
     assert "Blind double coding: you see only your own codings until the owner opens the comparison." in texts
     assert "Excerpts: 2" in texts[2]
@@ -166,7 +168,7 @@ def test_many_random_overlapping_excerpts_each_cover_exactly_their_text():
     text = "\n".join(("Interviewer: " if i % 2 else "Mor: ") + " ".join(rng.choices(words, k=12))
                      + ("\n" if i % 3 == 0 else "") for i in range(400))
     spans = sorted({(s, s + rng.randrange(1, 300)) for s in (rng.randrange(len(text) - 300) for _ in range(500))})
-    rows = tuple({"id": i, "start": s, "end": e, "memo": "", "case": None,
+    rows = tuple({"id": i, "start": s, "end": e, "memos": [], "case": None,
                   "codings": [{"code": "H1.1", "direction": "supports", "coder": "anna"}]}
                  for i, (s, e) in enumerate(spans))
     transcript = CodedTranscript("T", "P", "family", None, None, (), (), text, rows, False)

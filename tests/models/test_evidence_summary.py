@@ -288,6 +288,7 @@ def test_migrations_0010_and_0011_fill_the_tables_from_existing_codings(db_url):
         with engine.begin() as conn:  # the ORM writes sources.text_version (0012) and audit_events.action_group
             conn.execute(text("ALTER TABLE sources ADD COLUMN text_version BIGINT"))  # (0014): there for the
             conn.execute(text("ALTER TABLE audit_events ADD COLUMN action_group VARCHAR(32)"))  # writes only
+            conn.execute(text("ALTER TABLE excerpts DROP COLUMN memo"))  # the ORM has none since 0015
             conn.execute(text("ALTER TABLE users ADD COLUMN session_generation INTEGER NOT NULL DEFAULT 0"))  # 0016
         with Session(engine, expire_on_commit=False) as session:
             f = Factory(session)
@@ -299,6 +300,7 @@ def test_migrations_0010_and_0011_fill_the_tables_from_existing_codings(db_url):
         with engine.begin() as conn:
             conn.execute(text("ALTER TABLE sources DROP COLUMN text_version"))
             conn.execute(text("ALTER TABLE audit_events DROP COLUMN action_group"))
+            conn.execute(text("ALTER TABLE excerpts ADD COLUMN memo TEXT NOT NULL DEFAULT ''"))
             conn.execute(text("ALTER TABLE users DROP COLUMN session_generation"))
         migrate.upgrade(engine)
         with Session(engine, expire_on_commit=False) as session:

@@ -110,7 +110,7 @@ def test_import_docx_code_reload_edit_delete(english_admin, page, session, share
     session.expire_all()
     edited = session.get(Excerpt, excerpt_id)
     assert {c.code.key: c.direction.value for c in edited.codings} == {"H1.1": "supports", "ST.3": "contradicts"}
-    assert edited.memo == "Siger det modsatte"
+    assert [(m.user.username, m.text) for m in edited.memos] == [("admin", "Siger det modsatte")]
 
     # delete with the keyboard, confirm, then undo, then delete with the button
     page.on("dialog", lambda dialog: dialog.accept())

@@ -55,8 +55,8 @@ def test_two_coders_delete_and_undo(app, client, demo, session):
     assert back.status_code == 200 and back.get_json()["message"].startswith("Undone")
     (restored,) = back.get_json()["excerpts"]
     assert restored["id"] == excerpt_id and _codings(restored) == _codings(before)
-    assert (restored["memo"], restored["start"], restored["end"], restored["text"]) == (
-        before["memo"], before["start"], before["end"], before["text"])
+    assert (restored["memos"], restored["start"], restored["end"], restored["text"]) == (
+        before["memos"], before["start"], before["end"], before["text"])
     assert session.scalars(select(AuditEvent.user_id).where(AuditEvent.action == "undo")).all() == [
         accounts.get_user(session, "birte").id, accounts.get_user(session, "admin").id]
 
@@ -66,14 +66,21 @@ def test_undo_is_refused_after_another_coders_change(app, client, demo, session)
     admin_h = {"X-CSRFToken": csrf_token(client, "/p/demo/")}
     excerpt_id = session.scalar(select(Excerpt.id).where(Excerpt.project_id == demo.id).order_by(Excerpt.id))
     url = f"/api/p/demo/excerpts/{excerpt_id}"
-    assert client.patch(url, json={"memo": "admins note"}, headers=admin_h).status_code == 200
-    assert anna.patch(url, json={"memo": "annas note"}, headers=anna_h).status_code == 200
+    start = client.get(url).get_json()["start"]
+    saved = client.patch(url, json={"memo": "admins note", "start": start + 1}, headers=admin_h)
+    assert saved.status_code == 200 and saved.get_json()["changed"] is True
+    same = client.patch(url, json={"memo": "admins note"}, headers=admin_h)  # nothing changed: no Undo for it
+    assert same.status_code == 200 and same.get_json()["changed"] is False
+    assert anna.patch(url, json={"memo": "annas note", "start": start + 2}, headers=anna_h).status_code == 200
+    memos = {m["user"]: m["text"] for m in client.get(url).get_json()["memos"]}
+    assert memos == {"admin": "admins note", "birte": "annas note"}  # each coder's own memo, nobody overwritten
     refused = client.post("/api/p/demo/undo", headers=admin_h)
     assert refused.status_code == 409
     assert "birte changed this excerpt after you" in refused.get_json()["error"]
-    assert client.get(url).get_json()["memo"] == "annas note"
-    nothing = anna.post("/api/p/demo/undo", headers=anna_h)  # anna's own memo change can be undone
-    assert nothing.status_code == 200 and client.get(url).get_json()["memo"] == "admins note"
+    assert client.get(url).get_json()["start"] == start + 2
+    nothing = anna.post("/api/p/demo/undo", headers=anna_h)  # anna's own change can be undone
+    assert nothing.status_code == 200 and client.get(url).get_json()["start"] == start + 1
+    assert {m["user"] for m in client.get(url).get_json()["memos"]} == {"admin"}
     again = anna.post("/api/p/demo/undo", headers=anna_h)
     assert again.status_code == 400 and "nothing of yours to undo" in again.get_json()["error"]
     assert client.post("/api/p/demo/undo").status_code == 400  # CSRF token required

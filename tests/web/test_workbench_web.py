@@ -111,7 +111,7 @@ def test_patch_excerpt_changes_codes_direction_memo_and_span(client, demo, sessi
     json = response.get_json()
     mine = {c["code"]: c["direction"] for c in json["codings"] if c["coder"] == "admin"}
     assert mine == {"H1.1": "nuances", "ST.3": "supports"}
-    assert json["memo"] == "ny note" and json["start"] == excerpt.start_offset + 1
+    assert json["memos"] == [{"user": "admin", "text": "ny note"}] and json["start"] == excerpt.start_offset + 1
     session.expire_all()
     refreshed = session.get(Excerpt, excerpt.id)
     assert refreshed.source.text[refreshed.start_offset:refreshed.end_offset] == refreshed.text
