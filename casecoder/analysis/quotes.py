@@ -226,13 +226,13 @@ def quote_bank(session: Session, project: Project, code_keys: Sequence[str], f: 
                 text=text.strip(), memo="", start=start, case_key=case_key, source_id=source_id,
                 source_title=title, perspective=source_perspective.value, interview_date=interview_date)
         item.directions.add(direction.value)
+        item.coders.add(username)
+
     memos = _memos(session, {excerpt_id for items in found.values() for excerpt_id in items})
     for by_excerpt in found.values():
         for memo_of, found_item in by_excerpt.items():
             mine = [(name, text) for name, text in memos.get(memo_of, []) if name in found_item.coders]
             found_item.memo = mine[0][1] if len(mine) == 1 else "\n".join(f"{name}: {text}" for name, text in mine)
-        item.coders.add(username)
-
     roles = _system_roles(session, project.id) if found else {}
     key_of = {c.id: c.key for c in codes}
     sections: list[QuoteSection] = []
@@ -267,6 +267,8 @@ def _prune(sections: list[QuoteSection]) -> list[QuoteSection]:
             if sections[j].depth <= section.depth:
                 break
             below = below or keep[j]
+        keep[i] = section.selected or bool(section.quotes) or below
+    return [s for s, k in zip(sections, keep) if k]
 
 
 def _memos(session: Session, excerpt_ids: set[int]) -> dict[int, list[tuple[str, str]]]:
@@ -278,5 +280,3 @@ def _memos(session: Session, excerpt_ids: set[int]) -> dict[int, list[tuple[str,
                 .where(ExcerptMemo.excerpt_id.in_(sorted(excerpt_ids))).order_by(User.username)):
             found.setdefault(excerpt_id, []).append((name, text.strip()))
     return found
-        keep[i] = section.selected or bool(section.quotes) or below
-    return [s for s, k in zip(sections, keep) if k]

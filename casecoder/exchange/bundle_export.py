@@ -32,8 +32,8 @@ from casecoder.models import (
     Code,
     Coding,
     Excerpt,
-    Interviewee,
     ExcerptMemo,
+    Interviewee,
     Project,
     Source,
 )
@@ -150,13 +150,13 @@ def _excerpts(session: Session, project: Project, keys: dict[int, str], blind: B
     for excerpt in blind.excerpts(session.scalars(select(Excerpt).where(Excerpt.project_id == project.id).options(
             selectinload(Excerpt.case), selectinload(Excerpt.codings).selectinload(Coding.code),
             selectinload(Excerpt.codings).selectinload(Coding.coder),
-        memos = {m.user.username: m.text for m in excerpt.memos if blind.sees_coding(excerpt.source_id, m.user_id)}
-        for name in set(memos) - {coder for coder, _ in groups}:
-            groups[(name, "")] = []
             selectinload(Excerpt.memos).selectinload(ExcerptMemo.user)))):
         groups: dict[tuple[str, str], list[str]] = defaultdict(list)
         for coding in blind.codings_of(excerpt):
             groups[(coding.coder.username, coding.direction.value)].append(coding.code.key)
+        memos = {m.user.username: m.text for m in excerpt.memos if blind.sees_coding(excerpt.source_id, m.user_id)}
+        for name in set(memos) - {coder for coder, _ in groups}:
+            groups[(name, "")] = []
         head = [keys[excerpt.source_id], excerpt.case.key if excerpt.case else "", excerpt.start_offset,
                 excerpt.end_offset, excerpt.text]
         for (coder, direction), code_keys in sorted(groups.items()) or [(("", ""), [])]:
