@@ -10,6 +10,8 @@ boxes, arrows and wrapping; byte-identical for the same input.
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 import networkx as nx
 from matplotlib import rc_context
 
@@ -62,23 +64,25 @@ def _feedback_edges(graph: nx.DiGraph) -> list[tuple[str, str]]:
 Edge = tuple[str, str]
 
 
-def _acyclic(keys: list[str], edges: list[Edge]) -> tuple[nx.DiGraph, list[tuple[Edge, Edge]]]:
-    """The graph for layering (self-loops dropped, feedback edges reversed) and every arrow to draw as
-    (its edge, the same edge in the layering's direction)."""
+def _acyclic(keys: list[str], edges: Sequence[Edge], before: Sequence[Edge] = ()) -> tuple[nx.DiGraph,
+                                                                                           list[tuple[Edge, Edge]]]:
+    """The graph for layering (the edges and the ``before`` pairs, self-loops dropped, feedback edges
+    reversed) and every edge to draw as (the edge, the same edge in the layering's direction)."""
     graph = nx.DiGraph()
     graph.add_nodes_from(sorted(keys))
     links = sorted({e for e in edges if e[0] != e[1]})
-    graph.add_edges_from(links)
+    graph.add_edges_from(sorted(set(links) | {e for e in before if e[0] != e[1]}))
     back = set(_feedback_edges(graph)) if not nx.is_directed_acyclic_graph(graph) else set()
     graph.remove_edges_from(back)
     graph.add_edges_from(sorted((b, a) for a, b in back))
     return graph, [(e, (e[1], e[0]) if e in back else e) for e in links]
 
 
-def overview_layers(keys: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
+def overview_layers(keys: list[str], edges: Sequence[Edge], before: Sequence[Edge] = ()) -> dict[str, int]:
     """Layer per key, as far right as possible: the last layer minus the longest path to a sink (an
-    arrow's tail always left of its head; a cycle's feedback arrow counts reversed)."""
-    graph, _ = _acyclic(keys, edges)
+    arrow's tail always left of its head; a cycle's feedback arrow counts reversed). ``before`` are pairs
+    (a, b) laid out like arrows, a left of b, but not drawn: a hypothesis's sub-mechanisms before it."""
+    graph, _ = _acyclic(keys, edges, before)
     depth: dict[str, int] = {}
     for key in reversed(list(nx.lexicographical_topological_sort(graph))):
         depth[key] = max([depth[s] + 1 for s in graph.successors(key)] or [0])
@@ -121,21 +125,51 @@ def _by_neighbours(links: nx.DiGraph, column: list[str], other: list[str], down:
     return sorted(column, key=centre)
 
 
+def _tops(columns: list[list[str]], heights: dict[str, float], mids: dict[str, float],
+          neighbours: dict[str, list[str]], top: float, span: float) -> dict[str, float]:
+    """The top of every id in its column: each as near the mean height of its neighbours as the column's order,
+    the gaps and the span [top, top + span] allow (a few sweeps), so arrows run as straight as they can."""
+    tops: dict[str, float] = {}
+    for col in columns:                                     # start: each column stacked in the middle
+        y = top + (span - sum(heights[k] for k in col) - V_GAP * (len(col) - 1)) / 2
+        for key in col:
+            tops[key], y = y, y + heights[key] + V_GAP
+    for sweep in range(6):
+        for col in (columns if sweep % 2 == 0 else columns[::-1]):
+            want = [sum(tops[n] + mids[n] for n in neighbours[k]) / len(neighbours[k]) - mids[k]
+                    if neighbours.get(k) else tops[k] for k in col]
+            lower = top
+            for i, key in enumerate(col):                   # down: no overlap
+                want[i] = max(want[i], lower)
+                lower = want[i] + heights[key] + V_GAP
+            upper = top + span
+            for i in range(len(col) - 1, -1, -1):           # up: within the span
+                want[i] = min(want[i], upper - heights[col[i]])
+                upper = want[i] - V_GAP
+            lower = top
+            for i, key in enumerate(col):
+                tops[key] = max(want[i], lower)
+                lower = tops[key] + heights[key] + V_GAP
+    return tops
+
+
 def overview_figure(nodes: list[tuple[str, str, str, str]], edges: list[tuple[str, str]], *, title: str,
-                    caption: str, legend: dict[str, str] | None = None, fmt: str = "svg") -> bytes:
+                    caption: str, legend: dict[str, str] | None = None, fmt: str = "svg",
+                    before: Sequence[tuple[str, str]] = ()) -> bytes:
     """Nodes (key, label, kind, annotation) in layers left to right; leads_to edges as solid arrows
-    (self-loops are not drawn). Outcomes ("theme") are light-green boxes, events black, the rest dark green;
+    (self-loops are not drawn); ``before``: pairs laid out left to right but not drawn (see
+    ``overview_layers``). Outcomes ("theme") are light-green boxes, events black, the rest dark green;
     a legend names the fills present and the tab."""
     _check_format(fmt)
     keys = [node[0] for node in nodes]
     if not nodes or len(set(keys)) != len(keys):
         raise ValueError("an overview needs nodes with distinct keys")
-    unknown = sorted({k for edge in edges for k in edge} - set(keys))
+    unknown = sorted({k for edge in [*edges, *before] for k in edge} - set(keys))
     if unknown:
         raise ValueError(f"edges name nodes that do not exist: {', '.join(unknown)}")
     legend = {**DEFAULT_LEGEND, **(legend or {})}
-    _, drawn = _acyclic(keys, edges)
-    layer = overview_layers(keys, edges)
+    _, drawn = _acyclic(keys, edges, before)
+    layer = overview_layers(keys, edges, before)
     columns, paths = _columns(drawn, layer)
     back = {edge for edge, towards in drawn if edge != towards}
     cw = (WIDTH_IN - 2 * MARGIN - (len(columns) - 1) * GAP) / len(columns)
@@ -176,13 +210,20 @@ def overview_figure(nodes: list[tuple[str, str, str, str]], edges: list[tuple[st
         ax = _axes(fig, y_caption + _size(fig, caption_text, SMALL_PT)[1] + MARGIN)
         ax.text(MARGIN, 0.12, title_text, fontsize=TITLE_PT, fontweight="bold", va="top", ha="left",
                 linespacing=1.2)
+        neighbours: dict[str, list[str]] = {}
+        for path in paths.values():
+            for a, b in zip(path, path[1:]):
+                neighbours.setdefault(a, []).append(b)
+                neighbours.setdefault(b, []).append(a)
+        mids = {k: sizes[k][1] / 2 if k in sizes else SLOT / 2 for col in columns for k in col}
+        tops = _tops(columns, {k: height(k) for col in columns for k in col}, mids, neighbours, top, max(col_h))
         place: dict[str, tuple[float, float, float]] = {}        # id -> x, y, box height (slots: their middle)
-        for i, (col, h) in enumerate(zip(columns, col_h)):
-            x, y = MARGIN + i * (cw + GAP), top + (max(col_h) - h) / 2
+        for i, col in enumerate(columns):
+            x = MARGIN + i * (cw + GAP)
             for key in col:
+                y = tops[key]
                 if key not in sizes:
                     place[key] = (x, y + SLOT / 2, 0.0)
-                    y += SLOT + V_GAP
                     continue
                 text, bh, note_text, tw, th = sizes[key]
                 face, color, border = LOOKS.get(kinds[key], DEFAULT_LOOK)
@@ -193,7 +234,6 @@ def overview_figure(nodes: list[tuple[str, str, str, str]], edges: list[tuple[st
                                   edge="#555555", size=TAB_PT)
                     tab.set_gid(f"tab-{key}")
                 place[key] = (x, y, bh)
-                y += bh + th + V_GAP
         # ports: every arrow end on a box side, spread along it in the order of the other ends' heights
         ends: dict[tuple[str, str], list[tuple[float, tuple[str, str]]]] = {}
         for edge, path in sorted(paths.items()):

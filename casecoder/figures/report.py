@@ -91,6 +91,8 @@ def overview_bytes(nodes: list[OverviewNode], edges: list[tuple[str, str]], key:
         return t.gettext("family {n}/{N} · system {m}/{M}").format(n=n.family[0], N=n.family[1], m=n.system[0],
                                                                      M=n.system[1])
 
+    depth = key.count(".") + 1                       # the hypothesis's sub-mechanisms are laid out before it
+    subs = [(n.key, key) for n in nodes if n.key.startswith(key + ".") and n.key.count(".") == depth]
     return overview_figure([(n.key, label(n), n.kind, tab(n)) for n in nodes], edges,
                            title=overview_title(nodes, key, lang), caption=overview_caption(lang, directions),
-                           legend={k: t.gettext(v) for k, v in OVERVIEW_LEGEND.items()}, fmt=fmt)
+                           legend={k: t.gettext(v) for k, v in OVERVIEW_LEGEND.items()}, fmt=fmt, before=subs)

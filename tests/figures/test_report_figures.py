@@ -144,6 +144,18 @@ def test_overview_layers_run_from_sub_mechanisms_over_the_hypothesis_to_the_outc
     assert all(layer[a] < layer[b] for a, b in EDGES)
 
 
+def test_overview_lays_the_hypothesis_out_after_its_sub_mechanisms() -> None:
+    keys, edges = ["H2", "H2.1", "H2.2", "S", "OUT"], [("H2", "S"), ("S", "OUT"), ("H2", "OUT"), ("H2.1", "OUT")]
+    assert overview_layers(keys, edges)["H2"] == 0                        # by the arrows alone: with H2.1
+    layer = overview_layers(keys, edges, before=[("H2.1", "H2"), ("H2.2", "H2")])
+    assert layer == {"H2.1": 0, "H2.2": 0, "H2": 1, "S": 2, "OUT": 3}
+    nodes = [OverviewNode(k, k, k, kind, (1, 5), (1, 9)) for k, kind in (
+        ("H2", "hypothesis"), ("H2.1", "mechanism"), ("H2.2", "mechanism"), ("S", "theme"), ("OUT", "theme"))]
+    svg = overview_bytes(nodes, edges, "H2", "en", "svg")                 # the figure says which are sub-mechanisms
+    left = {gid[4:]: min(x for x, _ in pts) for gid, pts in shapes(svg, "box-").items()}
+    assert left["H2.1"] == left["H2.2"] < left["H2"] < left["S"] < left["OUT"]
+
+
 def test_overview_arrows_stay_between_the_boxes_and_spread_their_heads() -> None:
     svg = overview_bytes(NODES, EDGES, "H1", "en", "svg")
     boxes = {gid[4:]: (min(x for x, _ in pts), min(y for _, y in pts), max(x for x, _ in pts),
