@@ -17,7 +17,7 @@ SCOPES = {"family": N_("family perspective"), "system": N_("system perspective")
 SCOPE_DENOMINATOR = {"family": "family", "system": "system", "pooled": "any"}
 LEGEND = {"combination": N_("Cases with the combination"), "both_and": N_("dashed arrow: both-and"),
           "and_or": N_("solid arrow: and/or"), "statement": N_("green box: statement"),
-          "mechanism": N_("outlined box: mechanism"), "event": N_("black box: event"),
+          "mechanism": N_("outlined box: mechanism or other code"), "event": N_("black box: event"),
           "tab": N_("tab: number of cases")}
 
 

@@ -48,7 +48,7 @@ MARGIN, GAP, ROW_GAP, PAD = 0.15, 0.34, 0.34, 0.07       # inches
 HEAD, LINESPACING, MAX_CHARS, LANE = 0.09, 1.2, 22, 0.1
 MIN_PT, LEAST_PT = 6, 3                                  # box text shrinks to 6 pt for a long word, one box to 3 pt
 DEFAULT_LEGEND = {"both_and": "dashed arrow: both-and", "and_or": "solid arrow: and/or",
-                  "statement": "green box: statement", "mechanism": "outlined box: mechanism",
+                  "statement": "green box: statement", "mechanism": "outlined box: mechanism or other code",
                   "event": "black box: event", "tab": "number of cases", "combination": "Cases with the combination"}
 
 

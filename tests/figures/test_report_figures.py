@@ -253,4 +253,4 @@ def test_chain_caption_ends_with_a_full_stop_and_writes_and_or_as_words() -> Non
     assert "(ST.1 and ST.2) or E.1" in text
     assert "A caption without a stop. Unit: cases." in text
     assert text.rstrip().endswith("(contradicting and nuancing evidence is not counted).")
-    assert "outlined box: mechanism" not in text                 # no mechanism in this chain
+    assert "outlined box: mechanism or other code" not in text   # no mechanism in this chain
