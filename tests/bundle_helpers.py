@@ -65,7 +65,9 @@ def counts(session) -> dict[str, int]:
     return found
 
 
-def problems(session, project, files, user=None) -> list[str]:
+def problems(session, project, files, user=None, add_coders=True) -> list[str]:
+    """The problems of importing ``files``; coders who are not members are added unless ``add_coders``
+    is False (tests/exchange/test_bundle_coders.py checks that refusal)."""
     with pytest.raises(BundleProblems) as info:
-        import_bundle(session, project, bundle(files), user=user, max_bytes=MB)
+        import_bundle(session, project, bundle(files), user=user, max_bytes=MB, add_coders=add_coders)
     return [p.render() for p in info.value.problems]

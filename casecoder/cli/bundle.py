@@ -23,16 +23,21 @@ def summary_text(summary: ImportSummary) -> str:
     return (f"{summary.codes_added} codes added, {summary.codes_updated} updated, {summary.cases} cases, "
             f"{summary.interviewees} interviewees, {summary.sources} sources, {summary.excerpts} excerpts, "
             f"{summary.codings} codings" + (f", {summary.users} coders created as users without login"
-                                           if summary.users else ""))
+                                           if summary.users else "")
+            + (f", {summary.members} coders added as members" if summary.members else ""))
 
 
 @click.command("import-bundle")
 @click.argument("project")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
 @click.option("--user", "username", help="User name recorded as the importing user in the audit log.")
+@click.option("--add-coders", is_flag=True,
+              help="Make coders the bundle names who are not members of PROJECT members with the role coder "
+                   "(without it they are refused).")
 @with_appcontext
-def import_bundle_command(project: str, path: Path, username: str | None) -> None:
-    """Import the bundle at PATH (a folder or a .zip) into PROJECT, all or nothing."""
+def import_bundle_command(project: str, path: Path, username: str | None, add_coders: bool) -> None:
+    """Import the bundle at PATH (a folder or a .zip) into PROJECT, all or nothing. Every coder it names
+    must be a member of PROJECT, unless --add-coders."""
     max_bytes = current_app.config["MAX_UPLOAD_MB"] * MB
     with unit_of_work() as session:
         project_ = projects.get_project(session, project)
@@ -41,7 +46,7 @@ def import_bundle_command(project: str, path: Path, username: str | None) -> Non
             bundle = folder_bundle(path)
         else:
             bundle = zip_bundle(path.read_bytes(), ZIP_FACTOR * current_app.config["MAX_CONTENT_LENGTH"], path.name)
-        summary = import_bundle(session, project_, bundle, user=user, max_bytes=max_bytes)
+        summary = import_bundle(session, project_, bundle, user=user, max_bytes=max_bytes, add_coders=add_coders)
         click.echo(f"Imported {path} into {project}: {summary_text(summary)}.")
 
 

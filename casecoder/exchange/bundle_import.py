@@ -5,8 +5,11 @@ types, offsets, quotes) and collects every problem; if there is any it raises ``
 before anything is written. Only then does it write, inside the caller's session, through the
 ordinary write functions: codes (created, or updated through ``codes.update_code``; audited), cases
 with typed attributes, interviewees, sources (text by ``extract.extract_text``; ``Source.key`` set),
-excerpts and codings (``coding/excerpts``; audited, the importing user as actor). Coders who do not
-exist become users who cannot log in (``password_hash = "!"``). The format is in README.md
+excerpts and codings (``coding/excerpts``; audited, the importing user as actor). Every coder the
+bundle names must be a member of the project, or the import is refused naming each one and the line
+where they first appear; with ``add_coders`` (the owner said so) they become members with the role
+coder (audited), and one who does not exist becomes a user who cannot log in (``password_hash = "!"``)
+first. The format is in README.md
 ("Project bundles"); ``export/project_bundle.py`` writes it. The checks and the plans are here, the
 writing in ``bundle_write.py``.
 """
@@ -17,7 +20,7 @@ from typing import cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.coding import pseudonymise
+from casecoder.coding import accounts, pseudonymise
 from casecoder.exchange.bundle_read import COLUMNS, check_csv_names, find_quote, read_transcript, source_key, unknown
 from casecoder.exchange.bundle_write import BundleWriter, ExcerptPlan, ImportSummary, SourceInfo
 from casecoder.files.csv_tables import INT_RE, Bundle, Problems, Row, Table, infer_type, read_table, split_keys
@@ -33,8 +36,10 @@ from casecoder.models import (
     Direction,
     Interviewee,
     InterviewMode,
+    Membership,
     Perspective,
     Project,
+    Role,
     Source,
     User,
 )
@@ -43,12 +48,17 @@ __all__ = ["ImportSummary", "import_bundle"]
 
 
 def import_bundle(session: Session, project: Project, bundle: Bundle, *, user: User | None,
-                  max_bytes: int) -> ImportSummary:
-    """Check all of ``bundle`` against ``project``, then write it; raises BundleProblems (nothing written)."""
-    importer = _Importer(session, project, bundle, user, max_bytes)
+                  max_bytes: int, add_coders: bool = False) -> ImportSummary:
+    """Check all of ``bundle`` against ``project``, then write it; raises BundleProblems (nothing written).
+    ``add_coders``: coders who are not members of the project become members with the role coder."""
+    importer = _Importer(session, project, bundle, user, max_bytes, add_coders)
     importer.check()
     importer.problems.raise_any()
+    outsiders = importer.outsiders()
     summary = importer.write()
+    for name in outsiders:  # only with add_coders (else check refused them); audited by add_member
+        accounts.add_member(session, project, cast(User, importer.users[name]), Role.CODER, actor=user)
+    summary.members = len(outsiders)
     pseudonymise.detect_project(session, project, user)  # pending hits for the review screen, as on import
     return summary
 
@@ -56,8 +66,12 @@ def import_bundle(session: Session, project: Project, bundle: Bundle, *, user: U
 class _Importer(BundleWriter):
     """Checks the bundle into plans (this module); ``BundleWriter`` writes them."""
 
-    def __init__(self, session: Session, project: Project, bundle: Bundle, user: User | None, max_bytes: int):
+    def __init__(self, session: Session, project: Project, bundle: Bundle, user: User | None, max_bytes: int,
+                 add_coders: bool = False):
         self.session, self.project, self.bundle, self.user, self.max_bytes = session, project, bundle, user, max_bytes
+        self.add_coders = add_coders
+        self.members = set(session.scalars(select(Membership.user_id).where(Membership.project_id == project.id)))
+        self.coder_rows: dict[str, Row] = {}  # each coder's first line
         self.problems = Problems()
         pid = project.id
         self.codes = {c.key: c for c in session.scalars(select(Code).where(Code.project_id == pid))}
@@ -86,6 +100,20 @@ class _Importer(BundleWriter):
         self.check_people(tables["interviewees.csv"])
         self.check_sources(tables["sources.csv"])
         self.check_excerpts(tables["excerpts.csv"])
+        self.check_coders()
+
+    def outsiders(self) -> list[str]:
+        """The coders the bundle names who are not members of the project (or no users yet), by name."""
+        return sorted(n for n, u in self.users.items() if u is None or u.id not in self.members)
+
+    def check_coders(self) -> None:
+        """Refuse each coder who is not a member, at the line naming them first (unless ``add_coders``)."""
+        if self.add_coders:
+            return
+        for name in self.outsiders():
+            self.problems.at(self.coder_rows[name], "coder", InvalidInput(
+                "{coder} is not a member of this project: add them as a member first, or import with the coders "
+                "added as members", "coder", coder=name))
 
     def _new_key(self, row: Row, column: str, check, what: str, seen: dict[str, int], existing) -> str | None:  # type: ignore[no-untyped-def]
         """A valid key not seen before in the file nor existing in the project, else None (reported)."""
@@ -287,6 +315,7 @@ class _Importer(BundleWriter):
         if not ok:
             return None
         name = cast(str, checked)
+        self.coder_rows.setdefault(name, row)
         if name not in self.users:
             self.users[name] = self.session.scalar(select(User).where(User.username == name))
         return name

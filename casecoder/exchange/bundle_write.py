@@ -41,6 +41,7 @@ class ImportSummary:
     excerpts: int = 0
     codings: int = 0
     users: int = 0  # coders created as users without login
+    members: int = 0  # coders added as members of the project (role coder; only when the import says so)
 
 
 @dataclass

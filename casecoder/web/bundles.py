@@ -31,7 +31,8 @@ def import_(project: Project):  # type: ignore[no-untyped-def]
             bundle = zip_bundle(upload.read(), ZIP_FACTOR * current_app.config["MAX_CONTENT_LENGTH"],
                                 upload.filename or "bundle.zip")
             summary = import_bundle(session, project, bundle, user=current_user,
-                                    max_bytes=current_app.config["MAX_UPLOAD_MB"] * MB)
+                                    max_bytes=current_app.config["MAX_UPLOAD_MB"] * MB,
+                                    add_coders=bool(form.add_coders.data))
         except BundleProblems as exc:
             session.rollback()  # nothing was written; this makes sure of it
             problems = [p.render(_) for p in exc.problems]
@@ -39,6 +40,9 @@ def import_(project: Project):  # type: ignore[no-untyped-def]
             flash(_("Bundle imported: %(codes_added)s codes added, %(codes_updated)s updated, %(cases)s cases, "
                     "%(interviewees)s interviewees, %(sources)s sources, %(excerpts)s excerpts, "
                     "%(codings)s codings.", **vars(summary)), "info")
+            if summary.members:
+                flash(_("%(members)s coders were added as members of the project (role coder).",
+                        members=summary.members), "info")
             return redirect(url_for("projects.overview", slug=project.slug))
     status = 400 if (problems or form.errors) else 200
     return render_template("projects/import_bundle.html", project=project, form=form, problems=problems), status

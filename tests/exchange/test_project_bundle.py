@@ -23,7 +23,7 @@ from tests.factories import PASSWORD
 
 def test_import_writes_everything_audited(session, target):
     project, eva = target
-    summary = import_bundle(session, project, bundle(BASE), user=eva, max_bytes=MB)
+    summary = import_bundle(session, project, bundle(BASE), user=eva, max_bytes=MB, add_coders=True)
     assert (summary.codes_added, summary.codes_updated, summary.cases, summary.interviewees, summary.sources,
             summary.excerpts, summary.codings, summary.users) == (2, 1, 2, 2, 2, 2, 4, 1)
     by_key = {c.key: c for c in session.scalars(select(Code).where(Code.project_id == project.id))}
@@ -45,13 +45,14 @@ def test_import_writes_everything_audited(session, target):
     events = session.scalars(select(AuditEvent).where(AuditEvent.project_id == project.id)
                              .where(AuditEvent.id > 54)).all()  # after the codebook's 54 creates
     assert {(e.entity, e.action) for e in events} == {("code", "create"), ("code", "update"), ("excerpt", "create"),
-                                                      ("coding", "create"), ("excerpt_memo", "create")}
+                                                      ("coding", "create"), ("excerpt_memo", "create"),
+                                                      ("membership", "create")}
     assert {e.user_id for e in events} == {eva.id}
 
 
 def test_coders_who_do_not_exist_become_users_who_cannot_log_in(session, target):
     project, eva = target
-    import_bundle(session, project, bundle(BASE), user=eva, max_bytes=MB)
+    import_bundle(session, project, bundle(BASE), user=eva, max_bytes=MB, add_coders=True)
     session.commit()
     coder = accounts.get_user(session, "nyco")
     assert coder.password_hash == "!" and not check_password_hash(coder.password_hash, "")
@@ -67,7 +68,7 @@ def test_without_a_user_the_audit_actor_is_empty(session, target):
         "excerpts.csv, line 2, column 8 (coder): No coder is given, and the import has no user to stand in",
         "excerpts.csv, line 4, column 8 (coder): No coder is given, and the import has no user to stand in"]
     uncoded = BASE["excerpts.csv"] + "B,F01,0,12,,,,,\n"  # an excerpt without codings needs no coder
-    summary = import_bundle(session, project, bundle(with_(excerpts=uncoded)), user=None, max_bytes=MB)
+    summary = import_bundle(session, project, bundle(with_(excerpts=uncoded)), user=None, max_bytes=MB, add_coders=True)
     assert (summary.excerpts, summary.codings) == (3, 4)
     actors = session.scalars(select(AuditEvent.user_id).where(AuditEvent.entity.in_(["excerpt", "coding"]))).all()
     assert actors and set(actors) == {None}
@@ -88,7 +89,7 @@ def test_existing_keys_are_duplicates_and_existing_cases_can_be_referenced(sessi
     found = problems(session, project, BASE, eva)
     assert found == ["cases.csv, line 2, column 1 (case_key): Case key 'F01' already exists in this project"]
     cases = "case_key,municipality\nF02,Nordby\n"
-    summary = import_bundle(session, project, bundle(with_(cases=cases)), user=eva, max_bytes=MB)
+    summary = import_bundle(session, project, bundle(with_(cases=cases)), user=eva, max_bytes=MB, add_coders=True)
     assert summary.cases == 1 and summary.sources == 2
     session.commit()
     more = {"sources.csv": "source_key,file,title,perspective,case_keys\nC,c.txt,Ny,family,F01\n",
@@ -96,7 +97,7 @@ def test_existing_keys_are_duplicates_and_existing_cases_can_be_referenced(sessi
                             "A,Min koordinator ringede altid tilbage samme dag.,H1.3,eva\n"
                             "C,Hej igen,H1.2,eva\n",
             "c.txt": "Hej igen"}
-    summary = import_bundle(session, project, bundle(more), user=eva, max_bytes=MB)
+    summary = import_bundle(session, project, bundle(more), user=eva, max_bytes=MB, add_coders=True)
     assert (summary.sources, summary.excerpts, summary.codings) == (1, 2, 3)  # one excerpt existed already
     again = problems(session, project, {**more, "sources.csv": None, "c.txt": None})
     assert again == [f"excerpts.csv, line {line}, column 3 (code_keys): eva has already put code {key} on this "
@@ -107,14 +108,14 @@ def test_codes_update_through_update_code_and_parents_may_change(session, target
     project, eva = target
     codes_csv = ("code_key,parent_key,kind,label_da,label_en,description,description_en\n"
                  "H1.4,H2,condition,Hurtig,Quick,Da,En\n")
-    summary = import_bundle(session, project, bundle({"codes.csv": codes_csv}), user=eva, max_bytes=MB)
+    summary = import_bundle(session, project, bundle({"codes.csv": codes_csv}), user=eva, max_bytes=MB, add_coders=True)
     assert (summary.codes_added, summary.codes_updated) == (0, 1)
     code = session.scalar(select(Code).where(Code.project_id == project.id, Code.key == "H1.4"))
     assert (code.parent.key, code.kind.value, code.label_en, code.description_en) == ("H2", "condition", "Quick", "En")
     updates = session.scalars(select(AuditEvent).where(AuditEvent.entity_id == code.id,
                                                        AuditEvent.action == "update")).all()
     assert [e.after["label_en"] for e in updates] == ["Quick", "Quick"] and updates[-1].after["kind"] == "condition"
-    same = import_bundle(session, project, bundle({"codes.csv": codes_csv}), user=eva, max_bytes=MB)
+    same = import_bundle(session, project, bundle({"codes.csv": codes_csv}), user=eva, max_bytes=MB, add_coders=True)
     assert same.codes_updated == 0  # nothing differs: no change, no audit row
 
 
@@ -193,7 +194,7 @@ def test_each_problem_is_named_with_file_line_and_column(session, target, name, 
     project, eva = target
     files = {**BASE, **{(k if "." in k else f"{k}.csv"): v for k, v in changes.items()}}
     if expected is None:
-        import_bundle(session, project, bundle(files), user=eva, max_bytes=MB)
+        import_bundle(session, project, bundle(files), user=eva, max_bytes=MB, add_coders=True)
         return
     found = problems(session, project, files, eva)
     assert expected in found, found
@@ -216,7 +217,7 @@ def test_several_problems_at_once_and_nothing_is_written(session, target):
     files = with_(cases=BASE["cases.csv"] + "F01,Nordby,1,1,ja,,\n",
                   excerpts=BASE["excerpts.csv"].replace("supports", "maybe").replace("B,F02,0,12", "B,F02,0,99"))
     with pytest.raises(BundleProblems) as info:
-        import_bundle(session, project, bundle(files), user=eva, max_bytes=MB)
+        import_bundle(session, project, bundle(files), user=eva, max_bytes=MB, add_coders=True)
     message = info.value.message
     assert message.startswith("The bundle was not imported; it has 3 problem(s):\n")
     assert message.splitlines()[1:] == [
@@ -259,7 +260,7 @@ def test_round_trip_of_the_demo_gives_identical_csv_files(session, tmp_path):
     assert (tmp_path / "folder" / "sources" / "S001.txt").read_bytes() == first["sources/S001.txt"]
     empty = projects.create_project(session, "Kopi", "kopi", None, None)
     archive = zip_bundle((tmp_path / "demo.zip").read_bytes(), 50 * MB)
-    summary = import_bundle(session, empty, archive, user=None, max_bytes=20 * MB)
+    summary = import_bundle(session, empty, archive, user=None, max_bytes=20 * MB, add_coders=True)
     assert (summary.cases, summary.sources, summary.excerpts) == (9, 11, 61)
     session.commit()
     second = bundle_files(session, empty)
@@ -268,7 +269,7 @@ def test_round_trip_of_the_demo_gives_identical_csv_files(session, tmp_path):
             assert second[name] == first[name], name
     assert zip_bytes(first) == (tmp_path / "demo.zip").read_bytes()  # deterministic zip
     again = projects.create_project(session, "Kopi 2", "kopi2", None, None)
-    import_bundle(session, again, folder_bundle(tmp_path / "folder"), user=None, max_bytes=20 * MB)
+    import_bundle(session, again, folder_bundle(tmp_path / "folder"), user=None, max_bytes=20 * MB, add_coders=True)
     assert bundle_files(session, again)["excerpts.csv"] == first["excerpts.csv"]
 
 
@@ -290,7 +291,7 @@ def test_shared_transcripts_in_every_format(session, target, shared_dir, tmp_pat
         encoding="utf-8")
     (folder / "excerpts.csv").write_text("source_key,case_key,start,end,quote,code_keys,direction,coder,memo\n"
                                          + "\n".join(excerpt_rows) + "\n", encoding="utf-8-sig")
-    summary = import_bundle(session, project, folder_bundle(folder), user=eva, max_bytes=20 * MB)
+    summary = import_bundle(session, project, folder_bundle(folder), user=eva, max_bytes=20 * MB, add_coders=True)
     assert (summary.sources, summary.excerpts, summary.codings) == (3, 3, 3)
     for excerpt in session.scalars(select(Excerpt)):
         assert excerpt.source.text[excerpt.start_offset:excerpt.end_offset] == excerpt.text

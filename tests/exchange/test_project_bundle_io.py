@@ -125,10 +125,10 @@ def test_cli_import_and_export(runner, session, target, tmp_path):
         (folder / name).write_text(content, encoding="utf-8")
     bad = runner.invoke(args=["import-bundle", "proj", str(folder / "texts")])  # no CSV file there
     assert bad.exit_code != 0 and "bundle: The bundle holds none of codes.csv" in bad.output
-    result = runner.invoke(args=["import-bundle", "proj", str(folder), "--user", "eva"])
+    result = runner.invoke(args=["import-bundle", "proj", str(folder), "--user", "eva", "--add-coders"])
     assert result.exit_code == 0, result.output
     assert ("2 codes added, 1 updated, 2 cases, 2 interviewees, 2 sources, 2 excerpts, 4 codings, "
-            "1 coders created as users without login") in result.output
+            "1 coders created as users without login, 1 coders added as members") in result.output
     again = runner.invoke(args=["import-bundle", "proj", str(folder)])
     assert again.exit_code != 0
     assert "cases.csv, line 2, column 1 (case_key): Case key 'F01' already exists in this project" in again.output
@@ -145,10 +145,10 @@ def test_cli_import_and_export(runner, session, target, tmp_path):
 
 # -- the web form ----------------------------------------------------------------------------------
 
-def _post(client, slug: str, data: bytes, name: str = "bundle.zip"):
+def _post(client, slug: str, data: bytes, name: str = "bundle.zip", add_coders: bool = True):
     token = csrf_token(client, f"/p/{slug}/import-bundle")
-    return client.post(f"/p/{slug}/import-bundle", data={"csrf_token": token, "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    form = {"csrf_token": token, "file": (io.BytesIO(data), name), **({"add_coders": "y"} if add_coders else {})}
+    return client.post(f"/p/{slug}/import-bundle", data=form, content_type="multipart/form-data")
 
 
 def test_web_import_and_export(client, session, target, factory):
