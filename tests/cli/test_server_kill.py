@@ -115,7 +115,7 @@ def test_kill_9_during_a_web_bundle_import_changes_nothing(engine, session, db_u
     client.login("bench-owner", PASSWORD)
     token = client.page_token("/p/target/import-bundle")
     before = fingerprint(engine)
-    body, content_type = multipart({"csrf_token": token}, "file", "bundle.zip", bundle_zip)
+    body, content_type = multipart({"csrf_token": token, "add_coders": "y"}, "file", "bundle.zip", bundle_zip)
     finished, outcome = threading.Event(), []
 
     def post() -> None:
@@ -151,7 +151,8 @@ def test_kill_9_during_a_cli_bundle_import_changes_nothing(engine, session, db_u
     file = tmp_path / "bundle.zip"
     file.write_bytes(bundle_zip)
     before = fingerprint(engine)
-    proc = subprocess.Popen(casecoder_args("import-bundle", "target", str(file), "--user", "bench-owner"),
+    proc = subprocess.Popen(casecoder_args("import-bundle", "target", str(file), "--user", "bench-owner",
+                                           "--add-coders"),
                             env=server_env(db_url, tmp_path), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:

@@ -73,7 +73,8 @@ def test_with_add_coders_they_become_coders_audited(session, factory, target):
     assert sorted((e.after["username"], e.after["role"]) for e in events) == [("nyco", "coder"), ("vera", "coder")]
     assert {e.user_id for e in events} == {eva.id}
     # members now: a second import needs no flag
-    again = "source_key,case_key,start,end,quote,code_keys,direction,coder,memo\nA,,,,Bagefter gik det bedre.,H1.4,supports,vera,\n"
+    again = ("source_key,case_key,start,end,quote,code_keys,direction,coder,memo\n"
+             "A,,,,Bagefter gik det bedre.,H1.4,supports,vera,\n")
     assert import_bundle(session, project, bundle({"excerpts.csv": again, "texts/a.txt": BASE["texts/a.txt"]}),
                          user=eva, max_bytes=MB).members == 0
 
