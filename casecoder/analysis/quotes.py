@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
 from casecoder.analysis.evidence import DIRECTIONS, SYSTEM, CountFilter, selected_cases, source_conditions
 from casecoder.analysis.filters import to_params
-from casecoder.kernel import validate
+from casecoder.kernel import tree, validate
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.kernel.translate import gettext
 from casecoder.models import (
@@ -160,14 +160,12 @@ def _plan(codes: list[Code], code_keys: Sequence[str], include_subcodes: bool) -
                     chosen.add(child.id)
                     stack.append(child.id)
     plan: list[tuple[Code, int, bool]] = []
-
-    def walk(parent_id: int | None, depth: int) -> None:
-        for code in children.get(parent_id, []):
-            if code.id in chosen:
-                plan.append((code, depth, code.id in asked))
-            walk(code.id, depth + 1 if code.id in chosen else depth)
-
-    walk(None, 0)
+    below: dict[int, int] = {}  # code id -> the depth its chosen children get (no recursion over the tree)
+    for code, _depth, parent in tree.preorder(children, lambda c: c.id):
+        depth = below[parent.id] if parent else 0
+        if code.id in chosen:
+            plan.append((code, depth, code.id in asked))
+        below[code.id] = depth + 1 if code.id in chosen else depth
     return plan
 
 

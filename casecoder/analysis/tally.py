@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from casecoder.analysis import measures
 from casecoder.analysis.evidence import CountFilter, Evidence, collect, measure_keys, summary_serves
 from casecoder.kernel import measures as declared
+from casecoder.kernel import tree
 from casecoder.kernel.measures import DEFAULT_DIRECTIONS, NAMES
 from casecoder.models import Code, EvidenceSummary, Project, TallyDefault, User
 
@@ -174,13 +175,11 @@ def compute_tally(session: Session, project: Project, f: CountFilter | None = No
         counted = tally_from_evidence(ev, code_id, f.directions)
         return counted if case_keys else {m: Count(c.n, c.N, None) for m, c in counted.items()}
 
-    def walk(parent, depth: int, top: str | None) -> None:  # type: ignore[no-untyped-def]
-        for code in children.get(parent.id if parent else None, []):
-            tally.rows.append(CodeTally(
-                code_id=code.id, key=code.key, label_da=code.label_da, label_en=code.label_en, kind=code.kind.value,
-                depth=depth, parent_key=parent.key if parent else None, hypothesis_key=top or code.key,
-                codable=code.codable, counts=counts_of(code.id)))
-            walk(code, depth + 1, top or code.key)
-
-    walk(None, 0, None)
+    top: dict[int, str] = {}  # code id -> the key of its top-level code (the tree is walked without recursion)
+    for code, depth, parent in tree.preorder(children, lambda c: c.id):
+        top[code.id] = top[parent.id] if parent else code.key
+        tally.rows.append(CodeTally(
+            code_id=code.id, key=code.key, label_da=code.label_da, label_en=code.label_en, kind=code.kind.value,
+            depth=depth, parent_key=parent.key if parent else None, hypothesis_key=top[code.id],
+            codable=code.codable, counts=counts_of(code.id)))
     return tally

@@ -3,7 +3,8 @@
 Every change is audited (``audit.record``). A move changes ``parent_id``; the triggers of
 ``code_ancestry`` (models/derived/tally_cells.py) move the subtree's evidence, so the counts follow at
 once. Keys are stable identifiers: a key in use (archived codes included) or once used by a deleted or
-merged code is refused, so old reports and spec files never point at a different meaning.
+merged code is refused, so old reports and spec files never point at a different meaning. The tree
+is at most ``validate.MAX_CODE_DEPTH`` levels deep: a code added or moved deeper is refused.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casecoder.coding import audit
-from casecoder.kernel import validate
+from casecoder.kernel import tree, validate
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.kernel.vocabulary import CodeKind
 from casecoder.models import AuditEvent, Code, Project
@@ -55,6 +56,12 @@ def _parent(session: Session, project_id: int, parent_id: int | None) -> Code | 
     return parent
 
 
+def _parents(session: Session, project_id: int) -> dict[int, int | None]:
+    """Code id -> parent id, for every code of the project."""
+    return {row.id: row.parent_id for row in session.execute(
+        select(Code.id, Code.parent_id).where(Code.project_id == project_id))}
+
+
 def _next_position(session: Session, project_id: int, parent_id: int | None) -> int:
     last = session.scalar(select(func.max(Code.position)).where(
         Code.project_id == project_id, Code.parent_id.is_(None) if parent_id is None else Code.parent_id == parent_id))
@@ -73,6 +80,8 @@ def create_code(session: Session, project: Project, user_id: int | None, *, key:
         raise InvalidInput("These code fields cannot be set here: {fields}", fields=", ".join(sorted(unknown)))
     key = check_key(session, project.id, key)
     parent = _parent(session, project.id, parent_id)
+    if parent is not None:
+        validate.code_depth(tree.depths(_parents(session, project.id))[parent.id] + 2, key)
     label_da = _label(label_da, "label_da")
     label_en = _label(label_en or label_da, "label_en")
     if kind in (None, ""):
@@ -125,18 +134,21 @@ def edit_code(session: Session, code: Code, user_id: int | None, *, key: str | N
 
 
 def _reparent(session: Session, code: Code, parent_id: int | None) -> None:
-    """Put ``code`` (with its sub-codes) last under ``parent_id``; refuse a move under itself or a descendant."""
+    """Put ``code`` (with its sub-codes) last under ``parent_id``; refuse a move under itself or a descendant,
+    or one that would take its deepest sub-code below ``validate.MAX_CODE_DEPTH``."""
     parent = _parent(session, code.project_id, parent_id)
     if parent is not None:
-        parents: dict[int, int | None] = {
-            row.id: row.parent_id for row in session.execute(
-                select(Code.id, Code.parent_id).where(Code.project_id == code.project_id))}
+        parents = _parents(session, code.project_id)
+        children: dict[int | None, list[int]] = {}
+        for child, up in parents.items():
+            children.setdefault(up, []).append(child)
         node: int | None = parent.id
         while node is not None:
             if node == code.id:
                 raise InvalidInput("Code {key} cannot be moved under itself or one of its own sub-codes ({parent})",
                                    "parent", key=code.key, parent=parent.key)
             node = parents.get(node)
+        validate.code_depth(tree.depths(parents)[parent.id] + 1 + tree.height(children, code.id), code.key)
     code.position = _next_position(session, code.project_id, parent.id if parent else None)
     code.parent_id = parent.id if parent else None
 

@@ -90,6 +90,9 @@ def parse_codebook(data: bytes | str, filename: str = "codebook") -> CodebookSpe
         mark = exc.problem_mark
         where = f"line {mark.line + 1}" if mark else "line ?"
         raise CodebookError([f"{where}: not valid YAML: {exc.problem}"], filename) from exc
+    except RecursionError:  # nested far deeper than any codebook (the YAML composer recurses)
+        raise CodebookError([f"the file is nested too deeply; the code tree may be at most "
+                             f"{validate.MAX_CODE_DEPTH} levels deep"], filename) from None
     reader = _Reader()
     spec = reader.read(root, sha)
     if reader.problems:
@@ -181,14 +184,18 @@ class _Reader:
         return CodebookSpec(name=name, title=title, source=self.text(top.get("source"), "source", required=False),
                             sha256=sha, codes=codes, relations=relations)
 
-    def code_list(self, node: Node, parent: str | None, out: list[CodeSpec]) -> None:
+    def code_list(self, node: Node, parent: str | None, out: list[CodeSpec], level: int = 1) -> None:
         if not isinstance(node, SequenceNode):
             self.problem(node, "'codes' and 'children' must be lists of codes")
             return
         for position, item in enumerate(node.value):
-            self.code(item, parent, position, out)
+            self.code(item, parent, position, out, level)
 
-    def code(self, node: Node, parent: str | None, position: int, out: list[CodeSpec]) -> None:
+    def code(self, node: Node, parent: str | None, position: int, out: list[CodeSpec], level: int = 1) -> None:
+        if level > validate.MAX_CODE_DEPTH:  # (so this recursion stops there too)
+            self.problem(node, f"the code tree may be at most {validate.MAX_CODE_DEPTH} levels deep; this code "
+                               f"under {parent!r} would be on level {level}")
+            return
         f = self.mapping(node, CODE_FIELDS, "a code")
         if f is None:
             return
@@ -237,7 +244,7 @@ class _Reader:
         )
         out.append(spec)
         if "children" in f:
-            self.code_list(f["children"], key, out)
+            self.code_list(f["children"], key, out, level + 1)
 
     def relations(self, node: Node | None, keys: set[str]) -> list[RelationSpec]:
         if node is None:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
 from casecoder.files.ooxml import zip_files as zip_bytes  # name order, fixed times: the same files, the same bytes
 from casecoder.files.tabular import csv_bytes
+from casecoder.kernel import tree
 from casecoder.models import (
     AttributeDefinition,
     AttributeType,
@@ -99,15 +100,10 @@ def _codes(session: Session, project: Project) -> bytes:
     children: dict[int | None, list[Code]] = defaultdict(list)
     for code in session.scalars(select(Code).where(Code.project_id == project.id)):
         children[code.parent_id].append(code)
-    rows: list[list[object]] = []
-
-    def walk(parent_id: int | None, parent_key: str) -> None:
-        for code in sorted(children[parent_id], key=lambda c: (c.position, c.key)):
-            rows.append([code.key, parent_key, code.kind.value, code.label_da, code.label_en, code.description_da,
-                         code.description_en])
-            walk(code.id, code.key)
-
-    walk(None, "")
+    ordered = {parent: sorted(codes, key=lambda c: (c.position, c.key)) for parent, codes in children.items()}
+    rows = [[code.key, parent.key if parent else "", code.kind.value, code.label_da, code.label_en,
+             code.description_da, code.description_en]
+            for code, _depth, parent in tree.preorder(ordered, lambda c: c.id)]  # no recursion over the tree
     return csv_bytes(CODES, rows)
 
 

@@ -25,7 +25,7 @@ from casecoder.exchange.bundle_read import COLUMNS, check_csv_names, find_quote,
 from casecoder.exchange.bundle_write import BundleWriter, ExcerptPlan, ImportSummary, SourceInfo
 from casecoder.files.csv_tables import INT_RE, Bundle, Problems, Row, Table, infer_type, read_table, split_keys
 from casecoder.files.extract import Extracted
-from casecoder.kernel import validate
+from casecoder.kernel import tree, validate
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.models import (
     AttributeDefinition,
@@ -164,6 +164,11 @@ class _Importer(BundleWriter):
 
     def check_cases(self, table: Table) -> None:
         p, seen = self.problems, dict[str, int]()
+        levels = tree.depths(parent_of)  # the tree at most validate.MAX_CODE_DEPTH levels: the first code below
+        for key, plan in self.code_plans.items():  # it is named (not each of a 1,200-level chain)
+            level, parent = levels.get(key, 0) + 1, cast("str | None", plan["parent"])
+            if level > validate.MAX_CODE_DEPTH and levels.get(parent or "", 0) + 1 <= validate.MAX_CODE_DEPTH:
+                p.attempt(cast(Row, plan["row"]), "parent_key", validate.code_depth, level, key)
         names = [c for c in table.columns if c not in ("case_key", "municipality")]
         for name in names:
             try:

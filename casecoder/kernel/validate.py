@@ -42,6 +42,17 @@ def plain_text(value: str, what: Msg = THE_TEXT) -> str:
     return value
 
 
+MAX_CODE_DEPTH = 12  # levels of the code tree (1: a top-level code)
+
+
+def code_depth(level: int, key: str) -> int:
+    """``level`` (1: top level) of the code ``key`` unless the code tree would be deeper than ``MAX_CODE_DEPTH``."""
+    if level > MAX_CODE_DEPTH:
+        raise InvalidInput("The code tree may be at most {limit} levels deep; code '{key}' would be on level {level}",
+                           "parent", limit=MAX_CODE_DEPTH, key=key, level=level)
+    return level
+
+
 def whole_number(value: str, what: Msg) -> int:
     """``value`` (trimmed) as a whole number: ASCII digits only (``isdigit`` also takes '²', which ``int``
     refuses), at most 18 of them."""

@@ -14,6 +14,7 @@ from casecoder.analysis.overview import codings_per_code
 from casecoder.coding import codebook_edit as edit_ops
 from casecoder.coding import codes as code_ops
 from casecoder.db import get_session
+from casecoder.kernel import tree
 from casecoder.kernel.errors import InvalidInput
 from casecoder.kernel.vocabulary import CodeKind
 from casecoder.models import Code, Project
@@ -30,15 +31,7 @@ def tree_rows(codes: list[Code]) -> list[tuple[Code, int]]:
     children: dict[int | None, list[Code]] = {}
     for code in codes:
         children.setdefault(code.parent_id, []).append(code)
-    rows: list[tuple[Code, int]] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for code in children.get(parent, []):
-            rows.append((code, depth))
-            walk(code.id, depth + 1)
-
-    walk(None, 0)
-    return rows
+    return [(code, depth) for code, depth, _parent in tree.preorder(children, lambda c: c.id)]  # no recursion
 
 
 def merge_choices(project: Project, code: Code) -> list[SelectChoice]:

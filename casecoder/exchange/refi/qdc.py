@@ -35,6 +35,7 @@ from casecoder.exchange.refi.convention import CODE_FIELDS, ORIGIN, derived_guid
 from casecoder.exchange.refi.names import clean_name, unique
 from casecoder.exchange.refi.report import ImportReport
 from casecoder.exchange.refi.sets import preview_sets, read_sets, record_sets
+from casecoder.kernel import tree as trees
 from casecoder.kernel import validate
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Code, CodeKind, Project
@@ -70,9 +71,9 @@ def tree(codes: list[Code]) -> dict[int | None, list[Code]]:
 
 
 def descendants(children: dict[int | None, list[Code]], code: Code) -> Iterator[Code]:
+    """``code`` and every code under it, in tree order (no recursion: the tree's depth is user data)."""
     yield code
-    for child in children.get(code.id, []):
-        yield from descendants(children, child)
+    yield from (node for node, _depth, _parent in trees.preorder(children, lambda c: c.id, code.id))
 
 
 def sub(parent: Any, tag: str, ns: str, text: str | None = None, **attrs: str | None) -> Any:
@@ -84,29 +85,22 @@ def sub(parent: Any, tag: str, ns: str, text: str | None = None, **attrs: str | 
 
 def add_code_elements(parent: Any, ns: str, children: dict[int | None, list[Code]], lang: str,
                       note_refs: dict[int, list[str]] | None = None, parent_id: int | None = None) -> None:
-    """``Code`` elements for the children of ``parent_id`` (recursively) under ``parent``."""
-    for code in children.get(parent_id, []):
-        element = sub(parent, "Code", ns, guid=code.guid, name=code.label(lang),
+    """``Code`` elements for the codes under ``parent_id`` (nested as the tree is) under ``parent``."""
+    elements: dict[int, Any] = {}
+    for code, _depth, up in trees.preorder(children, lambda c: c.id, parent_id):
+        element = sub(parent if up is None else elements[up.id], "Code", ns, guid=code.guid, name=code.label(lang),
                       isCodable="true" if code.codable else "false", color=code.color)
+        elements[code.id] = element
         if code.description(lang):
             sub(element, "Description", ns, code.description(lang))
         for note in (note_refs or {}).get(code.id, []):
             sub(element, "NoteRef", ns, targetGUID=note)
-        add_code_elements(element, ns, children, lang, note_refs, code.id)
 
 
 def hypothesis_sets(project: Project, children: dict[int | None, list[Code]]) -> list[tuple[str, Code, list[Code]]]:
     """(set GUID, hypothesis, its codes) for every hypothesis code, in tree order."""
-    out = []
-
-    def walk(parent_id: int | None) -> None:
-        for code in children.get(parent_id, []):
-            if code.kind is CodeKind.HYPOTHESIS:
-                out.append((derived_guid(project.slug, "set", code.id), code, list(descendants(children, code))))
-            walk(code.id)
-
-    walk(None)
-    return out
+    return [(derived_guid(project.slug, "set", code.id), code, list(descendants(children, code)))
+            for code, _depth, _parent in trees.preorder(children, lambda c: c.id) if code.kind is CodeKind.HYPOTHESIS]
 
 
 def write_qdc(session: Session, project: Project, lang: str = "da") -> bytes:
@@ -151,7 +145,8 @@ def color(raw: str | None) -> str | None:
 
 
 def read_codes(codes_element: Element | None, report: ImportReport) -> list[IncomingCode]:
-    """The code trees under a ``Codes`` element; counts them in ``report.found['codes']``."""
+    """The code trees under a ``Codes`` element; counts them in ``report.found['codes']``. Read without
+    recursion; a tree deeper than ``validate.MAX_CODE_DEPTH`` levels is refused."""
     seen: set[str] = set()
 
     def one(element: Element) -> IncomingCode:
@@ -168,10 +163,18 @@ def read_codes(codes_element: Element | None, report: ImportReport) -> list[Inco
                             xmlread.text_of(xmlread.child(element, "Description")).strip(),
                             note_refs=[g for g in (xmlread.guid(xmlread.attr(n, "targetGUID"))
                                                    for n in xmlread.children(element, "NoteRef")) if g])
-        code.children = [one(c) for c in xmlread.children(element, "Code")]
         return code
 
-    return [one(c) for c in xmlread.children(codes_element, "Code")]
+    roots: list[IncomingCode] = []
+    stack: list[tuple[Element, IncomingCode | None, int]] = [
+        (c, None, 1) for c in reversed(list(xmlread.children(codes_element, "Code")))]
+    while stack:
+        element, parent, level = stack.pop()
+        code = one(element)
+        validate.code_depth(level, code.name)
+        (parent.children if parent else roots).append(code)
+        stack.extend((c, code, level + 1) for c in reversed(list(xmlread.children(element, "Code"))))
+    return roots
 
 
 def read_qdc(data: bytes, filename: str) -> tuple[list[IncomingCode], ImportReport]:
@@ -230,9 +233,12 @@ def plan_merge(session: Session, project: Project, roots: list[IncomingCode], la
     other = "en" if lang == "da" else "da"
     paths, other_paths = _label_paths(existing, lang), _label_paths(existing, other)
     plan, used = MergePlan(lang=lang), set()
+    depth = trees.depths({c.id: c.parent_id for c in existing})
 
     def walk(code: IncomingCode, parent_path: tuple[str, ...], parent: Code | None, parent_plan: PlannedCode | None,
-             display: tuple[str, ...]) -> None:
+             display: tuple[str, ...], level: int) -> None:
+        """``level``: where ``code`` would be in the tree (1: the top); the recursion is bounded by
+        ``read_codes``'s depth check."""
         path = (*parent_path, code.name.strip().casefold())
         shown = (*display, code.name)
         match = None if parent_plan else by_guid.get(code.guid or "")
@@ -246,15 +252,17 @@ def plan_merge(session: Session, project: Project, roots: list[IncomingCode], la
             if code.name and match.label(lang) != code.name:
                 plan.renamed.append((match, match.label(lang), code.name))
             for child in code.children:
-                walk(child, (*parent_path, match.label(lang).strip().casefold()), match, None, shown)
+                walk(child, (*parent_path, match.label(lang).strip().casefold()), match, None, shown,
+                     depth.get(match.id, 0) + 2)
             return
+        validate.code_depth(level, code.name)  # (a code matched by GUID may sit deeper than its file says)
         planned = PlannedCode(code, shown, parent, parent_plan)
         plan.added.append(planned)
         for child in code.children:
-            walk(child, path, None, planned, shown)
+            walk(child, path, None, planned, shown, level + 1)
 
     for root in roots:
-        walk(root, (), None, None, ())
+        walk(root, (), None, None, (), 1)
     return plan
 
 

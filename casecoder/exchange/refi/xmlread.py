@@ -125,7 +125,10 @@ def xsd_problems(data: bytes, kind: str) -> list[str]:
     if path is None:
         return [f"Not checked against {kind}.xsd: set {SCHEMA_ENV} to a folder holding the REFI-QDA schemas"]
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    document = etree.fromstring(data, parser)
+    try:
+        document = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:  # e.g. nested deeper than libxml2's 256 levels (expat read it)
+        return [f"Not checked against {kind}.xsd: {exc}"]
     schema = _schema(path)
     if schema.validate(document):
         return []
