@@ -9,7 +9,8 @@ page with performance marks of casecoder/static/workbench_view.js and workbench_
 - load: navigation start to the coding stripes placed (HTML, scripts, the transcript's segments,
   layout, every stripe);
 - draw: the drawing alone (segments built, laid out, stripes read and written: ``casecoder-draw``);
-- open: a click on a highlight until the page is drawn again with the excerpt open;
+- open: a click on a highlight until the excerpt is open (panel filled, its segments and list row
+  marked; nothing drawn again) and the next frame's layout is done (``casecoder-open``);
 - hover: the browser's time to show a highlight's keys is its own (a title attribute), not measured.
 
 Prints a Markdown table: median and min-max of ``--repeat`` runs.
@@ -89,12 +90,13 @@ def measure(base: str, slug: str, source_id: int, repeat: int) -> list[dict[str,
             figures = page.evaluate(FIGURES, 0)
             seg = page.locator("#transcript .seg.hl:not(.overlap)").nth(40)
             seg.scroll_into_view_if_needed()
-            marks = page.evaluate("performance.getEntriesByName('casecoder-stripes-end').length")
+            marks = page.evaluate("performance.getEntriesByName('casecoder-open').length")
+            drawings = page.evaluate("performance.getEntriesByName('casecoder-stripes-end').length")
             seg.click()
-            page.wait_for_function(f"performance.getEntriesByName('casecoder-stripes-end').length > {marks}",
+            page.wait_for_function(f"performance.getEntriesByName('casecoder-open').length > {marks}",
                                    timeout=120_000)
-            opened = page.evaluate(FIGURES, -1)
-            figures.update({"open_" + k: opened[k] for k in ("draw", "build", "layout", "read", "write")})
+            figures["open"] = page.evaluate("performance.getEntriesByName('casecoder-open').at(-1).duration")
+            figures["redrawn"] = page.evaluate("performance.getEntriesByName('casecoder-stripes-end').length") - drawings
             runs.append(figures)
         browser.close()
     return runs[1:]
@@ -118,13 +120,14 @@ def main(argv: list[str] | None = None) -> int:
             server.shutdown()
     first = runs[0]
     print(f"{args.chars:,} characters (about {first['pages']} A4 pages drawn), {args.excerpts:,} excerpts, "
-          f"{first['segs']:,} segments, {first['stripes']:,} stripes; median (min-max) of {len(runs)} runs")
+          f"{first['segs']:,} segments, {first['stripes']:,} stripes; median (min-max) of {len(runs)} runs; "
+          f"opening an excerpt drew the transcript again {max(r['redrawn'] for r in runs)} times")
     print("| step | median | min-max |\n|---|---:|---:|")
     steps = [("html", "page HTML received (server)"), ("load", "load: navigation start to stripes placed")]
-    for prefix, what in (("", "first drawing"), ("open_", "open an excerpt (click: drawn again)")):
-        steps += [(prefix + "draw", f"{what}: all"), (prefix + "build", "- building the segments"),
-                  (prefix + "layout", "- laying the text out (next frame)"), (prefix + "read", "- stripes: reading positions"),
-                  (prefix + "write", "- stripes: writing the bars")]
+    steps += [("draw", "first drawing: all"), ("build", "- building the segments"),
+              ("layout", "- laying the text out (next frame)"), ("read", "- stripes: reading positions"),
+              ("write", "- stripes: writing the bars"),
+              ("open", "open an excerpt (click: panel and marks, to the next frame's layout)")]
     for key, name in steps:
         values = [r[key] for r in runs]
         print(f"| {name} | {statistics.median(values):.0f} ms | {min(values):.0f}-{max(values):.0f} ms |")

@@ -41,12 +41,48 @@
   /* ---------- drawing ---------- */
   function showRange() { return state.mode === "new" || (state.mode === "edit" && state.spanChanged); }
 
+  let drawn = { range: null, current: null }; // what the transcript was drawn with
+
+  /* Draw the transcript and the list again: after the excerpts or the pending span changed. */
   function render() {
     excerpts.sort((x, y) => x.start - y.start || x.end - y.end || x.id - y.id);
-    transcript.replaceChildren(W.drawTranscript(offsets, data.turns, excerpts, showRange() ? state.range : null, current,
+    drawn = { range: showRange() ? state.range : null, current: current };
+    transcript.replaceChildren(W.drawTranscript(offsets, data.turns, excerpts, drawn.range, current,
       (id) => focusExcerpt(id, false)));
     $("excerpt-count").textContent = excerpts.length;
     W.drawList($("excerpt-list"), excerpts, current, T, (id) => focusExcerpt(id, true));
+  }
+
+  /* After a change of focus only: the excerpt in focus marked, nothing drawn again, unless a pending
+     span appeared or went (then everything is drawn). */
+  function refresh() {
+    const range = showRange() ? state.range : null;
+    const same = range === drawn.range || (range && drawn.range && range[0] === drawn.range[0] && range[1] === drawn.range[1]);
+    if (!same) { render(); return; }
+    W.setCurrent($("excerpt-list"), drawn.current, current);
+    drawn.current = current;
+  }
+
+  /* ---------- memos: each coder writes their own, sees the others' with their names ---------- */
+  function ownMemo(ex) {
+    const mine = ex && (ex.memos || []).find((m) => m.user === data.user);
+    return mine ? mine.text : "";
+  }
+
+  function showOtherMemos(ex) {
+    const box = $("other-memos");
+    if (!box) return;
+    box.replaceChildren();
+    for (const m of ex ? ex.memos || [] : []) {
+      if (m.user === data.user) continue;
+      const p = document.createElement("p");
+      p.className = "memo";
+      p.dataset.user = m.user;
+      const who = document.createElement("b");
+      who.textContent = T.memo_of.replace("%(name)s", m.user) + ": ";
+      p.append(who, document.createTextNode(m.text));
+      box.appendChild(p);
+    }
   }
 
   function scrollToOffset(cp) {
@@ -82,6 +118,7 @@
     state = { mode: "new", range: range, id: null, chosen: new Map() };
     current = null;
     $("memo").value = "";
+    showOtherMemos(null);
     if ($("case")) $("case").value = "";
     $("delete").hidden = true;
     openPanel(T.new_excerpt, range);
@@ -92,25 +129,32 @@
   function focusExcerpt(id, scroll) {
     const ex = excerpts.find((x) => x.id === id);
     if (!ex) return;
+    performance.mark("casecoder-open-start");
     current = id;
     if (data.can_code) {
       state = { mode: "edit", range: [ex.start, ex.end], id: id,
         chosen: new Map(ex.codings.filter((c) => c.coder === data.user).map((c) => [c.code, c.direction])) };
-      $("memo").value = ex.memo || "";
+      $("memo").value = ownMemo(ex);
+      showOtherMemos(ex);
       if ($("case")) $("case").value = ex.case_id || "";
       $("delete").hidden = false;
       openPanel(T.edit_excerpt + " #" + id, state.range);
     }
-    render();
+    refresh();
     const li = $("excerpt-" + id);
     if (li) li.scrollIntoView({ block: "nearest" });
     if (scroll) scrollToOffset(ex.start);
+    requestAnimationFrame(() => { // measured up to the next frame, its layout included (bench/workbench_page.py)
+      void transcript.offsetHeight;
+      performance.measure("casecoder-open", "casecoder-open-start");
+    });
   }
 
-  function closePanel() {
+  /* Close the panel; ``redraw`` after the excerpts changed, else only the focus marks change. */
+  function closePanel(redraw) {
     state = { mode: "idle", range: null, id: null, chosen: new Map() };
     if (panel) panel.hidden = true;
-    render();
+    if (redraw === true) render(); else refresh();
   }
 
   /* ---------- talking to the server ---------- */
@@ -206,14 +250,18 @@
         if (stored && stored.version) body.version = stored.version;
         json = await call("PATCH", api + "/excerpts/" + state.id, body);
       }
+      const changed = json.changed !== false;
+      delete json.changed;
       replaceExcerpt(json);
       window.getSelection().removeAllRanges();
       current = json.id;
       state = { mode: "idle", range: null, id: null, chosen: new Map() };
       panel.hidden = true;
       render();
-      undoable = true;
-      toast(T.saved, true);
+      /* Undo shows only when this save changed something, so that Undo reverses exactly this save
+         (the server's undo takes my newest action: a save that changed nothing is none). */
+      if (changed) undoable = true;
+      toast(changed ? T.saved : T.nothing_changed, changed);
     } catch (err) {
       $("panel-error").textContent = err.message;
       if (err.status === 409) await refreshStored(state.id);
@@ -248,7 +296,7 @@
       else excerpts = excerpts.filter((x) => x.id !== id);
       current = json.excerpt ? id : null;
       undoable = true;
-      closePanel();
+      closePanel(true);
       toast(T.deleted, true);
     } catch (err) {
       toast(err.message, false, true);
@@ -267,7 +315,7 @@
       here.forEach(replaceExcerpt);
       current = here.length ? here[0].id : null;
       undoable = false;
-      closePanel();
+      closePanel(true);
       toast(json.message);
     } catch (err) {
       undoable = false;
@@ -324,7 +372,8 @@
   }
 
   /* ---------- events ---------- */
-  transcript.addEventListener("mouseup", () => {
+  transcript.addEventListener("mouseup", (ev) => {
+    if (ev.target.closest && ev.target.closest(".stripe")) return; // a stripe opens its own excerpt
     const range = selectionRange();
     if (range) {
       lastSelection = range;
@@ -332,8 +381,8 @@
       return;
     }
     const sel = window.getSelection();
-    if (sel && sel.isCollapsed && sel.anchorNode) {
-      const seg = sel.anchorNode.parentElement && sel.anchorNode.parentElement.closest(".seg.hl");
+    if (sel && sel.isCollapsed && sel.anchorNode) { // a click on a highlight (the segments are not drawn again)
+      const seg = ev.target.closest && ev.target.closest(".seg.hl");
       if (seg) W.pick(seg, (id) => focusExcerpt(id, false)); // over several excerpts: a chooser
     }
   });
@@ -398,7 +447,7 @@
   /* Leaving or reloading with an unsaved selection or a changed memo asks first (not for a login). */
   let leavingForLogin = false;
   W.guardLeave(() => !leavingForLogin && (state.mode === "new" || (state.mode === "edit" && (!!state.spanChanged
-    || $("memo").value !== ((excerpts.find((x) => x.id === state.id) || {}).memo || "")))));
+    || $("memo").value.trim() !== ownMemo(excerpts.find((x) => x.id === state.id))))));
   render();
   if (restoreDraft()) { /* back from logging in again */ }
   else if (data.select) { openNew(data.select); scrollToOffset(data.select[0]); }

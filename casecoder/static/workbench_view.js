@@ -67,8 +67,11 @@ window.casecoderWorkbench = (function () {
   /* The transcript as turns of segments; `excerpts` sorted by start; `range` (or null): the span being
      chosen; `current`: the id of the excerpt in focus; `open(id)` opens an excerpt (stripes, chooser).
      The coding stripes are placed in the next frame, once the text is laid out. */
+  let segsOf = new Map(); // excerpt id -> its highlighted segments in the latest drawing (for setCurrent)
+
   function drawTranscript(o, turnList, excerpts, range, current, open) {
     performance.mark("casecoder-draw-start");
+    segsOf = new Map();
     M.setDrawn(excerpts, open);
     const N = o.N;
     const cuts = new Set([0, N]);
@@ -108,6 +111,10 @@ window.casecoderWorkbench = (function () {
           span.style.backgroundColor = colorOf(covering[0]) + "40";
           span.style.boxShadow = covering.slice(0, 3).map((ex, i) => "inset 0 -" + (2 + 3 * i) + "px 0 " + colorOf(ex)).join(",");
           span.dataset.ex = covering.map((ex) => ex.id).join(" ");
+          for (const ex of covering) {
+            if (!segsOf.has(ex.id)) segsOf.set(ex.id, []);
+            segsOf.get(ex.id).push(span);
+          }
           span.title = covering.map((ex) => "#" + ex.id + ": " + (M.keysOf(ex).join(", ") || "—")).join("\n");
           if (covering.length > 1) span.classList.add("overlap");
           if (covering.some((ex) => ex.id === current)) span.classList.add("current");
@@ -124,6 +131,18 @@ window.casecoderWorkbench = (function () {
     return frag;
   }
 
+  /* Opening or closing an excerpt moves only the focus: the classes of its segments and list rows
+     change, nothing is drawn again (a 200-page transcript has thousands of segments). */
+  function setCurrent(list, before, after) {
+    if (before === after) return;
+    for (const span of segsOf.get(before) || []) span.classList.remove("current");
+    for (const span of segsOf.get(after) || []) span.classList.add("current");
+    const old = before === null ? null : list.querySelector("#excerpt-" + before);
+    if (old) old.classList.remove("current");
+    const now = after === null ? null : list.querySelector("#excerpt-" + after);
+    if (now) now.classList.add("current");
+  }
+
   /* ---------- the excerpt list ---------- */
   function tag(coding, T) {
     const s = document.createElement("span");
@@ -132,6 +151,18 @@ window.casecoderWorkbench = (function () {
     s.textContent = coding.code + (coding.direction !== "supports" ? " (" + T[coding.direction] + ")" : "");
     s.title = T.by + " " + coding.coder;
     return s;
+  }
+
+  /* Each coder's memo as a line "name: text" (a blind coder gets only their own from the server). */
+  function memoLines(memos) {
+    return (memos || []).map((m) => {
+      const p = document.createElement("p");
+      p.className = "memo";
+      const who = document.createElement("b");
+      who.textContent = m.user + ": ";
+      p.append(who, document.createTextNode(m.text));
+      return p;
+    });
   }
 
   function drawList(list, excerpts, current, T, onClick) {
@@ -154,8 +185,7 @@ window.casecoderWorkbench = (function () {
       meta.className = "codes";
       ex.codings.forEach((c) => { meta.appendChild(tag(c, T)); meta.appendChild(document.createTextNode(" ")); });
       if (ex.case) meta.appendChild(document.createTextNode("· " + ex.case));
-      if (ex.memo) { const m = document.createElement("p"); m.className = "memo"; m.textContent = ex.memo; li.append(q, meta, m); }
-      else li.append(q, meta);
+      li.append(q, meta, ...memoLines(ex.memos));
       li.addEventListener("click", () => onClick(ex.id));
       list.appendChild(li);
     }
@@ -300,6 +330,6 @@ window.casecoderWorkbench = (function () {
     if (select.value !== keep) select.value = "";
   }
 
-  return { Offsets: Offsets, drawTranscript: drawTranscript, drawList: drawList, drawTree: drawTree,
+  return { Offsets: Offsets, drawTranscript: drawTranscript, drawList: drawList, drawTree: drawTree, setCurrent: setCurrent,
     fillParents: fillParents, pick: M.pick, closeChooser: M.closeChooser, guardLeave: M.guardLeave };
 })();

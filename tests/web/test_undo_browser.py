@@ -1,14 +1,16 @@
 """Two coders in Chromium: deleting an excerpt both coded removes only the coder's own coding (the
 owner is asked whether everyone's go, naming who loses what), Undo brings back exactly what was
-there with each coding's own coder, and an undo over another coder's later change is refused."""
+there with each coding's own coder, each coder writes only their own memo and sees the others' with
+their names, a save that changed nothing offers no Undo, and an undo over another coder's later
+change is refused."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from casecoder.coding import accounts, audit
 from casecoder.coding import excerpts as excerpt_ops
-from casecoder.models import Code, Excerpt
+from casecoder.models import AuditEvent, Code, Excerpt, User
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -27,6 +29,11 @@ def codings(session, excerpt_id):
     excerpt = session.get(Excerpt, excerpt_id)
     return None if excerpt is None else sorted((c.code.key, c.coder.username, c.direction.value)
                                                for c in excerpt.codings)
+
+
+def memos(session, excerpt_id):
+    session.expire_all()
+    return {m.user.username: m.text for m in session.get(Excerpt, excerpt_id).memos}
 
 
 def open_excerpt(page, base, ids):
@@ -80,20 +87,45 @@ def test_two_coders_delete_undo_and_a_refused_undo(live_server, session, browser
         as_admin.wait_for_selector(f"#excerpt-{excerpt_id}")
         assert codings(session, excerpt_id) == both  # the same id, each coding with its own coder
 
-        # admin saves a memo (Saved offers Undo), birte changes the memo after; admin's Undo is refused
+        # per-coder memos: admin saves his (Saved offers Undo); birte sees it with his name, read-only, and
+        # writes her own beside it; nobody overwrites anybody
+        session.expire_all()
+        logged = session.scalar(select(func.max(AuditEvent.id)))
         open_excerpt(as_admin, base, ids)
         as_admin.fill("#memo", "admins note")
         as_admin.click("#save")
         as_admin.wait_for_selector("#toast:not([hidden]) #undo:not([hidden])")
         assert "Saved" in as_admin.inner_text("#toast-text")
         open_excerpt(as_birte, base, ids)
+        assert as_birte.input_value("#memo") == ""
+        assert as_birte.inner_text("#other-memos") == "Memo by admin: admins note"
         as_birte.fill("#memo", "birtes note")  # the memo alone: none of birte's codes need be ticked again
         as_birte.click("#save")
         as_birte.wait_for_function("document.getElementById('toast-text').textContent === 'Saved'")
-        as_admin.click("#undo")
+        assert memos(session, excerpt_id) == {"admin": "admins note", "birte": "birtes note"}
+        as_birte.wait_for_selector(f"#excerpt-{excerpt_id} .memo >> text=admin: admins note")
+        open_excerpt(as_admin, base, ids)
+        assert as_admin.input_value("#memo") == "admins note"
+        assert as_admin.inner_text("#other-memos") == "Memo by birte: birtes note"
+        # a save that changes nothing offers no Undo (it would undo something else)
+        as_admin.click("#save")
+        as_admin.wait_for_function("document.getElementById('toast-text').textContent === 'Nothing changed'")
+        assert as_admin.locator("#undo").is_hidden()
+
+        # birte moves the span after admin's memo; admin's undo (key u) is refused, naming her
+        audit.begin_action(session)
+        moved = session.get(Excerpt, excerpt_id)
+        excerpt_ops.update_excerpt(session, birte, moved, start=moved.start_offset + 1)
+        session.commit()
+        as_admin.keyboard.press("Escape")
+        as_admin.keyboard.press("u")
         as_admin.wait_for_function("document.getElementById('toast-text').textContent.includes('birte changed')")
-        session.expire_all()
-        assert session.get(Excerpt, excerpt_id).memo == "birtes note"
+        assert memos(session, excerpt_id) == {"admin": "admins note", "birte": "birtes note"}
+        # the audit log shows each step of the memos, each by its own coder
+        steps = session.execute(select(AuditEvent.action, User.username).join(User, User.id == AuditEvent.user_id)
+                                .where(AuditEvent.entity == "excerpt_memo", AuditEvent.id > logged)
+                                .order_by(AuditEvent.id)).all()
+        assert [tuple(s) for s in steps] == [("update", "admin"), ("create", "birte")]  # the demo gave admin one
     finally:
         for context in contexts:
             context.close()
