@@ -161,9 +161,6 @@ class _Importer(BundleWriter):
                 current = parent_of.get(current)
             if current == key:
                 p.at(row, "parent_key", InvalidInput("Code {key} would be its own ancestor", "parent", key=key))
-
-    def check_cases(self, table: Table) -> None:
-        p, seen = self.problems, dict[str, int]()
         levels = tree.depths(parent_of)  # the tree at most validate.MAX_CODE_DEPTH levels: the first code below
         for key, plan in self.code_plans.items():  # it is named (not each of a 1,200-level chain)
             level, parent = levels.get(key, 0) + 1, cast("str | None", plan["parent"])
@@ -172,6 +169,9 @@ class _Importer(BundleWriter):
         names = [c for c in table.columns if c not in ("case_key", "municipality")]
         for name in names:
             try:
+
+    def check_cases(self, table: Table) -> None:
+        p, seen = self.problems, dict[str, int]()
                 validate.code_key(name)
             except InvalidInput as exc:
                 p.add(table.file, 1, table.label(name), exc)
