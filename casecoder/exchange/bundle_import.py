@@ -166,12 +166,12 @@ class _Importer(BundleWriter):
             level, parent = levels.get(key, 0) + 1, cast("str | None", plan["parent"])
             if level > validate.MAX_CODE_DEPTH and levels.get(parent or "", 0) + 1 <= validate.MAX_CODE_DEPTH:
                 p.attempt(cast(Row, plan["row"]), "parent_key", validate.code_depth, level, key)
-        names = [c for c in table.columns if c not in ("case_key", "municipality")]
-        for name in names:
-            try:
 
     def check_cases(self, table: Table) -> None:
         p, seen = self.problems, dict[str, int]()
+        names = [c for c in table.columns if c not in ("case_key", "municipality")]
+        for name in names:
+            try:
                 validate.code_key(name)
             except InvalidInput as exc:
                 p.add(table.file, 1, table.label(name), exc)
