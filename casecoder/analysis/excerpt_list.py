@@ -118,7 +118,8 @@ def list_excerpts(session: Session, project_id: int, f: ExcerptFilter, page: int
         query.options(selectinload(Excerpt.codings).selectinload(Coding.code),
                       selectinload(Excerpt.codings).selectinload(Coding.coder),
                       selectinload(Excerpt.memos).selectinload(ExcerptMemo.user),
-                      selectinload(Excerpt.source), selectinload(Excerpt.case))
+                      selectinload(Excerpt.source).load_only(Source.title, Source.perspective),  # no text
+                      selectinload(Excerpt.case))
         .order_by(Source.title, Excerpt.start_offset, Excerpt.id)
         .limit(per_page).offset((page - 1) * per_page)).all()
     return ExcerptPage(list(rows), total, page, per_page)
@@ -132,10 +133,11 @@ def filter_choices(session: Session, project_id: int) -> dict[str, list]:
                                                .distinct().order_by(Case.municipality))),
         "roles": list(session.scalars(select(Interviewee.role).where(Interviewee.project_id == project_id)
                                       .distinct().order_by(Interviewee.role))),
-        "coders": list(session.execute(
-            select(User.id, User.username).where(User.id.in_(
-                select(Coding.coder_id).join(Excerpt, Excerpt.id == Coding.excerpt_id)
-                .where(Excerpt.project_id == project_id))).order_by(User.username)).all()),
+        "coders": list(session.execute(  # a probe per user (stops at the first coding), not every coding
+            select(User.id, User.username).where(exists().where(  # the excerpt looked up by its key: SQLite
+                Coding.coder_id == User.id,                         # would otherwise scan the project's excerpts
+                select(Excerpt.project_id).where(Excerpt.id == Coding.excerpt_id).scalar_subquery() == project_id))
+            .order_by(User.username)).all()),
     }
 
 

@@ -6,6 +6,9 @@ to the declaration and to each other):
 * ``cells_query`` + ``cell_params``: per code, the cases of ``tally_cells`` summed over the masks that
   satisfy each measure (a bind parameter per group of pairs, so one statement serves every direction
   set); ``default_query_columns`` reads ``tally_default``, the same measures for the default set;
+* ``keys_query`` + ``cell_params``: the same over ``case_code_evidence`` (one row per case and code,
+  sub-codes rolled up), the keys of each measure's cases gathered by the database, for the case-key
+  tally that ``tally_cells`` would serve; ``case_keys_query`` gives the denominators' keys;
 * ``pair_mask`` + ``measures_of_masks``: the case-key query (``evidence.measure_keys``) computes the
   mask of each (case, code) from ``evidence_summary``; the measures of a mask are looked up;
 * ``measure_cases``: set algebra over collected evidence (``evidence.collect``), for the filters
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Protocol
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, func, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, func, literal, select
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.sql.elements import KeyedColumnElement
 
@@ -32,12 +35,12 @@ from casecoder.kernel.measures import (
     measures_of_masks,
 )
 from casecoder.kernel.vocabulary import Direction, Perspective
-from casecoder.models import Case, CaseSources, TallyCell, TallyDefault
-from casecoder.models.derived.tally_cells import DEFAULT_MEASURES  # n_family, ... in NAMES order
+from casecoder.models import Case, CaseCodeEvidence, CaseSources, TallyCell, TallyDefault
+from casecoder.models.derived.tally_cells import COLUMNS, DEFAULT_MEASURES  # n_family, ... in NAMES order
 
 __all__ = ["NAMES", "MEASURES", "measures_of_masks", "measure_cases", "measure_case_sets", "denominator_cases",
            "denominator_sets", "cells_query", "cell_params", "default_query_columns", "denominators_query",
-           "pair_mask"]
+           "pair_mask", "keys_query", "case_keys_query", "KEYS_SEP"]
 
 
 class CollectedEvidence(Protocol):
@@ -100,6 +103,34 @@ def cells_query() -> Select:
         sums.append(func.sum(case((hit, TallyCell.cases), else_=0)))
     return (select(TallyCell.code_id, *sums).where(TallyCell.project_id == bindparam("project_id"))
             .group_by(TallyCell.code_id))
+
+
+KEYS_SEP = "\x1f"   # between the case keys ``keys_query`` gathers (a key is letters, digits, '.', '_', '-')
+
+
+def keys_query() -> Select:
+    """Per code with evidence (``case_code_evidence``: of record, sub-codes rolled up), the keys of the
+    cases behind each measure (in ``NAMES`` order) joined by ``KEYS_SEP``, NULL for none, in no
+    particular order; a case counts when its mask has a bit of every group (``cell_params``)."""
+    E = CaseCodeEvidence.__table__.c
+    mask = sum((case((E[column] > 0, BITS[pair]), else_=0) for pair, column in zip(BITS, COLUMNS)),
+               start=literal(0))
+    rows = (select(E.code_id, Case.key, mask.label("mask")).join(Case, Case.id == E.case_id)
+            .where(E.project_id == bindparam("project_id")).subquery())
+    keys = []
+    for m in MEASURES:
+        hit = and_(*[rows.c.mask.op("&")(bindparam(_param(m, i), type_=Integer)) != 0
+                     for i in range(len(m.perspective_groups()))])
+        keys.append(func.aggregate_strings(case((hit, rows.c.key)), KEYS_SEP))
+    return select(rows.c.code_id, *keys).group_by(rows.c.code_id)
+
+
+def case_keys_query() -> Select:
+    """Every case of the project: its key and how many family and system sources it has (``case_sources``)."""
+    C = CaseSources
+    return (select(Case.key, func.coalesce(C.family, 0), func.coalesce(C.system, 0))
+            .outerjoin(C, and_(C.project_id == Case.project_id, C.case_id == Case.id))
+            .where(Case.project_id == bindparam("project_id")))
 
 
 def cell_params(chosen: Iterable[str]) -> dict[str, int]:

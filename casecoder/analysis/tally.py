@@ -2,9 +2,9 @@
 
 Three ways to the same numbers (tests/analysis/test_tally.py and test_evidence_summary.py hold them
 to each other): ``tally_default``/``tally_cells`` and ``case_sources`` for the plain tally without case
-keys (a few hundred rows whatever the size; models/derived/tally_cells.py), ``evidence.measure_keys``
-for the case keys or a case or coder filter, and set algebra over ``collect`` when a source filter is
-set. The six measures (family, system, both, either, contradicts, nuances: what each counts and
+keys (a few hundred rows whatever the size; models/derived/tally_cells.py) and ``case_code_evidence``
+for its case keys (``cell_keys``), ``evidence.measure_keys`` for a case or coder filter, and set
+algebra over ``collect`` when a source filter is set. The six measures (family, system, both, either, contradicts, nuances: what each counts and
 its N) are declared once, in kernel/measures.py; all three ways are generated from that declaration
 (the queries and the set algebra in analysis/measures.py).
 """
@@ -104,6 +104,7 @@ def _coders_query() -> Select[str]:
 DENOMINATORS_ORDER = tuple(declared.DENOMINATORS)   # family, system, both, any: the columns of DENOMINATORS
 # built once: a tally from the cells is four small statements, no expression building per call
 CELLS, DENOMINATORS, CODERS = measures.cells_query(), measures.denominators_query(), _coders_query()
+KEYS, CASE_KEYS = measures.keys_query(), measures.case_keys_query()
 CODES = (select(Code.id, Code.parent_id, Code.key, Code.label_da, Code.label_en, Code.kind, Code.codable)
          .where(Code.project_id == bindparam("project_id")).order_by(Code.position, Code.id))
 # the codes with their numbers for the default direction set (NULL: no evidence)
@@ -124,18 +125,40 @@ def case_denominators(session: Session, project_id: int) -> dict[str, int]:
     return dict(zip(DENOMINATORS_ORDER, row))
 
 
+def cell_keys(session: Session, project_id: int, directions: frozenset[str]
+              ) -> tuple[dict[str, tuple[str, ...]], dict[int, dict[str, tuple[str, ...]]]]:
+    """The case keys of every denominator, and per code with evidence the sorted case keys behind each
+    measure: what ``measure_keys`` gives for the filters ``tally_cells`` serves, gathered by the
+    database from ``case_code_evidence`` (a few strings per code instead of a row per case and code)."""
+    conn = session.connection()
+    cases = [(key, {p for p, n in (("family", family), ("system", system)) if n > 0})
+             for key, family, system in sorted(conn.execute(CASE_KEYS, {"project_id": project_id}).all())]
+    denominators = {name: tuple(key for key, has in cases if has.issuperset(needs))
+                    for name, needs in declared.DENOMINATORS.items()}
+    split, sep, empty = str.split, measures.KEYS_SEP, ()
+    keys = {code_id: dict(zip(MEASURES, (tuple(sorted(split(k, sep))) if k else empty for k in joined)))
+            for code_id, *joined in conn.execute(KEYS, {"project_id": project_id,
+                                                        **measures.cell_params(directions)})}
+    return denominators, keys
+
+
 def project_coders(session: Session, project_id: int) -> tuple[str, ...]:
     return tuple(sorted(session.connection().execute(CODERS, {"project_id": project_id}).scalars()))
 
 
 def compute_tally(session: Session, project: Project, f: CountFilter | None = None, *,
                   case_keys: bool = False) -> Tally:
-    """The tally of every code. Counts only (``case_keys=False``) from ``tally_cells`` when it serves
-    ``f``; otherwise, or with the case keys, from ``evidence_summary`` through ``measure_keys`` (one
-    row per case and code), or set algebra over ``collect`` when a source filter is set."""
+    """The tally of every code. From ``tally_cells`` when it serves ``f`` (counts only), or from
+    ``case_code_evidence`` with the case keys (``cell_keys``); otherwise from ``evidence_summary``
+    through ``measure_keys`` (one row per case and code), or set algebra over ``collect`` when a
+    source filter is set."""
     f = f or CountFilter()
     keys, ev, cells, codes = None, None, None, None
-    if not case_keys and cells_serve(f):
+    if case_keys and cells_serve(f):
+        denominators, keys = cell_keys(session, project.id, f.directions)
+        N = {k: len(v) for k, v in denominators.items()}
+        coders = project_coders(session, project.id)
+    elif cells_serve(f):
         if f.directions == DEFAULT_DIRECTIONS:  # the codes and their numbers in one statement
             codes = session.connection().execute(CODES_DEFAULT, {"project_id": project.id}).all()
             cells = {c.id: tuple(c[7:]) for c in codes if c[7] is not None}

@@ -65,7 +65,7 @@ def index(project: Project):  # type: ignore[no-untyped-def]
     f.viewer_id = current_user.id
     page = list_excerpts(session, project.id, f, page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
     cases = lookups.cases(session, project.id)
-    sources = lookups.sources(session, project.id)
+    sources = lookups.source_choices(session, project.id)  # no texts
     args = {k: request.args.getlist(k) for k in request.args if k != "page"}
     return render_template("excerpts/index.html", project=project, page=page, f=f, args=args, cases=cases,
                            sources=sources, code_rows=tree_rows(lookups.codes(session, project.id)),
