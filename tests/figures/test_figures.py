@@ -36,7 +36,7 @@ BARS = [
     Bar("H2.1", "Økonomi og bolig", Count(0, 5, ()), Count(9, 9, tuple(f"S{i}" for i in range(1, 10)))),
 ]
 LEGEND = {"family": "Familieperspektiv", "system": "Systemperspektiv", "axis": "Andel af sager (%)",
-          "note": "Enhed: sager. N_familie = 5, N_system = 9. Kodebog helhedsindsats e08b3b56."}
+          "note": "Enhed: sager. N familie = 5, N system = 9. Kodebog helhedsindsats e08b3b56."}
 NODES = {"H1.1": "Samlet indsats", "H1.2": "Koordinator kender ønsker", "H2.1": "Økonomi og bolig",
          "H3": "Trivsel"}
 NODE_CASES = {"H1.1": 4, "H1.2": 5, "H2.1": 1, "H3": 0}
@@ -106,7 +106,7 @@ def test_tally_chart_svg_has_counts_dash_and_danish_letters() -> None:
     assert "0/0" not in texts
     joined = "\n".join(texts)
     for expected in ("Familieperspektiv", "Systemperspektiv", "Andel af sager (%)", "Økonomi og bolig",
-                     "ønsker", "én samlet", "på tværs", "Enhed: sager. N_familie = 5, N_system = 9.",
+                     "ønsker", "én samlet", "på tværs", "Enhed: sager. N familie = 5, N system = 9.",
                      "Helhedsorienteret indsats — sager med evidens"):
         assert expected in joined, expected
     assert [t for t in texts if t in {"0", "20", "40", "60", "80", "100"}] == ["0", "20", "40", "60", "80", "100"]
