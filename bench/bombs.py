@@ -38,15 +38,24 @@ def zip_of(entries: dict[str, bytes | Iterator[bytes]]) -> bytes:
     return buffer.getvalue()
 
 
+def office_docx(parts: dict[str, bytes | Iterator[bytes]]) -> bytes:
+    """python-docx's own blank document (a package Word and python-docx open) with ``parts`` replaced."""
+    import docx
+    buffer = io.BytesIO()
+    docx.Document().save(buffer)
+    with zipfile.ZipFile(buffer) as zf:
+        entries: dict[str, bytes | Iterator[bytes]] = {info.filename: zf.read(info) for info in zf.infolist()}
+    return zip_of({**entries, **parts})
+
+
 def docx_xml(text: str = "Hej") -> bytes:
     return (f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body><w:p><w:r><w:t>{text}'
             "</w:t></w:r></w:p></w:body></w:document>").encode()
 
 
 def docx_image_bomb(size: int) -> bytes:
-    """A valid .docx whose image part unpacks to ``size`` bytes (issue: 1.5 GB, accepted)."""
-    return zip_of({"[Content_Types].xml": CONTENT_TYPES, "word/document.xml": docx_xml(),
-                   "word/media/image1.png": repeated(b"\0", size)})
+    """A valid .docx whose (thumbnail) image part unpacks to ``size`` bytes (issue: 1.5 GB, accepted)."""
+    return office_docx({"word/document.xml": docx_xml(), "docProps/thumbnail.jpeg": repeated(b"\0", size)})
 
 
 def docx_document_bomb(size: int) -> bytes:
@@ -58,7 +67,7 @@ def docx_document_bomb(size: int) -> bytes:
         yield head
         yield from repeated(para, size)
         yield b"</w:body></w:document>"
-    return zip_of({"[Content_Types].xml": CONTENT_TYPES, "word/document.xml": chunks()})
+    return office_docx({"word/document.xml": chunks()})
 
 
 def docx_large(size: int, seed: int = 1) -> bytes:
@@ -68,7 +77,7 @@ def docx_large(size: int, seed: int = 1) -> bytes:
     paras = ["<w:p><w:r><w:t>ja tak</w:t></w:r></w:p>", "<w:p><w:r><w:t>nej tak</w:t></w:r></w:p>", "<w:p/>"]
     body = "".join(random.Random(seed).choices(paras, k=size // 26 + 1))  # 26.7 bytes each on average
     xml = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>{body}</w:body></w:document>'
-    return zip_of({"[Content_Types].xml": CONTENT_TYPES, "word/document.xml": xml.encode()})
+    return office_docx({"word/document.xml": xml.encode()})
 
 
 def odt_mimetype_bomb(size: int) -> bytes:

@@ -10,12 +10,19 @@ synthetic project (``bench/generate.py``), each ``--repeat`` times (median and m
 - ``edit_text`` on 3,000 lines with one edit per line around an excerpt, and on the 5 MB line
   edited at both ends (refused: it would change the excerpt's text) and at the start (the excerpt moves);
 - a codebook of 10,000 codes: the codebook, tally and transcript pages, the codes API, one excerpt.
+
+``--bombs`` instead posts the hostile uploads of issue #22 (``bench/bombs.py``: decompression bombs in a
+.docx, .odt, .qdpx and a bundle, 15,000 columns, a 1,200-level code tree) through the web upload path,
+each in a fresh process on a fresh SQLite database: the answer, its time and the process's peak RSS
+above what it held before the upload (``VmHWM`` reset first; ``bench/memory.py``'s way).
 """
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -136,11 +143,83 @@ def bench_codes(client, slug: str, source_id: int, n: int) -> dict[str, float]: 
     return figures
 
 
+def bomb_builders() -> dict[str, tuple[str, str, Callable[[], bytes]]]:
+    """Name -> (where it is posted, file name, builder), at the sizes issue #22 reports."""
+    from bench import bombs
+    gb, under_old_limit = 1536 * bombs.MB, 900 * bombs.MB  # (before #22 a part could unpack to 1 GB)
+    return {"docx, 900 MB image part": ("transcript", "b.docx", lambda: bombs.docx_image_bomb(under_old_limit)),
+            "docx, 400 MB document.xml": ("transcript", "b.docx", lambda: bombs.docx_document_bomb(400 * bombs.MB)),
+            "docx, 58 MB document.xml packed 50:1": ("transcript", "b.docx",
+                                                     lambda: bombs.docx_large(58 * bombs.MB)),
+            "odt, 900 MB mimetype": ("transcript", "b.odt", lambda: bombs.odt_mimetype_bomb(under_old_limit)),
+            "qdpx, 1.5 GB source file": ("qdpx", "b.qdpx", lambda: bombs.qdpx_bomb(gb)),
+            "bundle, 1.5 GB cases.csv": ("bundle", "b.zip", lambda: bombs.bundle_bomb(gb)),
+            "bundle, 15,000 attribute columns": ("bundle", "b.zip", lambda: bombs.wide_bundle(15_000)),
+            "bundle, code tree 1,200 levels deep": ("bundle", "b.zip", lambda: bombs.deep_bundle(1_200))}
+
+
+def bomb_child(name: str) -> dict[str, object]:
+    """In a fresh process: post the bomb ``name``; its answer, seconds and peak RSS (KiB) above the start."""
+    from bench.bombs import zip_of
+    from bench.memory import reset_peak, status_kib
+    from casecoder.coding import accounts, projects
+    where, filename, build = bomb_builders()[name]
+    with bench_app("sqlite") as (_url, engine, app):
+        with Session(engine) as session:
+            accounts.create_user(session, "bomber", "bench password 1234", is_admin=True)
+            projects.create_project(session, "Bombe", "bombe", None, accounts.get_user(session, "bomber"))
+            session.commit()
+        client = app.test_client()
+        token = CSRF_RE.search(client.get("/auth/login").get_data(as_text=True)).group(1)
+        client.post("/auth/login", data={"username": "bomber", "password": "bench password 1234", "csrf_token": token})
+        data = build()
+        url, page, fields = {"transcript": ("/api/p/bombe/transcripts", "/p/bombe/transcripts/new",
+                                            {"perspective": "family"}),
+                             "bundle": ("/p/bombe/import-bundle", "/p/bombe/import-bundle", {}),
+                             "qdpx": ("/projects/import-qdpx", "/projects/import-qdpx", {"title": "B"})}[where]
+        token = csrf(client, page)
+        field = "files" if where == "transcript" else "file"
+
+        def post(body: bytes):  # type: ignore[no-untyped-def]
+            return client.post(url, data={"csrf_token": token, **fields, field: (io.BytesIO(body), filename)},
+                               headers={"X-CSRFToken": token}, content_type="multipart/form-data")
+        post(zip_of({"x.txt": b"x"}))  # warm-up: the readers' modules are imported, the page's templates compiled
+        before = status_kib("VmRSS")
+        reset = reset_peak()
+        start = time.perf_counter()
+        response = post(data)
+        seconds = time.perf_counter() - start
+        peak = status_kib("VmHWM")
+    return {"name": name, "upload_kib": len(data) // 1024, "status": response.status_code, "seconds": seconds,
+            "rss_before_kib": before, "peak_above_kib": peak - before if reset else None}
+
+
+def bombs_table() -> int:
+    print("| hostile upload (issue #22) | upload | answer | time | peak RSS above before |\n| --- | --- | --- | --- | --- |")
+    for name in bomb_builders():
+        result = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--bomb", name], capture_output=True,
+                                text=True, timeout=1800)
+        if result.returncode != 0:
+            print(f"| {name} | | process died ({result.returncode}): {result.stderr.strip()[-120:]} | | |")
+            continue
+        r = json.loads(result.stdout.strip().splitlines()[-1])
+        peak = f"{r['peak_above_kib'] / 1024:,.0f} MiB" if r["peak_above_kib"] is not None else "?"
+        print(f"| {name} | {r['upload_kib']:,} KiB | {r['status']} | {fmt(r['seconds'])} | {peak} |", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--bombs", action="store_true", help="the hostile uploads of issue #22 instead")
+    parser.add_argument("--bomb", help=argparse.SUPPRESS)  # one of them, in a child process
     args = parser.parse_args(argv)
+    if args.bomb:
+        print(json.dumps(bomb_child(args.bomb)))
+        return 0
+    if args.bombs:
+        return bombs_table()
     samples: dict[str, list[float]] = {}
     with bench_app(args.db) as (_url, engine, app):
         with Session(engine, expire_on_commit=False) as session:
