@@ -9,12 +9,13 @@ gather many sources at once (the quote bank, project bundle and .qdpx exports, a
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Collection, Iterable, Sequence, cast
 
 from sqlalchemy import ColumnElement, exists, func, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
+from casecoder.analysis.evidence import CountFilter
 from casecoder.kernel.double_coding import code_and_below, codes_blind, double_coded, may_see
 from casecoder.models import (
     Case,
@@ -163,6 +164,10 @@ class Blindness:
     def sees_excerpt(self, source_id: int, created_by_id: int | None, coder_ids: Iterable[int]) -> bool:
         return not self or source_id not in self.source_ids or may_see(cast(int, self.viewer_id), created_by_id,
                                                                        coder_ids)
+
+    def count_filter(self, f: CountFilter) -> CountFilter:
+        """``f`` counting, on the viewer's blind sources, only the viewer's own codings."""
+        return replace(f, blind_source_ids=tuple(sorted(self.source_ids)), viewer_id=self.viewer_id) if self else f
 
     def sees_coding(self, source_id: int, coder_id: int) -> bool:
         return not self or source_id not in self.source_ids or coder_id == self.viewer_id

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterable, cast
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, exists, literal, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, exists, literal, or_, select
 from sqlalchemy.orm import Session
 
 from casecoder.analysis.measures import pair_mask
@@ -83,6 +83,10 @@ class CountFilter:
     date_to: date | None = None
     source_ids: tuple[int, ...] = ()   # only these sources (the double-coded material, for agreement)
     independent: bool = False          # every coder's codings, also those a reconciliation set aside
+    # blind double coding (analysis/double_coding.Blindness.count_filter): on these sources only the
+    # viewer's own codings count, so no number shows another coder's work before the comparison opens
+    blind_source_ids: tuple[int, ...] = ()
+    viewer_id: int | None = None
 
 
 @dataclass
@@ -186,7 +190,7 @@ def _ancestors(session: Session, project_id: int, f: CountFilter) -> dict[int, l
 
 def summary_serves(f: CountFilter) -> bool:
     """Whether ``evidence_summary`` can answer ``f``: it knows no source-level filter (role, dates, sources)."""
-    return not (f.roles or f.date_from or f.date_to or f.source_ids)
+    return not (f.roles or f.date_from or f.date_to or f.source_ids or f.blind_source_ids)
 
 
 def _summary_conditions(project_id: int, selection: ScalarSelect[int], f: CountFilter) -> list[ColumnElement[bool]]:
@@ -195,6 +199,11 @@ def _summary_conditions(project_id: int, selection: ScalarSelect[int], f: CountF
     if f.coder_ids:
         conditions.append(S.coder_id.in_(f.coder_ids))
     return conditions
+
+
+def _seen(f: CountFilter) -> ColumnElement[bool]:
+    """A coding the viewer may count: not on a source they code blind, or their own."""
+    return or_(Excerpt.source_id.not_in(f.blind_source_ids), Coding.coder_id == f.viewer_id)
 
 
 def collect(session: Session, project_id: int, f: CountFilter, *, occurs: bool = True) -> Evidence:
@@ -226,6 +235,8 @@ def collect(session: Session, project_id: int, f: CountFilter, *, occurs: bool =
             .where(Excerpt.project_id == project_id, Excerpt.case_id.in_(selection), *_source_conditions(f))))
         if f.coder_ids:
             evidence_query = evidence_query.where(Coding.coder_id.in_(f.coder_ids))
+        if f.blind_source_ids:
+            evidence_query = evidence_query.where(_seen(f))
         if not f.independent:
             evidence_query = evidence_query.where(Coding.of_record.is_(True))
     found: dict[tuple[int, str, str], set[int]] = {}
@@ -248,6 +259,8 @@ def collect(session: Session, project_id: int, f: CountFilter, *, occurs: bool =
                               *_source_conditions(f)))
         if f.coder_ids:
             coder_query = coder_query.where(User.id.in_(f.coder_ids))
+        if f.blind_source_ids:
+            coder_query = coder_query.where(_seen(f))
     coders = tuple(sorted(session.scalars(coder_query)))
     return Evidence(case_keys=case_keys, municipality=municipality,
                     with_source={p: frozenset(s) for p, s in with_source.items()}, occurs=found, coders=coders)

@@ -70,7 +70,7 @@ def build_report(session: Session, spec: ReportSpec, blind: Blindness = NOT_BLIN
     """``blind``: what the viewer may not see (blind double coding); the kinds that show excerpts or
     compare coders (``SEES_CODERS``) honour it, the counts count the codings of record."""
     project = get_project(session, spec.project)
-    f = parse_filter(session, spec.filters)
+    f = blind.count_filter(parse_filter(session, spec.filters))
     extra = {"blind": blind} if spec.kind in SEES_CODERS else {}
     return BUILDERS[spec.kind](session, project, f, to_params(session, f), spec.target, spec.language, **extra)
 

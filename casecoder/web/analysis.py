@@ -5,11 +5,13 @@ codebook and coders (``templates/analysis/_provenance.html``).
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_login import current_user
 
 from casecoder.analysis import lookups
 from casecoder.analysis.cooccurrence import SCOPES, cooccurrence
+from casecoder.analysis.double_coding import blindness
 from casecoder.analysis.filters import describe, parse_filter, to_params
 from casecoder.analysis.matrix import evidence_matrix
 from casecoder.analysis.tally import MEASURES, Tally, compute_tally
@@ -25,7 +27,11 @@ FORMATS = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
 
 
 def _filter():  # type: ignore[no-untyped-def]
-    return parse_filter(get_session(), request.args.to_dict(flat=False))
+    """The count filter of the request; a blind double coder counts only their own codings on the
+    transcripts they code blind."""
+    session = get_session()
+    f = parse_filter(session, request.args.to_dict(flat=False))
+    return blindness(session, g.project.id, current_user, g.get("role")).count_filter(f)
 
 
 def _context(project: Project, f, **extra):  # type: ignore[no-untyped-def]

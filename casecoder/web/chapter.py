@@ -17,6 +17,7 @@ from casecoder.export import chapter_text
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Code, Excerpt, Project
 from casecoder.web.access import owned, project_route
+from casecoder.web.analysis import _filter
 from casecoder.web.forms.chapter import NoteForm, QuoteActionForm
 
 bp = Blueprint("chapter", __name__)
@@ -35,8 +36,8 @@ def _hypothesis(project: Project, key: str) -> Code:
 def page(project: Project, key: str):  # type: ignore[no-untyped-def]
     code = _hypothesis(project, key)
     session = get_session()
-    chapter = build_chapter(session, project, code.key, blind=blindness(session, project.id, current_user,
-                                                                         g.get("role")))
+    chapter = build_chapter(session, project, code.key, _filter(),
+                            blind=blindness(session, project.id, current_user, g.get("role")))
     return render_template("chapter/page.html", project=project, chapter=chapter, words=chapter_text,
                            lang=str(get_locale()), note_form=NoteForm(), action=QuoteActionForm())
 

@@ -69,3 +69,38 @@ def test_after_the_comparison_is_opened_the_coder_sees_everything(client, sessio
     login(client, "anna", PASSWORD)
     assert _seen(client) == {"bundle": {"anna", "bo", "cai"}, "qdpx": {"anna", "bo", "cai"}, "quotes": 7,
                              "left_out": False, "readme": False}
+
+
+def _family(client, key: str) -> tuple[int, list[str]]:  # type: ignore[no-untyped-def]
+    data = client.get("/api/projects/dbl/tally").get_json()
+    counts = next(c for c in data["codes"] if c["key"] == key)["counts"]["family"]
+    return counts["n"], counts["case_keys"]
+
+
+def test_a_blind_coder_counts_only_their_own_codings_on_blind_transcripts(client, session, double):
+    """The numbers are a read path too: the tally (and everything built on collect: matrix, chains,
+    co-occurrence, the chapter) counts, on a blind coder's blind transcripts, only their codings."""
+    login(client, "bo", PASSWORD)
+    assert _family(client, "H1.4") == (2, ["F01", "F04"]), "anna's H1.4 on F02 is not counted for bo"
+    assert _family(client, "H1.1") == (1, ["F03"])
+    matrix = client.get("/p/dbl/matrix/H1").get_data(as_text=True)
+    assert matrix.count("F02") >= 1
+    client.get("/auth/logout")
+    login(client, "anna", PASSWORD)
+    assert _family(client, "H1.1") == (0, []), "bo's H1.1 on F03 is not counted for anna"
+    client.get("/auth/logout")
+    login(client, "olga", PASSWORD)
+    assert _family(client, "H1.4") == (3, ["F01", "F02", "F04"]) and _family(client, "H1.1") == (1, ["F03"])
+
+
+def test_the_blind_count_filter_in_the_domain(session, double):
+    from casecoder.analysis.double_coding import blindness
+    from casecoder.analysis.evidence import CountFilter
+    from casecoder.analysis.tally import compute_tally
+    from casecoder.models import Role
+    project, olga, coders, cases, sources = double
+    f = blindness(session, project.id, coders["bo"], Role.CODER).count_filter(CountFilter())
+    assert f.viewer_id == coders["bo"].id and len(f.blind_source_ids) == 4
+    assert compute_tally(session, project, f, case_keys=True).row("H1.4").counts["family"].case_keys == ("F01", "F04")
+    assert compute_tally(session, project, f).row("H1.4").counts["family"].n == 2
+    assert compute_tally(session, project, CountFilter()).row("H1.4").counts["family"].n == 3
