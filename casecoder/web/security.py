@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from flask import Flask, Response, request
 
+from casecoder.web.compress import register_compression
+
 CSP = "; ".join([
     "default-src 'self'",
     "script-src 'self'",
@@ -33,3 +35,5 @@ def register_security(app: Flask) -> None:
             response.headers["Cache-Control"] = "no-store"
             response.headers.pop("Expires", None)
         return response
+
+    register_compression(app)   # registered after: Flask runs after_request handlers last-registered first
