@@ -6,9 +6,9 @@ to the declaration and to each other):
 * ``cells_query`` + ``cell_params``: per code, the cases of ``tally_cells`` summed over the masks that
   satisfy each measure (a bind parameter per group of pairs, so one statement serves every direction
   set); ``default_query_columns`` reads ``tally_default``, the same measures for the default set;
-* ``keys_query`` + ``cell_params``: the same over ``case_code_evidence`` (one row per case and code,
-  sub-codes rolled up), the keys of each measure's cases gathered by the database, for the case-key
-  tally that ``tally_cells`` would serve; ``case_keys_query`` gives the denominators' keys;
+* ``keys_query`` + ``measures_of_masks``: ``tally_cells`` with the cases' keys, from ``case_code_evidence``
+  (one row per case and code, sub-codes rolled up), for the case-key tally that ``tally_cells``
+  would serve; ``case_keys_query`` gives the denominators' keys;
 * ``pair_mask`` + ``measures_of_masks``: the case-key query (``evidence.measure_keys``) computes the
   mask of each (case, code) from ``evidence_summary``; the measures of a mask are looked up;
 * ``measure_cases``: set algebra over collected evidence (``evidence.collect``), for the filters
@@ -21,7 +21,19 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Protocol
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, bindparam, case, func, literal, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    select,
+)
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.sql.elements import KeyedColumnElement
 
@@ -108,21 +120,23 @@ def cells_query() -> Select:
 KEYS_SEP = "\x1f"   # between the case keys ``keys_query`` gathers (a key is letters, digits, '.', '_', '-')
 
 
-def keys_query() -> Select:
-    """Per code with evidence (``case_code_evidence``: of record, sub-codes rolled up), the keys of the
-    cases behind each measure (in ``NAMES`` order) joined by ``KEYS_SEP``, NULL for none, in no
-    particular order; a case counts when its mask has a bit of every group (``cell_params``)."""
+def keys_query(ordered: bool = False) -> Select:
+    """Per code with evidence (``case_code_evidence``: of record, sub-codes rolled up), the keys of its
+    cases and the mask of each, as two strings joined by ``KEYS_SEP`` in the same order (the
+    caller picks each measure's cases with ``measures_of_masks``, for any direction set). The bits
+    are written into the SQL, as in the triggers. ``ordered``: in code point order of the keys
+    (PostgreSQL; SQLite learnt ORDER BY in an aggregate only in 3.44), else in no particular order."""
     E = CaseCodeEvidence.__table__.c
-    mask = sum((case((E[column] > 0, BITS[pair]), else_=0) for pair, column in zip(BITS, COLUMNS)),
-               start=literal(0))
-    rows = (select(E.code_id, Case.key, mask.label("mask")).join(Case, Case.id == E.case_id)
-            .where(E.project_id == bindparam("project_id")).subquery())
-    keys = []
-    for m in MEASURES:
-        hit = and_(*[rows.c.mask.op("&")(bindparam(_param(m, i), type_=Integer)) != 0
-                     for i in range(len(m.perspective_groups()))])
-        keys.append(func.aggregate_strings(case((hit, rows.c.key)), KEYS_SEP))
-    return select(rows.c.code_id, *keys).group_by(rows.c.code_id)
+    zero: ColumnElement[int] = literal_column("0")
+    mask = sum((case((E[column] > zero, literal_column(str(BITS[pair]))), else_=zero)
+                for pair, column in zip(BITS, COLUMNS)), start=zero)
+    aggregates: list[ColumnElement[str]] = [func.aggregate_strings(Case.key, KEYS_SEP),
+                                            func.aggregate_strings(cast(mask, String), KEYS_SEP)]
+    if ordered:
+        aggregates = [agg.aggregate_order_by(Case.key.collate("C")) for agg in aggregates]
+    keys, masks = aggregates
+    return (select(E.code_id, keys, masks).join(Case, Case.id == E.case_id)
+            .where(E.project_id == bindparam("project_id")).group_by(E.code_id))
 
 
 def case_keys_query() -> Select:

@@ -11,6 +11,7 @@ its N) are declared once, in kernel/measures.py; all three ways are generated fr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import compress
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, literal, select
@@ -104,7 +105,7 @@ def _coders_query() -> Select[str]:
 DENOMINATORS_ORDER = tuple(declared.DENOMINATORS)   # family, system, both, any: the columns of DENOMINATORS
 # built once: a tally from the cells is four small statements, no expression building per call
 CELLS, DENOMINATORS, CODERS = measures.cells_query(), measures.denominators_query(), _coders_query()
-KEYS, CASE_KEYS = measures.keys_query(), measures.case_keys_query()
+KEYS, CASE_KEYS = {False: measures.keys_query(), True: measures.keys_query(ordered=True)}, measures.case_keys_query()
 CODES = (select(Code.id, Code.parent_id, Code.key, Code.label_da, Code.label_en, Code.kind, Code.codable)
          .where(Code.project_id == bindparam("project_id")).order_by(Code.position, Code.id))
 # the codes with their numbers for the default direction set (NULL: no evidence)
@@ -132,13 +133,19 @@ def cell_keys(session: Session, project_id: int, directions: frozenset[str]
     database from ``case_code_evidence`` (a few strings per code instead of a row per case and code)."""
     conn = session.connection()
     cases = [(key, {p for p, n in (("family", family), ("system", system)) if n > 0})
-             for key, family, system in sorted(conn.execute(CASE_KEYS, {"project_id": project_id}).all())]
+             for key, family, system in sorted(map(tuple, conn.execute(CASE_KEYS, {"project_id": project_id})))]
     denominators = {name: tuple(key for key, has in cases if has.issuperset(needs))
                     for name, needs in declared.DENOMINATORS.items()}
-    split, sep, empty = str.split, measures.KEYS_SEP, ()
-    keys = {code_id: dict(zip(MEASURES, (tuple(sorted(split(k, sep))) if k else empty for k in joined)))
-            for code_id, *joined in conn.execute(KEYS, {"project_id": project_id,
-                                                        **measures.cell_params(directions)})}
+    hits = measures.measures_of_masks(directions)   # mask -> the indices of the measures that hold
+    holds = [{str(mask): i in found for mask, found in enumerate(hits)} for i in range(len(MEASURES))]
+    query, sep = KEYS[conn.dialect.name == "postgresql"], measures.KEYS_SEP   # sorted by the database where it can
+    keys = {}
+    for code_id, joined_keys, joined_masks in conn.execute(query, {"project_id": project_id}):
+        # sorted here too (linear when the database sorted them): the order never rests on the database
+        pairs = sorted(zip(joined_keys.split(sep), joined_masks.split(sep)))
+        case_keys, masks = [k for k, _ in pairs], [m for _, m in pairs]
+        keys[code_id] = {name: tuple(compress(case_keys, map(holds[i].__getitem__, masks)))
+                         for i, name in enumerate(MEASURES)}
     return denominators, keys
 
 
