@@ -126,6 +126,11 @@ def sources(session: Session, project_id: int) -> Sequence[Source]:
     return session.scalars(select(Source).where(Source.project_id == project_id).order_by(Source.title)).all()
 
 
+def source_project_id(session: Session, source_id: int) -> int | None:
+    """The project a source belongs to (None: no such source), without loading its text."""
+    return session.scalar(select(Source.project_id).where(Source.id == source_id))
+
+
 def source_choices(session: Session, project_id: int) -> Sequence[Row[int, str | None, str]]:
     """The project's sources by title as (id, key, title) rows: a drop-down's choices, without the texts."""
     return session.execute(select(Source.id, Source.key, Source.title).where(Source.project_id == project_id)

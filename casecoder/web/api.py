@@ -26,7 +26,7 @@ from casecoder.coding import undo as undo_ops
 from casecoder.coding.permissions import MANAGE, can
 from casecoder.db import get_session
 from casecoder.kernel.errors import InvalidInput
-from casecoder.models import Case, Code, Excerpt, Project, Source
+from casecoder.models import Case, Code, Excerpt, Project
 from casecoder.web.access import owned, project_route
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -124,9 +124,10 @@ def update_excerpt(project: Project, excerpt_id: int):  # type: ignore[no-untype
 @project_route()
 def source_excerpts(project: Project, source_id: int):  # type: ignore[no-untyped-def]
     session = get_session()
-    source = owned(session.get(Source, source_id), project)
-    return jsonify(seen.visible_rows(session, current_user, g.get("role"), source.id,
-                                     source_excerpt_rows(session, source.id)))
+    if lookups.source_project_id(session, source_id) != project.id:   # checked without loading the text
+        abort(404)
+    return jsonify(seen.visible_rows(session, current_user, g.get("role"), source_id,
+                                     source_excerpt_rows(session, source_id)))
 
 
 @bp.route("/p/<slug>/excerpts/<int:excerpt_id>", methods=["GET"])
