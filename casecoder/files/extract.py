@@ -14,6 +14,7 @@ import io
 import re
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 from casecoder.files.zipread import ZipArchive, ZipRefused, open_zip
 from casecoder.kernel.errors import N_, InvalidInput
@@ -108,7 +109,7 @@ def _docx(name: str, data: bytes, max_bytes: int) -> str:
         if "[Content_Types].xml" not in package:
             raise ValueError("no [Content_Types].xml: not an Office package")
         # only the main part is unpacked: images, fonts and the rest are never decompressed
-        root = parse_xml(package.read("word/document.xml"))
+        root: Any = parse_xml(package.read("word/document.xml"))  # (lxml's stubs lack DocInfo.doctype)
         if root.getroottree().docinfo.doctype:
             # Word never writes a DTD; entities stay unresolved, but their text would silently go missing,
             # so a DOCTYPE is refused like in an .odt (defusedxml there).
