@@ -15,9 +15,11 @@ import networkx as nx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from casecoder.analysis import measures
 from casecoder.analysis.evidence import CountFilter, Evidence, collect
 from casecoder.analysis.measures import denominator_cases, measure_cases
-from casecoder.kernel.measures import BY_NAME, DEFAULT_DIRECTIONS
+from casecoder.analysis.tally import cells_serve
+from casecoder.kernel.measures import BITS, BY_NAME, DEFAULT_DIRECTIONS
 from casecoder.models import Chain, ChainNode, Code, CodeKind, Project
 
 SCOPE_MEASURES = {"family": "family", "system": "system", "pooled": "either"}   # scope -> the measure it counts
@@ -100,6 +102,24 @@ def count_chain(ev: Evidence, codes: list[Code], arrows: list[str], scope: str,
                       combination_keys=ev.keys(combination(sets, arrows)), coders=ev.coders)
 
 
+OCCURS = measures.occurs_query()
+
+
+def evidence(session: Session, project_id: int, f: CountFilter) -> Evidence:
+    """``collect(f)``; where ``tally_cells`` serves ``f``, the occurrences come from ``case_code_evidence``
+    (sub-codes already rolled up, one row per code) instead of a row per code, case, perspective
+    and direction of ``evidence_summary``."""
+    if not cells_serve(f):
+        return collect(session, project_id, f)
+    ev = collect(session, project_id, f, occurs=False)
+    sep = measures.KEYS_SEP
+    for code_id, *joined in session.connection().execute(OCCURS, {"project_id": project_id}):
+        for (perspective, direction), ids in zip(BITS, joined):
+            if ids:
+                ev.occurs[(code_id, perspective, direction)] = set(map(int, ids.split(sep)))
+    return ev
+
+
 def load_chain(session: Session, chain_id: int) -> Chain | None:
     return session.scalar(select(Chain).where(Chain.id == chain_id)
                           .options(selectinload(Chain.nodes).selectinload(ChainNode.code)))
@@ -110,7 +130,7 @@ def count_saved_chain(session: Session, project: Project, chain: Chain, f: Count
     f = f or CountFilter()
     codes = [node.code for node in chain.nodes]
     arrows = [node.arrow.value for node in chain.nodes[:-1]]  # type: ignore[union-attr]
-    return count_chain(collect(session, project.id, f), codes, arrows, chain.scope.value, f.directions)
+    return count_chain(evidence(session, project.id, f), codes, arrows, chain.scope.value, f.directions)
 
 
 STATEMENT_KINDS = (CodeKind.STATEMENT, CodeKind.EVENT)
@@ -121,7 +141,7 @@ def statement_graph(session: Session, project: Project, f: CountFilter | None = 
     ``cases`` (scope -> cases where both occur; co-occurrence, added both ways) and ``chains``
     (the saved chains with an arrow from u to v, as (title, arrow kind))."""
     f = f or CountFilter()
-    ev = collect(session, project.id, f)
+    ev = evidence(session, project.id, f)
     codes = list(session.scalars(select(Code).where(Code.project_id == project.id, Code.kind.in_(STATEMENT_KINDS),
                                                     Code.codable.is_(True)).order_by(Code.key)))
     graph = nx.DiGraph(keys=dict(ev.case_keys))
@@ -220,7 +240,7 @@ def hypothesis_overview(session: Session, project: Project, key: str,
             if nxt not in seen:
                 seen.add(nxt)
                 queue.append(nxt)
-    ev = collect(session, project.id, f)
+    ev = evidence(session, project.id, f)
     n_family, n_system = len(denominator(ev, "family")), len(denominator(ev, "system"))
     nodes = [OverviewNode(c.key, c.label_da, c.label_en, c.kind.value,
                           (len(measure_cases(ev, c.id, "family", f.directions)), n_family),

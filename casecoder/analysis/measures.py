@@ -8,7 +8,8 @@ to the declaration and to each other):
   set); ``default_query_columns`` reads ``tally_default``, the same measures for the default set;
 * ``keys_query`` + ``measures_of_masks``: ``tally_cells`` with the cases' keys, from ``case_code_evidence``
   (one row per case and code, sub-codes rolled up), for the case-key tally that ``tally_cells``
-  would serve; ``case_keys_query`` gives the denominators' keys;
+  would serve; ``case_keys_query`` gives the denominators' keys, ``occurs_query`` the cases of each
+  code and pair (the chains and the statement graph);
 * ``pair_mask`` + ``measures_of_masks``: the case-key query (``evidence.measure_keys``) computes the
   mask of each (case, code) from ``evidence_summary``; the measures of a mask are looked up;
 * ``measure_cases``: set algebra over collected evidence (``evidence.collect``), for the filters
@@ -52,7 +53,7 @@ from casecoder.models.derived.tally_cells import COLUMNS, DEFAULT_MEASURES  # n_
 
 __all__ = ["NAMES", "MEASURES", "measures_of_masks", "measure_cases", "measure_case_sets", "denominator_cases",
            "denominator_sets", "cells_query", "cell_params", "default_query_columns", "denominators_query",
-           "pair_mask", "keys_query", "case_keys_query", "KEYS_SEP"]
+           "pair_mask", "keys_query", "case_keys_query", "occurs_query", "KEYS_SEP"]
 
 
 class CollectedEvidence(Protocol):
@@ -136,6 +137,17 @@ def keys_query(ordered: bool = False) -> Select:
         aggregates = [agg.aggregate_order_by(Case.key.collate("C")) for agg in aggregates]
     keys, masks = aggregates
     return (select(E.code_id, keys, masks).join(Case, Case.id == E.case_id)
+            .where(E.project_id == bindparam("project_id")).group_by(E.code_id))
+
+
+def occurs_query() -> Select:
+    """Per code with evidence (``case_code_evidence``: of record, sub-codes rolled up), for each pair
+    (``BITS`` order) the ids of the cases with evidence of it joined by ``KEYS_SEP`` (NULL: none): what
+    ``evidence.collect`` gathers into ``Evidence.occurs``, in one row per code."""
+    E = CaseCodeEvidence.__table__.c
+    zero: ColumnElement[int] = literal_column("0")
+    return (select(E.code_id, *[func.aggregate_strings(case((E[column] > zero, cast(E.case_id, String))), KEYS_SEP)
+                                for column in COLUMNS])
             .where(E.project_id == bindparam("project_id")).group_by(E.code_id))
 
 

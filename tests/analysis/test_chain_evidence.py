@@ -1,0 +1,34 @@
+"""``chains.evidence`` reads the occurrences from ``case_code_evidence`` where ``tally_cells`` serves the
+filter (issue #25): the same ``Evidence`` as ``evidence.collect``, for every filter it serves and after
+codings change; other filters go to ``collect`` itself."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from casecoder.analysis.chains import evidence
+from casecoder.analysis.evidence import CountFilter, collect
+from casecoder.coding import excerpts as excerpt_ops
+from casecoder.models import Coding, Excerpt
+from tests.fresh_db import demo_project
+
+FILTERS = [CountFilter(), CountFilter(directions=frozenset({"supports", "contradicts", "nuances"})),
+           CountFilter(include_subcodes=False), CountFilter(municipalities=("Nordby",))]
+
+
+def _same(session, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    for f in FILTERS:
+        got, expected = evidence(session, project_id, f), collect(session, project_id, f)
+        assert got.occurs == expected.occurs, f
+        assert (got.case_keys, got.with_source, got.coders) == (expected.case_keys, expected.with_source,
+                                                                expected.coders), f
+
+
+def test_evidence_equals_collect_on_the_demo_and_after_a_coding_goes(session):  # type: ignore[no-untyped-def]
+    project = demo_project(session)
+    assert any(collect(session, project.id, CountFilter()).occurs.values())
+    _same(session, project.id)
+    coding = session.scalars(select(Coding).join(Excerpt).where(Excerpt.project_id == project.id)
+                             .order_by(Coding.id)).first()
+    excerpt_ops.remove_coding(session, coding.coder, coding)
+    session.flush()
+    _same(session, project.id)
