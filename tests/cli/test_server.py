@@ -99,7 +99,8 @@ def test_concurrent_coders_on_one_source_lose_nothing(engine, session, start_ser
                                          .where(Coding.excerpt_id == shared.id)).all())
     patched = {i for i, rows in results.items() if any(k == "patch" and s == 200 for k, s, _ in rows)}
     assert shared_codings == {(owner.id, keys[0])} | {(coders[i].id, keys[i + 1]) for i in patched}
-    memos = dict(session.execute(select(ExcerptMemo.user_id, ExcerptMemo.text).where(ExcerptMemo.excerpt_id == shared.id)))
+    memos = {u: t for u, t in session.execute(select(ExcerptMemo.user_id, ExcerptMemo.text)
+                                               .where(ExcerptMemo.excerpt_id == shared.id))}
     for i, rows in results.items():  # each coder's memo is the one of their last save that went through
         saved = [body for k, s, body in rows if k == "patch" and s == 200]
         if saved:
