@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casecoder.coding import accounts, pseudonymise
+from casecoder.coding.bulk_excerpts import Progress
 from casecoder.exchange.bundle_read import COLUMNS, check_csv_names, find_quote, read_transcript, source_key, unknown
 from casecoder.exchange.bundle_write import BundleWriter, ExcerptPlan, ImportSummary, SourceInfo
 from casecoder.files.csv_tables import INT_RE, Bundle, Problems, Row, Table, infer_type, read_table, split_keys
@@ -48,10 +49,12 @@ __all__ = ["ImportSummary", "import_bundle"]
 
 
 def import_bundle(session: Session, project: Project, bundle: Bundle, *, user: User | None,
-                  max_bytes: int, add_coders: bool = False) -> ImportSummary:
+                  max_bytes: int, add_coders: bool = False, progress: Progress | None = None) -> ImportSummary:
     """Check all of ``bundle`` against ``project``, then write it; raises BundleProblems (nothing written).
-    ``add_coders``: coders who are not members of the project become members with the role coder."""
+    ``add_coders``: coders who are not members of the project become members with the role coder.
+    ``progress(done, total)`` is called as the excerpts are written."""
     importer = _Importer(session, project, bundle, user, max_bytes, add_coders)
+    importer.progress = progress
     importer.check()
     importer.problems.raise_any()
     outsiders = importer.outsiders()

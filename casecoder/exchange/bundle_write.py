@@ -1,6 +1,7 @@
 """Write a checked project bundle (``bundle_import._Importer``'s plans) through the ordinary write
 functions: codes (created parents first, or updated; audited), attributes, cases, interviewees,
-sources, coders without login, excerpts and codings. No Flask; the checks ran before anything here.
+sources, coders without login; excerpts, codings and memos in bulk (``coding/bulk_excerpts``: the
+same rows and audit rows, a thousand per INSERT; issue #25). No Flask; the checks ran before anything here.
 """
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from dataclasses import dataclass, field
 from typing import Iterator, cast
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
-from casecoder.coding import audit, cases, codes, excerpts
+from casecoder.coding import audit, cases, codes, text_cache
 from casecoder.coding.accounts import NoActor, user_without_login
+from casecoder.coding.bulk_excerpts import BulkExcerpts, Progress
 from casecoder.files.csv_tables import BundleProblems, Problem, Row
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import (
@@ -80,15 +82,20 @@ class BundleWriter:
     source_plans: dict[str, SourceInfo]
     excerpt_plans: dict[tuple[str, str | None, int, int], ExcerptPlan]
     users: dict[str, User | None]
+    progress: Progress | None = None  # (excerpts written, excerpts to write), called as the writing goes
+    _existing: dict[tuple[int, int | None, int, int], Excerpt] | None = None
 
     def _existing_excerpt(self, key: str, case_key: str | None, start: int, end: int) -> Excerpt | None:
         source = self.sources.get(key)
-        if source is None:
+        if source is None or source.id is None:
             return None
+        if self._existing is None:  # every excerpt of the bundle's existing sources, read once
+            ids = {self.sources[k].id for k, *_ in self.excerpt_plans if k in self.sources}
+            self._existing = {(e.source_id, e.case_id, e.start_offset, e.end_offset): e for e in self.session.scalars(
+                select(Excerpt).where(Excerpt.source_id.in_(ids)).options(selectinload(Excerpt.memos))
+                .order_by(Excerpt.id.desc()))} if ids else {}  # the oldest of equal spans wins, as .first() did
         case = self.cases.get(case_key) if case_key else None
-        return self.session.scalars(select(Excerpt).where(
-            Excerpt.source_id == source.id, Excerpt.start_offset == start, Excerpt.end_offset == end,
-            Excerpt.case_id == case.id if case else Excerpt.case_id.is_(None)).limit(1)).first()
+        return self._existing.get((source.id, case.id if case else None, start, end))
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -132,22 +139,24 @@ class BundleWriter:
                 summary.users += 1
         s.flush()
         actor = cast(User, self.user or NoActor())
+        bulk = BulkExcerpts(s, self.project.id, actor.id)  # one INSERT per thousand rows, audited alike
         for (key, case_key, start, end), plan in self.excerpt_plans.items():
-            with self._at(plan.row):
-                excerpt = self._existing_excerpt(key, case_key, start, end)
-                if excerpt is None:
-                    excerpt = excerpts.create_excerpt(s, actor, self.sources[key], start, end,
-                                                      case=self.cases.get(case_key or ""))
-                    summary.excerpts += 1
-            for coder, (memo, row) in plan.memos.items():  # each coder's own; one already there stays
-                with self._at(row):
-                    writer = cast(User, self.users[coder])  # every named coder exists by now
-                    if not any(m.user_id == writer.id for m in excerpt.memos):
-                        excerpts.set_memo(s, actor, excerpt, memo, writer=writer)
-            for (code_key, coder), (direction, row) in plan.codings.items():
-                with self._at(row):
-                    excerpts.add_coding(s, actor, excerpt, self.codes[code_key], direction, coder=self.users[coder])
-                summary.codings += 1
+            source, excerpt_case = self.sources[key], self.cases.get(case_key or "")
+            case_id = excerpt_case.id if excerpt_case else None
+            there = self._existing_excerpt(key, case_key, start, end)
+            if there is None:
+                text = text_cache.source_text(s, source)  # as create_excerpt reads it
+                pending = bulk.new(source.id, case_id, start, end, text[start:end])
+            else:
+                pending = bulk.existing(there)
+            memo_writers = {m.user_id for m in there.memos} if there else set()  # one already there stays
+            for coder, (memo, _row) in plan.memos.items():  # each coder's own
+                writer = cast(User, self.users[coder])  # every named coder exists by now
+                if writer.id not in memo_writers:
+                    pending.memos.append((writer.id, memo))
+            for (code_key, coder), (direction, _row) in plan.codings.items():
+                pending.codings.append((self.codes[code_key].id, cast(User, self.users[coder]).id, direction))
+        summary.excerpts, summary.codings, _memos = bulk.write(self.progress)
         return summary
 
     def _write_codes(self, summary: ImportSummary, user_id: int | None) -> None:
