@@ -126,6 +126,11 @@ def test_two_coders_delete_undo_and_a_refused_undo(live_server, session, browser
                                 .where(AuditEvent.entity == "excerpt_memo", AuditEvent.id > logged)
                                 .order_by(AuditEvent.id)).all()
         assert [tuple(s) for s in steps] == [("update", "admin"), ("create", "birte")]  # the demo gave admin one
+        as_admin.goto(f"{base}/p/demo/audit?kind=excerpt")  # the log page says each step in words
+        log = as_admin.inner_text("main")
+        for said in ("birte wrote a memo on", "admin changed their memo on", "admin undid their last change",
+                     "birte undid their last change"):
+            assert said in log, said
     finally:
         for context in contexts:
             context.close()
