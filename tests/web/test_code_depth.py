@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from bench import bombs
 from casecoder.kernel.validate import MAX_CODE_DEPTH
-from casecoder.models import Code, CodeKind
+from casecoder.models import Code, CodeKind, Source
 from tests.web.test_hostile_uploads import refused, small  # noqa: F401 (fixture)
 
 DEEP = 1_100  # deeper than Python's recursion limit allows a recursive walk
@@ -69,10 +69,12 @@ def stored_deep_tree(session, project, depth: int) -> list[Code]:  # type: ignor
 
 def test_a_deep_tree_already_stored_breaks_no_page(client, small, session):  # noqa: F811
     codes = stored_deep_tree(session, small, DEEP)
+    source_id = session.scalar(select(Source.id).where(Source.project_id == small.id))
     assert session.scalar(select(func.count()).select_from(Code).where(Code.project_id == small.id)) > DEEP
     for url in ("/p/demo/codebook", "/p/demo/tally", "/p/demo/excerpts", "/p/demo/chains/new",
                 "/p/demo/export.qdc", "/p/demo/export.qdpx", "/p/demo/export-bundle.zip",
-                f"/p/demo/codes/{codes[-1].id}", "/api/p/demo/codes"):
+                f"/p/demo/codes/{codes[-1].id}", "/api/p/demo/codes", f"/p/demo/sources/{source_id}",
+                "/p/demo/export/quotes.zip?code=D0"):
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
     with zipfile.ZipFile(io.BytesIO(client.get("/p/demo/export-bundle.zip").data)) as zf:
