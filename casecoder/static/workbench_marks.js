@@ -121,6 +121,14 @@ window.casecoderMarks = (function () {
 
   document.addEventListener("mousedown", (ev) => {
     if (chooser && !chooser.contains(ev.target)) closeChooser();
+    /* A highlight is focusable for the keyboard (tabindex), but a mouse press on it must start a text
+       selection as anywhere else: Chromium's focusing of it would swallow a drag that starts at its
+       first letter. Not focusable while the button is down. */
+    const seg = ev.target.closest && ev.target.closest("#transcript .seg.hl");
+    if (seg && ev.button === 0) {
+      seg.removeAttribute("tabindex");
+      document.addEventListener("mouseup", () => setTimeout(() => { seg.tabIndex = 0; }), { once: true });
+    }
   });
   document.addEventListener("click", (ev) => {
     const bar = ev.target.closest && ev.target.closest(".stripe");

@@ -79,6 +79,11 @@ def test_stripes_keys_overlap_chooser_hidden_delete_and_leave_warning(coded, pag
     # a click on a stripe opens its excerpt
     page.click(f"#transcript .stripe[data-ex='{first}'][data-code='ST.3']")
     page.wait_for_function(f"document.getElementById('panel-title').textContent.endsWith('#{first}')")
+    # a drag from the first letter of a highlight selects text like anywhere else (the focusable highlight
+    # does not swallow it), and becomes the open excerpt's new span
+    drag_select(page, "Koordinatoren ringede")
+    page.click("#use-selection")
+    assert page.inner_text("#panel-snippet") == "Koordinatoren ringede"
     page.keyboard.press("Escape")
 
     # a new selection: Delete is hidden (the hidden attribute beats button's display)
