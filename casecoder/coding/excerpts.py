@@ -147,6 +147,11 @@ def who_loses(excerpt: Excerpt, user: User, everyone: bool) -> dict[str, list[st
     return lost
 
 
+def memo_writers(excerpt: Excerpt) -> list[str]:
+    """The user names of everyone with a memo on ``excerpt`` (a delete of the whole excerpt removes them)."""
+    return sorted(m.user.username for m in excerpt.memos)
+
+
 def delete_for(session: Session, user: User, excerpt: Excerpt, *, everyone: bool = False,
                may_remove_others: bool = False) -> bool:
     """Each coder owns their codings: remove ``user``'s codings, and the excerpt too when nobody else's

@@ -140,8 +140,11 @@ def get_excerpt(project: Project, excerpt_id: int):  # type: ignore[no-untyped-d
     return jsonify(_shown(excerpt))
 
 
-def _lost_words(lost: dict[str, list[str]]) -> str:
-    return "; ".join(_("%(coder)s loses %(codes)s", coder=coder, codes=", ".join(keys)) for coder, keys in lost.items())
+def _lost_words(lost: dict[str, list[str]], writers: list[str]) -> str:
+    """'anna loses H1.2, her memo; bo loses ST.4': each coder's codings and memo that go."""
+    return "; ".join(_("%(coder)s loses %(codes)s", coder=coder, codes=", ".join(
+        lost.get(coder, []) + ([_("their memo")] if coder in writers else [])))
+        for coder in sorted(set(lost) | set(writers)))
 
 
 @bp.route("/p/<slug>/excerpts/<int:excerpt_id>/removal")
@@ -153,7 +156,8 @@ def removal(project: Project, excerpt_id: int):  # type: ignore[no-untyped-def]
     rights = dc.blind_edit(session, current_user, g.get("role"), excerpt)  # 404 for an excerpt hidden from a blind coder
     mine = excerpt_ops.who_loses(excerpt, current_user, everyone=False)
     everyone = excerpt_ops.who_loses(excerpt, current_user, everyone=True)
-    others = [] if rights.blind else sorted(set(everyone) - {current_user.username})
+    writers = excerpt_ops.memo_writers(excerpt)  # others' memos keep the excerpt too
+    others = [] if rights.blind else sorted((set(everyone) | set(writers)) - {current_user.username})
     may = can(g.get("role"), MANAGE) and bool(others)
     return jsonify(
         mine=mine, everyone=everyone if may else None, others=others, may_remove_others=may,
@@ -162,7 +166,7 @@ def removal(project: Project, excerpt_id: int):  # type: ignore[no-untyped-def]
                        if others else _("Remove your codings (%(codes)s)?",
                                          codes=", ".join(mine.get(current_user.username, [])))
                        if rights.others_coded else _("Delete this excerpt?")),
-        question_everyone=(_("Delete this excerpt with everyone's codings? %(lost)s.", lost=_lost_words(everyone))
+        question_everyone=(_("Delete this excerpt with everyone's codings? %(lost)s.", lost=_lost_words(everyone, writers))
                            if may else None))
 
 

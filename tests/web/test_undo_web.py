@@ -93,3 +93,21 @@ def test_the_audit_log_says_what_was_undone_in_words(client, demo, session):  # 
     assert client.post("/api/p/demo/undo", headers=headers).status_code == 200
     log = client.get("/p/demo/audit").get_data(as_text=True)
     assert "admin undid their last change to the excerpt" in log
+
+
+def test_another_coders_memo_keeps_the_excerpt_and_the_owner_is_told_it_goes(app, client, demo, session):
+    anna, anna_h = _anna(session, app)
+    admin_h = {"X-CSRFToken": csrf_token(client, "/p/demo/")}
+    excerpt_id = session.scalar(select(Excerpt.id).where(Excerpt.project_id == demo.id).order_by(Excerpt.id))
+    url = f"/api/p/demo/excerpts/{excerpt_id}"
+    assert anna.patch(url, json={"memo": "birtes tanke"}, headers=anna_h).get_json()["changed"] is True
+    removal = client.get(url + "/removal").get_json()
+    assert removal["others"] == ["birte"] and "The excerpt stays for birte" in removal["question_mine"]
+    assert "birte loses their memo" in removal["question_everyone"]
+    kept = client.delete(url, headers=admin_h).get_json()  # admin's codings go, birte's memo keeps the excerpt
+    assert kept["deleted"] is None and kept["excerpt"]["codings"] == []
+    assert [m["user"] for m in kept["excerpt"]["memos"]] == ["admin", "birte"]
+    gone = client.delete(url + "?everyone=1", headers=admin_h).get_json()
+    assert gone == {"deleted": excerpt_id}
+    back = client.post("/api/p/demo/undo", headers=admin_h).get_json()  # every coder's memo comes back
+    assert {m["user"]: m["text"] for m in back["excerpts"][0]["memos"]}["birte"] == "birtes tanke"
