@@ -5,6 +5,7 @@ column, and nothing is stored unless there is none.
 """
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -16,7 +17,29 @@ from casecoder.coding import accounts, projects, pseudonymise
 from casecoder.exchange.bundle_import import ImportSummary, import_bundle
 from casecoder.exchange.bundle_read import MB, folder_bundle, zip_bundle
 
-ZIP_FACTOR = 10  # a .zip may unpack to this many times the upload limit
+ZIP_FACTOR = 10
+
+
+class ProgressBar:
+    """A ``progress(done, total)`` callback drawing click's progress bar (on stderr) once the total is known."""
+
+    def __init__(self, label: str):
+        self.label, self.bar, self.shown = label, None, 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None and total:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+    def __enter__(self) -> "ProgressBar":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)  # a .zip may unpack to this many times the upload limit
 
 
 def summary_text(summary: ImportSummary) -> str:
@@ -46,7 +69,9 @@ def import_bundle_command(project: str, path: Path, username: str | None, add_co
             bundle = folder_bundle(path)
         else:
             bundle = zip_bundle(path.read_bytes(), ZIP_FACTOR * current_app.config["MAX_CONTENT_LENGTH"], path.name)
-        summary = import_bundle(session, project_, bundle, user=user, max_bytes=max_bytes, add_coders=add_coders)
+        with ProgressBar("Writing excerpts") as progress:
+            summary = import_bundle(session, project_, bundle, user=user, max_bytes=max_bytes, add_coders=add_coders,
+                                    progress=progress)
         click.echo(f"Imported {path} into {project}: {summary_text(summary)}.")
 
 

@@ -28,13 +28,14 @@ from casecoder.models.derived.case_sources import CaseSources
 from casecoder.models.derived.summary import EvidenceSummary
 from casecoder.models.derived.tally_cells import CaseCodeEvidence, CodeAncestry, TallyCell, TallyDefault
 from casecoder.models.double_coding import Decision, DoubleCoding, Reconciliation, double_coding_coders
+from casecoder.models.jobs import ImportJob
 from casecoder.models.pseudonyms import HitKind, HitStatus, KeyKind, PseudonymHit, PseudonymKey
 from casecoder.models.registrations import Registration, SelectionCriteria
 from casecoder.models.report import AnalysisNote, ReportQuote
 
 __all__ = [
     "Arrow", "AttributeDefinition", "AttributeType", "Chain", "ChainNode", "ChainScope", "AuditEvent", "Base", "Case", "CaseAttribute", "Code", "CodeKind",
-    "CodeRelation", "Coding", "Direction", "Excerpt", "ExcerptMemo", "InterviewMode", "Interviewee", "Membership", "Perspective",
+    "CodeRelation", "Coding", "Direction", "Excerpt", "ExcerptMemo", "ImportJob", "InterviewMode", "Interviewee", "Membership", "Perspective",
     "Project", "Registration", "RelationType", "Role", "SelectionCriteria", "Source", "User", "source_cases",
     "source_interviewees",
     "Decision", "DoubleCoding", "Reconciliation", "double_coding_coders", "LoginFailure",

@@ -61,6 +61,7 @@ def register_web(app: Flask) -> None:
         exports,
         health,
         i18n,
+        jobs,
         projects,
         pseudonyms,
         refi,
@@ -99,7 +100,7 @@ def register_web(app: Flask) -> None:
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints add their rules
     for module in (auth, health, i18n, projects, cases, codebook, coding, transcripts, excerpts, search, analysis, chains, exports,
-                   bundles, refi, selection, agreement, pseudonyms, api, admin, api_codes, coded_export, chapter):
+                   bundles, refi, selection, agreement, pseudonyms, api, admin, api_codes, coded_export, chapter, jobs):
         app.register_blueprint(module.bp)
     _register_errors(app)
     from casecoder.web.security import register_security

@@ -7,7 +7,7 @@ from tests.factories import PASSWORD
 
 DUMMY = {"slug": "proj", "case_id": 1, "source_id": 1, "code_id": 1, "excerpt_id": 1, "filename": "x.css",
          "key": "H1", "fmt": "svg", "chain_id": 1, "kind": "tally", "measure": "family",
-         "user_id": 1, "person_id": 1, "verb": "mark"}
+         "user_id": 1, "person_id": 1, "verb": "mark", "job_id": 1}
 
 
 def all_rules(app):

@@ -1,0 +1,36 @@
+"""Background import jobs (issue #25): start one, move its progress, end it done or failed. Each
+call flushes; the caller commits in a transaction of its own, apart from the import's."""
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from casecoder.models import ImportJob
+
+STATES = ("running", "done", "failed")
+
+
+def create_job(session: Session, user_id: int, kind: str, filename: str, project_id: int | None = None) -> ImportJob:
+    job = ImportJob(user_id=user_id, kind=kind, filename=filename[:255], project_id=project_id, state="running",
+                    done=0, total=0, message="")
+    session.add(job)
+    session.flush()
+    return job
+
+
+def set_progress(session: Session, job_id: int, done: int, total: int) -> None:
+    session.execute(update(ImportJob).where(ImportJob.id == job_id, ImportJob.state == "running")
+                    .values(done=done, total=total))
+
+
+def finish(session: Session, job_id: int, state: str, message: str, project_id: int | None = None,
+           progress: tuple[int, int] | None = None) -> None:
+    """End the job ``done`` (``message``: the summary) or ``failed`` (``message``: every problem);
+    ``progress``: the last (done, total) reported."""
+    assert state in STATES[1:]
+    values: dict[str, object] = {"state": state, "message": message}
+    if progress is not None:
+        values["done"], values["total"] = progress
+    if project_id is not None:
+        values["project_id"] = project_id
+    session.execute(update(ImportJob).where(ImportJob.id == job_id).values(**values))
