@@ -50,7 +50,7 @@ def create_case(session: Session, project: Project, key: str, municipality: str,
 
 
 def set_case_memo(case: Case, memo: str) -> None:
-    case.memo = memo.strip()
+    case.memo = validate.memo(memo)
 
 
 def define_attribute(session: Session, project: Project, name: str, type_: AttributeType | str) -> AttributeDefinition:

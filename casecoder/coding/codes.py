@@ -27,6 +27,8 @@ def update_code(session: Session, code: Code, user_id: int | None, **changes: ob
             value = validate.title(str(value), N_("Label"))
         elif name == "color":
             value = validate.color(str(value))
+        elif name == "memo":
+            value = validate.memo(str(value))
         setattr(code, name, value)
     session.flush()
     audit.record(session, user_id, "update", code, before=before, after=audit.snapshot(code))
