@@ -14,7 +14,6 @@ import io
 import re
 import warnings
 from dataclasses import dataclass
-from typing import Any
 
 from casecoder.files.zipread import ZipArchive, ZipRefused, open_zip
 from casecoder.kernel.errors import N_, InvalidInput
@@ -102,22 +101,12 @@ _W_CHARS = {_W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n
 
 
 def _docx(name: str, data: bytes, max_bytes: int) -> str:
-    from docx.oxml.parser import parse_xml  # python-docx's parser: entities are not resolved (no XXE)
-
     try:
         package = _open_package(name, data, "word/document.xml", max_bytes)
         if "[Content_Types].xml" not in package:
             raise ValueError("no [Content_Types].xml: not an Office package")
         # only the main part is unpacked: images, fonts and the rest are never decompressed
-        root: Any = parse_xml(package.read("word/document.xml"))  # (lxml's stubs lack DocInfo.doctype)
-        if root.getroottree().docinfo.doctype:
-            # Word never writes a DTD; entities stay unresolved, but their text would silently go missing,
-            # so a DOCTYPE is refused like in an .odt (defusedxml there).
-            raise ValueError("word/document.xml declares a DOCTYPE (entities)")
-        body = root.find(_W + "body")
-        if body is None:
-            raise ValueError("no w:body")
-        return "\n".join(_docx_blocks(body))
+        return "\n".join(_docx_lines(package.read("word/document.xml")))
     except ZipRefused as exc:
         raise _refused(name, exc, N_("'{name}' is not a valid Word document (.docx)")) from None
     except InvalidInput:
@@ -125,6 +114,41 @@ def _docx(name: str, data: bytes, max_bytes: int) -> str:
     except Exception as exc:
         raise InvalidInput("'{name}' is not a valid Word document (.docx)", "file", name=name,
                            detail=str(exc)[:200]) from None
+
+
+def _docx_lines(xml: bytes) -> list[str]:
+    """The lines of ``word/document.xml``'s body, parsed as a stream (python-docx's parser settings: blank
+    text dropped, entities not resolved): each outermost paragraph or table becomes its lines as soon as it
+    is complete and is then dropped, so memory holds about one block, never the whole tree."""
+    from lxml import etree
+
+    lines: list[str] = []
+    checked = False
+    for _event, element in etree.iterparse(io.BytesIO(xml), events=("end",), tag=(_W + "p", _W + "tbl"),
+                                           remove_blank_text=True, resolve_entities=False, no_network=True,
+                                           load_dtd=False):
+        if not checked:
+            if element.getroottree().docinfo.doctype:
+                # Word never writes a DTD; entities stay unresolved, but their text would silently go
+                # missing, so a DOCTYPE is refused like in an .odt (defusedxml there).
+                raise ValueError("word/document.xml declares a DOCTYPE (entities)")
+            checked = True
+        inside = None  # the body, or why this block is someone else's (a table's, a paragraph's, deleted)
+        for ancestor in element.iterancestors():
+            tag = ancestor.tag
+            if tag == _W + "body" or tag in _W_SKIP or tag in (_W + "p", _W + "tbl"):
+                inside = tag
+                break
+        if inside != _W + "body":
+            continue  # read with the block it is in (or skipped with it, or outside the body)
+        lines.extend([_docx_inline(element)] if element.tag == _W + "p" else _docx_table(element))
+        parent = element.getparent()
+        element.clear()
+        while element.getprevious() is not None:  # the blocks before it: done
+            del parent[0]
+    if not checked and b"body" not in xml:
+        raise ValueError("no w:body")
+    return lines
 
 
 def _docx_blocks(parent) -> list[str]:  # type: ignore[no-untyped-def]
