@@ -112,16 +112,25 @@ def excerpt_query(session: Session, project_id: int, f: ExcerptFilter) -> Select
 def list_excerpts(session: Session, project_id: int, f: ExcerptFilter, page: int = 1,
                   per_page: int = 50) -> ExcerptPage:
     query = excerpt_query(session, project_id, f)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = max(1, page)
-    rows = session.scalars(
-        query.options(selectinload(Excerpt.codings).selectinload(Coding.code),
+    # one grouped pass gives the total and the transcript titles the page falls in (the list is in
+    # title order); the page itself then reads only those transcripts' excerpts instead of sorting all
+    per_title = session.execute(query.with_only_columns(Source.title, func.count()).group_by(Source.title)
+                                .order_by(Source.title)).all()
+    total, skip, before, titles = 0, (page - 1) * per_page, 0, []
+    for title, n in per_title:
+        if total + n > skip and total < skip + per_page:
+            before = before if titles else total
+            titles.append(title)
+        total += n
+    rows = [] if not titles else session.scalars(
+        query.where(Source.title.in_(titles)).options(selectinload(Excerpt.codings).selectinload(Coding.code),
                       selectinload(Excerpt.codings).selectinload(Coding.coder),
                       selectinload(Excerpt.memos).selectinload(ExcerptMemo.user),
                       selectinload(Excerpt.source).load_only(Source.title, Source.perspective),  # no text
                       selectinload(Excerpt.case))
         .order_by(Source.title, Excerpt.start_offset, Excerpt.id)
-        .limit(per_page).offset((page - 1) * per_page)).all()
+        .limit(per_page).offset(skip - before)).all()
     return ExcerptPage(list(rows), total, page, per_page)
 
 
