@@ -108,7 +108,7 @@ def _status(session: Session, job_id: int) -> dict[str, object]:
         done, total = _LIVE.get(job_id, (done, total))
     slug = project_slug(session, job.project_id) if job.state == "done" else None
     return {"id": job.id, "kind": job.kind, "filename": job.filename, "state": job.state, "done": done,
-            "total": total, "message": job.message,
+            "total": total, "message": job.message, "project_slug": slug,
             "project_url": url_for("projects.overview", slug=slug) if slug else None}
 
 

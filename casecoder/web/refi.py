@@ -9,15 +9,20 @@ from flask import Blueprint, Response, abort, current_app, flash, g, redirect, r
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from casecoder.analysis.double_coding import blindness
+from casecoder.coding.bulk_excerpts import Progress
+from casecoder.coding.projects import get_project
 from casecoder.coding.pseudonymise import require_export_allowed
-from casecoder.db import get_session
+from casecoder.db import get_session, new_session
 from casecoder.exchange.refi.qdc import import_qdc, write_qdc
 from casecoder.exchange.refi.qdpx_read import import_qdpx
 from casecoder.exchange.refi.qdpx_write import write_qdpx
+from casecoder.exchange.refi.report import ImportReport
 from casecoder.kernel.errors import InvalidInput
-from casecoder.models import Project
+from casecoder.models import Project, User
+from casecoder.web import jobs as background
 from casecoder.web.access import project_route
 from casecoder.web.forms.refi import QdcConfirmForm, QdcForm, QdpxForm
 
@@ -84,18 +89,27 @@ def import_qdpx_page():  # type: ignore[no-untyped-def]
         abort(403)
     form, error = QdpxForm(), None
     if form.validate_on_submit():
-        session, upload = get_session(), form.file.data
-        try:
+        upload, config, user_id, lang, title = form.file.data, current_app.config, current_user.id, _lang(), form.title.data
+        data, filename = upload.read(), upload.filename or "project.qdpx"
+        result: list[ImportReport] = []
+
+        def work(session: Session, progress: Progress) -> tuple[str, int | None]:
             project, report = import_qdpx(
-                session, upload.read(), upload.filename or "project.qdpx", user=current_user, title=form.title.data,
-                lang=_lang(), max_bytes=current_app.config["MAX_UPLOAD_MB"] * 1024 * 1024,
-                max_unpacked=ZIP_FACTOR * current_app.config["MAX_CONTENT_LENGTH"])
-        except InvalidInput as exc:
-            session.rollback()
-            error = exc.render(_)
-        else:
-            return render_template("refi/import_qdpx.html", form=None, project=None, new_project=project,
-                                   report=report)
+                session, data, filename, user=session.get(User, user_id), title=title, lang=lang,
+                max_bytes=config["MAX_UPLOAD_MB"] * 1024 * 1024, max_unpacked=ZIP_FACTOR * config["MAX_CONTENT_LENGTH"])
+            result.append(report)
+            return report.text(), project.id
+
+        started = background.start("qdpx", filename, None, lang, work)
+        if not started.wait():  # a long import: the job page follows it
+            return redirect(url_for("jobs.page", job_id=started.job_id))
+        job = background.status(started.job_id, fresh=True)
+        if job["state"] == "done":
+            with new_session(current_app._get_current_object()) as fresh:  # type: ignore[attr-defined]
+                project = get_project(fresh, str(job["project_slug"]))
+                return render_template("refi/import_qdpx.html", form=None, project=None, new_project=project,
+                                       report=result[0])
+        error = str(job["message"])
     status = 400 if (error or form.errors) else 200
     return render_template("refi/import_qdpx.html", form=form, project=None, new_project=None, report=None,
                            error=error), status

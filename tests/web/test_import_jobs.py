@@ -88,3 +88,15 @@ def test_unknown_and_huge_job_ids_are_404(client, session, target):
         assert client.get(f"/jobs/{job_id}").status_code == 404
         response = client.get(f"/api/jobs/{job_id}")
         assert response.status_code == 404 and response.get_json()["error"]
+
+
+def test_a_long_qdpx_import_is_a_job_too(app, client, demo, session):
+    app.config["IMPORT_WAIT_SECONDS"] = 0
+    data = client.get(f"/p/{demo.slug}/export.qdpx").data
+    url = "/projects/import-qdpx"
+    response = client.post(url, data={"csrf_token": csrf_token(client, url), "title": "Copy of demo",
+                                      "file": (io.BytesIO(data), "demo.qdpx")}, content_type="multipart/form-data")
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    status = _follow(client, response.headers["Location"])
+    assert status["state"] == "done" and status["project_slug"] == "copy-of-demo", status
+    assert status["project_url"] == "/p/copy-of-demo/" and "60 excerpts" in status["message"]
