@@ -1,0 +1,74 @@
+"""``BulkExcerpts.write`` on PostgreSQL (issue #25): ids taken from the tables' sequences in one query,
+then excerpts, codings, memos and their audit rows sent with COPY on the session's own connection (in
+its transaction: all or nothing as before). Row triggers fire on COPY as on INSERT, so the derived
+tables stay exact. The rows and audit snapshots are those of the INSERT path (tests compare them)."""
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
+
+from sqlalchemy import text
+
+from casecoder.models import Direction
+from casecoder.models.base import utcnow
+
+if TYPE_CHECKING:
+    from casecoder.coding.bulk_excerpts import BulkExcerpts, Progress
+
+BATCH = 5000  # excerpts between two progress calls
+
+
+def _ids(bulk: BulkExcerpts, table: str, n: int) -> list[int]:
+    if not n:
+        return []
+    return list(bulk.session.scalars(text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
+                                          "FROM generate_series(1, :n)"), {"n": n}))
+
+
+def _copy(bulk: BulkExcerpts, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    cursor = bulk.session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _audit(bulk: BulkExcerpts, entity: str, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
+    group, now = bulk.session.info.get("action_group"), utcnow()
+    _copy(bulk, "audit_events", ("project_id", "user_id", "at", "action", "entity", "entity_id", "before", "after",
+                                 "action_group"),
+          ((bulk.project_id, bulk.actor_id, now, "create", entity, entity_id, None, json.dumps(after), group)
+           for entity_id, after in rows))
+
+
+def copy_all(bulk: BulkExcerpts, progress: Progress | None) -> tuple[int, int, int]:
+    new = [e for e in bulk.excerpts if e.id is None]
+    total, now = len(new), utcnow()
+    if progress:
+        progress(0, total)
+    for i in range(0, total, BATCH):
+        batch = new[i:i + BATCH]
+        for pending, id_ in zip(batch, _ids(bulk, "excerpts", len(batch)), strict=True):
+            pending.id = id_
+        _copy(bulk, "excerpts", ("id", "project_id", "source_id", "case_id", "start_offset", "end_offset", "text",
+                                 "created_by_id", "created_at", "updated_at", "version"),
+              ((e.id, bulk.project_id, e.source_id, e.case_id, e.start, e.end, e.text, e.created_by_id, now, now, 1)
+               for e in batch))
+        _audit(bulk, "excerpt", ((e.id, {"source_id": e.source_id, "case_id": e.case_id, "start": e.start,  # type: ignore[misc]
+                                         "end": e.end, "text": e.text, "created_by_id": e.created_by_id})
+                                 for e in batch))
+        if progress:
+            progress(i + len(batch), total)
+    codings = [(e.id, code_id, coder_id, Direction(direction).value) for e in bulk.excerpts
+               for code_id, coder_id, direction in e.codings]
+    coding_ids = _ids(bulk, "codings", len(codings))
+    _copy(bulk, "codings", ("id", "excerpt_id", "code_id", "coder_id", "direction", "of_record", "created_at"),
+          ((id_, *row, True, now) for id_, row in zip(coding_ids, codings, strict=True)))
+    _audit(bulk, "coding", ((id_, {"excerpt_id": e, "code_id": c, "coder_id": u, "direction": d, "of_record": True})
+                            for id_, (e, c, u, d) in zip(coding_ids, codings, strict=True)))
+    memos = [(e.id, user_id, memo) for e in bulk.excerpts for user_id, memo in e.memos]
+    memo_ids = _ids(bulk, "excerpt_memos", len(memos))
+    _copy(bulk, "excerpt_memos", ("id", "excerpt_id", "user_id", "text", "updated_at"),
+          ((id_, *row, now) for id_, row in zip(memo_ids, memos, strict=True)))
+    _audit(bulk, "excerpt_memo", ((id_, {"excerpt_id": e, "user_id": u, "memo": t})
+                                  for id_, (e, u, t) in zip(memo_ids, memos, strict=True)))
+    return total, len(codings), len(memos)
