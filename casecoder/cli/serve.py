@@ -1,15 +1,19 @@
 """``casecoder serve``: the development server, or gunicorn with several workers (``--production``).
 
-The production server runs gunicorn in this process (its programmatic API): the master forks
-``--workers`` sync workers and each worker builds its own app with ``casecoder.app.create_app()``
-from the same CASECODER_* environment, so every worker has its own database engine. The app is
-built once here first, so a configuration error (a missing CASECODER_SECRET_KEY) stops the command
-with its message before any worker starts. A worker whose master dies (``kill -9``) stops by itself
-within a second (``watch_master``), so the port is free for a restart. docs/deploy.md describes a team
-installation.
+The production server runs gunicorn in this process (its programmatic API). The app is built once
+here first, so a configuration error (a missing CASECODER_SECRET_KEY) stops the command with its
+message before any worker starts. With preloading (the default) the master keeps that app, imports
+the heavy libraries (``PRELOAD_MODULES``), freezes its objects out of the garbage collector's reach
+(``gc.freeze``) and forks the workers from it, so their pages stay shared; each worker drops the
+inherited connection pool (``Engine.dispose(close=False)``) and opens its own connections.
+``--no-preload`` builds one app per worker instead. A worker whose master dies (``kill -9``) stops by
+itself within a second (``watch_master``), so the port is free for a restart. docs/deploy.md
+describes a team installation and the default worker count.
 """
 from __future__ import annotations
 
+import gc
+import importlib
 import os
 import signal
 import threading
@@ -20,17 +24,61 @@ import click
 from flask import Flask
 from flask.cli import ScriptInfo
 
-from casecoder.config import ConfigError
+from casecoder.config import LANGUAGES, ConfigError
 
 MAX_DEFAULT_WORKERS = 8
+WORKER_BUDGET_MIB = 256  # memory one worker may come to need (a large export), counted for the default
+PRELOAD_MODULES = (  # imported in the master before the fork, so every worker shares their pages
+    "casecoder.figures.charts", "casecoder.figures.chains", "casecoder.figures.overview",
+    "casecoder.analysis.chains", "casecoder.exchange.refi.qdc", "casecoder.exchange.refi.qdpx_write",
+    "matplotlib.backends.backend_agg", "matplotlib.backends.backend_pdf", "matplotlib.backends.backend_svg",
+    "docx", "docx.oxml.parser", "openpyxl", "openpyxl.styles", "networkx", "lxml.etree",
+)
 ORPHAN_POLL_SECONDS = 0.5  # how often a worker looks whether its master still lives
 ORPHAN_GRACE_SECONDS = 10  # an orphaned worker's request may finish this long, then the worker exits anyway
 APP_IMPORT_PATH = "casecoder.app:create_app"  # found as `flask --app` finds an app: no import of the factory here
 
 
-def default_workers() -> int:
-    """2 × CPUs + 1 (gunicorn's rule of thumb), at most MAX_DEFAULT_WORKERS."""
-    return min(2 * (os.cpu_count() or 1) + 1, MAX_DEFAULT_WORKERS)
+def total_memory_mib() -> int | None:
+    """The machine's memory (MemTotal of /proc/meminfo), or None where there is no /proc."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def default_workers(cpus: int | None = None, memory_mib: int | None = None) -> int:
+    """CPUs + 1, at most MAX_DEFAULT_WORKERS, and no more than half the machine's memory allows at
+    WORKER_BUDGET_MIB a worker (at least one). A request is CPU work in Python (the database answers in
+    well under a millisecond), so more sync workers than CPUs add little but memory; the one extra
+    keeps the server answering while every CPU is busy with a long export (docs/deploy.md)."""
+    cpus = cpus or os.cpu_count() or 1
+    memory_mib = memory_mib if memory_mib is not None else total_memory_mib()
+    count = min(cpus + 1, MAX_DEFAULT_WORKERS)
+    if memory_mib is not None:
+        count = min(count, max(1, memory_mib // 2 // WORKER_BUDGET_MIB))
+    return count
+
+
+def warm_up(app: Flask) -> None:
+    """In the master, before the fork: import PRELOAD_MODULES and do what every worker would do on its first
+    requests (configure the ORM's mappers, compile every template, read both languages' catalogues), so
+    that the result is shared instead of built again in each worker. Touches no database."""
+    from flask_babel import force_locale, get_translations
+    from sqlalchemy.orm import configure_mappers
+    for name in PRELOAD_MODULES:
+        importlib.import_module(name)
+    configure_mappers()
+    for template in app.jinja_env.list_templates():
+        app.jinja_env.get_template(template)
+    with app.test_request_context():
+        for language in LANGUAGES:
+            with force_locale(language):
+                get_translations()
 
 
 def _load_app(ctx: click.Context) -> Flask:
@@ -56,8 +104,40 @@ def _post_fork(server: Any, worker: Any) -> None:
     threading.Thread(target=watch_master, args=(worker.ppid,), name="watch-master", daemon=True).start()
 
 
-def run_gunicorn(host: str, port: int, workers: int, timeout: int) -> None:
-    """Run gunicorn's arbiter on ``casecoder.app:create_app()`` until it is stopped (SIGTERM/SIGINT)."""
+def _pre_fork(server: Any, worker: Any) -> None:
+    """In the master, before each fork: move every object into the garbage collector's permanent
+    generation, so the collector in a worker does not write to (and so copy) the shared pages."""
+    gc.collect()
+    gc.freeze()
+
+
+def gunicorn_options(host: str, port: int, workers: int, timeout: int, app: Flask | None) -> dict[str, Any]:
+    """Gunicorn's settings: preloaded (``app`` built in the master and shared by the forked workers) or not."""
+    def post_fork(server: Any, worker: Any) -> None:
+        if app is not None:  # the pool's connections belong to the master: forget them, never close them here
+            from casecoder.db import engine_of
+            engine_of(app).dispose(close=False)
+        _post_fork(server, worker)
+
+    return {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "timeout": timeout,
+        "graceful_timeout": 30,
+        "accesslog": "-",
+        "errorlog": "-",
+        "proc_name": "casecoder",
+        "control_socket_disable": True,  # gunicorn 25+: no shared ~/.gunicorn socket between instances
+        "preload_app": app is not None,
+        "post_fork": post_fork,  # a fresh connection pool; workers end when their master dies
+        **({"pre_fork": _pre_fork} if app is not None else {}),
+    }
+
+
+def run_gunicorn(host: str, port: int, workers: int, timeout: int, app: Flask | None = None) -> None:
+    """Run gunicorn's arbiter until it is stopped (SIGTERM/SIGINT): on ``app`` built in this process and
+    shared by the forked workers (preload), or, without ``app``, on ``casecoder.app:create_app()`` built
+    in each worker."""
     from gunicorn.app.base import BaseApplication
 
     class CasecoderApplication(BaseApplication):  # type: ignore[misc]
@@ -70,20 +150,12 @@ def run_gunicorn(host: str, port: int, workers: int, timeout: int) -> None:
                 if key in self.cfg.settings:  # settings newer than gunicorn 23 are skipped there
                     self.cfg.set(key, value)
 
-        def load(self) -> Flask:  # called in each worker (no preload): one engine per process
+        def load(self) -> Flask:  # preload: once, in the master; otherwise in each worker
+            if app is not None:
+                return app
             return ScriptInfo(app_import_path=APP_IMPORT_PATH, set_debug_flag=False).load_app()
 
-    CasecoderApplication({
-        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
-        "workers": workers,
-        "timeout": timeout,
-        "graceful_timeout": 30,
-        "accesslog": "-",
-        "errorlog": "-",
-        "proc_name": "casecoder",
-        "control_socket_disable": True,  # gunicorn 25+: no shared ~/.gunicorn socket between instances
-        "post_fork": _post_fork,  # workers end when their master dies
-    }).run()
+    CasecoderApplication(gunicorn_options(host, port, workers, timeout, app)).run()
 
 
 @click.command("serve")
@@ -92,12 +164,15 @@ def run_gunicorn(host: str, port: int, workers: int, timeout: int) -> None:
 @click.option("--production", is_flag=True,
               help="Serve with gunicorn and several worker processes (for a team; see docs/deploy.md).")
 @click.option("--workers", type=click.IntRange(min=1),
-              help=f"Worker processes with --production [default: 2 x CPUs + 1, at most {MAX_DEFAULT_WORKERS}].")
+              help=f"Worker processes with --production [default: CPUs + 1, at most {MAX_DEFAULT_WORKERS} "
+                   f"and one per {2 * WORKER_BUDGET_MIB} MiB of memory].")
+@click.option("--preload/--no-preload", default=True, show_default=True,
+              help="With --production: build the app once and fork the workers from it (shared memory).")
 @click.option("--timeout", default=120, show_default=True, type=click.IntRange(min=1),
               help="With --production: seconds a request may take before its worker is restarted.")
 @click.pass_context
 def serve_command(ctx: click.Context, host: str, port: int, production: bool, workers: int | None,
-                  timeout: int) -> None:
+                  preload: bool, timeout: int) -> None:
     """Serve the app: the development server, or gunicorn with --production."""
     if not production and workers is not None:
         raise click.UsageError("--workers needs --production (the development server is one process)")
@@ -115,7 +190,9 @@ def serve_command(ctx: click.Context, host: str, port: int, production: bool, wo
         click.echo("Warning: the database is SQLite. Several workers writing at once wait for each other; "
                    "for a team use PostgreSQL (CASECODER_DATABASE_URL, see docs/deploy.md).", err=True)
     from casecoder.db import engine_of
-    engine_of(app).dispose()  # the workers build their own app and engine
+    engine_of(app).dispose()  # no connection of the master's survives into a worker
+    if preload:
+        warm_up(app)
     click.echo(f"casecoder (gunicorn, {count} worker{'s' if count > 1 else ''}) on http://{host}:{port}/  "
                "(SIGTERM or Ctrl+C stops)")
-    run_gunicorn(host, port, count, timeout)
+    run_gunicorn(host, port, count, timeout, app if preload else None)

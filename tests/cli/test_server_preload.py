@@ -1,0 +1,116 @@
+"""The preloaded production server (#25): the master builds the app and imports the heavy libraries once,
+the workers are forked from it and share those pages, and each worker opens its own database
+connections (the master's pool is dropped in every new worker, and the master holds none)."""
+from __future__ import annotations
+
+import os
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from casecoder.cli import serve
+from tests.server_helpers import POSTGRES
+
+pytestmark = [pytest.mark.server,
+              pytest.mark.skipif(not Path("/proc/self/maps").exists(), reason="reads processes from /proc")]
+DEADLINE = 60  # seconds: a bound for a loaded machine, not a measurement
+
+
+def workers_of(pid: int, count: int | None = None) -> list[int]:
+    """The master's worker processes; with ``count``, once that many run (the first answers before the rest)."""
+    deadline = time.monotonic() + DEADLINE
+    while True:
+        found = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        if count is None or len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def maps(pid: int) -> str:
+    return Path(f"/proc/{pid}/maps").read_text()
+
+
+def database_sockets(pid: int, port: int) -> set[int]:
+    """Inodes of ``pid``'s TCP sockets connected to ``port`` (the database server)."""
+    remote = f":{port:04X}"
+    connected = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            fields = row.split()
+            if fields[2].endswith(remote) and fields[3] == "01":  # ESTABLISHED
+                connected.add(int(fields[9]))
+    own = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            own.add(int(target[8:-1]))
+    return own & connected
+
+
+def test_the_production_options_preload_and_give_each_worker_a_fresh_pool(tmp_path):
+    from casecoder.app import create_app
+    from casecoder.db import engine_of
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite'}"})
+    options = serve.gunicorn_options("127.0.0.1", 8000, 3, 120, app)
+    assert options["preload_app"] is True and options["pre_fork"] is serve._pre_fork
+    engine = engine_of(app)
+    with engine.connect():
+        pass
+    assert engine.pool.checkedin() == 1
+    options["post_fork"](None, type("Worker", (), {"ppid": os.getppid()})())  # as in a new worker
+    assert engine.pool.checkedin() == 0  # a new pool: the worker opens its own connections
+    assert not serve.gunicorn_options("127.0.0.1", 8000, 3, 120, None)["preload_app"]
+
+
+def test_the_default_worker_count_follows_cpus_and_memory():
+    assert serve.default_workers(cpus=2, memory_mib=24_000) == 3
+    assert serve.default_workers(cpus=64, memory_mib=256_000) == serve.MAX_DEFAULT_WORKERS
+    assert serve.default_workers(cpus=8, memory_mib=1024) == 2  # half of 1 GiB at 256 MiB a worker
+    assert serve.default_workers(cpus=4, memory_mib=300) == 1
+
+
+def test_workers_share_the_libraries_the_master_loaded(db_url, engine, start_server):
+    server = start_server(db_url, workers=2)
+    master = server.proc.pid
+    # fontTools' compiled extensions come with matplotlib's PDF backend, which only a figure export needs:
+    # the master imported it before forking, and the workers have it before any request asked for it
+    assert "fontTools" in maps(master)
+    workers = workers_of(master, 2)
+    assert len(workers) == 2
+    for worker in workers:
+        assert "fontTools" in maps(worker)
+
+
+@POSTGRES
+def test_two_workers_each_open_their_own_database_connections(db_url, engine, start_server):
+    server = start_server(engine.url.render_as_string(hide_password=False), workers=2)
+    master, port = server.proc.pid, engine.url.port or 5432
+    workers = workers_of(master, 2)
+    assert len(workers) == 2
+    statuses: list[int] = []
+
+    def ask() -> None:
+        for _ in range(10):
+            with urllib.request.urlopen(server.base + "/healthz", timeout=30) as response:  # a query each
+                statuses.append(response.status)
+
+    deadline = time.monotonic() + DEADLINE
+    while not all(database_sockets(w, port) for w in workers) and time.monotonic() < deadline:
+        threads = [threading.Thread(target=ask) for _ in range(6)]  # concurrent: both workers accept
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    assert statuses and set(statuses) == {200}
+    sockets = {w: database_sockets(w, port) for w in workers}
+    assert all(sockets.values()), sockets  # both workers served requests with a connection of their own
+    assert not sockets[workers[0]] & sockets[workers[1]]  # none inherited, none shared
+    assert not database_sockets(master, port)  # the master keeps no connection to hand down
+    log = server.output()
+    assert "Traceback" not in log and workers_of(master) == workers  # no worker crashed and was replaced
