@@ -113,6 +113,11 @@
     renderTree();
   }
 
+  /* Tell the panel's other parts (workbench_report.js) which excerpt is open; null: a new one. */
+  function announce(id) {
+    document.dispatchEvent(new CustomEvent("casecoder-excerpt", { detail: { id: id } }));
+  }
+
   function openNew(range) {
     if (!data.can_code) return;
     state = { mode: "new", range: range, id: null, chosen: new Map() };
@@ -122,6 +127,7 @@
     if ($("case")) $("case").value = "";
     $("delete").hidden = true;
     openPanel(T.new_excerpt, range);
+    announce(null);
     render();
     $("code-filter").focus();
   }
@@ -139,6 +145,7 @@
       if ($("case")) $("case").value = ex.case_id || "";
       $("delete").hidden = false;
       openPanel(T.edit_excerpt + " #" + id, state.range);
+      announce(id);
     }
     refresh();
     const li = $("excerpt-" + id);

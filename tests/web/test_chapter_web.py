@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from casecoder.coding import accounts
-from casecoder.models import AuditEvent, Code, Membership, Role
+from casecoder.models import AuditEvent, Code, Excerpt, Membership, Role
 from casecoder.models.report import AnalysisNote, ReportQuote
 from tests.conftest import csrf_token, login
 from tests.export.test_chapter import h2_excerpts
@@ -103,3 +103,26 @@ def test_the_workbench_toggle_marks_over_json(client, demo, session):
     assert client.post(url, json={"marked": False}, headers=headers).get_json() == {"marked": False}
     assert client.post(url, json={"marked": True}, headers={"X-CSRFToken": "forged"}).status_code == 400
     assert client.get("/api/p/demo/excerpts/999999/report").status_code == 404
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_the_workbench_checkbox_marks_the_open_excerpt(live_server, page, session):
+    base, project = live_server
+    excerpt = session.get(Excerpt, h2_excerpts(session, project)[0])
+    log_in(page, base)
+    page.goto(f"{base}/p/demo/sources/{excerpt.source_id}")
+    page.wait_for_selector("#transcript[data-ready='1']")
+    page.click(f"#excerpt-{excerpt.id}")
+    page.wait_for_selector("#in-report-row:not([hidden])")
+    assert not page.is_checked("#in-report")
+    with page.expect_response(lambda r: r.url.endswith(f"/excerpts/{excerpt.id}/report") and r.request.method == "POST"):
+        page.check("#in-report")
+    session.expire_all()
+    assert session.scalar(select(ReportQuote.excerpt_id).where(ReportQuote.project_id == project.id)) == excerpt.id
+    page.reload()
+    page.wait_for_selector("#transcript[data-ready='1']")
+    page.click(f"#excerpt-{excerpt.id}")
+    page.wait_for_function("document.getElementById('in-report').checked")
+    page.goto(base + "/p/demo/chapter/H2")
+    assert page.locator(f".report-quote[data-excerpt='{excerpt.id}']").count() == 1
