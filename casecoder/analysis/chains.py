@@ -15,11 +15,10 @@ import networkx as nx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from casecoder.analysis import measures
-from casecoder.analysis.evidence import CountFilter, Evidence, collect
+from casecoder.analysis.evidence import CountFilter, Evidence
 from casecoder.analysis.measures import denominator_cases, measure_cases
-from casecoder.analysis.tally import cells_serve
-from casecoder.kernel.measures import BITS, BY_NAME, DEFAULT_DIRECTIONS
+from casecoder.analysis.tally import served_evidence as evidence
+from casecoder.kernel.measures import BY_NAME, DEFAULT_DIRECTIONS
 from casecoder.models import Chain, ChainNode, Code, CodeKind, Project
 
 SCOPE_MEASURES = {"family": "family", "system": "system", "pooled": "either"}   # scope -> the measure it counts
@@ -100,24 +99,6 @@ def count_chain(ev: Evidence, codes: list[Code], arrows: list[str], scope: str,
     return ChainCount(scope=scope, N=len(den), denominator_keys=ev.keys(den), nodes=nodes, arrows=list(arrows),
                       formula=formula([c.key for c in codes], arrows),
                       combination_keys=ev.keys(combination(sets, arrows)), coders=ev.coders)
-
-
-OCCURS = measures.occurs_query()
-
-
-def evidence(session: Session, project_id: int, f: CountFilter) -> Evidence:
-    """``collect(f)``; where ``tally_cells`` serves ``f``, the occurrences come from ``case_code_evidence``
-    (sub-codes already rolled up, one row per code) instead of a row per code, case, perspective
-    and direction of ``evidence_summary``."""
-    if not cells_serve(f):
-        return collect(session, project_id, f)
-    ev = collect(session, project_id, f, occurs=False)
-    sep = measures.KEYS_SEP
-    for code_id, *joined in session.connection().execute(OCCURS, {"project_id": project_id}):
-        for (perspective, direction), ids in zip(BITS, joined):
-            if ids:
-                ev.occurs[(code_id, perspective, direction)] = set(map(int, ids.split(sep)))
-    return ev
 
 
 def load_chain(session: Session, chain_id: int) -> Chain | None:

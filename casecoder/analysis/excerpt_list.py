@@ -117,7 +117,7 @@ def list_excerpts(session: Session, project_id: int, f: ExcerptFilter, page: int
     # title order); the page itself then reads only those transcripts' excerpts instead of sorting all
     per_title = session.execute(query.with_only_columns(Source.title, func.count()).group_by(Source.title)
                                 .order_by(Source.title)).all()
-    total, skip, before, titles = 0, (page - 1) * per_page, 0, []
+    total, skip, before, titles = 0, (page - 1) * per_page, 0, list[str]()
     for title, n in per_title:
         if total + n > skip and total < skip + per_page:
             before = before if titles else total

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.evidence import FAMILY, SYSTEM, CountFilter, collect
+from casecoder.analysis.evidence import FAMILY, SYSTEM, CountFilter
 from casecoder.analysis.measures import measure_case_sets
+from casecoder.analysis.tally import served_evidence
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Code, Project
 
@@ -50,7 +51,7 @@ def evidence_matrix(session: Session, project: Project, hypothesis_key: str, f: 
     if top is None:
         raise InvalidInput("There is no code '{key}' in this project", "code", key=hypothesis_key)
     columns = list(session.scalars(select(Code).where(Code.parent_id == top.id).order_by(Code.position, Code.id)))
-    ev = collect(session, project.id, f)
+    ev = served_evidence(session, project.id, f)   # case_code_evidence where it serves f
     rows = sorted(((ev.municipality[c], c, k) for c, k in ev.case_keys.items()), key=lambda r: (r[0], r[2]))
     matrix = Matrix(hypothesis_key, columns, rows,
                     denominators={"family": len(ev.with_source[FAMILY]), "system": len(ev.with_source[SYSTEM]),

@@ -106,6 +106,7 @@ DENOMINATORS_ORDER = tuple(declared.DENOMINATORS)   # family, system, both, any:
 # built once: a tally from the cells is four small statements, no expression building per call
 CELLS, DENOMINATORS, CODERS = measures.cells_query(), measures.denominators_query(), _coders_query()
 KEYS, CASE_KEYS = {False: measures.keys_query(), True: measures.keys_query(ordered=True)}, measures.case_keys_query()
+OCCURS = measures.occurs_query()
 CODES = (select(Code.id, Code.parent_id, Code.key, Code.label_da, Code.label_en, Code.kind, Code.codable)
          .where(Code.project_id == bindparam("project_id")).order_by(Code.position, Code.id))
 # the codes with their numbers for the default direction set (NULL: no evidence)
@@ -124,6 +125,21 @@ def case_denominators(session: Session, project_id: int) -> dict[str, int]:
     """N over every case of the project: cases with a family, a system, both kinds of source, and any case."""
     row = session.connection().execute(DENOMINATORS, {"project_id": project_id}).one()
     return dict(zip(DENOMINATORS_ORDER, row))
+
+
+def served_evidence(session: Session, project_id: int, f: CountFilter) -> Evidence:
+    """``collect(f)``; where ``tally_cells`` serves ``f``, the occurrences come from ``case_code_evidence``
+    (sub-codes already rolled up, one row per code: ``measures.occurs_query``) instead of a row per
+    code, case, perspective and direction of ``evidence_summary`` (chains, statement graph, matrix)."""
+    if not cells_serve(f):
+        return collect(session, project_id, f)
+    ev = collect(session, project_id, f, occurs=False)
+    sep = measures.KEYS_SEP
+    for code_id, *joined in session.connection().execute(OCCURS, {"project_id": project_id}):
+        for (perspective, direction), ids in zip(declared.BITS, joined):
+            if ids:
+                ev.occurs[(code_id, perspective, direction)] = set(map(int, ids.split(sep)))
+    return ev
 
 
 def cell_keys(session: Session, project_id: int, directions: frozenset[str]

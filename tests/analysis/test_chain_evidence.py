@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from casecoder.analysis.chains import evidence
+from casecoder.analysis.chains import evidence  # tally.served_evidence
 from casecoder.analysis.evidence import CountFilter, collect
 from casecoder.coding import excerpts as excerpt_ops
 from casecoder.models import Coding, Excerpt
