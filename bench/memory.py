@@ -15,6 +15,16 @@ set size from ``VmHWM`` of ``/proc/self/status``: once for start-up, then, reset
   chain bundle with its figure, each zipped), as the owner.
 
 Peak RSS is per child; the step's increase is its peak over the RSS it started from.
+
+``--server [N ...]`` (issue #25) measures the real production server instead: ``casecoder serve
+--production`` with N workers (0 or none: the default count) on the generated project; ``--clients``
+(2 × N) log in at once and load the project list, the project page, the busiest transcript's page and excerpt list
+and the excerpt list, three rounds each, so every worker has served real pages; then the memory of
+the whole gunicorn tree (master and workers) is read from ``/proc/<pid>/smaps_rollup``: the sum of
+PSS (proportional set size: a page shared by k processes counts 1/k in each, so the sum is what the
+tree really occupies), and each process's RSS and private memory, idle (all workers booted) and busy,
+with the time the clients took. ``--no-preload`` measures one app per worker (as before #25),
+``--compare`` both.
 """
 from __future__ import annotations
 
@@ -22,10 +32,13 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
@@ -37,7 +50,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from bench.generate import CODERS, OWNER, content_hash, counts, generate  # noqa: E402
+from bench.generate import CODERS, OWNER, PASSWORD, content_hash, counts, generate  # noqa: E402
 from bench.run import bench_app, bench_chains, bench_exports, bench_page, login  # noqa: E402
 
 STEPS = ("baseline", "page", "exports")
@@ -134,6 +147,124 @@ def run(args: argparse.Namespace) -> list[dict[str, object]]:
     return results
 
 
+def rollup_kib(pid: int) -> dict[str, int]:
+    """``/proc/<pid>/smaps_rollup`` (Linux 4.14+): Rss, Pss, Shared_Clean, ... in KiB."""
+    found = {}
+    for row in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, value = row.split(":", 1)
+        found[name] = int(value.split()[0])
+    return found
+
+
+def tree_memory(master: int) -> dict[str, Any]:
+    """PSS summed over the gunicorn master and its workers, and each one's RSS and PSS (KiB)."""
+    workers = [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+    rows = {pid: rollup_kib(pid) for pid in [master, *workers]}
+    return {"workers": len(workers), "pss_total_kib": sum(r["Pss"] for r in rows.values()),
+            "master_rss_kib": rows[master]["Rss"], "master_pss_kib": rows[master]["Pss"],
+            "worker_rss_kib": [rows[pid]["Rss"] for pid in workers],
+            "worker_pss_kib": [rows[pid]["Pss"] for pid in workers],
+            "worker_private_kib": [rows[pid]["Private_Clean"] + rows[pid]["Private_Dirty"] for pid in workers]}
+
+
+def settled_memory(master: int, workers: int) -> dict[str, Any]:
+    """``tree_memory`` once all ``workers`` run and their RSS has stopped growing (booted, app built)."""
+    deadline = time.monotonic() + 120
+    last: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        now = tree_memory(master)
+        if (now["workers"] == workers and last.get("workers") == workers
+                and all(abs(a - b) < 1024 for a, b in zip(now["worker_rss_kib"], last["worker_rss_kib"]))):
+            return now
+        last = now
+        time.sleep(1)
+    raise RuntimeError(f"the workers did not settle: {last}")
+
+
+def serve_and_measure(url: str, workers: int, preload: bool, source_id: int,
+                      clients: int | None = None) -> dict[str, Any]:
+    """Start ``casecoder serve --production``, let ``clients`` (2 × workers) load pages, read the tree's memory."""
+    from tests.server_helpers import Client, casecoder_args, free_port, server_env
+    with tempfile.TemporaryDirectory(prefix="casecoder-bench-serve-") as tmp:
+        port = free_port()
+        args = ["serve", "--production", "--port", str(port)] + (["--workers", str(workers)] if workers else [])
+        log = Path(tmp) / "server.log"
+        with open(log, "wb") as out:
+            proc = subprocess.Popen(casecoder_args(*args, *([] if preload else ["--no-preload"])),
+                                    env=server_env(url, Path(tmp)), stdout=out, stderr=subprocess.STDOUT)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(base + "/healthz", timeout=2):
+                        break
+                except OSError:
+                    if proc.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError("the server did not start:\n" + log.read_text()) from None
+                    time.sleep(0.1)
+            from casecoder.cli.serve import default_workers
+            idle = settled_memory(proc.pid, workers or default_workers())
+            paths = ["/", "/p/bench/", f"/p/bench/sources/{source_id}", f"/api/p/bench/sources/{source_id}/excerpts",
+                     "/p/bench/excerpts"]
+            errors: list[str] = []
+            clients = clients or 2 * idle["workers"]
+            barrier = threading.Barrier(clients)
+
+            def user(i: int) -> None:
+                client = Client(base)
+                client.login((OWNER, *CODERS)[i % 3], PASSWORD)
+                barrier.wait()
+                for _round in range(3):
+                    for path in paths:
+                        status, _ = client.call("GET", path)
+                        if status != 200:
+                            errors.append(f"{path}: {status}")
+
+            threads = [threading.Thread(target=user, args=(i,)) for i in range(clients)]
+            t0 = time.perf_counter()
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            seconds = time.perf_counter() - t0
+            if errors:
+                raise RuntimeError(f"{errors[:5]}\n{log.read_text()[-3000:]}")
+            return {"preload": preload, "idle": idle, "busy": settled_memory(proc.pid, idle["workers"]),
+                    "requests": clients * 3 * len(paths), "seconds": seconds}
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(60)
+
+
+def server_line(r: dict[str, Any]) -> str:
+    out = []
+    for when in ("idle", "busy"):
+        m = r[when]
+        out.append(f"{when}: PSS total {mib(m['pss_total_kib'])} (master {mib(m['master_pss_kib'])}, workers "
+                   + "/".join(f"{k / 1024:.0f}" for k in m["worker_pss_kib"]) + " MiB; worker RSS "
+                   + "/".join(f"{k / 1024:.0f}" for k in m["worker_rss_kib"]) + " MiB, private "
+                   + "/".join(f"{k / 1024:.0f}" for k in m["worker_private_kib"]) + " MiB)")
+    return (f"{r['idle']['workers']} workers, {'preload' if r['preload'] else 'no preload'}: " + "; ".join(out)
+            + f"; {r['requests']} requests from {r['requests'] // 15} clients in {r['seconds']:.1f} s")
+
+
+def run_server(args: argparse.Namespace) -> list[dict[str, Any]]:
+    with bench_app(args.db) as (url, engine, app):
+        with Session(engine, expire_on_commit=False) as session:
+            project = generate(session, args.size, args.seed, slug="bench")
+            session.execute(text("ANALYZE"))
+            session.commit()
+            bench_page(app, session, project, argparse.Namespace(quick=False, repeat=1))
+            source_id = busiest_source(session, project.id)
+        results = []
+        for workers in args.server or [0]:
+            for preload in ((True, False) if args.compare else (args.preload,)):
+                results.append(serve_and_measure(url, workers, preload, source_id, args.clients))
+                print(f"[{args.db} {args.size}] {server_line(results[-1])}", flush=True)
+    return results
+
+
 def mib(kib: object) -> str:
     return f"{int(kib) / 1024:,.0f} MiB"  # type: ignore[call-overload]
 
@@ -150,11 +281,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--size", choices=("small", "medium", "large"), default="large")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--server", type=int, nargs="*", metavar="WORKERS",
+                        help="measure the PSS of casecoder serve --production with each worker count "
+                             "(0 or none: the default count)")
+    parser.add_argument("--clients", type=int, help="with --server: clients at once [default: 2 x workers]")
+    parser.add_argument("--no-preload", dest="preload", action="store_false", help="with --server: one app per worker")
+    parser.add_argument("--compare", action="store_true", help="with --server: with and without preload")
     parser.add_argument("--child", choices=STEPS, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child, args.url)))
+        return 0
+    if args.server is not None:
+        rows = run_server(args)
+        print(f"benchmark 7b: gunicorn memory, {args.db} {args.size} ({os.cpu_count()} CPUs, {platform.platform()}, "
+              f"Python {platform.python_version()})")
+        for row in rows:
+            print("  " + server_line(row))
         return 0
     results = run(args)
     print(f"benchmark 7: peak memory, {args.db} {args.size} ({os.cpu_count()} CPUs, {platform.platform()}, "
