@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, Collection
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, defer, joinedload
 
 from casecoder.models import Case, Code, Coding, Excerpt, ExcerptMemo, Source, User
 
@@ -17,6 +17,11 @@ def source_without_text(session: Session, source_id: int) -> Source | None:
     """The source, its text not loaded: a new excerpt fetches only its span (a 200-page text is 600,000
     characters)."""
     return session.get(Source, source_id, options=[defer(Source.text)])
+
+
+def source_to_code(session: Session, source_id: int) -> Source | None:
+    """``source_without_text`` with its cases in the same query (a new excerpt's case comes from them)."""
+    return session.get(Source, source_id, options=[defer(Source.text), joinedload(Source.cases)])
 
 
 def excerpt_json(excerpt: Excerpt) -> dict[str, Any]:

@@ -41,18 +41,21 @@ def _check_code(code: Code, project_id: int) -> None:
         raise InvalidInput("Code {key} is a folder and cannot be applied", "codes", key=code.key)
 
 
-def span_text(session: Session, source: Source, start: int, end: int) -> tuple[int, int, str]:
-    """The checked span and its text; the transcript comes from ``text_cache`` unless it is loaded."""
-    text = text_cache.source_text(session, source)
+def span_text(session: Session, source: Source, start: int, end: int,
+              text_version: int | None = None) -> tuple[int, int, str]:
+    """The checked span and its text; the transcript comes from ``text_cache`` unless it is loaded
+    (``text_version``: the source's, read in this transaction)."""
+    text = text_cache.source_text(session, source, text_version)
     start, end = validate.span(text, start, end)
     return start, end, text[start:end]
 
 
 def create_excerpt(session: Session, user: User, source: Source, start: int, end: int,
                    codes: Iterable[tuple[Code, Direction | str]] = (), case: Case | None = None,
-                   memo: str = "") -> Excerpt:
-    """A new excerpt with the acting user's ``codes`` on it: one flush writes it and its codings."""
-    start, end, text = span_text(session, source, start, end)
+                   memo: str = "", text_version: int | None = None) -> Excerpt:
+    """A new excerpt with the acting user's ``codes`` on it: one flush writes it and its codings.
+    ``text_version``: the source's, when the caller read it in this transaction (saves a query)."""
+    start, end, text = span_text(session, source, start, end, text_version)
     memo = validate.memo(memo)
     excerpt = Excerpt(project_id=source.project_id, source_id=source.id, case=resolve_case(source, case),
                       start_offset=start, end_offset=end, text=text, created_by_id=user.id,

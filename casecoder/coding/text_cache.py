@@ -4,7 +4,8 @@ Creating an excerpt needs the transcript to check the span and copy its text; re
 database costs more the longer it is (PostgreSQL decompresses everything up to the span). A
 process keeps the last few it read, keyed by ``sources.text_version``, which a trigger replaces
 with a new random number whenever the text changes (models/source_text.py): a changed, deleted or
-rolled-back text is never served from here. One small query per excerpt reads the version.
+rolled-back text is never served from here. One small query per excerpt reads the version, unless
+the caller read it in the same transaction (the create request loads the source anyway).
 """
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ _LOCK = threading.Lock()
 _TEXTS: OrderedDict[tuple[int, int], str] = OrderedDict()
 
 
-def source_text(session: Session, source: Source) -> str:
-    """The text of ``source`` as this session sees it."""
+def source_text(session: Session, source: Source, version: int | None = None) -> str:
+    """The text of ``source`` as this session sees it; ``version``: its ``text_version`` if the caller
+    read it in this transaction (else it is read here)."""
     if "text" in source.__dict__ or source.id is None:  # loaded, or changed in this session
         return source.text
-    version = session.scalar(select(Source.text_version).where(Source.id == source.id))
+    if version is None:
+        version = session.scalar(select(Source.text_version).where(Source.id == source.id))
     if version is None:
         return source.text
     key = (source.id, version)

@@ -18,7 +18,7 @@ from flask_login import current_user
 
 from casecoder.analysis import double_coding as seen
 from casecoder.analysis import lookups
-from casecoder.analysis.workbench import codes_by_key, excerpt_json, source_excerpt_rows, source_without_text
+from casecoder.analysis.workbench import codes_by_key, excerpt_json, source_excerpt_rows, source_to_code
 from casecoder.coding import audit
 from casecoder.coding import double_coding as dc
 from casecoder.coding import excerpts as excerpt_ops
@@ -79,14 +79,17 @@ def _shown(excerpt: Excerpt) -> dict[str, Any]:
 def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
     session = get_session()
     body = _body()
-    source = owned(source_without_text(session, _int(body, "source_id")), project)
+    source = owned(source_to_code(session, _int(body, "source_id")), project)  # with its cases: one query
     # held in a local until the answer is built: the session keeps objects by weak reference, and
     # without this the answer's coding.code would load the codes again
     wanted = _wanted_codes(project, body)
     audit.begin_action(session)
     excerpt = excerpt_ops.create_excerpt(session, current_user, source, _int(body, "start"), _int(body, "end"),
-                                         wanted, case=_case(project, body), memo=str(body.get("memo") or ""))
-    return jsonify({**_shown(excerpt), "changed": True}), 201
+                                         wanted, case=_case(project, body), memo=str(body.get("memo") or ""),
+                                         text_version=source.text_version)  # read just now: no second query
+    # every coding and memo of a new excerpt is the creator's own, so a blind coder may see all of it:
+    # no double-coding query (``_shown``) is needed
+    return jsonify({**excerpt_json(excerpt), "changed": True}), 201
 
 
 @bp.route("/p/<slug>/excerpts/<int:excerpt_id>", methods=["PATCH"])

@@ -1,0 +1,70 @@
+"""The create request of the workbench (#25): ``POST /api/p/<slug>/excerpts`` runs only the statements
+it needs (bench/create_path.py times them), and its answer is what a later read of the excerpt shows."""
+from __future__ import annotations
+
+from sqlalchemy import event, select
+
+from casecoder.db import engine_of
+from casecoder.models import Excerpt, Source
+from tests.conftest import csrf_token, login
+from tests.factories import PASSWORD
+from tests.web.test_agreement_web import double  # noqa: F401  (a fixture)
+
+
+def _statements(app, send):  # type: ignore[no-untyped-def]
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        statements.append(" ".join(statement.split()))
+    engine = engine_of(app)
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        response = send()
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    return response, statements
+
+
+def test_a_create_reads_four_things_and_writes_three_tables(app, client, demo, session):
+    """User, project with membership, source with its cases (no text), the codes; then the excerpt, its
+    codings and their audit rows. No second read of the text version, no double-coding lookup."""
+    source = session.scalars(select(Source).where(Source.project_id == demo.id).order_by(Source.id)).first()
+    start = source.text.index("Interviewperson")
+    token = csrf_token(client, f"/p/demo/sources/{source.id}")
+
+    def create(end: int):  # type: ignore[no-untyped-def]
+        return client.post("/api/p/demo/excerpts", headers={"X-CSRFToken": token}, json={
+            "source_id": source.id, "start": start, "end": end, "memo": "",
+            "codes": [{"code": "H1.1", "direction": "supports"}, {"code": "H1.4", "direction": "nuances"}]})
+    assert create(start + 5).status_code == 201  # the first may read the text (coding/text_cache.py)
+    response, statements = _statements(app, lambda: create(start + 15))
+    assert response.status_code == 201, response.get_data(as_text=True)
+    reads = [s for s in statements if s.startswith("SELECT")]
+    tables = [s.split(" FROM ")[1].split()[0] for s in reads]
+    assert tables == ["users", "projects", "sources", "codes"], reads
+    source_read = reads[2]
+    assert "source_cases" in source_read and "sources.text," not in source_read  # cases joined, text deferred
+    writes = {s.split(" (")[0] for s in statements if not s.startswith("SELECT")}
+    assert writes == {"INSERT INTO excerpts", "INSERT INTO codings", "INSERT INTO audit_events"}, writes
+    excerpt = session.get(Excerpt, response.get_json()["id"])
+    assert excerpt.text == source.text[start:start + 15] and excerpt.case_id == source.cases[0].id
+    assert response.get_json()["case"] == source.cases[0].key
+
+
+def test_a_blind_coder_gets_the_new_excerpt_as_a_read_shows_it(client, session, double):  # noqa: F811
+    """The answer skips the double-coding lookup: everything on a new excerpt is its creator's."""
+    project, olga, coders, cases, sources = double
+    f01 = sources["F01"].id
+    login(client, "anna", PASSWORD)
+    token = csrf_token(client, f"/p/dbl/sources/{f01}")
+    text = session.get(Source, f01).text
+    created = client.post("/api/p/dbl/excerpts", headers={"X-CSRFToken": token}, json={
+        "source_id": f01, "start": 0, "end": min(12, len(text)), "memo": "mit notat",
+        "codes": [{"code": key, "direction": "supports"} for key in ("H1.1", "H1.4")]})
+    assert created.status_code == 201, created.get_data(as_text=True)
+    answer = created.get_json()
+    assert answer.pop("changed") is True
+    assert {c["coder"] for c in answer["codings"]} == {"anna"} and len(answer["codings"]) == 2
+    assert answer["memos"] == [{"user": "anna", "text": "mit notat"}]
+    read = client.get(f"/api/p/dbl/excerpts/{answer['id']}")
+    assert read.status_code == 200 and read.get_json() == answer
