@@ -2,12 +2,16 @@
 call flushes; the caller commits in a transaction of its own, apart from the import's."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from casecoder.coding.bulk_excerpts import Progress
 from casecoder.models import ImportJob
 
 STATES = ("running", "done", "failed")
+Work = Callable[[Session, Progress], tuple[str, "int | None"]]  # an import: (its summary, the project's id)
 
 
 def create_job(session: Session, user_id: int, kind: str, filename: str, project_id: int | None = None) -> ImportJob:

@@ -1,12 +1,11 @@
 """Project bundles on the web: import a .zip of spreadsheets and transcripts (owners), download the export."""
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy.orm import Session
 
 from casecoder.analysis.double_coding import blindness
 from casecoder.coding.bulk_excerpts import Progress
@@ -37,7 +36,7 @@ def import_(project: Project):  # type: ignore[no-untyped-def]
         config, project_id, user_id = current_app.config, project.id, current_user.id
         add_coders, lang = bool(form.add_coders.data), str(get_locale() or config["LANGUAGE"])
 
-        def work(session: Session, progress: Progress) -> tuple[str, int | None]:
+        def work(session: Any, progress: Progress) -> tuple[str, int | None]:
             bundle = zip_bundle(data, ZIP_FACTOR * config["MAX_CONTENT_LENGTH"], filename)
             summary = import_bundle(session, cast(Project, session.get(Project, project_id)), bundle,
                                     user=session.get(User, user_id), max_bytes=config["MAX_UPLOAD_MB"] * MB,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.orm import Session
 
 from casecoder.analysis.double_coding import blindness
 from casecoder.coding.bulk_excerpts import Progress
@@ -93,12 +93,12 @@ def import_qdpx_page():  # type: ignore[no-untyped-def]
         data, filename = upload.read(), upload.filename or "project.qdpx"
         result: list[ImportReport] = []
 
-        def work(session: Session, progress: Progress) -> tuple[str, int | None]:
+        def work(session: Any, progress: Progress) -> tuple[str, int | None]:
             project, report = import_qdpx(
                 session, data, filename, user=session.get(User, user_id), title=title, lang=lang,
                 max_bytes=config["MAX_UPLOAD_MB"] * 1024 * 1024, max_unpacked=ZIP_FACTOR * config["MAX_CONTENT_LENGTH"])
             result.append(report)
-            return report.text(), project.id
+            return "\n".join(report.lines()), project.id
 
         started = background.start("qdpx", filename, None, lang, work)
         if not started.wait():  # a long import: the job page follows it
