@@ -66,9 +66,7 @@ def create_excerpt(session: Session, user: User, source: Source, start: int, end
         _new_coding(excerpt, code, direction, user)
     session.add(excerpt)
     session.flush()
-    audit.record(session, user.id, "create", excerpt, after=audit.snapshot(excerpt))
-    for coding in excerpt.codings:
-        audit.record(session, user.id, "create", coding, after=audit.snapshot(coding))
+    audit.record_created(session, user.id, [excerpt, *excerpt.codings], excerpt.project_id)
     if memo:
         set_memo(session, user, excerpt, memo)
     return excerpt
