@@ -10,8 +10,9 @@ from __future__ import annotations
 from casecoder.analysis.tally import Count
 from casecoder.kernel.translate import N_, Translator
 
-WORDS = {"da": ("nul", "en", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni"),
-         "en": ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")}
+# one to nine in words, from the catalogs (Danish "en": a family, a case, a citizen are all common gender)
+WORDS = (N_("zero"), N_("one"), N_("two"), N_("three"), N_("four"), N_("five"), N_("six"), N_("seven"), N_("eight"),
+         N_("nine"))
 
 BASE = N_("The hypothesis rests on {any} cases: {family} with a family interview and {system} with a system "
           "interview.")
@@ -43,7 +44,7 @@ CHAIN_LEGEND = N_("Note: Dark green boxes are statements from citizens, a black 
 
 def number(n: int, lang: str, start: bool = False) -> str:
     """``n`` in words from one to nine, else in digits; capitalised at the start of a sentence."""
-    word = WORDS["en" if lang == "en" else "da"][n] if 0 < n < 10 else str(n)
+    word = Translator(lang).gettext(WORDS[n]) if 0 < n < 10 else str(n)
     return word[:1].upper() + word[1:] if start else word
 
 

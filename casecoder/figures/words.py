@@ -34,7 +34,7 @@ def counted(directions: Iterable[str], lang: str) -> str:
     """One sentence saying which evidence a figure counts, e.g. "Counted: supporting evidence only (...)."."""
     t = Translator(lang)
     chosen = [d for d in DIRECTIONS if d in set(directions)]
-    if chosen == ["supports"]:
+    if frozenset(chosen) == DEFAULT_DIRECTIONS:
         return t.gettext("Counted: supporting evidence only (contradicting and nuancing evidence is not counted).")
     if len(chosen) == len(DIRECTIONS):
         return t.gettext("Counted: all evidence (supporting, contradicting and nuancing).")

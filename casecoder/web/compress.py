@@ -1,7 +1,12 @@
 """gzip for text answers (issue #25): pages, JSON, CSS and scripts over 1 KB go out compressed when
 the client accepts gzip; ``Vary: Accept-Encoding`` tells caches the answer depends on it. Streamed
 answers and files (``send_file``: exports, downloads, the static files) and anything already
-encoded pass through untouched."""
+encoded pass through untouched.
+
+BREACH: a compressed page that holds the CSRF token next to text an attacker put in the request can
+leak the token through its compressed size. So an HTML page is compressed only for a GET without a
+query string (nothing of the request is echoed: the workbench, a transcript, the codebook); pages with
+filters or a search, and answers to form posts, go out uncompressed. JSON carries no token."""
 from __future__ import annotations
 
 import gzip
@@ -28,6 +33,8 @@ def register_compression(app: Flask) -> None:
         response.vary.add("Accept-Encoding")
         if request.accept_encodings["gzip"] <= 0 or request.method == "HEAD":
             return response
+        if response.mimetype == "text/html" and (request.method != "GET" or request.query_string):
+            return response  # BREACH: never compress a page that may echo the request beside the token
         data = response.get_data()
         if len(data) <= MIN_SIZE:
             return response

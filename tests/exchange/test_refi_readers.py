@@ -107,7 +107,7 @@ def descriptions(root, excerpt_start: int) -> list[str]:
 
 
 @pytest.mark.parametrize("lang, perspective, words", [
-    ("da", "Perspektiv", ("modsiger", "familie")), ("en", "Perspective", ("contradicts", "family"))])
+    ("da", "Perspektiv", ("modsiger", "familie", "Notat")), ("en", "Perspective", ("contradicts", "family", "Memo"))])
 def test_direction_memos_and_perspective_are_where_readers_show_them(session, lang, perspective, words):
     project, _admin, _ce = two_coders(session)
     root = etree.fromstring(qdpx_files(session, project, lang)["project.qde"])
@@ -116,8 +116,8 @@ def test_direction_memos_and_perspective_are_where_readers_show_them(session, la
     assert len(said) == len(excerpt.codings)
     ce_says = [d for d in said if words[0] in d and "Cecilies memo" in d]
     assert len(ce_says) == 1 and ce_says[0].startswith(f"{excerpt.codings[-1].code.label(lang)} ({words[0]})")
-    assert "Memo (Cecilie Berg): Cecilies memo\nover two lines" in ce_says[0]
-    assert any("Memo (Demo admin): Admins memo" in d for d in said) and not any("Admins memo" in d for d in ce_says)
+    assert f"{words[2]} (Cecilie Berg): Cecilies memo\nover two lines" in ce_says[0]
+    assert any(f"{words[2]} (Demo admin): Admins memo" in d for d in said) and not any("Admins memo" in d for d in ce_says)
     variables = {v.get("name"): v.get("guid") for v in root.iterfind("q:Variables/q:Variable", NS)}
     assert perspective in variables
     for source in root.iterfind("q:Sources/q:TextSource", NS):

@@ -41,3 +41,13 @@ def test_small_answers_refusing_clients_and_files_pass_through(client, demo):  #
     export = client.get("/p/demo/export-bundle.zip", headers=GZIP)
     assert export.status_code == 200 and "Content-Encoding" not in export.headers
     assert export.data[:2] == b"PK"
+
+
+def test_pages_that_may_echo_the_request_are_not_compressed(client, demo):  # type: ignore[no-untyped-def]
+    """BREACH: the CSRF token is never compressed beside text from the request (query or form)."""
+    for url in ("/p/demo/tally?municipality=Nordby", "/p/demo/search?q=koordinator"):
+        page = client.get(url, headers=GZIP)
+        assert page.status_code == 200 and b"csrf" in page.data, url
+        assert "Content-Encoding" not in page.headers, url
+    api = client.get("/api/projects/demo/tally?municipality=Nordby", headers=GZIP)
+    assert api.headers["Content-Encoding"] == "gzip", "JSON holds no token: compressed"

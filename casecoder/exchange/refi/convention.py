@@ -49,6 +49,8 @@ from __future__ import annotations
 
 import uuid
 
+from casecoder.kernel.translate import N_, Translator
+
 NAMESPACE = uuid.UUID("6f1c5a52-3b0e-4c54-9a43-2f7f0c1e8d11")  # casecoder's REFI-QDA namespace, fixed forever
 ORIGIN = "casecoder"
 
@@ -70,18 +72,21 @@ SOURCE_VARIABLES = (SOURCE_KEY, PERSPECTIVE, MODE, DATE, *INTERVIEWEE_VARIABLES)
 LIST_SEPARATOR = "; "
 
 # Words other readers show (selection Description, the readable perspective variable), by export language.
-PERSPECTIVE_VARIABLE = {"da": "Perspektiv", "en": "Perspective"}
-WORDS = {
-    "da": {"family": "familie", "system": "system", "supports": "understøtter", "contradicts": "modsiger",
-           "nuances": "nuancerer", "memo": "Memo", "set": "Sæt"},
-    "en": {"family": "family", "system": "system", "supports": "supports", "contradicts": "contradicts",
-           "nuances": "nuances", "memo": "Memo", "set": "Set"},
-}
+PERSPECTIVE_VARIABLE = N_("Perspective")            # the readable variable's name, in the export language
+PERSPECTIVE_NAMES = ("perspective", "perspektiv")    # read back, any case
+WORD_TEXTS = {"family": N_("family"), "system": N_("system"), "supports": N_("supports"),
+              "contradicts": N_("contradicts"), "nuances": N_("nuances"), "memo": N_("Memo"), "set": N_("Set")}
 PERSPECTIVE_WORDS = {"familie": "family", "family": "family", "system": "system"}  # read back, any case
 
 
 def words(lang: str) -> dict[str, str]:
-    return WORDS.get(lang, WORDS["da"])
+    """The words other readers show (selection Description, the perspective variable) in ``lang``."""
+    t = Translator(lang if lang in ("da", "en") else "da")
+    return {key: t.gettext(text) for key, text in WORD_TEXTS.items()}
+
+
+def perspective_variable(lang: str) -> str:
+    return Translator(lang if lang in ("da", "en") else "da").gettext(PERSPECTIVE_VARIABLE)
 
 
 # Code fields kept in the casecoder:codes note.

@@ -3,8 +3,10 @@
 Refused outright (``InvalidInput``, nothing written): an unsafe or oversized zip (``archive``),
 not exactly one ``*.qde``, XML that is not well-formed, a root that is not ``Project``. Everything
 else is imported as far as casecoder can hold it, through the ordinary write functions (codes,
-excerpts and codings audited, the importing user as actor); what is left out is in the report
-with its reason, and XSD violations are report warnings.
+excerpts and codings audited, the importing user as actor; excerpts, codings and memos checked as
+those check them and written in bulk, ``coding/bulk_excerpts``, with ``progress(done, total)``
+called as they go); what is left out is in the report with its reason, and XSD violations are
+report warnings.
 
 - Users become casecoder users by name (``User@id`` for casecoder's own files, else ``User@name``);
   a name that exists is that user, a new one is a user without login (``password_hash = "!"``).
@@ -30,6 +32,7 @@ from casecoder.coding import cases as case_ops
 from casecoder.coding import codes as code_ops
 from casecoder.coding import projects, pseudonymise
 from casecoder.coding.accounts import NoActor, user_without_login
+from casecoder.coding.bulk_excerpts import BulkExcerpts, Progress
 from casecoder.exchange.bundle_read import source_key as check_source_key
 from casecoder.exchange.refi import convention as cv
 from casecoder.exchange.refi import xmlread
@@ -62,8 +65,10 @@ ATTRIBUTE_TYPE = {"Text": AttributeType.TEXT, "Integer": AttributeType.INTEGER, 
 
 def import_qdpx(session: Session, data: bytes, filename: str, *, user: User | None, title: str | None = None,
                 slug: str | None = None, lang: str = "da", max_bytes: int = 20 * 1024 * 1024,
-                max_entries: int = MAX_ENTRIES, max_unpacked: int = MAX_UNPACKED) -> tuple[Project, ImportReport]:
-    """Create a new project from the .qdpx ``data``; ``user`` (if any) becomes its owner."""
+                max_entries: int = MAX_ENTRIES, max_unpacked: int = MAX_UNPACKED,
+                progress: Progress | None = None) -> tuple[Project, ImportReport]:
+    """Create a new project from the .qdpx ``data``; ``user`` (if any) becomes its owner.
+    ``progress(done, total)``: excerpts written, as the writing goes."""
     archive = open_qdpx(data, filename, max_entries=max_entries, max_unpacked=max_unpacked)
     root = xmlread.parse(archive.qde, archive.qde_name)
     if xmlread.local(root.tag) != "Project":
@@ -80,7 +85,7 @@ def import_qdpx(session: Session, data: bytes, filename: str, *, user: User | No
     slug = validate.slug(slug) if slug else free_slug(session, slugify(title))
     project = projects.create_project(session, title, slug, None, user, description=parsed.description)
     report.project_slug = project.slug
-    _Importer(session, project, parsed, report, user, lang).run()
+    _Importer(session, project, parsed, report, user, lang).run(progress)
     session.flush()
     pseudonymise.detect_project(session, project, user)  # CPR numbers, phones, e-mails for the review screen
     return project, report
@@ -91,6 +96,7 @@ class _Importer:
                  user: User | None, lang: str):
         self.s, self.project, self.p, self.report, self.lang = session, project, parsed, report, lang
         self.actor: Any = user or NoActor()
+        self.bulk = BulkExcerpts(session, project.id, self.actor.id)
         self.own = parsed.origin.lower().startswith(cv.ORIGIN)
         self.used_notes: set[str] = set()
         self.variables = parsed.variables
@@ -105,7 +111,7 @@ class _Importer:
         self.report.imported["memos"] += len(texts)
         return "\n\n".join(t.strip() for t in texts if t.strip())
 
-    def run(self) -> None:
+    def run(self, progress: Progress | None = None) -> None:
         self.report.users = [u.name or u.id for u in self.p.users]
         self.users_by_guid: dict[str, User] = {}
         self._codes()
@@ -121,6 +127,7 @@ class _Importer:
         self.sources: dict[str, Source] = {}
         for ps in self.p.sources:
             self._source(ps, cases_of_source.get(ps.guid, []))
+        self.bulk.write(progress)
         if not self.own:  # casecoder's own sets are its hypotheses, already in the tree
             record_sets(self.s, self.p.sets, self.codes, self.actor.id, self.lang, self.report, self.sources)
         for name, n in sorted(self.foreign_source_variables.items()):
@@ -240,7 +247,7 @@ class _Importer:
             name = self.variables.get(guid, ("?", "Text"))[0]
             if name in cv.SOURCE_VARIABLES or name.lower() == "mode":
                 fields[name if name in cv.SOURCE_VARIABLES else cv.MODE] = text.strip()
-            elif name.split(" (")[0] in cv.PERSPECTIVE_VARIABLE.values() or name.lower() in ("perspective", "perspektiv"):
+            elif name.split(" (")[0].lower() in cv.PERSPECTIVE_NAMES:
                 readable = cv.PERSPECTIVE_WORDS.get(text.strip().lower(), text.strip())
                 fields.setdefault("readable perspective", readable)  # casecoder's own file: the same as below
             else:

@@ -161,7 +161,7 @@ class _Writer:
             AttributeDefinition.project_id == self.project.id).order_by(
             AttributeDefinition.position, AttributeDefinition.name)).all()
         self.definitions = definitions
-        readable = cv.PERSPECTIVE_VARIABLE.get(self.lang, cv.PERSPECTIVE_VARIABLE["da"])
+        readable = cv.perspective_variable(self.lang)
         self.perspective_variable = readable if readable not in {d.name for d in definitions} else f"{readable} (casecoder)"
         names = [(cv.MUNICIPALITY, "Text"), *((d.name, TYPE_OF[d.type]) for d in definitions),
                  *((name, "Date" if name == cv.DATE else "Text") for name in cv.SOURCE_VARIABLES),
