@@ -1,8 +1,8 @@
 """``casecoder import-qdc``, ``export-qdc``, ``import-qdpx`` and ``export-qdpx``: REFI-QDA files in and out.
 
 Codebooks (.qdc) merge into a project's codebook (by GUID, then by label path; nothing is
-deleted). A project (.qdpx) is imported as a new project; the command prints its slug and the
-import report. Exports write code GUIDs into the database the first time, so they commit.
+deleted). A project (.qdpx) is imported as a new project, with a progress bar of the excerpts
+written (on stderr); the command prints its slug and the import report. Exports write code GUIDs into the database the first time, so they commit.
 """
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from casecoder.cli.base import unit_of_work
+from casecoder.cli.bundle import ProgressBar
 from casecoder.coding import accounts, projects, pseudonymise
 
 LANGUAGE = click.option("--language", type=click.Choice(["da", "en"]), default=None,
@@ -82,9 +83,10 @@ def import_qdpx_command(file: Path, name: str | None, slug: str | None, owner: s
     config = current_app.config
     with unit_of_work() as session:
         user = accounts.get_user(session, owner) if owner else None
-        project, report = import_qdpx(session, file.read_bytes(), file.name, user=user, title=name, slug=slug,
-                                      lang=_language(language), max_bytes=config["MAX_UPLOAD_MB"] * 1024 * 1024,
-                                      max_unpacked=ZIP_FACTOR * config["MAX_CONTENT_LENGTH"])
+        with ProgressBar("Writing excerpts") as progress:
+            project, report = import_qdpx(session, file.read_bytes(), file.name, user=user, title=name, slug=slug,
+                                          lang=_language(language), max_bytes=config["MAX_UPLOAD_MB"] * 1024 * 1024,
+                                          max_unpacked=ZIP_FACTOR * config["MAX_CONTENT_LENGTH"], progress=progress)
         click.echo(project.slug)
         click.echo(report.text())
 

@@ -51,8 +51,8 @@ def copy_all(bulk: BulkExcerpts, progress: Progress | None) -> tuple[int, int, i
             pending.id = id_
         _copy(bulk, "excerpts", ("id", "project_id", "source_id", "case_id", "start_offset", "end_offset", "text",
                                  "created_by_id", "created_at", "updated_at", "version"),
-              ((e.id, bulk.project_id, e.source_id, e.case_id, e.start, e.end, e.text, e.created_by_id, now, now, 1)
-               for e in batch))
+              ((e.id, bulk.project_id, e.source_id, e.case_id, e.start, e.end, e.text, e.created_by_id,
+                e.created_at or now, now, 1) for e in batch))
         _audit(bulk, "excerpt", ((e.id, {"source_id": e.source_id, "case_id": e.case_id, "start": e.start,  # type: ignore[misc]
                                          "end": e.end, "text": e.text, "created_by_id": e.created_by_id})
                                  for e in batch))
@@ -60,9 +60,10 @@ def copy_all(bulk: BulkExcerpts, progress: Progress | None) -> tuple[int, int, i
             progress(i + len(batch), total)
     codings = [(e.id, code_id, coder_id, Direction(direction).value) for e in bulk.excerpts
                for code_id, coder_id, direction in e.codings]
+    times = [e.coding_times.get(i) or now for e in bulk.excerpts for i in range(len(e.codings))]
     coding_ids = _ids(bulk, "codings", len(codings))
     _copy(bulk, "codings", ("id", "excerpt_id", "code_id", "coder_id", "direction", "of_record", "created_at"),
-          ((id_, *row, True, now) for id_, row in zip(coding_ids, codings, strict=True)))
+          ((id_, *row, True, at) for id_, row, at in zip(coding_ids, codings, times, strict=True)))
     _audit(bulk, "coding", ((id_, {"excerpt_id": e, "code_id": c, "coder_id": u, "direction": d, "of_record": True})
                             for id_, (e, c, u, d) in zip(coding_ids, codings, strict=True)))
     memos = [(e.id, user_id, memo) for e in bulk.excerpts for user_id, memo in e.memos]

@@ -7,12 +7,14 @@ and the derived tables' triggers keep them exact as on any insert. Flush, never 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Callable
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from casecoder.models import AuditEvent, Coding, Direction, Excerpt, ExcerptMemo
+from casecoder.models.base import utcnow
 
 BATCH = 1000  # rows per INSERT ... RETURNING (and between two progress calls)
 Progress = Callable[[int, int], None]  # (excerpts written, excerpts to write)
@@ -31,6 +33,8 @@ class PendingExcerpt:
     id: int | None = None
     codings: list[tuple[int, int, Direction]] = field(default_factory=list)  # (code id, coder id, direction)
     memos: list[tuple[int, str]] = field(default_factory=list)  # (writer id, text)
+    created_at: datetime | None = None  # kept from another tool's file (.qdpx); else now
+    coding_times: dict[int, datetime] = field(default_factory=dict)  # index in ``codings`` -> its created_at
 
 
 class BulkExcerpts:
@@ -59,7 +63,7 @@ class BulkExcerpts:
             from casecoder.coding.bulk_copy import copy_all  # PostgreSQL's COPY: the same rows, faster
             return copy_all(self, progress)
         new = [e for e in self.excerpts if e.id is None]
-        total, done = len(new), 0
+        total, done, self.now = len(new), 0, utcnow()
         if progress:
             progress(0, total)
         for i in range(0, total, BATCH):
@@ -69,7 +73,7 @@ class BulkExcerpts:
             if progress:
                 progress(done, total)
         codings = memos = 0
-        rows = [(e, c) for e in self.excerpts for c in e.codings]
+        rows = [(e, (*c, e.coding_times.get(i))) for e in self.excerpts for i, c in enumerate(e.codings)]
         for i in range(0, len(rows), BATCH):
             codings += self._insert_codings(rows[i:i + BATCH])
         memo_rows = [(e, m) for e in self.excerpts for m in e.memos]
@@ -86,8 +90,8 @@ class BulkExcerpts:
 
     def _insert_excerpts(self, batch: list[PendingExcerpt]) -> None:
         values = [{"project_id": self.project_id, "source_id": e.source_id, "case_id": e.case_id,
-                   "start_offset": e.start, "end_offset": e.end, "text": e.text, "created_by_id": e.created_by_id}
-                  for e in batch]
+                   "start_offset": e.start, "end_offset": e.end, "text": e.text, "created_by_id": e.created_by_id,
+                   "created_at": e.created_at or self.now, "updated_at": self.now} for e in batch]
         ids = self.session.scalars(insert(Excerpt).returning(Excerpt.id, sort_by_parameter_order=True), values).all()
         for pending, id_ in zip(batch, ids, strict=True):
             pending.id = id_
@@ -95,9 +99,9 @@ class BulkExcerpts:
                                         "end": e.end, "text": e.text, "created_by_id": e.created_by_id})
                                 for e in batch])
 
-    def _insert_codings(self, rows: list[tuple[PendingExcerpt, tuple[int, int, Direction]]]) -> int:
+    def _insert_codings(self, rows: list[tuple[PendingExcerpt, tuple[int, int, Direction, datetime | None]]]) -> int:
         values = [{"excerpt_id": e.id, "code_id": code_id, "coder_id": coder_id, "direction": direction,
-                   "of_record": True} for e, (code_id, coder_id, direction) in rows]
+                   "of_record": True, "created_at": at or self.now} for e, (code_id, coder_id, direction, at) in rows]
         ids = self.session.scalars(insert(Coding).returning(Coding.id, sort_by_parameter_order=True), values).all()
         self._audit("coding", [(id_, {"excerpt_id": v["excerpt_id"], "code_id": v["code_id"], "coder_id": v["coder_id"],
                                       "direction": Direction(v["direction"]).value, "of_record": True})

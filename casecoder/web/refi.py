@@ -96,7 +96,8 @@ def import_qdpx_page():  # type: ignore[no-untyped-def]
         def work(session: Any, progress: Progress) -> tuple[str, int | None]:
             project, report = import_qdpx(
                 session, data, filename, user=session.get(User, user_id), title=title, lang=lang,
-                max_bytes=config["MAX_UPLOAD_MB"] * 1024 * 1024, max_unpacked=ZIP_FACTOR * config["MAX_CONTENT_LENGTH"])
+                max_bytes=config["MAX_UPLOAD_MB"] * 1024 * 1024, max_unpacked=ZIP_FACTOR * config["MAX_CONTENT_LENGTH"],
+                progress=progress)
             result.append(report)
             return "\n".join(report.lines()), project.id
 

@@ -395,7 +395,8 @@ def test_cli_export_and_import(runner, session, tmp_path):
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=["import-qdpx", str(tmp_path / "demo.qdpx"), "--name", "Kopi af demo"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "kopi-af-demo"
+    assert result.stdout.splitlines()[0] == "kopi-af-demo"
+    assert "Writing excerpts" in result.stderr  # the progress bar (only its label when not on a terminal)
     assert "Imported: 54 codes" in result.output and "60 excerpts, 145 codings, 9 cases" in result.output
     result = runner.invoke(args=["import-qdc", "kopi-af-demo", str(tmp_path / "demo.qdc"), "--dry-run"])
     assert result.exit_code == 0, result.output

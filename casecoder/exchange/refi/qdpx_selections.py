@@ -9,25 +9,30 @@ stay two; the ``Description`` there only repeats for other readers what the file
 (direction, memo) and is not read. Memos are per coder: a memo note's author is its
 ``creatingUser`` (else the selection's, else a coder's); a ``Description`` or a coding's note is
 its selection's or its coder's memo.
+
+Everything is checked here as ``create_excerpt``, ``add_coding`` and ``set_memo`` check it, and
+collected in the importer's ``BulkExcerpts`` (issue #25), which writes the same rows and audit
+snapshots in bulk once every source is read (a memo: one row with its final text).
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from casecoder.coding import excerpts
+from casecoder.coding.bulk_excerpts import PendingExcerpt
+from casecoder.coding.excerpts import resolve_case
 from casecoder.exchange.refi import convention as cv
 from casecoder.exchange.refi.positions import Converter, detect_utf16
 from casecoder.exchange.refi.qdpx_parse import PCoding, PSelection, PSource
 from casecoder.kernel import validate
 from casecoder.kernel.errors import InvalidInput
-from casecoder.models import Direction, Excerpt, Source, User
+from casecoder.models import Code, Direction, Source, User
 
 if TYPE_CHECKING:
     from casecoder.exchange.refi.qdpx_read import _Importer
 
 
-def _own_excerpt(firsts: list[tuple[str, Excerpt]], sel: PSelection) -> Excerpt | None:
+def _own_excerpt(firsts: list[tuple[str, PendingExcerpt]], sel: PSelection) -> PendingExcerpt | None:
     """The excerpt whose further selection ``sel`` is, in a casecoder file (see ``convention``)."""
     if not sel.guid or len(sel.codings) != 1 or not sel.codings[0].guid:
         return None
@@ -47,8 +52,8 @@ def import_selections(imp: _Importer, ps: PSource, source: Source) -> None:
     convert = Converter(source.text) if utf16 else None
     if utf16:
         imp.report.warn(f"Source '{ps.name}': positions count UTF-16 code units; converted to code points")
-    merged: dict[tuple[int, int, int | None], Excerpt] = {}
-    firsts: dict[tuple[int, int], list[tuple[str, Excerpt]]] = defaultdict(list)
+    merged: dict[tuple[int, int, int | None], PendingExcerpt] = {}
+    firsts: dict[tuple[int, int], list[tuple[str, PendingExcerpt]]] = defaultdict(list)
     for sel in ps.selections:
         what = f"Source '{ps.name}', selection {sel.start}-{sel.end}"
         try:
@@ -69,16 +74,17 @@ def import_selections(imp: _Importer, ps: PSource, source: Source) -> None:
         group = (start, end, case.id if case else None)
         excerpt = _own_excerpt(firsts[(start, end)], sel) if imp.own else merged.get(group)
         if excerpt is None:
-            try:
-                excerpt = excerpts.create_excerpt(imp.s, imp.actor, source, start, end, case=case)
+            try:  # what create_excerpt checks
+                validate.span(source.text, start, end)
+                case_id = getattr(resolve_case(source, case), "id", None)
             except InvalidInput as exc:
                 imp.report.skip(what, exc.message)
                 continue
+            excerpt = imp.bulk.new(source.id, case_id, start, end, source.text[start:end])
             creator = imp.user_for(next((imp.p.note_users.get(r) for r in sel.note_refs
                                          if imp.p.notes.get(r, ("", ""))[0] == cv.CREATOR_NOTE), None) or sel.user_guid)
             excerpt.created_by_id = creator.id if creator else excerpt.created_by_id
-            if sel.created:
-                excerpt.created_at = sel.created
+            excerpt.created_at = sel.created or None
             merged[group] = excerpt
             if sel.guid:
                 firsts[(start, end)].append((sel.guid, excerpt))
@@ -93,7 +99,18 @@ def import_selections(imp: _Importer, ps: PSource, source: Source) -> None:
             _coding(imp, what, excerpt, sel, coding)
 
 
-def _coding(imp: _Importer, what: str, excerpt: Any, sel: PSelection, coding: PCoding) -> None:
+def _check(excerpt: PendingExcerpt, code: Code, coder: User) -> None:
+    """What ``add_coding`` checks: a codable code, not yet on the excerpt for this coder."""
+    if code.archived:
+        raise InvalidInput("Code {key} is archived and cannot be applied", "codes", key=code.key)
+    if not code.codable:
+        raise InvalidInput("Code {key} is a folder and cannot be applied", "codes", key=code.key)
+    if any(c[0] == code.id and c[1] == coder.id for c in excerpt.codings):
+        raise InvalidInput("{coder} has already put code {key} on this excerpt", "codes", coder=coder.username,
+                           key=code.key)
+
+
+def _coding(imp: _Importer, what: str, excerpt: PendingExcerpt, sel: PSelection, coding: PCoding) -> None:
     code = imp.codes.get(coding.code_guid or "")
     if code is None:
         imp.report.skip(f"{what}: a coding", f"its code {coding.code_guid} is not in the codebook")
@@ -108,23 +125,30 @@ def _coding(imp: _Importer, what: str, excerpt: Any, sel: PSelection, coding: PC
             other.append(ref)
     coder = imp.coder(coding.user_guid, sel.user_guid)
     try:
-        row = excerpts.add_coding(imp.s, imp.actor, excerpt, code, direction, coder=coder)
+        _check(excerpt, code, coder)
     except InvalidInput as exc:
         imp.report.skip(f"{what}: code '{code.label(imp.lang)}' by {coder.username}", exc.message)
         return
     if coding.created:
-        row.created_at = coding.created
+        excerpt.coding_times[len(excerpt.codings)] = coding.created
+    excerpt.codings.append((code.id, coder.id, direction))
     _add_memo(imp, what, excerpt, coder, imp.note_text(other))
     imp.report.imported["codings"] += 1
 
 
-def _add_memo(imp: _Importer, what: str, excerpt: Excerpt, user: User, text: str) -> None:
+def _add_memo(imp: _Importer, what: str, excerpt: PendingExcerpt, user: User, text: str) -> None:
     """Add ``text`` to ``user``'s own memo on ``excerpt`` (unless it holds it already)."""
     text = text.strip()
-    current = next((m.text for m in excerpt.memos if m.user_id == user.id), "")
+    at = next((i for i, (user_id, _t) in enumerate(excerpt.memos) if user_id == user.id), None)
+    current = excerpt.memos[at][1] if at is not None else ""
     if not text or text in current:
         return
     try:
-        excerpts.set_memo(imp.s, user, excerpt, f"{current}\n\n{text}".strip())
+        memo = validate.memo(f"{current}\n\n{text}".strip())
     except InvalidInput as exc:
         imp.report.skip(f"{what}: a memo by {user.username}", exc.message)
+        return
+    if at is None:
+        excerpt.memos.append((user.id, memo))
+    else:
+        excerpt.memos[at] = (user.id, memo)
