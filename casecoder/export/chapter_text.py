@@ -64,25 +64,22 @@ def base_sentence(N: dict[str, int], lang: str) -> str:
                                                  system=number(N.get("system", 0), lang))
 
 
-def family_sentence(count: Count, label: str, lang: str) -> str:
+def _counted(count: Count, label: str, lang: str, some: str, none: str, no_interviews: str,
+             one: str | None = None) -> str:
+    """"n of N …" (``one`` for n = 1 where the grammar needs it), "none of the N …", or no interviews."""
     t, label = Translator(lang), quoted_label(label, lang)
     if not count.N:
-        return t.gettext(FAMILY_NO_N)
-    if not count.n:
-        return t.gettext(FAMILY_NONE).format(N=number(count.N, lang), label=label)
-    if count.n == 1:
-        return t.gettext(FAMILY_ONE).format(N=number(count.N, lang), label=label)
-    return sentence_start(t.gettext(FAMILY_SOME).format(n=number(count.n, lang), N=number(count.N, lang),
-                                                        label=label))
+        return t.gettext(no_interviews)
+    template = none if not count.n else one if count.n == 1 and one else some
+    return sentence_start(t.gettext(template).format(n=number(count.n, lang), N=number(count.N, lang), label=label))
+
+
+def family_sentence(count: Count, label: str, lang: str) -> str:
+    return _counted(count, label, lang, FAMILY_SOME, FAMILY_NONE, FAMILY_NO_N, FAMILY_ONE)
 
 
 def system_sentence(count: Count, label: str, lang: str) -> str:
-    t, label = Translator(lang), quoted_label(label, lang)
-    if not count.N:
-        return t.gettext(SYSTEM_NO_N)
-    if not count.n:
-        return t.gettext(SYSTEM_NONE).format(N=number(count.N, lang), label=label)
-    return t.gettext(SYSTEM_SOME).format(n=number(count.n, lang), N=number(count.N, lang), label=label)
+    return _counted(count, label, lang, SYSTEM_SOME, SYSTEM_NONE, SYSTEM_NO_N)
 
 
 def other_sentence(contradicts: Count, nuances: Count, label: str, lang: str) -> str:

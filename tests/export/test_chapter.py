@@ -20,7 +20,6 @@ from casecoder.coding import accounts, excerpts, report_prep
 from casecoder.kernel.measures import DIRECTIONS
 from casecoder.models import AuditEvent, Code, Excerpt
 from casecoder.models.report import ReportQuote
-from tests.export.test_report_export import CHAIN_YAML
 from tests.files.test_office import assert_a4
 
 WORDS = {w: i for i, w in enumerate(("nul", "en", "to", "tre", "fire", "fem", "seks", "syv", "otte", "ni"))}
@@ -32,13 +31,6 @@ SYSTEM = re.compile(r"^I (\w+) ud af (\w+) sager peger fagpersonerne på »(.+)�
 def number(word: str) -> int:
     return WORDS[word.lower()] if word.lower() in WORDS else int(word)
 
-
-@pytest.fixture
-def chains(app, demo, tmp_path):  # type: ignore[no-untyped-def]
-    source = tmp_path / "chains.yaml"
-    source.write_text(CHAIN_YAML, encoding="utf-8")
-    assert app.test_cli_runner().invoke(args=["chains", "load", "demo", str(source)]).exit_code == 0
-    return demo
 
 
 def h2_excerpts(session, project) -> list[int]:  # type: ignore[no-untyped-def]

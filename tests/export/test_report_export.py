@@ -48,13 +48,6 @@ def csv_rows(path: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
-@pytest.fixture
-def chains(app, demo, tmp_path):  # type: ignore[no-untyped-def]
-    source = tmp_path / "chains.yaml"
-    source.write_text(CHAIN_YAML, encoding="utf-8")
-    assert app.test_cli_runner().invoke(args=["chains", "load", "demo", str(source)]).exit_code == 0
-    return demo
-
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_every_kind_writes_data_xlsx_spec_readme_and_is_deterministic(app, chains, tmp_path, kind):

@@ -11,18 +11,11 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from tests.export.test_report_export import CHAIN_YAML, KINDS, export
+from tests.export.test_report_export import KINDS, export
 
 INTERNALS = re.compile(r"N_[A-Za-z]|\b[a-z_]+=[a-z0-9]|∧|∨|\bfamily = |\bfamilie = ")
 FIGURE_KINDS = ("tally", "cooccurrence", "chain", "overview")
 
-
-@pytest.fixture
-def loaded(app, demo, tmp_path):  # type: ignore[no-untyped-def]
-    source = tmp_path / "chains.yaml"
-    source.write_text(CHAIN_YAML, encoding="utf-8")
-    assert app.test_cli_runner().invoke(args=["chains", "load", "demo", str(source)]).exit_code == 0
-    return demo
 
 
 def texts_of(folder: Path) -> dict[str, str]:
@@ -39,7 +32,7 @@ def texts_of(folder: Path) -> dict[str, str]:
 
 @pytest.mark.parametrize("lang", ["en", "da"])
 @pytest.mark.parametrize("kind", sorted(KINDS))
-def test_readmes_legends_and_figures_use_report_words(app, loaded, tmp_path, kind, lang):
+def test_readmes_legends_and_figures_use_report_words(app, chains, tmp_path, kind, lang):
     export(app.test_cli_runner(), kind, tmp_path / kind, "--language", lang)
     for name, text in texts_of(tmp_path / kind).items():
         assert not INTERNALS.search(text), (name, INTERNALS.search(text))
@@ -48,7 +41,7 @@ def test_readmes_legends_and_figures_use_report_words(app, loaded, tmp_path, kin
         assert "Counted: supporting evidence only" in figure, kind
 
 
-def test_english_readme_names_denominators_and_filters_in_words(app, loaded, tmp_path):
+def test_english_readme_names_denominators_and_filters_in_words(app, chains, tmp_path):
     export(app.test_cli_runner(), "tally", tmp_path / "t", "--language", "en")
     readme = texts_of(tmp_path / "t")["README.txt"]
     assert "Denominators (cases): family perspective 5, system perspective 9, both perspectives 5, " \
