@@ -6,19 +6,23 @@ message before any worker starts. With preloading (the default) the master keeps
 the heavy libraries (``PRELOAD_MODULES``), freezes its objects out of the garbage collector's reach
 (``gc.freeze``) and forks the workers from it, so their pages stay shared; each worker drops the
 inherited connection pool (``Engine.dispose(close=False)``) and opens its own connections.
-``--no-preload`` builds one app per worker instead. A worker whose master dies (``kill -9``) stops by
+After each request a worker hands the heap memory the request freed back to the system (glibc's
+``malloc_trim``). ``--no-preload`` builds one app per worker instead. A worker whose master dies (``kill -9``) stops by
 itself within a second (``watch_master``), so the port is free for a restart. docs/deploy.md
 describes a team installation and the default worker count.
 """
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import gc
 import importlib
 import os
 import signal
 import threading
 import time
-from typing import Any
+from typing import Any, Callable
 
 import click
 from flask import Flask
@@ -104,6 +108,24 @@ def _post_fork(server: Any, worker: Any) -> None:
     threading.Thread(target=watch_master, args=(worker.ppid,), name="watch-master", daemon=True).start()
 
 
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim`` (None elsewhere: musl, macOS)."""
+    name = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+    except OSError:
+        return None
+
+
+def _trim_heap(worker: Any, req: Any, environ: Any, resp: Any) -> None:
+    """Gunicorn's post_request hook: hand the heap memory a request freed back to the system (0.05-0.3 ms).
+    Without it a worker keeps the high-water mark of the largest page it built, as private memory."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
 def _pre_fork(server: Any, worker: Any) -> None:
     """In the master, before each fork: move every object into the garbage collector's permanent
     generation, so the collector in a worker does not write to (and so copy) the shared pages."""
@@ -131,6 +153,7 @@ def gunicorn_options(host: str, port: int, workers: int, timeout: int, app: Flas
         "preload_app": app is not None,
         "post_fork": post_fork,  # a fresh connection pool; workers end when their master dies
         **({"pre_fork": _pre_fork} if app is not None else {}),
+        **({"post_request": _trim_heap} if _malloc_trim() else {}),
     }
 
 

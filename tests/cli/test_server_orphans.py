@@ -53,7 +53,9 @@ def port_free(port: int) -> bool:
 def test_workers_exit_when_their_master_is_killed_and_a_restart_gets_the_port(db_url, engine, start_server,
                                                                               tmp_path):
     server = start_server(db_url, workers=2)
-    workers = children(server.proc.pid)
+    deadline = time.monotonic() + DEADLINE  # preloaded, the first worker answers before the second is forked
+    while len(workers := children(server.proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert len(workers) == 2, server.output()
     os.kill(server.proc.pid, signal.SIGKILL)  # the master only, as a crash or the OOM killer would
     server.proc.wait(15)

@@ -66,6 +66,9 @@ def test_the_production_options_preload_and_give_each_worker_a_fresh_pool(tmp_pa
     options["post_fork"](None, type("Worker", (), {"ppid": os.getppid()})())  # as in a new worker
     assert engine.pool.checkedin() == 0  # a new pool: the worker opens its own connections
     assert not serve.gunicorn_options("127.0.0.1", 8000, 3, 120, None)["preload_app"]
+    if serve._malloc_trim() is not None:  # glibc: each request's freed heap goes back to the system
+        assert options["post_request"] is serve._trim_heap
+        serve._trim_heap(None, None, {}, None)
 
 
 def test_the_default_worker_count_follows_cpus_and_memory():
