@@ -127,7 +127,7 @@ def measure(post, posts: int, counter: Counter) -> tuple[list[float], list[list[
     return times, statements
 
 
-def run(kind: str, posts: int, show: bool) -> None:
+def run(kind: str, posts: int, show: bool, pre_ping: bool = True) -> None:
     from casecoder.db import engine_of
     with bench_app(kind) as (_url, engine, app):
         with Session(engine, expire_on_commit=False) as session:
@@ -135,6 +135,8 @@ def run(kind: str, posts: int, show: bool) -> None:
             source, spans = long_source(session, project, 150_000, 7, "Bench 50 pages")
             slug, source_id = project.slug, source.id
         counter = Counter(engine_of(app))
+        if not pre_ping:  # what the ping on every checkout (models/engine.py) costs: one round trip
+            engine_of(app).pool._pre_ping = False
         for label, fn, offset in (("test client", via_test_client, 0), ("werkzeug HTTP", via_http, 10_000)):
             times, statements = fn(app, slug, source_id, spans, posts, counter, offset)
             counts = sorted(len(s) for s in statements)
@@ -152,9 +154,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="both", choices=["sqlite", "postgresql", "both"])
     parser.add_argument("--posts", type=int, default=200)
     parser.add_argument("--show", action="store_true", help="list one create's statements")
+    parser.add_argument("--no-pre-ping", action="store_true", help="PostgreSQL: no ping when a request takes a "
+                        "connection from the pool (to measure what the ping costs)")
     args = parser.parse_args(argv)
     for kind in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
-        run(kind, args.posts, args.show)
+        run(kind, args.posts, args.show, not args.no_pre_ping)
     return 0
 
 
