@@ -1,5 +1,7 @@
 """A background import (issue #25): its state, progress and outcome in the database, so any worker
-process can answer the page that follows it. Written by ``coding/jobs.py`` in its own transactions."""
+process can answer the page that follows it. Written by ``coding/jobs.py`` in its own transactions.
+``pid``/``host`` name the process running it and ``heartbeat_at`` is renewed while it runs (where the
+database lets another transaction write: PostgreSQL), so a job whose worker died shows as stopped."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,5 +27,8 @@ class ImportJob(Base):
     done: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(Text, default="")  # the summary, or every problem, in the user's language
+    pid: Mapped[Optional[int]] = mapped_column()  # the process running the import
+    host: Mapped[Optional[str]] = mapped_column(String(255))  # ... on this host (socket.gethostname())
+    heartbeat_at: Mapped[Optional[datetime]] = mapped_column(Timestamp())  # None: no heartbeat (SQLite)
     created_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(Timestamp(), default=utcnow, onupdate=utcnow)

@@ -1,5 +1,5 @@
 /* Follow a background import (issue #25): poll its status once a second, move the progress bar,
- * and show the summary or the problems when it ends. */
+ * and show the summary or the problems when it ends, or that it stopped (its worker died). */
 (function () {
   "use strict";
   const box = document.getElementById("job");
@@ -26,7 +26,10 @@
       window.setTimeout(poll, 1000);
       return;
     }
-    if (job.state === "done") {
+    if (job.state === "stopped") {
+      document.getElementById("job-stopped-message").textContent = job.message;
+      show("job-stopped", true);
+    } else if (job.state === "done") {
       document.getElementById("job-summary").textContent = job.message;
       if (job.project_url) document.getElementById("job-project").href = job.project_url;
       show("job-done", true);

@@ -6,17 +6,25 @@ progress bar. The job's state lives in ``import_jobs`` so every worker can answe
 progress is written there in a transaction of its own (on PostgreSQL; SQLite has one writer, the
 import, so there this process's live figure is shown and the row says running until the end).
 The worker timeout never hits the import: the request that started it has long been answered.
+A job records its process (pid, host) and, on PostgreSQL, renews a heartbeat every
+``IMPORT_HEARTBEAT_SECONDS``; a running job whose process is gone or no longer runs it (a killed or
+restarted worker), or whose heartbeat is stale, is shown as stopped: its transaction never committed.
 """
 from __future__ import annotations
 
+import os
+import socket
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from casecoder.analysis.jobs import job_of, project_slug
+from casecoder.analysis.jobs import has_stopped, job_of, project_slug
 from casecoder.coding import jobs
 from casecoder.coding.jobs import Work
 from casecoder.db import engine_of, get_session, new_session
@@ -25,7 +33,9 @@ from casecoder.kernel.errors import N_, InvalidInput
 
 bp = Blueprint("jobs", __name__)
 _LIVE: dict[int, tuple[int, int]] = {}  # job id -> (done, total) of the imports running in this process
+_RUNNING: set[int] = set()  # job ids whose import runs in this process
 _LOCK = threading.Lock()
+HOST = socket.gethostname()
 
 
 @dataclass
@@ -43,8 +53,11 @@ def start(kind: str, filename: str, project_id: int | None, lang: str, work: Wor
     """Record a job for the current user and run ``work(session, progress)`` in a thread."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     with new_session(app) as session:
-        job_id = jobs.create_job(session, current_user.id, kind, filename, project_id).id
+        job_id = jobs.create_job(session, current_user.id, kind, filename, project_id, pid=os.getpid(), host=HOST,
+                                 heartbeat=engine_of(app).dialect.name != "sqlite").id
         session.commit()
+    with _LOCK:
+        _RUNNING.add(job_id)
     thread = threading.Thread(target=_run, args=(app, job_id, lang, work), name=f"import-job-{job_id}", daemon=True)
     thread.start()
     return Started(job_id, thread)
@@ -61,6 +74,29 @@ def _run(app: Flask, job_id: int, lang: str, work: Work) -> None:
                 jobs.set_progress(status, job_id, done, total)
                 status.commit()
 
+    stop = threading.Event()
+    if live_in_db:  # SQLite: the import holds the only write lock, so no heartbeat (the pid tells)
+        threading.Thread(target=_heartbeat, args=(app, job_id, stop), name=f"import-job-{job_id}-heartbeat",
+                         daemon=True).start()
+    try:
+        _work(app, job_id, lang, work, progress)
+    finally:
+        stop.set()
+        with _LOCK:
+            _RUNNING.discard(job_id)
+
+
+def _heartbeat(app: Flask, job_id: int, stop: threading.Event) -> None:
+    while not stop.wait(app.config.get("IMPORT_HEARTBEAT_SECONDS", 10)):
+        try:
+            with new_session(app) as status:
+                jobs.beat(status, job_id)
+                status.commit()
+        except Exception:  # a missed beat is no failure of the import; the next one may pass
+            app.logger.warning("import job %s: heartbeat not stored", job_id, exc_info=True)
+
+
+def _work(app: Flask, job_id: int, lang: str, work: Work, progress: Any) -> None:
     with app.app_context():
         session, project_id = new_session(app), None
         try:
@@ -105,9 +141,42 @@ def _status(session: Any, job_id: int) -> dict[str, object]:
     with _LOCK:
         done, total = _LIVE.get(job_id, (done, total))
     slug = project_slug(session, job.project_id) if job.state == "done" else None
-    return {"id": job.id, "kind": job.kind, "filename": job.filename, "state": job.state, "done": done,
-            "total": total, "message": job.message, "project_slug": slug,
+    state, message = job.state, job.message
+    if has_stopped(job, datetime.now(timezone.utc), HOST, _runs):
+        state = "stopped"
+        message = _("The import stopped without finishing (its server process ended); nothing was stored. "
+                    "Start it again.")
+    return {"id": job.id, "kind": job.kind, "filename": job.filename, "state": state, "done": done,
+            "total": total, "message": message, "project_slug": slug,
             "project_url": url_for("projects.overview", slug=slug) if slug else None}
+
+
+def _runs(job: Any) -> bool:
+    """Whether the process ``job.pid`` of this host still runs the job: this process if its thread
+    does; another if it exists and started before the job (else the pid was reused)."""
+    if job.pid == os.getpid():
+        with _LOCK:
+            return job.id in _RUNNING
+    try:
+        os.kill(job.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, owned by someone else
+        return True
+    started = _process_start(job.pid)
+    created = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=timezone.utc)
+    return started is None or started <= created + timedelta(seconds=2)
+
+
+def _process_start(pid: int) -> datetime | None:
+    """When process ``pid`` started (Linux /proc), or None where that cannot be read."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
+                    if line.startswith("btime "))
+        return datetime.fromtimestamp(boot + int(fields[19]) / os.sysconf("SC_CLK_TCK"), timezone.utc)
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
 
 @bp.route("/jobs/<int:job_id>")
