@@ -109,6 +109,7 @@ def _post_fork(server: Any, worker: Any) -> None:
 
 
 @functools.cache
+@functools.cache  # find_library runs ldconfig in a subprocess (3 ms and a fork of the worker): once
 def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim`` (None elsewhere: musl, macOS)."""
     name = ctypes.util.find_library("c")
