@@ -144,7 +144,9 @@ def factory(session: Session) -> Factory:
 @pytest.fixture
 def bare_app(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     """An app on an empty database (no tables yet)."""
-    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test-" + uuid.uuid4().hex})
+    # an import answers in its own request however slow the machine (tests of the job page set 0)
+    app = create_app({"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test-" + uuid.uuid4().hex,
+                      "IMPORT_WAIT_SECONDS": 600})
     app.instance_path = str(tmp_path / "instance")
     yield app
     from casecoder.db import engine_of
