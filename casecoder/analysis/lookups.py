@@ -175,6 +175,12 @@ def code_by_key(session: Session, project_id: int, key: str) -> Code | None:
     return session.scalar(select(Code).where(Code.project_id == project_id, Code.key == key))
 
 
+def analysis_note(session: Session, code_id: int) -> str:
+    """The analyst's note of a code for the report chapter ("" when none)."""
+    from casecoder.models.report import AnalysisNote
+    return session.scalar(select(AnalysisNote.text).where(AnalysisNote.code_id == code_id)) or ""
+
+
 def code_relations(session: Session, code_id: int) -> Sequence[CodeRelation]:
     """The relations from or to a code."""
     return session.scalars(select(CodeRelation).where(

@@ -58,6 +58,8 @@ def note(project: Project, code_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         report_prep.set_analysis_note(get_session(), code, form.note.data or "", current_user.id)
         flash(_("Analysis note saved."), "info")
+    if request.args.get("back") == "code":  # the code page's own form
+        return redirect(url_for("codebook.code", slug=project.slug, code_id=code.id) + "#analysis-note")
     return redirect(_back(project) + f"#sub-{code.key}")
 
 

@@ -20,6 +20,7 @@ from casecoder.kernel.vocabulary import CodeKind
 from casecoder.models import Code, Project
 from casecoder.web.access import owned, project_route
 from casecoder.web.forms import MemoForm
+from casecoder.web.forms.chapter import NoteForm
 from casecoder.web.forms.codebook import ActionForm, CodeForm, DeleteCodeForm
 from casecoder.web.labels import label
 
@@ -165,7 +166,8 @@ def _code_page(project: Project, code: Code, form: DeleteCodeForm) -> str:
     session = get_session()
     return render_template("codebook/code.html", project=project, code=code, used=code_ops.coding_count(session, code),
                            relations=lookups.code_relations(session, code.id), form=form,
-                           memo=MemoForm(memo=code.memo), action=ActionForm())
+                           memo=MemoForm(memo=code.memo), action=ActionForm(),
+                           note=lookups.analysis_note(session, code.id), note_form=NoteForm())
 
 
 @bp.route("/p/<slug>/codes/<int:code_id>/memo", methods=["POST"])

@@ -126,3 +126,15 @@ def test_the_workbench_checkbox_marks_the_open_excerpt(live_server, page, sessio
     page.wait_for_function("document.getElementById('in-report').checked")
     page.goto(base + "/p/demo/chapter/H2")
     assert page.locator(f".report-quote[data-excerpt='{excerpt.id}']").count() == 1
+
+
+def test_the_analysis_note_is_edited_on_the_code_page_too(client, demo, session):
+    h21 = session.scalar(select(Code).where(Code.project_id == demo.id, Code.key == "H2.1"))
+    page = client.get(f"/p/demo/codes/{h21.id}").get_data(as_text=True)
+    assert 'id="analysis-note"' in page
+    response = post(client, f"/p/demo/chapter-notes/{h21.id}?back=code", note="Skrevet på kodens side.")
+    assert response.headers["Location"].endswith(f"/p/demo/codes/{h21.id}#analysis-note")
+    assert "Skrevet på kodens side." in client.get(f"/p/demo/codes/{h21.id}").get_data(as_text=True)
+    assert "Skrevet på kodens side." in client.get("/p/demo/chapter/H2").get_data(as_text=True)
+    events = session.execute(select(AuditEvent.action).where(AuditEvent.entity == "analysis_note")).scalars().all()
+    assert events == ["create"]
