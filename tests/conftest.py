@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any, Iterator
@@ -150,6 +151,9 @@ def bare_app(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     app.instance_path = str(tmp_path / "instance")
     yield app
     from casecoder.db import engine_of
+    for thread in threading.enumerate():  # an import job outliving its request: let it end with its connections
+        if thread.name.startswith("import-job-"):
+            thread.join(60)
     engine_of(app).dispose()
 
 
@@ -233,6 +237,10 @@ def live_server(app, session):  # type: ignore[no-untyped-def]
     yield f"http://127.0.0.1:{server.server_port}", project
     server.shutdown()
     thread.join(5)
+    deadline = time.monotonic() + 10  # requests still being answered (a page's polling) end before the
+    while time.monotonic() < deadline and any(  # database goes: none leaves a connection for the GC
+            t.name.endswith("(process_request_thread)") for t in threading.enumerate()):
+        time.sleep(0.02)
 
 
 @pytest.fixture
