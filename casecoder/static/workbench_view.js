@@ -222,6 +222,22 @@ window.casecoderWorkbench = (function () {
     }
   }
 
+  /* A code's checkbox (ticked when chosen) and its label: colour swatch, key, label in the UI language. */
+  function codeBox(c, id, chosen, labelKey, toggled) {
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.id = id;
+    box.checked = chosen.has(c.key);
+    box.addEventListener("change", () => toggled(c.key, box.checked));
+    const lab = document.createElement("label");
+    lab.htmlFor = id;
+    lab.innerHTML = '<span class="swatch"></span><b></b> <span></span>';
+    lab.querySelector(".swatch").style.background = c.color;
+    lab.querySelector("b").textContent = c.key;
+    lab.querySelector("span:last-child").textContent = c[labelKey];
+    return [box, lab];
+  }
+
   /* `chosen`: code key -> direction (a direction picked here is set in it); `onToggle(key, checked)`.
      Without a filter the recently used codes come first (their own boxes tick the same code). */
   function drawTree(tree, codes, chosen, filter, labelKey, T, onToggle) {
@@ -244,18 +260,7 @@ window.casecoderWorkbench = (function () {
           const li = document.createElement("li");
           li.className = "recent";
           li.dataset.recent = c.key;
-          const box = document.createElement("input");
-          box.type = "checkbox";
-          box.id = "recent-code-" + c.key;
-          box.checked = chosen.has(c.key);
-          box.addEventListener("change", () => toggled(c.key, box.checked));
-          const lab = document.createElement("label");
-          lab.htmlFor = box.id;
-          lab.innerHTML = '<span class="swatch"></span><b></b> <span></span>';
-          lab.querySelector(".swatch").style.background = c.color;
-          lab.querySelector("b").textContent = c.key;
-          lab.querySelector("span:last-child").textContent = c[labelKey];
-          li.append(box, lab);
+          li.append(...codeBox(c, "recent-code-" + c.key, chosen, labelKey, toggled));
           tree.appendChild(li);
         }
         const all = document.createElement("li");
@@ -282,18 +287,8 @@ window.casecoderWorkbench = (function () {
       li.style.paddingLeft = (c.depth * 1.1) + "em";
       li.dataset.key = c.key;
       if (matches.has(c.id)) li.dataset.match = c.key.toLowerCase() === filter ? "exact" : "1";
-      const box = document.createElement("input");
-      box.type = "checkbox";
-      box.id = "code-" + c.key;
+      const [box, lab] = codeBox(c, "code-" + c.key, chosen, labelKey, toggled);
       box.disabled = !c.codable;
-      box.checked = chosen.has(c.key);
-      box.addEventListener("change", () => toggled(c.key, box.checked));
-      const lab = document.createElement("label");
-      lab.htmlFor = box.id;
-      lab.innerHTML = '<span class="swatch"></span><b></b> <span></span>';
-      lab.querySelector(".swatch").style.background = c.color;
-      lab.querySelector("b").textContent = c.key;
-      lab.querySelector("span:last-child").textContent = c[labelKey];
       if (!c.codable) li.classList.add("folder");
       li.append(box, lab);
       if (chosen.has(c.key)) {
