@@ -258,12 +258,17 @@ def chapter_bundle(ch: Chapter, lang: str, template: bytes | None = None, templa
                   readme="\n".join(readme) + "\n", summary=summary + (f"; {warnings[0]}" if warnings else ""))
 
 
-def chapter_from_spec(session: Any, spec: Any, template: bytes | None = None, template_name: str = "") -> Bundle:
+def chapter_from_spec(session: Any, spec: Any, template: bytes | None = None, template_name: str = "",
+                      blind: Any = None) -> Bundle:
     """The bundle of a ``ReportSpec`` of kind "chapter", written into ``template`` when given (the CLI's
-    ``--template``); without a template ``build_report`` makes the same bundle."""
+    ``--template``, the chapter page's template upload); without a template ``build_report`` makes the
+    same bundle. ``blind``: an ``analysis.double_coding.Blindness`` (None: nothing hidden)."""
     from casecoder.analysis.chapter import build_chapter
+    from casecoder.analysis.double_coding import NOT_BLIND
     from casecoder.analysis.filters import parse_filter
     from casecoder.coding.projects import get_project
+    blind = blind or NOT_BLIND
     project = get_project(session, spec.project)
-    chapter = build_chapter(session, project, str(spec.target.get("code") or ""), parse_filter(session, spec.filters))
+    f = blind.count_filter(parse_filter(session, spec.filters))
+    chapter = build_chapter(session, project, str(spec.target.get("code") or ""), f, blind)
     return chapter_bundle(chapter, spec.language, template, template_name)

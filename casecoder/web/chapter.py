@@ -3,7 +3,7 @@ quotes marked "use in the report" in the analyst's order, and the Export chapter
 itself is ``/p/<slug>/export/chapter.zip?code=…``, web/exports.py)."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,7 +18,7 @@ from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Code, Excerpt, Project
 from casecoder.web.access import owned, project_route
 from casecoder.web.analysis import _filter
-from casecoder.web.forms.chapter import NoteForm, QuoteActionForm
+from casecoder.web.forms.chapter import NoteForm, QuoteActionForm, TemplateForm
 
 bp = Blueprint("chapter", __name__)
 MOVES = {"up": -1, "down": 1}
@@ -38,8 +38,39 @@ def page(project: Project, key: str):  # type: ignore[no-untyped-def]
     session = get_session()
     chapter = build_chapter(session, project, code.key, _filter(),
                             blind=blindness(session, project.id, current_user, g.get("role")))
+    return _page(project, chapter)
+
+
+def _page(project: Project, chapter, template_form: TemplateForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     return render_template("chapter/page.html", project=project, chapter=chapter, words=chapter_text,
-                           lang=str(get_locale()), note_form=NoteForm(), action=QuoteActionForm())
+                           lang=str(get_locale()), note_form=NoteForm(), action=QuoteActionForm(),
+                           template_form=template_form or TemplateForm()), status
+
+
+@bp.route("/p/<slug>/chapter/<key>/template", methods=["POST"])
+@project_route("analyse")
+def export_into_template(project: Project, key: str):  # type: ignore[no-untyped-def]
+    """The chapter written into the organisation's Word template (its styles and page size)."""
+    from casecoder.coding.pseudonymise import require_export_allowed
+    from casecoder.export.chapter import chapter_from_spec
+    from casecoder.export.report import ReportSpec
+    code = _hypothesis(project, key)
+    session = get_session()
+    blind = blindness(session, project.id, current_user, g.get("role"))
+    form = TemplateForm()
+    if not form.validate_on_submit():
+        return _page(project, build_chapter(session, project, code.key, blind=blind), form, 400)
+    upload = form.template.data
+    require_export_allowed(session, project)
+    spec = ReportSpec(project.slug, "chapter", {"code": code.key}, {}, str(get_locale()))
+    try:
+        result = chapter_from_spec(session, spec, upload.read(), upload.filename or "template.docx", blind)
+    except InvalidInput as exc:
+        session.rollback()
+        form.template.errors.append(exc.render(_))
+        return _page(project, build_chapter(session, project, code.key, blind=blind), form, 400)
+    return Response(result.zip_bytes(), mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{result.name}.zip"'})
 
 
 def _back(project: Project) -> str:

@@ -138,3 +138,22 @@ def test_the_analysis_note_is_edited_on_the_code_page_too(client, demo, session)
     assert "Skrevet på kodens side." in client.get("/p/demo/chapter/H2").get_data(as_text=True)
     events = session.execute(select(AuditEvent.action).where(AuditEvent.entity == "analysis_note")).scalars().all()
     assert events == ["create"]
+
+
+def test_the_chapter_is_written_into_an_uploaded_template(client, demo):
+    template = docx.Document()
+    template.styles["Heading 1"].font.name = "Georgia"
+    buffer = io.BytesIO()
+    template.save(buffer)
+    response = client.post("/p/demo/chapter/H2/template", data={
+        "csrf_token": csrf_token(client, "/p/demo/chapter/H2"),
+        "template": (io.BytesIO(buffer.getvalue()), "rapport.docx")}, content_type="multipart/form-data")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.data)) as z:
+        document = docx.Document(io.BytesIO(z.read("demo-chapter-H2/chapter.docx")))
+        spec = z.read("demo-chapter-H2/spec.json").decode()
+    assert document.styles["Heading 1"].font.name == "Georgia" and "rapport.docx" in spec
+    bad = client.post("/p/demo/chapter/H2/template", data={
+        "csrf_token": csrf_token(client, "/p/demo/chapter/H2"),
+        "template": (io.BytesIO(b"not Word"), "notes.docx")}, content_type="multipart/form-data")
+    assert bad.status_code == 400 and "is not a Word .docx file" in bad.get_data(as_text=True)
