@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         bundle, qdpx = make_files(args.seed)
         if cache:
+            cache.parent.mkdir(parents=True, exist_ok=True)
             cache.with_suffix(".zip").write_bytes(bundle)
             cache.with_suffix(".qdpx").write_bytes(qdpx)
     print(f"bundle {len(bundle) / 1e6:.1f} MB, qdpx {len(qdpx) / 1e6:.1f} MB")
