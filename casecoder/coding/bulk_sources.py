@@ -10,14 +10,15 @@ Use: build ``NewCase`` / ``NewInterviewee`` / ``NewSource`` objects (a source's 
 interviewees=..., sources=..., attributes=...)``; afterwards every new object's ``id`` is set. Attribute
 definitions are few: ``attributes`` maps a name to its existing ``AttributeDefinition`` (or call
 ``cases.define_attribute`` first). A problem names the object's position
-so the caller can point at its row (``InvalidInput.index``).
+so the caller can point at its row: ``InvalidInput.index`` and ``.item`` (the object).
 """
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable, Iterable, Mapping, Sequence, TypeVar
+from typing import Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -43,7 +44,6 @@ from casecoder.models.cases import new_text_version
 
 COLUMN = {AttributeType.TEXT: "value_text", AttributeType.INTEGER: "value_int", AttributeType.NUMBER: "value_number",
           AttributeType.BOOLEAN: "value_bool", AttributeType.DATE: "value_date"}
-T = TypeVar("T")
 
 
 @dataclass(eq=False)
@@ -89,19 +89,14 @@ class NewSource:
     text_version: int | None = None
 
 
-def _at(index: int, check: Callable[..., T], *args: object) -> T:
-    """``check(*args)``; its InvalidInput gets ``index`` (the object's position in its list)."""
+@contextmanager
+def naming(index: int, item: object) -> Iterator[None]:
+    """An InvalidInput raised inside gets ``index`` (the object's position in its list) and ``item`` (it)."""
     try:
-        return check(*args)
+        yield
     except InvalidInput as exc:
-        exc.index = index  # type: ignore[attr-defined]
+        exc.index, exc.item = index, item  # type: ignore[attr-defined]
         raise
-
-
-def _refuse(index: int, template: str, field: str | None = None, **params: object) -> InvalidInput:
-    exc = InvalidInput(template, field, **params)
-    exc.index = index  # type: ignore[attr-defined]
-    return exc
 
 
 def _ids(session: Session, entity: type, values: list[dict[str, object]]) -> list[int]:
@@ -123,60 +118,68 @@ def _taken(session: Session, entity: type, project_id: int, keys: Iterable[str])
 def check_cases(session: Session, project: Project, cases: Sequence[NewCase],
                 attributes: Mapping[str, AttributeDefinition]) -> list[dict[str, object]]:
     """The case rows ``create_case`` would write (key and municipality checked, a key taken refused), with
-    each case's attribute values parsed (``set_attribute``'s check); raises the first problem."""
-    rows, seen = [], set()
+    each case's attribute values checked (``set_attribute``'s check); raises the first problem."""
+    rows: list[dict[str, object]] = []
+    seen: set[str] = set()
     for i, case in enumerate(cases):
-        key = _at(i, validate.case_key, case.key)
-        municipality = _at(i, validate.title, case.municipality, N_("Municipality"), 100)
-        if key in seen:
-            raise _refuse(i, "Case '{key}' already exists in this project", "key", key=key)
-        seen.add(key)
-        for name, value in case.attributes.items():
-            definition = attributes[name]
-            _at(i, validate.attribute_value, definition.type, value, definition.name)
+        with naming(i, case):
+            key = validate.case_key(case.key)
+            municipality = validate.title(case.municipality, N_("Municipality"), 100)
+            if key in seen:
+                raise InvalidInput("Case '{key}' already exists in this project", "key", key=key)
+            seen.add(key)
+            for name, value in case.attributes.items():
+                definition = attributes[name]
+                validate.attribute_value(definition.type, value, definition.name)
         rows.append({"project_id": project.id, "key": key, "municipality": municipality, "memo": case.memo})
     taken = _taken(session, Case, project.id, seen)
-    for i, row in enumerate(rows):
-        if row["key"] in taken:
-            raise _refuse(i, "Case '{key}' already exists in this project", "key", key=row["key"])
+    for i, (case, row) in enumerate(zip(cases, rows)):
+        with naming(i, case):
+            if row["key"] in taken:
+                raise InvalidInput("Case '{key}' already exists in this project", "key", key=row["key"])
     return rows
 
 
 def check_interviewees(session: Session, project: Project,
                        people: Sequence[NewInterviewee]) -> list[dict[str, object]]:
     """The interviewee rows ``create_interviewee`` would write; raises the first problem."""
-    rows, seen = [], set()
+    rows: list[dict[str, object]] = []
+    seen: set[str] = set()
     for i, person in enumerate(people):
-        key = _at(i, validate.code_key, person.key)
-        if key in seen:
-            raise _refuse(i, "Interviewee '{key}' already exists in this project", "key", key=key)
-        seen.add(key)
-        rows.append({"project_id": project.id, "key": key, "role": _at(i, validate.title, person.role, N_("Role"), 64),
-                     "perspective": _at(i, validate.choice, Perspective, person.perspective, N_("Perspective")),
-                     "municipality": person.municipality.strip()})
+        with naming(i, person):
+            key = validate.code_key(person.key)
+            if key in seen:
+                raise InvalidInput("Interviewee '{key}' already exists in this project", "key", key=key)
+            seen.add(key)
+            rows.append({"project_id": project.id, "key": key, "role": validate.title(person.role, N_("Role"), 64),
+                         "perspective": validate.choice(Perspective, person.perspective, N_("Perspective")),
+                         "municipality": person.municipality.strip()})
     taken = _taken(session, Interviewee, project.id, seen)
-    for i, row in enumerate(rows):
-        if row["key"] in taken:
-            raise _refuse(i, "Interviewee '{key}' already exists in this project", "key", key=row["key"])
+    for i, (person, row) in enumerate(zip(people, rows)):
+        with naming(i, person):
+            if row["key"] in taken:
+                raise InvalidInput("Interviewee '{key}' already exists in this project", "key", key=row["key"])
     return rows
 
 
 def check_sources(project: Project, sources: Sequence[NewSource]) -> list[dict[str, object]]:
     """The source rows ``create_source`` would write; raises the first problem."""
-    rows, now = [], utcnow()
+    rows: list[dict[str, object]] = []
+    now = utcnow()
     for i, s in enumerate(sources):
-        if not s.text.strip():
-            raise _refuse(i, "The transcript '{name}' has no text", "text", name=s.original_filename or s.title)
-        if any(getattr(item, "project_id", project.id) != project.id for item in [*s.cases, *s.interviewees]):
-            raise _refuse(i, "Cases and interviewees of a source must belong to the same project")
-        rows.append({
-            "project_id": project.id, "key": s.key, "title": _at(i, validate.title, s.title, N_("Title"), 300),
-            "text": s.text, "perspective": _at(i, validate.choice, Perspective, s.perspective, N_("Perspective")),
-            "mode": _at(i, validate.choice, InterviewMode, s.mode, N_("Mode")) if s.mode else None,
-            "interview_date": _at(i, validate.iso_date, s.interview_date) if s.interview_date else None,
-            "original_filename": s.original_filename, "memo": s.memo, "created_at": s.created_at or now,
-            "sha256": s.sha256 or hashlib.sha256(s.raw if s.raw is not None else s.text.encode("utf-8")).hexdigest(),
-            "created_by_id": s.created_by.id if s.created_by else None, "text_version": new_text_version()})
+        with naming(i, s):
+            if not s.text.strip():
+                raise InvalidInput("The transcript '{name}' has no text", "text", name=s.original_filename or s.title)
+            if any(getattr(item, "project_id", project.id) != project.id for item in [*s.cases, *s.interviewees]):
+                raise InvalidInput("Cases and interviewees of a source must belong to the same project")
+            rows.append({
+                "project_id": project.id, "key": s.key, "title": validate.title(s.title, N_("Title"), 300),
+                "text": s.text, "perspective": validate.choice(Perspective, s.perspective, N_("Perspective")),
+                "mode": validate.choice(InterviewMode, s.mode, N_("Mode")) if s.mode else None,
+                "interview_date": validate.iso_date(s.interview_date) if s.interview_date else None,
+                "original_filename": s.original_filename, "memo": s.memo, "created_at": s.created_at or now,
+                "sha256": s.sha256 or hashlib.sha256(s.raw if s.raw is not None else s.text.encode("utf-8")).hexdigest(),
+                "created_by_id": s.created_by.id if s.created_by else None, "text_version": new_text_version()})
     return rows
 
 
@@ -185,7 +188,7 @@ def write(session: Session, project: Project, *, cases: Sequence[NewCase] = (),
           attributes: Mapping[str, AttributeDefinition] | None = None) -> None:
     """Check everything, then write the cases with their attribute values, the interviewees and the sources
     with their links to cases and interviewees; sets each object's ``id`` (and a source's ``text_version``).
-    Raises InvalidInput (with ``.index``) before anything is written."""
+    Raises InvalidInput (with ``.index`` and ``.item``) before anything is written."""
     attributes = attributes or {}
     case_rows = check_cases(session, project, cases, attributes)
     person_rows = check_interviewees(session, project, interviewees)

@@ -1,6 +1,6 @@
 """Write a checked project bundle (``bundle_import._Importer``'s plans) through the ordinary write
 functions: codes (created parents first, or updated; audited), attributes, cases, interviewees,
-sources, coders without login; excerpts, codings and memos in bulk (``coding/bulk_excerpts``: the
+sources in bulk (``coding/bulk_sources``), coders without login; excerpts, codings and memos in bulk (``coding/bulk_excerpts``: the
 same rows and audit rows, a thousand per INSERT; issue #25). No Flask; the checks ran before anything here.
 """
 from __future__ import annotations
@@ -8,14 +8,16 @@ from __future__ import annotations
 import posixpath
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Iterator, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from casecoder.coding import audit, cases, codes, text_cache
+from casecoder.coding import audit, bulk_sources, cases, codes, text_cache
 from casecoder.coding.accounts import NoActor, user_without_login
 from casecoder.coding.bulk_excerpts import BulkExcerpts, Progress
+from casecoder.coding.bulk_sources import NewCase, NewInterviewee, NewSource
 from casecoder.files.csv_tables import BundleProblems, Problem, Row
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import (
@@ -27,6 +29,8 @@ from casecoder.models import (
     Direction,
     Excerpt,
     Interviewee,
+    InterviewMode,
+    Perspective,
     Project,
     Source,
     User,
@@ -71,9 +75,9 @@ class BundleWriter:
     project: Project
     user: User | None
     codes: dict[str, Code]
-    cases: dict[str, Case]
-    people: dict[str, Interviewee]
-    sources: dict[str, Source]
+    cases: dict[str, Case | NewCase]
+    people: dict[str, Interviewee | NewInterviewee]
+    sources: dict[str, Source | NewSource]
     attributes: dict[str, AttributeDefinition]
     code_plans: dict[str, dict[str, object]]
     case_plans: dict[str, tuple[str, dict[str, object]]]
@@ -113,24 +117,28 @@ class BundleWriter:
         self._write_codes(summary, user_id)
         for name, type_ in self.attribute_types.items():
             self.attributes[name] = cases.define_attribute(s, self.project, name, type_)
-        for key, (municipality, values) in self.case_plans.items():
-            self.cases[key] = case = cases.create_case(s, self.project, key, municipality)
-            for name, value in values.items():
-                cases.set_attribute(s, case, self.attributes[name], value)
-            summary.cases += 1
-        for key, person in self.person_plans.items():
-            self.people[key] = cases.create_interviewee(s, self.project, key, **person)  # type: ignore[arg-type]
-            summary.interviewees += 1
+        new_cases = [NewCase(key, municipality, attributes=dict(values))
+                     for key, (municipality, values) in self.case_plans.items()]
+        new_people = [NewInterviewee(key, **person) for key, person in self.person_plans.items()]  # type: ignore[arg-type]
+        new_sources, rows = [], {}
+        self.cases.update((c.key, c) for c in new_cases)
+        self.people.update((p.key, p) for p in new_people)
         for key, info in self.source_plans.items():
             path, data, sha256 = cast(tuple[str, bytes, str], info.file)
-            with self._at(info.row):
-                source = cases.create_source(
-                    s, self.project, title=info.title, text=cast(str, info.text), cases=[self.cases[k] for k in info.case_keys],
-                    interviewees=[self.people[k] for k in info.interviewee_keys], original_filename=posixpath.basename(path),
-                    raw=data, sha256=sha256, created_by=self.user, **info.fields)  # type: ignore[arg-type]
-            source.key = key
-            self.sources[key] = source
-            summary.sources += 1
+            new_sources.append(NewSource(
+                info.title, cast(str, info.text), cast(Perspective, info.fields["perspective"]),
+                [self.cases[k] for k in info.case_keys], [self.people[k] for k in info.interviewee_keys],
+                cast("InterviewMode | None", info.fields.get("mode")), cast("date | None", info.fields.get("interview_date")),
+                posixpath.basename(path), raw=data, sha256=sha256, created_by=self.user, key=key))
+            rows[id(new_sources[-1])] = info.row
+        try:  # one INSERT per table (coding/bulk_sources: the same checks and rows as create_case & co.)
+            bulk_sources.write(s, self.project, cases=new_cases, interviewees=new_people, sources=new_sources,
+                               attributes=self.attributes)
+        except InvalidInput as exc:  # the checks should have caught it: name the source's row at least
+            with self._at(rows.get(id(getattr(exc, "item", None)))):
+                raise
+        self.sources.update((src.key, src) for src in new_sources)  # type: ignore[misc]
+        summary.cases, summary.interviewees, summary.sources = len(new_cases), len(new_people), len(new_sources)
         s.flush()
         for name, found in self.users.items():
             if found is None:
@@ -145,8 +153,8 @@ class BundleWriter:
             case_id = excerpt_case.id if excerpt_case else None
             there = self._existing_excerpt(key, case_key, start, end)
             if there is None:
-                text = text_cache.source_text(s, source)  # as create_excerpt reads it
-                pending = bulk.new(source.id, case_id, start, end, text[start:end])
+                text = source.text if isinstance(source, NewSource) else text_cache.source_text(s, source)
+                pending = bulk.new(cast(int, source.id), case_id, start, end, text[start:end])
             else:
                 pending = bulk.existing(there)
             memo_writers = {m.user_id for m in there.memos} if there else set()  # one already there stays
