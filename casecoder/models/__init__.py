@@ -27,6 +27,7 @@ from casecoder.models.derived import DERIVED as _DERIVED  # noqa: F401 - attache
 from casecoder.models.derived.case_sources import CaseSources
 from casecoder.models.derived.summary import EvidenceSummary
 from casecoder.models.derived.tally_cells import CaseCodeEvidence, CodeAncestry, TallyCell, TallyDefault
+from casecoder.models.derived.tally_keys import TallyKeys
 from casecoder.models.double_coding import Decision, DoubleCoding, Reconciliation, double_coding_coders
 from casecoder.models.jobs import ImportJob
 from casecoder.models.pseudonyms import HitKind, HitStatus, KeyKind, PseudonymHit, PseudonymKey
@@ -41,5 +42,5 @@ __all__ = [
     "Decision", "DoubleCoding", "Reconciliation", "double_coding_coders", "LoginFailure",
     "HitKind", "HitStatus", "KeyKind", "PseudonymHit", "PseudonymKey",
     "AnalysisNote", "ReportQuote",
-    "EvidenceSummary", "CaseCodeEvidence", "CodeAncestry", "TallyCell", "TallyDefault", "CaseSources",
+    "EvidenceSummary", "CaseCodeEvidence", "CodeAncestry", "TallyCell", "TallyDefault", "TallyKeys", "CaseSources",
 ]

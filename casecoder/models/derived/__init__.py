@@ -3,9 +3,10 @@ and the one registry of everything a trigger keeps.
 
 ``DERIVED`` lists, in the order they are created and rebuilt: ``evidence_summary`` (from the codings),
 the tally's ``code_ancestry``/``case_code_evidence``/``tally_cells``/``tally_default`` (from codes and
-evidence_summary), ``case_sources`` (from the sources and their cases), ``sources.text_version``, the
-full-text index (SQLite FTS5 table, PostgreSQL ``sources.search_vector`` and its GIN index) and the
-append-only triggers of ``audit_events``. Each entry holds its DDL per dialect, the SQL that drops
+evidence_summary), ``tally_keys`` (the cases behind each default measure, from case_code_evidence),
+``case_sources`` (from the sources and their cases), ``sources.text_version``, the full-text index
+(SQLite FTS5 table, PostgreSQL ``sources.search_vector`` and its GIN index) and the append-only
+triggers of ``audit_events``. Each entry holds its DDL per dialect, the SQL that drops
 it, and the function that recomputes its rows (if it has rows).
 
 The loop at the end attaches the DDL to ``Base.metadata``: ``create_all`` runs it after every table
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from casecoder.models import audit
 from casecoder.models.base import Base
-from casecoder.models.derived import case_sources, search, source_text, summary, tally_cells
+from casecoder.models.derived import case_sources, search, source_text, summary, tally_cells, tally_keys
 
 Rebuild = Callable[[Session, int | None], int]
 
@@ -47,6 +48,10 @@ DERIVED: tuple[Derived, ...] = (
             {"sqlite": tally_cells.SQLITE_TRIGGERS, "postgresql": tally_cells.POSTGRES_TRIGGERS},
             {"sqlite": tally_cells.SQLITE_DROP, "postgresql": tally_cells.POSTGRES_DROP},
             tally_cells.rebuild_tally_cells),
+    Derived("tally_keys", (tally_keys.TABLE,),
+            {"sqlite": tally_keys.SQLITE_TRIGGERS, "postgresql": tally_keys.POSTGRES_TRIGGERS},
+            {"sqlite": tally_keys.SQLITE_DROP, "postgresql": tally_keys.POSTGRES_DROP},
+            tally_keys.rebuild_tally_keys),
     Derived("case_sources", ("case_sources",),
             {"sqlite": case_sources.SQLITE_TRIGGERS, "postgresql": case_sources.POSTGRES_TRIGGERS},
             {"sqlite": case_sources.SQLITE_DROP, "postgresql": case_sources.POSTGRES_DROP},
