@@ -16,6 +16,7 @@ When hits overlap, the structured ones win (CPR, then e-mail, then phone), then 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
@@ -25,8 +26,18 @@ from casecoder.models import HitKind
 REPLACEMENTS = {HitKind.CPR: "[CPR-nummer]", HitKind.PHONE: "[telefonnummer]", HitKind.EMAIL: "[e-mail]"}
 PRIORITY = {HitKind.CPR: 0, HitKind.EMAIL: 1, HitKind.PHONE: 2, HitKind.KEY: 3}
 
-CPR_RE = re.compile(r"(?<![\w+])(?<!\d[.,-])(\d{2})(\d{2})(\d{2})-?(\d)(\d{3})(?!\w)(?![.,-]\d)")
-PHONE_RE = re.compile(r"(?<![\w+])(?<!\d[.,-])(?:(?:\+|00)45[ .-]?)?[1-9]\d(?:[ .-]?\d{2}){3}(?!\w)(?![.,-]\d)")
+# The CPR and phone patterns start with a character class and check what precedes the match right after
+# their first character (a lookbehind over that character too): the regex engine then skips ahead to the
+# digits in C instead of trying the lookbehinds at every position (3-4x faster, #25). Their matches are
+# those of the plain forms
+#   CPR   (?<![\w+])(?<!\d[.,-])(\d{2})(\d{2})(\d{2})-?(\d)(\d{3})(?!\w)(?![.,-]\d)
+#   phone (?<![\w+])(?<!\d[.,-])(?:(?:\+|00)45[ .-]?)?[1-9]\d(?:[ .-]?\d{2}){3}(?!\w)(?![.,-]\d)
+# (tests/coding/test_pseudonym_detect.py compares them on random texts). E-mail addresses are looked for
+# only in a text holding an "@".
+_FIRST = r"(?<![\w+][+\d])(?<!\d[.,-][+\d])"  # after a first "+" or digit: not after a word character, "+", "1." ...
+CPR_RE = re.compile(rf"(\d{_FIRST}\d)(\d{{2}})(\d{{2}})-?(\d)(\d{{3}})(?!\w)(?![.,-]\d)")
+PHONE_RE = re.compile(rf"[+0-9]{_FIRST}(?:(?<=\+)45[ .-]?[1-9]|(?<=0)045[ .-]?[1-9]|(?<=[1-9]))"
+                      r"\d(?:[ .-]?\d{2}){3}(?!\w)(?![.,-]\d)")
 EMAIL_RE = re.compile(r"(?<![\w.%+-])[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}(?![\w-])")
 
 
@@ -82,6 +93,8 @@ def find_phones(text: str) -> list[Found]:
 
 
 def find_emails(text: str) -> list[Found]:
+    if "@" not in text:  # no address without one (a scan in C)
+        return []
     return [Found(m.start(), m.end(), m[0], HitKind.EMAIL, REPLACEMENTS[HitKind.EMAIL])
             for m in EMAIL_RE.finditer(text)]
 
@@ -133,12 +146,37 @@ def detect(text: str, terms: Iterable[KeyTerm] = ()) -> list[Found]:
 
 def drop_overlaps(candidates: list[Found], taken: Iterable[tuple[int, int]] = ()) -> list[Found]:
     """Keep the candidates that overlap neither ``taken`` spans nor a better candidate."""
-    spans = list(taken)
-    kept: list[Found] = []
-    for hit in sorted(candidates, key=lambda h: (PRIORITY[h.kind], -(h.end - h.start), h.start)):
-        if any(hit.start < e and s < hit.end for s, e in spans):
+    ordered = sorted(candidates, key=lambda h: (PRIORITY[h.kind], -(h.end - h.start), h.start))
+    taken = list(taken)
+    if any(h.start >= h.end for h in ordered):  # an empty candidate: compare with every span (never found)
+        spans, kept = taken, []
+        for hit in ordered:
+            if not any(hit.start < e and s < hit.end for s, e in spans):
+                spans.append((hit.start, hit.end))
+                kept.append(hit)
+        return sorted(kept, key=lambda h: h.start)
+    # [a, b) overlaps a span (s, e) when a < e and s < b: some span starting before b ends after a.
+    # ``taken`` may overlap itself: its ends' running maximum over the starts in order. The kept hits
+    # do not overlap each other, so in start order their ends rise too: the last one starting before b.
+    fixed = sorted(taken)
+    fixed_starts = [s for s, _e in fixed]
+    fixed_reach, reach = [], -1
+    for _s, e in fixed:
+        reach = max(reach, e)
+        fixed_reach.append(reach)
+    starts: list[int] = []
+    ends: list[int] = []
+    kept = []
+    for hit in ordered:
+        n = bisect_left(fixed_starts, hit.end)
+        if n and fixed_reach[n - 1] > hit.start:
             continue
-        spans.append((hit.start, hit.end))
+        n = bisect_left(starts, hit.end)
+        if n and ends[n - 1] > hit.start:
+            continue
+        at = bisect_left(starts, hit.start)
+        starts.insert(at, hit.start)
+        ends.insert(at, hit.end)
         kept.append(hit)
     return sorted(kept, key=lambda h: h.start)
 
