@@ -2,19 +2,22 @@
 
 Three ways to the same numbers (tests/analysis/test_tally.py and test_evidence_summary.py hold them
 to each other): ``tally_default``/``tally_cells`` and ``case_sources`` for the plain tally without case
-keys (a few hundred rows whatever the size; models/derived/tally_cells.py) and ``case_code_evidence``
-for its case keys (``cell_keys``), ``evidence.measure_keys`` for a case or coder filter, and set
+keys (a few hundred rows whatever the size; models/derived/tally_cells.py), ``tally_keys`` for its case
+keys under the default direction set (``default_keys``: a row per code and measure, the keys resolved
+when first read, ``CaseKeys``) and ``case_code_evidence`` under any other (``cell_keys``),
+``evidence.measure_keys`` for a case or coder filter, and set
 algebra over ``collect`` when a source filter is set. The six measures (family, system, both, either, contradicts, nuances: what each counts and
 its N) are declared once, in kernel/measures.py; all three ways are generated from that declaration
 (the queries and the set algebra in analysis/measures.py).
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
-from sqlalchemy import Select, and_, bindparam, literal, select
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
 from casecoder.analysis import measures
@@ -22,17 +25,61 @@ from casecoder.analysis.evidence import CountFilter, Evidence, collect, measure_
 from casecoder.kernel import measures as declared
 from casecoder.kernel import tree
 from casecoder.kernel.measures import DEFAULT_DIRECTIONS, NAMES
-from casecoder.models import Code, EvidenceSummary, Project, TallyDefault, User
+from casecoder.models import Case, CaseSources, Code, EvidenceSummary, Project, TallyDefault, TallyKeys, User
+from casecoder.models.derived.tally_keys import SEP
 
 MEASURES = NAMES   # family, system, both, either, contradicts, nuances (kernel/measures.py)
 UNIT = "cases"
+
+
+class CaseKeys(Sequence[str]):
+    """The sorted keys of the cases behind one number, kept as ``tally_keys``' joined ids until first read:
+    then mapped to keys and sorted, once (a click on a number reads one list of the tally, the API
+    every list). Its length needs no keys; it equals (and hashes as) the tuple of its keys."""
+
+    __slots__ = ("_ids", "_key_of", "_keys", "_n")
+
+    def __init__(self, ids: str, key_of: Mapping[str, str], n: int) -> None:
+        self._ids, self._key_of, self._n = ids, key_of, n   # n: the number of ids (from ``tally_default``)
+        self._keys: tuple[str, ...] | None = None
+
+    def resolved(self) -> tuple[str, ...]:
+        if self._keys is None:
+            self._keys = tuple(sorted(map(self._key_of.__getitem__, self._ids.split(SEP)))) if self._ids else ()
+        return self._keys
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        return self.resolved()[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.resolved())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, CaseKeys):
+            other = other.resolved()
+        return self.resolved() == other if isinstance(other, tuple) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.resolved())
+
+    def __repr__(self) -> str:
+        return repr(self.resolved())
 
 
 class Count(NamedTuple):
     """n of N cases (a value; named tuples because a tally makes hundreds of them)."""
     n: int
     N: int
-    case_keys: tuple[str, ...] | None   # None unless asked for (``compute_tally(case_keys=True)``)
+    case_keys: Sequence[str] | None   # None unless asked for (``compute_tally(case_keys=True)``): a tuple or CaseKeys
 
     @property
     def share(self) -> float | None:
@@ -142,6 +189,49 @@ def served_evidence(session: Session, project_id: int, f: CountFilter) -> Eviden
     return ev
 
 
+def _cases_joined(ordered: bool) -> Select:
+    """Every case of the project in one row: the ids (as in ``tally_keys``) and keys in the same order, then
+    the keys of each denominator's cases (``DENOMINATORS`` order), each string joined by ``KEYS_SEP``
+    (``ordered``: by key, PostgreSQL; the reader sorts anyway, linear when they come sorted)."""
+    C = CaseSources
+    has = {declared.FAMILY: C.family > 0, declared.SYSTEM: C.system > 0}
+    columns = [cast(Case.id, String), Case.key] + [
+        case((and_(*[has[p] for p in needs]), Case.key)) if needs else Case.key
+        for needs in declared.DENOMINATORS.values()]
+    aggregates: list[ColumnElement[str]] = [func.aggregate_strings(column, measures.KEYS_SEP) for column in columns]
+    if ordered:
+        aggregates = [agg.aggregate_order_by(Case.key.collate("C")) for agg in aggregates]
+    return (select(*aggregates).select_from(Case)
+            .outerjoin(C, and_(C.project_id == Case.project_id, C.case_id == Case.id))
+            .where(Case.project_id == bindparam("project_id")))
+
+
+CASES_JOINED = {False: _cases_joined(False), True: _cases_joined(True)}
+KEY_LISTS = (select(TallyKeys.code_id, TallyKeys.measure, TallyKeys.case_ids)
+             .where(TallyKeys.project_id == bindparam("project_id")))
+
+
+def _split(joined: str | None) -> list[str]:
+    return joined.split(measures.KEYS_SEP) if joined else []
+
+
+def default_keys(session: Session, project_id: int
+                 ) -> tuple[dict[str, tuple[str, ...]], Mapping[str, str], dict[int, dict[str, str]]]:
+    """What ``cell_keys`` gives under the default direction set, from ``tally_keys``: the case keys of every
+    denominator, the cases' keys by id (as text), and per code with evidence the joined ids of the cases
+    behind each measure (``CaseKeys`` resolves them when they are read). Two statements, one row per
+    code and measure."""
+    conn = session.connection()
+    ids, keys, *joined = conn.execute(CASES_JOINED[conn.dialect.name == "postgresql"],
+                                      {"project_id": project_id}).one()
+    key_of = dict(zip(_split(ids), _split(keys)))
+    denominators = {name: tuple(sorted(_split(one))) for name, one in zip(declared.DENOMINATORS, joined)}
+    lists: dict[int, dict[str, str]] = {}
+    for code_id, measure, case_ids in conn.execute(KEY_LISTS, {"project_id": project_id}).all():
+        lists.setdefault(code_id, {})[measure] = case_ids
+    return denominators, key_of, lists
+
+
 def cell_keys(session: Session, project_id: int, directions: frozenset[str]
               ) -> tuple[dict[str, tuple[str, ...]], dict[int, dict[str, tuple[str, ...]]]]:
     """The case keys of every denominator, and per code with evidence the sorted case keys behind each
@@ -172,12 +262,20 @@ def project_coders(session: Session, project_id: int) -> tuple[str, ...]:
 def compute_tally(session: Session, project: Project, f: CountFilter | None = None, *,
                   case_keys: bool = False) -> Tally:
     """The tally of every code. From ``tally_cells`` when it serves ``f`` (counts only), or from
-    ``case_code_evidence`` with the case keys (``cell_keys``); otherwise from ``evidence_summary``
+    ``tally_keys`` with the case keys (``default_keys``; ``case_code_evidence`` for another direction set,
+    ``cell_keys``); otherwise from ``evidence_summary``
     through ``measure_keys`` (one row per case and code), or set algebra over ``collect`` when a
     source filter is set."""
     f = f or CountFilter()
-    keys, ev, cells, codes = None, None, None, None
-    if case_keys and cells_serve(f):
+    keys, ev, cells, codes, lists = None, None, None, None, None
+    key_of: Mapping[str, str] = {}
+    if case_keys and cells_serve(f) and f.directions == DEFAULT_DIRECTIONS:
+        codes = session.connection().execute(CODES_DEFAULT, {"project_id": project.id}).all()
+        cells = {c.id: tuple(c[7:]) for c in codes if c[7] is not None}   # n of each measure
+        denominators, key_of, lists = default_keys(session, project.id)
+        N = {k: len(v) for k, v in denominators.items()}
+        coders = project_coders(session, project.id)
+    elif case_keys and cells_serve(f):
         denominators, keys = cell_keys(session, project.id, f.directions)
         N = {k: len(v) for k, v in denominators.items()}
         coders = project_coders(session, project.id)
@@ -211,8 +309,13 @@ def compute_tally(session: Session, project: Project, f: CountFilter | None = No
     den = {m.name: N[m.denominator] for m in measures.MEASURES}
     none: dict[str, tuple[str, ...]] = {}
     zero, dens, nones = (0,) * len(MEASURES), [den[m] for m in MEASURES], (None,) * len(MEASURES)
+    no_lists: dict[str, str] = {}
 
     def counts_of(code_id: int) -> dict[str, Count]:
+        if lists is not None:
+            found, ns = lists.get(code_id, no_lists), cells.get(code_id, zero)  # type: ignore[union-attr]
+            return {m: Count(n, N_m, CaseKeys(found[m], key_of, n) if n else ())
+                    for m, n, N_m in zip(MEASURES, ns, dens)}
         if cells is not None:
             return dict(zip(MEASURES, map(Count, cells.get(code_id, zero), dens, nones)))
         if keys is not None:

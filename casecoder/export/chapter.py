@@ -100,7 +100,7 @@ def claims(ch: Chapter, lang: str) -> list[tuple[str, str, str, int, int, tuple[
     for sub in ch.subs:
         for measure, count in sub.counts.items():
             rows.append((f"{sub.code.key} {sub.code.label(lang)} · {t.gettext(MEASURE_NAMES[measure])}",
-                         sub.code.key, measure, count.n, count.N, count.case_keys or ()))
+                         sub.code.key, measure, count.n, count.N, tuple(count.case_keys or ())))
         for chain, result in sub.chains:
             for node in result.nodes:
                 rows.append((f"{chain.title} · {node.key} {node.label(lang)}", node.key, "chain", node.n, result.N,

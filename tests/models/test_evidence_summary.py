@@ -30,6 +30,7 @@ from casecoder.models import Case, Code, Coding, EvidenceSummary, Excerpt, Persp
 from casecoder.models.derived.case_sources import rebuild_case_sources
 from casecoder.models.derived.summary import KEY, REBUILD, rebuild_summary
 from casecoder.models.derived.tally_cells import TABLES, rebuild_tally_cells
+from casecoder.models.derived.tally_keys import rebuild_tally_keys
 from casecoder.models.engine import make_engine
 from tests.factories import Factory
 
@@ -60,12 +61,18 @@ def without_summary():
 
 
 def tally_tables(session: Session, project_id: int) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
-    return {table: sorted(tuple(r) for r in session.execute(
+    tables = {table: sorted(tuple(r) for r in session.execute(
         text(f"SELECT * FROM {table} WHERE project_id = :p"), {"p": project_id})) for table in (*TABLES, "case_sources")}
+    # tally_keys' lists hold each case once, in no guaranteed order: compared as sorted ids
+    tables["tally_keys"] = sorted((code_id, measure, sorted(map(int, ids.split(",")))) for code_id, measure, ids in
+                                  session.execute(text("SELECT code_id, measure, case_ids FROM tally_keys "
+                                                       "WHERE project_id = :p"), {"p": project_id}))
+    return tables
 
 
 def rebuild_all(session: Session, project_id: int | None = None) -> None:
     rebuild_tally_cells(session, project_id)
+    rebuild_tally_keys(session, project_id)
     rebuild_case_sources(session, project_id)
 
 
@@ -257,7 +264,7 @@ def test_deleting_a_project_drops_its_rows(session, factory):
     session.execute(delete(Project).where(Project.id == project.id))
     session.commit()
     assert session.scalar(select(EvidenceSummary.n)) is None
-    assert tally_tables(session, project.id) == {table: [] for table in (*TABLES, "case_sources")}
+    assert tally_tables(session, project.id) == {table: [] for table in (*TABLES, "case_sources", "tally_keys")}
     assert session.scalar(select(Excerpt.id)) is None and session.scalar(select(Case.id)) is None
 
 
