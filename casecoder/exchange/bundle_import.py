@@ -44,6 +44,7 @@ from casecoder.models import (
     Source,
     User,
 )
+from casecoder.models.derived.pause import paused
 
 __all__ = ["ImportSummary", "import_bundle"]
 
@@ -58,7 +59,8 @@ def import_bundle(session: Session, project: Project, bundle: Bundle, *, user: U
     importer.check()
     importer.problems.raise_any()
     outsiders = importer.outsiders()
-    summary = importer.write()
+    with paused(session, project.id):  # derived tables rebuilt once for the project, not per row (#25)
+        summary = importer.write()
     for name in outsiders:  # only with add_coders (else check refused them); audited by add_member
         accounts.add_member(session, project, cast(User, importer.users[name]), Role.CODER, actor=user)
     summary.members = len(outsiders)

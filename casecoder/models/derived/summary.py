@@ -118,9 +118,19 @@ def sqlite_triggers(spec: list) -> list[str]:
             for name, when, table, cond, body in spec]
 
 
+# A bulk import pauses the AFTER triggers of its own transaction and rebuilds its project's rows once at
+# the end (models/derived/pause.py). PostgreSQL: a transaction-local setting each AFTER trigger's WHEN
+# tests (other transactions never see it); SQLite has one writer at a time, so pause.py drops and
+# recreates the triggers inside the import's own write transaction instead.
+PAUSE_SETTING = "casecoder.derived_paused"
+PG_NOT_PAUSED = f"current_setting('{PAUSE_SETTING}', true) IS DISTINCT FROM 'on'"
+
+
 def _pg(name: str, when: str, table: str, cond: str | None, body: list[str]) -> list[str]:
     result = "old" if when.startswith("BEFORE DELETE") else "NULL"
     cond = cond.replace(" IS NOT ", " IS DISTINCT FROM ") if cond else cond  # "IS NOT NULL" means the same
+    if when.startswith("AFTER"):
+        cond = f"({cond}) AND {PG_NOT_PAUSED}" if cond else PG_NOT_PAUSED
     return [f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger AS $$\nBEGIN\n"
             + "".join(f"  {sql};\n" for sql in body) + f"  RETURN {result};\nEND; $$ LANGUAGE plpgsql",
             f"CREATE TRIGGER {name} {when} ON {table} FOR EACH ROW{f' WHEN ({cond})' if cond else ''} "

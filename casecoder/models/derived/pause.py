@@ -1,0 +1,96 @@
+"""Bulk writes with the derived tables rebuilt once for their project instead of kept row by row (issue #25).
+
+``paused(session, project_id)`` is a context manager for a bulk import into ONE project, inside the
+caller's transaction: within it, the AFTER row triggers of every ``DERIVED`` entry that has a rebuild
+(``evidence_summary``, the tally's tables, ``case_sources``, and whatever joins the registry) do nothing
+in this transaction; at its end the project's rows of every such table are recomputed once
+(``rebuild_all(session, project_id)``, still paused, so the rebuild's own inserts cascade nowhere) and
+the triggers work again — all before the caller commits, so the import stays all or nothing. The
+BEFORE DELETE triggers (cascades to base rows), the full-text index, ``text_version`` and the audit
+guard are never paused.
+
+How, per database, without touching other writers:
+
+* PostgreSQL: each of those triggers' WHEN tests ``current_setting('casecoder.derived_paused', true)``
+  (models/derived/summary.py, migration 0021), which this sets with ``set_config(..., is_local => true)``:
+  visible to this transaction only, gone at its end, whether it commits or rolls back. The project's
+  transaction lock (``tally_cells.LOCK_CLASS``, which the tally triggers take) is held for the rebuild,
+  so other coders' tally updates to the same project queue behind it as they queue behind each other.
+* SQLite: one writer at a time. The triggers are dropped and recreated (the same DDL) inside this
+  transaction, which holds the database's write lock from its first write to its commit: no other
+  connection writes meanwhile, readers see the database as it was before the transaction, and a
+  rollback brings the triggers back with everything else.
+
+A rebuild restricted to the project equals a full rebuild's rows for it (tests/models/test_derived_pause.py).
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from casecoder.models.derived import DERIVED, rebuild_all
+from casecoder.models.derived.summary import PAUSE_SETTING
+from casecoder.models.derived.tally_cells import LOCK_CLASS
+
+_AFTER = re.compile(r"\s*CREATE TRIGGER (\w+) AFTER ")
+
+
+def sqlite_after_triggers() -> list[tuple[str, str]]:
+    """(name, CREATE statement) of the SQLite AFTER triggers of the entries that have a rebuild."""
+    found = []
+    for part in DERIVED:
+        if part.rebuild is None:
+            continue
+        for sql in part.create.get("sqlite", ()):
+            match = _AFTER.match(sql)
+            if match:
+                found.append((match.group(1), sql))
+    return found
+
+
+def _set(session: Session, on: bool) -> None:
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT set_config(:name, :value, true)"), {"name": PAUSE_SETTING, "value": "on" if on else "off"})
+        return
+    raw: Any = conn.connection.driver_connection
+    if on and not raw.in_transaction:  # pysqlite begins only before DML: a DROP now would commit at once
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    if not raw.in_transaction:  # never change the schema outside the import's own transaction
+        raise RuntimeError("the derived tables' triggers are paused only inside a transaction")
+    for name, sql in sqlite_after_triggers():
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}" if on else sql)
+
+
+@contextmanager
+def paused(session: Session, project_id: int) -> Iterator[None]:
+    """Pause the derived tables' row triggers for this transaction; rebuild ``project_id``'s rows at the end.
+
+    Write nothing of another project inside. On an exception the rebuild still runs and the triggers are put
+    back when the transaction can still run statements (the caller is expected to roll back; one that commits
+    anyway still leaves exact derived rows); on PostgreSQL a dead transaction's rollback ends the pause."""
+    session.flush()
+    _set(session, True)
+    try:
+        yield
+    except BaseException:
+        with suppress(Exception):
+            session.flush()
+            _rebuild(session, project_id)
+        with suppress(Exception):
+            _set(session, False)
+        raise
+    session.flush()
+    _rebuild(session, project_id)
+    _set(session, False)
+
+
+def _rebuild(session: Session, project_id: int) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"SELECT pg_advisory_xact_lock({LOCK_CLASS}, :p)"), {"p": project_id})
+    rebuild_all(session, project_id)
