@@ -20,7 +20,6 @@ report warnings.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter, defaultdict
 from typing import Any
@@ -33,14 +32,14 @@ from casecoder.coding import codes as code_ops
 from casecoder.coding import projects, pseudonymise
 from casecoder.coding.accounts import NoActor, user_without_login
 from casecoder.coding.bulk_excerpts import BulkExcerpts, Progress
-from casecoder.exchange.bundle_read import source_key as check_source_key
 from casecoder.exchange.refi import convention as cv
 from casecoder.exchange.refi import xmlread
 from casecoder.exchange.refi.archive import MAX_ENTRIES, MAX_UNPACKED, open_qdpx
 from casecoder.exchange.refi.names import clean_name, free_slug, slugify, unique
 from casecoder.exchange.refi.qdc import apply_merge, plan_merge
-from casecoder.exchange.refi.qdpx_parse import PProject, PSource, parse_project
+from casecoder.exchange.refi.qdpx_parse import PProject, parse_project
 from casecoder.exchange.refi.qdpx_selections import import_selections
+from casecoder.exchange.refi.qdpx_sources import SourcePlans
 from casecoder.exchange.refi.report import FOUND_ORDER, IMPORTED_ORDER, ImportReport
 from casecoder.exchange.refi.sets import record_sets
 from casecoder.kernel import validate
@@ -50,11 +49,8 @@ from casecoder.models import (
     Case,
     Code,
     CodeRelation,
-    Interviewee,
-    Perspective,
     Project,
     RelationType,
-    Source,
     User,
 )
 
@@ -122,14 +118,21 @@ class _Importer:
             for ref in pc.source_refs:
                 if case not in cases_of_source[ref]:
                     cases_of_source[ref].append(case)
-        self.people: dict[str, Interviewee] = {}
         self.foreign_source_variables: Counter[str] = Counter()
-        self.sources: dict[str, Source] = {}
-        for ps in self.p.sources:
-            self._source(ps, cases_of_source.get(ps.guid, []))
+        plans = SourcePlans(self)
+        for ps in self.p.sources:  # planned and their selections collected in the file's order, then written
+            source = plans.plan(ps, cases_of_source.get(ps.guid, []))
+            self.report.imported["sources"] += 1
+            if ps.whole_codings:
+                self.report.skip(f"Source '{ps.name}': {ps.whole_codings} coding(s) of the whole source",
+                                 "casecoder codes excerpts, not whole sources")
+            import_selections(self, ps, source, plans.excerpts[id(source)])
+        plans.write()
         self.bulk.write(progress)
         if not self.own:  # casecoder's own sets are its hypotheses, already in the tree
-            record_sets(self.s, self.p.sets, self.codes, self.actor.id, self.lang, self.report, self.sources)
+            members = {g for pset in self.p.sets for g in pset.sources}
+            record_sets(self.s, self.p.sets, self.codes, self.actor.id, self.lang, self.report,
+                        plans.orm_sources(members))
         for name, n in sorted(self.foreign_source_variables.items()):
             self.report.skip(f"Source variable '{name}' ({n} values)", "casecoder keeps variables on cases only")
         self._finish()
@@ -240,87 +243,6 @@ class _Importer:
                     self.report.skip(f"Case '{key}', variable '{name}' = '{text}'", exc.message)
 
     # -- sources, selections, codings ----------------------------------------------------------
-
-    def _source_fields(self, ps: PSource) -> dict[str, str]:
-        fields: dict[str, str] = {}
-        for guid, _el, text in ps.variables:
-            name = self.variables.get(guid, ("?", "Text"))[0]
-            if name in cv.SOURCE_VARIABLES or name.lower() == "mode":
-                fields[name if name in cv.SOURCE_VARIABLES else cv.MODE] = text.strip()
-            elif name.split(" (")[0].lower() in cv.PERSPECTIVE_NAMES:
-                readable = cv.PERSPECTIVE_WORDS.get(text.strip().lower(), text.strip())
-                fields.setdefault("readable perspective", readable)  # casecoder's own file: the same as below
-            else:
-                self.foreign_source_variables[name] += 1
-        if "readable perspective" in fields:
-            fields.setdefault(cv.PERSPECTIVE, fields.pop("readable perspective"))
-        return fields
-
-    def _interviewees(self, fields: dict[str, str], ps: PSource) -> list[Interviewee]:
-        lists = [fields.get(name, "").split(";") if fields.get(name) else [] for name in cv.INTERVIEWEE_VARIABLES]
-        out = []
-        for i, key in enumerate(k.strip() for k in lists[0]):
-            if key in self.people:
-                out.append(self.people[key])
-                continue
-            role, perspective, municipality = (lst[i].strip() if i < len(lst) else "" for lst in lists[1:])
-            try:
-                person = case_ops.create_interviewee(self.s, self.project, key, role or "?", perspective or "family",
-                                                     "" if municipality == "-" else municipality)
-            except InvalidInput as exc:
-                self.report.skip(f"Source '{ps.name}', interviewee '{key}'", exc.message)
-                continue
-            self.people[key] = person
-            out.append(person)
-        return out
-
-    def _source(self, ps: PSource, cases: list[Case]) -> None:
-        fields = self._source_fields(ps)
-        text = ps.text or ""
-        perspective = fields.get(cv.PERSPECTIVE, "").lower()
-        if perspective not in ("family", "system"):
-            if perspective:
-                self.report.warn(f"Source '{ps.name}': perspective '{perspective}' is not family or system")
-            perspective = Perspective.FAMILY.value
-        mode = fields.get(cv.MODE, "").lower()
-        date_ = fields.get(cv.DATE, "")[:10] or None
-        try:
-            date_ = validate.iso_date(date_).isoformat() if date_ else None
-        except InvalidInput:
-            self.report.warn(f"Source '{ps.name}': date '{date_}' is not YYYY-MM-DD and was left out")
-            date_ = None
-        creator = self.user_for(ps.user_guid)
-        people = self._interviewees(fields, ps)
-        title = ps.name[:300]
-        if text.strip():
-            source = case_ops.create_source(
-                self.s, self.project, title=title, text=text, perspective=perspective, cases=cases,
-                interviewees=people, mode=mode if mode in ("visit", "phone") else None, interview_date=date_,
-                original_filename=ps.filename[:255], created_by=creator)
-        else:
-            self.report.warn(f"Source '{ps.name}' has no text; it is kept empty")
-            source = Source(project_id=self.project.id, title=title, text=text, perspective=Perspective(perspective),
-                            original_filename=ps.filename[:255], sha256=hashlib.sha256(text.encode()).hexdigest(),
-                            created_by_id=creator.id if creator else None, cases=cases, interviewees=people)
-            self.s.add(source)
-            self.s.flush()
-        key = fields.get(cv.SOURCE_KEY)
-        if key:
-            try:
-                check_source_key(key)
-                if self.s.scalar(select(Source.id).where(Source.project_id == self.project.id, Source.key == key)) is None:
-                    source.key = key
-            except InvalidInput as exc:
-                self.report.warn(f"Source '{ps.name}': {exc.message}")
-        if ps.created:
-            source.created_at = ps.created
-        source.memo = self.note_text(ps.note_refs)
-        self.sources[ps.guid] = source
-        self.report.imported["sources"] += 1
-        if ps.whole_codings:
-            self.report.skip(f"Source '{ps.name}': {ps.whole_codings} coding(s) of the whole source",
-                             "casecoder codes excerpts, not whole sources")
-        import_selections(self, ps, source)
 
     def _finish(self) -> None:
         for guid, code in self.codes.items():

@@ -17,9 +17,10 @@ snapshots in bulk once every source is read (a memo: one row with its final text
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from casecoder.coding.bulk_excerpts import PendingExcerpt
+from casecoder.coding.bulk_sources import NewSource
 from casecoder.coding.excerpts import resolve_case
 from casecoder.exchange.refi import convention as cv
 from casecoder.exchange.refi.positions import Converter, detect_utf16
@@ -41,7 +42,9 @@ def _own_excerpt(firsts: list[tuple[str, PendingExcerpt]], sel: PSelection) -> P
                 None)
 
 
-def import_selections(imp: _Importer, ps: PSource, source: Source) -> None:
+def import_selections(imp: _Importer, ps: PSource, source: NewSource, collected: list[PendingExcerpt]) -> None:
+    """Check and collect the selections of ``ps``, the transcript ``source`` (not yet written: its new
+    excerpts are added to ``collected`` and get its id once it is)."""
     spans: list[tuple[int, int]] = []
     for sel in ps.selections:
         try:
@@ -76,11 +79,12 @@ def import_selections(imp: _Importer, ps: PSource, source: Source) -> None:
         if excerpt is None:
             try:  # what create_excerpt checks
                 validate.span(source.text, start, end)
-                case_id = getattr(resolve_case(source, case), "id", None)
+                case_id = getattr(resolve_case(cast(Source, source), case), "id", None)
             except InvalidInput as exc:
                 imp.report.skip(what, exc.message)
                 continue
-            excerpt = imp.bulk.new(source.id, case_id, start, end, source.text[start:end])
+            excerpt = imp.bulk.new(0, case_id, start, end, source.text[start:end])  # its source's id once written
+            collected.append(excerpt)
             creator = imp.user_for(next((imp.p.note_users.get(r) for r in sel.note_refs
                                          if imp.p.notes.get(r, ("", ""))[0] == cv.CREATOR_NOTE), None) or sel.user_guid)
             excerpt.created_by_id = creator.id if creator else excerpt.created_by_id
