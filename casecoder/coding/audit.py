@@ -1,16 +1,19 @@
 """Snapshots for the audit log and the one place audit rows are written: ``log`` for any entity,
 ``record`` for a code, excerpt, coding or excerpt memo (its entity, id and project taken from the object).
 ``begin_action`` starts a user action: the rows written after it share its ``action_group`` (undo.py).
-``record_created`` writes the rows of several new objects in one INSERT (the create request's path)."""
+``record_created`` writes the rows of several new objects in one INSERT; ``write_created`` and
+``created_rows_cte`` the same rows from plain values (coding/excerpt_create.py: the create request's path)."""
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any, Sequence
 from uuid import uuid4
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from casecoder.models import AuditEvent, Code, Coding, Excerpt, ExcerptMemo, User
+from casecoder.models import AuditEvent, Code, Coding, Direction, Excerpt, ExcerptMemo, User
 from casecoder.models.base import utcnow
 
 
@@ -21,12 +24,27 @@ def snapshot(obj: Code | Excerpt | Coding | ExcerptMemo) -> dict[str, Any]:
                 "parent_id": obj.parent_id, "color": obj.color, "codable": obj.codable,
                 "archived": obj.archived, "position": obj.position}
     if isinstance(obj, Excerpt):
-        return {"source_id": obj.source_id, "case_id": obj.case_id, "start": obj.start_offset,
-                "end": obj.end_offset, "text": obj.text, "created_by_id": obj.created_by_id}
+        return excerpt_snapshot(obj.source_id, obj.case_id, obj.start_offset, obj.end_offset, obj.text,
+                                obj.created_by_id)
     if isinstance(obj, ExcerptMemo):
-        return {"excerpt_id": obj.excerpt_id, "user_id": obj.user_id, "memo": obj.text}
-    return {"excerpt_id": obj.excerpt_id, "code_id": obj.code_id, "coder_id": obj.coder_id,
-            "direction": obj.direction.value, "of_record": obj.of_record}
+        return memo_snapshot(obj.excerpt_id, obj.user_id, obj.text)
+    return coding_snapshot(obj.excerpt_id, obj.code_id, obj.coder_id, obj.direction, obj.of_record)
+
+
+def excerpt_snapshot(source_id: int, case_id: int | None, start: int, end: int, text: str,
+                     created_by_id: int | None) -> dict[str, Any]:
+    return {"source_id": source_id, "case_id": case_id, "start": start, "end": end, "text": text,
+            "created_by_id": created_by_id}
+
+
+def coding_snapshot(excerpt_id: int, code_id: int, coder_id: int, direction: Direction,
+                    of_record: bool) -> dict[str, Any]:
+    return {"excerpt_id": excerpt_id, "code_id": code_id, "coder_id": coder_id, "direction": direction.value,
+            "of_record": of_record}
+
+
+def memo_snapshot(excerpt_id: int, user_id: int, text: str) -> dict[str, Any]:
+    return {"excerpt_id": excerpt_id, "user_id": user_id, "memo": text}
 
 
 def begin_action(session: Session) -> str:
@@ -64,9 +82,50 @@ def record_created(session: Session, user_id: int | None, objs: Sequence[Code | 
                    project_id: int) -> None:
     """The "create" rows of ``objs`` (flushed, all of ``project_id``), as ``record`` writes them, in one
     INSERT sent at once (one round trip, no ORM objects; pending rows are flushed first, so the order holds)."""
-    if not objs:
+    write_created(session, user_id, project_id, [(ENTITY[type(obj)], obj.id, snapshot(obj)) for obj in objs], utcnow())
+
+
+def write_created(session: Session, user_id: int | None, project_id: int,
+                  entries: Sequence[tuple[str, int, dict[str, Any]]], at: datetime) -> None:
+    """The "create" rows of (entity, id, snapshot) ``entries``, in that order, in one INSERT."""
+    if not entries:
         return
-    group, at = session.info.get("action_group"), utcnow()
+    group = session.info.get("action_group")
     session.execute(insert(AuditEvent), [
-        {"project_id": project_id, "user_id": user_id, "at": at, "action": "create", "entity": ENTITY[type(obj)],
-         "entity_id": obj.id, "before": None, "after": snapshot(obj), "action_group": group} for obj in objs])
+        {"project_id": project_id, "user_id": user_id, "at": at, "action": "create", "entity": entity,
+         "entity_id": entity_id, "before": None, "after": after, "action_group": group}
+        for entity, entity_id, after in entries])
+
+
+# --- the same rows inside one PostgreSQL statement (coding/excerpt_create.py) ---
+
+EXCERPT_ID_HEAD = '{"excerpt_id": '  # a snapshot's JSON up to its excerpt id (not known before the INSERT)
+
+
+def dumps(after: dict[str, Any]) -> str:
+    """A snapshot's JSON text exactly as the JSON column stores it (json.dumps, the drivers' default)."""
+    return json.dumps(after)
+
+
+def tail_after_excerpt_id(after: dict[str, Any]) -> str:
+    """``dumps(after)`` after its excerpt id (``after`` starts with ``excerpt_id`` = 0): the statement puts
+    ``EXCERPT_ID_HEAD``, the new id and this together."""
+    text = dumps(after)
+    assert text.startswith(EXCERPT_ID_HEAD + "0")
+    return text[len(EXCERPT_ID_HEAD) + 1:]
+
+
+def created_params(user_id: int | None, project_id: int, at: datetime, session: Session) -> dict[str, Any]:
+    return {"audit_project_id": project_id, "audit_user_id": user_id, "audit_at": at,
+            "audit_group": session.info.get("action_group")}
+
+
+def created_rows_cte(name: str, parts: Sequence[tuple[str, str, str, str, str]]) -> str:
+    """A data-modifying CTE ``name`` inserting the "create" rows of ``write_created``, one row per part's
+    (entity, entity id, after JSON text, order, FROM) expressions, in order (parameters: ``created_params``)."""
+    rows = " UNION ALL ".join(f"SELECT {entity} AS entity, {entity_id} AS entity_id, {after} AS after, "
+                              f"{order} AS ord FROM {source}" for entity, entity_id, after, order, source in parts)
+    return (f"{name} AS (INSERT INTO audit_events (project_id, user_id, at, action, entity, entity_id, before, after, "
+            f"action_group) SELECT CAST(:audit_project_id AS INTEGER), CAST(:audit_user_id AS INTEGER), "
+            f"CAST(:audit_at AS TIMESTAMPTZ), 'create', x.entity, x.entity_id, CAST('null' AS JSON), "
+            f"CAST(x.after AS JSON), CAST(:audit_group AS VARCHAR) FROM ({rows}) AS x ORDER BY x.ord)")

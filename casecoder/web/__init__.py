@@ -1,13 +1,14 @@
 """HTTP only: parse, call coding/analysis, render. Registers blueprints, the login guard and error pages."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy.exc import DataError
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
+from casecoder.analysis.lookups import user_with_membership
 from casecoder.db import get_session
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import User
@@ -83,7 +84,16 @@ def register_web(app: Flask) -> None:
         user_id, _, generation = login_id.partition(":")
         if not (user_id.isascii() and user_id.isdigit() and generation.isascii() and generation.isdigit()):
             return None
-        user = get_session().get(User, int(user_id)) if int(user_id) <= 2**31 - 1 else None
+        if int(user_id) > 2**31 - 1:
+            return None
+        slug = (request.view_args or {}).get("slug")
+        if isinstance(slug, str):  # a project's address: its membership in the same query (web/access.py)
+            found = user_with_membership(get_session(), int(user_id), slug)
+            user = found[0] if found else None
+            if found is not None:
+                g.membership = (slug, user.id, (found[1], found[2]) if found[2] is not None else None)
+        else:
+            user = get_session().get(User, int(user_id))
         if user is None or not user.active or str(user.session_generation) != generation:
             return None
         return user

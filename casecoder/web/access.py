@@ -21,7 +21,12 @@ def project_route(action: str = "view") -> Callable[[F], F]:
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(slug: str, **kwargs: Any) -> Any:
-            found = membership(get_session(), slug, current_user.id)  # one query: this runs on every request
+            user_id = current_user.id  # loading the user read the membership with it (web/__init__.py)
+            known = g.pop("membership", None)
+            if known is not None and known[0] == slug and known[1] == user_id:
+                found = known[2]
+            else:  # one query: this runs on every request
+                found = membership(get_session(), slug, user_id)
             if found is None:
                 abort(404)
             project, role = found

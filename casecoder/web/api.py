@@ -18,8 +18,8 @@ from flask_login import current_user
 
 from casecoder.analysis import double_coding as seen
 from casecoder.analysis import lookups
-from casecoder.analysis.workbench import codes_by_key, excerpt_json, source_excerpt_rows, source_to_code
-from casecoder.coding import audit
+from casecoder.analysis.workbench import codes_by_key, excerpt_json, source_excerpt_rows
+from casecoder.coding import audit, excerpt_create
 from casecoder.coding import double_coding as dc
 from casecoder.coding import excerpts as excerpt_ops
 from casecoder.coding import undo as undo_ops
@@ -48,20 +48,26 @@ def _body() -> dict[str, Any]:
     return body
 
 
-def _wanted_codes(project: Project, body: dict[str, Any], may_be_empty: bool = False) -> list[tuple[Code, str]]:
-    """The codes asked for: a list of keys, or of {"code": key, "direction": ...}."""
+def _wanted_keys(body: dict[str, Any], may_be_empty: bool = False) -> tuple[list[str], list[Any]]:
+    """The codes asked for, a list of keys or of {"code": key, "direction": ...}: (keys, directions)."""
     wanted = body.get("codes")
     if not isinstance(wanted, list) or not (wanted or may_be_empty):
         raise InvalidInput("Choose at least one code", "codes")
     keys = [item.get("code") if isinstance(item, dict) else item for item in wanted]
     if not all(isinstance(key, str) for key in keys):
         raise InvalidInput("Each code must be a code key or {{\"code\": key, \"direction\": ...}}", "codes")
+    return keys, [item.get("direction", "supports") if isinstance(item, dict) else "supports" for item in wanted]
+
+
+def _wanted_codes(project: Project, body: dict[str, Any], may_be_empty: bool = False) -> list[tuple[Code, str]]:
+    """The codes asked for as ``Code`` objects with their directions."""
+    keys, directions = _wanted_keys(body, may_be_empty)
     by_key = codes_by_key(get_session(), project.id, set(keys))
     pairs = []
-    for item, key in zip(wanted, keys):
+    for key, direction in zip(keys, directions):
         if key not in by_key:
             raise InvalidInput("There is no code '{key}' in this project", "codes", key=key)
-        pairs.append((by_key[key], item.get("direction", "supports") if isinstance(item, dict) else "supports"))
+        pairs.append((by_key[key], direction))
     return pairs
 
 
@@ -77,19 +83,23 @@ def _shown(excerpt: Excerpt) -> dict[str, Any]:
 @bp.route("/p/<slug>/excerpts", methods=["POST"])
 @project_route("code")
 def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
+    """Plain columns in, one write out (coding/excerpt_create.py: one statement on PostgreSQL). Every coding
+    and memo of a new excerpt is its creator's, so a blind coder may see all of it: no double-coding query."""
     session = get_session()
     body = _body()
-    source = owned(source_to_code(session, _int(body, "source_id")), project)  # with its cases: one query
-    # held in a local until the answer is built: the session keeps objects by weak reference, and
-    # without this the answer's coding.code would load the codes again
-    wanted = _wanted_codes(project, body)
+    source = excerpt_create.source_to_code(session, _int(body, "source_id"))  # with its cases: one query
+    if source is None or source.project_id != project.id:
+        abort(404)
+    keys, directions = _wanted_keys(body)
+    by_key = excerpt_create.codes_to_apply(session, project.id, keys)
+    for key in keys:
+        if key not in by_key:
+            raise InvalidInput("There is no code '{key}' in this project", "codes", key=key)
     audit.begin_action(session)
-    excerpt = excerpt_ops.create_excerpt(session, current_user, source, _int(body, "start"), _int(body, "end"),
-                                         wanted, case=_case(project, body), memo=str(body.get("memo") or ""),
-                                         text_version=source.text_version)  # read just now: no second query
-    # every coding and memo of a new excerpt is the creator's own, so a blind coder may see all of it:
-    # no double-coding query (``_shown``) is needed
-    return jsonify({**excerpt_json(excerpt), "changed": True}), 201
+    answer = excerpt_create.create(session, current_user.id, current_user.username, source, _int(body, "start"),
+                                   _int(body, "end"), [(by_key[key], d) for key, d in zip(keys, directions)],
+                                   case=_case(project, body), memo=str(body.get("memo") or ""))
+    return jsonify({**answer, "changed": True}), 201
 
 
 @bp.route("/p/<slug>/excerpts/<int:excerpt_id>", methods=["PATCH"])
