@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Sequence
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from casecoder.models import (
@@ -63,8 +64,26 @@ def code_and_descendants(session: Session, code_id: int) -> list[int]:
     return list(session.scalars(select(tree.c.id)))
 
 
-def excerpt_query(session: Session, project_id: int, f: ExcerptFilter) -> Select[Excerpt]:
-    query = select(Excerpt).join(Source, Source.id == Excerpt.source_id).where(Excerpt.project_id == project_id)
+def excerpt_conditions(session: Session, project_id: int, f: ExcerptFilter) -> list[ColumnElement[bool]]:
+    """The filter as conditions on ``excerpts`` alone: what depends on the transcript (project, perspective,
+    dates, interviewee roles, the transcript itself) is one ``source_id IN (...)`` over ``sources``, so a
+    count needs no join; the coding conditions hold for one and the same coding."""
+    sources = select(Source.id).where(Source.project_id == project_id)
+    if f.perspective is not None:
+        sources = sources.where(Source.perspective == f.perspective)
+    if f.date_from is not None:
+        sources = sources.where(Source.interview_date >= f.date_from)
+    if f.date_to is not None:
+        sources = sources.where(Source.interview_date <= f.date_to)
+    if f.source_id is not None:
+        sources = sources.where(Source.id == f.source_id)
+    if f.roles:
+        sources = sources.where(Source.id.in_(
+            select(source_interviewees.c.source_id).join(Interviewee, Interviewee.id == source_interviewees.c.interviewee_id)
+            .where(Interviewee.role.in_(f.roles))))
+    # an excerpt belongs to its transcript's project (coding/excerpts.py sets project_id from the source):
+    # the project is found through the transcripts, and a count reads ix_excerpts_source_id alone
+    conditions: list[ColumnElement[bool]] = [Excerpt.source_id.in_(sources)]
     coding_conditions: list[ColumnElement[bool]] = []
     if f.code_id is not None:
         ids = code_and_descendants(session, f.code_id) if f.include_subcodes else [f.code_id]
@@ -78,26 +97,16 @@ def excerpt_query(session: Session, project_id: int, f: ExcerptFilter) -> Select
         if coding_conditions:
             coding_conditions.append(or_(Excerpt.source_id.not_in(f.blind_source_ids),
                                          Coding.coder_id == f.viewer_id))
-        query = query.where(or_(Excerpt.source_id.not_in(f.blind_source_ids), Excerpt.created_by_id == f.viewer_id,
-                                exists().where(Coding.excerpt_id == Excerpt.id, Coding.coder_id == f.viewer_id)))
-    if coding_conditions:
-        query = query.where(exists().where(Coding.excerpt_id == Excerpt.id, *coding_conditions))
+        conditions.append(or_(Excerpt.source_id.not_in(f.blind_source_ids), Excerpt.created_by_id == f.viewer_id,
+                              exists().where(Coding.excerpt_id == Excerpt.id, Coding.coder_id == f.viewer_id)))
+    if coding_conditions and blind:  # the blind condition names the excerpt: a correlated EXISTS
+        conditions.append(exists().where(Coding.excerpt_id == Excerpt.id, *coding_conditions))
+    elif coding_conditions:  # the codings' excerpts as a set: a narrow code is found from its codings
+        conditions.append(Excerpt.id.in_(select(Coding.excerpt_id).where(*coding_conditions)))
     if f.case_ids:
-        query = query.where(Excerpt.case_id.in_(f.case_ids))
+        conditions.append(Excerpt.case_id.in_(f.case_ids))
     if f.municipalities:
-        query = query.where(Excerpt.case_id.in_(select(Case.id).where(Case.municipality.in_(f.municipalities))))
-    if f.perspective is not None:
-        query = query.where(Source.perspective == f.perspective)
-    if f.roles:
-        query = query.where(exists().where(and_(
-            source_interviewees.c.source_id == Excerpt.source_id,
-            source_interviewees.c.interviewee_id == Interviewee.id, Interviewee.role.in_(f.roles))))
-    if f.date_from is not None:
-        query = query.where(Source.interview_date >= f.date_from)
-    if f.date_to is not None:
-        query = query.where(Source.interview_date <= f.date_to)
-    if f.source_id is not None:
-        query = query.where(Excerpt.source_id == f.source_id)
+        conditions.append(Excerpt.case_id.in_(select(Case.id).where(Case.municipality.in_(f.municipalities))))
     if f.text and f.text.strip():
         pattern = f"%{_escape_like(f.text.strip().lower())}%"
         memo = exists().where(ExcerptMemo.excerpt_id == Excerpt.id,
@@ -105,39 +114,67 @@ def excerpt_query(session: Session, project_id: int, f: ExcerptFilter) -> Select
         if f.blind_source_ids:  # on a source coded blind only the viewer's own memo is searched
             memo = memo.where(or_(Excerpt.source_id.not_in(f.blind_source_ids),
                                   ExcerptMemo.user_id == f.viewer_id))
-        query = query.where(or_(func.lower(Excerpt.text).like(pattern, escape="\\"), memo))
-    return query
+        conditions.append(or_(func.lower(Excerpt.text).like(pattern, escape="\\"), memo))
+    return conditions
 
 
-def list_excerpts(session: Session, project_id: int, f: ExcerptFilter, page: int = 1,
-                  per_page: int = 50) -> ExcerptPage:
-    query = excerpt_query(session, project_id, f)
+def excerpt_query(session: Session, project_id: int, f: ExcerptFilter) -> Select[Excerpt]:
+    """The filtered excerpts, unordered, joined to their transcript."""
+    return (select(Excerpt).join(Source, Source.id == Excerpt.source_id)
+            .where(*excerpt_conditions(session, project_id, f)))
+
+
+def list_excerpts(session: Session, project_id: int, f: ExcerptFilter, page: int = 1, per_page: int = 50,
+                  source_order: Sequence[tuple[int, str]] | None = None) -> ExcerptPage:
+    """A page of the filtered excerpts in title, offset, id order, with the total.
+
+    One grouped count per transcript (no join, no sort: ``excerpt_conditions``), walked in title order
+    (``source_order``: the project's (id, title) by title, as ``lookups.source_choices`` gives them, or
+    read here), gives the total and the transcripts the page falls in; the page then reads only their
+    excerpts. Transcripts sharing a title are one run, their excerpts interleaved by offset."""
+    conditions = excerpt_conditions(session, project_id, f)
     page = max(1, page)
-    # one grouped pass gives the total and the transcript titles the page falls in (the list is in
-    # title order); the page itself then reads only those transcripts' excerpts instead of sorting all
-    per_title = session.execute(query.with_only_columns(Source.title, func.count()).group_by(Source.title)
-                                .order_by(Source.title)).all()
-    total, skip, before, titles = 0, (page - 1) * per_page, 0, list[str]()
-    for title, n in per_title:
+    counts = dict(session.execute(select(Excerpt.source_id, func.count()).where(*conditions)
+                                  .group_by(Excerpt.source_id)).all())
+    if source_order is None:
+        source_order = session.execute(select(Source.id, Source.title).where(Source.project_id == project_id)
+                                       .order_by(Source.title, Source.id)).all()
+    runs: list[tuple[str, list[int], int]] = []  # (title, its sources with excerpts, their count)
+    for row in source_order:
+        source_id, title = row[0], row[-1]
+        n = counts.get(source_id, 0)
+        if not n:
+            continue
+        if runs and runs[-1][0] == title:
+            runs[-1][1].append(source_id)
+            runs[-1] = (title, runs[-1][1], runs[-1][2] + n)
+        else:
+            runs.append((title, [source_id], n))
+    total, skip, before, page_sources = 0, (page - 1) * per_page, 0, list[int]()
+    for _title, ids, n in runs:
         if total + n > skip and total < skip + per_page:
-            before = before if titles else total
-            titles.append(title)
+            before = before if page_sources else total
+            page_sources += ids
         total += n
-    rows = [] if not titles else session.scalars(
-        query.where(Source.title.in_(titles)).options(selectinload(Excerpt.codings).selectinload(Coding.code),
-                      selectinload(Excerpt.codings).selectinload(Coding.coder),
-                      selectinload(Excerpt.memos).selectinload(ExcerptMemo.user),
-                      selectinload(Excerpt.source).load_only(Source.title, Source.perspective),  # no text
-                      selectinload(Excerpt.case))
+    rows = [] if not page_sources else session.scalars(
+        select(Excerpt).join(Source, Source.id == Excerpt.source_id)
+        .where(*conditions, Excerpt.source_id.in_(page_sources))
+        .options(selectinload(Excerpt.codings).selectinload(Coding.code),
+                 selectinload(Excerpt.codings).selectinload(Coding.coder),
+                 selectinload(Excerpt.memos).selectinload(ExcerptMemo.user),
+                 selectinload(Excerpt.source).load_only(Source.title, Source.perspective),  # no text
+                 selectinload(Excerpt.case))
         .order_by(Source.title, Excerpt.start_offset, Excerpt.id)
         .limit(per_page).offset(skip - before)).all()
     return ExcerptPage(list(rows), total, page, per_page)
 
 
 def filter_choices(session: Session, project_id: int) -> dict[str, list]:
-    """The values the filter form offers: municipalities, interviewee roles, coders."""
+    """The values the filter form offers: cases as (id, key) by key, municipalities, interviewee roles, coders."""
     from casecoder.models import User
     return {
+        "cases": list(session.execute(select(Case.id, Case.key).where(Case.project_id == project_id)
+                                      .order_by(Case.key)).all()),
         "municipalities": list(session.scalars(select(Case.municipality).where(Case.project_id == project_id)
                                                .distinct().order_by(Case.municipality))),
         "roles": list(session.scalars(select(Interviewee.role).where(Interviewee.project_id == project_id)

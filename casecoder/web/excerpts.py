@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Container, Iterable
 
 from flask import Blueprint, g, render_template, request
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from casecoder.analysis import lookups
 from casecoder.analysis.double_coding import blind_source_ids
@@ -63,10 +65,20 @@ def index(project: Project):  # type: ignore[no-untyped-def]
     f = parse_filter(request.args)
     f.blind_source_ids = blind_source_ids(session, project.id, current_user, getattr(g, "role", None))
     f.viewer_id = current_user.id
-    page = list_excerpts(session, project.id, f, page=request.args.get("page", 1, type=int), per_page=PER_PAGE)
-    cases = lookups.cases(session, project.id)
-    sources = lookups.source_choices(session, project.id)  # no texts
+    sources = lookups.source_choices(session, project.id)  # no texts; also the list's title order
+    page = list_excerpts(session, project.id, f, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
+                         source_order=sources)
+    choices = filter_choices(session, project.id)
     args = {k: request.args.getlist(k) for k in request.args if k != "page"}
-    return render_template("excerpts/index.html", project=project, page=page, f=f, args=args, cases=cases,
-                           sources=sources, code_rows=tree_rows(lookups.codes(session, project.id)),
-                           choices=filter_choices(session, project.id), blind=f.blind_source_ids)
+    return render_template("excerpts/index.html", project=project, page=page, f=f, args=args,
+                           case_options=options(choices["cases"], set(f.case_ids)),
+                           source_options=options(((s.id, s.title) for s in sources), {f.source_id}),
+                           code_rows=tree_rows(lookups.codes(session, project.id)), choices=choices,
+                           blind=f.blind_source_ids)
+
+
+def options(rows: Iterable[tuple[int, str]], selected: Container[int | None]) -> Markup:
+    """``<option>`` elements for (value, text) rows, as the template wrote them: thousands of cases and
+    transcripts are one join here instead of a template loop each (a third of the page's time)."""
+    return Markup("".join(f'<option value="{value}" {"selected" if value in selected else ""}>{escape(text)}</option>'
+                          for value, text in rows))
