@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from sqlalchemy import Row, and_, func, select, text
+from sqlalchemy import Row, Select, and_, bindparam, func, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from casecoder.models import (
@@ -55,14 +55,21 @@ def membership(session: Session, slug: str, user_id: int) -> tuple[Project, Role
         .where(Project.slug == slug, Membership.user_id == user_id)).first()
 
 
+def _user_with_membership() -> Select[User, Project, Role]:
+    users, members, projects = User.__table__, Membership.__table__, Project.__table__
+    member_of = members.join(projects, and_(projects.c.id == members.c.project_id,
+                                            projects.c.slug == bindparam("slug")))
+    return (select(User, Project, Membership.role).select_from(users.outerjoin(member_of, members.c.user_id == users.c.id))
+            .where(User.id == bindparam("user_id")))
+
+
+USER_WITH_MEMBERSHIP = _user_with_membership()  # built once: every request to a project's address runs it
+
+
 def user_with_membership(session: Session, user_id: int, slug: str) -> tuple[User, Project | None, Role | None] | None:
     """The user, with the project ``slug`` and their role in it (None, None for a non-member), in one query:
     a request to a project's address needs both (web/__init__.py loads the user with it)."""
-    users, members, projects = User.__table__, Membership.__table__, Project.__table__
-    member_of = members.join(projects, and_(projects.c.id == members.c.project_id, projects.c.slug == slug))
-    row = session.execute(select(User, Project, Membership.role)
-                          .select_from(users.outerjoin(member_of, members.c.user_id == users.c.id))
-                          .where(User.id == user_id)).first()
+    row = session.execute(USER_WITH_MEMBERSHIP, {"user_id": user_id, "slug": slug}).first()
     return None if row is None else (row[0], row[1], row[2])
 
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any, Sequence, cast
 from uuid import uuid4
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from casecoder.models import AuditEvent, Code, Coding, Direction, Excerpt, ExcerptMemo, User
@@ -85,13 +85,17 @@ def record_created(session: Session, user_id: int | None, objs: Sequence[Code | 
     write_created(session, user_id, project_id, [(ENTITY[type(obj)], obj.id, snapshot(obj)) for obj in objs], utcnow())
 
 
+INSERT_AUDIT = insert(cast(Table, AuditEvent.__table__))
+
+
 def write_created(session: Session, user_id: int | None, project_id: int,
                   entries: Sequence[tuple[str, int, dict[str, Any]]], at: datetime) -> None:
     """The "create" rows of (entity, id, snapshot) ``entries``, in that order, in one INSERT."""
     if not entries:
         return
     group = session.info.get("action_group")
-    session.execute(insert(AuditEvent), [
+    session.flush()  # rows pending in the session first, so the ids keep the order (nothing to do when clean)
+    session.connection().execute(INSERT_AUDIT, [
         {"project_id": project_id, "user_id": user_id, "at": at, "action": "create", "entity": entity,
          "entity_id": entity_id, "before": None, "after": after, "action_group": group}
         for entity, entity_id, after in entries])

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Collection, Sequence, cast
 
-from sqlalchemy import Table, insert, select, text
+from sqlalchemy import Table, bindparam, insert, select, text
 from sqlalchemy.orm import Session
 
 from casecoder.coding import audit, text_cache
@@ -55,13 +55,24 @@ class CodeToApply:
     position: int
 
 
+# The statements, built once (building a select costs more than running it on SQLite), run on the session's
+# connection (no ORM layer: plain rows)
+SOURCE_TO_CODE = (select(Source.project_id, Source.title, Source.text_version, Case.id, Case.key)
+                  .outerjoin(source_cases, source_cases.c.source_id == Source.id)
+                  .outerjoin(Case, Case.id == source_cases.c.case_id)
+                  .where(Source.id == bindparam("source_id")).order_by(Case.key))
+_CODES = select(Code.id, Code.key, Code.project_id, Code.codable, Code.archived, Code.color, Code.position
+                ).where(Code.project_id == bindparam("project_id"))
+CODES_BY_KEY, ALL_CODES = _CODES.where(Code.key.in_(bindparam("keys", expanding=True))), _CODES
+KEYS_LIMIT = 100  # above this many keys, every code of the project in one query (as analysis.workbench)
+INSERT_EXCERPT = insert(EXCERPTS).returning(EXCERPTS.c.id)
+INSERT_CODINGS = insert(CODINGS).returning(CODINGS.c.id, CODINGS.c.code_id)  # in any order: by code
+INSERT_MEMO = insert(MEMOS).returning(MEMOS.c.id)
+
+
 def source_to_code(session: Session, source_id: int) -> SourceToCode | None:
     """The source with its cases in one query, or None."""
-    rows = session.execute(
-        select(Source.project_id, Source.title, Source.text_version, Case.id, Case.key)
-        .outerjoin(source_cases, source_cases.c.source_id == Source.id)
-        .outerjoin(Case, Case.id == source_cases.c.case_id)
-        .where(Source.id == source_id).order_by(Case.key)).all()
+    rows = session.connection().execute(SOURCE_TO_CODE, {"source_id": source_id}).all()
     if not rows:
         return None
     project_id, title, version = rows[0][0], rows[0][1], rows[0][2]
@@ -69,16 +80,14 @@ def source_to_code(session: Session, source_id: int) -> SourceToCode | None:
                         [(row[3], row[4]) for row in rows if row[3] is not None], session)
 
 
-KEYS_LIMIT = 100  # above this many keys, every code of the project in one query (as analysis.workbench)
-
-
 def codes_to_apply(session: Session, project_id: int, keys: Collection[str]) -> dict[str, CodeToApply]:
     """The project's codes among ``keys``, by key."""
-    query = select(Code.id, Code.key, Code.project_id, Code.codable, Code.archived, Code.color, Code.position
-                   ).where(Code.project_id == project_id)
-    if len(set(keys)) <= KEYS_LIMIT:
-        query = query.where(Code.key.in_(set(keys)))
-    return {row.key: CodeToApply(*row) for row in session.execute(query)}
+    wanted = set(keys)
+    if len(wanted) <= KEYS_LIMIT:
+        rows = session.connection().execute(CODES_BY_KEY, {"project_id": project_id, "keys": list(wanted)})
+    else:
+        rows = session.connection().execute(ALL_CODES, {"project_id": project_id})
+    return {row[1]: CodeToApply(*row) for row in rows}
 
 
 def _resolve_case(source: SourceToCode, case: Case | None) -> tuple[int, str] | None:
@@ -159,22 +168,20 @@ class NewExcerpt:
 
 def _write_sqlite(session: Session, new: NewExcerpt) -> tuple[int, list[int], int | None]:
     """Excerpt, codings (one INSERT), memo, then the audit rows (one executemany)."""
-    at = utcnow()
-    excerpt_id = session.execute(insert(EXCERPTS).returning(EXCERPTS.c.id), {
+    at, connection = utcnow(), session.connection()
+    excerpt_id = connection.execute(INSERT_EXCERPT, {
         "project_id": new.project_id, "source_id": new.source_id, "case_id": new.case_id,
         "start_offset": new.start, "end_offset": new.end, "text": new.text, "created_by_id": new.user_id,
         "created_at": at, "updated_at": at, "version": 1}).scalar_one()
     coding_ids: list[int] = []
-    if new.codings:
-        by_code = {code_id: coding_id for coding_id, code_id in session.execute(
-            insert(CODINGS).values([
-                {"excerpt_id": excerpt_id, "code_id": code_id, "coder_id": new.user_id, "direction": direction,
-                 "of_record": True, "created_at": at} for code_id, direction in new.codings])
-            .returning(CODINGS.c.id, CODINGS.c.code_id))}
+    if new.codings:  # one INSERT ... VALUES (...), (...) RETURNING (SQLAlchemy's "insertmanyvalues")
+        by_code = {code_id: coding_id for coding_id, code_id in connection.execute(INSERT_CODINGS, [
+            {"excerpt_id": excerpt_id, "code_id": code_id, "coder_id": new.user_id, "direction": direction,
+             "of_record": True, "created_at": at} for code_id, direction in new.codings])}
         coding_ids = [by_code[code_id] for code_id, _d in new.codings]
     memo_id = None
     if new.memo:
-        memo_id = session.execute(insert(MEMOS).returning(MEMOS.c.id), {
+        memo_id = connection.execute(INSERT_MEMO, {
             "excerpt_id": excerpt_id, "user_id": new.user_id, "text": new.memo, "updated_at": at}).scalar_one()
     entries = [("excerpt", excerpt_id, new.excerpt_snapshot())]
     entries += [("coding", coding_id, audit.coding_snapshot(excerpt_id, code_id, new.user_id, direction, True))
@@ -237,7 +244,7 @@ def _write_postgresql(session: Session, new: NewExcerpt) -> tuple[int, list[int]
     if new.memo:
         params["memo_tail"] = audit.tail_after_excerpt_id(audit.memo_snapshot(0, new.user_id, new.memo))
     excerpt_id, memo_id, by_code = 0, None, {}
-    for e_id, c_id, other in session.execute(_pg_sql(len(new.codings), bool(new.memo)), params):
+    for e_id, c_id, other in session.connection().execute(_pg_sql(len(new.codings), bool(new.memo)), params):
         if e_id is not None:
             excerpt_id = e_id
         elif c_id is not None:
