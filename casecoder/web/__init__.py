@@ -69,9 +69,10 @@ def register_web(app: Flask) -> None:
         request_checks,
         search,
         selection,
+        session_cookie,
         transcripts,
     )
-
+    session_cookie.install(app)  # an unchanged session cookie is re-signed once a minute, not on every answer
     csrf.init_app(app)
     request_checks.install(app)  # JSON bodies, query and form text checked before any view (#22)
     login_manager.init_app(app)
