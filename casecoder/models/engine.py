@@ -1,6 +1,7 @@
 """Engines for SQLite and PostgreSQL; no Flask.
 
-SQLite gets foreign keys enforced and WAL journaling on every connection. A new SQLite database file
+SQLite gets foreign keys enforced and WAL journaling on every connection. PostgreSQL's connections are not
+pinged before use (optimistic disconnect handling: see make_engine). A new SQLite database file
 is created readable by its owner only (0600); SQLite gives its -wal and -shm files the same mode.
 """
 from __future__ import annotations
@@ -22,7 +23,9 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
+    # No ping on every checkout (a round trip per request): a connection the server dropped (a restart) fails
+    # its request once, SQLAlchemy sees the disconnect and renews the pool, and the next request works
+    # (tests/models/test_engine.py)
     return create_engine(url, **kwargs)
 
 

@@ -1,0 +1,30 @@
+"""PostgreSQL connections are not pinged before each request (models/engine.py): when the server drops
+them (a restart, an administrator), one request fails and the next one works on a new connection."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from casecoder.db import engine_of
+from casecoder.models.engine import make_engine
+from tests.conftest import login
+from tests.factories import PASSWORD
+
+
+def test_the_request_after_a_dropped_connection_works(app, client, engine, db_url, factory, session):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite has no server to drop the connection")
+    assert not engine_of(app).pool._pre_ping and not make_engine(db_url).pool._pre_ping
+    factory.project("proj", factory.user("eva"))
+    session.commit()
+    login(client, "eva", PASSWORD)
+    assert client.get("/api/p/proj/codes").status_code == 200
+    app_engine = engine_of(app)
+    app_engine.dispose()
+    with app_engine.connect() as connection:  # the only connection of the app's pool now
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with engine.connect() as other:
+        assert other.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid}).scalar_one()  # waits
+    assert client.get("/healthz").status_code == 503  # the dropped connection: this request fails …
+    assert client.get("/healthz").status_code == 200  # … the next one has a new connection
+    assert client.get("/api/p/proj/codes").status_code == 200
