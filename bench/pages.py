@@ -8,12 +8,21 @@ test client, logged in as the project's owner (in-process: the code a gunicorn w
 the socket). Printed as a Markdown table: median and p95 server time, and the bytes of the answer
 (uncompressed, and gzipped when the client accepts it). The tally with case keys is also timed as a
 function against a bare ``SELECT count(*) FROM codings`` (the ratio the issue sets at 3x or less).
+
+``--all`` then walks ``app.url_map``: every GET route (pages, JSON calls, the GET side of forms), its ids
+filled from the project (the case of the 1,000-excerpt transcript, the most-used code, that transcript,
+a double-coded one, the chain, an import job...) and, where a page does its work only with arguments, a few
+variants (``VARIANTS``), each as the owner and as a coder (a blind double coder: other queries), the
+/admin pages as a site administrator; the downloads (exports, figures, .docx, .csv: no 100 ms target)
+once each as the owner in a table of their own; then every route over 100 ms p95. ``--only REGEX``
+measures just the routes whose label matches (and skips the issue's table).
 """
 from __future__ import annotations
 
 import argparse
 import contextlib
 import os
+import re
 import statistics
 import sys
 import time
@@ -28,10 +37,11 @@ from sqlalchemy import select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from bench.generate import OWNER, counts, generate  # noqa: E402
+from bench.generate import CODERS, OWNER, PASSWORD, counts, generate  # noqa: E402
 from bench.run import CHAIN, DEFAULT_PG, database, login, long_source  # noqa: E402
 
 BIG_TITLE = "Bench 200 pages 1000 excerpts"
+ADMIN = "bench-admin"  # a site administrator, for --all's /admin pages
 
 
 @contextlib.contextmanager
@@ -103,6 +113,87 @@ def pages(slug: str, source_id: int, chain_id: int) -> list[tuple[str, str]]:
             ("excerpt JSON of that transcript", f"/api/p/{slug}/sources/{source_id}/excerpts")]
 
 
+DOWNLOADS = {"bundles.export", "refi.export_qdc", "refi.export_qdpx", "exports.bundle", "chains.figure",
+             "analysis.cooccurrence_figure", "chains.overview_figure", "analysis.tally_figure",
+             "coded_export.coded_docx", "pseudonyms.key_export"}
+SKIPPED = {"static"}
+AGREE = "coders=bench-anna&coders=bench-bo"
+# Endpoints whose page does its work only with arguments: (label, query, path values changed)
+VARIANTS: dict[str, list[tuple[str, str, dict[str, object]]]] = {
+    "excerpts.index": [("", "", {}), ("page 20", "page=20", {}), ("one code", "code={code_id}", {})],
+    "search.index": [("", "", {}), ("'koordinator'", "q=koordinator", {})],
+    "agreement.results": [("", "", {}), ("anna/bo, cases", AGREE, {}),
+                          ("anna/bo, segments", AGREE + "&level=segment", {}),
+                          ("anna/bo, H1", AGREE + "&hypothesis=H1", {})],
+    "agreement.disagreement_list": [("", "", {}), ("anna/bo", AGREE, {})],
+    "projects.audit": [("", "", {}), ("page 1,000", "page=1000", {}), ("one user", "user={coder_id}", {}),
+                       ("one user, page 500", "user={coder_id}&page=500", {})],
+    "cases.index": [("", "", {}), ("sorted by key, descending", "sort=key&desc=1", {}),
+                    ("key contains 9", "q=9", {})],
+    "coding.source": [("1,000 excerpts", "", {}), ("double-coded", "", {"source_id": "{double_source_id}"}),
+                      ("select", "select=100-200", {})],
+    "api.source_excerpts": [("1,000 excerpts", "", {}), ("double-coded", "", {"source_id": "{double_source_id}"})],
+    "chains.index": [("", "", {}), ("family", "scope=family", {})],
+    "analysis.tally_cases": [(m, "", {"measure": m}) for m in ("family", "both", "either")],
+    "pseudonyms.review": [("", "", {}), ("all", "status=all", {})],
+    "exports.bundle": [(k, {"chain": "chain={chain_id}", "agreement": AGREE}.get(k, ""), {"kind": k})
+                       for k in ("tally", "matrix", "cooccurrence", "chain", "overview", "quotes", "selection",
+                                 "interviewees", "agreement", "chapter")],
+}
+for _figure in ("chains.figure", "analysis.cooccurrence_figure", "chains.overview_figure", "analysis.tally_figure"):
+    VARIANTS[_figure] = [(fmt, "", {"fmt": fmt}) for fmt in ("svg", "png", "pdf")]
+PATH_VALUES = {"key": "H1", "measure": "family", "fmt": "svg", "user_id": "{coder_id}"}
+
+
+def prepare_all(session: Session, project: object, source_id: int, chain_id: int) -> dict[str, object]:
+    """The ids ``--all`` fills the routes with (the heaviest of each kind), adding an admin and a job."""
+    from sqlalchemy import func
+
+    from casecoder.analysis.double_coding import double_coded_source_ids
+    from casecoder.coding import accounts
+    from casecoder.models import Case, Coding, Excerpt, ImportJob, Interviewee, User
+    pid = project.id  # type: ignore[attr-defined]
+    if session.scalar(select(User.id).where(User.username == ADMIN)) is None:
+        accounts.create_user(session, ADMIN, PASSWORD, is_admin=True, language="en")
+    owner = accounts.get_user(session, OWNER)
+    if session.scalar(select(ImportJob.id).where(ImportJob.user_id == owner.id)) is None:
+        session.add(ImportJob(user_id=owner.id, project_id=pid, kind="bundle", filename="bench.zip", state="done",
+                              done=9000, total=9000, message="Imported."))
+    session.commit()
+    top_code = session.execute(select(Coding.code_id, func.count()).join(Excerpt, Excerpt.id == Coding.excerpt_id)
+                               .where(Excerpt.project_id == pid).group_by(Coding.code_id)
+                               .order_by(func.count().desc(), Coding.code_id).limit(1)).first()
+    return {
+        "slug": project.slug,  # type: ignore[attr-defined]
+        "source_id": source_id, "chain_id": chain_id,
+        "case_id": session.scalar(select(Case.id).where(Case.project_id == pid, Case.key == "F0001")),
+        "person_id": session.scalar(select(Interviewee.id).where(Interviewee.project_id == pid)
+                                    .order_by(Interviewee.id).limit(1)),
+        "code_id": top_code[0] if top_code else None,
+        "excerpt_id": session.scalar(select(func.min(Excerpt.id)).where(Excerpt.source_id == source_id)),
+        "double_source_id": min(double_coded_source_ids(session, pid)),
+        "job_id": session.scalar(select(ImportJob.id).where(ImportJob.user_id == owner.id).limit(1)),
+        "coder_id": accounts.get_user(session, CODERS[1]).id,
+    }
+
+
+def all_routes(app: object, ids: dict[str, object]) -> list[tuple[str, str, str, bool]]:
+    """(endpoint, label, URL, is a download) for every GET rule of the app, filled from ``ids``."""
+    rows = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):  # type: ignore[attr-defined]
+        if "GET" not in (rule.methods or ()) or rule.endpoint in SKIPPED:
+            continue
+        for label, query, changed in VARIANTS.get(rule.endpoint, [("", "", {})]):
+            values = {a: changed.get(a, PATH_VALUES.get(a, ids.get(a, f"{{{a}}}"))) for a in rule.arguments}
+            values = {a: str(v).format(**ids) for a, v in values.items()}
+            path = rule.rule
+            for a, v in values.items():
+                path = re.sub(rf"<(?:[^<>:]+:)?{a}>", v, path)
+            url = path + ("?" + query.format(**ids) if query else "")
+            rows.append((rule.endpoint, f"{rule.rule} {label}".strip(), url, rule.endpoint in DOWNLOADS))
+    return rows
+
+
 def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -110,6 +201,58 @@ def p95(samples: list[float]) -> float:
 
 def ms(seconds: float) -> str:
     return f"{seconds * 1e3:,.1f}"
+
+
+def answer(size: int, zipped: int) -> str:
+    return f"{size / 1024:,.0f} KB" + (f", gzip {zipped / 1024:,.0f} KB" if zipped else "")
+
+
+def measure(client, url: str, repeat: int) -> tuple[int, list[float], int, int]:  # type: ignore[no-untyped-def]
+    """Status, ``repeat`` server times, answer size and gzipped size (of a first, unmeasured request)."""
+    samples, size, zipped, status = [], 0, 0, 0
+    for i in range(repeat + 1):
+        t0 = time.perf_counter()
+        response = client.get(url, headers={"Accept-Encoding": "gzip"} if i == 0 else {})
+        body = response.get_data()
+        status = response.status_code
+        if i:
+            samples.append(time.perf_counter() - t0)
+            size = len(body)
+        else:
+            zipped = len(body) if response.headers.get("Content-Encoding") == "gzip" else 0
+            if status not in (200, 302):  # refused (a coder on an owner's page): once is enough
+                return status, [time.perf_counter() - t0], len(body), 0
+    return status, samples, size, zipped
+
+
+def run_all(kind: str, app, owner_client, ids: dict[str, object], args: argparse.Namespace) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every GET route as the owner and as a coder (admin pages as a site administrator); downloads apart."""
+    coder, admin = app.test_client(), app.test_client()
+    login(coder, CODERS[0])
+    login(admin, ADMIN)
+    lines, slow = ["", "| db | who | page or call | status | median ms | p95 ms | answer |",
+                   "| --- | --- | --- | --- | --- | --- | --- |"], []
+    downloads = ["", "| db | download (owner) | status | median ms | max ms | answer |", "| --- | --- | --- | --- | --- | --- |"]
+    for endpoint, label, url, is_download in all_routes(app, ids):
+        if args.only and not re.search(args.only, label):
+            continue
+        if is_download:
+            if args.download_repeat:
+                status, samples, size, _ = measure(owner_client, url, args.download_repeat)
+                downloads.append(f"| {kind} | {label} | {status} | {ms(statistics.median(samples))} | "
+                                 f"{ms(max(samples))} | {answer(size, 0)} |")
+                print(downloads[-1], flush=True)
+            continue
+        who = [("admin", admin)] if endpoint.startswith("admin.") else [("owner", owner_client), ("coder", coder)]
+        for name, client in who:
+            status, samples, size, zipped = measure(client, url, args.repeat)
+            lines.append(f"| {kind} | {name} | {label} | {status} | {ms(statistics.median(samples))} | "
+                         f"{ms(p95(samples))} | {answer(size, zipped)} |")
+            print(lines[-1], flush=True)
+            if status in (200, 302) and p95(samples) > 0.1:
+                slow.append(f"{kind} {name} {label}: p95 {ms(p95(samples))} ms ({url})")
+    lines += downloads + ["", f"Over 100 ms p95 ({kind}): {len(slow)}"] + [f"- {s}" for s in slow]
+    return lines
 
 
 def run_one(kind: str, args: argparse.Namespace) -> list[str]:
@@ -126,36 +269,30 @@ def run_one(kind: str, args: argparse.Namespace) -> list[str]:
             project, source_id, chain_id = prepare(session, args.size, args.seed)
             h11 = session.scalar(select(Code.id).where(Code.project_id == project.id, Code.key == "H1.1"))
             bare, keyed = [], []
-            for _ in range(max(args.repeat, 15)):
+            for _ in range(0 if args.only else max(args.repeat, 15)):
                 t0 = time.perf_counter()
                 session.execute(text("SELECT count(*) FROM codings")).scalar()
                 t1 = time.perf_counter()
                 compute_tally(session, project, case_keys=True)
                 bare.append(t1 - t0)
                 keyed.append(time.perf_counter() - t1)
-            lines.append(f"| {kind} | tally with case keys (compute_tally) | {ms(statistics.median(keyed))} | "
-                         f"{ms(p95(keyed))} | {statistics.median(keyed) / statistics.median(bare):.1f}x "
-                         f"count(*) ({ms(statistics.median(bare))} ms) |")
-            print(lines[-1], flush=True)
+            if keyed:
+                lines.append(f"| {kind} | tally with case keys (compute_tally) | {ms(statistics.median(keyed))} | "
+                             f"{ms(p95(keyed))} | {statistics.median(keyed) / statistics.median(bare):.1f}x "
+                             f"count(*) ({ms(statistics.median(bare))} ms) |")
+                print(lines[-1], flush=True)
+            ids = prepare_all(session, project, source_id, chain_id) if args.all else {}
         app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "bench-pages"})
         client = app.test_client()
         login(client, OWNER)
-        for name, url_ in pages(project.slug, source_id, chain_id):  # type: ignore[attr-defined]
-            url_ = url_.replace("__H1.1__", str(h11))
-            samples, size, zipped = [], 0, 0
-            for i in range(args.repeat + 1):
-                t0 = time.perf_counter()
-                response = client.get(url_, headers={"Accept-Encoding": "gzip"} if i == 0 else {})
-                body = response.get_data()
-                if i:
-                    samples.append(time.perf_counter() - t0)
-                    size = len(body)
-                else:
-                    zipped = len(body) if response.headers.get("Content-Encoding") == "gzip" else 0
-                assert response.status_code in (200, 302), (url_, response.status_code)  # a click redirects
+        for name, url_ in [] if args.only else pages(project.slug, source_id, chain_id):  # type: ignore[attr-defined]
+            status, samples, size, zipped = measure(client, url_.replace("__H1.1__", str(h11)), args.repeat)
+            assert status in (200, 302), (url_, status)  # a click redirects
             lines.append(f"| {kind} | {name} | {ms(statistics.median(samples))} | {ms(p95(samples))} | "
-                         f"{size / 1024:,.0f} KB" + (f", gzip {zipped / 1024:,.0f} KB" if zipped else "") + " |")
+                         f"{answer(size, zipped)} |")
             print(lines[-1], flush=True)
+        if args.all:
+            lines += run_all(kind, app, client, ids, args)
         engine_of(app).dispose()
         engine.dispose()
     return lines
@@ -167,8 +304,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--size", choices=("small", "medium", "large"), default="large")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--all", action="store_true",
+                        help="also every GET route of the app, as the owner and as a coder, and the downloads")
+    parser.add_argument("--only", help="with --all: only the routes whose label matches this regular expression "
+                                       "(skips the issue's table)")
+    parser.add_argument("--download-repeat", type=int, default=1, help="with --all: times each download (0: none)")
     parser.add_argument("--keep", help="keep the databases in this folder / schema pages_<size> for the next run")
     args = parser.parse_args(argv)
+    args.all = args.all or bool(args.only)
     lines = ["| db | page or call | median ms | p95 ms | answer |", "| --- | --- | --- | --- | --- |"]
     for kind in (("sqlite", "postgresql") if args.db == "both" else (args.db,)):
         lines += run_one(kind, args)
