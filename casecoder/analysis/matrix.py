@@ -7,6 +7,7 @@ triangulation view: do the family and the professionals tell the same story?
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,8 +19,8 @@ from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Code, Project
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):
+    """One case x code of the matrix (a named tuple: the matrix of a large project has tens of thousands)."""
     family: bool
     system: bool
     contradicts: bool
@@ -51,20 +52,20 @@ def evidence_matrix(session: Session, project: Project, hypothesis_key: str, f: 
     if top is None:
         raise InvalidInput("There is no code '{key}' in this project", "code", key=hypothesis_key)
     columns = list(session.scalars(select(Code).where(Code.parent_id == top.id).order_by(Code.position, Code.id)))
-    ev = served_evidence(session, project.id, f)   # case_code_evidence where it serves f
+    ev = served_evidence(session, project.id, f, [c.id for c in columns])   # case_code_evidence where it serves f
     rows = sorted(((ev.municipality[c], c, k) for c, k in ev.case_keys.items()), key=lambda r: (r[0], r[2]))
     matrix = Matrix(hypothesis_key, columns, rows,
                     denominators={"family": len(ev.with_source[FAMILY]), "system": len(ev.with_source[SYSTEM]),
                                   "any": len(ev.case_keys)}, coders=ev.coders)
+    with_family, with_system = ev.with_source[FAMILY], ev.with_source[SYSTEM]
     for code in columns:
         sets = measure_case_sets(ev, code.id, f.directions)  # the tally's measures, per case
         family, system, contradicts, nuances = sets["family"], sets["system"], sets["contradicts"], sets["nuances"]
         matrix.column_totals[code.id] = (len(family), len(system), len(sets["either"]))
         for _m, case_id, _k in rows:
             matrix.cells[(case_id, code.id)] = Cell(
-                family=case_id in family, system=case_id in system, contradicts=case_id in contradicts,
-                nuances=case_id in nuances, has_family_source=case_id in ev.with_source[FAMILY],
-                has_system_source=case_id in ev.with_source[SYSTEM])
-    for _m, case_id, _k in rows:
-        matrix.row_totals[case_id] = sum(1 for code in columns if matrix.cells[(case_id, code.id)].mark)
+                case_id in family, case_id in system, case_id in contradicts, case_id in nuances,
+                case_id in with_family, case_id in with_system)
+    for _m, case_id, _k in rows:   # columns with a mark: family or system evidence
+        matrix.row_totals[case_id] = sum(1 for code in columns if any(matrix.cells[(case_id, code.id)][:2]))
     return matrix

@@ -12,7 +12,7 @@ its N) are declared once, in kernel/measures.py; all three ways are generated fr
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 from typing import Any, NamedTuple, overload
@@ -25,7 +25,17 @@ from casecoder.analysis.evidence import CountFilter, Evidence, collect, measure_
 from casecoder.kernel import measures as declared
 from casecoder.kernel import tree
 from casecoder.kernel.measures import DEFAULT_DIRECTIONS, NAMES
-from casecoder.models import Case, CaseSources, Code, EvidenceSummary, Project, TallyDefault, TallyKeys, User
+from casecoder.models import (
+    Case,
+    CaseCodeEvidence,
+    CaseSources,
+    Code,
+    EvidenceSummary,
+    Project,
+    TallyDefault,
+    TallyKeys,
+    User,
+)
 from casecoder.models.derived.tally_keys import SEP
 
 MEASURES = NAMES   # family, system, both, either, contradicts, nuances (kernel/measures.py)
@@ -154,6 +164,7 @@ DENOMINATORS_ORDER = tuple(declared.DENOMINATORS)   # family, system, both, any:
 CELLS, DENOMINATORS, CODERS = measures.cells_query(), measures.denominators_query(), _coders_query()
 KEYS, CASE_KEYS = {False: measures.keys_query(), True: measures.keys_query(ordered=True)}, measures.case_keys_query()
 OCCURS = measures.occurs_query()
+OCCURS_OF = OCCURS.where(CaseCodeEvidence.code_id.in_(bindparam("code_ids", expanding=True)))
 CODES = (select(Code.id, Code.parent_id, Code.key, Code.label_da, Code.label_en, Code.kind, Code.codable)
          .where(Code.project_id == bindparam("project_id")).order_by(Code.position, Code.id))
 # the codes with their numbers for the default direction set (NULL: no evidence)
@@ -174,15 +185,20 @@ def case_denominators(session: Session, project_id: int) -> dict[str, int]:
     return dict(zip(DENOMINATORS_ORDER, row))
 
 
-def served_evidence(session: Session, project_id: int, f: CountFilter) -> Evidence:
+def served_evidence(session: Session, project_id: int, f: CountFilter,
+                    code_ids: Collection[int] | None = None) -> Evidence:
     """``collect(f)``; where ``tally_cells`` serves ``f``, the occurrences come from ``case_code_evidence``
     (sub-codes already rolled up, one row per code: ``measures.occurs_query``) instead of a row per
-    code, case, perspective and direction of ``evidence_summary`` (chains, statement graph, matrix)."""
+    code, case, perspective and direction of ``evidence_summary`` (chains, statement graph, matrix).
+    ``code_ids``: only these codes' occurrences are needed (there, the others may be left out)."""
     if not cells_serve(f):
         return collect(session, project_id, f)
     ev = collect(session, project_id, f, occurs=False)
     sep = measures.KEYS_SEP
-    for code_id, *joined in session.connection().execute(OCCURS, {"project_id": project_id}):
+    query, params = OCCURS, dict[str, Any](project_id=project_id)
+    if code_ids is not None:
+        query, params = OCCURS_OF, {"project_id": project_id, "code_ids": list(code_ids)}
+    for code_id, *joined in session.connection().execute(query, params):
         for (perspective, direction), ids in zip(declared.BITS, joined):
             if ids:
                 ev.occurs[(code_id, perspective, direction)] = set(map(int, ids.split(sep)))

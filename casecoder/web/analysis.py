@@ -8,12 +8,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from casecoder.analysis import lookups
 from casecoder.analysis.cooccurrence import SCOPES, cooccurrence
 from casecoder.analysis.double_coding import blindness
 from casecoder.analysis.filters import describe, parse_filter, to_params
-from casecoder.analysis.matrix import evidence_matrix
+from casecoder.analysis.matrix import Cell, Matrix, evidence_matrix
 from casecoder.analysis.tally import MEASURES, Tally, compute_tally
 from casecoder.analysis.uncounted import uncounted
 from casecoder.db import get_session
@@ -23,6 +24,7 @@ from casecoder.models import Project
 from casecoder.web.access import project_route
 
 bp = Blueprint("analysis", __name__)
+_SLOT = 987654321   # an id no case has, replaced by each row's own
 FORMATS = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}  # the routes' <any(...):fmt>
 
 
@@ -108,7 +110,48 @@ def matrix(project: Project, key: str):  # type: ignore[no-untyped-def]
     f = _filter()
     result = evidence_matrix(get_session(), project, key, f)
     hypotheses = lookups.top_codes(get_session(), project.id)
-    return render_template("analysis/matrix.html", **_context(project, f, matrix=result, hypotheses=hypotheses))
+    # a case's link around its id, built once: the table has a row per case
+    case_link = url_for("projects.case", slug=project.slug, case_id=_SLOT).split(str(_SLOT))
+    return render_template("analysis/matrix.html", **_context(
+        project, f, matrix=result, hypotheses=hypotheses, case_link=case_link,
+        grid=_matrix_grid(result, url_for("excerpts.index", slug=project.slug), "1" if f.include_subcodes else "0")))
+
+
+def _cell_html(cell: Cell) -> tuple[str, str]:
+    """A matrix cell's HTML before and after its link's address ("" after: no evidence, no link). Only
+    fixed words and marks: nothing here comes from the user."""
+    mark = cell.mark
+    css = (f"cell mark-{mark.replace('+', '') or 'none'}" + (" contra" if cell.contradicts else "")
+           + ("" if cell.has_family_source else " no-family"))
+    start = f'\n    <td class="{css}" data-mark="{mark}">\n      '
+    if not (mark or cell.contradicts or cell.nuances):
+        return start + "\n    </td>", ""
+    text = mark + (" !" if cell.contradicts else "") + (" ~" if cell.nuances else "")
+    return start + '<a href="', f'">{text}</a>\n    </td>'
+
+
+def _matrix_grid(matrix: Matrix, excerpts_link: str, sub: str) -> list[tuple[str, int, str, Markup, int]]:
+    """The matrix's rows as the template writes them: (municipality on its group's first row, else empty,
+    case id, case key, the row's cells as HTML, row total). The cells hold only ids, fixed words and
+    marks, and are written here (15,000 cells for H1 of a large project: a template loop per cell
+    cost most of the page); a cell's HTML is made once per kind of cell, a link's start once per column."""
+    looks: dict[Cell, tuple[str, str]] = {}
+    starts = [(code.id, escape(f"{excerpts_link}?code={code.id}&case=")) for code in matrix.columns]
+    end = escape(f"&sub={sub}")
+    grid, previous = [], None
+    for municipality, case_id, case_key in matrix.rows:
+        parts = []
+        for code_id, start in starts:
+            cell = matrix.cells[(case_id, code_id)]
+            look = looks.get(cell)
+            if look is None:
+                look = looks[cell] = _cell_html(cell)
+            before, after = look
+            parts.append(f"{before}{start}{case_id}{end}{after}" if after else before)
+        grid.append(("" if municipality == previous else municipality, case_id, case_key, Markup("".join(parts)),
+                     matrix.row_totals[case_id]))
+        previous = municipality
+    return grid
 
 
 def _codes_param(project: Project) -> list[str]:
