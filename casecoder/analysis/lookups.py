@@ -99,6 +99,11 @@ def cases(session: Session, project_id: int) -> Sequence[Case]:
     return session.scalars(select(Case).where(Case.project_id == project_id).order_by(Case.key)).all()
 
 
+def case_choices(session: Session, project_id: int) -> Sequence[Row[int, str]]:
+    """The project's cases by key as (id, key) rows: a drop-down's choices, without loading the cases."""
+    return session.execute(select(Case.id, Case.key).where(Case.project_id == project_id).order_by(Case.key)).all()
+
+
 def case_ids(session: Session, project_id: int) -> dict[str, int]:
     """Case key → id."""
     return {key: id_ for key, id_ in session.execute(

@@ -37,10 +37,10 @@ from dataclasses import dataclass, field, replace
 from typing import Collection, Iterable
 
 from sqlalchemy import or_, select, text
-from sqlalchemy.orm import Session, load_only, selectinload
+from sqlalchemy.orm import Session
 
 from casecoder.kernel.errors import InvalidInput
-from casecoder.models import Code, Coding, Excerpt, Perspective, Source
+from casecoder.models import Case, Code, Coding, Excerpt, Perspective, Source, source_cases
 from casecoder.models.derived.search import FTS_TABLE, TSVECTOR_SQL
 
 MAX_WORDS = 10
@@ -101,6 +101,7 @@ class Hit:
     after: str
     codes: tuple[str, ...] = ()  # keys of the codings on the excerpts covering the hit (as the viewer sees them)
     excerpt_id: int | None = None  # the narrowest covering excerpt
+    sentence: tuple[int, int] = (0, 0)  # the sentence around the hit (``sentence_span``)
 
     @property
     def coded(self) -> bool:
@@ -277,16 +278,20 @@ def search(session: Session, project_id: int, query: str | None, *, filters: Sea
     truncated = False
     for first in range(0, len(ids), BATCH):
         chunk = ids[first:first + BATCH]
-        loaded = session.scalars(select(Source).where(Source.id.in_(chunk))
-                                 .options(load_only(Source.id, Source.title, Source.perspective, Source.text),
-                                          selectinload(Source.cases))
-                                 .execution_options(populate_existing=True))  # the text the ranking saw
-        by_id = {source.id: source for source in loaded}
+        by_id = {row[0]: row for row in session.execute(  # plain rows: the text the ranking saw, no ORM objects
+            select(Source.id, Source.title, Source.perspective, Source.text).where(Source.id.in_(chunk)))}
+        case_keys: dict[int, list[str]] = {}
+        for source_id, key in session.execute(select(source_cases.c.source_id, Case.key)
+                                              .join(Case, Case.id == source_cases.c.case_id)
+                                              .where(source_cases.c.source_id.in_(list(by_id))).order_by(Case.key)):
+            case_keys.setdefault(source_id, []).append(key)
         spans = coded_spans(session, list(by_id), f) if f.coded is not None else {}
         for source_id in chunk:
-            source = by_id.get(source_id)  # None: deleted since the ranked query
-            if source is None:
+            row = by_id.get(source_id)  # None: deleted since the ranked query
+            if row is None:
                 continue
+            source = _Text(source_id, row[1], str(Perspective(row[2]).value), tuple(case_keys.get(source_id, ())),
+                           row[3])
             for found in pattern.finditer(source.text):
                 hit = _hit(source, found.start(), found.end(), context)
                 if f.coded is not None:
@@ -306,7 +311,30 @@ def search(session: Session, project_id: int, query: str | None, *, filters: Sea
     return SearchResult((query or "").strip(), hits, len(ids), truncated, f)
 
 
-def _hit(source: Source, start: int, end: int, context: int) -> Hit:
+@dataclass(frozen=True)
+class _Text:
+    """What a hit needs of its source."""
+    id: int
+    title: str
+    perspective: str
+    case_keys: tuple[str, ...]
+    text: str
+
+
+def sentence_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around [start, end): from after the last ``. ? ! : newline`` before it to the next
+    ``. ? ! newline`` after it (included), white space trimmed: what a coder codes from a hit."""
+    first = max(text.rfind(mark, 0, start) for mark in (".", "?", "!", "\n", ":")) + 1
+    ends = [i for i in (text.find(mark, end) for mark in (".", "?", "!", "\n")) if i >= 0]
+    last = min(ends) + 1 if ends else len(text)
+    while first < start and text[first].isspace():
+        first += 1
+    while last > end and text[last - 1].isspace():
+        last -= 1
+    return first, last
+
+
+def _hit(source: _Text, start: int, end: int, context: int) -> Hit:
     body = source.text
     cut = max(0, start - context)
     before = body[cut:start]
@@ -316,6 +344,7 @@ def _hit(source: Source, start: int, end: int, context: int) -> Hit:
     after = body[end:cut]
     if cut < len(body) and WORD_RE.match(body[cut]):
         after = TRAILING_PART.sub("", after)
-    return Hit(source_id=source.id, source_title=source.title, perspective=str(source.perspective.value),
-               case_keys=tuple(case.key for case in source.cases), start=start, end=end,
-               before=SPACES.sub(" ", before).lstrip(), match=body[start:end], after=SPACES.sub(" ", after).rstrip())
+    return Hit(source_id=source.id, source_title=source.title, perspective=source.perspective,
+               case_keys=source.case_keys, start=start, end=end,
+               before=SPACES.sub(" ", before).lstrip(), match=body[start:end], after=SPACES.sub(" ", after).rstrip(),
+               sentence=sentence_span(body, start, end))

@@ -1,14 +1,13 @@
 """Full-text search over a project's transcripts, shown as keyword-in-context hits with their coded marks."""
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, g, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from casecoder.analysis import lookups
 from casecoder.analysis.double_coding import blind_source_ids
-from casecoder.analysis.lookups import source_texts
 from casecoder.analysis.search import SearchFilter
 from casecoder.analysis.search import search as run_search
 from casecoder.db import get_session
@@ -27,7 +26,7 @@ def index(project: Project):  # type: ignore[no-untyped-def]
     session = get_session()
     form = SearchForm(request.args)
     form.case.choices = [SelectChoice("", _("(any)")),
-                         *(SelectChoice(str(c.id), c.key) for c in lookups.cases(session, project.id))]
+                         *(SelectChoice(str(id_), key) for id_, key in lookups.case_choices(session, project.id))]
     form.validate()
     query = (form.q.data or "").strip()
     result = None
@@ -44,24 +43,8 @@ def index(project: Project):  # type: ignore[no-untyped-def]
             form.q.errors = [*form.q.errors, exc.render(_)]
     elif not query and any(request.args.get(name) for name in FILTERS):
         form.q.errors = [*form.q.errors, _("Type the words to search for")]
-    spans = sentence_spans(result.hits) if result else {}
+    links = {h.source_id: url_for("coding.source", slug=project.slug, source_id=h.source_id)
+             for h in result.hits} if result else {}  # one url_for per transcript, not three per hit
     filtered = any(getattr(form, name).data for name in FILTERS)
     return render_template("search/index.html", project=project, form=form, query=query, result=result,
-                           spans=spans, filtered=filtered), 400 if form.errors else 200
-
-
-def sentence_spans(hits) -> dict[tuple[int, int], str]:  # type: ignore[no-untyped-def]
-    """For each hit, the "start-end" of the sentence around it: what a coder codes from a hit."""
-    texts = source_texts(get_session(), {h.source_id for h in hits})
-    spans = {}
-    for h in hits:
-        text = texts[h.source_id]
-        start = max(text.rfind(mark, 0, h.start) for mark in (".", "?", "!", "\n", ":")) + 1
-        ends = [i for i in (text.find(mark, h.end) for mark in (".", "?", "!", "\n")) if i >= 0]
-        end = min(ends) + 1 if ends else len(text)
-        while start < h.start and text[start].isspace():
-            start += 1
-        while end > h.end and text[end - 1].isspace():
-            end -= 1
-        spans[(h.source_id, h.start)] = f"{start}-{end}"
-    return spans
+                           links=links, filtered=filtered), 400 if form.errors else 200
