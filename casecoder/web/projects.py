@@ -7,8 +7,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from casecoder.analysis import audit_log, lookups
-from casecoder.analysis.overview import excerpts_per_source, project_summary
+from casecoder.analysis import audit_log, lookups, project_page
+from casecoder.analysis.overview import project_summary
 from casecoder.analysis.people import member_candidates
 from casecoder.coding import accounts, cases, projects
 from casecoder.coding.codebook_file import load_codebook_file
@@ -59,10 +59,9 @@ def new():  # type: ignore[no-untyped-def]
 def overview(project: Project):  # type: ignore[no-untyped-def]
     session = get_session()
     return render_template("projects/overview.html", project=project,
-                           cases=lookups.cases_with_sources(session, project.id),
-                           sources=lookups.sources_with_links(session, project.id),
-                           summary=project_summary(session, project.id),
-                           excerpt_counts=excerpts_per_source(session, project.id))
+                           cases=project_page.overview_cases(session, project.id),
+                           sources=project_page.overview_sources(session, project.id),
+                           summary=project_summary(session, project.id))
 
 
 @bp.route("/p/<slug>/cases/<int:case_id>")
