@@ -40,14 +40,20 @@ def chain_json(chain: Chain, result: ChainCount, params: list[tuple[str, str]]) 
 
 def chain_figure_bytes(chain: Chain, result: ChainCount, lang: str, fmt: str,
                        directions: Iterable[str] = DEFAULT_DIRECTIONS) -> bytes:
-    from casecoder.figures.chains import ChainBox, chain_figure
+    return chain_figures_bytes(chain, result, lang, (fmt,), directions)[fmt]
+
+
+def chain_figures_bytes(chain: Chain, result: ChainCount, lang: str, fmts: tuple[str, ...],
+                        directions: Iterable[str] = DEFAULT_DIRECTIONS) -> dict[str, bytes]:
+    """The chain's figure in each of ``fmts``, laid out once (the same bytes as one call per format)."""
+    from casecoder.figures.chains import ChainBox, chain_figures
     t = Translator(lang)
     boxes = [ChainBox(n.key, n.label(lang), n.kind, n.n, result.N) for n in result.nodes]
     legend = {k: t.gettext(text) for k, text in LEGEND.items()}
-    return chain_figure(boxes, result.arrows, combination_n=result.combination_n, combination_N=result.N,
-                        formula=formula_words(result.formula, lang), title=chain.title,
-                        caption=(full_stop(chain.caption) + " " if chain.caption else "")
-                        + chain_caption(result, lang, directions), legend=legend, fmt=fmt)
+    return chain_figures(boxes, result.arrows, combination_n=result.combination_n, combination_N=result.N,
+                         formula=formula_words(result.formula, lang), title=chain.title,
+                         caption=(full_stop(chain.caption) + " " if chain.caption else "")
+                         + chain_caption(result, lang, directions), legend=legend, fmts=fmts)
 
 
 def chain_bundle(project: Project, chain: Chain, result: ChainCount, params: list[tuple[str, str]],
@@ -57,8 +63,8 @@ def chain_bundle(project: Project, chain: Chain, result: ChainCount, params: lis
                  " ".join(result.combination_keys)))
     files = tidy_files(CSV_HEADER, rows, chain_json(chain, result, params), "chain")
     directions = directions_in(params)
-    files.update({f"figure.{fmt}": chain_figure_bytes(chain, result, lang, fmt, directions)
-                  for fmt in ("svg", "png", "pdf")})
+    files.update({f"figure.{fmt}": data
+                  for fmt, data in chain_figures_bytes(chain, result, lang, ("svg", "png", "pdf"), directions).items()})
     denominators = {"N": result.N}
     spec = base_spec(project, "chain", {"chain": chain.title}, params, lang, denominators, coders)
     spec["scope"] = result.scope

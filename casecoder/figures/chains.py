@@ -14,22 +14,26 @@ or hyphenated: a word too wide for its box makes the box text smaller; lines are
 """
 from __future__ import annotations
 
+import io
 import math
 import textwrap
 from dataclasses import dataclass
 from typing import Any
 
-from matplotlib import rc_context
+from matplotlib import rc_context, rcParams
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch, Polygon
 from matplotlib.text import Text
-from matplotlib.typing import LineStyleType
+from matplotlib.typing import LineStyleType, RcKeyType
 
 from casecoder.figures.charts import (
+    DPI,
     FAMILY_COLOR,
     FONT_PT,
+    FORMATS,
+    METADATA,
     RC,
     SMALL_PT,
     TITLE_PT,
@@ -37,7 +41,6 @@ from casecoder.figures.charts import (
     _check_format,
     _new_figure,
     _renderer,
-    _save,
 )
 
 STATEMENT_COLOR, EVENT_COLOR, TOTAL_COLOR = FAMILY_COLOR, "#111111", "#cfe8d5"
@@ -61,12 +64,35 @@ class ChainBox:
     N: int              # the scope's denominator
 
 
+# What a measurement depends on besides the text, its size and weight and the figure's dpi: the settings
+# that choose the font and shape the glyphs (every caller holds ``rc_context(RC)``, so in practice one key).
+_TEXT_RC: tuple[RcKeyType, ...] = ("font.family", "font.sans-serif", "font.serif", "font.monospace", "font.style", "font.variant",
+            "font.weight", "font.stretch", "text.hinting", "text.hinting_factor", "text.kerning_factor",
+            "text.parse_math", "text.usetex")
+_MEASURED: dict[tuple[Any, ...], tuple[float, float]] = {}
+_MEASURED_MAX = 20_000      # a cap on the memo (a few MB); emptied when full
+
+
 def _size(fig: Figure, text: str, size: float, bold: bool = False) -> tuple[float, float]:
-    """Rendered width and height of ``text`` (possibly multi-line) in inches."""
-    artist = fig.text(0, 0, text, fontsize=size, fontweight="bold" if bold else "normal", linespacing=LINESPACING)
-    box = artist.get_window_extent(_renderer(fig))
-    artist.remove()
-    return box.width / fig.dpi, box.height / fig.dpi
+    """Rendered width and height of ``text`` (possibly multi-line) in inches. Remembered per process: the
+    same text, size, weight, dpi and font settings always measure the same (wrapping tries many widths, and
+    every figure of a chain bundle and every request measures the same labels again)."""
+    key = (text, size, bold, fig.dpi, *(_frozen(rcParams[name]) for name in _TEXT_RC))
+    found = _MEASURED.get(key)
+    if found is None:
+        artist = fig.text(0, 0, text, fontsize=size, fontweight="bold" if bold else "normal",
+                          linespacing=LINESPACING)
+        box = artist.get_window_extent(_renderer(fig))
+        artist.remove()
+        found = (box.width / fig.dpi, box.height / fig.dpi)
+        if len(_MEASURED) >= _MEASURED_MAX:
+            _MEASURED.clear()
+        _MEASURED[key] = found
+    return found
+
+
+def _frozen(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _lines(text: str, chars: int, cut: bool = False) -> list[str]:
@@ -258,11 +284,32 @@ def _draw_chain(boxes: list[ChainBox], arrows: list[str], *, combination_n: int,
 def chain_figure(boxes: list[ChainBox], arrows: list[str], *, combination_n: int, combination_N: int,
                  formula: str, title: str, caption: str, legend: dict[str, str], fmt: str = "svg") -> bytes:
     """A statement chain left to right (two rows above 4 boxes), its total, formula, legend and caption."""
-    _check_format(fmt)
+    return chain_figures(boxes, arrows, combination_n=combination_n, combination_N=combination_N, formula=formula,
+                         title=title, caption=caption, legend=legend, fmts=(fmt,))[fmt]
+
+
+def chain_figures(boxes: list[ChainBox], arrows: list[str], *, combination_n: int, combination_N: int,
+                  formula: str, title: str, caption: str, legend: dict[str, str],
+                  fmts: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
+    """:func:`chain_figure` in each of ``fmts``, laid out once and saved once per format (a bundle's three
+    files): the same bytes as one call per format, since saving draws the figure afresh each time."""
+    for fmt in fmts:
+        _check_format(fmt)
     with rc_context(RC):
         fig, _ = _draw_chain(boxes, arrows, combination_n=combination_n, combination_N=combination_N,
                              formula=formula, title=title, caption=caption, legend=legend)
-        return _save(fig, fmt)
+        return _save_each(fig, fmts)
+
+
+def _save_each(fig: Figure, fmts: tuple[str, ...]) -> dict[str, bytes]:
+    """``charts._save`` for several formats of one figure, then the figure cleared."""
+    out = {}
+    for fmt in fmts:
+        buf = io.BytesIO()
+        fig.savefig(buf, format=fmt, dpi=DPI.get(fmt, 100), metadata=METADATA[fmt], facecolor="white")
+        out[fmt] = buf.getvalue()
+    fig.clear()
+    return out
 
 
 Extent = tuple[float, float, float, float]
