@@ -8,18 +8,20 @@ family, system, or pooled (either perspective) — the tally's measures family, 
 """
 from __future__ import annotations
 
+import heapq
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
 import networkx as nx
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from casecoder.analysis.evidence import CountFilter, Evidence
-from casecoder.analysis.measures import denominator_cases, measure_cases
-from casecoder.analysis.tally import served_evidence as evidence
-from casecoder.kernel.measures import BY_NAME, DEFAULT_DIRECTIONS
-from casecoder.models import Chain, ChainNode, Code, CodeKind, Project
+from casecoder.analysis.evidence import FAMILY, SYSTEM, CountFilter, Evidence
+from casecoder.analysis.measures import KEYS_SEP, denominator_cases, measure_cases, occurs_query
+from casecoder.analysis.tally import cells_serve, project_coders, served_evidence
+from casecoder.kernel.measures import BITS, BY_NAME, DEFAULT_DIRECTIONS
+from casecoder.models import Case, CaseCodeEvidence, CaseSources, Chain, ChainNode, Code, CodeKind, Project
 
 SCOPE_MEASURES = {"family": "family", "system": "system", "pooled": "either"}   # scope -> the measure it counts
 AND, OR = "both-and", "and-or"
@@ -53,6 +55,50 @@ class ChainCount:
     @property
     def combination_n(self) -> int:
         return len(self.combination_keys)
+
+
+# ``occurs_query`` for some codes only: a chain, the statement graph and an overview need a few of the
+# codebook's codes, not every row of ``case_code_evidence``
+OCCURS_OF = occurs_query().where(CaseCodeEvidence.code_id.in_(bindparam("code_ids", expanding=True)))
+
+
+# every case of the project with its number of family and system sources (``case_sources``)
+CASES = (select(Case.id, Case.key, Case.municipality, func.coalesce(CaseSources.family, 0),
+                func.coalesce(CaseSources.system, 0))
+         .outerjoin(CaseSources, and_(CaseSources.project_id == Case.project_id, CaseSources.case_id == Case.id))
+         .where(Case.project_id == bindparam("project_id")))
+
+
+def _cases(session: Session, project_id: int) -> Evidence:
+    """``collect(f, occurs=False)`` for a filter ``tally_cells`` serves (every case, every coder): the
+    cases, who has a source of each perspective (``case_sources``, kept by triggers) and the coders."""
+    case_keys, municipality = {}, {}
+    with_source: dict[str, set[int]] = {FAMILY: set(), SYSTEM: set()}
+    for case_id, key, place, family, system in session.connection().execute(CASES, {"project_id": project_id}):
+        case_keys[case_id], municipality[case_id] = key, place
+        if family > 0:
+            with_source[FAMILY].add(case_id)
+        if system > 0:
+            with_source[SYSTEM].add(case_id)
+    return Evidence(case_keys=case_keys, municipality=municipality,
+                    with_source={p: frozenset(ids) for p, ids in with_source.items()},
+                    coders=project_coders(session, project_id))
+
+
+def evidence(session: Session, project_id: int, f: CountFilter, code_ids: Collection[int] | None = None) -> Evidence:
+    """``collect(f)``, with the occurrences of ``code_ids`` at least (None: every code; sub-codes rolled up):
+    where ``tally_cells`` serves ``f``, read from ``case_code_evidence`` for those codes only
+    (``tally.served_evidence`` reads it for every code); otherwise every code, through ``collect``."""
+    if code_ids is None or not cells_serve(f):
+        return served_evidence(session, project_id, f)
+    ev = _cases(session, project_id)
+    if code_ids:
+        rows = session.connection().execute(OCCURS_OF, {"project_id": project_id, "code_ids": sorted(set(code_ids))})
+        for code_id, *joined in rows:
+            for (perspective, direction), ids in zip(BITS, joined):
+                if ids:
+                    ev.occurs[(code_id, perspective, direction)] = set(map(int, ids.split(KEYS_SEP)))
+    return ev
 
 
 def groups(arrows: list[str]) -> list[list[int]]:
@@ -111,10 +157,40 @@ def count_saved_chain(session: Session, project: Project, chain: Chain, f: Count
     f = f or CountFilter()
     codes = [node.code for node in chain.nodes]
     arrows = [node.arrow.value for node in chain.nodes[:-1]]  # type: ignore[union-attr]
-    return count_chain(evidence(session, project.id, f), codes, arrows, chain.scope.value, f.directions)
+    return count_chain(evidence(session, project.id, f, [c.id for c in codes]), codes, arrows, chain.scope.value,
+                       f.directions)
 
 
 STATEMENT_KINDS = (CodeKind.STATEMENT, CodeKind.EVENT)
+STATEMENT_CODES = select(Code).where(Code.kind.in_(STATEMENT_KINDS), Code.codable.is_(True)).order_by(Code.key)
+
+
+def statement_keys(session: Session, project: Project) -> list[str]:
+    """The keys of the statement graph's nodes (what a suggested chain may end at), in key order."""
+    return list(session.scalars(STATEMENT_CODES.with_only_columns(Code.key).where(Code.project_id == project.id)))
+
+
+class Shared(Mapping[str, frozenset[int]]):
+    """An edge's ``cases``: scope -> the cases where both codes occur, each intersection made when first read
+    (a graph of n statements has up to n(n-1)/2 of them; a page reads a few)."""
+
+    def __init__(self, a: Mapping[str, frozenset[int]], b: Mapping[str, frozenset[int]]) -> None:
+        self._a, self._b = a, b
+        self._made: dict[str, frozenset[int]] = {}
+
+    def __getitem__(self, scope: str) -> frozenset[int]:
+        if scope not in self._made:
+            self._made[scope] = self._a[scope] & self._b[scope]
+        return self._made[scope]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._a)
+
+    def __len__(self) -> int:
+        return len(self._a)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 def statement_graph(session: Session, project: Project, f: CountFilter | None = None) -> nx.DiGraph:
@@ -122,9 +198,8 @@ def statement_graph(session: Session, project: Project, f: CountFilter | None = 
     ``cases`` (scope -> cases where both occur; co-occurrence, added both ways) and ``chains``
     (the saved chains with an arrow from u to v, as (title, arrow kind))."""
     f = f or CountFilter()
-    ev = evidence(session, project.id, f)
-    codes = list(session.scalars(select(Code).where(Code.project_id == project.id, Code.kind.in_(STATEMENT_KINDS),
-                                                    Code.codable.is_(True)).order_by(Code.key)))
+    codes = list(session.scalars(STATEMENT_CODES.where(Code.project_id == project.id)))
+    ev = evidence(session, project.id, f, [c.id for c in codes])
     graph = nx.DiGraph(keys=dict(ev.case_keys))
     for code in codes:
         graph.add_node(code.key, code_id=code.id, kind=code.kind.value, label_da=code.label_da,
@@ -132,12 +207,14 @@ def statement_graph(session: Session, project: Project, f: CountFilter | None = 
                        cases={scope: measure_cases(ev, code.id, measure, f.directions)
                               for scope, measure in SCOPE_MEASURES.items()})
 
-    def shared(a: str, b: str) -> dict[str, frozenset[int]]:
-        return {s: graph.nodes[a]["cases"][s] & graph.nodes[b]["cases"][s] for s in SCOPE_MEASURES}
+    cases = {key: graph.nodes[key]["cases"] for key in graph.nodes}
+
+    def shared(a: str, b: str) -> Shared:
+        return Shared(cases[a], cases[b])
 
     for a, b in combinations(sorted(graph.nodes), 2):
-        both = shared(a, b)
-        if both["pooled"]:
+        if not cases[a]["pooled"].isdisjoint(cases[b]["pooled"]):   # cases where both occur: an edge
+            both = shared(a, b)
             graph.add_edge(a, b, cases=both, chains=[])
             graph.add_edge(b, a, cases=both, chains=[])
     for chain in session.scalars(select(Chain).where(Chain.project_id == project.id).order_by(Chain.title)
@@ -168,23 +245,34 @@ def suggest_chains(graph: nx.DiGraph, end: str, scope: str = "pooled", *, min_no
     if end not in graph:
         return []
     keys = graph.graph.get("keys", {})
-    found: list[Suggestion] = []
+    # each node's cases as the bits of an int (bit i: the i-th case id), so that the thousands of paths
+    # intersect ints; the cases of the paths shown are read back from the bits
+    ids = sorted(set().union(*(data["cases"][scope] for _, data in graph.nodes(data=True))))
+    bit = {case_id: 1 << i for i, case_id in enumerate(ids)}
+    bits = {node: sum(bit[c] for c in data["cases"][scope]) for node, data in graph.nodes(data=True)}
+    # the nodes an arrow may come from: along an edge with cases where both occur
+    sources = {node: [before for before in sorted(graph.predecessors(node))
+                      if graph.edges[before, node]["cases"]["pooled"]] for node in graph.nodes}
+    found: list[tuple[tuple[str, ...], int]] = []   # (path, its cases' bits)
 
-    def extend(path: list[str], cases: frozenset[int]) -> None:
+    def extend(path: list[str], cases: int) -> None:
         if len(path) >= min_nodes:
-            found.append(Suggestion(tuple(reversed(path)), tuple(sorted(keys.get(c, str(c)) for c in cases))))
+            found.append((tuple(reversed(path)), cases))
         if len(path) == max_nodes:
             return
-        for before in sorted(graph.predecessors(path[-1])):
-            if before in path or not graph.edges[before, path[-1]]["cases"]["pooled"]:
+        for before in sources[path[-1]]:
+            if before in path:
                 continue
-            shared = cases & graph.nodes[before]["cases"][scope]
+            shared = cases & bits[before]
             if shared:
-                extend(path + [before], frozenset(shared))
+                extend(path + [before], shared)
 
-    extend([end], frozenset(graph.nodes[end]["cases"][scope]))
-    found.sort(key=lambda s: (-s.n, len(s.keys), s.keys))
-    return found[:limit]
+    def members(cases: int) -> list[int]:
+        return [case_id for i, case_id in enumerate(ids) if cases >> i & 1]
+
+    extend([end], bits[end])
+    best = heapq.nsmallest(limit, found, key=lambda s: (-s[1].bit_count(), len(s[0]), s[0]))   # = sorted()[:limit]
+    return [Suggestion(path, tuple(sorted(keys.get(c, str(c)) for c in members(cases)))) for path, cases in best]
 
 
 @dataclass(frozen=True)
@@ -221,7 +309,7 @@ def hypothesis_overview(session: Session, project: Project, key: str,
             if nxt not in seen:
                 seen.add(nxt)
                 queue.append(nxt)
-    ev = evidence(session, project.id, f)
+    ev = evidence(session, project.id, f, seen)
     n_family, n_system = len(denominator(ev, "family")), len(denominator(ev, "system"))
     nodes = [OverviewNode(c.key, c.label_da, c.label_en, c.kind.value,
                           (len(measure_cases(ev, c.id, "family", f.directions)), n_family),

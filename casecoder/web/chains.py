@@ -9,12 +9,13 @@ from casecoder.analysis import lookups
 from casecoder.analysis.chains import (
     count_chain,
     count_saved_chain,
+    evidence,
     hypothesis_overview,
     load_chain,
     statement_graph,
+    statement_keys,
     suggest_chains,
 )
-from casecoder.analysis.evidence import collect
 from casecoder.analysis.filters import to_params
 from casecoder.coding import chains as chain_ops
 from casecoder.db import get_session
@@ -36,11 +37,14 @@ def index(project: Project):  # type: ignore[no-untyped-def]
     end = request.args.get("end")
     scope = request.args.get("scope", "pooled")
     suggestions = []
-    graph = statement_graph(session, project, _filter())
-    if end:
+    if end:   # the statement graph only when suggestions are asked for; the ends to choose from are its nodes
+        graph = statement_graph(session, project, _filter())
         suggestions = suggest_chains(graph, end, scope if scope in ("family", "system", "pooled") else "pooled")
+        ends = sorted(graph.nodes)
+    else:
+        ends = statement_keys(session, project)
     return render_template("chains/index.html", project=project, chains=chain_ops.project_chains(session, project),
-                           ends=sorted(graph.nodes), end=end, scope=scope, suggestions=suggestions)
+                           ends=ends, end=end, scope=scope, suggestions=suggestions)
 
 
 @bp.route("/p/<slug>/chains/new")
@@ -79,7 +83,8 @@ def _preview(project: Project, body: dict):  # type: ignore[no-untyped-def, type
     chain_ops._check(str(body.get("title") or "x"), scope, keys, arrows)
     codes = chain_ops._codes(get_session(), project, keys)
     f = _filter()
-    return count_chain(collect(get_session(), project.id, f), codes, arrows, scope, f.directions)
+    return count_chain(evidence(get_session(), project.id, f, [c.id for c in codes]), codes, arrows, scope,
+                       f.directions)
 
 
 @bp.route("/api/p/<slug>/chains/preview", methods=["POST"])

@@ -1,6 +1,7 @@
 """``chains.evidence`` reads the occurrences from ``case_code_evidence`` where ``tally_cells`` serves the
 filter (issue #25): the same ``Evidence`` as ``evidence.collect``, for every filter it serves and after
-codings change; other filters go to ``collect`` itself."""
+codings change, for every code or only some (a chain's, the statement graph's); other filters go to
+``collect`` itself."""
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -8,7 +9,7 @@ from sqlalchemy import select
 from casecoder.analysis.chains import evidence  # tally.served_evidence
 from casecoder.analysis.evidence import CountFilter, collect
 from casecoder.coding import excerpts as excerpt_ops
-from casecoder.models import Coding, Excerpt
+from casecoder.models import Code, Coding, Excerpt
 from tests.fresh_db import demo_project
 
 FILTERS = [CountFilter(), CountFilter(directions=frozenset({"supports", "contradicts", "nuances"})),
@@ -16,11 +17,15 @@ FILTERS = [CountFilter(), CountFilter(directions=frozenset({"supports", "contrad
 
 
 def _same(session, project_id: int) -> None:  # type: ignore[no-untyped-def]
+    codes = sorted(session.scalars(select(Code.id).where(Code.project_id == project_id)))
     for f in FILTERS:
-        got, expected = evidence(session, project_id, f), collect(session, project_id, f)
-        assert got.occurs == expected.occurs, f
-        assert (got.case_keys, got.with_source, got.coders) == (expected.case_keys, expected.with_source,
-                                                                expected.coders), f
+        expected = collect(session, project_id, f)
+        for some in (None, codes[::3], codes[1:2], []):   # every code; some codes (a chain, the statement graph)
+            got = evidence(session, project_id, f, some)
+            wanted = {k: v for k, v in expected.occurs.items() if some is None or k[0] in some}
+            assert {k: v for k, v in got.occurs.items() if some is None or k[0] in some} == wanted, (f, some)
+            assert (got.case_keys, got.municipality, got.with_source, got.coders) == (
+                expected.case_keys, expected.municipality, expected.with_source, expected.coders), (f, some)
 
 
 def test_evidence_equals_collect_on_the_demo_and_after_a_coding_goes(session):  # type: ignore[no-untyped-def]
