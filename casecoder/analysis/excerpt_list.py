@@ -82,8 +82,13 @@ def excerpt_conditions(session: Session, project_id: int, f: ExcerptFilter) -> l
             select(source_interviewees.c.source_id).join(Interviewee, Interviewee.id == source_interviewees.c.interviewee_id)
             .where(Interviewee.role.in_(f.roles))))
     # an excerpt belongs to its transcript's project (coding/excerpts.py sets project_id from the source):
-    # the project is found through the transcripts, and a count reads ix_excerpts_source_id alone
-    conditions: list[ColumnElement[bool]] = [Excerpt.source_id.in_(sources)]
+    # SQLite finds the project through the transcripts, so that a count reads ix_excerpts_source_id alone;
+    # PostgreSQL reads the table for a count anyway, and the excerpt's own column saves it the join
+    narrowed = (f.perspective is not None or f.date_from is not None or f.date_to is not None
+                or f.source_id is not None or bool(f.roles))
+    conditions: list[ColumnElement[bool]] = [
+        Excerpt.source_id.in_(sources) if narrowed or session.get_bind().dialect.name == "sqlite"
+        else Excerpt.project_id == project_id]
     coding_conditions: list[ColumnElement[bool]] = []
     if f.code_id is not None:
         ids = code_and_descendants(session, f.code_id) if f.include_subcodes else [f.code_id]

@@ -154,9 +154,10 @@ def source_project_id(session: Session, source_id: int) -> int | None:
     return session.scalar(select(Source.project_id).where(Source.id == source_id))
 
 
-def source_choices(session: Session, project_id: int) -> Sequence[Row[int, str | None, str]]:
-    """The project's sources by title as (id, key, title) rows: a drop-down's choices, without the texts."""
-    return session.execute(select(Source.id, Source.key, Source.title).where(Source.project_id == project_id)
+def source_choices(session: Session, project_id: int) -> Sequence[Row[int, str]]:
+    """The project's sources by title as (id, title) rows: a drop-down's choices, without the texts (read from
+    ix_sources_project_title alone)."""
+    return session.execute(select(Source.id, Source.title).where(Source.project_id == project_id)
                            .order_by(Source.title, Source.id)).all()
 
 

@@ -109,9 +109,11 @@ class Source(Base):
     __tablename__ = "sources"
     # A unique index rather than a UniqueConstraint: the same rule (NULL keys allowed many times), but
     # migration 0004 can add it in place; rebuilding ``sources`` on SQLite would cascade-delete excerpts.
-    # (project, perspective) covers the tally's denominators: the source rows hold the whole text
+    # (project, perspective) covers the tally's denominators and (project, title) the transcripts in title
+    # order (the excerpt list): the source rows hold the whole text
     __table_args__ = (Index("uq_sources_project_id_key", "project_id", "key", unique=True),
-                      Index("ix_sources_project_perspective", "project_id", "perspective"))
+                      Index("ix_sources_project_perspective", "project_id", "perspective"),
+                      Index("ix_sources_project_title", "project_id", "title"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
