@@ -31,10 +31,20 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.double_coding import double_coded_source_ids
 from casecoder.analysis.evidence import PERSPECTIVES, CountFilter, ancestor_map, collect
 from casecoder.kernel.errors import N_, InvalidInput
-from casecoder.models import Code, CodeKind, Coding, DoubleCoding, Excerpt, Project, Source, User, source_cases
+from casecoder.models import (
+    Code,
+    CodeKind,
+    Coding,
+    DoubleCoding,
+    Excerpt,
+    Project,
+    Source,
+    User,
+    double_coding_coders,
+    source_cases,
+)
 
 LEVELS = ("case", "segment")
 UNITS = ("character", "sentence")
@@ -103,7 +113,9 @@ def nominal_coefficients(data: Sequence[Sequence[float]] | np.ndarray, binary: b
         found.append(("few_positive", positive))
     if not varied:
         found.append(("no_variation", 0))
-    agree = [np.unique(col[~np.isnan(col)]).size == 1 for col in pairable.T]
+    with warnings.catch_warnings():  # every pairable column has values: no all-nan slices
+        warnings.simplefilter("ignore", RuntimeWarning)
+        agree = np.nanmax(pairable, axis=0) == np.nanmin(pairable, axis=0)  # one value among its coders
     percent = float(np.mean(agree))
     cohen = fleiss = alpha = None
     with warnings.catch_warnings():  # degenerate tables are caught above; silence scipy/numpy chatter only here
@@ -126,10 +138,8 @@ def _cohen(pairable: np.ndarray) -> float | None:
     categories = np.unique(both)
     if both.shape[1] == 0 or categories.size < 2:
         return None
-    index = {v: i for i, v in enumerate(categories)}
     table = np.zeros((categories.size, categories.size))
-    for a, b in both.T:
-        table[index[a], index[b]] += 1
+    np.add.at(table, (np.searchsorted(categories, both[0]), np.searchsorted(categories, both[1])), 1)
     from statsmodels.stats.inter_rater import cohens_kappa
     return float(cohens_kappa(table, return_results=False))
 
@@ -181,28 +191,35 @@ def coder_users(session: Session, names: Sequence[str]) -> list[User]:
 def material(session: Session, project_id: int, coder_ids: Sequence[int],
              hidden: Collection[int] = ()) -> dict[int, frozenset[int]]:
     """Source id -> the chosen coders who took part in it, for every source of the material (less
-    ``hidden``: the sources the viewer codes blind)."""
+    ``hidden``: the sources the viewer codes blind).
+
+    Three grouped queries: the marked sources, their chosen coders, the chosen coders' (source, coder)
+    pairs. A source not marked is material when two chosen coders coded on it, which makes it
+    double-coded (``double_coded_source_ids``) without asking."""
     chosen = set(coder_ids)
-    took_part: dict[int, set[int]] = {}
-    for source_id in double_coded_source_ids(session, project_id):
-        took_part[source_id] = set()
-    for a in session.scalars(select(DoubleCoding).where(DoubleCoding.project_id == project_id)):
-        took_part.setdefault(a.source_id, set()).update(u.id for u in a.coders if u.id in chosen)
-    for source_id, coder_id in session.execute(
-            select(Excerpt.source_id, Coding.coder_id).distinct().join(Coding, Coding.excerpt_id == Excerpt.id)
-            .where(Excerpt.project_id == project_id, Coding.coder_id.in_(chosen))):
-        if source_id in took_part:
-            took_part[source_id].add(coder_id)
     marked = set(session.scalars(select(DoubleCoding.source_id).where(DoubleCoding.project_id == project_id)))
+    took_part: dict[int, set[int]] = {s: set() for s in marked}
+    if chosen:
+        for source_id, coder_id in session.execute(
+                select(DoubleCoding.source_id, double_coding_coders.c.user_id)
+                .join(double_coding_coders, double_coding_coders.c.assignment_id == DoubleCoding.id)
+                .where(DoubleCoding.project_id == project_id, double_coding_coders.c.user_id.in_(chosen))):
+            took_part[source_id].add(coder_id)
+        for source_id, coder_id in session.execute(
+                select(Excerpt.source_id, Coding.coder_id).distinct().join(Coding, Coding.excerpt_id == Excerpt.id)
+                .where(Excerpt.project_id == project_id, Coding.coder_id.in_(chosen))):
+            took_part.setdefault(source_id, set()).add(coder_id)
     return {s: frozenset(c) for s, c in took_part.items()
             if c and (s in marked or len(c) >= 2) and s not in hidden}
 
 
 def case_level(session: Session, project: Project, coders: Sequence[User], codes: Sequence[Code],
-               f: CountFilter = CountFilter(), hidden: Collection[int] = ()) -> tuple[list[CodeAgreement], np.ndarray]:
-    """Per code, the coders x cases presence matrix and its coefficients; also the pooled matrix."""
+               f: CountFilter = CountFilter(), hidden: Collection[int] = (),
+               sources: dict[int, frozenset[int]] | None = None) -> tuple[list[CodeAgreement], np.ndarray]:
+    """Per code, the coders x cases presence matrix and its coefficients; also the pooled matrix
+    (``sources``: the ``material`` when the caller has it)."""
     ids = [u.id for u in coders]
-    sources = material(session, project.id, ids, hidden)
+    sources = material(session, project.id, ids, hidden) if sources is None else sources
     if not sources:
         return [CodeAgreement(c.key, c.label_da, c.label_en, nominal_coefficients(np.empty((len(ids), 0))))
                 for c in codes], np.empty((len(ids), 0))
@@ -235,14 +252,15 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def segment_level(session: Session, project: Project, coders: Sequence[User], codes: Sequence[Code],
-                  f: CountFilter = CountFilter(), unit: str = "character",
-                  hidden: Collection[int] = ()) -> tuple[list[CodeAgreement], np.ndarray]:
-    """Per code, whether each character (or sentence) of the material is covered by each coder's codings."""
+                  f: CountFilter = CountFilter(), unit: str = "character", hidden: Collection[int] = (),
+                  sources: dict[int, frozenset[int]] | None = None) -> tuple[list[CodeAgreement], np.ndarray]:
+    """Per code, whether each character (or sentence) of the material is covered by each coder's codings
+    (``sources``: the ``material`` when the caller has it)."""
     if unit not in UNITS:
         raise InvalidInput("{what} '{value}' is not one of: {allowed}", "unit", what=N_("Unit"), value=unit,
                            allowed=", ".join(UNITS))
     ids = [u.id for u in coders]
-    sources = material(session, project.id, ids, hidden)
+    sources = material(session, project.id, ids, hidden) if sources is None else sources
     texts = dict(session.execute(select(Source.id, Source.text).where(Source.id.in_(sources))).all())
     order = sorted(texts)
     spans = {s: sentence_spans(texts[s]) if unit == "sentence" else None for s in order}
@@ -290,14 +308,15 @@ def compute_agreement(session: Session, project: Project, coder_names: Sequence[
     codes = agreement_codes(session, project, code_keys, hypothesis)
     if not codes:
         raise InvalidInput("Choose at least one codable code", "codes")
-    if level == "case":
-        rows, pooled = case_level(session, project, coders, codes, f, hidden)
-    else:
-        rows, pooled = segment_level(session, project, coders, codes, f, unit, hidden)
     ids = [u.id for u in coders]
-    titles = session.scalars(select(Source.title).where(
-        Source.id.in_(material(session, project.id, ids, hidden))).order_by(Source.title))
-    left_out = len(material(session, project.id, ids)) - len(material(session, project.id, ids, hidden)) if hidden else 0
+    everything = material(session, project.id, ids)
+    sources = {s: c for s, c in everything.items() if s not in hidden}
+    if level == "case":
+        rows, pooled = case_level(session, project, coders, codes, f, hidden, sources)
+    else:
+        rows, pooled = segment_level(session, project, coders, codes, f, unit, hidden, sources)
+    titles = session.scalars(select(Source.title).where(Source.id.in_(sources)).order_by(Source.title))
+    left_out = len(everything) - len(sources)
     return Agreement(project.slug, level, unit if level == "segment" else "case", tuple(u.username for u in coders),
                      tuple(rows), nominal_coefficients(pooled), tuple(titles), tuple(sorted(f.directions)),
                      f.include_subcodes, left_out)
