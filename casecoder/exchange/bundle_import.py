@@ -44,7 +44,7 @@ from casecoder.models import (
     Source,
     User,
 )
-from casecoder.models.derived.pause import paused
+from casecoder.models.derived.pause import maybe_paused
 
 __all__ = ["ImportSummary", "import_bundle"]
 
@@ -59,7 +59,8 @@ def import_bundle(session: Session, project: Project, bundle: Bundle, *, user: U
     importer.check()
     importer.problems.raise_any()
     outsiders = importer.outsiders()
-    with paused(session, project.id):  # derived tables rebuilt once for the project, not per row (#25)
+    codings = sum(len(plan.codings) for plan in importer.excerpt_plans.values())
+    with maybe_paused(session, project.id, codings):  # derived tables rebuilt once, not kept per row (#25)
         summary = importer.write()
     for name in outsiders:  # only with add_coders (else check refused them); audited by add_member
         accounts.add_member(session, project, cast(User, importer.users[name]), Role.CODER, actor=user)
@@ -244,10 +245,16 @@ class _Importer(BundleWriter):
             p.add(table.file, 1, None, InvalidInput("The columns start and end, or the column quote, are required",
                                                     "file"))
             return
+        directions: dict[str, Direction] = {}  # each spelling parsed once
         for row in table.rows:
             located = self._locate(row)
-            direction = p.attempt(row, "direction", validate.choice, Direction, row.get("direction") or "supports",
-                                  N_("Direction"))[1]
+            spelled = row.get("direction") or "supports"
+            direction = directions.get(spelled)
+            if direction is None:  # a wrong one is reported on every row that has it
+                direction = cast("Direction | None", p.attempt(row, "direction", validate.choice, Direction, spelled,
+                                                               N_("Direction"))[1])
+                if direction is not None:
+                    directions[spelled] = direction
             code_keys = self._applicable_codes(row)
             memo = p.attempt(row, "memo", validate.memo, row.get("memo"))[1]
             # the memo is the row's coder's own (an old bundle's shared memo goes to each row's coder);

@@ -184,6 +184,8 @@ def _check_size(table: Table, cells: list[str], line: int, problems: Problems) -
             "The first line names {n} columns; a table may have at most {limit}", "file", n=len(cells),
             limit=MAX_COLUMNS))
         return False
+    if (not cells or max(map(len, cells)) <= MAX_CELL) and "\x00" not in "".join(cells):
+        return True  # every cell within the smaller limit and without NUL: nothing to report
     ok = True
     for position, cell in enumerate(cells, 1):
         name = table.columns[position - 1] if line > 1 and position <= len(table.columns) else ""
@@ -211,10 +213,14 @@ def _row(table: Table, cells: list[str], start: int, positions: dict[str, int], 
 
 
 def _cell(column: str, value: str) -> str:
-    if value.startswith("'") and value[1:2] in FORMULA_START:  # written neutralised by files/tabular.py
+    if not value:
+        return value
+    if value[0] == "'" and value[1:2] in FORMULA_START:  # written neutralised by files/tabular.py
         value = value[1:]
     if column == "quote":  # matched against the transcript's text as it is
         return value.replace("\r\n", "\n")
+    if value.isascii():  # NFC already
+        return value.strip()
     return unicodedata.normalize("NFC", value.strip())  # keys and their references as validate.key stores them
 
 

@@ -13,7 +13,7 @@ from casecoder.coding.bulk_excerpts import BulkExcerpts
 from casecoder.coding.bulk_sources import NewCase, NewSource
 from casecoder.models import Direction
 from casecoder.models.derived import DERIVED, rebuild_all
-from casecoder.models.derived.pause import paused, sqlite_after_triggers
+from casecoder.models.derived.pause import paused, sqlite_after_triggers, worth_pausing
 
 TEXT = "Det gik godt med kommunen. Det gik skidt med skolen. Sagsbehandleren ringede tilbage."
 
@@ -125,3 +125,11 @@ def test_another_project_written_during_a_paused_import_keeps_exact_rows(session
     assert any(r[0] == other.id and r[2] == code_id for r in kept["evidence_summary"])
     rebuild_all(session)
     assert all_derived(session) == kept
+
+
+def test_a_small_import_into_a_large_project_keeps_the_triggers(session, factory):
+    project, _owner, _excerpt = factory.coded_project("big")  # one coding of evidence
+    assert worth_pausing(session, project.id, 1)
+    assert not worth_pausing(session, project.id, 0)
+    fresh = factory.project("fresh", factory.user("anna"))
+    assert worth_pausing(session, fresh.id, 0)
