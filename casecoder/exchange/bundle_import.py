@@ -273,7 +273,7 @@ class _Importer(BundleWriter):
                     first = plan.codings[(code_key, coder)][1]
                     p.at(row, "code_keys", InvalidInput("{coder} has already put code {key} on this excerpt (line "
                                                         "{line})", "codes", coder=coder, key=code_key, line=first.line))
-                plan.codings[(code_key, coder)] = (cast(Direction, direction), row)
+                plan.codings[(code_key, coder)] = (direction, row)
         self._check_existing_excerpts()
 
     def _locate(self, row: Row) -> tuple[str, str | None, int, int] | None:
