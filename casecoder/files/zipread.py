@@ -82,6 +82,7 @@ class ZipArchive:
         self._zip, self.filename, self._infos = archive, filename, infos
         self.max_entry, self.max_total, self.max_ratio = max_entry, max_total, max_ratio
         self._spent: dict[str, int] = {}  # bytes unpacked so far, by entry (an entry read twice counts once)
+        self._spent_total = 0  # their sum, kept as entries are read (not summed again on every read)
 
     @property
     def names(self) -> list[str]:
@@ -108,8 +109,7 @@ class ZipArchive:
 
     def _unpack(self, name: str, keep: bool, cap: int | None = None) -> bytes:
         info = self._infos[name]
-        left = None if self.max_total is None else self.max_total - sum(
-            size for entry, size in self._spent.items() if entry != name)
+        left = None if self.max_total is None else self.max_total - (self._spent_total - self._spent.get(name, 0))
         entry_cap = min((c for c in (self.max_entry, cap) if c is not None), default=None)
         ratio_cap = _ratio_cap(info, self.max_ratio)
         cap = min((c for c in (entry_cap, left, ratio_cap) if c is not None), default=None)
@@ -129,6 +129,7 @@ class ZipArchive:
             if ratio_cap is not None and size > ratio_cap:
                 raise _ratio(self.filename, info.filename, self.max_ratio)  # type: ignore[arg-type]
             raise _too_big(self.filename, self.max_total)  # type: ignore[arg-type]
+        self._spent_total += size - self._spent.get(name, 0)
         self._spent[name] = size
         return data
 

@@ -8,7 +8,7 @@ letter case) only when the project names it; each read is capped (a decompressio
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from casecoder.files.zipread import MB, ZipArchive, open_zip
 from casecoder.kernel.errors import InvalidInput
@@ -23,6 +23,7 @@ class QdpxArchive:
     qde_name: str
     qde: bytes
     zip: ZipArchive  # every entry by its (normalised) path, read on request
+    _by_lower: dict[str, str] | None = field(default=None, repr=False)  # the paths by lower case, made once
 
     def source_file(self, reference: str) -> tuple[str, bytes] | None:
         """The path and bytes of the file a ``plainTextPath``/``richTextPath`` names: ``internal://x``,
@@ -36,7 +37,9 @@ class QdpxArchive:
         name = name.replace("\\", "/").lstrip("/")
         base = posixpath.basename(name).lower()
         paths = self.zip.names
-        by_lower = {path.lower(): path for path in paths}
+        if self._by_lower is None:
+            self._by_lower = {path.lower(): path for path in paths}
+        by_lower = self._by_lower
         for candidate in (f"sources/{name}".lower(), name.lower(), f"sources/{base}"):
             if candidate in by_lower:
                 return by_lower[candidate], self.zip.read(by_lower[candidate])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from xml.etree.ElementTree import Element
 
 from casecoder.exchange.refi import xmlread as x
@@ -97,6 +98,7 @@ class PProject:
     note_refs: list[str] = field(default_factory=list)
 
 
+@lru_cache(maxsize=4096)  # a file repeats its times (one per coding and selection)
 def when(raw: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat((raw or "").strip().replace("Z", "+00:00")) if raw else None
@@ -105,7 +107,8 @@ def when(raw: str | None) -> datetime | None:
 
 
 def refs(element: Element, name: str, attribute: str = "targetGUID") -> list[str]:
-    return [g for g in (x.guid(x.attr(e, attribute)) for e in x.children(element, name)) if g]
+    found = x.children(element, name)
+    return [g for g in (x.guid(x.attr(e, attribute)) for e in found) if g] if found else []
 
 
 def variable_values(element: Element) -> list[tuple[str, str, str]]:

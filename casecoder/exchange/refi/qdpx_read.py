@@ -27,13 +27,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casecoder.coding import bulk_sources, projects, pseudonymise
 from casecoder.coding import cases as case_ops
 from casecoder.coding import codes as code_ops
-from casecoder.coding import projects, pseudonymise
 from casecoder.coding.accounts import NoActor, user_without_login
 from casecoder.coding.bulk_excerpts import BulkExcerpts, Progress
+from casecoder.coding.bulk_sources import NewCase
 from casecoder.exchange.refi import convention as cv
-from casecoder.exchange.refi import xmlread
+from casecoder.exchange.refi import gc_pause, xmlread
 from casecoder.exchange.refi.archive import MAX_ENTRIES, MAX_UNPACKED, open_qdpx
 from casecoder.exchange.refi.names import clean_name, free_slug, slugify, unique
 from casecoder.exchange.refi.qdc import apply_merge, plan_merge
@@ -45,6 +46,7 @@ from casecoder.exchange.refi.sets import record_sets
 from casecoder.kernel import validate
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import (
+    AttributeDefinition,
     AttributeType,
     Case,
     Code,
@@ -65,6 +67,14 @@ def import_qdpx(session: Session, data: bytes, filename: str, *, user: User | No
                 progress: Progress | None = None) -> tuple[Project, ImportReport]:
     """Create a new project from the .qdpx ``data``; ``user`` (if any) becomes its owner.
     ``progress(done, total)``: excerpts written, as the writing goes."""
+    with gc_pause.paused():  # a heap of parsed objects that all live to the end (gc_pause)
+        return _import(session, data, filename, user=user, title=title, slug=slug, lang=lang, max_bytes=max_bytes,
+                       max_entries=max_entries, max_unpacked=max_unpacked, progress=progress)
+
+
+def _import(session: Session, data: bytes, filename: str, *, user: User | None, title: str | None, slug: str | None,
+            lang: str, max_bytes: int, max_entries: int, max_unpacked: int,
+            progress: Progress | None) -> tuple[Project, ImportReport]:
     archive = open_qdpx(data, filename, max_entries=max_entries, max_unpacked=max_unpacked)
     root = xmlread.parse(archive.qde, archive.qde_name)
     if xmlread.local(root.tag) != "Project":
@@ -77,6 +87,7 @@ def import_qdpx(session: Session, data: bytes, filename: str, *, user: User | No
         report.warn(f"Unexpected namespace '{xmlread.namespace(root)}'; read by element names")
     report.warnings += xmlread.xsd_problems(archive.qde, "Project")
     parsed = parse_project(root, archive, report, max_bytes)
+    del root  # 80,000 elements for a large file: not kept (nor walked by the garbage collector) while writing
     title = validate.title((title or "").strip() or parsed.name or filename.rsplit(".", 1)[0])
     slug = validate.slug(slug) if slug else free_slug(session, slugify(title))
     project = projects.create_project(session, title, slug, None, user, description=parsed.description)
@@ -102,6 +113,9 @@ class _Importer:
         self.memo_notes = {g: text for g, (_n, text) in parsed.notes.items() if g not in special}
 
     def note_text(self, guids: list[str]) -> str:
+        if not guids:  # most codings and selections: no note
+            self.report.imported["memos"] += 0  # the report names memos (0) all the same
+            return ""
         texts = [self.memo_notes[g] for g in guids if g in self.memo_notes]
         self.used_notes.update(g for g in guids if g in self.memo_notes)
         self.report.imported["memos"] += len(texts)
@@ -113,7 +127,7 @@ class _Importer:
         self._codes()
         self._cases()
         self.case_of_selection = {sel: case for pc, case in self.case_rows for sel in pc.selection_refs}
-        cases_of_source: dict[str, list[Case]] = defaultdict(list)
+        cases_of_source: dict[str, list[NewCase]] = defaultdict(list)
         for pc, case in self.case_rows:
             for ref in pc.source_refs:
                 if case not in cases_of_source[ref]:
@@ -200,25 +214,27 @@ class _Importer:
                 self.codes.setdefault(planned.incoming.guid, code)
             if planned.incoming.note_refs:
                 code.memo = self.note_text(planned.incoming.note_refs)
+        relations: set[tuple[int, int, RelationType]] = set()
         for name, direction, origin, target in self.p.links:
             a, b = self.codes.get(origin or ""), self.codes.get(target or "")
             if a is None or b is None or a.id == b.id:
                 self.report.skip(f"Link '{name}'", "casecoder keeps links between two different codes only")
                 continue
             kind = RelationType.LEADS_TO if direction == "OneWay" else RelationType.ASSOCIATED_WITH
-            if self.s.scalar(select(CodeRelation.id).where(CodeRelation.source_code_id == a.id,
-                                                           CodeRelation.target_code_id == b.id,
-                                                           CodeRelation.type == kind)) is None:
+            if (a.id, b.id, kind) not in relations:  # the project is new: its relations are these
+                relations.add((a.id, b.id, kind))
                 self.s.add(CodeRelation(project_id=self.project.id, source_code_id=a.id, target_code_id=b.id, type=kind))
-                self.s.flush()
                 self.report.imported["relations"] += 1
+        self.s.flush()
 
     # -- cases ---------------------------------------------------------------------------------
 
     def _cases(self) -> None:
-        self.case_rows: list[tuple[Any, Case]] = []
+        """The cases with their variables as attributes, written at once (``coding/bulk_sources``: the rows
+        ``create_case`` and ``set_attribute`` write); a value ``set_attribute`` refuses is left out."""
+        self.case_rows: list[tuple[Any, NewCase]] = []
         taken = set(self.s.scalars(select(Case.key).where(Case.project_id == self.project.id)))
-        definitions: dict[str, Any] = {}
+        definitions: dict[str, AttributeDefinition] = {}  # by the name made from the variable's
         for n, pc in enumerate(self.p.cases, 1):
             raw = pc.name if self.own else clean_name(pc.name, f"case-{n}")
             key = unique(validate.as_key(raw) or clean_name(raw, f"case-{n}"), taken)
@@ -226,7 +242,7 @@ class _Importer:
             municipality = next((text.strip() for (name, _t), (_e, text) in values.items()
                                  if name in (cv.MUNICIPALITY, "municipality", "Municipality", "kommune", "Kommune")
                                  and text.strip()), UNKNOWN_MUNICIPALITY)
-            case = case_ops.create_case(self.s, self.project, key, municipality[:100], pc.description.strip())
+            case = NewCase(validate.case_key(key), municipality[:100], pc.description.strip())
             self.case_rows.append((pc, case))
             self.report.imported["cases"] += 1
             for (name, type_of), (_el, text) in values.items():
@@ -237,10 +253,14 @@ class _Importer:
                     if attr_name not in definitions:
                         definitions[attr_name] = case_ops.define_attribute(
                             self.s, self.project, attr_name, ATTRIBUTE_TYPE.get(type_of, AttributeType.TEXT))
-                    case_ops.set_attribute(self.s, case, definitions[attr_name], text.strip())
+                    definition = definitions[attr_name]
+                    validate.attribute_value(definition.type, text.strip(), definition.name)  # set_attribute's check
+                    case.attributes[definition.name] = text.strip()  # a second value for it replaces the first
                     self.report.imported["attributes"] += 1
                 except InvalidInput as exc:
                     self.report.skip(f"Case '{key}', variable '{name}' = '{text}'", exc.message)
+        bulk_sources.write(self.s, self.project, cases=[case for _pc, case in self.case_rows],
+                           attributes={d.name: d for d in definitions.values()})
 
     # -- sources, selections, codings ----------------------------------------------------------
 

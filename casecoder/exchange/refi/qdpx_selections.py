@@ -27,7 +27,7 @@ from casecoder.exchange.refi.positions import Converter, detect_utf16
 from casecoder.exchange.refi.qdpx_parse import PCoding, PSelection, PSource
 from casecoder.kernel import validate
 from casecoder.kernel.errors import InvalidInput
-from casecoder.models import Code, Direction, Source, User
+from casecoder.models import Case, Code, Direction, Source, User
 
 if TYPE_CHECKING:
     from casecoder.exchange.refi.qdpx_read import _Importer
@@ -79,7 +79,7 @@ def import_selections(imp: _Importer, ps: PSource, source: NewSource, collected:
         if excerpt is None:
             try:  # what create_excerpt checks
                 validate.span(source.text, start, end)
-                case_id = getattr(resolve_case(cast(Source, source), case), "id", None)
+                case_id = getattr(resolve_case(cast(Source, source), cast(Case, case)), "id", None)
             except InvalidInput as exc:
                 imp.report.skip(what, exc.message)
                 continue
@@ -143,9 +143,11 @@ def _coding(imp: _Importer, what: str, excerpt: PendingExcerpt, sel: PSelection,
 def _add_memo(imp: _Importer, what: str, excerpt: PendingExcerpt, user: User, text: str) -> None:
     """Add ``text`` to ``user``'s own memo on ``excerpt`` (unless it holds it already)."""
     text = text.strip()
+    if not text:
+        return
     at = next((i for i, (user_id, _t) in enumerate(excerpt.memos) if user_id == user.id), None)
     current = excerpt.memos[at][1] if at is not None else ""
-    if not text or text in current:
+    if text in current:
         return
     try:
         memo = validate.memo(f"{current}\n\n{text}".strip())

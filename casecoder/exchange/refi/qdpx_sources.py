@@ -19,13 +19,13 @@ from sqlalchemy import insert
 
 from casecoder.coding import bulk_sources
 from casecoder.coding.bulk_excerpts import PendingExcerpt
-from casecoder.coding.bulk_sources import NewInterviewee, NewSource
+from casecoder.coding.bulk_sources import NewCase, NewInterviewee, NewSource
 from casecoder.exchange.bundle_read import source_key as check_source_key
 from casecoder.exchange.refi import convention as cv
 from casecoder.exchange.refi.qdpx_parse import PSource
 from casecoder.kernel import validate
 from casecoder.kernel.errors import N_, InvalidInput
-from casecoder.models import Case, Perspective, Source, source_cases, source_interviewees
+from casecoder.models import Perspective, Source, source_cases, source_interviewees
 
 if TYPE_CHECKING:
     from casecoder.exchange.refi.qdpx_read import _Importer
@@ -80,7 +80,7 @@ class SourcePlans:
             out.append(person)
         return out
 
-    def plan(self, ps: PSource, cases: list[Case]) -> NewSource:
+    def plan(self, ps: PSource, cases: list[NewCase]) -> NewSource:
         """The transcript ``ps`` will be (written by ``write``), its report lines added in the file's order."""
         imp = self.imp
         fields = self.fields(ps)
