@@ -1,8 +1,8 @@
 """The workbench's create request (issue #25): one new excerpt with the acting coder's codings, an optional
 memo, and their audit rows, without ORM objects. No Flask.
 
-``source_to_code`` and ``codes_to_apply`` read the plain columns the create needs (the source with its
-cases in one query, its text never: ``text_cache`` has it); ``create`` checks like
+``source_and_codes`` reads the plain columns the create needs in one query (the source with its cases, its
+text never: ``text_cache`` has it; the codes asked for); ``create`` checks like
 ``excerpts.create_excerpt`` (span, memo, case, codes, directions; the same messages in the same order)
 and writes the same rows and the same audit rows (``audit.created_rows``): on PostgreSQL in ONE statement
 (data-modifying CTEs: excerpt, codings, memo and audit rows in one round trip), on SQLite in a few Core
@@ -14,7 +14,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Collection, Sequence, cast
 
-from sqlalchemy import Table, bindparam, insert, select, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CompoundSelect,
+    Integer,
+    Table,
+    bindparam,
+    insert,
+    literal,
+    null,
+    select,
+    text,
+    union_all,
+)
+from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
 
 from casecoder.coding import audit, text_cache
@@ -57,37 +71,50 @@ class CodeToApply:
 
 # The statements, built once (building a select costs more than running it on SQLite), run on the session's
 # connection (no ORM layer: plain rows)
-SOURCE_TO_CODE = (select(Source.project_id, Source.title, Source.text_version, Case.id, Case.key)
-                  .outerjoin(source_cases, source_cases.c.source_id == Source.id)
-                  .outerjoin(Case, Case.id == source_cases.c.case_id)
-                  .where(Source.id == bindparam("source_id")).order_by(Case.key))
-_CODES = select(Code.id, Code.key, Code.project_id, Code.codable, Code.archived, Code.color, Code.position
-                ).where(Code.project_id == bindparam("project_id"))
-CODES_BY_KEY, ALL_CODES = _CODES.where(Code.key.in_(bindparam("keys", expanding=True))), _CODES
+def _source_and_codes(keys: str | None) -> CompoundSelect[Any]:
+    """The source's columns and cases (kind 0), then the codes (kind 1): one statement, one round trip."""
+    source = (select(literal(0), Source.project_id, Source.title, Source.text_version, Case.id, Case.key,
+                     cast_(null(), Boolean), cast_(null(), Boolean), cast_(null(), Integer))
+              .outerjoin(source_cases, source_cases.c.source_id == Source.id)
+              .outerjoin(Case, Case.id == source_cases.c.case_id).where(Source.id == bindparam("source_id")))
+    codes = select(literal(1), Code.project_id, Code.key, cast_(null(), BigInteger), Code.id, Code.color, Code.codable,
+                   Code.archived, Code.position).where(Code.project_id == bindparam("project_id"))
+    if keys:
+        codes = codes.where(Code.key.in_(bindparam(keys, expanding=True)))
+    return union_all(source, codes)
+
+
+# The statements, built once (building a select costs more than running it on SQLite), run on the session's
+# connection (no ORM layer: plain rows)
+SOURCE_AND_CODES, SOURCE_AND_ALL_CODES = _source_and_codes("keys"), _source_and_codes(None)
 KEYS_LIMIT = 100  # above this many keys, every code of the project in one query (as analysis.workbench)
 INSERT_EXCERPT = insert(EXCERPTS).returning(EXCERPTS.c.id)
 INSERT_CODINGS = insert(CODINGS).returning(CODINGS.c.id, CODINGS.c.code_id)  # in any order: by code
 INSERT_MEMO = insert(MEMOS).returning(MEMOS.c.id)
 
 
-def source_to_code(session: Session, source_id: int) -> SourceToCode | None:
-    """The source with its cases in one query, or None."""
-    rows = session.connection().execute(SOURCE_TO_CODE, {"source_id": source_id}).all()
-    if not rows:
-        return None
-    project_id, title, version = rows[0][0], rows[0][1], rows[0][2]
-    return SourceToCode(source_id, project_id, title, version,
-                        [(row[3], row[4]) for row in rows if row[3] is not None], session)
-
-
-def codes_to_apply(session: Session, project_id: int, keys: Collection[str]) -> dict[str, CodeToApply]:
-    """The project's codes among ``keys``, by key."""
+def source_and_codes(session: Session, source_id: int, project_id: int,
+                     keys: Collection[str]) -> tuple[SourceToCode | None, dict[str, CodeToApply]]:
+    """The source with its cases (None if there is no such source) and ``project_id``'s codes among
+    ``keys`` by key, in one query."""
     wanted = set(keys)
+    params: dict[str, Any] = {"source_id": source_id, "project_id": project_id}
     if len(wanted) <= KEYS_LIMIT:
-        rows = session.connection().execute(CODES_BY_KEY, {"project_id": project_id, "keys": list(wanted)})
-    else:
-        rows = session.connection().execute(ALL_CODES, {"project_id": project_id})
-    return {row[1]: CodeToApply(*row) for row in rows}
+        params["keys"] = list(wanted)
+    found: SourceToCode | None = None
+    codes: dict[str, CodeToApply] = {}
+    for kind, project, name, version, id_, key_or_color, codable, archived, position in session.connection().execute(
+            SOURCE_AND_CODES if "keys" in params else SOURCE_AND_ALL_CODES, params):
+        if kind == 1:
+            codes[name] = CodeToApply(id_, name, project, codable, archived, key_or_color, position)
+            continue
+        if found is None:
+            found = SourceToCode(source_id, project, name, version, [], session)
+        if id_ is not None:
+            found.cases.append((id_, key_or_color))
+    if found is not None:
+        found.cases.sort(key=lambda case: case[1])
+    return found, codes
 
 
 def _resolve_case(source: SourceToCode, case: Case | None) -> tuple[int, str] | None:

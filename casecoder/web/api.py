@@ -87,11 +87,17 @@ def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
     and memo of a new excerpt is its creator's, so a blind coder may see all of it: no double-coding query."""
     session = get_session()
     body = _body()
-    source = excerpt_create.source_to_code(session, _int(body, "source_id"))  # with its cases: one query
+    source_id = _int(body, "source_id")
+    try:
+        keys, directions = _wanted_keys(body)
+        refused = None
+    except InvalidInput as exc:  # answered after the source's 404, as before
+        keys, directions, refused = [], [], exc
+    source, by_key = excerpt_create.source_and_codes(session, source_id, project.id, keys)  # one query
     if source is None or source.project_id != project.id:
         abort(404)
-    keys, directions = _wanted_keys(body)
-    by_key = excerpt_create.codes_to_apply(session, project.id, keys)
+    if refused is not None:
+        raise refused
     for key in keys:
         if key not in by_key:
             raise InvalidInput("There is no code '{key}' in this project", "codes", key=key)

@@ -57,8 +57,7 @@ def test_the_same_rows_as_create_excerpt(session, factory, memo):
     orm_json = excerpt_json(orm)
 
     audit.begin_action(session)
-    found = excerpt_create.source_to_code(session, source.id)
-    by_key = excerpt_create.codes_to_apply(session, project.id, [k for k, _d in wanted])
+    found, by_key = excerpt_create.source_and_codes(session, source.id, project.id, [k for k, _d in wanted])
     answer = excerpt_create.create(session, owner.id, owner.username, found, start, start + len(PHRASE),
                                    [(by_key[k], d) for k, d in wanted], memo=memo)
     session.commit()
@@ -82,9 +81,11 @@ def test_refusals_as_create_excerpt(session, factory):
     factory.code(project, "H1").codable = False
     session.commit()
     start = source.text.index(PHRASE)
-    found = excerpt_create.source_to_code(session, source.id)
+    found, codes = excerpt_create.source_and_codes(session, source.id, project.id, ["H1.4", "H1.1", "H1", "nope"])
     assert found.cases == [(one.id, "F01"), (two.id, "F02")] and found.title == source.title
-    codes = excerpt_create.codes_to_apply(session, project.id, ["H1.4", "H1.1", "H1"])
+    assert sorted(codes) == ["H1", "H1.1", "H1.4"] and codes["H1.4"].archived and not codes["H1"].codable
+    everything = excerpt_create.source_and_codes(session, source.id, project.id, [f"K{i}" for i in range(101)])[1]
+    assert len(everything) > 20 and everything["H1.1"] == codes["H1.1"]  # over 100 keys: the whole codebook
 
     def refused(**kw) -> str:  # type: ignore[no-untyped-def]
         args = {"start": start, "end": start + 10, "codes": [(codes["H1.1"], "supports")], "case": one, **kw}
@@ -101,5 +102,5 @@ def test_refusals_as_create_excerpt(session, factory):
     assert "Direction" in refused(codes=[(codes["H1.1"], "sideways")])
     session.rollback()
     assert session.scalar(select(Excerpt.id)) is None
-    assert excerpt_create.source_to_code(session, 2**31 - 1) is None
+    assert excerpt_create.source_and_codes(session, 2**31 - 1, project.id, ["H1.1"]) == (None, {"H1.1": codes["H1.1"]})
     assert session.get(Source, source.id) is not None

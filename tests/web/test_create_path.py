@@ -25,9 +25,9 @@ def _statements(app, send):  # type: ignore[no-untyped-def]
     return response, statements
 
 
-def test_a_create_reads_three_things_and_writes_in_one_statement(app, client, demo, session):
-    """The user with the project and membership, the source with its cases (no text), the codes; then the
-    excerpt, its codings and their audit rows: one statement on PostgreSQL (coding/excerpt_create.py),
+def test_a_create_reads_twice_and_writes_in_one_statement(app, client, demo, session):
+    """The user with the project and membership; the source with its cases (no text) and the codes; then
+    the excerpt, its codings and their audit rows: one statement on PostgreSQL (coding/excerpt_create.py),
     three on SQLite. No second read of the text version, no double-coding lookup."""
     source = session.scalars(select(Source).where(Source.project_id == demo.id).order_by(Source.id)).first()
     start = source.text.index("Interviewperson")
@@ -42,10 +42,11 @@ def test_a_create_reads_three_things_and_writes_in_one_statement(app, client, de
     assert response.status_code == 201, response.get_data(as_text=True)
     reads = [s for s in statements if s.startswith("SELECT")]
     tables = [s.split(" FROM ")[1].split()[0] for s in reads]
-    assert tables == ["users", "sources", "codes"], reads
+    assert tables == ["users", "sources"], reads
     assert "JOIN projects" in reads[0] and "memberships" in reads[0]  # the membership with the user
     source_read = reads[1]
-    assert "source_cases" in source_read and "sources.text," not in source_read  # cases joined, text deferred
+    assert "source_cases" in source_read and "sources.text," not in source_read  # cases joined, no text
+    assert "UNION ALL SELECT" in source_read and "FROM codes" in source_read  # the codes in the same query
     writes = [s for s in statements if not s.startswith("SELECT")]
     if session.get_bind().dialect.name == "postgresql":
         assert len(writes) == 1 and writes[0].startswith("WITH e AS (INSERT INTO excerpts"), writes
