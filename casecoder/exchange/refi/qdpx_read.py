@@ -5,8 +5,9 @@ not exactly one ``*.qde``, XML that is not well-formed, a root that is not ``Pro
 else is imported as far as casecoder can hold it, through the ordinary write functions (codes,
 excerpts and codings audited, the importing user as actor; excerpts, codings and memos checked as
 those check them and written in bulk, ``coding/bulk_excerpts``, with ``progress(done, total)``
-called as they go); what is left out is in the report with its reason, and XSD violations are
-report warnings.
+called as they go; cases, interviewees and sources likewise, ``coding/bulk_sources``; the derived
+tables built once at the end, ``models/derived/pause``); what is left out is in the report with its
+reason, and XSD violations are report warnings.
 
 - Users become casecoder users by name (``User@id`` for casecoder's own files, else ``User@name``);
   a name that exists is that user, a new one is a user without login (``password_hash = "!"``).
@@ -55,6 +56,7 @@ from casecoder.models import (
     RelationType,
     User,
 )
+from casecoder.models.derived import pause as derived_pause
 
 UNKNOWN_MUNICIPALITY = "(unknown)"
 ATTRIBUTE_TYPE = {"Text": AttributeType.TEXT, "Integer": AttributeType.INTEGER, "Float": AttributeType.NUMBER,
@@ -92,7 +94,8 @@ def _import(session: Session, data: bytes, filename: str, *, user: User | None, 
     slug = validate.slug(slug) if slug else free_slug(session, slugify(title))
     project = projects.create_project(session, title, slug, None, user, description=parsed.description)
     report.project_slug = project.slug
-    _Importer(session, project, parsed, report, user, lang).run(progress)
+    with derived_pause.paused(session, project.id):  # a new project: its derived tables built once at the end (#25)
+        _Importer(session, project, parsed, report, user, lang).run(progress)
     session.flush()
     pseudonymise.detect_project(session, project, user)  # CPR numbers, phones, e-mails for the review screen
     return project, report
