@@ -132,3 +132,26 @@ def test_a_blind_coder_sees_only_her_own_codings_in_the_marks(session, double):
     assert ("Interview F03", "gav ro") in marks(as_user(anna, coded=False))
     assert ("Interview F03", "gav ro") not in marks(as_user(anna, coded=True))
     assert ("Interview F03", "gav ro") in marks(as_user(olga, coded=True))
+
+
+def test_the_covering_excerpts_are_found_by_bisection_as_by_a_full_pass():
+    """``_cover`` looks only at excerpts starting within the longest excerpt's length before the hit's end:
+    the same keys and narrowest excerpt as a pass over every excerpt (random spans, long and nested)."""
+    import random
+
+    from casecoder.analysis.search import _cover, _natural, _Spans
+    rng = random.Random(25)
+    for _ in range(200):
+        rows = []
+        for i in range(rng.randint(1, 40)):
+            start = rng.randint(0, 300)
+            rows.append((start, start + rng.choice([1, 5, 20, 80, 250]), i + 1, {rng.choice(["H1.1", "H1.10", "ST.2"])}))
+        rows.sort(key=lambda r: (r[0], r[1], r[2]))
+        spans = _Spans([r[0] for r in rows], rows, max(r[1] - r[0] for r in rows))
+        for _ in range(30):
+            start = rng.randint(0, 350)
+            end = start + rng.randint(1, 15)
+            covering = [r for r in rows if r[0] <= start and r[1] >= end]
+            wanted = ((tuple(sorted(set().union(*(r[3] for r in covering)), key=_natural)),
+                       min(covering, key=lambda r: (r[1] - r[0], r[2]))[2]) if covering else ((), None))
+            assert _cover(spans, start, end) == wanted
