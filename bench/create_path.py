@@ -1,4 +1,4 @@
-"""The create path of issue #25: ``python bench/create_path.py [--db sqlite|postgresql|both] [--posts N] [--show]``.
+"""The create path of issue #25: ``python bench/create_path.py [--db sqlite|postgresql|both] [--posts N] [--show] [--pre-ping]``.
 
 Per database: a fresh database with the small synthetic project (bench/generate.py) and a 50-page
 transcript (150,000 characters); logged in as a coder, ``--posts`` excerpts are created through
@@ -6,7 +6,8 @@ transcript (150,000 characters); logged in as a coder, ``--posts`` excerpts are 
 codes, as ../shared/bench/casecoder_workload.py) twice: through Flask's test client and over HTTP to
 a real werkzeug server on 127.0.0.1 in this process. The SQL statements each create runs are counted
 with SQLAlchemy's ``before_cursor_execute`` event (``executemany`` counts once: one round trip), plus
-BEGIN/COMMIT; printed: statements and ms per create (median, min-max). ``--show`` lists one create's
+BEGIN/COMMIT; printed: statements and ms per create (median, min-max) and the CPU time per create of this
+process (client and server; all of SQLite's work; mean). ``--show`` lists one create's
 statements. gunicorn is measured by ../shared/bench/side_by_side.py (docs/benchmarks.md).
 """
 from __future__ import annotations
@@ -113,21 +114,26 @@ def via_http(app, slug: str, source_id: int, spans, posts: int, counter: Counter
         server.server_close()
 
 
+CPU: list[float] = []  # the CPU time of each create (this process: client and server; SQLite runs in it)
+
+
 def measure(post, posts: int, counter: Counter) -> tuple[list[float], list[list[str]]]:  # type: ignore[no-untyped-def]
     post(-1)  # warm-up: caches, prepared statements
     times, statements = [], []
+    CPU.clear()
     for i in range(posts):
         counter.statements = []
         counter.on = True
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         post(i)
         times.append((time.perf_counter() - t0) * 1000)
+        CPU.append((time.process_time() - c0) * 1000)
         counter.on = False
         statements.append(counter.statements)
     return times, statements
 
 
-def run(kind: str, posts: int, show: bool, pre_ping: bool = True) -> None:
+def run(kind: str, posts: int, show: bool, pre_ping: bool = False) -> None:
     from casecoder.db import engine_of
     with bench_app(kind) as (_url, engine, app):
         with Session(engine, expire_on_commit=False) as session:
@@ -135,14 +141,14 @@ def run(kind: str, posts: int, show: bool, pre_ping: bool = True) -> None:
             source, spans = long_source(session, project, 150_000, 7, "Bench 50 pages")
             slug, source_id = project.slug, source.id
         counter = Counter(engine_of(app))
-        if not pre_ping:  # what the ping on every checkout (models/engine.py) costs: one round trip
-            engine_of(app).pool._pre_ping = False
+        if pre_ping:  # what a ping on every checkout would cost (models/engine.py has none): one round trip
+            engine_of(app).pool._pre_ping = True
         for label, fn, offset in (("test client", via_test_client, 0), ("werkzeug HTTP", via_http, 10_000)):
             times, statements = fn(app, slug, source_id, spans, posts, counter, offset)
             counts = sorted(len(s) for s in statements)
             print(f"{kind:10} {label:14} statements/create {statistics.median(counts):5.1f} "
                   f"({counts[0]}-{counts[-1]})   ms/create {statistics.median(times):6.2f} "
-                  f"({min(times):.2f}-{max(times):.2f})", flush=True)
+                  f"({min(times):.2f}-{max(times):.2f})   CPU ms/create {statistics.mean(CPU):5.2f}", flush=True)
             if show and label == "test client":
                 one = statements[len(statements) // 2]
                 for n, statement in enumerate(one, 1):
@@ -154,11 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", default="both", choices=["sqlite", "postgresql", "both"])
     parser.add_argument("--posts", type=int, default=200)
     parser.add_argument("--show", action="store_true", help="list one create's statements")
-    parser.add_argument("--no-pre-ping", action="store_true", help="PostgreSQL: no ping when a request takes a "
-                        "connection from the pool (to measure what the ping costs)")
+    parser.add_argument("--pre-ping", action="store_true", help="PostgreSQL: ping when a request takes a "
+                        "connection from the pool (SQLAlchemy's pool_pre_ping; to measure what it costs)")
     args = parser.parse_args(argv)
     for kind in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
-        run(kind, args.posts, args.show, not args.no_pre_ping)
+        run(kind, args.posts, args.show, args.pre_ping)
     return 0
 
 

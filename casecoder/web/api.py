@@ -24,7 +24,7 @@ from casecoder.coding import double_coding as dc
 from casecoder.coding import excerpts as excerpt_ops
 from casecoder.coding import undo as undo_ops
 from casecoder.coding.permissions import MANAGE, can
-from casecoder.db import get_session
+from casecoder.db import get_session, one_statement
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Case, Code, Excerpt, Project
 from casecoder.web.access import owned, project_route
@@ -106,6 +106,9 @@ def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
                                    _int(body, "end"), [(by_key[key], d) for key, d in zip(keys, directions)],
                                    case=_case(project, body), memo=str(body.get("memo") or ""))
     return jsonify({**answer, "changed": True}), 201
+
+
+one_statement("api.create_excerpt")  # PostgreSQL: no BEGIN and COMMIT round trips (casecoder/db.py)
 
 
 @bp.route("/p/<slug>/excerpts/<int:excerpt_id>", methods=["PATCH"])

@@ -77,3 +77,36 @@ def test_a_blind_coder_gets_the_new_excerpt_as_a_read_shows_it(client, session, 
     assert answer["memos"] == [{"user": "anna", "text": "mit notat"}]
     read = client.get(f"/api/p/dbl/excerpts/{answer['id']}")
     assert read.status_code == 200 and read.get_json() == answer
+
+
+def test_on_postgresql_the_create_is_one_autocommitted_statement(app, client, demo, session):
+    """No BEGIN and COMMIT round trips (casecoder/db.py ``one_statement``): the write commits by itself and
+    is there for every other connection when the answer comes; other requests keep their transaction."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    source = session.scalars(select(Source).where(Source.project_id == demo.id).order_by(Source.id)).first()
+    start = source.text.index("Interviewperson")
+    token = csrf_token(client, f"/p/demo/sources/{source.id}")
+    seen: list[tuple[str, bool]] = []
+
+    def note(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        seen.append((statement.split()[0], conn.connection.driver_connection.autocommit))
+    engine = engine_of(app)
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        created = client.post("/api/p/demo/excerpts", headers={"X-CSRFToken": token}, json={
+            "source_id": source.id, "start": start, "end": start + 9, "codes": ["H1.1"]})
+        assert created.status_code == 201
+        writes = [autocommit for first, autocommit in seen if first == "WITH"]
+        assert writes == [True] and all(autocommit for _first, autocommit in seen), seen
+        assert session.get(Excerpt, created.get_json()["id"]) is not None  # committed: another connection sees it
+        seen.clear()
+        assert client.patch(f"/api/p/demo/excerpts/{created.get_json()['id']}", headers={"X-CSRFToken": token},
+                            json={"memo": "x"}).status_code == 200
+        assert seen and not any(autocommit for _first, autocommit in seen), seen
+        seen.clear()
+        refused = client.post("/api/p/demo/excerpts", headers={"X-CSRFToken": token}, json={
+            "source_id": source.id, "start": start, "end": start + 9, "codes": ["H1.1", "NOPE"]})
+        assert refused.status_code == 400 and not [first for first, _a in seen if first != "SELECT"]
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
