@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,30 +65,43 @@ class ChainBox:
     N: int              # the scope's denominator
 
 
-# What a measurement depends on besides the text, its size and weight and the figure's dpi: the settings
-# that choose the font and shape the glyphs (every caller holds ``rc_context(RC)``, so in practice one key).
-_TEXT_RC: tuple[RcKeyType, ...] = ("font.family", "font.sans-serif", "font.serif", "font.monospace", "font.style", "font.variant",
-            "font.weight", "font.stretch", "text.hinting", "text.hinting_factor", "text.kerning_factor",
-            "text.parse_math", "text.usetex")
-_MEASURED: dict[tuple[Any, ...], tuple[float, float]] = {}
-_MEASURED_MAX = 20_000      # a cap on the memo (a few MB); emptied when full
+# What a measurement depends on besides the text, its size and weight: the figure's dpi and the settings that
+# choose the font and shape the glyphs (every caller holds ``rc_context(RC)``, so in practice one key)
+_TEXT_RC: tuple[RcKeyType, ...] = (
+    "font.family", "font.sans-serif", "font.serif", "font.monospace", "font.style", "font.variant", "font.weight",
+    "font.stretch", "text.hinting", "text.hinting_factor", "text.kerning_factor", "text.parse_math", "text.usetex")
+_FONT_KEYS: weakref.WeakKeyDictionary[Figure, tuple[Any, ...]] = weakref.WeakKeyDictionary()
+_MEASURED: dict[tuple[Any, ...], Any] = {}   # measurements and wrapped texts, per process
+_MEASURED_MAX = 20_000                        # a cap on the memo (a few MB); emptied when full
+
+
+def _font_key(fig: Figure) -> tuple[Any, ...]:
+    """The dpi and font settings ``fig`` measures with (read once per figure: it is laid out in one rc_context)."""
+    key = _FONT_KEYS.get(fig)
+    if key is None:
+        key = _FONT_KEYS[fig] = (fig.dpi, *(_frozen(rcParams[name]) for name in _TEXT_RC))
+    return key
+
+
+def _remember(key: tuple[Any, ...], value: Any) -> Any:
+    if len(_MEASURED) >= _MEASURED_MAX:
+        _MEASURED.clear()
+    _MEASURED[key] = value
+    return value
 
 
 def _size(fig: Figure, text: str, size: float, bold: bool = False) -> tuple[float, float]:
     """Rendered width and height of ``text`` (possibly multi-line) in inches. Remembered per process: the
     same text, size, weight, dpi and font settings always measure the same (wrapping tries many widths, and
     every figure of a chain bundle and every request measures the same labels again)."""
-    key = (text, size, bold, fig.dpi, *(_frozen(rcParams[name]) for name in _TEXT_RC))
+    key = ("size", text, size, bold, *_font_key(fig))
     found = _MEASURED.get(key)
     if found is None:
         artist = fig.text(0, 0, text, fontsize=size, fontweight="bold" if bold else "normal",
                           linespacing=LINESPACING)
         box = artist.get_window_extent(_renderer(fig))
         artist.remove()
-        found = (box.width / fig.dpi, box.height / fig.dpi)
-        if len(_MEASURED) >= _MEASURED_MAX:
-            _MEASURED.clear()
-        _MEASURED[key] = found
+        found = _remember(key, (box.width / fig.dpi, box.height / fig.dpi))
     return found
 
 
@@ -103,7 +117,12 @@ def _fit(fig: Figure, parts: list[str], size: float, width: float, most: int = M
          bold: bool = False, even: bool = True) -> str:
     """``parts`` each wrapped at the most characters per line (<= ``most``) that fit ``width`` inches, then
     (``even``: box labels) evened out: as narrow as the same number of lines allows. Words are never broken
-    (unless one is wider than ``width`` at ``size``: then it is cut, without a hyphen, the last resort)."""
+    (unless one is wider than ``width`` at ``size``: then it is cut, without a hyphen, the last resort).
+    Remembered per process, as ``_size``."""
+    key = ("fit", tuple(parts), size, width, most, bold, even, *_font_key(fig))
+    found = _MEASURED.get(key)
+    if found is not None:
+        return found
     wrapped = []
     for part in (part for part in parts if part):
         chars = next((c for c in range(most, 0, -1) if _size(fig, "\n".join(_lines(part, c)), size, bold)[0] <= width),
@@ -117,7 +136,7 @@ def _fit(fig: Figure, parts: list[str], size: float, width: float, most: int = M
         while even and chars > 1 and len(_lines(part, chars - 1)) == count:
             chars -= 1
         wrapped += _lines(part, chars)
-    return "\n".join(wrapped)
+    return _remember(key, "\n".join(wrapped))
 
 
 def _word_size(fig: Figure, texts: list[str], width: float, bold: bool = False, least: float = MIN_PT) -> float:
