@@ -130,7 +130,8 @@ def _overview(session: Session, project: Project, f: CountFilter, params: Params
     from casecoder.export.overview import overview_bundle
     key = _code(session, project, target.get("code")).key
     nodes, edges = hypothesis_overview(session, project, key, f)
-    return overview_bundle(project, key, nodes, edges, params, lang, collect(session, project.id, f).coders)
+    coders = collect(session, project.id, f, occurs=False).coders   # who counted: the occurrences are not needed
+    return overview_bundle(project, key, nodes, edges, params, lang, coders)
 
 
 def _quotes(session: Session, project: Project, f: CountFilter, params: Params, target: Target, lang: str,
