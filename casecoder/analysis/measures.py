@@ -31,6 +31,7 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    distinct,
     func,
     literal_column,
     select,
@@ -47,7 +48,6 @@ from casecoder.kernel.measures import (
     Measure,
     measures_of_masks,
 )
-from casecoder.kernel.vocabulary import Direction, Perspective
 from casecoder.models import Case, CaseCodeEvidence, CaseSources, TallyCell, TallyDefault
 from casecoder.models.derived.tally_cells import COLUMNS, DEFAULT_MEASURES  # n_family, ... in NAMES order
 
@@ -190,12 +190,12 @@ def denominators_query() -> Select:
 
 
 def pair_mask(summary: ReadOnlyColumnCollection[str, KeyedColumnElement[Any]]) -> ColumnElement[int]:
-    """The mask of the pairs the grouped rows of ``summary`` (``evidence_summary``'s columns) have:
-    ``max()`` per bit, then ``|`` (``bit_or`` is not portable)."""
-    mask: ColumnElement[int] | None = None
-    for (perspective, direction), bit in BITS.items():
-        pair = and_(summary.perspective == Perspective(perspective), summary.direction == Direction(direction))
-        one = func.max(case((pair, bit), else_=0))
-        mask = one if mask is None else mask.op("|")(one)
-    assert mask is not None
-    return mask
+    """The mask of the pairs the grouped rows of ``summary`` (``evidence_summary``'s columns) have: the sum of
+    the distinct bits of the rows (each pair's bit a distinct power of two, so their distinct sum is their
+    ``|``; ``bit_or`` is not portable), the bit picked by perspective, then direction."""
+    by_perspective: dict[str, list[tuple[ColumnElement[str], ColumnElement[int]]]] = {}
+    for (perspective, direction), bit in BITS.items():   # written into the SQL, as in the triggers
+        by_perspective.setdefault(perspective, []).append((literal_column(f"'{direction}'"), literal_column(str(bit))))
+    bit_of_row = case(*[(literal_column(f"'{p}'"), case(*bits, value=summary.direction))
+                        for p, bits in by_perspective.items()], value=summary.perspective)
+    return func.sum(distinct(bit_of_row))

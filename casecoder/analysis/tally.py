@@ -21,7 +21,15 @@ from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, cas
 from sqlalchemy.orm import Session
 
 from casecoder.analysis import measures
-from casecoder.analysis.evidence import CountFilter, Evidence, collect, measure_keys, summary_serves
+from casecoder.analysis.evidence import (
+    CountFilter,
+    Evidence,
+    collect,
+    measure_counts,
+    measure_keys,
+    selected_cases,
+    summary_serves,
+)
 from casecoder.kernel import measures as declared
 from casecoder.kernel import tree
 from casecoder.kernel.measures import DEFAULT_DIRECTIONS, NAMES
@@ -275,6 +283,29 @@ def project_coders(session: Session, project_id: int) -> tuple[str, ...]:
     return tuple(sorted(session.connection().execute(CODERS, {"project_id": project_id}).scalars()))
 
 
+def number_keys(session: Session, project: Project, f: CountFilter, code_id: int, measure: str
+                ) -> tuple[str, ...] | None:
+    """The sorted keys of the cases behind one number of the tally (a click on it); ``None`` when the code
+    is not the project's. Where ``evidence_summary`` serves ``f`` but the cells do not (a case or coder
+    filter), only the code's own and its sub-codes' evidence is read; otherwise the tally with case keys
+    (``tally_keys`` resolves only the list that is read)."""
+    conn = session.connection()
+    if conn.execute(CODE_IN_PROJECT, {"project_id": project.id, "code_id": code_id}).first() is None:
+        return None
+    if summary_serves(f) and not cells_serve(f):
+        case_keys = dict(conn.execute(CASE_KEY_OF_ID.where(Case.id.in_(
+            selected_cases(session, project.id, f).with_only_columns(Case.id).scalar_subquery()))).all())
+        keys = measure_keys(session, project.id, f, case_keys, below=code_id)
+        assert keys is not None
+        return keys.get(code_id, {}).get(measure, ())
+    row = next(r for r in compute_tally(session, project, f, case_keys=True).rows if r.code_id == code_id)
+    return tuple(row.counts[measure].case_keys or ())
+
+
+CODE_IN_PROJECT = select(Code.id).where(Code.project_id == bindparam("project_id"), Code.id == bindparam("code_id"))
+CASE_KEY_OF_ID = select(Case.id, Case.key)
+
+
 def compute_tally(session: Session, project: Project, f: CountFilter | None = None, *,
                   case_keys: bool = False) -> Tally:
     """The tally of every code. From ``tally_cells`` when it serves ``f`` (counts only), or from
@@ -306,8 +337,11 @@ def compute_tally(session: Session, project: Project, f: CountFilter | None = No
     else:
         if summary_serves(f):
             ev = collect(session, project.id, f, occurs=False)
-            keys = measure_keys(session, project.id, f, ev.case_keys)
-        if keys is None:
+            if case_keys:
+                keys = measure_keys(session, project.id, f, ev.case_keys)
+            else:   # the numbers only (the tally page with a filter)
+                cells = measure_counts(session, project.id, f)
+        if keys is None and cells is None:
             ev = collect(session, project.id, f)
         assert ev is not None
         denominators = {name: ev.keys(cases) for name, cases in measures.denominator_sets(ev).items()}

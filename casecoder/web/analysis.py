@@ -5,6 +5,8 @@ codebook and coders (``templates/analysis/_provenance.html``).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -15,7 +17,7 @@ from casecoder.analysis.cooccurrence import SCOPES, cooccurrence
 from casecoder.analysis.double_coding import blindness
 from casecoder.analysis.filters import describe, parse_filter, to_params
 from casecoder.analysis.matrix import Cell, Matrix, evidence_matrix
-from casecoder.analysis.tally import MEASURES, Tally, compute_tally
+from casecoder.analysis.tally import MEASURES, compute_tally, number_keys
 from casecoder.analysis.uncounted import uncounted
 from casecoder.db import get_session
 from casecoder.export.tally import tally_json
@@ -42,12 +44,10 @@ def _context(project: Project, f, **extra):  # type: ignore[no-untyped-def]
                 municipalities=lookups.municipalities(session, project.id), **extra)
 
 
-def excerpt_link(project: Project, tally: Tally, f, code_id: int, measure: str, case_ids: dict[str, int]) -> str:  # type: ignore[no-untyped-def]
-    """The excerpt list behind one number: same code, cases, perspective, directions and filters."""
-    row = next(r for r in tally.rows if r.code_id == code_id)
-    count = row.counts[measure]
+def excerpt_link(project: Project, f, code_id: int, measure: str, keys: Sequence[str], case_ids: dict[str, int]) -> str:  # type: ignore[no-untyped-def]
+    """The excerpt list behind one number: same code, cases (``keys``), perspective, directions and filters."""
     args: dict[str, object] = {"code": code_id, "sub": "1" if f.include_subcodes else "0",
-                               "case": ",".join(str(case_ids[k]) for k in count.case_keys) or "0",
+                               "case": ",".join(str(case_ids[k]) for k in keys) or "0",
                                "coder": list(f.coder_ids), "role": list(f.roles)}
     if measure in ("family", "system"):
         args["perspective"] = measure
@@ -90,10 +90,10 @@ def _multi(params: list[tuple[str, str]]) -> dict[str, list[str]]:
 def tally_cases(project: Project, code_id: int, measure: str):  # type: ignore[no-untyped-def]
     """One number of the tally: its cases are found now and the excerpt list behind it opened."""
     f = _filter()
-    result = compute_tally(get_session(), project, f, case_keys=True)
-    if not any(r.code_id == code_id for r in result.rows):
+    keys = number_keys(get_session(), project, f, code_id, measure)
+    if keys is None:
         abort(404)
-    return redirect(excerpt_link(project, result, f, code_id, measure, lookups.case_ids(get_session(), project.id)))
+    return redirect(excerpt_link(project, f, code_id, measure, keys, lookups.case_ids(get_session(), project.id)))
 
 
 @bp.route("/api/projects/<slug>/tally")

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casecoder.analysis.evidence import AttributeCondition, CountFilter
-from casecoder.analysis.tally import Count
+from casecoder.analysis.tally import Count, number_keys
 from casecoder.coding import cases, excerpts
 from casecoder.models import Case, Excerpt, Project, Source, User
 from tests.factories import Factory
@@ -272,6 +272,9 @@ def test_tally_matches_a_brute_force_count(session, factory, example):
             for measure, count in got.items():  # the cases behind n are among the cases behind N
                 denominator = measure if measure in ("family", "system", "both") else "any"
                 assert set(count.case_keys) <= set(expected_denominators[denominator]), (key, measure)
+                # a click on the number finds the same cases, reading only what is below the code
+                assert number_keys(session, built.project, f, tally.row(key).code_id, measure) == \
+                    expected[key][measure].case_keys, (key, measure)
         assert tally.coders == brute_force_coders(built, f)
     finally:
         session.rollback()
