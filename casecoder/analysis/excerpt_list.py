@@ -86,8 +86,11 @@ def excerpt_conditions(session: Session, project_id: int, f: ExcerptFilter) -> l
     # PostgreSQL reads the table for a count anyway, and the excerpt's own column saves it the join
     narrowed = (f.perspective is not None or f.date_from is not None or f.date_to is not None
                 or f.source_id is not None or bool(f.roles))
+    # with a case filter the case index leads: ``source_id + 0`` keeps SQLite from walking ix_excerpts_source_id
+    # and reading every excerpt's row for its case (110 -> 22 ms for one municipality)
+    by_source = Excerpt.source_id + 0 if f.case_ids or f.municipalities else Excerpt.source_id
     conditions: list[ColumnElement[bool]] = [
-        Excerpt.source_id.in_(sources) if narrowed or session.get_bind().dialect.name == "sqlite"
+        by_source.in_(sources) if narrowed or session.get_bind().dialect.name == "sqlite"
         else Excerpt.project_id == project_id]
     coding_conditions: list[ColumnElement[bool]] = []
     if f.code_id is not None:
