@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import platform
 import pstats
 import sys
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from bench.generate import OWNER, SIZES, Size, generate  # noqa: E402
@@ -42,9 +43,23 @@ def make_files(seed: int) -> tuple[bytes, bytes]:
         return zip_files(bundle_files(session, project)), write_qdpx(session, project)
 
 
-def import_once(kind: str, what: str, data: bytes, profile: Path | None) -> tuple[float, float, int, int]:
-    """Seconds, this process's CPU seconds, excerpts and codings of one import of ``data`` into a fresh
-    database of ``kind`` (SQLite runs in this process: its CPU time is the work, whatever the machine's load)."""
+def server_cpu(session: Session) -> float | None:
+    """CPU seconds so far of the PostgreSQL backend serving ``session`` (a server on this machine whose
+    /proc we may read), else None."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    backend = session.scalar(text("SELECT pg_backend_pid()"))
+    try:
+        fields = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def import_once(kind: str, what: str, data: bytes, profile: Path | None) -> tuple[float, float, float | None, int, int]:
+    """Seconds, this process's CPU seconds, the PostgreSQL backend's CPU seconds (None: SQLite, or not
+    readable), excerpts and codings of one import of ``data`` into a fresh database of ``kind``. CPU time
+    is the work whatever the machine's load: SQLite runs in this process; on PostgreSQL it is both."""
     from casecoder.coding import accounts, projects
     from casecoder.exchange.bundle_import import import_bundle
     from casecoder.exchange.bundle_read import zip_bundle
@@ -54,6 +69,7 @@ def import_once(kind: str, what: str, data: bytes, profile: Path | None) -> tupl
         owner = accounts.create_user(session, OWNER, "bench password 1234", language="en")
         session.commit()
         profiler = cProfile.Profile() if profile else None
+        s0 = server_cpu(session)
         t0, c0 = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
@@ -66,6 +82,8 @@ def import_once(kind: str, what: str, data: bytes, profile: Path | None) -> tupl
                                            max_unpacked=1 << 31)
         session.commit()
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
+        s1 = server_cpu(session)
+        server = s1 - s0 if s0 is not None and s1 is not None else None
         if profiler and profile:
             profiler.disable()
             pstats.Stats(profiler).dump_stats(str(profile))
@@ -73,7 +91,7 @@ def import_once(kind: str, what: str, data: bytes, profile: Path | None) -> tupl
         n_excerpts = session.scalar(select(func.count()).select_from(Excerpt).where(Excerpt.project_id == pid)) or 0
         n_codings = session.scalar(select(func.count()).select_from(Coding).join(Excerpt).where(
             Excerpt.project_id == pid)) or 0
-    return seconds, cpu, n_excerpts, n_codings
+    return seconds, cpu, server, n_excerpts, n_codings
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,14 +116,17 @@ def main(argv: list[str] | None = None) -> int:
             cache.with_suffix(".qdpx").write_bytes(qdpx)
     print(f"bundle {len(bundle) / 1e6:.1f} MB, qdpx {len(qdpx) / 1e6:.1f} MB")
     lines = [f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()} ({platform.machine()}, "
-             f"Python {platform.python_version()})", "", "| database | file | excerpts | codings | seconds | excerpts/s | CPU s (this process) |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+             f"Python {platform.python_version()})", "", "| database | file | excerpts | codings | seconds | excerpts/s | CPU s: this process | + server |"
+             " excerpts per CPU s |", "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for kind in kinds:
         for what in whats:
             for n in range(args.repeat):
                 profile = Path(args.profile) / f"{kind}-{what}-{n}.prof" if args.profile else None
-                seconds, cpu, n_ex, n_cod = import_once(kind, what, bundle if what == "bundle" else qdpx, profile)
-                line = f"| {kind} | {what} | {n_ex:,} | {n_cod:,} | {seconds:.2f} | {n_ex / seconds:,.0f} | {cpu:.2f} |"
+                seconds, cpu, server, n_ex, n_cod = import_once(kind, what, bundle if what == "bundle" else qdpx,
+                                                                profile)
+                both = cpu + (server or 0)
+                line = (f"| {kind} | {what} | {n_ex:,} | {n_cod:,} | {seconds:.2f} | {n_ex / seconds:,.0f} | {cpu:.2f} | "
+                        f"{'' if server is None else f'{server:.2f}'} | {n_ex / both:,.0f} |")
                 print(line, flush=True)
                 lines.append(line)
     print("\n".join(lines))
