@@ -12,8 +12,9 @@ from flask_login import current_user
 
 from casecoder.analysis import double_coding as reads
 from casecoder.analysis.agreement import LEVELS, UNITS, WARNINGS, compute_agreement, hypotheses
-from casecoder.analysis.disagreements import disagreements
+from casecoder.analysis.disagreements import add_excerpts, find_disagreements
 from casecoder.analysis.filters import parse_filter, to_params
+from casecoder.analysis.lookups import Page, page_count
 from casecoder.coding import double_coding as dc
 from casecoder.coding.permissions import CODE, can
 from casecoder.db import get_session
@@ -23,6 +24,7 @@ from casecoder.web.forms.agreement import MarkForm, OpenForm, ReconcileForm
 
 bp = Blueprint("agreement", __name__)
 FILTERS = ("municipality", "direction", "sub")
+DISAGREEMENTS_PAGE = 50  # disagreements per page, each with its excerpts
 
 
 def agreement_target(args: Any) -> dict[str, object]:
@@ -118,11 +120,18 @@ def results(project: Project):  # type: ignore[no-untyped-def]
 @project_route("manage")
 def disagreement_list(project: Project):  # type: ignore[no-untyped-def]
     state = _form_state(project)
-    target, items = state["target"], None
-    if len(target["coders"]) >= 2:
-        items = disagreements(get_session(), project, target["coders"], target.get("codes", ()),
-                              target.get("hypothesis"), state["f"])
-    return render_template("agreement/disagreements.html", project=project, items=items,
+    target, found = state["target"], None
+    if len(target["coders"]) >= 2:  # a page of them with their excerpts (thousands on a large project)
+        session = get_session()
+        items = find_disagreements(session, project, target["coders"], target.get("codes", ()),
+                                   target.get("hypothesis"), state["f"])
+        pages = page_count(len(items), DISAGREEMENTS_PAGE)
+        page = min(max(1, request.args.get("page", 1, type=int)), pages)
+        found = Page(items[(page - 1) * DISAGREEMENTS_PAGE:page * DISAGREEMENTS_PAGE], page, pages, len(items))
+        add_excerpts(session, project.id, found.rows, target["coders"])
+    args = {k: request.args.getlist(k) for k in request.args if k != "page"}
+    return render_template("agreement/disagreements.html", project=project, found=found, args=args,
+                           items=found.rows if found else None, first=(found.page - 1) * DISAGREEMENTS_PAGE + 1 if found else 1,
                            decisions=[d.value for d in Decision], **state)
 
 
