@@ -1,0 +1,27 @@
+"""audit_events: indexes on (project_id, user_id, id) and (project_id, entity, id) for the audit log page (#25)
+
+Revision ID: 0023
+Revises: 0022
+Create Date: 2026-12-03
+
+The log page offers the users and kinds that occur in a project's log and filters and pages by user. On
+the large benchmark project (485,000 events) each of those read the whole table (SQLite scanned it for
+every DISTINCT and for a user's count and page: 60-75 ms each). With these the distinct values are one
+index probe each (a loose index scan) and a user's events come from the index in id order.
+"""
+from alembic import op
+
+revision = '0023'
+down_revision = '0022'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index('ix_audit_events_project_user', 'audit_events', ['project_id', 'user_id', 'id'], unique=False)
+    op.create_index('ix_audit_events_project_entity', 'audit_events', ['project_id', 'entity', 'id'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index('ix_audit_events_project_entity', table_name='audit_events')
+    op.drop_index('ix_audit_events_project_user', table_name='audit_events')
