@@ -88,7 +88,8 @@ def register_web(app: Flask) -> None:
         if int(user_id) > 2**31 - 1:
             return None
         slug = (request.view_args or {}).get("slug")
-        if isinstance(slug, str):  # a project's address: its membership in the same query (web/access.py)
+        if isinstance(slug, str) and "\x00" not in slug:  # a project's address: its membership with the user
+            # (web/access.py); a NUL, refused by request_checks, is no text for PostgreSQL
             found = user_with_membership(get_session(), int(user_id), slug)
             user = found[0] if found else None
             if found is not None:

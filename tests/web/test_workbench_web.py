@@ -227,8 +227,9 @@ def test_creating_an_excerpt_loads_no_code_or_coding_twice(app, client, demo, se
     colors = dict(session.execute(select(Code.key, Code.color).where(Code.project_id == demo.id)).all())
     assert [(c["code"], c["direction"], c["color"]) for c in response.get_json()["codings"]] == sorted(
         [("H1.1", "supports", colors["H1.1"]), ("H1.4", "nuances", colors["H1.4"])])
-    after = statements[next(i for i, s in enumerate(statements) if s.startswith("INSERT INTO excerpts")):]
+    after = statements[next(i for i, s in enumerate(statements) if "INSERT INTO excerpts" in s):]
     assert not [s for s in after if "FROM codes" in s or s.startswith("SELECT codings.id, codings.excerpt_id")]
     # a new excerpt has no codings to check against: its codes are inserted, with no SELECT on codings
     touching = [s.split(" (")[0] for s in statements if "codings" in s.split("(")[0]]
-    assert touching and set(touching) == {"INSERT INTO codings"}
+    one_statement = [s for s in statements if s.startswith("WITH e AS (INSERT INTO excerpts")]  # PostgreSQL
+    assert (touching and set(touching) == {"INSERT INTO codings"}) or (one_statement and not touching)
