@@ -77,14 +77,25 @@ def kind_label(kind: str, gettext: Gettext = str) -> str:
     return gettext(KIND_LABELS[kind]) if kind in KIND_LABELS else kind.replace("_", " ")
 
 
+def distinct_values(session: Session, project_id: int, column: Any) -> list[Any]:
+    """The values of ``column`` (user_id or entity) in the project's log, without NULL, in order: a loose
+    index scan (one probe of ix_audit_events_project_user / _entity per value, in one recursive query)
+    instead of reading every event for a DISTINCT."""
+    a = AuditEvent.__table__.c
+    values = select(func.min(column).label("v")).where(a.project_id == project_id).cte("v", recursive=True)
+    following = select(select(func.min(column)).where(a.project_id == project_id, column > values.c.v)
+                       .scalar_subquery()).where(values.c.v.is_not(None))
+    values = values.union_all(following)
+    return list(session.scalars(select(values.c.v).where(values.c.v.is_not(None))))
+
+
 def choices(session: Session, project_id: int) -> AuditChoices:
     """The users (by name) and the kinds (known ones in ``KINDS`` order) of the project's events."""
+    a = AuditEvent.__table__.c
+    user_ids = distinct_values(session, project_id, a.user_id)
     users = [(id_, name) for id_, name in session.execute(
-        select(User.id, User.username).where(User.id.in_(
-            select(AuditEvent.user_id).where(AuditEvent.project_id == project_id).distinct()))
-        .order_by(User.username))]
-    entities = set(session.scalars(select(AuditEvent.entity).where(AuditEvent.project_id == project_id).distinct()))
-    present = {kind_of(e) for e in entities}
+        select(User.id, User.username).where(User.id.in_(user_ids)).order_by(User.username))] if user_ids else []
+    present = {kind_of(e) for e in distinct_values(session, project_id, a.entity)}
     kinds = [k for k in KINDS if k in present] + sorted(present - set(KINDS))
     return AuditChoices(users, kinds)
 
