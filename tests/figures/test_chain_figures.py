@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from casecoder.figures.chains import ChainBox, chain_figure, chain_layout, chain_text_layout
+from casecoder.figures.chains import ChainBox, chain_figure, chain_figures, chain_layout, chain_text_layout
 from casecoder.figures.overview import overview_figure, overview_layers
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,6 +110,19 @@ def test_chain_svg_and_pdf_are_byte_identical_across_calls_and_processes() -> No
     assert pdf.startswith(b"%PDF") and b"CreationDate" not in pdf
     assert chain("pdf") == pdf
     assert in_subprocess('chain("pdf")') == sha(pdf)
+
+
+def test_a_bundle_lays_the_chain_out_once_for_every_format_with_the_same_bytes() -> None:
+    kwargs = dict(combination_n=5, combination_N=12, formula="(ST.1 ∧ ST.2) ∨ E.1",
+                  title="Figur 40: Udsagnskæde for H1.2 — familieperspektiv",
+                  caption="Enhed: sager. N = 12 familier interviewet; fanerne viser antal sager ud af 12.",
+                  legend=S["LEGEND"])
+    for fmts in (("svg", "png", "pdf"), ("pdf", "svg")):
+        together = chain_figures(S["BOXES"], ["both-and", "and-or"], fmts=fmts, **kwargs)
+        assert list(together) == list(fmts)
+        assert all(together[fmt] == chain(fmt) for fmt in fmts)
+    with pytest.raises(ValueError, match="format"):
+        chain_figures(S["BOXES"], ["both-and", "and-or"], fmts=("svg", "gif"), **kwargs)
 
 
 def test_chain_svg_has_tabs_total_formula_legend_and_danish_letters() -> None:
