@@ -45,6 +45,7 @@ from casecoder.models import (
     AttributeType,
     Case,
     CaseAttribute,
+    CaseSources,
     Code,
     Coding,
     EvidenceSummary,
@@ -215,12 +216,20 @@ def collect(session: Session, project_id: int, f: CountFilter, *, occurs: bool =
     selection = cases_query.with_only_columns(Case.id).scalar_subquery()
 
     with_source: dict[str, set[int]] = {p: set() for p in PERSPECTIVES}
-    for case_id, perspective in session.execute(
-            select(source_cases.c.case_id, Source.perspective).distinct()
-            .join(Source, Source.id == source_cases.c.source_id)
-            .where(Source.project_id == project_id, source_cases.c.case_id.in_(selection),
-                   *_source_conditions(f))):
-        with_source[perspective.value].add(case_id)
+    if summary_serves(f):   # no source filter: the sources per case kept by triggers (case_sources)
+        C = CaseSources
+        for case_id, family, system in session.execute(
+                select(C.case_id, C.family, C.system).where(C.project_id == project_id, C.case_id.in_(selection))):
+            for perspective, n in ((FAMILY, family), (SYSTEM, system)):
+                if n > 0:
+                    with_source[perspective].add(case_id)
+    else:
+        for case_id, perspective in session.execute(
+                select(source_cases.c.case_id, Source.perspective).distinct()
+                .join(Source, Source.id == source_cases.c.source_id)
+                .where(Source.project_id == project_id, source_cases.c.case_id.in_(selection),
+                       *_source_conditions(f))):
+            with_source[perspective.value].add(case_id)
 
     S = EvidenceSummary
     if summary_serves(f):
