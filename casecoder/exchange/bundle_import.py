@@ -24,6 +24,7 @@ from casecoder.coding import accounts, pseudonymise
 from casecoder.coding.bulk_excerpts import Progress
 from casecoder.exchange.bundle_read import COLUMNS, check_csv_names, find_quote, read_transcript, source_key, unknown
 from casecoder.exchange.bundle_write import BundleWriter, ExcerptPlan, ImportSummary, SourceInfo
+from casecoder.exchange.refi import gc_pause
 from casecoder.files.csv_tables import INT_RE, Bundle, Problems, Row, Table, infer_type, read_table, split_keys
 from casecoder.files.extract import Extracted
 from casecoder.kernel import tree, validate
@@ -54,18 +55,19 @@ def import_bundle(session: Session, project: Project, bundle: Bundle, *, user: U
     """Check all of ``bundle`` against ``project``, then write it; raises BundleProblems (nothing written).
     ``add_coders``: coders who are not members of the project become members with the role coder.
     ``progress(done, total)`` is called as the excerpts are written."""
-    importer = _Importer(session, project, bundle, user, max_bytes, add_coders)
-    importer.progress = progress
-    importer.check()
-    importer.problems.raise_any()
-    outsiders = importer.outsiders()
-    codings = sum(len(plan.codings) for plan in importer.excerpt_plans.values())
-    with maybe_paused(session, project.id, codings):  # derived tables rebuilt once, not kept per row (#25)
-        summary = importer.write()
-    for name in outsiders:  # only with add_coders (else check refused them); audited by add_member
-        accounts.add_member(session, project, cast(User, importer.users[name]), Role.CODER, actor=user)
-    summary.members = len(outsiders)
-    pseudonymise.detect_project(session, project, user)  # pending hits for the review screen, as on import
+    with gc_pause.paused():  # the rows and plans all live to the end: no collector passes over them (#25)
+        importer = _Importer(session, project, bundle, user, max_bytes, add_coders)
+        importer.progress = progress
+        importer.check()
+        importer.problems.raise_any()
+        outsiders = importer.outsiders()
+        codings = sum(len(plan.codings) for plan in importer.excerpt_plans.values())
+        with maybe_paused(session, project.id, codings):  # derived tables rebuilt once, not kept per row (#25)
+            summary = importer.write()
+        for name in outsiders:  # only with add_coders (else check refused them); audited by add_member
+            accounts.add_member(session, project, cast(User, importer.users[name]), Role.CODER, actor=user)
+        summary.members = len(outsiders)
+        pseudonymise.detect_project(session, project, user)  # pending hits for the review screen, as on import
     return summary
 
 
