@@ -1,4 +1,4 @@
-"""audit_events: indexes on (project_id, user_id, id) and (project_id, entity, id) for the audit log page (#25)
+"""audit_events: indexes on (user_id, project_id, id) and (entity, project_id, id) for the audit log page (#25)
 
 Revision ID: 0023
 Revises: 0022
@@ -7,7 +7,9 @@ Create Date: 2026-12-03
 The log page offers the users and kinds that occur in a project's log and filters and pages by user. On
 the large benchmark project (485,000 events) each of those read the whole table (SQLite scanned it for
 every DISTINCT and for a user's count and page: 60-75 ms each). With these the distinct values are one
-index probe each (a loose index scan) and a user's events come from the index in id order.
+index probe each (a loose index scan) and a user's events come from the index in id order. The project
+is not their first column: SQLite would take them for the unfiltered log too and sort every event for a
+page, where ix_audit_events_project_id gives them in id order.
 """
 from alembic import op
 
@@ -18,8 +20,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index('ix_audit_events_project_user', 'audit_events', ['project_id', 'user_id', 'id'], unique=False)
-    op.create_index('ix_audit_events_project_entity', 'audit_events', ['project_id', 'entity', 'id'], unique=False)
+    op.create_index('ix_audit_events_project_user', 'audit_events', ['user_id', 'project_id', 'id'], unique=False)
+    op.create_index('ix_audit_events_project_entity', 'audit_events', ['entity', 'project_id', 'id'], unique=False)
 
 
 def downgrade() -> None:
