@@ -57,6 +57,8 @@ class CaseCodeEvidence(Base):
     """Evidence rows of record behind a case and a code with its sub-codes, per perspective x direction."""
 
     __tablename__ = "case_code_evidence"
+    # a code's rows (the primary key leads with the case): chains, the statement graph, the overview (0024)
+    __table_args__ = (Index("ix_case_code_evidence_code", "project_id", "code_id"),)
 
     project_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     case_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
