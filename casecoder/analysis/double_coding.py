@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Collection, Iterable, Sequence, cast
 
 from sqlalchemy import ColumnElement, exists, func, or_, select, true
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from casecoder.analysis.evidence import CountFilter
 from casecoder.kernel.double_coding import code_and_below, codes_blind, double_coded, may_see
@@ -74,7 +74,7 @@ def project_coders(session: Session, project_id: int, roles: Collection[Role]) -
 
 def overview(session: Session, project_id: int, coder_roles: Collection[Role]) -> Overview:
     sources = session.scalars(select(Source).where(Source.project_id == project_id).order_by(Source.title)
-                              .options(selectinload(Source.cases))).all()
+                              .options(defer(Source.text), selectinload(Source.cases))).all()  # titles, not texts
     assignments = {a.source_id: a for a in session.scalars(select(DoubleCoding).where(
         DoubleCoding.project_id == project_id).options(selectinload(DoubleCoding.coders)))}
     cases = session.scalars(select(Case).where(Case.project_id == project_id).order_by(Case.key)).all()
