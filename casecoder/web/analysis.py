@@ -65,9 +65,10 @@ def tally(project: Project):  # type: ignore[no-untyped-def]
     f = _filter()
     result = compute_tally(get_session(), project, f)  # counts only: the cases behind a number on a click
     params = to_params(get_session(), f)
-    links = {(r.code_id, m): url_for("analysis.tally_cases", slug=project.slug, code_id=r.code_id, measure=m,
-                                     **_multi(params))
-             for r in result.rows for m in MEASURES if r.counts[m].n}
+    # one url_for: every number's link is the same but for its code id and measure (a few hundred numbers)
+    start, end = url_for("analysis.tally_cases", slug=project.slug, code_id=_SLOT, measure="family",
+                         **_multi(params)).split(f"/{_SLOT}/family")
+    links = {(r.code_id, m): f"{start}/{r.code_id}/{m}{end}" for r in result.rows for m in MEASURES if r.counts[m].n}
     groups: list[tuple[object, list[object]]] = []
     for row in result.rows:
         if row.depth == 0:
