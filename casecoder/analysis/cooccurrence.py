@@ -12,8 +12,9 @@ from itertools import combinations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.evidence import FAMILY, SYSTEM, CountFilter, collect
+from casecoder.analysis.evidence import FAMILY, SYSTEM, CountFilter
 from casecoder.analysis.measures import measure_cases
+from casecoder.analysis.tally import served_evidence
 from casecoder.models import Code, Project
 
 SCOPES = {"family": "family", "system": "system", "either": "either"}   # scope -> the measure it counts
@@ -39,7 +40,7 @@ def cooccurrence(session: Session, project: Project, keys: list[str], f: CountFi
     f = f or CountFilter()
     codes = list(session.scalars(select(Code).where(Code.project_id == project.id, Code.key.in_(keys))
                                  .order_by(Code.position, Code.id)))
-    ev = collect(session, project.id, f)
+    ev = served_evidence(session, project.id, f, [c.id for c in codes])  # case_code_evidence where it serves f
     sets = {c.key: {scope: measure_cases(ev, c.id, measure, f.directions) for scope, measure in SCOPES.items()}
             for c in codes}
     pairs = [Pair(a.key, b.key, {scope: ev.keys(sets[a.key][scope] & sets[b.key][scope]) for scope in SCOPES})
