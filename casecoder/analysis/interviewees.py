@@ -61,8 +61,11 @@ def interviewee_overview(session: Session, project: Project, f: CountFilter | No
     cases = session.execute(cases_query).all()
     municipality = {c.id: c.municipality for c in cases}
     selection = cases_query.with_only_columns(Case.id).scalar_subquery()
+    # "+ 0": SQLite would otherwise probe (source, case) in source_cases' key for every selected case of
+    # every transcript (3,000 x 1,000 on the large project: 123 -> 4 ms); the sources' own links instead
     linked = (select(source_cases.c.case_id).join(Source, Source.id == source_cases.c.source_id)
-              .where(Source.project_id == project.id, source_cases.c.case_id.in_(selection), *source_conditions(f)))
+              .where(Source.project_id == project.id, (source_cases.c.case_id + 0).in_(selection),
+                     *source_conditions(f)))
 
     person, link = aliased(Interviewee), source_interviewees.alias()  # the role filter's EXISTS uses the tables
     people = session.execute(
