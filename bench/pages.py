@@ -92,9 +92,22 @@ def prepare(session: Session, size: str, seed: int) -> tuple[object, int, int]:
         chain = save_chain(session, project, accounts.get_user(session, OWNER), title=title, keys=keys,
                            arrows=arrows, scope="family")
         session.commit()
-        session.execute(text("ANALYZE"))  # planner statistics after the bulk load, as autovacuum would
-        session.commit()
+        maintain(session.get_bind())  # planner statistics after the bulk load, as autovacuum would
     return project, source.id, chain.id
+
+
+def maintain(engine: object) -> None:
+    """What a running installation's maintenance does after a bulk load or a migration: planner statistics
+    (SQLite ``ANALYZE``; PostgreSQL ``VACUUM ANALYZE``, autovacuum's work: this machine's server runs with
+    autovacuum off, and without a vacuum there are no index-only scans)."""
+    from sqlalchemy.engine import Engine
+    assert isinstance(engine, Engine)
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
 
 
 def pages(slug: str, source_id: int, chain_id: int) -> list[tuple[str, str]]:
@@ -264,7 +277,10 @@ def run_one(kind: str, args: argparse.Namespace) -> list[str]:
     lines = []
     with kept_database(kind, args.keep, args.size) as url:
         engine = make_engine(url)
+        before = migrate.current_revision(engine)
         migrate.upgrade(engine)
+        if before is not None and before != migrate.current_revision(engine):
+            maintain(engine)  # a kept database the migrations changed (new indexes) gets its statistics again
         with Session(engine, expire_on_commit=False) as session:
             project, source_id, chain_id = prepare(session, args.size, args.seed)
             h11 = session.scalar(select(Code.id).where(Code.project_id == project.id, Code.key == "H1.1"))
