@@ -6,26 +6,28 @@ per case — never one query per case.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from casecoder.analysis.lookups import page_count
 from casecoder.models import (
     AttributeDefinition,
     AttributeType,
     Case,
     CaseAttribute,
+    CaseSources,
     Coding,
     Excerpt,
-    Perspective,
     Reconciliation,
     Source,
     source_cases,
 )
 
+PAGE = 100   # cases per page
 _COLUMN = {
     AttributeType.TEXT: CaseAttribute.value_text,
     AttributeType.INTEGER: CaseAttribute.value_int,
@@ -50,12 +52,15 @@ class CaseRow:
 @dataclass
 class CaseList:
     definitions: list[AttributeDefinition]
-    rows: list[CaseRow]
+    rows: list[CaseRow]          # one page of the matching cases, sorted
     municipalities: list[str]    # every municipality of the project's cases (the filter's choices)
     total: int                   # cases in the project, before the filter
     sort: str = "key"
     descending: bool = False
     filtered: bool = field(default=False)
+    page: int = 1                # the page shown (1-based) of ``pages``
+    pages: int = 1
+    matched: int = 0             # cases that pass the filter (``rows`` is one page of them)
 
 
 def definitions(session: Session, project_id: int) -> list[AttributeDefinition]:
@@ -95,45 +100,58 @@ def _sort_key(sort: str, row: CaseRow) -> tuple[Any, ...]:
 
 
 def case_list(session: Session, project_id: int, *, municipality: str = "", text: str = "", sort: str = "key",
-              descending: bool = False) -> CaseList:
-    """The project's cases for the cases page: only those of ``municipality`` (when given) whose key contains
-    ``text`` (ignoring case), sorted by ``sort`` (one of SORTS or "attr-<id>")."""
+              descending: bool = False, page: int = 1, per_page: int = PAGE) -> CaseList:
+    """One page of the project's cases for the cases page: only those of ``municipality`` (when given) whose key
+    contains ``text`` (ignoring case), sorted by ``sort`` (one of SORTS or "attr-<id>"); ``matched`` counts them
+    all. What the sort needs is read for every matching case, the rest for the page's rows only."""
     query = select(Case.id, Case.key, Case.municipality).where(Case.project_id == project_id)
     if municipality:
         query = query.where(Case.municipality == municipality)
     if text.strip():
         query = query.where(func.lower(Case.key).contains(text.strip().lower(), autoescape=True))
     cases = session.execute(query).all()
-    ids = [c.id for c in cases]
     filtered = bool(municipality or text.strip())
-    per_perspective: dict[tuple[int, Perspective], int] = {}
-    coded: dict[int, int] = {}
-    values: dict[int, dict[int, Any]] = {}
-    if ids:
-        # every case of the project when not filtered: no list of 1,000 ids (SQLite then probes per id: 20x slower)
-        values = attribute_values(session, ids if filtered else None, project_id)
-        in_cases = [source_cases.c.case_id.in_(ids)] if filtered else []
-        per_perspective = {(case_id, perspective): n for case_id, perspective, n in session.execute(
-            select(source_cases.c.case_id, Source.perspective, func.count(Source.id))
-            .join(Source, Source.id == source_cases.c.source_id)
-            .where(Source.project_id == project_id, *in_cases)
-            .group_by(source_cases.c.case_id, Source.perspective))}
-        coded = {case_id or 0: n for case_id, n in session.execute(  # excerpts with a coding: a semi-join
-            select(Excerpt.case_id, func.count(Excerpt.id))
-            .where(Excerpt.project_id == project_id, *([Excerpt.case_id.in_(ids)] if filtered else []),
-                   exists().where(Coding.excerpt_id == Excerpt.id))
-            .group_by(Excerpt.case_id))}
-    rows = [CaseRow(c.id, c.key, c.municipality, values.get(c.id, {}),
-                    per_perspective.get((c.id, Perspective.FAMILY), 0),
-                    per_perspective.get((c.id, Perspective.SYSTEM), 0), coded.get(c.id, 0)) for c in cases]
     if sort not in SORTS and not sort.startswith("attr-"):
         sort = "key"
+    # every case of the project when not filtered: no list of 1,000 ids (SQLite then probes per id: 20x slower)
+    everything = None if not filtered else [c.id for c in cases]
+    sources = _sources_per_case(session, project_id, everything) if cases else {}
+    values = attribute_values(session, everything, project_id) if cases and sort.startswith("attr-") else {}
+    coded = _coded(session, project_id, everything) if cases and sort == "excerpts" else {}
+    rows = [CaseRow(c.id, c.key, c.municipality, values.get(c.id, {}), *sources.get(c.id, (0, 0)),
+                    coded.get(c.id, 0)) for c in cases]
     keyed = [(_sort_key(sort, row), row) for row in rows]
     present = sorted((k for k in keyed if k[0][0] == 0), key=lambda k: k[0], reverse=descending)
     missing = sorted((k for k in keyed if k[0][0] == 1), key=lambda k: k[0])  # no value: last either way
     rows = [row for _k, row in present + missing]
+    page, pages = min(max(1, page), page_count(len(rows), per_page)), page_count(len(rows), per_page)
+    shown = rows[(page - 1) * per_page:page * per_page]
+    if shown and not sort.startswith("attr-"):
+        values = attribute_values(session, [r.id for r in shown], project_id)
+    if shown and sort != "excerpts":
+        coded = _coded(session, project_id, [r.id for r in shown])
+    shown = [replace(r, attributes=values.get(r.id, {}), coded_excerpts=coded.get(r.id, 0)) for r in shown]
     total, all_municipalities = _project_cases(session, project_id)
-    return CaseList(definitions(session, project_id), rows, all_municipalities, total, sort, descending, filtered)
+    return CaseList(definitions(session, project_id), shown, all_municipalities, total, sort, descending, filtered,
+                    page, pages, len(rows))
+
+
+def _sources_per_case(session: Session, project_id: int, ids: list[int] | None) -> dict[int, tuple[int, int]]:
+    """Case id -> (family, system) transcripts linked to it: the trigger-kept ``case_sources`` rows."""
+    query = select(CaseSources.case_id, CaseSources.family, CaseSources.system).where(
+        CaseSources.project_id == project_id)
+    if ids is not None:
+        query = query.where(CaseSources.case_id.in_(ids))
+    return {case_id: (family, system) for case_id, family, system in session.execute(query)}
+
+
+def _coded(session: Session, project_id: int, ids: list[int] | None) -> dict[int, int]:
+    """Case id -> excerpts about it with at least one coding (a semi-join), for ``ids`` (None: every case)."""
+    return {case_id or 0: n for case_id, n in session.execute(
+        select(Excerpt.case_id, func.count(Excerpt.id))
+        .where(Excerpt.project_id == project_id, *([Excerpt.case_id.in_(ids)] if ids is not None else []),
+               exists().where(Coding.excerpt_id == Excerpt.id))
+        .group_by(Excerpt.case_id))}
 
 
 def _project_cases(session: Session, project_id: int) -> tuple[int, list[str]]:

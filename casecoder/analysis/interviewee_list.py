@@ -1,5 +1,6 @@
-"""The interviewees page: each interviewee with the transcripts they appear in, and the roles in use (offered
-when a role is typed). Two queries for the list, one for the roles."""
+"""The interviewees page: one page of the interviewees, each with the transcripts they appear in, and the roles
+in use (offered when a role is typed). Three queries for the list (the count, the page, its transcripts), one
+for the roles."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,7 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from casecoder.analysis.lookups import Page, page_count
 from casecoder.models import Interviewee, Source, source_interviewees
+
+PAGE = 100   # interviewees per page
 
 
 @dataclass(frozen=True)
@@ -16,17 +20,23 @@ class IntervieweeRow:
     sources: list[tuple[int, str]]   # (id, title) of the transcripts the interviewee appears in, by title
 
 
-def interviewee_list(session: Session, project_id: int) -> list[IntervieweeRow]:
-    """The project's interviewees by key, each with their transcripts."""
+def interviewee_list(session: Session, project_id: int, page: int = 1, per_page: int = PAGE) -> Page[IntervieweeRow]:
+    """One page of the project's interviewees by key, each with their transcripts (read for the page only)."""
+    total = session.scalar(select(func.count(Interviewee.id)).where(Interviewee.project_id == project_id)) or 0
+    pages = page_count(total, per_page)
+    page = min(max(1, page), pages)
     people = session.scalars(select(Interviewee).where(Interviewee.project_id == project_id)
-                             .order_by(Interviewee.key)).all()
+                             .order_by(Interviewee.key, Interviewee.id)
+                             .limit(per_page).offset((page - 1) * per_page)).all()
     sources: dict[int, list[tuple[int, str]]] = {}
-    for person_id, source_id, title in session.execute(
-            select(source_interviewees.c.interviewee_id, Source.id, Source.title)
-            .join(Source, Source.id == source_interviewees.c.source_id)
-            .where(Source.project_id == project_id).order_by(Source.title, Source.id)):
-        sources.setdefault(person_id, []).append((source_id, title))
-    return [IntervieweeRow(person, sources.get(person.id, [])) for person in people]
+    if people:
+        for person_id, source_id, title in session.execute(
+                select(source_interviewees.c.interviewee_id, Source.id, Source.title)
+                .join(Source, Source.id == source_interviewees.c.source_id)
+                .where(source_interviewees.c.interviewee_id.in_([p.id for p in people]))
+                .order_by(Source.title, Source.id)):
+            sources.setdefault(person_id, []).append((source_id, title))
+    return Page([IntervieweeRow(person, sources.get(person.id, [])) for person in people], page, pages, total)
 
 
 def interviewee_sources(session: Session, person_id: int) -> list[tuple[int, str]]:

@@ -13,7 +13,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
+from casecoder.analysis.case_list import PAGE as CASES_PAGE
 from casecoder.analysis.case_list import attribute_values, case_impact, case_list, definitions
+from casecoder.analysis.interviewee_list import PAGE as PEOPLE_PAGE
 from casecoder.analysis.interviewee_list import interviewee_list, interviewee_sources, roles_in_use
 from casecoder.coding import cases as case_ops
 from casecoder.db import get_session
@@ -37,10 +39,12 @@ def _refused(form: FlaskForm, exc: InvalidInput) -> None:
 def index(project: Project):  # type: ignore[no-untyped-def]
     flt = CaseFilterForm(request.args)
     listing = case_list(get_session(), project.id, municipality=flt.municipality.data or "", text=flt.q.data or "",
-                        sort=flt.sort.data or "key", descending=flt.desc.data == "1")
+                        sort=flt.sort.data or "key", descending=flt.desc.data == "1",
+                        page=request.args.get("page", 1, type=int) or 1)
     flt.municipality.choices = [SelectChoice("", _("All")), *(SelectChoice(m, m) for m in listing.municipalities)]
     params = {"municipality": flt.municipality.data or None, "q": flt.q.data or None}
-    return render_template("cases/index.html", project=project, listing=listing, filter=flt, params=params)
+    return render_template("cases/index.html", project=project, listing=listing, filter=flt, params=params,
+                           per_page=CASES_PAGE)
 
 
 def _case_page(project: Project, form: Any, case: Case | None, status: int = 200):  # type: ignore[no-untyped-def]
@@ -111,7 +115,8 @@ def delete(project: Project, case_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/p/<slug>/people")
 @project_route()
 def people(project: Project):  # type: ignore[no-untyped-def]
-    return render_template("cases/people.html", project=project, rows=interviewee_list(get_session(), project.id))
+    found = interviewee_list(get_session(), project.id, request.args.get("page", 1, type=int) or 1)
+    return render_template("cases/people.html", project=project, rows=found.rows, found=found, per_page=PEOPLE_PAGE)
 
 
 def _person_page(project: Project, form: IntervieweeForm, person: Interviewee | None,  # type: ignore[no-untyped-def]

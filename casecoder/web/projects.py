@@ -54,13 +54,19 @@ def new():  # type: ignore[no-untyped-def]
     return render_template("projects/new.html", form=form), 400 if form.errors else 200
 
 
+def _page_arg(name: str) -> int:
+    """A page number from the query string (1 when absent or not a number; the read clamps it)."""
+    return request.args.get(name, 1, type=int) or 1
+
+
 @bp.route("/p/<slug>/")
 @project_route()
 def overview(project: Project):  # type: ignore[no-untyped-def]
     session = get_session()
     return render_template("projects/overview.html", project=project,
-                           cases=project_page.overview_cases(session, project.id),
-                           sources=project_page.overview_sources(session, project.id),
+                           cases=project_page.overview_cases(session, project.id, _page_arg("case_page")),
+                           sources=project_page.overview_sources(session, project.id, _page_arg("transcript_page")),
+                           per_page=project_page.PAGE,
                            summary=project_summary(session, project.id))
 
 

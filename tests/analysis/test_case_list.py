@@ -70,8 +70,32 @@ def test_impact_and_interviewees(session, factory):
     assert [title for _id, title in impact.sources] == ["Begge", "System"]
     assert (impact.sources_left_without_case, impact.excerpts, impact.codings) == (1, 2, 2)
     assert impact.anything and not case_impact(session, s01).anything
-    rows = interviewee_list(session, project.id)
+    rows = interviewee_list(session, project.id).rows
     assert [(r.person.key, [t for _i, t in r.sources]) for r in rows] == [
         ("M01", []), ("P01", ["Begge"]), ("P02", [])]
     assert interviewee_sources(session, rows[1].person.id) == [(shared.id, "Begge")]
     assert roles_in_use(session, project.id) == ["Casemanager", "Mor"]
+
+
+def test_pages_of_cases_and_interviewees(session, factory):
+    """A page holds ``per_page`` rows of the sorted, filtered list; totals and counts stay exact."""
+    project, (f01, f02, s01), (children, _entry), _shared = build(session, factory)
+    first = case_list(session, project.id, per_page=2)
+    assert [r.key for r in first.rows] == ["F01", "F02"] and (first.page, first.pages, first.matched) == (1, 2, 3)
+    second = case_list(session, project.id, per_page=2, page=2)
+    assert [(r.key, r.family, r.system, r.coded_excerpts) for r in second.rows] == [("S01", 0, 0, 0)]
+    assert second.total == 3 and second.matched == 3 and second.page == 2
+    assert case_list(session, project.id, per_page=2, page=99).page == 2        # past the end: the last page
+    assert case_list(session, project.id, per_page=2, page=-1).page == 1
+    by_excerpts = case_list(session, project.id, sort="excerpts", descending=True, per_page=1)
+    assert [(r.key, r.coded_excerpts) for r in by_excerpts.rows] == [("F01", 2)] and by_excerpts.pages == 3
+    by_children = case_list(session, project.id, sort=f"attr-{children.id}", per_page=2, page=1)
+    assert [(r.key, r.attributes) for r in by_children.rows] == [("F02", {children.id: 1}), ("F01", {children.id: 3})]
+    nordby = case_list(session, project.id, municipality="Nordby", per_page=1, page=2)
+    assert [(r.key, r.family) for r in nordby.rows] == [("F02", 1)] and (nordby.matched, nordby.total) == (2, 3)
+    people = interviewee_list(session, project.id, page=2, per_page=2)
+    assert [(r.person.key, [t for _i, t in r.sources]) for r in people.rows] == [("P02", [])]
+    assert (people.page, people.pages, people.total) == (2, 2, 3)
+    assert [(r.person.key, [t for _i, t in r.sources]) for r in interviewee_list(session, project.id,
+                                                                                 per_page=2).rows] == [
+        ("M01", []), ("P01", ["Begge"])]
