@@ -21,7 +21,7 @@ from casecoder.analysis.chains import ChainCount, OverviewNode, count_saved_chai
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
 from casecoder.analysis.evidence import CountFilter
 from casecoder.analysis.filters import to_params
-from casecoder.analysis.quotes import Quote, quote_bank
+from casecoder.analysis.quotes import Quote, first_quotes, quote_bank, section_plan
 from casecoder.analysis.tally import Count, compute_tally
 from casecoder.kernel.errors import InvalidInput
 from casecoder.kernel.measures import DIRECTIONS
@@ -29,6 +29,7 @@ from casecoder.models import Chain, ChainNode, Code, CodeRelation, Excerpt, Proj
 from casecoder.models.report import AnalysisNote, ReportQuote
 
 COUNTED = ("family", "system", "contradicts", "nuances")   # the measures the chapter states in words
+CANDIDATES = 30                                            # the other quotes the chapter page shows per section
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,8 @@ class SubMechanism:
     counts: dict[str, Count]                               # COUNTED -> n of N with the case keys
     chains: list[tuple[Chain, ChainCount]] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)      # numbered across the chapter
-    candidates: list[Quote] = field(default_factory=list)  # its other quotes, not marked (the chapter page)
+    candidates: list[Quote] = field(default_factory=list)  # its first other quotes, not marked (the chapter page)
+    n_candidates: int = 0                                  # how many other quotes it has in all
 
 
 @dataclass
@@ -113,40 +115,60 @@ def _chains(session: Session, project: Project, f: CountFilter, codes: dict[int,
         subs[owner].chains.append((chain, count_saved_chain(session, project, chain, f)))
 
 
+def _ranks(codes: dict[int, Code], hypothesis: Code, f: CountFilter,
+           subs: dict[int, SubMechanism]) -> dict[int, tuple[int, int]]:
+    """Code id -> (its section's place in the hypothesis's quote bank, its sub-mechanism's place): the
+    sections of ``quote_bank([hypothesis], f)`` below a sub-mechanism of the chapter, in the bank's order."""
+    order = {sub_id: i for i, sub_id in enumerate(subs)}
+    ranks: dict[int, tuple[int, int]] = {}
+    for place, (code, _depth, _asked) in enumerate(section_plan(list(codes.values()), [hypothesis.key],
+                                                              f.include_subcodes)):
+        sub_id = code.id if code.id in subs else _ancestor_under(codes, code.id, hypothesis.id)
+        if sub_id in order:
+            ranks[code.id] = (place, order[sub_id])
+    return ranks
+
+
 def _quotes(session: Session, project: Project, f: CountFilter, hypothesis: Code, codes: dict[int, Code],
             subs: dict[int, SubMechanism], blind: Blindness) -> list[MissingQuote]:
+    """The marked quotes, numbered, and each sub-mechanism's first ``CANDIDATES`` other quotes with their
+    number: an excerpt goes under the first sub-mechanism it is coded with, as it comes first in the
+    hypothesis's quote bank; only the quotes shown are built (``quote_bank`` of those excerpts)."""
     marks = list(session.scalars(select(ReportQuote).where(ReportQuote.project_id == project.id)
                                  .order_by(ReportQuote.position, ReportQuote.id)))
     texts = dict(session.execute(select(Excerpt.id, Excerpt.text).where(
         Excerpt.project_id == project.id, Excerpt.id.in_([m.excerpt_id for m in marks]))).all())
     missing = [MissingQuote(m.excerpt_id, m.preview) for m in marks if not m.marks(texts.get(m.excerpt_id))]
     gone = {m.excerpt_id for m in missing}
-    bank = quote_bank(session, project, [hypothesis.key], replace(f, directions=frozenset(DIRECTIONS)), None, blind)
-    placed: dict[int, tuple[int, Quote]] = {}   # excerpt -> (sub-mechanism, its quote)
-    order = {sub_id: i for i, sub_id in enumerate(subs)}
-    for section in bank.sections:
-        sub_id = section.code_id if section.code_id in subs else _ancestor_under(codes, section.code_id,
-                                                                                  hypothesis.id)
-        if sub_id is None:
-            continue
-        for q in section.quotes:
-            if q.excerpt_id not in placed or order[sub_id] < order[placed[q.excerpt_id][0]]:
-                placed[q.excerpt_id] = (sub_id, q)
+    marked = {m.excerpt_id for m in marks}
+    f = replace(f, directions=frozenset(DIRECTIONS))
+    ranks = _ranks(codes, hypothesis, f, subs)
+    order = list(subs)
+    candidates = first_quotes(session, project, f, ranks, blind, exclude=marked, limit=CANDIDATES)
+    shown = {excerpt_id for _, ids in candidates.values() for excerpt_id in ids}
+    bank = quote_bank(session, project, [hypothesis.key], f, None, blind,
+                      excerpt_ids=shown | (marked - gone)) if ranks else None
+    placed: dict[int, tuple[int, Quote]] = {}   # excerpt -> (sub-mechanism, its quote): its first section's
+    for section in bank.sections if bank else []:
+        if section.code_id in ranks:
+            sub_id = order[ranks[section.code_id][1]]
+            for q in section.quotes:
+                placed.setdefault(q.excerpt_id, (sub_id, q))
     number = 0
-    by_sub: dict[int, list[tuple[int, Quote]]] = {}
-    for position, mark in enumerate(marks):
+    by_sub: dict[int, list[Quote]] = {}
+    for mark in marks:
         if mark.excerpt_id in gone or mark.excerpt_id not in placed:
             continue
         sub_id, q = placed[mark.excerpt_id]
-        by_sub.setdefault(sub_id, []).append((position, q))
+        by_sub.setdefault(sub_id, []).append(q)
     for sub_id in subs:   # numbered in the chapter's reading order: sub-mechanism by sub-mechanism
-        for _, q in by_sub.get(sub_id, []):
+        for q in by_sub.get(sub_id, []):
             number += 1
             subs[sub_id].quotes.append(replace(q, number=number))
-    marked = {m.excerpt_id for m in marks}
-    for excerpt_id, (sub_id, q) in placed.items():
-        if excerpt_id not in marked:
-            subs[sub_id].candidates.append(q)
+    for i, (n, ids) in candidates.items():
+        sub = subs[order[i]]
+        sub.n_candidates = n
+        sub.candidates = [placed[excerpt_id][1] for excerpt_id in ids]
     return missing
 
 

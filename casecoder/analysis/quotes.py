@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Sequence
+from typing import Any, Collection, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Select, case, func, select, true
 from sqlalchemy.orm import Session
 
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
@@ -141,7 +141,7 @@ class _Found:
     coders: set[str] = field(default_factory=set)
 
 
-def _plan(codes: list[Code], code_keys: Sequence[str], include_subcodes: bool) -> list[tuple[Code, int, bool]]:
+def section_plan(codes: list[Code], code_keys: Sequence[str], include_subcodes: bool) -> list[tuple[Code, int, bool]]:
     """(code, depth, asked for) of every section, in tree order."""
     by_key = {c.key: c for c in codes}
     missing = [k for k in code_keys if k not in by_key]
@@ -169,51 +169,42 @@ def _plan(codes: list[Code], code_keys: Sequence[str], include_subcodes: bool) -
     return plan
 
 
-def _system_roles(session: Session, project_id: int) -> dict[int, tuple[str, ...]]:
-    """Source id -> the distinct roles of its system-perspective interviewees, sorted."""
+def _system_roles(session: Session, project_id: int, source_ids: set[int]) -> dict[int, tuple[str, ...]]:
+    """Source id -> the distinct roles of its system-perspective interviewees, sorted (of ``source_ids``; a long
+    list is not sent: then every source of the project)."""
     roles: dict[int, set[str]] = {}
     for source_id, role in session.execute(
             select(source_interviewees.c.source_id, Interviewee.role).distinct()
             .join(Interviewee, Interviewee.id == source_interviewees.c.interviewee_id)
-            .where(Interviewee.project_id == project_id, Interviewee.perspective == Perspective.SYSTEM)):
+            .where(Interviewee.project_id == project_id, Interviewee.perspective == Perspective.SYSTEM,
+                   source_interviewees.c.source_id.in_(sorted(source_ids)) if len(source_ids) <= 1000 else true())):
         if role and role.strip():
             roles.setdefault(source_id, set()).add(role.strip())
     return {source_id: tuple(sorted(r)) for source_id, r in roles.items()}
 
 
 def quote_bank(session: Session, project: Project, code_keys: Sequence[str], f: CountFilter,
-               perspective: str | None = None, blind: Blindness = NOT_BLIND) -> QuoteBank:
+               perspective: str | None = None, blind: Blindness = NOT_BLIND,
+               excerpt_ids: Collection[int] | None = None) -> QuoteBank:
     """The quote bank of ``code_keys`` (empty: every codable code) under the filter ``f``, as a viewer
-    who codes some sources blind (``blind``) may see it."""
+    who codes some sources blind (``blind``) may see it; with ``excerpt_ids`` only those excerpts' quotes
+    (each the same quote as in the whole bank, but for its number)."""
     if perspective is not None:
         perspective = validate.choice(Perspective, perspective, N_("Perspective")).value
     codes = list(session.scalars(select(Code).where(Code.project_id == project.id)
                                  .order_by(Code.position, Code.id)))
-    plan = _plan(codes, list(code_keys), f.include_subcodes)
+    plan = section_plan(codes, list(code_keys), f.include_subcodes)
     bank = QuoteBank(project_slug=project.slug, project_title=project.title, codebook_name=project.codebook_name,
                      codebook_sha256=project.codebook_sha256, filter=f, params=tuple(to_params(session, f)),
                      perspective=perspective, code_keys=tuple(code_keys))
     if not plan:
         return bank
 
-    selection = selected_cases(session, project.id, f).with_only_columns(Case.id).scalar_subquery()
-    query = (
-        select(Coding.code_id, Coding.direction, User.username, Excerpt.id, Excerpt.text,
-               Excerpt.start_offset, Case.key, Source.id, Source.title, Source.perspective, Source.interview_date)
-        .select_from(Coding).join(Excerpt, Excerpt.id == Coding.excerpt_id)
-        .join(Source, Source.id == Excerpt.source_id).join(Case, Case.id == Excerpt.case_id)
-        .join(User, User.id == Coding.coder_id)
-        .where(Excerpt.project_id == project.id, Coding.code_id.in_(sorted({c.id for c, _, _ in plan})),
-               Excerpt.case_id.in_(selection), Coding.direction.in_([Direction(d) for d in sorted(f.directions)]),
-               *source_conditions(f)))
-    if f.coder_ids:
-        query = query.where(Coding.coder_id.in_(f.coder_ids))
-    if blind:  # blind double coding: another coder's codings on a blind source give no quote
-        query = query.where(blind.coding_seen())
-    if not f.independent:  # the coding of record, as the counts use it
-        query = query.where(Coding.of_record.is_(True))
-    if perspective is not None:
-        query = query.where(Source.perspective == Perspective(perspective))
+    query = _codings(session, project, f, sorted({c.id for c, _, _ in plan}), perspective, blind,
+                     Coding.code_id, Coding.direction, User.username, Excerpt.id, Excerpt.text, Excerpt.start_offset,
+                     Case.key, Source.id, Source.title, Source.perspective, Source.interview_date)
+    if excerpt_ids is not None:
+        query = query.where(Excerpt.id.in_(sorted(excerpt_ids)))
 
     found: dict[int, dict[int, _Found]] = {}   # code id -> excerpt id -> what the codings say
     for (code_id, direction, username, excerpt_id, text, start, case_key, source_id, title, source_perspective,
@@ -231,7 +222,8 @@ def quote_bank(session: Session, project: Project, code_keys: Sequence[str], f: 
         for memo_of, found_item in by_excerpt.items():
             mine = [(name, text) for name, text in memos.get(memo_of, []) if name in found_item.coders]
             found_item.memo = mine[0][1] if len(mine) == 1 else "\n".join(f"{name}: {text}" for name, text in mine)
-    roles = _system_roles(session, project.id) if found else {}
+    roles = _system_roles(session, project.id, {item.source_id for items in found.values() for item in items.values()
+                                                if item.perspective == SYSTEM}) if found else {}
     key_of = {c.id: c.key for c in codes}
     sections: list[QuoteSection] = []
     for code, depth, asked in plan:
@@ -250,6 +242,66 @@ def quote_bank(session: Session, project: Project, code_keys: Sequence[str], f: 
     bank.sections = _prune(sections)
     bank.coders = tuple(sorted({c for s in bank.sections for q in s.quotes for c in q.coders}))
     return bank
+
+
+def _codings(session: Session, project: Project, f: CountFilter, code_ids: Sequence[int], perspective: str | None,
+             blind: Blindness, *columns: Any) -> Select[Any]:
+    """SELECT ``columns`` of the codings of ``code_ids`` that give quotes (the module's doc), joined to
+    their excerpt, source, case and coder. "+ 0": SQLite would otherwise read every excerpt of every
+    selected case (190,000 on the large project) instead of the codes' codings."""
+    selection = selected_cases(session, project.id, f).with_only_columns(Case.id).scalar_subquery()
+    query = (
+        select(*columns)
+        .select_from(Coding).join(Excerpt, Excerpt.id == Coding.excerpt_id)
+        .join(Source, Source.id == Excerpt.source_id).join(Case, Case.id == Excerpt.case_id)
+        .join(User, User.id == Coding.coder_id)
+        .where(Excerpt.project_id == project.id, Coding.code_id.in_(code_ids),
+               (Excerpt.case_id + 0).in_(selection),
+               Coding.direction.in_([Direction(d) for d in sorted(f.directions)]), *source_conditions(f)))
+    if f.coder_ids:
+        query = query.where(Coding.coder_id.in_(f.coder_ids))
+    if blind:  # blind double coding: another coder's codings on a blind source give no quote
+        query = query.where(blind.coding_seen())
+    if not f.independent:  # the coding of record, as the counts use it
+        query = query.where(Coding.of_record.is_(True))
+    if perspective is not None:
+        query = query.where(Source.perspective == Perspective(perspective))
+    return query
+
+
+def first_quotes(session: Session, project: Project, f: CountFilter, ranks: dict[int, tuple[int, int]],
+                 blind: Blindness = NOT_BLIND, exclude: Collection[int] = (),
+                 limit: int = 30) -> dict[int, tuple[int, list[int]]]:
+    """Group -> (how many excerpts, the first ``limit`` excerpt ids) without building the quotes: the
+    chapter page's candidates, in SQL (two grouped queries whatever the size of the bank).
+
+    ``ranks`` maps a code id to (its section's place, its group), the group never decreasing with the
+    place (sections in tree order, a group a run of them). An excerpt passing the bank's filters for
+    codes of ``ranks`` belongs to the group of its first section and comes in the order of
+    ``quote_bank``'s sections with the duplicates left out: by that section, then as the bank sorts a
+    section's quotes (case key, source title, start, excerpt id; codepoint order on both databases).
+    ``exclude``: excerpts left out."""
+    if not ranks:
+        return {}
+    place = func.min(case({code_id: r[0] for code_id, r in ranks.items()}, value=Coding.code_id)).label("place")
+    group = func.min(case({code_id: r[1] for code_id, r in ranks.items()}, value=Coding.code_id)).label("grp")
+    excerpt_id = (Coding.excerpt_id + 0).label("excerpt_id")   # "+ 0": read by code, not every coding in excerpt order
+    c_order = session.get_bind().dialect.name == "postgresql"   # PostgreSQL's collation is not codepoint order
+    case_key, title = (Case.key.collate("C"), Source.title.collate("C")) if c_order else (Case.key, Source.title)
+    sort = (case_key.label("case_key"), title.label("title"), Excerpt.start_offset.label("start"))
+    inner = _codings(session, project, f, sorted(ranks), None, blind, excerpt_id, *sort, place, group)
+    if exclude:
+        inner = inner.where(Coding.excerpt_id.not_in(sorted(exclude)))
+    first = inner.group_by(excerpt_id, *sort).subquery()   # the sort columns: one value per excerpt
+    row = func.row_number().over(partition_by=first.c.grp, order_by=(
+        first.c.place, first.c.case_key, first.c.title, first.c.start, first.c.excerpt_id)).label("row")
+    ordered = select(first.c.grp, first.c.excerpt_id, row,
+                     func.count().over(partition_by=first.c.grp).label("n")).subquery()
+    found: dict[int, tuple[int, list[int]]] = {}
+    for grp, excerpt_id, n in session.execute(select(ordered.c.grp, ordered.c.excerpt_id, ordered.c.n)
+                                              .where(ordered.c.row <= limit).order_by(ordered.c.grp, ordered.c.row)):
+        found.setdefault(grp, (n, []))[1].append(excerpt_id)
+    return found
 
 
 def _prune(sections: list[QuoteSection]) -> list[QuoteSection]:
