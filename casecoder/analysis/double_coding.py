@@ -13,9 +13,10 @@ from dataclasses import dataclass, replace
 from typing import Any, Collection, Iterable, Sequence, cast
 
 from sqlalchemy import ColumnElement, exists, func, or_, select, true
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session
 
 from casecoder.analysis.evidence import CountFilter
+from casecoder.analysis.lookups import Page, page_count
 from casecoder.kernel.double_coding import code_and_below, codes_blind, double_coded, may_see
 from casecoder.models import (
     Case,
@@ -56,12 +57,39 @@ def reconciliation_codings(session: Session, project_id: int, case_id: int, code
 
 # -- the owner's page ------------------------------------------------------------------------------
 
+PAGE = 100   # transcripts per page of the double-coding page, and assignments per page of its list
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    id: int
+    title: str
+    cases: tuple[str, ...]    # case keys, by key
+
+
+@dataclass(frozen=True)
+class CaseItem:
+    id: int
+    key: str
+
+
+@dataclass(frozen=True)
+class AssignmentLine:
+    source_id: int
+    title: str                # the source's
+    opened: bool
+    coders: tuple[str, ...]   # user names, sorted
+
+
 @dataclass(frozen=True)
 class Overview:
-    """The double-coding page: every source (its cases loaded) with its assignment, the cases, the coders."""
-    sources: Sequence[Source]
-    assignments: dict[int, DoubleCoding]   # source id -> its double coding
-    cases: Sequence[Case]
+    """The double-coding page in plain columns, the long lists one page each: the sources (title, case keys),
+    the assignments of those and one page of all assignments, the cases, the coders (3,000 ORM sources with
+    their cases loaded, all rendered, took most of the page's time)."""
+    sources: Page[SourceLine]
+    assignments: dict[int, AssignmentLine]   # source id -> its double coding (the sources on the page)
+    assigned: Page[AssignmentLine]           # every double coding, by title
+    cases: Sequence[CaseItem]
     coders: list[User]
 
 
@@ -72,13 +100,59 @@ def project_coders(session: Session, project_id: int, roles: Collection[Role]) -
                                 .order_by(User.username)))
 
 
-def overview(session: Session, project_id: int, coder_roles: Collection[Role]) -> Overview:
-    sources = session.scalars(select(Source).where(Source.project_id == project_id).order_by(Source.title)
-                              .options(defer(Source.text), selectinload(Source.cases))).all()  # titles, not texts
-    assignments = {a.source_id: a for a in session.scalars(select(DoubleCoding).where(
-        DoubleCoding.project_id == project_id).options(selectinload(DoubleCoding.coders)))}
-    cases = session.scalars(select(Case).where(Case.project_id == project_id).order_by(Case.key)).all()
-    return Overview(sources, assignments, cases, project_coders(session, project_id, coder_roles))
+def overview(session: Session, project_id: int, coder_roles: Collection[Role], page: int = 1,
+             assigned_page: int = 1, per_page: int = PAGE) -> Overview:
+    total = session.scalar(select(func.count(Source.id)).where(Source.project_id == project_id)) or 0
+    page = min(max(1, page), page_count(total, per_page))
+    rows = session.execute(select(Source.id, Source.title).where(Source.project_id == project_id)
+                           .order_by(Source.title, Source.id).limit(per_page).offset((page - 1) * per_page)).all()
+    keys: dict[int, list[str]] = {}
+    if rows:
+        for source_id, key in session.execute(
+                select(source_cases.c.source_id, Case.key).join(Case, Case.id == source_cases.c.case_id)
+                .where(source_cases.c.source_id.in_([r[0] for r in rows])).order_by(Case.key)):
+            keys.setdefault(source_id, []).append(key)
+    sources = Page([SourceLine(id_, title, tuple(keys.get(id_, ()))) for id_, title in rows], page,
+                   page_count(total, per_page), total)
+    assigned = _assignments(session, project_id, assigned_page, per_page)
+    on_page = {r[0] for r in rows}
+    assignments = {a.source_id: a for a in assigned.rows if a.source_id in on_page}
+    missing = on_page - set(assignments)   # on the page, not on the list's page: read them (if in double coding)
+    if missing:
+        assignments |= {a.source_id: a for a in _assignment_lines(session, project_id, missing)}
+    cases = [CaseItem(id_, key) for id_, key in session.execute(
+        select(Case.id, Case.key).where(Case.project_id == project_id).order_by(Case.key))]
+    return Overview(sources, assignments, assigned, cases, project_coders(session, project_id, coder_roles))
+
+
+def _assignments(session: Session, project_id: int, page: int, per_page: int) -> Page[AssignmentLine]:
+    """One page of the project's double codings, by their source's title."""
+    total = session.scalar(select(func.count(DoubleCoding.id)).where(DoubleCoding.project_id == project_id)) or 0
+    page = min(max(1, page), page_count(total, per_page))
+    ids = list(session.scalars(
+        select(DoubleCoding.source_id).join(Source, Source.id == DoubleCoding.source_id)
+        .where(DoubleCoding.project_id == project_id).order_by(Source.title, Source.id)
+        .limit(per_page).offset((page - 1) * per_page)))
+    return Page(_assignment_lines(session, project_id, ids), page, page_count(total, per_page), total)
+
+
+def _assignment_lines(session: Session, project_id: int, source_ids: Collection[int]) -> list[AssignmentLine]:
+    """The double codings of ``source_ids`` with their coders' names, by their source's title."""
+    if not source_ids:
+        return []
+    names: dict[int, list[str]] = {}
+    for source_id, username in session.execute(
+            select(DoubleCoding.source_id, User.username)
+            .join(double_coding_coders, double_coding_coders.c.assignment_id == DoubleCoding.id)
+            .join(User, User.id == double_coding_coders.c.user_id)
+            .where(DoubleCoding.source_id.in_(source_ids)).order_by(User.username)):
+        names.setdefault(source_id, []).append(username)
+    return [AssignmentLine(source_id, title, bool(opened), tuple(names.get(source_id, ())))
+            for source_id, title, opened in session.execute(
+                select(DoubleCoding.source_id, Source.title, DoubleCoding.opened)
+                .join(Source, Source.id == DoubleCoding.source_id)
+                .where(DoubleCoding.project_id == project_id, DoubleCoding.source_id.in_(source_ids))
+                .order_by(Source.title, Source.id))]
 
 
 def assignment_of(session: Session, source_id: int) -> DoubleCoding | None:

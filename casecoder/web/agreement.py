@@ -55,9 +55,11 @@ def _warning(key: str, n: int) -> str:
 @bp.route("/p/<slug>/double-coding")
 @project_route("manage")
 def manage(project: Project):  # type: ignore[no-untyped-def]
-    page = reads.overview(get_session(), project.id, CODER_ROLES)
+    page = reads.overview(get_session(), project.id, CODER_ROLES, request.args.get("page", 1, type=int) or 1,
+                          request.args.get("assigned_page", 1, type=int) or 1)
     return render_template("agreement/manage.html", project=project, sources=page.sources,
-                           assignments=page.assignments, cases=page.cases, coders=page.coders)
+                           assignments=page.assignments, assigned=page.assigned, cases=page.cases,
+                           coders=page.coders, per_page=reads.PAGE)
 
 
 @bp.route("/p/<slug>/double-coding/mark", methods=["POST"])

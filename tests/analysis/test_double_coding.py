@@ -87,6 +87,14 @@ def test_the_owners_overview(session, double):
     from casecoder.kernel.vocabulary import Role
     page = seen.overview(session, project.id, (Role.OWNER, Role.CODER))
     assert [u.username for u in page.coders] == ["anna", "bo", "cai", "olga"]
-    assert [s.title for s in page.sources] == [f"Interview F0{i}" for i in range(1, 5)]
+    assert [s.title for s in page.sources.rows] == [f"Interview F0{i}" for i in range(1, 5)]
     assert set(page.assignments) == {s.id for s in sources.values()} and [c.key for c in page.cases] == list(cases)
+    assert [(a.title, a.coders, a.opened) for a in page.assigned.rows] == [
+        ("Interview F01", ("anna", "bo"), False), ("Interview F02", ("anna", "bo"), False),
+        ("Interview F03", ("anna", "bo"), False), ("Interview F04", ("anna", "bo", "cai"), False)]
+    second = seen.overview(session, project.id, (Role.OWNER, Role.CODER), page=2, assigned_page=3, per_page=2)
+    assert [s.title for s in second.sources.rows] == ["Interview F03", "Interview F04"]
+    assert (second.sources.page, second.sources.pages, second.sources.total) == (2, 2, 4)
+    assert set(second.assignments) == {s.id for s in second.sources.rows}   # each row's own assignment
+    assert [a.title for a in second.assigned.rows] == ["Interview F03", "Interview F04"]   # page 3 of 2: the last
     assert [u.username for u in seen.project_coders(session, project.id, (Role.CODER,))] == ["anna", "bo", "cai"]

@@ -86,3 +86,24 @@ def test_people_page_in_pages(client, session, factory):
     second = client.get("/p/proj/people?page=2").get_data(as_text=True)
     assert keys(second, "person") == ["P100"] and "Rows 101–101 of 101" in second and ">T101</a>" in second
     assert links(second, "prev") == ["/p/proj/people?page=1"]
+
+
+def test_double_coding_page_in_pages(client, session, factory):
+    from casecoder.coding import accounts
+    from casecoder.coding import double_coding as dc
+    project, _made, sources = setup(session, factory)
+    eva, anna, bo = project.memberships[0].user, factory.user("anna"), factory.user("bo")
+    accounts.add_member(session, project, anna, "coder")
+    accounts.add_member(session, project, bo, "coder")
+    dc.mark_sources(session, eva, project, sources, [anna, bo])   # 102 transcripts in double coding
+    session.commit()
+    login(client, "eva", PASSWORD)
+    first = client.get("/p/proj/double-coding").get_data(as_text=True)
+    assert len(re.findall(r'<tr data-source=', first)) == 100 and first.count('/open"') == 100
+    assert "Rows 1–100 of 102" in first
+    assert links(first, "next") == ["/p/proj/double-coding?page=2", "/p/proj/double-coding?assigned_page=2"]
+    second = client.get("/p/proj/double-coding?page=2&assigned_page=2").get_data(as_text=True)
+    table = second[second.index('id="double-coding"'):second.index('id="assignments"')]
+    assert re.findall(r">(T\d+)</a>", table) == ["T100", "T101"] and table.count("anna, bo") == 2
+    assert f'/p/proj/double-coding/{sources[101].id}/open' in second.split('id="assignments"')[1]
+    assert "Rows 101–102 of 102" in second
