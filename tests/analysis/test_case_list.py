@@ -99,3 +99,23 @@ def test_pages_of_cases_and_interviewees(session, factory):
     assert [(r.person.key, [t for _i, t in r.sources]) for r in interviewee_list(session, project.id,
                                                                                  per_page=2).rows] == [
         ("M01", []), ("P01", ["Begge"])]
+
+
+def test_overview_summary_counts_every_coding(session, factory):
+    """The overview's codings: those of excerpts about a case (summed from evidence_summary) and those of
+    excerpts without a case, equal to counting the codings themselves."""
+    from sqlalchemy import func, select
+
+    from casecoder.analysis.overview import project_summary
+    from casecoder.models import Coding, Excerpt
+    project, (f01, _f02, _s01), _defs, shared = build(session, factory)
+    eva = project.memberships[0].user
+    h11 = factory.code(project, "H1.1")
+    loose = factory.source(project, [], title="Uden sag")   # no case: its excerpts have none
+    factory.excerpt(eva, loose, "Det gav ro.", [(h11, "supports"), (factory.code(project, "H2.1"), "contradicts")])
+    factory.excerpt(eva, shared, "altid", [(h11, "supports")], case=f01)
+    session.commit()
+    codings = session.scalar(select(func.count(Coding.id)).join(Excerpt, Excerpt.id == Coding.excerpt_id)
+                             .where(Excerpt.project_id == project.id))
+    summary = project_summary(session, project.id)
+    assert codings == 5 and summary.codings == codings and summary.excerpts == 5
