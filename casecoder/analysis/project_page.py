@@ -76,15 +76,17 @@ def overview_sources(session: Session, project_id: int, page: int = 1, per_page:
     """One page of the project's transcripts by title, without their texts."""
     total = session.scalar(select(func.count(Source.id)).where(Source.project_id == project_id)) or 0
     page, pages = clamp(page, total, per_page)
-    excerpts = (select(func.count(Excerpt.id)).where(Excerpt.source_id == Source.id)  # per transcript: its index
-                .correlate(Source).scalar_subquery())
-    rows = session.execute(select(Source.id, Source.title, Source.perspective, Source.interview_date, excerpts)
+    rows = session.execute(select(Source.id, Source.title, Source.perspective, Source.interview_date)
                            .where(Source.project_id == project_id).order_by(Source.title, Source.id)
                            .limit(per_page).offset((page - 1) * per_page)).all()
     ids = [r[0] for r in rows]
     cases: dict[int, list[str]] = {}
     roles: dict[int, list[str]] = {}
-    if ids:
+    excerpts: dict[int, int] = {}
+    if ids:   # for the page's transcripts only (a count in the select list was also made for the rows skipped)
+        excerpts = {source_id: n for source_id, n in session.execute(
+            select(Excerpt.source_id, func.count(Excerpt.id)).where(Excerpt.source_id.in_(ids))
+            .group_by(Excerpt.source_id))}
         for source_id, key in session.execute(
                 select(source_cases.c.source_id, Case.key).join(Case, Case.id == source_cases.c.case_id)
                 .where(source_cases.c.source_id.in_(ids)).order_by(Case.key)):
@@ -95,5 +97,5 @@ def overview_sources(session: Session, project_id: int, page: int = 1, per_page:
                 .where(source_interviewees.c.source_id.in_(ids)).order_by(Interviewee.key)):
             roles.setdefault(source_id, []).append(role)
     return Page([SourceLine(id_, title, perspective, interview_date, tuple(cases.get(id_, ())),
-                            tuple(roles.get(id_, ())), n or 0)
-                 for id_, title, perspective, interview_date, n in rows], page, pages, total)
+                            tuple(roles.get(id_, ())), excerpts.get(id_, 0))
+                 for id_, title, perspective, interview_date in rows], page, pages, total)
