@@ -31,7 +31,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.evidence import PERSPECTIVES, CountFilter, ancestor_map, collect
+from casecoder.analysis.evidence import PERSPECTIVES, CountFilter, ancestor_map, collect_per_coder
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.models import (
     Code,
@@ -228,7 +228,7 @@ def case_level(session: Session, project: Project, coders: Sequence[User], codes
                                               .where(source_cases.c.source_id.in_(sources))):
         cases_of.setdefault(case_id, set()).update(sources[source_id])
     base = replace(f, source_ids=tuple(sorted(sources)), independent=True)
-    evidence = [collect(session, project.id, replace(base, coder_ids=(k,))) for k in ids]
+    evidence = collect_per_coder(session, project.id, base, ids)   # the material's codings read once
     case_keys = evidence[0].case_keys
     unit_ids = sorted((c for c in cases_of if c in case_keys), key=lambda c: case_keys[c])
     directions = tuple(sorted(f.directions))

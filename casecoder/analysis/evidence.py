@@ -20,11 +20,11 @@ of each mask come from their declaration.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Iterable, cast
+from typing import Any, Collection, Iterable, Sequence, Unpack
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, exists, literal, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from casecoder.analysis.measures import pair_mask
@@ -39,7 +39,6 @@ from casecoder.kernel.measures import (
     SYSTEM,
     measures_of_masks,
 )
-from casecoder.kernel.vocabulary import Direction, Perspective
 from casecoder.models import (
     AttributeDefinition,
     AttributeType,
@@ -58,7 +57,7 @@ from casecoder.models import (
 )
 
 __all__ = ["FAMILY", "SYSTEM", "PERSPECTIVES", "DIRECTIONS", "AttributeCondition", "CountFilter", "Evidence",
-           "OPERATORS", "collect", "measure_keys", "measure_counts", "selected_cases", "source_conditions", "summary_serves",
+           "OPERATORS", "collect", "collect_per_coder", "measure_keys", "measure_counts", "selected_cases", "source_conditions", "summary_serves",
            "ancestor_map"]
 OPERATORS = ("eq", "ne", "lt", "le", "gt", "ge")
 
@@ -202,6 +201,59 @@ def _summary_conditions(project_id: int, selection: ScalarSelect[int], f: CountF
     return conditions
 
 
+def _blind_only(f: CountFilter) -> bool:
+    """Whether blindness is ``f``'s only source-level restriction: ``evidence_summary`` less the codings
+    the viewer may not see answers it (``_blind_evidence``)."""
+    return bool(f.blind_source_ids) and not (f.roles or f.date_from or f.date_to or f.source_ids)
+
+
+def _not_indexed(column: Any) -> ColumnElement[int]:
+    """``column + 0``: the same values, but SQLite no longer takes the column's index for ``IN (selection)``,
+    which made it probe the index once per selected case and read every excerpt of the project."""
+    return column + 0
+
+
+def _excerpt_sources(f: CountFilter) -> list[ColumnElement[bool]]:
+    """``Excerpt.source_id IN (f.source_ids)`` as well: the excerpts found by their sources' index."""
+    return [Excerpt.source_id.in_(f.source_ids)] if f.source_ids else []
+
+
+def _blind_evidence(session: Session, project_id: int, selection: ScalarSelect[int], f: CountFilter
+                    ) -> list[tuple[int, int, str, str, int, bool]]:
+    """What ``_coding_rows`` gives for a blind viewer, from ``evidence_summary``: a row of another coder
+    counts only while it has more codings (``n``) than that coder has under the same key on the viewer's
+    blind sources (one grouped query over those sources' codings); the viewer's own rows all count."""
+    S = EvidenceSummary.__table__.c
+    summary = select(S.code_id, S.case_id, S.perspective, S.direction, S.coder_id, S.of_record, S.n).where(
+        S.project_id == project_id, S.case_id.in_(selection),
+        *([S.coder_id.in_(f.coder_ids)] if f.coder_ids else []))
+    others = [] if f.viewer_id is None else [Coding.coder_id != f.viewer_id]
+    key = (Coding.code_id, Excerpt.case_id, Source.perspective, Coding.direction, Coding.coder_id, Coding.of_record)
+    hidden_query = (
+        select(*key, func.count()).join(Excerpt, Excerpt.id == Coding.excerpt_id)
+        .join(Source, Source.id == Excerpt.source_id)
+        .where(Excerpt.project_id == project_id, Excerpt.source_id.in_(f.blind_source_ids),
+               Excerpt.case_id.is_not(None), *others, *([Coding.coder_id.in_(f.coder_ids)] if f.coder_ids else []))
+        .group_by(*key))
+    hidden = {(code, case, p, d, coder, bool(rec)): n for code, case, p, d, coder, rec, n
+              in _driver_rows(session, hidden_query)}
+    rows = []
+    for code, case, p, d, coder, rec, n in _driver_rows(session, summary):
+        row = (code, case, p, d, coder, bool(rec))
+        if coder == f.viewer_id or n > hidden.get(row, 0):
+            rows.append(row)
+    return rows
+
+
+def _driver_rows(session: Session, query: Select[Unpack[tuple[Any, ...]]]) -> list[Any]:
+    """The driver's own tuples (no row objects, no enum conversion)."""
+    result = session.connection().execute(query)
+    try:
+        return list(result.cursor.fetchall()) if result.cursor is not None else []
+    finally:
+        result.close()
+
+
 def _seen(f: CountFilter) -> ColumnElement[bool]:
     """A coding the viewer may count: not on a source they code blind, or their own."""
     return or_(Excerpt.source_id.not_in(f.blind_source_ids), Coding.coder_id == f.viewer_id)
@@ -209,14 +261,57 @@ def _seen(f: CountFilter) -> ColumnElement[bool]:
 
 def collect(session: Session, project_id: int, f: CountFilter, *, occurs: bool = True) -> Evidence:
     """Run the queries and build the case sets (``occurs=False``: cases, denominators and coders only)."""
+    ev, selection = _base(session, project_id, f)
+    S = EvidenceSummary
+    if summary_serves(f):
+        if occurs:
+            evidence_query = select(S.code_id, S.case_id, S.perspective, S.direction).distinct().where(
+                *_summary_conditions(project_id, selection, f))
+            if not f.independent:  # the coding of record (docs/counting.md, "Agreement")
+                evidence_query = evidence_query.where(S.of_record.is_(True))
+            ev.occurs = _occurs(_driver_rows(session, evidence_query), _ancestors(session, project_id, f))
+        # per user, one probe of ix_evidence_summary_coder: LIMIT 1 keeps it from becoming a semi-join
+        # over the whole table, ORDER BY the index's next column makes the planner use the index
+        probe = (select(literal(1)).where(S.coder_id == User.id, *_summary_conditions(project_id, selection, f))
+                 .order_by(S.case_id).limit(1).scalar_subquery())
+        ev.coders = tuple(sorted(session.scalars(select(User.username).where(probe.is_not(None)))))
+        return ev
+    # (code, case, perspective, direction, coder, of record): the coders count every coding, the evidence
+    # only those of record unless ``independent``
+    rows = (_blind_evidence if _blind_only(f) else _coding_rows)(session, project_id, selection, f)
+    if occurs:
+        ev.occurs = _occurs([r[:4] for r in rows if f.independent or r[5]], _ancestors(session, project_id, f))
+    ev.coders = _usernames(session, {r[4] for r in rows})
+    return ev
+
+
+def collect_per_coder(session: Session, project_id: int, f: CountFilter, coder_ids: Sequence[int]
+                      ) -> list[Evidence]:
+    """``collect(replace(f, coder_ids=(k,)))`` for each ``k`` of ``coder_ids`` (agreement), the codings
+    read once for all of them where a source filter needs the codings themselves."""
+    if summary_serves(f) or _blind_only(f):
+        return [collect(session, project_id, replace(f, coder_ids=(k,))) for k in coder_ids]
+    ev, selection = _base(session, project_id, replace(f, coder_ids=tuple(coder_ids)))
+    rows = _coding_rows(session, project_id, selection, replace(f, coder_ids=tuple(coder_ids)))
+    ancestors, names = _ancestors(session, project_id, f), _usernames(session, set(coder_ids), ordered=False)
+    out = []
+    for k in coder_ids:
+        mine = [r for r in rows if r[4] == k]
+        out.append(replace(ev, occurs=_occurs([r[:4] for r in mine if f.independent or r[5]], ancestors),
+                           coders=(names[k],) if mine and k in names else ()))
+    return out
+
+
+def _base(session: Session, project_id: int, f: CountFilter) -> tuple[Evidence, ScalarSelect[int]]:
+    """The selected cases and which of them have a source of each perspective (the denominators), with
+    no occurrences yet; and the selection as a subquery."""
     cases_query = selected_cases(session, project_id, f)
     rows = session.execute(cases_query).all()
     case_keys = {r.id: r.key for r in rows}
     municipality = {r.id: r.municipality for r in rows}
     selection = cases_query.with_only_columns(Case.id).scalar_subquery()
-
     with_source: dict[str, set[int]] = {p: set() for p in PERSPECTIVES}
-    if summary_serves(f):   # no source filter: the sources per case kept by triggers (case_sources)
+    if summary_serves(f) or _blind_only(f):   # no source filter: the sources per case kept by triggers
         C = CaseSources
         for case_id, family, system in session.execute(
                 select(C.case_id, C.family, C.system).where(C.project_id == project_id, C.case_id.in_(selection))):
@@ -227,52 +322,46 @@ def collect(session: Session, project_id: int, f: CountFilter, *, occurs: bool =
         for case_id, perspective in session.execute(
                 select(source_cases.c.case_id, Source.perspective).distinct()
                 .join(Source, Source.id == source_cases.c.source_id)
-                .where(Source.project_id == project_id, source_cases.c.case_id.in_(selection),
+                .where(Source.project_id == project_id, _not_indexed(source_cases.c.case_id).in_(selection),
                        *_source_conditions(f))):
             with_source[perspective.value].add(case_id)
-
-    S = EvidenceSummary
-    if summary_serves(f):
-        evidence_query = select(S.code_id, S.case_id, S.perspective, S.direction).distinct().where(
-            *_summary_conditions(project_id, selection, f))
-        if not f.independent:  # the coding of record (docs/counting.md, "Agreement")
-            evidence_query = evidence_query.where(S.of_record.is_(True))
-    else:
-        evidence_query = cast("Select[int, int, Perspective, Direction]", (  # the case is in the selection: not NULL
-            select(Coding.code_id, Excerpt.case_id, Source.perspective, Coding.direction).distinct()
-            .join(Excerpt, Excerpt.id == Coding.excerpt_id).join(Source, Source.id == Excerpt.source_id)
-            .where(Excerpt.project_id == project_id, Excerpt.case_id.in_(selection), *_source_conditions(f))))
-        if f.coder_ids:
-            evidence_query = evidence_query.where(Coding.coder_id.in_(f.coder_ids))
-        if f.blind_source_ids:
-            evidence_query = evidence_query.where(_seen(f))
-        if not f.independent:
-            evidence_query = evidence_query.where(Coding.of_record.is_(True))
-    found: dict[tuple[int, str, str], set[int]] = {}
-    if occurs:
-        ancestors = _ancestors(session, project_id, f)
-        for code_id, case_id, perspective, direction in session.execute(evidence_query):
-            for target in (code_id, *ancestors.get(code_id, ())):
-                found.setdefault((target, perspective.value, direction.value), set()).add(case_id)
-
-    if summary_serves(f):
-        # per user, one probe of ix_evidence_summary_coder: LIMIT 1 keeps it from becoming a semi-join
-        # over the whole table, ORDER BY the index's next column makes the planner use the index
-        probe = (select(literal(1)).where(S.coder_id == User.id, *_summary_conditions(project_id, selection, f))
-                 .order_by(S.case_id).limit(1).scalar_subquery())
-        coder_query = select(User.username).where(probe.is_not(None))
-    else:
-        coder_query = (select(User.username).distinct().join(Coding, Coding.coder_id == User.id)
-                       .join(Excerpt, Excerpt.id == Coding.excerpt_id).join(Source, Source.id == Excerpt.source_id)
-                       .where(Excerpt.project_id == project_id, Excerpt.case_id.in_(selection),
-                              *_source_conditions(f)))
-        if f.coder_ids:
-            coder_query = coder_query.where(User.id.in_(f.coder_ids))
-        if f.blind_source_ids:
-            coder_query = coder_query.where(_seen(f))
-    coders = tuple(sorted(session.scalars(coder_query)))
     return Evidence(case_keys=case_keys, municipality=municipality,
-                    with_source={p: frozenset(s) for p, s in with_source.items()}, occurs=found, coders=coders)
+                    with_source={p: frozenset(s) for p, s in with_source.items()}), selection
+
+
+def _coding_rows(session: Session, project_id: int, selection: ScalarSelect[int], f: CountFilter
+                 ) -> list[tuple[int, int, str, str, int, bool]]:
+    """The distinct (code, case, perspective, direction, coder, of record) of the codings that pass ``f``'s
+    case, source, coder and blindness filters, read once (plain driver rows: enum values as text)."""
+    query = (select(Coding.code_id, Excerpt.case_id, Source.perspective, Coding.direction, Coding.coder_id,
+                    Coding.of_record).distinct()
+             .join(Excerpt, Excerpt.id == Coding.excerpt_id).join(Source, Source.id == Excerpt.source_id)
+             .where(Excerpt.project_id == project_id, _not_indexed(Excerpt.case_id).in_(selection),
+                    *_source_conditions(f), *_excerpt_sources(f)))
+    if f.coder_ids:
+        query = query.where(Coding.coder_id.in_(f.coder_ids))
+    if f.blind_source_ids:
+        query = query.where(_seen(f))
+    return [(code, case, p, d, coder, bool(rec)) for code, case, p, d, coder, rec in _driver_rows(session, query)]
+
+
+def _occurs(rows: Iterable[Sequence[Any]], ancestors: dict[int, list[int]]) -> dict[tuple[int, str, str], set[int]]:
+    """(code, perspective, direction) -> cases, from (code, case, perspective, direction) rows, each code's
+    evidence also counted for its ancestors (``ancestors`` is empty without sub-codes)."""
+    found: dict[tuple[int, str, str], set[int]] = {}
+    for code_id, case_id, perspective, direction in rows:
+        for target in (code_id, *ancestors.get(code_id, ())):
+            found.setdefault((target, perspective, direction), set()).add(case_id)
+    return found
+
+
+def _usernames(session: Session, user_ids: Collection[int], ordered: bool = True) -> Any:
+    """The users' names, sorted (``ordered=False``: user id -> name)."""
+    if not user_ids:
+        return () if ordered else {}
+    names: dict[int, str] = {uid: name for uid, name in session.execute(
+        select(User.id, User.username).where(User.id.in_(user_ids)))}
+    return tuple(sorted(names.values())) if ordered else names
 
 
 def measure_keys(session: Session, project_id: int, f: CountFilter, case_keys: dict[int, str],
