@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import os
 import re
 import statistics
@@ -271,6 +272,7 @@ def run_all(kind: str, app, owner_client, ids: dict[str, object], args: argparse
 def run_one(kind: str, args: argparse.Namespace) -> list[str]:
     from casecoder.analysis.tally import compute_tally
     from casecoder.app import create_app
+    from casecoder.cli import serve
     from casecoder.db import engine_of
     from casecoder.models import Code, migrate
     from casecoder.models.engine import make_engine
@@ -299,6 +301,9 @@ def run_one(kind: str, args: argparse.Namespace) -> list[str]:
                 print(lines[-1], flush=True)
             ids = prepare_all(session, project, source_id, chain_id) if args.all else {}
         app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "bench-pages"})
+        serve.warm_up(app)  # as a production worker is: built, warmed up and its objects frozen (cli/serve.py)
+        gc.collect()
+        gc.freeze()
         client = app.test_client()
         login(client, OWNER)
         for name, url_ in [] if args.only else pages(project.slug, source_id, chain_id):  # type: ignore[attr-defined]

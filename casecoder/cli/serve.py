@@ -207,6 +207,8 @@ def serve_command(ctx: click.Context, host: str, port: int, production: bool, wo
     if not production:
         from werkzeug.serving import run_simple
         click.echo(f"casecoder on http://{host}:{port}/  (development server; Ctrl+C stops)")
+        warm_up(app)
+        _pre_fork(None, None)  # the start-up objects out of the collector's reach, as in a gunicorn worker
         run_simple(host, port, app, threaded=True)
         return
     count = workers or default_workers()
