@@ -11,12 +11,13 @@ import subprocess
 import threading
 import time
 import uuid
+from unittest.mock import patch
 
 import pytest
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.orm import Session
 
-from bench.generate import generate
+from bench.generate import SIZES, Size, generate
 from casecoder.coding import accounts, projects
 from casecoder.exchange.bundle_export import bundle_files, zip_bytes
 from casecoder.models import Base, Code, Project, backup
@@ -43,12 +44,13 @@ def fingerprint(engine: Engine) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def bundle_zip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """The bundle of a generated project (81 transcripts, about 2,400 codings: importing it takes seconds)."""
+    """The bundle of a generated project: 27 cases, 81 transcripts of ~400 sentences, ~12,000 excerpts (the
+    bulk import writes ~10,000 a second since issue #25: a smaller one is written before it can be killed)."""
     engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('bench') / 'bench.sqlite'}")
     Base.metadata.create_all(engine)
     try:
-        with Session(engine) as session:
-            return zip_bytes(bundle_files(session, generate(session, "small", 7, bulk=True)))
+        with Session(engine) as session, patch.dict(SIZES, {"kill": Size(27, 150, 400)}):
+            return zip_bytes(bundle_files(session, generate(session, "kill", 7, bulk=True)))
     finally:
         engine.dispose()
 
@@ -100,7 +102,7 @@ def wait_mid_import(engine: Engine, db_url: str, finished: threading.Event | sub
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not done():
         if import_writing(engine, db_url):
-            time.sleep(0.2)  # a little further into it
+            time.sleep(0.05)  # a little further into it
             break
         time.sleep(0.05)
     assert not done(), f"the {what} finished before it could be killed; make the bundle bigger"
