@@ -49,6 +49,7 @@ from casecoder.models import (
 LEVELS = ("case", "segment")
 UNITS = ("character", "sentence")
 MIN_POSITIVE = 5
+MAX_SEGMENT_CELLS = 20_000_000  # coders x units x codes at segment level: 160 MB of floats, a few seconds
 SENTENCE_RE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 WARNINGS = {  # English templates for the warning keys ({n}: a number)
     "no_units": N_("No units were coded by two or more of the coders"),
@@ -264,6 +265,11 @@ def segment_level(session: Session, project: Project, coders: Sequence[User], co
     texts = dict(session.execute(select(Source.id, Source.text).where(Source.id.in_(sources))).all())
     order = sorted(texts)
     spans = {s: sentence_spans(texts[s]) if unit == "sentence" else None for s in order}
+    units = sum(len(texts[s]) if (cut := spans[s]) is None else len(cut) for s in order)
+    if len(ids) * units * len(codes) > MAX_SEGMENT_CELLS:  # one column per unit and code: refuse before building
+        raise InvalidInput("Segment-level agreement over {units} units and {codes} codes is too large to compute "
+                           "here: choose sentences as units, one hypothesis or fewer codes, or case level",
+                           "level", units=units, codes=len(codes))
     ancestors = ancestor_map(session.execute(select(Code.id, Code.parent_id).where(Code.project_id == project.id))
                              .all()) if f.include_subcodes else {}
     wanted = {c.id for c in codes}
