@@ -110,12 +110,6 @@ def case_ids(session: Session, project_id: int) -> dict[str, int]:
         select(Case.key, Case.id).where(Case.project_id == project_id))}
 
 
-def cases_with_sources(session: Session, project_id: int) -> Sequence[Case]:
-    """The project's cases by municipality and key, their sources loaded (the overview)."""
-    return session.scalars(select(Case).where(Case.project_id == project_id)
-                           .options(selectinload(Case.sources)).order_by(Case.municipality, Case.key)).all()
-
-
 def cases_by_id(session: Session, project_id: int, ids: Collection[int]) -> dict[int, Case]:
     """The project's cases among ``ids``, by id (ids of other projects are absent)."""
     if not ids:
@@ -159,13 +153,6 @@ def source_choices(session: Session, project_id: int) -> Sequence[Row[int, str]]
     ix_sources_project_title alone)."""
     return session.execute(select(Source.id, Source.title).where(Source.project_id == project_id)
                            .order_by(Source.title, Source.id)).all()
-
-
-def sources_with_links(session: Session, project_id: int) -> Sequence[Source]:
-    """The project's sources by title, their cases and interviewees loaded (the overview)."""
-    return session.scalars(select(Source).where(Source.project_id == project_id)
-                           .options(selectinload(Source.cases), selectinload(Source.interviewees))
-                           .order_by(Source.title)).all()
 
 
 def source_texts(session: Session, source_ids: Collection[int]) -> dict[int, str]:

@@ -10,7 +10,7 @@ to the declaration and to each other):
   (one row per case and code, sub-codes rolled up), for the case-key tally that ``tally_cells``
   would serve; ``case_keys_query`` gives the denominators' keys, ``occurs_query`` the cases of each
   code and pair (the chains and the statement graph);
-* ``pair_mask`` + ``measures_of_masks``: the case-key query (``evidence.measure_keys``) computes the
+* ``pair_mask`` + ``measures_of_masks``: the case-key query (``case_masks.measure_keys``) computes the
   mask of each (case, code) from ``evidence_summary``; the measures of a mask are looked up;
 * ``measure_cases``: set algebra over collected evidence (``evidence.collect``), for the filters
   only the codings can answer, the matrix, co-occurrence and chains.

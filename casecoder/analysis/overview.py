@@ -54,9 +54,3 @@ def codings_per_code(session: Session, project_id: int) -> dict[int, int]:
         select(Coding.code_id, func.count(Coding.id)).join(Code, Code.id == Coding.code_id)
         .where(Code.project_id == project_id).group_by(Coding.code_id))
     return {code_id: n for code_id, n in rows}
-
-
-def excerpts_per_source(session: Session, project_id: int) -> dict[int, int]:
-    rows = session.execute(select(Excerpt.source_id, func.count(Excerpt.id))
-                           .where(Excerpt.project_id == project_id).group_by(Excerpt.source_id))
-    return {source_id: n for source_id, n in rows}

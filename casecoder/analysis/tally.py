@@ -5,7 +5,7 @@ to each other): ``tally_default``/``tally_cells`` and ``case_sources`` for the p
 keys (a few hundred rows whatever the size; models/derived/tally_cells.py), ``tally_keys`` for its case
 keys under the default direction set (``default_keys``: a row per code and measure, the keys resolved
 when first read, ``CaseKeys``) and ``case_code_evidence`` under any other (``cell_keys``),
-``evidence.measure_keys`` for a case or coder filter, and set
+``case_masks.measure_keys`` for a case or coder filter, and set
 algebra over ``collect`` when a source filter is set. The six measures (family, system, both, either, contradicts, nuances: what each counts and
 its N) are declared once, in kernel/measures.py; all three ways are generated from that declaration
 (the queries and the set algebra in analysis/measures.py).
@@ -21,12 +21,11 @@ from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, cas
 from sqlalchemy.orm import Session
 
 from casecoder.analysis import measures
+from casecoder.analysis.case_masks import measure_counts, measure_keys
 from casecoder.analysis.evidence import (
     CountFilter,
     Evidence,
     collect,
-    measure_counts,
-    measure_keys,
     selected_cases,
     summary_serves,
 )
@@ -148,7 +147,7 @@ def tally_from_evidence(ev: Evidence, code_id: int, directions: frozenset[str]) 
 
 
 def _counts(den: dict[str, int], keys: dict[str, tuple[str, ...]], with_keys: bool) -> dict[str, Count]:
-    """Counts from ``evidence.measure_keys`` (the case keys per measure) and the denominators' sizes."""
+    """Counts from ``case_masks.measure_keys`` (the case keys per measure) and the denominators' sizes."""
     empty: tuple[str, ...] = ()
     return {m: Count(len(keys.get(m, empty)), den[m], keys.get(m, empty) if with_keys else None) for m in MEASURES}
 
