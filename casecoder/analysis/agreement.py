@@ -13,8 +13,8 @@ coding of the code (or a sub-code) by the coder covers the unit.
 
 Coefficients (nominal): percent agreement (units on which every coder who coded it agrees, of the
 units with at least two values), Cohen's kappa (exactly two coders; units both coded), Fleiss' kappa
-(units every coder coded), Krippendorff's alpha (missing values allowed) — from ``statsmodels`` and
-``krippendorff``. A coefficient is None where it does not apply or is undefined (no variation).
+(units every coder coded), Krippendorff's alpha (missing values allowed) — computed in ``kappa.py``
+(formulas and sources there) from the counts of each distinct column. A coefficient is None where it does not apply or is undefined (no variation).
 
 **Blind double coding**: a viewer who codes some of the material blind would learn the other coders'
 codings there from the figures, so those sources (``hidden``: ``double_coding.blind_source_ids``) are
@@ -23,7 +23,6 @@ left out of the material until the comparison is opened (``Agreement.hidden`` co
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, replace
 from typing import Collection, Sequence
 
@@ -32,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from casecoder.analysis.evidence import PERSPECTIVES, CountFilter, ancestor_map, collect_per_coder
+from casecoder.analysis.kappa import category_counts, cohen_from_units, collapse, fleiss_kappa, krippendorff_alpha
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.models import (
     Code,
@@ -96,53 +96,40 @@ class Agreement:
     hidden: int = 0                         # sources of the material left out: the viewer codes them blind
 
 
-def nominal_coefficients(data: Sequence[Sequence[float]] | np.ndarray, binary: bool = True) -> Coefficients:
-    """Coefficients for a coders x units matrix of category codes (nan = missing)."""
+def nominal_coefficients(data: Sequence[Sequence[float]] | np.ndarray, binary: bool = True,
+                         weights: Sequence[int] | np.ndarray | None = None) -> Coefficients:
+    """Coefficients for a coders x units matrix of category codes (nan = missing); ``weights``: how many
+    identical units each column stands for (1 each when None), as ``kappa.collapse`` gives."""
     m = np.asarray(data, dtype=float)
     if m.ndim != 2 or m.shape[0] < 2:
         raise InvalidInput("Agreement needs at least two coders", "coders")
+    m, w = collapse(m, None if weights is None else np.asarray(weights))  # the coefficients are sums over units: one column per distinct pattern
     present = ~np.isnan(m)
-    pairable = m[:, present.sum(axis=0) >= 2]
-    units = pairable.shape[1]
-    values = pairable[~np.isnan(pairable)]
-    varied = np.unique(values).size >= 2
-    positive = int((np.nan_to_num(pairable, nan=0.0) == 1).any(axis=0).sum()) if binary else units
-    found: list[tuple[str, int]] = []
+    keep = present.sum(axis=0) >= 2
+    pairable, w = m[:, keep], w[keep]
+    units = int(w.sum())
     if units == 0:
         return Coefficients(0, 0, None, None, None, None, (("no_units", 0),))
+    categories = np.unique(pairable[~np.isnan(pairable)])
+    varied = categories.size >= 2
+    positive = int(w[(pairable == 1).any(axis=0)].sum()) if binary else units
+    found: list[tuple[str, int]] = []
     if binary and positive < MIN_POSITIVE:
         found.append(("few_positive", positive))
     if not varied:
         found.append(("no_variation", 0))
-    with warnings.catch_warnings():  # every pairable column has values: no all-nan slices
-        warnings.simplefilter("ignore", RuntimeWarning)
-        agree = np.nanmax(pairable, axis=0) == np.nanmin(pairable, axis=0)  # one value among its coders
-    percent = float(np.mean(agree))
+    counts = category_counts(pairable, categories)
+    agree = (counts > 0).sum(axis=1) == 1  # one value among the unit's coders
+    percent = int(w[agree].sum()) / units
     cohen = fleiss = alpha = None
-    with warnings.catch_warnings():  # degenerate tables are caught above; silence scipy/numpy chatter only here
-        warnings.simplefilter("ignore", RuntimeWarning)
-        if m.shape[0] == 2:
-            cohen = _cohen(pairable)
-        complete = pairable[:, ~np.isnan(pairable).any(axis=0)]
-        if complete.shape[1] and np.unique(complete).size >= 2:
-            from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa
-            table, _ = aggregate_raters(complete.T.astype(int))
-            fleiss = float(fleiss_kappa(table, method="fleiss"))
-        if varied:
-            import krippendorff
-            alpha = float(krippendorff.alpha(reliability_data=pairable, level_of_measurement="nominal"))
+    if m.shape[0] == 2:
+        cohen = cohen_from_units(pairable, w)
+    complete = present[:, keep].all(axis=0)
+    if complete.any() and (counts[complete] > 0).any(axis=0).sum() >= 2:  # variation among the complete units
+        fleiss = fleiss_kappa(counts[complete], w[complete])
+    if varied:
+        alpha = krippendorff_alpha(counts, w)
     return Coefficients(units, positive, percent, cohen, fleiss, alpha, tuple(found))
-
-
-def _cohen(pairable: np.ndarray) -> float | None:
-    both = pairable[:, ~np.isnan(pairable).any(axis=0)]
-    categories = np.unique(both)
-    if both.shape[1] == 0 or categories.size < 2:
-        return None
-    table = np.zeros((categories.size, categories.size))
-    np.add.at(table, (np.searchsorted(categories, both[0]), np.searchsorted(categories, both[1])), 1)
-    from statsmodels.stats.inter_rater import cohens_kappa
-    return float(cohens_kappa(table, return_results=False))
 
 
 def agreement_codes(session: Session, project: Project, keys: Sequence[str] = (),
