@@ -1,7 +1,7 @@
 """Small builders for test data, through the same write functions the app uses.
 
-The users they make share one scrypt hash of PASSWORD per process (made once by werkzeug, as the
-app makes it): hashing costs about 0.1 s of CPU, and a test suite makes more than a thousand users.
+The users they make share one scrypt hash of PASSWORD per process (made once, as the app makes it:
+kernel/passwords.py): hashing costs about 0.1 s of CPU, and a test suite makes more than a thousand users.
 """
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from unittest import mock
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from casecoder.coding import accounts, cases, excerpts, projects
 from casecoder.coding.codebook_file import CodebookSpec, load_codebook_file
+from casecoder.kernel.passwords import hash_password
 from casecoder.kernel.paths import default_codebook_path
 from casecoder.models import Case, Code, Excerpt, Project, Source, User
 
@@ -20,15 +20,14 @@ PASSWORD = "correct horse battery"
 _codebook: list[CodebookSpec] = []
 
 
-def one_hash_per_password(password: str, method: str = "scrypt", salt_length: int = 16) -> str:
-    """werkzeug's generate_password_hash, made once per password and method in this process."""
-    key = (password, method, salt_length)
-    if key not in _hashes:
-        _hashes[key] = generate_password_hash(password, method=method, salt_length=salt_length)
-    return _hashes[key]
+def one_hash_per_password(password: str) -> str:
+    """The app's ``hash_password``, made once per password in this process."""
+    if password not in _hashes:
+        _hashes[password] = hash_password(password)
+    return _hashes[password]
 
 
-_hashes: dict[tuple[str, str, int], str] = {}
+_hashes: dict[str, str] = {}
 
 
 def default_codebook() -> CodebookSpec:
@@ -42,7 +41,7 @@ class Factory:
         self.session = session
 
     def user(self, username: str = "eva", *, admin: bool = False, language: str = "en") -> User:
-        with mock.patch.object(accounts, "generate_password_hash", one_hash_per_password):
+        with mock.patch.object(accounts, "hash_password", one_hash_per_password):
             return accounts.create_user(self.session, username, PASSWORD, is_admin=admin, language=language)
 
     def project(self, slug: str = "proj", owner: User | None = None, *, codebook: bool = True) -> Project:

@@ -1,4 +1,4 @@
-"""Users and memberships: create, set passwords (scrypt via werkzeug), deactivate, grant and take roles.
+"""Users and memberships: create, set passwords (scrypt, kernel/passwords.py), deactivate, grant and take roles.
 
 A new password, deactivation and logging out end the user's sessions (``end_sessions``). Every failed
 login costs one password hash check, whether the user exists, has no login or is deactivated.
@@ -13,15 +13,14 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from casecoder.coding import audit
 from casecoder.kernel import validate
+from casecoder.kernel.passwords import hash_password, password_matches
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.models import Membership, Project, Role, User
 
-PASSWORD_METHOD = "scrypt"
-NO_LOGIN = "!"  # a password hash no password matches: werkzeug's check_password_hash answers False
+NO_LOGIN = "!"  # a password hash no password matches (kernel/passwords.py)
 
 
 class NoActor:
@@ -42,7 +41,7 @@ def create_user(session: Session, username: str, password: str, *, display_name:
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise InvalidInput("A user named '{username}' already exists", "username", username=username)
     user = User(username=username, display_name=display_name.strip() or username,
-                password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
+                password_hash=hash_password(password),
                 is_admin=is_admin, language=language)
     session.add(user)
     session.flush()
@@ -52,7 +51,7 @@ def create_user(session: Session, username: str, password: str, *, display_name:
 def set_password(user: User, password: str) -> None:
     """A new password; every session of the user ends (the current one is logged in again by the caller)."""
     validate.password(password)
-    user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    user.password_hash = hash_password(password)
     end_sessions(user)
 
 
@@ -78,7 +77,7 @@ _dummy_hash: list[str] = []
 def _dummy() -> str:
     """A hash of a random password made like a real one: checked when there is no real one to check."""
     if not _dummy_hash:
-        _dummy_hash.append(generate_password_hash(secrets.token_hex(16), method=PASSWORD_METHOD))
+        _dummy_hash.append(hash_password(secrets.token_hex(16)))
     return _dummy_hash[0]
 
 
@@ -86,10 +85,10 @@ def check_password(user: User | None, password: str) -> bool:
     """Exactly one password hash check, whether or not there is a user, an active one, or one who can log
     in at all (imported coders: NO_LOGIN), so a failed login's time tells nothing about the user name."""
     stored = user.password_hash if user is not None else ""
-    if "$" not in stored:  # no user, or NO_LOGIN (werkzeug hashes are method$salt$hash): a dummy's work
-        check_password_hash(_dummy(), password or "")
+    if "$" not in stored:  # no user, or NO_LOGIN (hashes are method$salt$hash): a dummy's work
+        password_matches(_dummy(), password or "")
         return False
-    matches = check_password_hash(stored, password or "")
+    matches = password_matches(stored, password or "")
     return user is not None and user.active and matches
 
 

@@ -7,7 +7,6 @@ import shutil
 
 import pytest
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
 
 from casecoder.coding import accounts, cases, codes, excerpts, projects
 from casecoder.coding.demo import load_demo
@@ -15,6 +14,7 @@ from casecoder.exchange.bundle_export import bundle_files, write_project_bundle,
 from casecoder.exchange.bundle_import import import_bundle
 from casecoder.exchange.bundle_read import folder_bundle, zip_bundle
 from casecoder.files.csv_tables import BundleProblems
+from casecoder.kernel.passwords import password_matches
 from casecoder.files.extract import extract_text
 from casecoder.models import AttributeDefinition, AttributeType, AuditEvent, Case, Code, Excerpt, Source
 from tests.bundle_helpers import BASE, MB, TRANSCRIPT, bundle, counts, problems, with_
@@ -55,7 +55,7 @@ def test_coders_who_do_not_exist_become_users_who_cannot_log_in(session, target)
     import_bundle(session, project, bundle(BASE), user=eva, max_bytes=MB, add_coders=True)
     session.commit()
     coder = accounts.get_user(session, "nyco")
-    assert coder.password_hash == "!" and not check_password_hash(coder.password_hash, "")
+    assert coder.password_hash == "!" and not password_matches(coder.password_hash, "")
     for attempt in ("", "!", PASSWORD, "nyco"):
         assert accounts.authenticate(session, "nyco", attempt) is None
     assert accounts.authenticate(session, "eva", PASSWORD) is eva
