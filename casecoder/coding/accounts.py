@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from casecoder.coding import audit
 from casecoder.kernel import validate
-from casecoder.kernel.passwords import hash_password, password_matches
 from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.kernel.passwords import hash_password, password_matches
 from casecoder.models import Membership, Project, Role, User
 
 NO_LOGIN = "!"  # a password hash no password matches (kernel/passwords.py)

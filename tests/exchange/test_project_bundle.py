@@ -14,8 +14,8 @@ from casecoder.exchange.bundle_export import bundle_files, write_project_bundle,
 from casecoder.exchange.bundle_import import import_bundle
 from casecoder.exchange.bundle_read import folder_bundle, zip_bundle
 from casecoder.files.csv_tables import BundleProblems
-from casecoder.kernel.passwords import password_matches
 from casecoder.files.extract import extract_text
+from casecoder.kernel.passwords import password_matches
 from casecoder.models import AttributeDefinition, AttributeType, AuditEvent, Case, Code, Excerpt, Source
 from tests.bundle_helpers import BASE, MB, TRANSCRIPT, bundle, counts, problems, with_
 from tests.factories import PASSWORD
