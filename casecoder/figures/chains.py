@@ -14,7 +14,6 @@ or hyphenated: a word too wide for its box makes the box text smaller; lines are
 """
 from __future__ import annotations
 
-import io
 import math
 import textwrap
 import weakref
@@ -29,12 +28,11 @@ from matplotlib.patches import FancyBboxPatch, Polygon
 from matplotlib.text import Text
 from matplotlib.typing import LineStyleType, RcKeyType
 
+from casecoder.figures import memo
 from casecoder.figures.charts import (
-    DPI,
     FAMILY_COLOR,
     FONT_PT,
     FORMATS,
-    METADATA,
     RC,
     SMALL_PT,
     TITLE_PT,
@@ -43,6 +41,7 @@ from casecoder.figures.charts import (
     _new_figure,
     _renderer,
 )
+from casecoder.figures.output import save
 
 STATEMENT_COLOR, EVENT_COLOR, TOTAL_COLOR = FAMILY_COLOR, "#111111", "#cfe8d5"
 DARK, TAB_FILL, LINE_COLOR = "#111111", "#f2f2f2", "#222222"
@@ -311,24 +310,20 @@ def chain_figures(boxes: list[ChainBox], arrows: list[str], *, combination_n: in
                   formula: str, title: str, caption: str, legend: dict[str, str],
                   fmts: tuple[str, ...] = FORMATS) -> dict[str, bytes]:
     """:func:`chain_figure` in each of ``fmts``, laid out once and saved once per format (a bundle's three
-    files): the same bytes as one call per format, since saving draws the figure afresh each time."""
+    files): the same bytes as one call per format, since saving draws the figure afresh each time. Kept in
+    ``memo`` under everything drawn."""
     for fmt in fmts:
         _check_format(fmt)
-    with rc_context(RC):
-        fig, _ = _draw_chain(boxes, arrows, combination_n=combination_n, combination_N=combination_N,
-                             formula=formula, title=title, caption=caption, legend=legend)
-        return _save_each(fig, fmts)
 
+    def draw(missing: tuple[str, ...]) -> dict[str, bytes]:
+        with rc_context(RC):
+            fig, _ = _draw_chain(boxes, arrows, combination_n=combination_n, combination_N=combination_N,
+                                 formula=formula, title=title, caption=caption, legend=legend)
+            return save(fig, missing)
 
-def _save_each(fig: Figure, fmts: tuple[str, ...]) -> dict[str, bytes]:
-    """``charts._save`` for several formats of one figure, then the figure cleared."""
-    out = {}
-    for fmt in fmts:
-        buf = io.BytesIO()
-        fig.savefig(buf, format=fmt, dpi=DPI.get(fmt, 100), metadata=METADATA[fmt], facecolor="white")
-        out[fmt] = buf.getvalue()
-    fig.clear()
-    return out
+    drawn = ([(b.key, b.label, b.kind, b.n, b.N) for b in boxes], arrows, combination_n, combination_N, formula,
+             title, caption, legend)
+    return memo.cached("chain", fmts, drawn, draw)
 
 
 Extent = tuple[float, float, float, float]

@@ -15,7 +15,6 @@ Width 16 cm; PNG at 300 dpi.
 """
 from __future__ import annotations
 
-import io
 import math
 import textwrap
 from dataclasses import dataclass
@@ -29,10 +28,11 @@ from matplotlib.patches import Patch
 from matplotlib.typing import RcKeyType
 
 from casecoder.analysis.tally import Count
+from casecoder.figures import memo
+from casecoder.figures.output import save
 
 FORMATS = ("svg", "png", "pdf")
 WIDTH_IN = 6.3                      # 16 cm
-DPI = {"png": 300}
 FAMILY_COLOR, SYSTEM_COLOR = "#1f5f3a", "#6b7f99"
 LABEL_WRAP = 38
 FONT_PT, SMALL_PT, TITLE_PT = 9, 8, 11
@@ -58,7 +58,6 @@ RC: dict[RcKeyType, Any] = {
     "ytick.labelsize": FONT_PT,
     "legend.fontsize": FONT_PT,
 }
-METADATA = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}, "png": {}}
 
 
 @dataclass(frozen=True)
@@ -88,10 +87,7 @@ def _new_figure(height_in: float) -> Figure:
 
 
 def _save(fig: Figure, fmt: str) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format=fmt, dpi=DPI.get(fmt, 100), metadata=METADATA[fmt], facecolor="white")
-    fig.clear()
-    return buf.getvalue()
+    return save(fig, (fmt,))[fmt]
 
 
 def _check_format(fmt: str) -> None:
@@ -119,8 +115,15 @@ def _text_width_in(fig: Figure, texts: list[str], size: float) -> float:
 
 def tally_chart(bars: list[Bar], *, title: str, legend: dict[str, str], fmt: str = "svg", subtitle: str = "") -> bytes:
     """Horizontal bars of n/N per sub-mechanism: family and system side by side, "n/N" at each end.
-    ``subtitle`` (under the title) says what is counted when it is not all evidence."""
+    ``subtitle`` (under the title) says what is counted when it is not all evidence. Kept in ``memo`` under
+    everything drawn (a bar's case keys are not drawn)."""
     _check_format(fmt)
+    drawn = ([(b.key, b.label, b.family.n, b.family.N, b.system.n, b.system.N) for b in bars], title, legend, subtitle)
+    return memo.cached("tally", (fmt,), drawn,
+                       lambda fmts: {fmt: _tally_chart(bars, title=title, legend=legend, fmt=fmt, subtitle=subtitle)})[fmt]
+
+
+def _tally_chart(bars: list[Bar], *, title: str, legend: dict[str, str], fmt: str, subtitle: str) -> bytes:
     labels = ["\n".join(_wrap(f"{b.key}  {b.label}", LABEL_WRAP)) for b in bars]
     lines = max([lab.count("\n") + 1 for lab in labels] or [1])
     group_in = max(0.46, lines * FONT_PT * LINE_IN + 0.16)
@@ -176,8 +179,15 @@ def cooccurrence_graph(nodes: dict[str, str], node_cases: dict[str, int], edges:
                        fmt: str = "svg", note: str = "", N: int | None = None, no_cases: str = "no cases") -> bytes:
     """The codes on a circle (sorted by key), an edge per pair occurring together, width and number = cases.
     A node's area grows with its cases; with ``N`` it shows "n/N" under its key. A code with no cases is an
-    open circle and its footer line ends in "(0/N: ``no_cases``)"."""
+    open circle and its footer line ends in "(0/N: ``no_cases``)". Kept in ``memo`` under everything drawn."""
     _check_format(fmt)
+    drawn = (nodes, node_cases, [(e.a, e.b, e.cases) for e in edges], title, note, N, no_cases)
+    return memo.cached("cooccurrence", (fmt,), drawn, lambda fmts: {fmt: _cooccurrence_graph(
+        nodes, node_cases, edges, title=title, fmt=fmt, note=note, N=N, no_cases=no_cases)})[fmt]
+
+
+def _cooccurrence_graph(nodes: dict[str, str], node_cases: dict[str, int], edges: list[Edge], *, title: str,
+                        fmt: str, note: str, N: int | None, no_cases: str) -> bytes:
     unknown = sorted({k for e in edges for k in (e.a, e.b)} - set(nodes))
     if unknown:
         raise ValueError(f"edges name codes that are not nodes: {', '.join(unknown)}")

@@ -15,6 +15,7 @@ from typing import Sequence
 import networkx as nx
 from matplotlib import rc_context
 
+from casecoder.figures import memo
 from casecoder.figures.chains import (
     BOX_PT,
     DARK,
@@ -159,8 +160,15 @@ def overview_figure(nodes: list[tuple[str, str, str, str]], edges: list[tuple[st
     """Nodes (key, label, kind, annotation) in layers left to right; leads_to edges as solid arrows
     (self-loops are not drawn); ``before``: pairs laid out left to right but not drawn (see
     ``overview_layers``). Outcomes ("theme") are light-green boxes, events black, the rest dark green;
-    a legend names the fills present and the tab."""
+    a legend names the fills present and the tab. Kept in ``memo`` under everything drawn."""
     _check_format(fmt)
+    drawn = (nodes, edges, title, caption, legend, before)
+    return memo.cached("overview", (fmt,), drawn, lambda fmts: {fmt: _overview_figure(
+        nodes, edges, title=title, caption=caption, legend=legend, fmt=fmt, before=before)})[fmt]
+
+
+def _overview_figure(nodes: list[tuple[str, str, str, str]], edges: list[tuple[str, str]], *, title: str,
+                     caption: str, legend: dict[str, str] | None, fmt: str, before: Sequence[tuple[str, str]]) -> bytes:
     keys = [node[0] for node in nodes]
     if not nodes or len(set(keys)) != len(keys):
         raise ValueError("an overview needs nodes with distinct keys")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from casecoder.figures import memo
 from casecoder.figures.chains import ChainBox, chain_figure, chain_figures, chain_layout, chain_text_layout
 from casecoder.figures.overview import overview_figure, overview_layers
 
@@ -104,10 +105,12 @@ def inside(inner: tuple, outer: tuple, tol: float = 1e-6) -> bool:
 def test_chain_svg_and_pdf_are_byte_identical_across_calls_and_processes() -> None:
     first = chain()
     assert first.startswith(b"<?xml") and b"<svg" in first
+    memo.clear()  # drawn afresh, not the kept bytes
     assert chain() == first
     assert in_subprocess("chain()") == sha(first)
     pdf = chain("pdf")
     assert pdf.startswith(b"%PDF") and b"CreationDate" not in pdf
+    memo.clear()  # drawn afresh, not the kept bytes
     assert chain("pdf") == pdf
     assert in_subprocess('chain("pdf")') == sha(pdf)
 
@@ -217,6 +220,7 @@ def test_unknown_format_is_refused() -> None:
 
 def test_overview_is_deterministic_and_shows_its_nodes() -> None:
     first = overview()
+    memo.clear()  # drawn afresh, not the kept bytes
     assert overview() == first
     assert in_subprocess("overview()") == sha(first)
     assert overview("pdf") == overview("pdf")
@@ -238,6 +242,7 @@ def test_overview_layers_by_longest_path_and_survives_a_cycle() -> None:
     assert layers == overview_layers(list(reversed(keys)), list(reversed(cyclic)))
     assert set(layers) == set(keys)
     svg = overview(edges=cyclic)
+    memo.clear()  # drawn afresh, not the kept bytes
     assert svg.startswith(b"<?xml") and overview(edges=cyclic) == svg
     assert overview(edges=[]).startswith(b"<?xml")
     ring = [("A", "B"), ("B", "C"), ("C", "A")]
