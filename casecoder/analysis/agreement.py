@@ -27,10 +27,10 @@ from dataclasses import dataclass, replace
 from typing import Collection, Sequence
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.evidence import PERSPECTIVES, CountFilter, ancestor_map, collect_per_coder
+from casecoder.analysis.evidence import CountFilter, ancestor_map, selected_cases, source_conditions
 from casecoder.analysis.kappa import category_counts, cohen_from_units, collapse, fleiss_kappa, krippendorff_alpha
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.models import (
@@ -193,45 +193,95 @@ def material(session: Session, project_id: int, coder_ids: Sequence[int],
                 .join(double_coding_coders, double_coding_coders.c.assignment_id == DoubleCoding.id)
                 .where(DoubleCoding.project_id == project_id, double_coding_coders.c.user_id.in_(chosen))):
             took_part[source_id].add(coder_id)
-        for source_id, coder_id in session.execute(
-                select(Excerpt.source_id, Coding.coder_id).distinct().join(Coding, Coding.excerpt_id == Excerpt.id)
-                .where(Excerpt.project_id == project_id, Coding.coder_id.in_(chosen))):
+        for source_id, coder_id in session.execute(_coded_sources(session, project_id, chosen)):
             took_part.setdefault(source_id, set()).add(coder_id)
     return {s: frozenset(c) for s, c in took_part.items()
             if c and (s in marked or len(c) >= 2) and s not in hidden}
+
+
+def _coded_sources(session: Session, project_id: int, coder_ids: Collection[int]) -> Select[int, int]:
+    """The (source, coder) pairs of the coders' codings in the project. SQLite: one EXISTS per source and
+    coder, which stops at the coder's first coding there (a third of the work of joining every coding to
+    its excerpt on the large benchmark project); PostgreSQL: the join, which it hashes in parallel."""
+    if session.get_bind().dialect.name == "sqlite":
+        coded = exists().where(Excerpt.source_id == Source.id, Coding.excerpt_id == Excerpt.id,
+                               Coding.coder_id == User.id)
+        return (select(Source.id, User.id).join(User, User.id.in_(coder_ids))  # each source with each coder
+                .where(Source.project_id == project_id, coded))
+    return (select(Excerpt.source_id, Coding.coder_id).distinct().join(Coding, Coding.excerpt_id == Excerpt.id)
+            .where(Excerpt.project_id == project_id, Coding.coder_id.in_(coder_ids)))
 
 
 def case_level(session: Session, project: Project, coders: Sequence[User], codes: Sequence[Code],
                f: CountFilter = CountFilter(), hidden: Collection[int] = (),
                sources: dict[int, frozenset[int]] | None = None) -> tuple[list[CodeAgreement], np.ndarray]:
     """Per code, the coders x cases presence matrix and its coefficients; also the pooled matrix
-    (``sources``: the ``material`` when the caller has it)."""
+    (``sources``: the ``material`` when the caller has it).
+
+    One grouped query gives the distinct (code, case, coder) of the chosen coders' codings on the
+    material (the counting rules of ``evidence.collect`` for one coder, reconciliation ignored: direction,
+    source and case filters); numpy marks them in a coders x codes x cases array and rolls the sub-codes
+    up to the chosen codes with one matrix product."""
     ids = [u.id for u in coders]
     sources = material(session, project.id, ids, hidden) if sources is None else sources
     if not sources:
         return [CodeAgreement(c.key, c.label_da, c.label_en, nominal_coefficients(np.empty((len(ids), 0))))
                 for c in codes], np.empty((len(ids), 0))
-    cases_of: dict[int, set[int]] = {}
+    selected = {case_id: key for case_id, key, _ in session.execute(selected_cases(session, project.id, f))}
+    cases_of: dict[int, set[int]] = {}   # case -> the chosen coders who took part in a source of it
     for source_id, case_id in session.execute(select(source_cases.c.source_id, source_cases.c.case_id)
                                               .where(source_cases.c.source_id.in_(sources))):
-        cases_of.setdefault(case_id, set()).update(sources[source_id])
-    base = replace(f, source_ids=tuple(sorted(sources)), independent=True)
-    evidence = collect_per_coder(session, project.id, base, ids)   # the material's codings read once
-    case_keys = evidence[0].case_keys
-    unit_ids = sorted((c for c in cases_of if c in case_keys), key=lambda c: case_keys[c])
-    directions = tuple(sorted(f.directions))
-    rows, blocks = [], []
-    for code in codes:
-        m = np.full((len(ids), len(unit_ids)), np.nan)
-        for i, (k, ev) in enumerate(zip(ids, evidence)):
-            present = ev.cases(code.id, PERSPECTIVES, directions)
-            for j, case_id in enumerate(unit_ids):
-                if k in cases_of[case_id]:
-                    m[i, j] = 1.0 if case_id in present else 0.0
-        blocks.append(m)
-        rows.append(CodeAgreement(code.key, code.label_da, code.label_en, nominal_coefficients(m),
-                                  tuple(case_keys[c] for c in unit_ids), tuple(tuple(r) for r in m.tolist())))
-    return rows, np.hstack(blocks) if blocks else np.empty((len(ids), 0))
+        if case_id in selected:
+            cases_of.setdefault(case_id, set()).update(sources[source_id])
+    unit_ids = sorted(cases_of, key=lambda c: selected[c])
+    unit_of = {case_id: j for j, case_id in enumerate(unit_ids)}
+    coder_of = {k: i for i, k in enumerate(ids)}
+    took_part = np.zeros((len(ids), len(unit_ids)), dtype=bool)
+    for case_id, who in cases_of.items():
+        took_part[[coder_of[k] for k in who], unit_of[case_id]] = True
+    # the code tree: which project codes count for each chosen code (itself, and its sub-codes if asked)
+    tree = session.execute(select(Code.id, Code.parent_id).where(Code.project_id == project.id)).all()
+    code_of = {code_id: n for n, (code_id, _) in enumerate(tree)}
+    counts_for = np.zeros((len(codes), len(tree)), dtype=np.float64)
+    position = {c.id: n for n, c in enumerate(codes)}
+    ancestors = ancestor_map(tree) if f.include_subcodes else {}
+    for code_id, n in code_of.items():
+        for target in (code_id, *ancestors.get(code_id, ())):
+            if target in position:
+                counts_for[position[target], n] = 1.0
+    found = np.zeros((len(ids), len(tree), len(unit_ids)), dtype=np.float64)
+    rows = [(coder_of[k], code_of[code_id], unit_of[case_id]) for code_id, case_id, k
+            in _presence_rows(session, sorted(sources), ids, f) if case_id in unit_of]
+    if rows:
+        found[tuple(np.asarray(rows).T)] = 1.0
+    present = np.einsum("cx,kxu->cku", counts_for, found) > 0    # codes x coders x cases
+    matrices = np.where(took_part[None, :, :], present.astype(float), np.nan)
+    keys = tuple(selected[c] for c in unit_ids)
+    out = [CodeAgreement(code.key, code.label_da, code.label_en, nominal_coefficients(m), keys,
+                         tuple(tuple(r) for r in m.tolist())) for code, m in zip(codes, matrices)]
+    pooled = matrices.transpose(1, 0, 2).reshape(len(ids), len(codes) * len(unit_ids))
+    return out, pooled
+
+
+def _presence_rows(session: Session, source_ids: Sequence[int], coder_ids: Sequence[int],
+                   f: CountFilter) -> list[tuple[int, int, int]]:
+    """The distinct (code, case, coder) of the coders' codings on the sources that pass ``f``'s direction,
+    source (role, dates) and blindness filters. No condition on the project or the case: SQLite would
+    take their index and read every coding of the project instead of the material's excerpts."""
+    query = (select(Coding.code_id, Excerpt.case_id, Coding.coder_id).distinct()
+             .join(Excerpt, Excerpt.id == Coding.excerpt_id)
+             .where(Excerpt.source_id.in_(source_ids), Coding.coder_id.in_(coder_ids),  # the sources: the project's
+                    Coding.direction.in_(sorted(f.directions))))
+    conditions = source_conditions(replace(f, source_ids=()))
+    if conditions:
+        query = query.join(Source, Source.id == Excerpt.source_id).where(*conditions)
+    if f.blind_source_ids:
+        query = query.where(or_(Excerpt.source_id.not_in(f.blind_source_ids), Coding.coder_id == f.viewer_id))
+    result = session.connection().execute(query)  # the driver's own tuples: no row objects
+    try:
+        return list(result.cursor.fetchall()) if result.cursor is not None else []
+    finally:
+        result.close()
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -3,10 +3,10 @@ the case and which did not (case-level presence, ``agreement.case_level``), with
 it and the owner's reconciliation decision so far."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -60,13 +60,16 @@ def find_disagreements(session: Session, project: Project, coder_names: Sequence
     rows, _ = case_level(session, project, coders, codes, f)
     case_ids = dict(session.execute(select(Case.key, Case.id).where(Case.project_id == project.id)).all())
     code_ids = {c.key: c.id for c in codes}
+    names = [u.username for u in coders]
     found: list[Disagreement] = []
     for row in rows:
-        for j, case_key in enumerate(row.unit_keys):
-            values = [(u.username, row.matrix[i][j]) for i, u in enumerate(coders) if not math.isnan(row.matrix[i][j])]
-            if len({v for _, v in values}) > 1:
-                found.append(Disagreement(case_ids[case_key], case_key, code_ids[row.key], row.key,
-                                          tuple(n for n, v in values if v == 1), tuple(n for n, v in values if v == 0)))
+        m = np.asarray(row.matrix, dtype=float).reshape(len(coders), len(row.unit_keys))
+        split = (m == 1).any(axis=0) & (m == 0).any(axis=0)   # a 1 and a 0 among the coders who took part
+        for j in np.flatnonzero(split):
+            case_key = row.unit_keys[j]
+            found.append(Disagreement(case_ids[case_key], case_key, code_ids[row.key], row.key,
+                                      tuple(n for n, v in zip(names, m[:, j]) if v == 1),
+                                      tuple(n for n, v in zip(names, m[:, j]) if v == 0)))
     found.sort(key=lambda d: d.case_key)
     decisions = {(r.case_id, r.code_id): r for r in session.scalars(
         select(Reconciliation).where(Reconciliation.project_id == project.id))}

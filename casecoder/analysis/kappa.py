@@ -28,16 +28,22 @@ import numpy as np
 
 
 def collapse(m: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct columns of ``m`` (nan = missing allowed) and the summed weight of each (int64)."""
+    """The distinct columns of ``m`` (nan = missing allowed) and the summed weight of each (int64).
+
+    Each column is numbered by its values' ranks (nan one more value) in mixed radix, so one sort of
+    integers finds the distinct columns; too many coders or values for 62 bits fall back to sorting rows."""
     w = np.ones(m.shape[1], dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
     if m.shape[1] == 0:
         return m, w
-    filled = np.where(np.isnan(m), np.inf, m)  # nan != nan would keep every missing value apart
-    patterns, inverse = np.unique(filled.T, axis=0, return_inverse=True)
-    summed = np.bincount(inverse.reshape(-1), weights=w, minlength=patterns.shape[0]).round().astype(np.int64)
-    out = patterns.T.copy()
-    out[np.isinf(out)] = np.nan
-    return out, summed
+    values, ranks = np.unique(m, return_inverse=True)  # the nans are one value, the last
+    ranks = ranks.reshape(m.shape).astype(np.int64)
+    if values.size ** m.shape[0] < 2 ** 62:
+        keys = (ranks * (values.size ** np.arange(m.shape[0], dtype=np.int64))[:, None]).sum(axis=0)
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    else:
+        _, first, inverse = np.unique(ranks.T, axis=0, return_index=True, return_inverse=True)
+    summed = np.bincount(inverse.reshape(-1), weights=w, minlength=first.size).round().astype(np.int64)
+    return m[:, first], summed
 
 
 def category_counts(m: np.ndarray, categories: np.ndarray) -> np.ndarray:
@@ -81,7 +87,7 @@ def fleiss_kappa(counts: np.ndarray, weights: np.ndarray | None = None) -> float
     p_bar = float(w @ p_u) / total
     p_c = (w @ n_uc) / (total * m)
     p_e = float(p_c @ p_c)
-    return None if p_e >= 1.0 else (p_bar - p_e) / (1.0 - p_e)
+    return None if p_e >= 1.0 else float((p_bar - p_e) / (1.0 - p_e))
 
 
 def krippendorff_alpha(counts: np.ndarray, weights: np.ndarray | None = None) -> float | None:
@@ -99,4 +105,4 @@ def krippendorff_alpha(counts: np.ndarray, weights: np.ndarray | None = None) ->
     expected = n * n - float(n_c @ n_c)
     if expected <= 0:
         return None
-    return 1.0 - (n - 1) * (n - float(o_cc.sum())) / expected
+    return float(1.0 - (n - 1) * (n - float(o_cc.sum())) / expected)
