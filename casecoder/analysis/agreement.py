@@ -216,7 +216,19 @@ def case_level(session: Session, project: Project, coders: Sequence[User], codes
                f: CountFilter = CountFilter(), hidden: Collection[int] = (),
                sources: dict[int, frozenset[int]] | None = None) -> tuple[list[CodeAgreement], np.ndarray]:
     """Per code, the coders x cases presence matrix and its coefficients; also the pooled matrix
-    (``sources``: the ``material`` when the caller has it).
+    (``sources``: the ``material`` when the caller has it)."""
+    keys, matrices = case_matrices(session, project, coders, codes, f, hidden, sources)
+    out = [CodeAgreement(code.key, code.label_da, code.label_en, nominal_coefficients(m), keys,
+                         tuple(tuple(r) for r in m.tolist()) if keys else ()) for code, m in zip(codes, matrices)]
+    return out, matrices.transpose(1, 0, 2).reshape(len(coders), len(codes) * len(keys))
+
+
+def case_matrices(session: Session, project: Project, coders: Sequence[User], codes: Sequence[Code],
+                  f: CountFilter = CountFilter(), hidden: Collection[int] = (),
+                  sources: dict[int, frozenset[int]] | None = None) -> tuple[tuple[str, ...], np.ndarray]:
+    """The case keys (the units, by key) and the codes x coders x cases presence array: 1 when the coder's
+    codings put the code in the case, 0 when the coder took part in a source of the case but the code does
+    not occur, nan otherwise.
 
     One grouped query gives the distinct (code, case, coder) of the chosen coders' codings on the
     material (the counting rules of ``evidence.collect`` for one coder, reconciliation ignored: direction,
@@ -225,8 +237,7 @@ def case_level(session: Session, project: Project, coders: Sequence[User], codes
     ids = [u.id for u in coders]
     sources = material(session, project.id, ids, hidden) if sources is None else sources
     if not sources:
-        return [CodeAgreement(c.key, c.label_da, c.label_en, nominal_coefficients(np.empty((len(ids), 0))))
-                for c in codes], np.empty((len(ids), 0))
+        return (), np.empty((len(codes), len(ids), 0))
     selected = {case_id: key for case_id, key, _ in session.execute(selected_cases(session, project.id, f))}
     cases_of: dict[int, set[int]] = {}   # case -> the chosen coders who took part in a source of it
     for source_id, case_id in session.execute(select(source_cases.c.source_id, source_cases.c.case_id)
@@ -255,12 +266,7 @@ def case_level(session: Session, project: Project, coders: Sequence[User], codes
     if rows:
         found[tuple(np.asarray(rows).T)] = 1.0
     present = np.einsum("cx,kxu->cku", counts_for, found) > 0    # codes x coders x cases
-    matrices = np.where(took_part[None, :, :], present.astype(float), np.nan)
-    keys = tuple(selected[c] for c in unit_ids)
-    out = [CodeAgreement(code.key, code.label_da, code.label_en, nominal_coefficients(m), keys,
-                         tuple(tuple(r) for r in m.tolist())) for code, m in zip(codes, matrices)]
-    pooled = matrices.transpose(1, 0, 2).reshape(len(ids), len(codes) * len(unit_ids))
-    return out, pooled
+    return tuple(selected[c] for c in unit_ids), np.where(took_part[None, :, :], present.astype(float), np.nan)
 
 
 def _presence_rows(session: Session, source_ids: Sequence[int], coder_ids: Sequence[int],

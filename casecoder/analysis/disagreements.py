@@ -1,5 +1,5 @@
 """The disagreement list of double coding: per case and code, which coders' codings put the code in
-the case and which did not (case-level presence, ``agreement.case_level``), with the excerpts behind
+the case and which did not (case-level presence, ``agreement.case_matrices``), with the excerpts behind
 it and the owner's reconciliation decision so far."""
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.agreement import agreement_codes, case_level, coder_users
+from casecoder.analysis.agreement import agreement_codes, case_matrices, coder_users
 from casecoder.analysis.double_coding import double_coded_source_ids
 from casecoder.analysis.evidence import CountFilter
 from casecoder.kernel.double_coding import code_and_below
@@ -57,17 +57,14 @@ def find_disagreements(session: Session, project: Project, coder_names: Sequence
     """``disagreements`` without their excerpts (``add_excerpts`` reads them for one page of them)."""
     coders = coder_users(session, coder_names)
     codes = agreement_codes(session, project, code_keys, hypothesis)
-    rows, _ = case_level(session, project, coders, codes, f)
+    keys, matrices = case_matrices(session, project, coders, codes, f)
     case_ids = dict(session.execute(select(Case.key, Case.id).where(Case.project_id == project.id)).all())
-    code_ids = {c.key: c.id for c in codes}
     names = [u.username for u in coders]
     found: list[Disagreement] = []
-    for row in rows:
-        m = np.asarray(row.matrix, dtype=float).reshape(len(coders), len(row.unit_keys))
+    for code, m in zip(codes, matrices):
         split = (m == 1).any(axis=0) & (m == 0).any(axis=0)   # a 1 and a 0 among the coders who took part
         for j in np.flatnonzero(split):
-            case_key = row.unit_keys[j]
-            found.append(Disagreement(case_ids[case_key], case_key, code_ids[row.key], row.key,
+            found.append(Disagreement(case_ids[keys[j]], keys[j], code.id, code.key,
                                       tuple(n for n, v in zip(names, m[:, j]) if v == 1),
                                       tuple(n for n, v in zip(names, m[:, j]) if v == 0)))
     found.sort(key=lambda d: d.case_key)
@@ -87,7 +84,6 @@ def add_excerpts(session: Session, project_id: int, found: list[Disagreement], c
     coder_ids = [u.id for u in coder_users(session, coder_names)]
     parents = session.execute(select(Code.id, Code.parent_id).where(Code.project_id == project_id)).all()
     below = {code_id: set(code_and_below(code_id, parents)) for code_id in {d.code_id for d in found}}
-    double = double_coded_source_ids(session, project_id)
     case_ids = {d.case_id for d in found}
     rows = session.execute(
         select(Excerpt.case_id, Coding.code_id, Excerpt.id, Excerpt.source_id, Source.title, Excerpt.text,
@@ -99,6 +95,7 @@ def add_excerpts(session: Session, project_id: int, found: list[Disagreement], c
         .where(Excerpt.project_id == project_id, Excerpt.case_id.in_(case_ids), Coding.coder_id.in_(coder_ids),
                Coding.code_id.in_(set().union(*below.values())))
         .order_by(Coding.id)).all()
+    double = double_coded_source_ids(session, project_id, {row.source_id for row in rows})  # only these sources
     by_case: dict[int, list[Any]] = {}
     for row in rows:
         if row.source_id in double:
