@@ -22,9 +22,12 @@ from typing import Any
 
 import networkx as nx
 from matplotlib import rc_context
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.markers import TICKDOWN
+from matplotlib.patches import Rectangle
+from matplotlib.transforms import ScaledTranslation, Transform
 from matplotlib.typing import RcKeyType
 
 from casecoder.analysis.tally import Count
@@ -113,6 +116,48 @@ def _text_width_in(fig: Figure, texts: list[str], size: float) -> float:
     return widest
 
 
+def _points(fig: Figure, transform: Transform, dx: float, dy: float) -> Transform:
+    """``transform`` shifted by (dx, dy) points."""
+    return transform + ScaledTranslation(dx / 72, dy / 72, fig.dpi_scale_trans)
+
+
+def _bar_axes(fig: Figure, ax: Axes, labels: list[str], axis_label: str) -> None:
+    """What ``set_yticks(labels)``, ``set_xticks(0..100)``, ``xaxis.grid``, the left and bottom spines and
+    ``set_xlabel`` drew, as plain artists on an axes turned off: matplotlib's tick machinery (tick objects,
+    tick-label layout for the tight bounding box) cost about half the chart's time."""
+    ax.set_axis_off()
+    bottom = ax.get_ylim()[0]
+    ticks = list(range(0, 101, 20))
+    ax.vlines(ticks, -0.5, bottom, colors="#dddddd", linewidths=0.5, zorder=0.5)          # the grid, under the bars
+    ax.plot([0, 0, 100], [-0.5, bottom, bottom], color=RC["axes.edgecolor"], linewidth=RC["axes.linewidth"],
+            solid_capstyle="projecting", solid_joinstyle="miter", zorder=2.5, clip_on=False)   # spines
+    ax.plot(ticks, [bottom] * len(ticks), linestyle="none", marker=TICKDOWN, markersize=3.5, markeredgewidth=0.8,
+            color="black", zorder=2.5, clip_on=False)
+    below = _points(fig, ax.transData, 0, -7)                               # tick length 3.5 + pad 3.5 points
+    for x in ticks:
+        ax.text(x, bottom, str(x), transform=below, ha="center", va="top", fontsize=SMALL_PT)
+    for i, label in enumerate(labels):
+        ax.text(0, i, label, transform=_points(fig, ax.transData, -6, 0), ha="right", va="center_baseline",
+                fontsize=FONT_PT)
+    if axis_label:
+        ax.text(50, bottom, axis_label, transform=_points(fig, ax.transData, 0, -7 - SMALL_PT - 4), ha="center",
+                va="top", fontsize=FONT_PT)
+
+
+def _legend_row(fig: Figure, x_in: float, y_in: float, entries: list[tuple[str, str]]) -> None:
+    """A legend row of (colour, text) entries whose bottom is ``y_in`` inches from the figure's bottom, starting at
+    ``x_in``: the spacing of ``ax.legend(ncols=2, frameon=False, borderaxespad=0.3, handlelength=1.2,
+    borderpad=0.2)`` above the axes, without the Legend machinery."""
+    em = FONT_PT / 72                                                       # legend spacings are in font sizes
+    x, mid = x_in + 0.5 * em, y_in + 0.5 * em + 0.6 * em
+    for color, text in entries:
+        fig.add_artist(Rectangle((x, mid - 0.35 * em), 1.2 * em, 0.7 * em, facecolor=color, linewidth=0,
+                                 transform=fig.dpi_scale_trans))
+        x += 2.0 * em
+        fig.text(x / WIDTH_IN, mid / fig.get_figheight(), text, va="center", ha="left", fontsize=FONT_PT)
+        x += _text_width_in(fig, [text], FONT_PT) + 2.0 * em
+
+
 def tally_chart(bars: list[Bar], *, title: str, legend: dict[str, str], fmt: str = "svg", subtitle: str = "") -> bytes:
     """Horizontal bars of n/N per sub-mechanism: family and system side by side, "n/N" at each end.
     ``subtitle`` (under the title) says what is counted when it is not all evidence. Kept in ``memo`` under
@@ -144,26 +189,17 @@ def _tally_chart(bars: list[Bar], *, title: str, legend: dict[str, str], fmt: st
         n = max(1, len(bars))
         ax.set_ylim(n - 0.5, -0.5)                                          # first bar at the top
         ax.set_xlim(0, 100)
-        ax.set_xticks(range(0, 101, 20))
-        ax.set_xlabel(legend.get("axis", ""), fontsize=FONT_PT)
-        ax.set_yticks(range(len(bars)), labels)
-        ax.tick_params(axis="y", length=0, pad=6)
-        ax.xaxis.grid(True, color="#dddddd", linewidth=0.5)
-        ax.set_axisbelow(True)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
+        _bar_axes(fig, ax, labels, legend.get("axis", ""))
         height, offset = 0.36, 0.19
         for i, bar in enumerate(bars):
             for count, color, dy in ((bar.family, FAMILY_COLOR, -offset), (bar.system, SYSTEM_COLOR, offset)):
                 share = count.share
                 width = 100 * share if share is not None else 0.0
-                ax.barh(i + dy, width, height=height, color=color, linewidth=0)
+                ax.add_patch(Rectangle((0, i + dy - height / 2), width, height, facecolor=color, linewidth=0))
                 ax.text(width + 1.2, i + dy, count.label(), va="center", ha="left", fontsize=SMALL_PT,
                         color="#222222", clip_on=False)
-        handles = [Patch(color=FAMILY_COLOR, label=legend.get("family", "family")),
-                   Patch(color=SYSTEM_COLOR, label=legend.get("system", "system"))]
-        ax.legend(handles=handles, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=2, frameon=False,
-                  borderaxespad=0.3, handlelength=1.2, borderpad=0.2)
+        _legend_row(fig, left_in, height_in - top_in, [(FAMILY_COLOR, legend.get("family", "family")),
+                                                       (SYSTEM_COLOR, legend.get("system", "system"))])
         fig.text(0.12 / WIDTH_IN, 1 - 0.12 / height_in, "\n".join(title_lines), fontsize=TITLE_PT,
                  fontweight="bold", va="top", ha="left")
         if sub_lines:
