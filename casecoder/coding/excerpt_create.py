@@ -11,6 +11,7 @@ of the new excerpt, built from what was written. Flush-free: the caller's transa
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Collection, Sequence, cast
 
@@ -32,6 +33,7 @@ from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
 
 from casecoder.coding import audit, text_cache
+from casecoder.coding.permissions import CODE, ROLE_CAN
 from casecoder.kernel import validate
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.models import Case, Code, Coding, Direction, Excerpt, ExcerptMemo, Source
@@ -69,6 +71,63 @@ class CodeToApply:
     position: int
 
 
+@dataclass(frozen=True)
+class CaseRef:
+    id: int
+    key: str
+
+
+CODING_ROLES = ", ".join(sorted(f"'{role.value}'" for role, actions in ROLE_CAN.items() if CODE in actions))
+
+
+@dataclass
+class Verify:
+    """What the write checks before it writes (coding/excerpt_known.py): the user is active with this session
+    generation and name and may code in the project ``slug`` (whose id is the source's project id); the source
+    has this text version and this many cases (and the case, with its key); each code is as read (project,
+    key, codable, not archived, colour, position). Parameters ``v_*``; one SQL condition."""
+
+    slug: str
+    generation: int
+    params: dict[str, Any] = field(default_factory=dict)
+    shape: tuple[int, bool] = (0, False)  # (codes, with a case)
+
+    def fill(self, new: NewExcerpt, username: str, source: SourceToCode, case_ref: tuple[int, str] | None,
+             codes: list[CodeToApply]) -> None:
+        self.params = {"v_user": new.user_id, "v_generation": self.generation, "v_username": username,
+                       "v_project": new.project_id, "v_slug": self.slug, "v_source": new.source_id,
+                       "v_version": source.text_version, "v_n_cases": len(source.cases)}
+        self.shape = (len(codes), case_ref is not None)
+        if case_ref is not None:
+            self.params["v_case"], self.params["v_case_key"] = case_ref
+        for i, code in enumerate(codes):
+            self.params.update({f"v_code_{i}": code.id, f"v_key_{i}": code.key, f"v_color_{i}": code.color,
+                                f"v_position_{i}": code.position})
+
+
+
+@functools.cache
+def _verify_sql(n_codes: int, with_case: bool) -> str:
+    parts = [
+        "EXISTS (SELECT 1 FROM users u JOIN memberships m ON m.user_id = u.id JOIN projects p ON p.id = m.project_id "
+        "WHERE u.id = CAST(:v_user AS INTEGER) AND u.active AND u.session_generation = CAST(:v_generation AS INTEGER) "
+        "AND u.username = CAST(:v_username AS VARCHAR) AND p.id = CAST(:v_project AS INTEGER) "
+        f"AND p.slug = CAST(:v_slug AS VARCHAR) AND m.role IN ({CODING_ROLES}))",
+        "EXISTS (SELECT 1 FROM sources s WHERE s.id = CAST(:v_source AS INTEGER) "
+        "AND s.project_id = CAST(:v_project AS INTEGER) AND s.text_version = CAST(:v_version AS BIGINT))",
+        "(SELECT COUNT(*) FROM source_cases sc WHERE sc.source_id = CAST(:v_source AS INTEGER)) "
+        "= CAST(:v_n_cases AS INTEGER)"]
+    if with_case:
+        parts.append("EXISTS (SELECT 1 FROM source_cases sc JOIN cases k ON k.id = sc.case_id "
+                     "WHERE sc.source_id = CAST(:v_source AS INTEGER) AND k.id = CAST(:v_case AS INTEGER) "
+                     "AND k.key = CAST(:v_case_key AS VARCHAR) AND k.project_id = CAST(:v_project AS INTEGER))")
+    parts += [f"EXISTS (SELECT 1 FROM codes c WHERE c.id = CAST(:v_code_{i} AS INTEGER) "
+              f"AND c.project_id = CAST(:v_project AS INTEGER) AND c.key = CAST(:v_key_{i} AS VARCHAR) "
+              f"AND c.codable AND NOT c.archived AND c.color = CAST(:v_color_{i} AS VARCHAR) "
+              f"AND c.position = CAST(:v_position_{i} AS INTEGER))" for i in range(n_codes)]
+    return " AND ".join(parts)
+
+
 # The statements, built once (building a select costs more than running it on SQLite), run on the session's
 # connection (no ORM layer: plain rows)
 def _source_and_codes(keys: str | None) -> CompoundSelect[Any]:
@@ -93,13 +152,13 @@ INSERT_CODINGS = insert(CODINGS).returning(CODINGS.c.id, CODINGS.c.code_id)  # i
 INSERT_MEMO = insert(MEMOS).returning(MEMOS.c.id)
 
 
-def source_and_codes(session: Session, source_id: int, project_id: int,
-                     keys: Collection[str]) -> tuple[SourceToCode | None, dict[str, CodeToApply]]:
+def source_and_codes(session: Session, source_id: int, project_id: int, keys: Collection[str],
+                     every_code: bool = False) -> tuple[SourceToCode | None, dict[str, CodeToApply]]:
     """The source with its cases (None if there is no such source) and ``project_id``'s codes among
-    ``keys`` by key, in one query."""
+    ``keys`` (or all of them) by key, in one query."""
     wanted = set(keys)
     params: dict[str, Any] = {"source_id": source_id, "project_id": project_id}
-    if len(wanted) <= KEYS_LIMIT:
+    if len(wanted) <= KEYS_LIMIT and not every_code:
         params["keys"] = list(wanted)
     found: SourceToCode | None = None
     codes: dict[str, CodeToApply] = {}
@@ -117,7 +176,7 @@ def source_and_codes(session: Session, source_id: int, project_id: int,
     return found, codes
 
 
-def _resolve_case(source: SourceToCode, case: Case | None) -> tuple[int, str] | None:
+def _resolve_case(source: SourceToCode, case: Case | CaseRef | None) -> tuple[int, str] | None:
     """As ``excerpts.resolve_case``: the given case (linked to the source), or the source's only case."""
     if case is not None:
         if case.id not in {case_id for case_id, _key in source.cases}:
@@ -151,9 +210,13 @@ def _checked_codes(codes: Sequence[tuple[CodeToApply, Direction | str]], project
 
 
 def create(session: Session, user_id: int, username: str, source: SourceToCode, start: int, end: int,
-           codes: Sequence[tuple[CodeToApply, Direction | str]], case: Case | None = None,
-           memo: str = "") -> dict[str, Any]:
-    """Check and write a new excerpt of ``source`` with ``user_id``'s ``codes`` (and memo); its JSON."""
+           codes: Sequence[tuple[CodeToApply, Direction | str]], case: Case | CaseRef | None = None,
+           memo: str = "", verify: Verify | None = None) -> dict[str, Any] | None:
+    """Check and write a new excerpt of ``source`` with ``user_id``'s ``codes`` (and memo); its JSON.
+
+    With ``verify`` (coding/excerpt_known.py: what an earlier create saw), the write itself first checks that
+    the login, the membership and everything read from ``source`` and ``codes`` still hold, and writes nothing
+    (None) when any of it does not."""
     whole = text_cache.source_text(session, source, source.text_version)  # type: ignore[arg-type]
     start, end = validate.span(whole, start, end)
     snippet = whole[start:end]
@@ -162,10 +225,15 @@ def create(session: Session, user_id: int, username: str, source: SourceToCode, 
     checked = _checked_codes(codes, source.project_id, username)
     new = NewExcerpt(source.project_id, source.id, case_ref[0] if case_ref else None, start, end, snippet,
                      user_id, [(code.id, direction) for code, direction in checked], memo)
+    if verify is not None:
+        verify.fill(new, username, source, case_ref, [code for code, _d in checked])
     if session.get_bind().dialect.name == "postgresql":
-        excerpt_id, coding_ids, _memo_id = _write_postgresql(session, new)
+        written = _write_postgresql(session, new, verify)
     else:
-        excerpt_id, coding_ids, _memo_id = _write_sqlite(session, new)
+        written = _write_sqlite(session, new, verify)
+    if written is None:
+        return None
+    excerpt_id, coding_ids, _memo_id = written
     codings = sorted(zip(coding_ids, checked), key=lambda item: (item[1][0].position, item[1][0].key))
     return {
         "id": excerpt_id, "source_id": source.id, "start": start, "end": end, "text": snippet,
@@ -193,13 +261,32 @@ class NewExcerpt:
         return audit.excerpt_snapshot(self.source_id, self.case_id, self.start, self.end, self.text, self.user_id)
 
 
-def _write_sqlite(session: Session, new: NewExcerpt) -> tuple[int, list[int], int | None]:
-    """Excerpt, codings (one INSERT), memo, then the audit rows (one executemany)."""
+EXCERPT_COLUMNS = ("project_id", "source_id", "case_id", "start_offset", "end_offset", "text", "created_by_id",
+                   "created_at", "updated_at", "version")
+
+
+@functools.cache
+def _insert_excerpt_verified(n_codes: int, with_case: bool) -> Any:
+    """INSERT INTO excerpts ... SELECT the values WHERE ``Verify``'s condition holds RETURNING id."""
+    values = select(*[bindparam(name, type_=EXCERPTS.c[name].type) for name in EXCERPT_COLUMNS])
+    return (insert(EXCERPTS).from_select(list(EXCERPT_COLUMNS), values.where(text(_verify_sql(n_codes, with_case))))
+            .returning(EXCERPTS.c.id))
+
+
+def _write_sqlite(session: Session, new: NewExcerpt,
+                  verify: Verify | None = None) -> tuple[int, list[int], int | None] | None:
+    """Excerpt (written only if ``verify`` holds: None otherwise), codings (one INSERT), memo, then the audit
+    rows (one executemany)."""
     at, connection = utcnow(), session.connection()
-    excerpt_id = connection.execute(INSERT_EXCERPT, {
-        "project_id": new.project_id, "source_id": new.source_id, "case_id": new.case_id,
-        "start_offset": new.start, "end_offset": new.end, "text": new.text, "created_by_id": new.user_id,
-        "created_at": at, "updated_at": at, "version": 1}).scalar_one()
+    values = {"project_id": new.project_id, "source_id": new.source_id, "case_id": new.case_id,
+              "start_offset": new.start, "end_offset": new.end, "text": new.text, "created_by_id": new.user_id,
+              "created_at": at, "updated_at": at, "version": 1}
+    if verify is None:
+        excerpt_id = connection.execute(INSERT_EXCERPT, values).scalar_one()
+    else:
+        excerpt_id = connection.execute(_insert_excerpt_verified(*verify.shape), {**values, **verify.params}).scalar()
+        if excerpt_id is None:
+            return None
     coding_ids: list[int] = []
     if new.codings:  # one INSERT ... VALUES (...), (...) RETURNING (SQLAlchemy's "insertmanyvalues")
         by_code = {code_id: coding_id for coding_id, code_id in connection.execute(INSERT_CODINGS, [
@@ -219,18 +306,20 @@ def _write_sqlite(session: Session, new: NewExcerpt) -> tuple[int, list[int], in
     return excerpt_id, coding_ids, memo_id
 
 
-_PG_SQL: dict[tuple[int, bool], Any] = {}
+_PG_SQL: dict[tuple[int, bool, tuple[int, bool] | None], Any] = {}
 
 
-def _pg_sql(n_codings: int, memo: bool) -> Any:
-    """The one statement for ``n_codings`` codings (and a memo): built once per shape."""
-    key = (n_codings, memo)
+def _pg_sql(n_codings: int, memo: bool, verify: tuple[int, bool] | None = None) -> Any:
+    """The one statement for ``n_codings`` codings (and a memo), the excerpt written only if ``Verify``'s
+    condition of that shape holds (then everything else too: it all hangs on the excerpt): built once per shape."""
+    key = (n_codings, memo, verify)
     if key not in _PG_SQL:
+        values = ("CAST(:project_id AS INTEGER), CAST(:source_id AS INTEGER), CAST(:case_id AS INTEGER), "
+                  "CAST(:start AS INTEGER), CAST(:end AS INTEGER), CAST(:text AS TEXT), CAST(:user_id AS INTEGER), "
+                  "CAST(:at AS TIMESTAMPTZ), CAST(:at AS TIMESTAMPTZ), 1")
+        rows = f"VALUES ({values})" if verify is None else f"SELECT {values} WHERE {_verify_sql(*verify)}"
         ctes = ["e AS (INSERT INTO excerpts (project_id, source_id, case_id, start_offset, end_offset, text, "
-                "created_by_id, created_at, updated_at, version) VALUES (CAST(:project_id AS INTEGER), "
-                "CAST(:source_id AS INTEGER), CAST(:case_id AS INTEGER), CAST(:start AS INTEGER), "
-                "CAST(:end AS INTEGER), CAST(:text AS TEXT), CAST(:user_id AS INTEGER), CAST(:at AS TIMESTAMPTZ), "
-                "CAST(:at AS TIMESTAMPTZ), 1) RETURNING id)"]
+                f"created_by_id, created_at, updated_at, version) {rows} RETURNING id)"]
         parts = [("'excerpt'", "e.id", "CAST(:after_excerpt AS TEXT)", "0", "e")]
         if n_codings:
             values = ", ".join(f"({i}, CAST(:code_{i} AS INTEGER), CAST(:direction_{i} AS VARCHAR), "
@@ -256,10 +345,12 @@ def _pg_sql(n_codings: int, memo: bool) -> Any:
     return _PG_SQL[key]
 
 
-def _write_postgresql(session: Session, new: NewExcerpt) -> tuple[int, list[int], int | None]:
-    """Everything in one statement: one round trip instead of four."""
+def _write_postgresql(session: Session, new: NewExcerpt,
+                      verify: Verify | None = None) -> tuple[int, list[int], int | None] | None:
+    """Everything in one statement: one round trip instead of four (with ``verify``: its checks too; None when
+    they refuse, and nothing is written)."""
     at = utcnow()
-    params: dict[str, Any] = {
+    params: dict[str, Any] = {**(verify.params if verify is not None else {}),
         "project_id": new.project_id, "source_id": new.source_id, "case_id": new.case_id, "start": new.start,
         "end": new.end, "text": new.text, "user_id": new.user_id, "at": at, "memo": new.memo,
         "after_excerpt": audit.dumps(new.excerpt_snapshot()), "head": audit.EXCERPT_ID_HEAD,
@@ -270,12 +361,15 @@ def _write_postgresql(session: Session, new: NewExcerpt) -> tuple[int, list[int]
                                                                                  True))
     if new.memo:
         params["memo_tail"] = audit.tail_after_excerpt_id(audit.memo_snapshot(0, new.user_id, new.memo))
-    excerpt_id, memo_id, by_code = 0, None, {}
-    for e_id, c_id, other in session.connection().execute(_pg_sql(len(new.codings), bool(new.memo)), params):
+    excerpt_id, memo_id, by_code = None, None, {}
+    statement = _pg_sql(len(new.codings), bool(new.memo), verify.shape if verify is not None else None)
+    for e_id, c_id, other in session.connection().execute(statement, params):
         if e_id is not None:
             excerpt_id = e_id
         elif c_id is not None:
             by_code[other] = c_id
         else:
             memo_id = other
+    if excerpt_id is None:  # only when ``verify`` refused
+        return None
     return excerpt_id, [by_code[code_id] for code_id, _d in new.codings], memo_id

@@ -12,6 +12,7 @@ from casecoder.analysis.lookups import user_with_membership
 from casecoder.db import get_session
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import User
+from casecoder.web.access import PROVISIONAL, ProvisionalLogin
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -87,6 +88,9 @@ def register_web(app: Flask) -> None:
             return None
         if int(user_id) > 2**31 - 1:
             return None
+        if request.endpoint in PROVISIONAL and g.get("csrf_valid") and not g.get("confirm_login") \
+                and int(generation) <= 2**31 - 1:  # the view's write checks the login (web/access.py)
+            return ProvisionalLogin(int(user_id), int(generation))
         slug = (request.view_args or {}).get("slug")
         if isinstance(slug, str) and "\x00" not in slug:  # a project's address: its membership with the user
             # (web/access.py); a NUL, refused by request_checks, is no text for PostgreSQL

@@ -1,10 +1,15 @@
-"""The project-membership guard: a project is found by slug only for its members (404 otherwise)."""
+"""The project-membership guard: a project is found by slug only for its members (404 otherwise).
+
+``ProvisionalLogin``: for the endpoints in ``PROVISIONAL`` (the workbench's create), once the CSRF token is
+valid, the user loader (web/__init__.py) hands the view the session's login id unchecked; the view's one
+write checks the user, generation and membership itself (coding/excerpt_known.py), or calls ``confirm_login``
+first, which loads the user as for any other request (the view answers 401 when there is none)."""
 from __future__ import annotations
 
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
-from flask import abort, g
+from flask import abort, current_app, g
 from flask_login import current_user
 
 from casecoder.analysis.lookups import membership
@@ -13,6 +18,33 @@ from casecoder.db import get_session
 from casecoder.models import Project
 
 F = TypeVar("F", bound=Callable[..., Any])
+PROVISIONAL = {"api.create_excerpt"}  # views whose write checks the login itself
+
+
+class ProvisionalLogin:
+    """A session's login id, not yet checked against the database: only the view's own write may rely on it."""
+
+    is_authenticated, is_active, is_anonymous = True, True, False
+
+    def __init__(self, user_id: int, generation: int) -> None:
+        self.id, self.generation = user_id, generation
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.generation}"
+
+
+def provisional() -> ProvisionalLogin | None:
+    """The request's login if it is still unchecked (``ProvisionalLogin``)."""
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    return user if isinstance(user, ProvisionalLogin) else None
+
+
+def confirm_login() -> bool:
+    """Load the request's user as for any request (no ``ProvisionalLogin``): whether there is one."""
+    g.confirm_login = True
+    g.pop("_login_user", None)
+    current_app.login_manager._load_user()  # type: ignore[attr-defined]
+    return bool(current_user.is_authenticated)
 
 
 def project_route(action: str = "view") -> Callable[[F], F]:

@@ -19,7 +19,7 @@ from flask_login import current_user
 from casecoder.analysis import double_coding as seen
 from casecoder.analysis import lookups
 from casecoder.analysis.workbench import codes_by_key, excerpt_json, source_excerpt_rows
-from casecoder.coding import audit, excerpt_create
+from casecoder.coding import audit, excerpt_create, excerpt_known
 from casecoder.coding import double_coding as dc
 from casecoder.coding import excerpts as excerpt_ops
 from casecoder.coding import undo as undo_ops
@@ -27,7 +27,8 @@ from casecoder.coding.permissions import MANAGE, can
 from casecoder.db import get_session, one_statement
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Case, Code, Excerpt, Project
-from casecoder.web.access import owned, project_route
+from casecoder.web import session_expired
+from casecoder.web.access import confirm_login, owned, project_route, provisional
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -81,8 +82,40 @@ def _shown(excerpt: Excerpt) -> dict[str, Any]:
 
 
 @bp.route("/p/<slug>/excerpts", methods=["POST"])
+def create_excerpt(slug: str):  # type: ignore[no-untyped-def]
+    """One round trip when this coder's last create here read the same source and codes (coding/excerpt_known.py:
+    the write checks the login, the membership and those reads itself); otherwise, or when that write refuses,
+    the full way (``_create_excerpt``), which answers every refusal."""
+    login = provisional()
+    if login is not None:
+        answer = _create_known(slug, login.id, login.generation)
+        if answer is not None:
+            return jsonify({**answer, "changed": True}), 201
+        if not confirm_login():
+            return session_expired()
+    return _create_excerpt(slug=slug)
+
+
+def _create_known(slug: str, user_id: int, generation: int) -> dict[str, Any] | None:
+    """``excerpt_known.create`` on the request's body; None (nothing written) for anything but a plain success."""
+    session = get_session()
+    try:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return None
+        keys, directions = _wanted_keys(body)
+        asked = excerpt_known.Asked(_int(body, "source_id"), _int(body, "start"), _int(body, "end"),
+                                    list(zip(keys, directions)), _int(body, "case_id") if body.get("case_id") else None,
+                                    str(body.get("memo") or ""))
+        audit.begin_action(session)
+        return excerpt_known.create(session, slug, user_id, generation, asked)
+    except Exception:  # a refusal or an error: the full way meets it again and answers it
+        session.rollback()
+        return None
+
+
 @project_route("code")
-def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
+def _create_excerpt(project: Project):  # type: ignore[no-untyped-def]
     """Plain columns in, one write out (coding/excerpt_create.py: one statement on PostgreSQL). Every coding
     and memo of a new excerpt is its creator's, so a blind coder may see all of it: no double-coding query."""
     session = get_session()
@@ -93,7 +126,8 @@ def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
         refused = None
     except InvalidInput as exc:  # answered after the source's 404, as before
         keys, directions, refused = [], [], exc
-    source, by_key = excerpt_create.source_and_codes(session, source_id, project.id, keys)  # one query
+    # one query; every code of the project, for the next creates (coding/excerpt_known.py)
+    source, by_key = excerpt_create.source_and_codes(session, source_id, project.id, keys, every_code=True)
     if source is None or source.project_id != project.id:
         abort(404)
     if refused is not None:
@@ -105,6 +139,7 @@ def create_excerpt(project: Project):  # type: ignore[no-untyped-def]
     answer = excerpt_create.create(session, current_user.id, current_user.username, source, _int(body, "start"),
                                    _int(body, "end"), [(by_key[key], d) for key, d in zip(keys, directions)],
                                    case=_case(project, body), memo=str(body.get("memo") or ""))
+    excerpt_known.remember(session, project.slug, project.id, current_user.id, current_user.username, source, by_key)
     return jsonify({**answer, "changed": True}), 201
 
 
