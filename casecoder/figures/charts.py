@@ -267,17 +267,20 @@ def _cooccurrence_graph(nodes: dict[str, str], node_cases: dict[str, int], edges
                     zorder=3, bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "#999999",
                                     "linewidth": 0.5})
         most_node = max([node_cases.get(k, 0) for k in graph] or [1]) or 1
+        circles: list[tuple[float, float, float, str, str, float]] = []    # x, y, area, face, edge, edge width
         for key in graph:
             x, y = pos[key]
             cases = max(0, node_cases.get(key, 0))
             diameter = (38 if N is not None else 28) + 26 * math.sqrt(cases / most_node)
             face, ink = (FAMILY_COLOR, "white") if cases else ("white", FAMILY_COLOR)
-            ax.scatter([x], [y], s=diameter ** 2, color=face, edgecolors=FAMILY_COLOR if not cases else "white",
-                       linewidths=1.2 if not cases else 1, zorder=2)
+            circles.append((x, y, diameter ** 2, face, "white" if cases else FAMILY_COLOR, 1 if cases else 1.2))
             ax.text(x, y, key, ha="center", va="bottom" if N is not None else "center", fontsize=SMALL_PT,
                     color=ink, fontweight="bold", zorder=4)
             if N is not None:
                 ax.text(x, y, share(key), ha="center", va="top", fontsize=SMALL_PT - 1, color=ink, zorder=4)
+        if circles:                    # one collection for every node (a scatter call per node cost ~1/6 of the time)
+            xs, ys, areas, faces, edges_, widths = zip(*circles)
+            ax.scatter(xs, ys, s=areas, c=faces, edgecolors=edges_, linewidths=widths, zorder=2)
         fig.text(0.12 / WIDTH_IN, 1 - 0.12 / height_in, "\n".join(title_lines), fontsize=TITLE_PT,
                  fontweight="bold", va="top", ha="left")
         if footer:
