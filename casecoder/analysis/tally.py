@@ -20,7 +20,7 @@ from typing import Any, NamedTuple, overload
 from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, cast, func, literal, select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis import measures
+from casecoder.analysis import blind_counts, measures
 from casecoder.analysis.case_masks import measure_counts, measure_keys
 from casecoder.analysis.evidence import (
     CountFilter,
@@ -158,6 +158,12 @@ def cells_serve(f: CountFilter) -> bool:
             and f.include_subcodes)
 
 
+def blind_served(f: CountFilter) -> bool:
+    """Whether ``f`` is a blind viewer's filter whose everyone's-counterpart ``tally_cells`` serves: then the
+    numbers are everyone's less the cells the viewer loses (``blind_counts.blind_delta``)."""
+    return bool(f.blind_source_ids) and cells_serve(blind_counts.unblind(f))
+
+
 def _coders_query() -> Select[str]:
     """Users with codings in the project: one index probe each (as ``evidence.collect``)."""
     S = EvidenceSummary
@@ -198,6 +204,9 @@ def served_evidence(session: Session, project_id: int, f: CountFilter,
     (sub-codes already rolled up, one row per code: ``measures.occurs_query``) instead of a row per
     code, case, perspective and direction of ``evidence_summary`` (chains, statement graph, matrix).
     ``code_ids``: only these codes' occurrences are needed (there, the others may be left out)."""
+    if blind_served(f):   # everyone's evidence less what the viewer codes blind (analysis/blind_counts.py)
+        ev = served_evidence(session, project_id, blind_counts.unblind(f), code_ids)
+        return blind_counts.correct_evidence(session, ev, blind_counts.blind_delta(session, project_id, f))
     if not cells_serve(f):
         return collect(session, project_id, f)
     ev = collect(session, project_id, f, occurs=False)
@@ -313,6 +322,11 @@ def compute_tally(session: Session, project: Project, f: CountFilter | None = No
     through ``measure_keys`` (one row per case and code), or set algebra over ``collect`` when a
     source filter is set."""
     f = f or CountFilter()
+    if blind_served(f):   # everyone's tally less what the viewer codes blind (analysis/blind_counts.py)
+        tally = compute_tally(session, project, blind_counts.unblind(f), case_keys=case_keys)
+        blind_counts.correct_tally(session, tally, blind_counts.blind_delta(session, project.id, f), f.directions)
+        tally.filter = f
+        return tally
     keys, ev, cells, codes, lists = None, None, None, None, None
     key_of: Mapping[str, str] = {}
     if case_keys and cells_serve(f) and f.directions == DEFAULT_DIRECTIONS:

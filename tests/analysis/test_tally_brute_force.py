@@ -11,16 +11,18 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import date
+from unittest.mock import patch
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casecoder.analysis import blind_counts
 from casecoder.analysis.evidence import AttributeCondition, CountFilter
-from casecoder.analysis.tally import Count, number_keys
+from casecoder.analysis.tally import Count, blind_served, number_keys, served_evidence
 from casecoder.coding import cases, excerpts
-from casecoder.models import Case, Excerpt, Project, Source, User
+from casecoder.models import Case, Code, Excerpt, Project, Source, User
 from tests.factories import Factory
 from tests.tally_check import compute_tally
 
@@ -52,10 +54,10 @@ class World:
 
 
 @st.composite
-def worlds(draw) -> World:  # type: ignore[no-untyped-def]
+def worlds(draw, coders=(2, 2, 1)) -> World:  # type: ignore[no-untyped-def]
     n_cases = draw(st.integers(2, 6))
     n_munis = draw(st.integers(1, 3))
-    n_coders = draw(st.sampled_from((2, 2, 1)))
+    n_coders = draw(st.sampled_from(coders))
     codings = st.dictionaries(st.tuples(st.sampled_from(CODES), st.integers(0, n_coders - 1)),
                               st.sampled_from(DIRECTIONS), min_size=1, max_size=4).map(lambda d: tuple(d.items()))
 
@@ -86,6 +88,8 @@ class FilterSpec:
     include_subcodes: bool
     date_from: date | None
     date_to: date | None
+    blind: tuple[int, ...] = ()               # the sources the viewer codes blind (indices into the world's)
+    viewer: int | None = None                 # a coder index; None: every coding on ``blind`` is hidden
 
 
 def some_of(values) -> st.SearchStrategy[tuple]:  # type: ignore[no-untyped-def]
@@ -113,7 +117,24 @@ def filters(draw, world: World) -> FilterSpec:  # type: ignore[no-untyped-def]
             lambda d: st.just(d) if d else st.frozensets(st.sampled_from(DIRECTIONS), min_size=1))),
         include_subcodes=draw(st.sampled_from((True, True, False))),  # the default, twice as often
         date_from=draw(sometimes(st.sampled_from(DATES), None)),
-        date_to=draw(sometimes(st.sampled_from(DATES), None)))
+        date_to=draw(sometimes(st.sampled_from(DATES), None)),
+        **draw(sometimes(blindness(world), {})))
+
+
+def blindness(world: World) -> st.SearchStrategy[dict]:  # type: ignore[type-arg]
+    """A blind viewer (``FilterSpec.blind`` and ``viewer``): some sources, and a coder or nobody."""
+    return st.fixed_dictionaries({
+        "blind": st.sets(st.integers(0, len(world.sources) - 1), min_size=1).map(lambda b: tuple(sorted(b))),
+        "viewer": st.none() | st.integers(0, world.n_coders - 1)})
+
+
+@st.composite
+def blind_filters(draw, world: World) -> FilterSpec:  # type: ignore[no-untyped-def]
+    """A blind viewer's filter that ``tally_cells`` would serve for everyone (analysis/blind_counts.py)."""
+    return FilterSpec(municipalities=(), who5=None, roles=(), coders=(),
+                      directions=draw(st.sampled_from((frozenset({"supports"}), None)).flatmap(
+                          lambda d: st.just(d) if d else st.frozensets(st.sampled_from(DIRECTIONS), min_size=1))),
+                      include_subcodes=True, date_from=None, date_to=None, **draw(blindness(world)))
 
 
 @dataclass
@@ -123,6 +144,7 @@ class Built:
     who5: dict[int, int | None]               # case id -> value set (None: no value)
     coders: list[User]
     excerpts: list[Excerpt]
+    sources: list[Source]
 
 
 def build_world(session: Session, factory: Factory, world: World) -> Built:
@@ -136,18 +158,20 @@ def build_world(session: Session, factory: Factory, world: World) -> Built:
             cases.set_attribute(session, case, who5, value)
     code = {key: factory.code(project, key) for key in CODES}
     made: list[Excerpt] = []
+    sources: list[Source] = []
     for j, spec in enumerate(world.sources):
         people = [cases.create_interviewee(session, project, f"I{j}", spec.role, spec.perspective)] if spec.role else []
         source = cases.create_source(session, project, title=f"S{j}", text=TEXT, perspective=spec.perspective,
                                      cases=[case_list[i] for i in spec.cases], interviewees=people,
                                      interview_date=spec.interview_date)
+        sources.append(source)
         for k, (which, codings) in enumerate(spec.excerpts):
             excerpt = excerpts.create_excerpt(session, coders[0], source, 3 * k, 3 * k + 20,
                                               case=case_list[spec.cases[which]])
             for (key, coder), direction in codings:
                 excerpts.add_coding(session, coders[0], excerpt, code[key], direction, coder=coders[coder])
             made.append(excerpt)
-    return Built(project, case_list, {c.id: v for c, v in zip(case_list, world.who5)}, coders, made)
+    return Built(project, case_list, {c.id: v for c, v in zip(case_list, world.who5)}, coders, made, sources)
 
 
 def to_filter(built: Built, fs: FilterSpec) -> CountFilter:
@@ -155,7 +179,9 @@ def to_filter(built: Built, fs: FilterSpec) -> CountFilter:
         municipalities=fs.municipalities,
         attributes=(AttributeCondition("who5_entry", *fs.who5),) if fs.who5 else (),
         roles=fs.roles, coder_ids=tuple(built.coders[i].id for i in fs.coders),
-        directions=fs.directions, include_subcodes=fs.include_subcodes, date_from=fs.date_from, date_to=fs.date_to)
+        directions=fs.directions, include_subcodes=fs.include_subcodes, date_from=fs.date_from, date_to=fs.date_to,
+        blind_source_ids=tuple(sorted(built.sources[i].id for i in fs.blind)),
+        viewer_id=None if fs.viewer is None else built.coders[fs.viewer].id)
 
 
 COMPARE = {"eq": lambda a, b: a == b, "ne": lambda a, b: a != b, "lt": lambda a, b: a < b,
@@ -183,6 +209,11 @@ def _source_counts(f: CountFilter, source: Source) -> bool:
     return not f.roles or any(person.role in f.roles for person in source.interviewees)
 
 
+def _seen(f: CountFilter, excerpt: Excerpt, coding) -> bool:  # type: ignore[no-untyped-def]
+    """Blind double coding: on the sources the viewer codes blind only their own codings count."""
+    return excerpt.source_id not in f.blind_source_ids or coding.coder_id == f.viewer_id
+
+
 def brute_force(built: Built, f: CountFilter) -> tuple[dict[str, tuple[str, ...]], dict[str, dict[str, Count]]]:
     """The denominators and every count of the CHECKED codes, straight from the rules and the ORM objects.
 
@@ -191,7 +222,6 @@ def brute_force(built: Built, f: CountFilter) -> tuple[dict[str, tuple[str, ...]
     included, when X is an ancestor of C (walked through ``Code.parent``).
     """
     selected = [c for c in built.cases if _case_selected(built, f, c)]
-    selected_ids = {c.id for c in selected}
     with_source: dict[str, set[str]] = {"family": set(), "system": set()}
     for case in selected:
         for source in case.sources:
@@ -200,21 +230,7 @@ def brute_force(built: Built, f: CountFilter) -> tuple[dict[str, tuple[str, ...]
     N = {"family": with_source["family"], "system": with_source["system"],
          "both": with_source["family"] & with_source["system"], "any": {c.key for c in selected}}
 
-    # (code key, perspective, direction) -> case keys
-    occurs: dict[tuple[str, str, str], set[str]] = {}
-    for excerpt in built.excerpts:
-        if excerpt.case_id not in selected_ids or not _source_counts(f, excerpt.source):
-            continue
-        for coding in excerpt.codings:
-            if f.coder_ids and coding.coder_id not in f.coder_ids:
-                continue
-            targets, code = [coding.code], coding.code.parent
-            while f.include_subcodes and code is not None:
-                targets.append(code)
-                code = code.parent
-            for target in targets:
-                occurs.setdefault((target.key, excerpt.source.perspective.value, coding.direction.value),
-                                  set()).add(excerpt.case.key)
+    occurs = brute_occurs(built, f)
 
     def cases_with(key: str, perspectives: tuple[str, ...], directions) -> set[str]:  # type: ignore[no-untyped-def]
         return {k for p in perspectives for d in directions for k in occurs.get((key, p, d), ())}
@@ -231,6 +247,27 @@ def brute_force(built: Built, f: CountFilter) -> tuple[dict[str, tuple[str, ...]
     return {name: tuple(sorted(keys)) for name, keys in N.items()}, counts
 
 
+def brute_occurs(built: Built, f: CountFilter) -> dict[tuple[str, str, str], set[str]]:
+    """(code key, perspective, direction) -> the keys of the cases with such evidence (sub-codes rolled up
+    when included), over every excerpt and coding that passes ``f``."""
+    selected_ids = {c.id for c in built.cases if _case_selected(built, f, c)}
+    occurs: dict[tuple[str, str, str], set[str]] = {}
+    for excerpt in built.excerpts:
+        if excerpt.case_id not in selected_ids or not _source_counts(f, excerpt.source):
+            continue
+        for coding in excerpt.codings:
+            if f.coder_ids and coding.coder_id not in f.coder_ids or not _seen(f, excerpt, coding):
+                continue
+            targets, code = [coding.code], coding.code.parent
+            while f.include_subcodes and code is not None:
+                targets.append(code)
+                code = code.parent
+            for target in targets:
+                occurs.setdefault((target.key, excerpt.source.perspective.value, coding.direction.value),
+                                  set()).add(excerpt.case.key)
+    return occurs
+
+
 def brute_force_coders(built: Built, f: CountFilter) -> tuple[str, ...]:
     """The user names of the coders with a coding that passes the case, source and coder filters
     (any direction: contradicting and nuancing codings are counted in their own columns)."""
@@ -238,17 +275,13 @@ def brute_force_coders(built: Built, f: CountFilter) -> tuple[str, ...]:
     for excerpt in built.excerpts:
         if not _case_selected(built, f, excerpt.case) or not _source_counts(f, excerpt.source):
             continue
-        names |= {c.coder.username for c in excerpt.codings if not f.coder_ids or c.coder_id in f.coder_ids}
+        names |= {c.coder.username for c in excerpt.codings
+                  if (not f.coder_ids or c.coder_id in f.coder_ids) and _seen(f, excerpt, c)}
     return tuple(sorted(names))
 
 
-@settings(max_examples=25, deadline=None, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(example=worlds().flatmap(lambda world: st.tuples(st.just(world), filters(world))))
-def test_tally_matches_a_brute_force_count(session, factory, example):
-    """Each example is built inside the test's transaction and rolled back afterwards, so examples
-    never see each other; a committed "noise" project (same case keys, every code coded) checks that
-    nothing leaks across projects."""
+def _noise(session: Session, factory: Factory) -> None:
+    """A committed "noise" project (same case keys, every code coded): nothing may leak across projects."""
     if session.scalar(select(Project.id).where(Project.slug == "noise")) is None:
         noise_user = factory.user("noise-coder")
         noise = factory.project("noise", noise_user)
@@ -259,22 +292,69 @@ def test_tally_matches_a_brute_force_count(session, factory, example):
                                                                   for k, d in zip(CODES, itertools.cycle(DIRECTIONS))],
                             case=noise_cases[0])
         session.commit()
+
+
+def _check(session: Session, built: Built, f: CountFilter) -> None:
+    """The tally (with and without case keys), each number's click and the coders against the brute force."""
+    tally = compute_tally(session, built.project, f)
+    expected_denominators, expected = brute_force(built, f)
+    assert tally.denominators == expected_denominators
+    for key in CHECKED:
+        got = tally.row(key).counts
+        assert got == expected[key], key
+        for measure, count in got.items():  # the cases behind n are among the cases behind N
+            denominator = measure if measure in ("family", "system", "both") else "any"
+            assert set(count.case_keys) <= set(expected_denominators[denominator]), (key, measure)
+            # a click on the number finds the same cases, reading only what is below the code
+            assert number_keys(session, built.project, f, tally.row(key).code_id, measure) == \
+                expected[key][measure].case_keys, (key, measure)
+    assert tally.coders == brute_force_coders(built, f)
+
+
+SETTINGS = settings(max_examples=25, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(example=worlds().flatmap(lambda world: st.tuples(st.just(world), filters(world))))
+def test_tally_matches_a_brute_force_count(session, factory, example):
+    """Each example is built inside the test's transaction and rolled back afterwards, so examples
+    never see each other; the noise project checks that nothing leaks across projects."""
+    _noise(session, factory)
+    world, fs = example
+    try:
+        built = build_world(session, factory, world)
+        _check(session, built, to_filter(built, fs))
+    finally:
+        session.rollback()
+
+
+@SETTINGS
+@given(example=worlds(coders=(2, 3, 3)).flatmap(lambda world: st.tuples(st.just(world), blind_filters(world))),
+       read_off_blind=st.sampled_from((None, True, False)), in_sql=st.sampled_from((None, True, False)))
+def test_a_blind_viewers_counts_match_a_brute_force_count(session, factory, example, read_off_blind, in_sql):
+    """A blind double coder's tally, evidence (matrix, co-occurrence, chains) and coders, counted as
+    everyone's less the cells they lose (analysis/blind_counts.py), by each of its reads."""
+    _noise(session, factory)
     world, fs = example
     try:
         built = build_world(session, factory, world)
         f = to_filter(built, fs)
-        tally = compute_tally(session, built.project, f)
-        expected_denominators, expected = brute_force(built, f)
-        assert tally.denominators == expected_denominators
+        assert blind_served(f)
+        with patch.object(blind_counts, "READ_OFF_BLIND", read_off_blind), \
+                patch.object(blind_counts, "IN_SQL", in_sql):
+            _check(session, built, f)
+            ev = served_evidence(session, built.project.id, f)
+        occurs = brute_occurs(built, f)
         for key in CHECKED:
-            got = tally.row(key).counts
-            assert got == expected[key], key
-            for measure, count in got.items():  # the cases behind n are among the cases behind N
-                denominator = measure if measure in ("family", "system", "both") else "any"
-                assert set(count.case_keys) <= set(expected_denominators[denominator]), (key, measure)
-                # a click on the number finds the same cases, reading only what is below the code
-                assert number_keys(session, built.project, f, tally.row(key).code_id, measure) == \
-                    expected[key][measure].case_keys, (key, measure)
-        assert tally.coders == brute_force_coders(built, f)
+            for p in ("family", "system"):
+                for d in DIRECTIONS:
+                    got = ev.occurs.get((_code_id(session, built, key), p, d), set())
+                    assert {ev.case_keys[c] for c in got} == occurs.get((key, p, d), set()), (key, p, d)
+        assert ev.coders == brute_force_coders(built, f)
     finally:
         session.rollback()
+
+
+def _code_id(session: Session, built: Built, key: str) -> int:
+    return session.scalar(select(Code.id).where(Code.project_id == built.project.id, Code.key == key))

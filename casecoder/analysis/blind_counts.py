@@ -1,0 +1,253 @@
+"""A blind double coder's counts as a correction of everyone's counts (issue #25). No Flask.
+
+On the transcripts a coder codes blind (``double_coding.blind_source_ids``) only their own codings
+count for them (``CountFilter.blind_source_ids``). Blindness only takes evidence away, and only where
+another coder's codings on those transcripts are all the evidence a row of ``evidence_summary`` has: a
+row (case, code, perspective, direction, coder, of record) vanishes when every one of its ``n`` codings
+lies on a blind transcript. So for the filters ``tally_cells`` serves (every case, every coder, of
+record, sub-codes included) the blind numbers are the everyday numbers (the derived tables) less the
+cells that lose a pair:
+
+1. which other coders' rows vanish, from whichever of two reads is smaller: their codings *off* the
+   blind transcripts (a row vanishes when none of its codings is there: a second coder who coded only
+   the double-coded material has nothing there), or everyone else's codings *on* them, counted per row
+   and compared with ``n``;
+2. the "lost" leaves: (case, code, perspective, direction) whose every row of record belongs to those
+   coders and vanishes (one query over their rows, each probing its leaf for a row of anyone else);
+3. rolled up to the ancestors (``code_ancestry``): a (case, code) loses a pair exactly when
+   ``case_code_evidence`` counts as many rows of record behind it as its lost leaves hold.
+
+``correct_tally`` and ``correct_evidence`` take those cells out of a tally or of collected evidence
+(the cases behind each measure lose a case where the case's mask stops satisfying it), and drop from the
+coders those none of whose evidence the viewer may see. ``tests/analysis/test_tally_brute_force.py``
+holds the result to a brute-force count of the rules, blind viewers included.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, func, literal, literal_column, select
+from sqlalchemy import case as when
+from sqlalchemy.orm import Session, aliased
+
+from casecoder.analysis.evidence import CountFilter, Evidence, _driver_rows, _not_indexed
+from casecoder.kernel.measures import BITS, NAMES, PAIRS, measures_of_masks
+from casecoder.models import Case, CaseCodeEvidence, CodeAncestry, Coding, EvidenceSummary, Excerpt, Source, User
+from casecoder.models.derived.tally_cells import COLUMNS
+
+__all__ = ["BlindDelta", "blind_delta", "correct_evidence", "correct_tally", "unblind"]
+
+Key = tuple[int, int, str, str, int, bool]   # (code, case, perspective, direction, coder, of record)
+
+
+@dataclass(frozen=True)
+class BlindDelta:
+    """What a blind viewer loses of everyone's evidence: per (case id, code id) whose mask changes, its
+    mask before and the bits it loses (sub-codes rolled up); the coders none of whose evidence counts."""
+    changed: dict[tuple[int, int], tuple[int, int]]
+    gone_coders: frozenset[int]
+
+
+NOTHING = BlindDelta({}, frozenset())
+# which reads ``blind_delta`` takes (None: the cheaper one); the brute-force test sets them to cover each
+READ_OFF_BLIND: bool | None = None   # True: the hiding coders' codings off the blind transcripts; False: on them
+IN_SQL: bool | None = None           # True: the cells found by the database (SQLite's choice); False: in Python
+
+
+def unblind(f: CountFilter) -> CountFilter:
+    """``f`` for everyone: the owner's numbers, which the delta corrects."""
+    return replace(f, blind_source_ids=(), viewer_id=None)
+
+
+def _others(session: Session, project_id: int, viewer_id: int | None) -> list[int]:
+    """The users other than the viewer with evidence in the project (one index probe each)."""
+    S = EvidenceSummary
+    probe = (select(literal(1)).where(S.coder_id == User.id, S.project_id == project_id)
+             .order_by(S.case_id).limit(1).scalar_subquery())
+    return [uid for uid in session.scalars(select(User.id).where(probe.is_not(None))) if uid != viewer_id]
+
+
+def _codings(project_id: int, coders: list[int], on_blind: bool, blind: list[int], sqlite: bool) -> Any:
+    """The codings (with a case) of ``coders`` on the blind transcripts or off them, counted per summary key;
+    found from the smaller side: on them through the excerpts' sources, off them through the coders' codings
+    (on SQLite ``+ 0`` keeps the planner, which has no statistics, from taking the other side's indexes)."""
+    plain = _not_indexed if sqlite else (lambda column: column)
+    key = (plain(Coding.code_id), Excerpt.case_id, Source.perspective, Coding.direction, Coding.coder_id,
+           Coding.of_record)
+    where = ([Excerpt.source_id.in_(blind), plain(Coding.coder_id).in_(coders)] if on_blind else
+             [plain(Excerpt.source_id).not_in(select(Source.id).where(Source.id.in_(blind))),  # hashed, not a
+              Coding.coder_id.in_(coders)])                                                  # list per row
+    return (select(*key, func.count()).join(Excerpt, Excerpt.id == Coding.excerpt_id)
+            .join(Source, Source.id == (Excerpt.source_id if on_blind else plain(Excerpt.source_id)))
+            .where(plain(Excerpt.project_id) == project_id, plain(Excerpt.case_id).is_not(None), *where)
+            .group_by(*key))
+
+
+def _vanishing(session: Session, project_id: int, f: CountFilter, others: list[int]
+               ) -> tuple[list[int], Any, frozenset[int], list[int] | None]:
+    """Which rows vanish: the coders who lose some (H), a test ``vanishes(key, n)``, the coders who lose
+    all, and the cases their vanishing rows are in (None: anywhere)."""
+    blind, S = list(f.blind_source_ids), EvidenceSummary
+    sqlite = session.connection().dialect.name == "sqlite"
+    on_blind = session.scalar(select(func.count()).select_from(Excerpt).where(Excerpt.source_id.in_(blind))) or 0
+    theirs = session.scalar(select(func.count()).select_from(Coding).where(Coding.coder_id.in_(others))) or 0
+    # their codings off the blind transcripts, when they are few to read (often none: a second coder)
+    if (theirs <= 2 * on_blind) if READ_OFF_BLIND is None else READ_OFF_BLIND:
+        seen: dict[int, set[Key]] = {}
+        counted: dict[int, int] = {}
+        for *key, n in _driver_rows(session, _codings(project_id, others, False, blind, sqlite)):
+            k = (key[0], key[1], key[2], key[3], key[4], bool(key[5]))
+            seen.setdefault(k[4], set()).add(k)
+            counted[k[4]] = counted.get(k[4], 0) + n
+        totals = dict(session.execute(select(S.coder_id, func.sum(S.n)).where(
+            S.project_id == project_id, S.coder_id.in_(others)).group_by(S.coder_id)).all())
+        hiding = [k for k in others if totals.get(k, 0) > counted.get(k, 0)]   # some codings on blind ones
+        visible = set().union(*seen.values()) if seen else set()
+        gone = frozenset(k for k in hiding if k not in seen)
+        return hiding, lambda key, n: key not in visible, gone, None
+    hidden: dict[Key, int] = {
+        (code, case, p, d, coder, bool(rec)): n for code, case, p, d, coder, rec, n
+        in _driver_rows(session, _codings(project_id, others, True, blind, sqlite))}
+    hiding = sorted({key[4] for key in hidden})
+    if not hiding:
+        return [], None, frozenset(), []
+    cases = sorted({key[1] for key in hidden})
+    vanished: dict[int, int] = {}
+    for code, case, p, d, coder, rec, n in _driver_rows(session, select(
+            S.code_id, S.case_id, S.perspective, S.direction, S.coder_id, S.of_record, S.n).where(
+            S.project_id == project_id, S.coder_id.in_(hiding), S.case_id.in_(cases))):
+        if hidden.get((code, case, p, d, coder, bool(rec)), 0) >= n:
+            vanished[coder] = vanished.get(coder, 0) + 1
+    rows = dict(session.execute(select(S.coder_id, func.count()).where(
+        S.project_id == project_id, S.coder_id.in_(hiding)).group_by(S.coder_id)).all())
+    gone = frozenset(k for k in hiding if vanished.get(k, 0) >= rows.get(k, 0))
+    return hiding, lambda key, n: hidden.get(key, 0) >= n, gone, cases
+
+
+def blind_delta(session: Session, project_id: int, f: CountFilter) -> BlindDelta:
+    """What ``f``'s viewer loses of the evidence of record (every case, sub-codes rolled up)."""
+    others = _others(session, project_id, f.viewer_id)
+    if not others or not f.blind_source_ids:
+        return NOTHING
+    hiding, vanishes, gone, cases = _vanishing(session, project_id, f, others)
+    sqlite = session.connection().dialect.name == "sqlite"
+    if not hiding:
+        return NOTHING
+    S, T = EvidenceSummary.__table__.c, aliased(EvidenceSummary)
+    # rows of record of the hiding coders at leaves no one else has evidence at (only these can be lost)
+    query = select(S.code_id, S.case_id, S.perspective, S.direction, S.coder_id, S.n).where(
+        S.project_id == project_id, S.coder_id.in_(hiding), S.of_record.is_(True),
+        ~exists().where(T.project_id == S.project_id, T.case_id == S.case_id, T.code_id == S.code_id,
+                        T.perspective == S.perspective, T.direction == S.direction, T.of_record.is_(True),
+                        T.coder_id.not_in(hiding)))
+    if cases is not None:
+        query = query.where(S.case_id.in_(cases))
+    # every row of theirs vanishes: on SQLite the database finds the cells that change (PostgreSQL plans the
+    # roll-up badly, and reads the leaves faster than it joins them)
+    if gone == frozenset(hiding) and (sqlite if IN_SQL is None else IN_SQL):
+        return BlindDelta({(case, code): (old, cleared) for case, code, old, cleared
+                           in _driver_rows(session, _cells_losing(project_id, query))}, gone)
+    leaves: dict[tuple[int, int, str, str], int] = {}   # leaf -> its rows, or -1 once one of them stays
+    for code, case, p, d, coder, n in _driver_rows(session, query):
+        leaf = (code, case, p, d)
+        if leaves.get(leaf, 0) < 0:
+            continue
+        leaves[leaf] = leaves.get(leaf, 0) + 1 if vanishes((code, case, p, d, coder, True), n) else -1
+    if not any(n > 0 for n in leaves.values()):
+        return BlindDelta({}, gone)
+    up = _targets(session, project_id)
+    removed: dict[tuple[int, int], list[int]] = {}   # (case, code) -> rows lost per pair (PAIRS order)
+    index = {pair: i for i, pair in enumerate(PAIRS)}
+    for (code, case, p, d), n in leaves.items():
+        if n > 0:
+            for target in up.get(code, (code,)):
+                removed.setdefault((case, target), [0] * len(PAIRS))[index[(p, d)]] += n
+    E = CaseCodeEvidence.__table__.c
+    changed = {}
+    for case, code, *counts in _driver_rows(session, select(E.case_id, E.code_id, *[E[c] for c in COLUMNS]).where(
+            E.project_id == project_id, E.case_id.in_(sorted({case for case, _ in removed})))):
+        lost = removed.get((case, code))
+        if lost is None:
+            continue
+        old = cleared = 0
+        for i, (have, less) in enumerate(zip(counts, lost)):
+            if have > 0:
+                old |= 1 << i
+                if less >= have:
+                    cleared |= 1 << i
+        if cleared:
+            changed[(case, code)] = (old, cleared)
+    return BlindDelta(changed, gone)
+
+
+def _cells_losing(project_id: int, rows: Select[Any]) -> Select[Any]:
+    """(case, code, mask before, bits lost) of the cells whose mask changes when all of ``rows`` (rows of
+    record at leaves no one else has evidence at) vanish: the rows per leaf, rolled up to the ancestors
+    (``code_ancestry``), compared with the rows ``case_code_evidence`` counts behind each pair."""
+    S = EvidenceSummary.__table__.c
+    lost = rows.with_only_columns(S.case_id, S.code_id, S.perspective, S.direction, func.count().label("n")).group_by(
+        S.case_id, S.code_id, S.perspective, S.direction).cte("lost")
+    A = CodeAncestry.__table__
+    up = (select(lost.c.case_id, A.c.ancestor_id.label("code_id"),
+                 *[func.sum(when((and_(lost.c.perspective == p, lost.c.direction == d), lost.c.n), else_=0)).label(
+                     column) for (p, d), column in zip(PAIRS, COLUMNS)])
+          .join(A, A.c.code_id == lost.c.code_id).group_by(lost.c.case_id, A.c.ancestor_id).cte("up"))
+    E = CaseCodeEvidence.__table__.c
+    zero: Any = literal_column("0")
+    old = sum((when((E[c] > zero, literal_column(str(BITS[pair]))), else_=zero) for pair, c in zip(PAIRS, COLUMNS)),
+              start=zero)
+    cleared = sum((when((and_(E[c] > zero, up.c[c] >= E[c]), literal_column(str(BITS[pair]))), else_=zero)
+                   for pair, c in zip(PAIRS, COLUMNS)), start=zero)
+    return (select(E.case_id, E.code_id, old, cleared)
+            .join(up, and_(E.project_id == project_id, E.case_id == up.c.case_id, E.code_id == up.c.code_id))
+            .where(cleared != zero))
+
+
+def _targets(session: Session, project_id: int) -> dict[int, tuple[int, ...]]:
+    """Code id -> the codes its evidence counts for: itself and its ancestors (``code_ancestry``)."""
+    up: dict[int, list[int]] = {}
+    for ancestor, code in session.execute(select(CodeAncestry.ancestor_id, CodeAncestry.code_id).where(
+            CodeAncestry.project_id == project_id)):
+        up.setdefault(code, []).append(ancestor)
+    return {code: tuple(targets) for code, targets in up.items()}
+
+
+def _names(session: Session, user_ids: frozenset[int]) -> set[str]:
+    return set(session.scalars(select(User.username).where(User.id.in_(user_ids)))) if user_ids else set()
+
+
+def correct_evidence(session: Session, ev: Evidence, delta: BlindDelta) -> Evidence:
+    """``ev`` (everyone's evidence of record) as the viewer may count it."""
+    for (case, code), (_old, cleared) in delta.changed.items():
+        for pair, bit in BITS.items():
+            if cleared & bit:
+                found = ev.occurs.get((code, *pair))
+                if found is not None:
+                    found.discard(case)
+                    if not found:
+                        del ev.occurs[(code, *pair)]
+    gone = _names(session, delta.gone_coders)
+    ev.coders = tuple(name for name in ev.coders if name not in gone)
+    return ev
+
+
+def correct_tally(session: Session, tally: Any, delta: BlindDelta, directions: frozenset[str]) -> None:
+    """Take the viewer's losses out of ``tally`` (``tally.compute_tally`` for everyone), in place."""
+    hits = measures_of_masks(frozenset(directions))
+    lost: dict[int, list[set[int]]] = {}   # code -> per measure (NAMES order) the cases it loses
+    for (case, code), (old, cleared) in delta.changed.items():
+        for i in set(hits[old]) - set(hits[old & ~cleared]):
+            lost.setdefault(code, [set() for _ in NAMES])[i].add(case)
+    if lost:
+        cases = {c for per in lost.values() for found in per for c in found}
+        key_of = dict(session.execute(select(Case.id, Case.key).where(Case.id.in_(sorted(cases)))).all())
+        for row in tally.rows:
+            per = lost.get(row.code_id)
+            for i, name in enumerate(NAMES) if per else ():
+                if per[i]:  # type: ignore[index]
+                    count, keys = row.counts[name], {key_of[c] for c in per[i]}  # type: ignore[index]
+                    row.counts[name] = count._replace(n=count.n - len(keys), case_keys=None if count.case_keys is None
+                                                      else tuple(k for k in count.case_keys if k not in keys))
+    gone = _names(session, delta.gone_coders)
+    tally.coders = tuple(name for name in tally.coders if name not in gone)
