@@ -9,12 +9,16 @@ coder's own codings put the code in the case under the counting rules of ``evide
 (``CountFilter.coder_ids`` = that coder, restricted to the material, reconciliation ignored), 0 when
 the coder took part in a source of the case but the code does not occur, missing otherwise.
 **Segment level**: units are the characters (or sentences) of the material; per code, 1 when a
-coding of the code (or a sub-code) by the coder covers the unit.
+coding of the code (or a sub-code) by the coder covers the unit — computed from runs of characters
+with equal values, each one unit weighted by its length (``agreement_segments.py``), so no material is
+too large for it.
 
 Coefficients (nominal): percent agreement (units on which every coder who coded it agrees, of the
 units with at least two values), Cohen's kappa (exactly two coders; units both coded), Fleiss' kappa
-(units every coder coded), Krippendorff's alpha (missing values allowed) — computed in ``kappa.py``
-(formulas and sources there) from the counts of each distinct column. A coefficient is None where it does not apply or is undefined (no variation).
+(units every coder coded), Krippendorff's alpha (missing values allowed) — Cohen (1960), Fleiss (1971)
+and Krippendorff (2011), computed with numpy in ``kappa.py`` (the formulas there) from the weighted
+count of each distinct column. A coefficient is None where it does not apply or is undefined (no
+variation).
 
 **Blind double coding**: a viewer who codes some of the material blind would learn the other coders'
 codings there from the figures, so those sources (``hidden``: ``double_coding.blind_source_ids``) are
@@ -22,7 +26,6 @@ left out of the material until the comparison is opened (``Agreement.hidden`` co
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import Collection, Sequence
 
@@ -30,6 +33,9 @@ import numpy as np
 from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import Session
 
+from casecoder.analysis.agreement_segments import UNITS as UNITS  # re-exported: the web form's choices
+from casecoder.analysis.agreement_segments import segment_units
+from casecoder.analysis.agreement_segments import sentence_spans as sentence_spans
 from casecoder.analysis.evidence import CountFilter, ancestor_map, selected_cases, source_conditions
 from casecoder.analysis.kappa import category_counts, cohen_from_units, collapse, fleiss_kappa, krippendorff_alpha
 from casecoder.kernel.errors import N_, InvalidInput
@@ -47,10 +53,7 @@ from casecoder.models import (
 )
 
 LEVELS = ("case", "segment")
-UNITS = ("character", "sentence")
 MIN_POSITIVE = 5
-MAX_SEGMENT_CELLS = 20_000_000  # coders x units x codes at segment level: 160 MB of floats, a few seconds
-SENTENCE_RE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 WARNINGS = {  # English templates for the warning keys ({n}: a number)
     "no_units": N_("No units were coded by two or more of the coders"),
     "few_positive": N_("Only {n} positive units: too few for a meaningful coefficient"),
@@ -290,59 +293,22 @@ def _presence_rows(session: Session, source_ids: Sequence[int], coder_ids: Seque
         result.close()
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences (or lines) of ``text`` as [start, end) code-point spans; blank ones left out."""
-    return [(mt.start(), mt.end()) for mt in SENTENCE_RE.finditer(text) if text[mt.start():mt.end()].strip()]
-
-
 def segment_level(session: Session, project: Project, coders: Sequence[User], codes: Sequence[Code],
                   f: CountFilter = CountFilter(), unit: str = "character", hidden: Collection[int] = (),
-                  sources: dict[int, frozenset[int]] | None = None) -> tuple[list[CodeAgreement], np.ndarray]:
-    """Per code, whether each character (or sentence) of the material is covered by each coder's codings
-    (``sources``: the ``material`` when the caller has it)."""
-    if unit not in UNITS:
-        raise InvalidInput("{what} '{value}' is not one of: {allowed}", "unit", what=N_("Unit"), value=unit,
-                           allowed=", ".join(UNITS))
+                  sources: dict[int, frozenset[int]] | None = None
+                  ) -> tuple[list[CodeAgreement], np.ndarray, np.ndarray]:
+    """Per code, the coefficients over the characters (or sentences) of the material, from runs of equal
+    values (``agreement_segments``); also the pooled units and their weights (``sources``: the
+    ``material`` when the caller has it)."""
     ids = [u.id for u in coders]
     sources = material(session, project.id, ids, hidden) if sources is None else sources
-    texts = dict(session.execute(select(Source.id, Source.text).where(Source.id.in_(sources))).all())
-    order = sorted(texts)
-    spans = {s: sentence_spans(texts[s]) if unit == "sentence" else None for s in order}
-    units = sum(len(texts[s]) if (cut := spans[s]) is None else len(cut) for s in order)
-    if len(ids) * units * len(codes) > MAX_SEGMENT_CELLS:  # one column per unit and code: refuse before building
-        raise InvalidInput("Segment-level agreement over {units} units and {codes} codes is too large to compute "
-                           "here: choose sentences as units, one hypothesis or fewer codes, or case level",
-                           "level", units=units, codes=len(codes))
-    ancestors = ancestor_map(session.execute(select(Code.id, Code.parent_id).where(Code.project_id == project.id))
-                             .all()) if f.include_subcodes else {}
-    wanted = {c.id for c in codes}
-    covered: dict[tuple[int, int, int], list[tuple[int, int]]] = {}  # (code, coder, source) -> spans
-    for source_id, start, end, code_id, coder_id in session.execute(
-            select(Excerpt.source_id, Excerpt.start_offset, Excerpt.end_offset, Coding.code_id, Coding.coder_id)
-            .join(Coding, Coding.excerpt_id == Excerpt.id)
-            .where(Excerpt.source_id.in_(sources), Coding.coder_id.in_(ids),
-                   Coding.direction.in_(sorted(f.directions)))):
-        for target in (code_id, *ancestors.get(code_id, ())):
-            if target in wanted:
-                covered.setdefault((target, coder_id, source_id), []).append((start, end))
-    rows, blocks = [], []
-    for code in codes:
-        parts = []
-        for s in order:
-            n = len(texts[s]) if spans[s] is None else len(spans[s])  # type: ignore[arg-type]
-            m = np.full((len(ids), n), np.nan)
-            for i, k in enumerate(ids):
-                if k not in sources[s]:
-                    continue
-                chars = np.zeros(len(texts[s]))
-                for a, b in covered.get((code.id, k, s), ()):
-                    chars[a:b] = 1.0
-                m[i] = chars if spans[s] is None else [chars[a:b].max() for a, b in spans[s]]  # type: ignore[union-attr]
-            parts.append(m)
-        m = np.hstack(parts) if parts else np.empty((len(ids), 0))
-        blocks.append(m)
-        rows.append(CodeAgreement(code.key, code.label_da, code.label_en, nominal_coefficients(m)))
-    return rows, np.hstack(blocks) if blocks else np.empty((len(ids), 0))
+    units = segment_units(session, project, coders, codes, sources, f, unit)
+    rows = [CodeAgreement(code.key, code.label_da, code.label_en, nominal_coefficients(m, weights=w))
+            for code, (m, w) in zip(codes, units)]
+    pooled = [collapse(m, w) for m, w in units]   # each code's distinct columns: the pooled matrix stays small
+    if not pooled:
+        return rows, np.empty((len(ids), 0)), np.empty(0, dtype=np.int64)
+    return rows, np.hstack([m for m, _ in pooled]), np.concatenate([w for _, w in pooled])
 
 
 def compute_agreement(session: Session, project: Project, coder_names: Sequence[str], code_keys: Sequence[str] = (),
@@ -360,12 +326,13 @@ def compute_agreement(session: Session, project: Project, coder_names: Sequence[
     ids = [u.id for u in coders]
     everything = material(session, project.id, ids)
     sources = {s: c for s, c in everything.items() if s not in hidden}
+    weights = None
     if level == "case":
         rows, pooled = case_level(session, project, coders, codes, f, hidden, sources)
     else:
-        rows, pooled = segment_level(session, project, coders, codes, f, unit, hidden, sources)
+        rows, pooled, weights = segment_level(session, project, coders, codes, f, unit, hidden, sources)
     titles = session.scalars(select(Source.title).where(Source.id.in_(sources)).order_by(Source.title))
     left_out = len(everything) - len(sources)
     return Agreement(project.slug, level, unit if level == "segment" else "case", tuple(u.username for u in coders),
-                     tuple(rows), nominal_coefficients(pooled), tuple(titles), tuple(sorted(f.directions)),
+                     tuple(rows), nominal_coefficients(pooled, weights=weights), tuple(titles), tuple(sorted(f.directions)),
                      f.include_subcodes, left_out)

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from sqlalchemy import select
 
-from casecoder.analysis import agreement
 from casecoder.analysis.agreement import compute_agreement, material, nominal_coefficients, sentence_spans
 from casecoder.analysis.disagreements import disagreements
 from casecoder.analysis.evidence import CountFilter, collect
@@ -223,23 +222,3 @@ def test_add_coding_for_another_coder_counts_as_double_coding(session, double):
     excerpts.add_coding(session, olga, excerpt, session.get(Coding, excerpt.codings[0].id).code, coder=coders["cai"])
     session.commit()
     assert coders["cai"].id in material(session, project.id, [coders["anna"].id, coders["cai"].id])[excerpt.source_id]
-
-
-
-def test_segment_level_too_large_is_refused_before_it_is_built(session, factory, monkeypatch):
-    """A character-level agreement whose matrix would not fit is refused with a message, not built (the
-    large benchmark project's took minutes and over 4 GB); sentence units over the same material pass."""
-    owner = factory.user("olga")
-    project = factory.project("big", owner)
-    anna, bo = factory.user("anna"), factory.user("bo")
-    for u in (anna, bo):
-        accounts.add_member(session, project, u, "coder")
-    source = factory.source(project, [factory.case(project)], text="Aaaa bbbb. Cccc dddd. Eeee ffff.")
-    h14 = factory.code(project, "H1.4")
-    factory.excerpt(anna, source, "Aaaa bbbb.", [(h14, "supports")])
-    factory.excerpt(bo, source, "Aaaa bbbb.", [(h14, "supports")])
-    session.commit()
-    monkeypatch.setattr(agreement, "MAX_SEGMENT_CELLS", 10)  # 2 coders x 32 characters; 2 x 3 sentences
-    with pytest.raises(InvalidInput, match="too large to compute"):
-        compute_agreement(session, project, ["anna", "bo"], ["H1.4"], level="segment")
-    assert compute_agreement(session, project, ["anna", "bo"], ["H1.4"], level="segment", unit="sentence").codes
