@@ -1,0 +1,31 @@
+"""The codebook page's codings per code (analysis/overview.py): equal to counting the codings one by one."""
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import select
+
+from casecoder.analysis.overview import codings_per_code
+from casecoder.coding import accounts
+from casecoder.kernel.vocabulary import Role
+from casecoder.models import Code, Coding
+
+
+def test_codings_per_code_counts_every_coding_of_the_project(session, factory):  # type: ignore[no-untyped-def]
+    eva, bo = factory.user("eva"), factory.user("bo")
+    project, other = factory.project("proj", eva), factory.project("other", eva)
+    accounts.add_member(session, project, bo, Role.CODER)
+    f01, f02 = factory.case(project, "F01"), factory.case(project, "F02")
+    h14, h11, h21 = factory.code(project, "H1.4"), factory.code(project, "H1.1"), factory.code(project, "H2.1")
+    shared = factory.source(project, [f01, f02])
+    factory.excerpt(eva, shared, "Min koordinator", [(h14, "supports"), (h11, "contradicts")], case=f01)
+    factory.excerpt(bo, shared, "Min koordinator", [(h14, "nuances")], case=f01)   # a second coder
+    factory.excerpt(eva, shared, "ringede altid", [(h14, "supports")], case=f02)
+    factory.excerpt(eva, factory.source(project, [], title="No case"), "Det gav ro.",
+                    [(h21, "supports")])                                         # no case: counted too
+    factory.excerpt(eva, factory.source(other, [factory.case(other)]), "Det gav ro.",
+                    [(factory.code(other, "H1.4"), "supports")])                    # another project: not
+    session.commit()
+    project_codes = set(session.scalars(select(Code.id).where(Code.project_id == project.id)))
+    want = Counter(code_id for code_id in session.scalars(select(Coding.code_id)) if code_id in project_codes)
+    assert codings_per_code(session, project.id) == dict(want) == {h14.id: 3, h11.id: 1, h21.id: 1}
