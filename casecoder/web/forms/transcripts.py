@@ -16,13 +16,16 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from casecoder.web.forms import ManyOptions
+
 
 class SourceFieldsForm(FlaskForm):
     """A transcript's perspective, cases, interviewees, mode and date (the view fills the choices). A case or
     interviewee id that is not the project's is answered with 404 by the view, so choices are not checked here."""
     perspective = SelectField(_l("Perspective"), validators=[DataRequired()])
-    cases = SelectMultipleField(_l("Cases"), coerce=int, validate_choice=False)
-    interviewees = SelectMultipleField(_l("Interviewees"), coerce=int, validate_choice=False)
+    cases = SelectMultipleField(_l("Cases"), coerce=int, validate_choice=False, widget=ManyOptions(multiple=True))
+    interviewees = SelectMultipleField(_l("Interviewees"), coerce=int, validate_choice=False,
+                                       widget=ManyOptions(multiple=True))
     mode = SelectField(_l("Interview"), default="")
     interview_date = DateField(_l("Date"), validators=[Optional()])
 
