@@ -148,6 +148,7 @@ def gunicorn_options(host: str, port: int, workers: int, timeout: int, app: Flas
         "timeout": timeout,
         "graceful_timeout": 30,
         "accesslog": "-",
+        "logger_class": "casecoder.cli.request_log.AccessLogger",  # the same log, a lighter line (request_log.py)
         "errorlog": "-",
         "proc_name": "casecoder",
         "control_socket_disable": True,  # gunicorn 25+: no shared ~/.gunicorn socket between instances
@@ -209,7 +210,8 @@ def serve_command(ctx: click.Context, host: str, port: int, production: bool, wo
         click.echo(f"casecoder on http://{host}:{port}/  (development server; Ctrl+C stops)")
         warm_up(app)
         _pre_fork(None, None)  # the start-up objects out of the collector's reach, as in a gunicorn worker
-        run_simple(host, port, app, threaded=True)
+        from casecoder.cli.request_log import RequestHandler
+        run_simple(host, port, app, threaded=True, request_handler=RequestHandler)  # lighter request lines
         return
     count = workers or default_workers()
     if str(app.config["DATABASE_URL"]).startswith("sqlite"):
