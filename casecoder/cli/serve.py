@@ -18,8 +18,10 @@ import ctypes.util
 import functools
 import gc
 import importlib
+import logging
 import os
 import signal
+import sys
 import threading
 import time
 from typing import Any, Callable
@@ -37,9 +39,17 @@ PRELOAD_MODULES = (  # imported in the master before the fork, so every worker s
     "casecoder.analysis.chains", "casecoder.exchange.refi.qdc", "casecoder.exchange.refi.qdpx_write",
     "matplotlib.backends.backend_agg", "matplotlib.backends.backend_pdf", "matplotlib.backends.backend_svg",
     "docx", "docx.oxml.parser", "openpyxl", "openpyxl.styles", "networkx", "lxml.etree",
+    # imported on a worker's first export or import otherwise (~4 MiB a worker; export.agreement is left
+    # to the agreement page)
+    "casecoder.export.quotes", "casecoder.export.chapter", "casecoder.export.cooccurrence",
+    "casecoder.export.interviewees", "casecoder.export.matrix", "casecoder.export.overview",
+    "casecoder.export.selection", "casecoder.coding.bulk_sqlite", "casecoder.coding.bulk_copy",
+    "openpyxl.packaging.extended", "encodings.cp437",
 )
 ORPHAN_POLL_SECONDS = 0.5  # how often a worker looks whether its master still lives
 ORPHAN_GRACE_SECONDS = 10  # an orphaned worker's request may finish this long, then the worker exits anyway
+HEAP_HOLE_SLACK = 64 * 1024  # free heap bytes below which the master's holes count as filled
+HEAP_HOLE_ROUNDS = 1000  # at most 1000 x 1000 allocations of 24 bytes (32 MiB of holes) before a fork
 APP_IMPORT_PATH = "casecoder.app:create_app"  # found as `flask --app` finds an app: no import of the factory here
 
 
@@ -127,11 +137,68 @@ def _trim_heap(worker: Any, req: Any, environ: Any, resp: Any) -> None:
         trim(0)
 
 
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks",
+                 "keepcost")]
+
+
+def _fill_heap_holes() -> None:
+    """In the master, before a fork: take the free chunks scattered through glibc's heap (freed start-up
+    objects) with small allocations that are never freed, so that a worker's own allocations come from fresh
+    pages at the heap's top instead of from holes between the master's shared objects, each of which would
+    copy its page. A worker's first SQLite connection alone (its schema) copied ~7 MiB of the master's heap
+    this way. The holes are resident in the master already; a second call finds none left."""
+    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    mallinfo2, malloc, trim = (getattr(libc, name, None) for name in ("mallinfo2", "malloc", "malloc_trim"))
+    if mallinfo2 is None or malloc is None or trim is None:  # not glibc 2.33+
+        return
+    mallinfo2.restype, malloc.restype = _MallInfo2, ctypes.c_void_p
+    trim(0)  # merges the fast bins' chunks (which malloc(24) would not take) and returns free whole pages
+
+    def holes() -> int:  # free bytes outside the heap's top (of every arena: other threads' too)
+        info = mallinfo2()
+        return int(info.fordblks - info.keepcost)
+
+    left = holes()
+    for _ in range(HEAP_HOLE_ROUNDS):
+        if left < HEAP_HOLE_SLACK:
+            return
+        for _ in range(1000):
+            malloc(24)  # a 32-byte chunk
+        left, before = holes(), left
+        if before - left < 16_000:  # the round came from the top: what is left is no hole of this thread's arena
+            return
+
+
 def _pre_fork(server: Any, worker: Any) -> None:
     """In the master, before each fork: move every object into the garbage collector's permanent
-    generation, so the collector in a worker does not write to (and so copy) the shared pages."""
+    generation, so the collector in a worker does not write to (and so copy) the shared pages, and fill
+    the heap's holes (``_fill_heap_holes``; only before a real fork: ``worker`` is None for the development
+    server)."""
     gc.collect()
+    if worker is not None:
+        _fill_heap_holes()
     gc.freeze()
+
+
+def _exit_now(server: Any, worker: Any) -> None:
+    """Gunicorn's worker_exit hook, the last thing a stopping worker runs (its requests answered, its
+    sockets closed): close its pooled database connections, flush the logs and end the process with the
+    exit code it was leaving with, without the interpreter's teardown. That teardown drops every module
+    and object the worker inherited from the master, writing each one's reference count, and so copies
+    nearly every page still shared: each of 3 workers grew by ~40 MiB (the server's peak memory) and
+    took 2-3 s to exit (docs/benchmarks.md, "gunicorn memory with SQLite")."""
+    leaving = sys.exc_info()[1]  # the SystemExit under way: gunicorn calls this hook from a finally clause
+    code = leaving.code if isinstance(leaving, SystemExit) else 0
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, Flask):
+        from casecoder.db import engine_of
+        engine_of(app).dispose()  # a clean close: PostgreSQL sees a goodbye, SQLite's last close checkpoints
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        stream.flush()
+    os._exit(code if isinstance(code, int) else (0 if code is None else 1))
 
 
 def gunicorn_options(host: str, port: int, workers: int, timeout: int, app: Flask | None) -> dict[str, Any]:
@@ -154,6 +221,7 @@ def gunicorn_options(host: str, port: int, workers: int, timeout: int, app: Flas
         "control_socket_disable": True,  # gunicorn 25+: no shared ~/.gunicorn socket between instances
         "preload_app": app is not None,
         "post_fork": post_fork,  # a fresh connection pool; workers end when their master dies
+        "worker_exit": _exit_now,  # no interpreter teardown copying the shared pages
         **({"pre_fork": _pre_fork} if app is not None else {}),
         **({"post_request": _trim_heap} if _malloc_trim() else {}),
     }
