@@ -14,7 +14,8 @@ filled from the project (the case of the 1,000-excerpt transcript, the most-used
 a double-coded one, the chain, an import job...) and, where a page does its work only with arguments, a few
 variants (``VARIANTS``), each as the owner and as a coder (a blind double coder: other queries), the
 /admin pages as a site administrator; the downloads (exports, figures, .docx, .csv: no 100 ms target)
-once each as the owner in a table of their own; then every route over 100 ms p95. ``--only REGEX``
+once each as the owner in a table of their own; then every route over 100 ms p95. The routes' table also gives the
+median CPU time of this process per request (on SQLite all of the work: steadier than wall time on a busy machine). ``--only REGEX``
 measures just the routes whose label matches (and skips the issue's table).
 """
 from __future__ import annotations
@@ -221,16 +222,22 @@ def answer(size: int, zipped: int) -> str:
     return f"{size / 1024:,.0f} KB" + (f", gzip {zipped / 1024:,.0f} KB" if zipped else "")
 
 
+CPU: list[float] = []  # the process's CPU time of each request ``measure`` timed last (``--all``'s CPU column)
+
+
 def measure(client, url: str, repeat: int) -> tuple[int, list[float], int, int]:  # type: ignore[no-untyped-def]
-    """Status, ``repeat`` server times, answer size and gzipped size (of a first, unmeasured request)."""
+    """Status, ``repeat`` server times, answer size and gzipped size (of a first, unmeasured request); the CPU
+    time of each timed request in ``CPU`` (on SQLite all of the work; a steadier figure on a busy machine)."""
     samples, size, zipped, status = [], 0, 0, 0
+    CPU.clear()
     for i in range(repeat + 1):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         response = client.get(url, headers={"Accept-Encoding": "gzip"} if i == 0 else {})
         body = response.get_data()
         status = response.status_code
         if i:
             samples.append(time.perf_counter() - t0)
+            CPU.append(time.process_time() - c0)
             size = len(body)
         else:
             zipped = len(body) if response.headers.get("Content-Encoding") == "gzip" else 0
@@ -244,8 +251,8 @@ def run_all(kind: str, app, owner_client, ids: dict[str, object], args: argparse
     coder, admin = app.test_client(), app.test_client()
     login(coder, CODERS[0])
     login(admin, ADMIN)
-    lines, slow = ["", "| db | who | page or call | status | median ms | p95 ms | answer |",
-                   "| --- | --- | --- | --- | --- | --- | --- |"], []
+    lines, slow = ["", "| db | who | page or call | status | median ms | p95 ms | answer | app CPU median ms |",
+                   "| --- | --- | --- | --- | --- | --- | --- | --- |"], []
     downloads = ["", "| db | download (owner) | status | median ms | max ms | answer |", "| --- | --- | --- | --- | --- | --- |"]
     for endpoint, label, url, is_download in all_routes(app, ids):
         if args.only and not re.search(args.only, label):
@@ -261,7 +268,7 @@ def run_all(kind: str, app, owner_client, ids: dict[str, object], args: argparse
         for name, client in who:
             status, samples, size, zipped = measure(client, url, args.repeat)
             lines.append(f"| {kind} | {name} | {label} | {status} | {ms(statistics.median(samples))} | "
-                         f"{ms(p95(samples))} | {answer(size, zipped)} |")
+                         f"{ms(p95(samples))} | {answer(size, zipped)} | {ms(statistics.median(CPU or [0.0]))} |")
             print(lines[-1], flush=True)
             if status in (200, 302) and p95(samples) > 0.1:
                 slow.append(f"{kind} {name} {label}: p95 {ms(p95(samples))} ms ({url})")
