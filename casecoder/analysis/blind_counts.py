@@ -25,9 +25,10 @@ holds the result to a brute-force count of the rules, blind viewers included.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, literal, literal_column, select
+from sqlalchemy import and_, bindparam, exists, func, literal, literal_column, select
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session, aliased
 
@@ -68,11 +69,15 @@ def _others(session: Session, project_id: int, viewer_id: int | None) -> list[in
     return [uid for uid in session.scalars(select(User.id).where(probe.is_not(None))) if uid != viewer_id]
 
 
-def _codings(project_id: int, coders: list[int], on_blind: bool, blind: list[int], sqlite: bool) -> Any:
-    """The codings (with a case) of ``coders`` on the blind transcripts or off them, counted per summary key;
-    found from the smaller side: on them through the excerpts' sources, off them through the coders' codings
-    (on SQLite ``+ 0`` keeps the planner, which has no statistics, from taking the other side's indexes)."""
+@lru_cache(maxsize=8)
+def _codings(on_blind: bool, sqlite: bool) -> Any:
+    """The codings (with a case) of the users ``coders`` on the sources ``blind`` or off them, counted per
+    summary key; found from the smaller side: on them through the excerpts' sources, off them through the
+    coders' codings (on SQLite ``+ 0`` keeps the planner, which has no statistics, from taking the other
+    side's indexes). Built once per variant; parameters ``project_id``, ``coders`` and ``blind``."""
     plain = _not_indexed if sqlite else (lambda column: column)
+    coders: Any = bindparam("coders", expanding=True)
+    blind: Any = bindparam("blind", expanding=True)
     key = (plain(Coding.code_id), Excerpt.case_id, Source.perspective, Coding.direction, Coding.coder_id,
            Coding.of_record)
     where = ([Excerpt.source_id.in_(blind), plain(Coding.coder_id).in_(coders)] if on_blind else
@@ -80,8 +85,31 @@ def _codings(project_id: int, coders: list[int], on_blind: bool, blind: list[int
               Coding.coder_id.in_(coders)])                                                  # list per row
     return (select(*key, func.count()).join(Excerpt, Excerpt.id == Coding.excerpt_id)
             .join(Source, Source.id == (Excerpt.source_id if on_blind else plain(Excerpt.source_id)))
-            .where(plain(Excerpt.project_id) == project_id, plain(Excerpt.case_id).is_not(None), *where)
+            .where(plain(Excerpt.project_id) == bindparam("project_id"), plain(Excerpt.case_id).is_not(None), *where)
             .group_by(*key))
+
+
+@lru_cache(maxsize=4)
+def _lost_rows(in_cases: bool) -> Any:
+    """The rows of record of the users ``hiding`` at leaves (case, code, perspective, direction) where no one
+    else has evidence of record (only these leaves can be lost); ``in_cases``: only in the cases ``cases``."""
+    S, T = EvidenceSummary.__table__.c, aliased(EvidenceSummary)
+    hiding: Any = bindparam("hiding", expanding=True)
+    query = select(S.code_id, S.case_id, S.perspective, S.direction, S.coder_id, S.n).where(
+        S.project_id == bindparam("project_id"), S.coder_id.in_(hiding), S.of_record.is_(True),
+        ~exists().where(T.project_id == S.project_id, T.case_id == S.case_id, T.code_id == S.code_id,
+                        T.perspective == S.perspective, T.direction == S.direction, T.of_record.is_(True),
+                        T.coder_id.not_in(hiding)))
+    return query.where(S.case_id.in_(bindparam("cases", expanding=True))) if in_cases else query
+
+
+def _rows(session: Session, query: Any, params: dict[str, Any]) -> list[Any]:
+    """The driver's own tuples (as ``evidence._driver_rows``), with parameters."""
+    result = session.connection().execute(query, params)
+    try:
+        return list(result.cursor.fetchall()) if result.cursor is not None else []
+    finally:
+        result.close()
 
 
 def _vanishing(session: Session, project_id: int, f: CountFilter, others: list[int]
@@ -96,7 +124,7 @@ def _vanishing(session: Session, project_id: int, f: CountFilter, others: list[i
     if (theirs <= 2 * on_blind) if READ_OFF_BLIND is None else READ_OFF_BLIND:
         seen: dict[int, set[Key]] = {}
         counted: dict[int, int] = {}
-        for *key, n in _driver_rows(session, _codings(project_id, others, False, blind, sqlite)):
+        for *key, n in _rows(session, _codings(False, sqlite), {"project_id": project_id, "coders": others, "blind": blind}):
             k = (key[0], key[1], key[2], key[3], key[4], bool(key[5]))
             seen.setdefault(k[4], set()).add(k)
             counted[k[4]] = counted.get(k[4], 0) + n
@@ -108,7 +136,7 @@ def _vanishing(session: Session, project_id: int, f: CountFilter, others: list[i
         return hiding, lambda key, n: key not in visible, gone, None
     hidden: dict[Key, int] = {
         (code, case, p, d, coder, bool(rec)): n for code, case, p, d, coder, rec, n
-        in _driver_rows(session, _codings(project_id, others, True, blind, sqlite))}
+        in _rows(session, _codings(True, sqlite), {"project_id": project_id, "coders": others, "blind": blind})}
     hiding = sorted({key[4] for key in hidden})
     if not hiding:
         return [], None, frozenset(), []
@@ -134,22 +162,15 @@ def blind_delta(session: Session, project_id: int, f: CountFilter) -> BlindDelta
     sqlite = session.connection().dialect.name == "sqlite"
     if not hiding:
         return NOTHING
-    S, T = EvidenceSummary.__table__.c, aliased(EvidenceSummary)
-    # rows of record of the hiding coders at leaves no one else has evidence at (only these can be lost)
-    query = select(S.code_id, S.case_id, S.perspective, S.direction, S.coder_id, S.n).where(
-        S.project_id == project_id, S.coder_id.in_(hiding), S.of_record.is_(True),
-        ~exists().where(T.project_id == S.project_id, T.case_id == S.case_id, T.code_id == S.code_id,
-                        T.perspective == S.perspective, T.direction == S.direction, T.of_record.is_(True),
-                        T.coder_id.not_in(hiding)))
-    if cases is not None:
-        query = query.where(S.case_id.in_(cases))
+    query = _lost_rows(cases is not None)
+    params = {"project_id": project_id, "hiding": hiding, **({"cases": cases} if cases is not None else {})}
     # every row of theirs vanishes: on SQLite the database finds the cells that change (PostgreSQL plans the
     # roll-up badly, and reads the leaves faster than it joins them)
     if gone == frozenset(hiding) and (sqlite if IN_SQL is None else IN_SQL):
         return BlindDelta({(case, code): (old, cleared) for case, code, old, cleared
-                           in _driver_rows(session, _cells_losing(project_id, query))}, gone)
+                           in _rows(session, _cells_losing(cases is not None), params)}, gone)
     leaves: dict[tuple[int, int, str, str], int] = {}   # leaf -> its rows, or -1 once one of them stays
-    for code, case, p, d, coder, n in _driver_rows(session, query):
+    for code, case, p, d, coder, n in _rows(session, query, params):
         leaf = (code, case, p, d)
         if leaves.get(leaf, 0) < 0:
             continue
@@ -181,12 +202,13 @@ def blind_delta(session: Session, project_id: int, f: CountFilter) -> BlindDelta
     return BlindDelta(changed, gone)
 
 
-def _cells_losing(project_id: int, rows: Select[Any]) -> Select[Any]:
-    """(case, code, mask before, bits lost) of the cells whose mask changes when all of ``rows`` (rows of
-    record at leaves no one else has evidence at) vanish: the rows per leaf, rolled up to the ancestors
+@lru_cache(maxsize=4)
+def _cells_losing(in_cases: bool) -> Any:
+    """(case, code, mask before, bits lost) of the cells whose mask changes when all of ``_lost_rows`` (rows
+    of record at leaves no one else has evidence at) vanish: the rows per leaf, rolled up to the ancestors
     (``code_ancestry``), compared with the rows ``case_code_evidence`` counts behind each pair."""
     S = EvidenceSummary.__table__.c
-    lost = rows.with_only_columns(S.case_id, S.code_id, S.perspective, S.direction, func.count().label("n")).group_by(
+    lost = _lost_rows(in_cases).with_only_columns(S.case_id, S.code_id, S.perspective, S.direction, func.count().label("n")).group_by(
         S.case_id, S.code_id, S.perspective, S.direction).cte("lost")
     A = CodeAncestry.__table__
     up = (select(lost.c.case_id, A.c.ancestor_id.label("code_id"),
@@ -200,7 +222,8 @@ def _cells_losing(project_id: int, rows: Select[Any]) -> Select[Any]:
     cleared = sum((when((and_(E[c] > zero, up.c[c] >= E[c]), literal_column(str(BITS[pair]))), else_=zero)
                    for pair, c in zip(PAIRS, COLUMNS)), start=zero)
     return (select(E.case_id, E.code_id, old, cleared)
-            .join(up, and_(E.project_id == project_id, E.case_id == up.c.case_id, E.code_id == up.c.code_id))
+            .join(up, and_(E.project_id == bindparam("project_id"), E.case_id == up.c.case_id,
+                           E.code_id == up.c.code_id))
             .where(cleared != zero))
 
 
@@ -236,9 +259,17 @@ def correct_tally(session: Session, tally: Any, delta: BlindDelta, directions: f
     """Take the viewer's losses out of ``tally`` (``tally.compute_tally`` for everyone), in place."""
     hits = measures_of_masks(frozenset(directions))
     lost: dict[int, list[set[int]]] = {}   # code -> per measure (NAMES order) the cases it loses
+    losing: dict[tuple[int, int], tuple[int, ...]] = {}   # (mask before, after) -> the measures that stop holding
     for (case, code), (old, cleared) in delta.changed.items():
-        for i in set(hits[old]) - set(hits[old & ~cleared]):
-            lost.setdefault(code, [set() for _ in NAMES])[i].add(case)
+        stop = losing.get((old, cleared))
+        if stop is None:
+            stop = losing[(old, cleared)] = tuple(sorted(set(hits[old]) - set(hits[old & ~cleared])))
+        if stop:
+            per = lost.get(code)
+            if per is None:
+                per = lost[code] = [set() for _ in NAMES]
+            for i in stop:
+                per[i].add(case)
     if lost:
         cases = {c for per in lost.values() for found in per for c in found}
         key_of = dict(session.execute(select(Case.id, Case.key).where(Case.id.in_(sorted(cases)))).all())
