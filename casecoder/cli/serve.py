@@ -7,8 +7,11 @@ the heavy libraries (``PRELOAD_MODULES``), freezes its objects out of the garbag
 (``gc.freeze``) and forks the workers from it, so their pages stay shared; each worker drops the
 inherited connection pool (``Engine.dispose(close=False)``) and opens its own connections.
 After each request a worker hands the heap memory the request freed back to the system (glibc's
-``malloc_trim``). ``--no-preload`` builds one app per worker instead. A worker whose master dies (``kill -9``) stops by
-itself within a second (``watch_master``), so the port is free for a restart. docs/deploy.md
+``malloc_trim``). Before each fork the master fills its heap's holes, so a worker's allocations do not
+copy the master's pages (``_fill_heap_holes``), and a stopping worker ends without the interpreter's
+teardown, which would copy them all (``_exit_now``). ``--no-preload`` builds one app per worker instead.
+A worker whose master dies (``kill -9``) stops by itself within a second (``watch_master``), so the port
+is free for a restart. docs/deploy.md
 describes a team installation and the default worker count.
 """
 from __future__ import annotations
