@@ -90,6 +90,18 @@ def _codings(on_blind: bool, sqlite: bool) -> Any:
 
 
 @lru_cache(maxsize=4)
+def _codes_blind(sqlite: bool) -> Any:
+    """A row when the user ``coder`` has a coding (with a case) on one of the sources ``blind``: found through
+    their codings, stopping at the first (on SQLite ``+ 0`` keeps the planner on the coder's index)."""
+    plain = _not_indexed if sqlite else (lambda column: column)
+    blind: Any = bindparam("blind", expanding=True)
+    return (select(literal(1)).select_from(Coding).join(Excerpt, Excerpt.id == Coding.excerpt_id)
+            .where(Coding.coder_id == bindparam("coder"), plain(Excerpt.source_id).in_(blind),
+                   plain(Excerpt.case_id).is_not(None), plain(Excerpt.project_id) == bindparam("project_id"))
+            .limit(1))
+
+
+@lru_cache(maxsize=4)
 def _lost_rows(in_cases: bool) -> Any:
     """The rows of record of the users ``hiding`` at leaves (case, code, perspective, direction) where no one
     else has evidence of record (only these leaves can be lost); ``in_cases``: only in the cases ``cases``."""
@@ -123,14 +135,11 @@ def _vanishing(session: Session, project_id: int, f: CountFilter, others: list[i
     # their codings off the blind transcripts, when they are few to read (often none: a second coder)
     if (theirs <= 2 * on_blind) if READ_OFF_BLIND is None else READ_OFF_BLIND:
         seen: dict[int, set[Key]] = {}
-        counted: dict[int, int] = {}
-        for *key, n in _rows(session, _codings(False, sqlite), {"project_id": project_id, "coders": others, "blind": blind}):
+        params = {"project_id": project_id, "coders": others, "blind": blind}
+        for *key, _n in _rows(session, _codings(False, sqlite), params):
             k = (key[0], key[1], key[2], key[3], key[4], bool(key[5]))
             seen.setdefault(k[4], set()).add(k)
-            counted[k[4]] = counted.get(k[4], 0) + n
-        totals = dict(session.execute(select(S.coder_id, func.sum(S.n)).where(
-            S.project_id == project_id, S.coder_id.in_(others)).group_by(S.coder_id)).all())
-        hiding = [k for k in others if totals.get(k, 0) > counted.get(k, 0)]   # some codings on blind ones
+        hiding = [k for k in others if session.connection().execute(_codes_blind(sqlite), {**params, "coder": k}).first()]
         visible = set().union(*seen.values()) if seen else set()
         gone = frozenset(k for k in hiding if k not in seen)
         return hiding, lambda key, n: key not in visible, gone, None
