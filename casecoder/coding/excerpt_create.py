@@ -8,6 +8,10 @@ and writes the same rows and the same audit rows (``audit.created_rows``): on Po
 (data-modifying CTEs: excerpt, codings, memo and audit rows in one round trip), on SQLite in a few Core
 statements (no data-modifying CTEs there; the statements run in-process). Its answer is ``excerpt_json``
 of the new excerpt, built from what was written. Flush-free: the caller's transaction commits.
+
+``Verify`` (coding/excerpt_known.py): the same write, the excerpt's INSERT made conditional on the login, the
+membership and what was read of the source and codes still holding (``INSERT ... SELECT ... WHERE``, in the
+same statement): nothing is written when any of it changed.
 """
 from __future__ import annotations
 
