@@ -15,6 +15,8 @@ excerpts they may see, each with only their own codings.
 """
 from __future__ import annotations
 
+import csv
+import io
 from collections import defaultdict
 from pathlib import Path
 
@@ -22,8 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
+from casecoder.exchange.export_rows import batches, excerpt_rows
 from casecoder.files.ooxml import zip_files as zip_bytes  # name order, fixed times: the same files, the same bytes
-from casecoder.files.tabular import csv_bytes
+from casecoder.files.tabular import FORMULA_START, csv_bytes, neutralise
 from casecoder.kernel import tree
 from casecoder.models import (
     AttributeDefinition,
@@ -31,12 +34,11 @@ from casecoder.models import (
     Case,
     CaseAttribute,
     Code,
-    Coding,
     Excerpt,
-    ExcerptMemo,
     Interviewee,
     Project,
     Source,
+    User,
 )
 
 CODES = ["code_key", "parent_key", "kind", "label_da", "label_en", "description", "description_en"]
@@ -141,21 +143,33 @@ def _interviewees(session: Session, project: Project) -> bytes:
 def _excerpts(session: Session, project: Project, keys: dict[int, str], blind: Blindness = NOT_BLIND) -> bytes:
     """One row per excerpt, coder and direction (code keys joined by ';'); an uncoded excerpt gets one row.
     The memo column holds the row's coder's own memo; a coder with a memo and no coding gets a row
-    without codes."""
-    rows = []
-    for excerpt in blind.excerpts(session.scalars(select(Excerpt).where(Excerpt.project_id == project.id).options(
-            selectinload(Excerpt.case), selectinload(Excerpt.codings).selectinload(Coding.code),
-            selectinload(Excerpt.codings).selectinload(Coding.coder),
-            selectinload(Excerpt.memos).selectinload(ExcerptMemo.user)))):
-        groups: dict[tuple[str, str], list[str]] = defaultdict(list)
-        for coding in blind.codings_of(excerpt):
-            groups[(coding.coder.username, coding.direction.value)].append(coding.code.key)
-        memos = {m.user.username: m.text for m in excerpt.memos if blind.sees_coding(excerpt.source_id, m.user_id)}
-        for name in set(memos) - {coder for coder, _ in groups}:
-            groups[(name, "")] = []
-        head = [keys[excerpt.source_id], excerpt.case.key if excerpt.case else "", excerpt.start_offset,
-                excerpt.end_offset, excerpt.text]
-        for (coder, direction), code_keys in sorted(groups.items()) or [(("", ""), [])]:
-            rows.append([*head, ";".join(sorted(code_keys)), direction, coder, memos.pop(coder, "")])
-    rows.sort(key=lambda r: (r[0], r[2], r[3], r[1], r[7], r[6], r[5]))
-    return csv_bytes(EXCERPTS, rows)
+    without codes. Read and written in batches of sources in key order (``export_rows``): the rows of
+    one batch sorted as the whole file is, so memory stays bounded on a large project."""
+    code_keys = dict(session.execute(select(Code.id, Code.key).where(Code.project_id == project.id)).all())
+    case_keys = dict(session.execute(select(Case.id, Case.key).where(Case.project_id == project.id)).all())
+    names: dict[int, str] = {}
+    buffer = io.StringIO(newline="")  # as files.tabular.csv_bytes writes, a batch at a time
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([neutralise(v) for v in EXCERPTS])
+    for batch in batches(sorted(keys, key=lambda source_id: keys[source_id])):
+        rows = []
+        excerpts = excerpt_rows(session, Excerpt.source_id.in_(batch), [Excerpt.id], blind)
+        missing = {c.coder_id for e in excerpts for c in e.codings} | {m.user_id for e in excerpts for m in e.memos}
+        missing -= set(names)
+        if missing:
+            names.update(session.execute(select(User.id, User.username).where(User.id.in_(missing))).all())
+        for excerpt in excerpts:
+            groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+            for coding in excerpt.codings:
+                groups[(names[coding.coder_id], coding.direction.value)].append(code_keys[coding.code_id])
+            memos = {names[m.user_id]: m.text for m in excerpt.memos}
+            for name in set(memos) - {coder for coder, _ in groups}:
+                groups[(name, "")] = []
+            head = [keys[excerpt.source_id], case_keys[excerpt.case_id] if excerpt.case_id else "",
+                    excerpt.start_offset, excerpt.end_offset, excerpt.text]
+            for (coder, direction), codes in sorted(groups.items()) or [(("", ""), [])]:
+                rows.append([*head, ";".join(sorted(codes)), direction, coder, memos.pop(coder, "")])
+        rows.sort(key=lambda r: (r[0], r[2], r[3], r[1], r[7], r[6], r[5]))
+        writer.writerows([neutralise(v) if isinstance(v, str) and v.startswith(FORMULA_START) else v for v in row]
+                         for row in rows)  # the same cells as csv_bytes, without a call per cell
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -47,11 +47,13 @@ exporting the same project twice gives the same file.
 """
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from casecoder.kernel.translate import N_, Translator
 
 NAMESPACE = uuid.UUID("6f1c5a52-3b0e-4c54-9a43-2f7f0c1e8d11")  # casecoder's REFI-QDA namespace, fixed forever
+NAMESPACE_BYTES = NAMESPACE.bytes
 ORIGIN = "casecoder"
 
 CODES_NOTE = "casecoder:codes"
@@ -96,10 +98,19 @@ CODE_FIELDS = ("key", "kind", "label_da", "label_en", "description_da", "descrip
 
 def derived_guid(slug: str, kind: str, row_id: object) -> str:
     """A stable GUID for a row that does not store one (source, selection, case, user, note...)."""
-    return str(uuid.uuid5(NAMESPACE, f"{slug}/{kind}/{row_id}"))
+    return uuid5(f"{slug}/{kind}/{row_id}")
 
 
 def extra_selection_guid(first_selection_guid: str, coding_guid: str) -> str:
     """The GUID of an excerpt's further selection (one per coding after the first): the import checks
     a same-span selection against it to merge it back into the excerpt."""
-    return str(uuid.uuid5(NAMESPACE, f"{first_selection_guid}/coding/{coding_guid}"))
+    return uuid5(f"{first_selection_guid}/coding/{coding_guid}")
+
+
+def uuid5(name: str) -> str:
+    """``str(uuid.uuid5(NAMESPACE, name))`` without the ``UUID`` object (a .qdpx export makes a million)."""
+    digest = bytearray(hashlib.sha1(NAMESPACE_BYTES + name.encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    x = digest.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
