@@ -152,7 +152,8 @@ VARIANTS: dict[str, list[tuple[str, str, dict[str, object]]]] = {
     "analysis.tally_cases": [(m, "", {"measure": m}) for m in ("family", "both", "either")],
     "pseudonyms.review": [("", "", {}), ("all", "status=all", {})],
     "exports.bundle": [(k, {"chain": "chain={chain_id}", "agreement": AGREE, "matrix": "code=H1", "overview": "code=H1",
-                            "chapter": "code=H1", "cooccurrence": "codes=H1.1,H1.2,H1.3,H1.4,H1.5"}.get(k, ""),
+                            "chapter": "code=H1", "quotes": "code=H1",
+                            "cooccurrence": "codes=H1.1,H1.2,H1.3,H1.4,H1.5"}.get(k, ""),
                         {"kind": k})
                        for k in ("tally", "matrix", "cooccurrence", "chain", "overview", "quotes", "selection",
                                  "interviewees", "agreement", "chapter")],
