@@ -285,10 +285,11 @@ class OverviewNode:
     system: tuple[int, int]
 
 
-def hypothesis_overview(session: Session, project: Project, key: str,
-                        f: CountFilter | None = None) -> tuple[list[OverviewNode], list[tuple[str, str]]]:
+def hypothesis_overview(session: Session, project: Project, key: str, f: CountFilter | None = None,
+                        ev: Evidence | None = None) -> tuple[list[OverviewNode], list[tuple[str, str]]]:
     """The report's overview figure as data: from a hypothesis and its sub-codes along the codebook's
-    ``leads_to`` relations to the outcome; each node with its family and system n/N."""
+    ``leads_to`` relations to the outcome; each node with its family and system n/N. ``ev``: ``f``'s evidence
+    of every code, if the caller has it already (the chapter page)."""
     from casecoder.models import CodeRelation, RelationType
     f = f or CountFilter()
     codes = {c.id: c for c in session.scalars(select(Code).where(Code.project_id == project.id))}
@@ -309,7 +310,7 @@ def hypothesis_overview(session: Session, project: Project, key: str,
             if nxt not in seen:
                 seen.add(nxt)
                 queue.append(nxt)
-    ev = evidence(session, project.id, f, seen)
+    ev = evidence(session, project.id, f, seen) if ev is None else ev
     n_family, n_system = len(denominator(ev, "family")), len(denominator(ev, "system"))
     nodes = [OverviewNode(c.key, c.label_da, c.label_en, c.kind.value,
                           (len(measure_cases(ev, c.id, "family", f.directions)), n_family),

@@ -17,12 +17,19 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.chains import ChainCount, OverviewNode, count_saved_chain, hypothesis_overview, load_chain
+from casecoder.analysis.chains import (
+    ChainCount,
+    OverviewNode,
+    count_chain,
+    count_saved_chain,
+    hypothesis_overview,
+    load_chain,
+)
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
-from casecoder.analysis.evidence import CountFilter
+from casecoder.analysis.evidence import CountFilter, Evidence
 from casecoder.analysis.filters import to_params
 from casecoder.analysis.quotes import Quote, first_quotes, quote_bank, section_plan
-from casecoder.analysis.tally import Count, compute_tally
+from casecoder.analysis.tally import Count, cells_serve, compute_tally, served_evidence
 from casecoder.kernel.errors import InvalidInput
 from casecoder.kernel.measures import DIRECTIONS
 from casecoder.models import Chain, ChainNode, Code, CodeRelation, Excerpt, Project, RelationType
@@ -88,8 +95,9 @@ def _ancestor_under(codes: dict[int, Code], code_id: int, top_id: int) -> int | 
 
 
 def _chains(session: Session, project: Project, f: CountFilter, codes: dict[int, Code], top_id: int,
-            subs: dict[int, SubMechanism]) -> None:
-    """Attach each saved chain that belongs to this hypothesis to its sub-mechanism (see the module's doc)."""
+            subs: dict[int, SubMechanism], shared: Evidence | None) -> None:
+    """Attach each saved chain that belongs to this hypothesis to its sub-mechanism (see the module's doc);
+    counted on ``shared`` (``f``'s evidence of every code) when there is one."""
     chain_ids = session.scalars(select(Chain.id).where(Chain.project_id == project.id)
                                 .order_by(Chain.title, Chain.id)).all()
     nodes: dict[int, list[int]] = {}
@@ -112,7 +120,13 @@ def _chains(session: Session, project: Project, f: CountFilter, codes: dict[int,
         owner = max(order, key=lambda s: (votes[s], -order.index(s)))
         chain = load_chain(session, chain_id)
         assert chain is not None
-        subs[owner].chains.append((chain, count_saved_chain(session, project, chain, f)))
+        if shared is None:
+            counted = count_saved_chain(session, project, chain, f)
+        else:   # as count_saved_chain, on the evidence read once for the page
+            counted = count_chain(shared, [node.code for node in chain.nodes],
+                                  [node.arrow.value for node in chain.nodes[:-1]],  # type: ignore[union-attr]
+                                  chain.scope.value, f.directions)
+        subs[owner].chains.append((chain, counted))
 
 
 def _ranks(codes: dict[int, Code], hypothesis: Code, f: CountFilter,
@@ -192,10 +206,13 @@ def build_chapter(session: Session, project: Project, hypothesis_key: str, f: Co
     subs = {c.id: SubMechanism(code=c, note=notes.get(c.id, ""),
                                counts={m: rows[c.id].counts[m] for m in COUNTED})
             for c in codes.values() if c.parent_id == hypothesis.id and c.id in rows}
-    _chains(session, project, f, codes, hypothesis.id, subs)
+    # where the tally cells do not serve f (a blind coder, a coder or municipality filter), every chain and the
+    # overview would each read f's whole evidence again (the blind correction three times): read it once
+    shared = None if cells_serve(f) else served_evidence(session, project.id, f)
+    _chains(session, project, f, codes, hypothesis.id, subs, shared)
     missing = _quotes(session, project, f, hypothesis, codes, subs, blind)
     same_kind = [c for c in codes.values() if c.parent_id is None and c.kind == hypothesis.kind]
     return Chapter(project=project, hypothesis=hypothesis, number=same_kind.index(hypothesis) + 1, note=notes.get(hypothesis.id, ""), N=dict(tally.N),
                    denominator_keys={k: tuple(v) for k, v in tally.denominators.items()},
-                   subs=list(subs.values()), overview=hypothesis_overview(session, project, hypothesis.key, f),
+                   subs=list(subs.values()), overview=hypothesis_overview(session, project, hypothesis.key, f, shared),
                    params=to_params(session, f), coders=tally.coders, missing=missing)
