@@ -42,17 +42,21 @@ def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], sheet: s
     wb = Workbook()
     ws = cast(Worksheet, wb.active)  # a new workbook's one sheet
     ws.title = sheet[:31]
-    _append(ws, header)
+    # the row just written and the widest row so far are counted here: openpyxl's max_row and max_column look
+    # at every cell of the sheet, which made a sheet of 6,000 rows take a minute and a half
+    _append(ws, header, 1)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDE7F0")
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     wrapped = Alignment(vertical="top", wrap_text=True)
+    last, columns = 1, len(header)
     for row in rows:
-        _append(ws, row)
+        last, columns = last + 1, max(columns, len(row))
+        _append(ws, row, last)
         if any(len(str(v)) > MAX_COLUMN_WIDTH - 2 or "\n" in str(v) for v in row):
-            for cell in ws[ws.max_row]:  # a long text wraps in its column, so it prints whole
-                cell.alignment = wrapped
+            for column in range(1, columns + 1):  # a long text wraps in its column, so it prints whole
+                ws.cell(last, column).alignment = wrapped
     ws.freeze_panes = "A2"
     if rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
@@ -63,9 +67,11 @@ def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], sheet: s
         ws.column_dimensions[get_column_letter(i)].width = widths[-1]
     if notes:
         ws.append([])
+        last += 1
         for note in notes:
-            _append(ws, [note])
-            ws.cell(ws.max_row, 1).font = Font(italic=True)
+            last += 1
+            _append(ws, [note], last)
+            ws.cell(last, 1).font = Font(italic=True)
     _print_setup(ws, len(header), sum(widths))
     wb.properties.creator = "casecoder"
     out = io.BytesIO()
@@ -73,15 +79,17 @@ def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], sheet: s
     return deterministic_zip(out.getvalue())
 
 
-def _append(ws: Any, values: Sequence[object]) -> None:
-    """A row of typed cells: numbers stay numbers; text is text, also when it starts like a formula.
+def _append(ws: Any, values: Sequence[object], row: int) -> None:
+    """A row of typed cells, written as row ``row``: numbers stay numbers; text is text, also when it starts
+    like a formula.
 
     openpyxl makes a string starting with "=" a formula; such a cell is set back to a text cell and
     given Excel's quote prefix (the cell stays text when edited), with no apostrophe in its value. The
     visible apostrophe belongs to CSV only (``files/tabular.neutralise``)."""
     ws.append([v if isinstance(v, (int, float)) or v is None else str(v) for v in values])
-    for cell, value in zip(ws[ws.max_row], values):
+    for column, value in enumerate(values, start=1):
         if isinstance(value, str) and neutralise(value) != value:
+            cell = ws.cell(row, column)
             cell.data_type = "s"
             cell.quotePrefix = True
 
