@@ -69,14 +69,14 @@ def excerpt_rows(session: Session, where: ColumnElement[bool], order_by: Iterabl
     excerpts = [ExcerptRow(*row) for row in run(
         select(Excerpt.id, Excerpt.source_id, Excerpt.case_id, Excerpt.start_offset, Excerpt.end_offset,
                Excerpt.text if text else literal(""), Excerpt.created_by_id, Excerpt.created_at, Excerpt.updated_at)
-        .where(where).order_by(*order_by))]  # type: ignore[arg-type]
+        .where(where).order_by(*order_by)).yield_per(10_000)]  # type: ignore[arg-type]
     if not excerpts:
         return []
     by_id = {e.id: e for e in excerpts}
     coders: dict[int, list[int]] = {}  # every coder of the excerpt, seen or not (decides whether it is seen)
     for excerpt_id, *row in run(
             select(Coding.excerpt_id, Coding.id, Coding.code_id, Coding.coder_id, Coding.direction, Coding.created_at)
-            .join(Excerpt, Excerpt.id == Coding.excerpt_id).where(where).order_by(Coding.id)):
+            .join(Excerpt, Excerpt.id == Coding.excerpt_id).where(where).order_by(Coding.id)).yield_per(10_000):
         excerpt, coding = by_id[excerpt_id], CodingRow(*row)
         coders.setdefault(excerpt_id, []).append(coding.coder_id)
         if not blind or blind.sees_coding(excerpt.source_id, coding.coder_id):
@@ -85,7 +85,7 @@ def excerpt_rows(session: Session, where: ColumnElement[bool], order_by: Iterabl
         for excerpt_id, user_id, text, updated_at in run(
                 select(ExcerptMemo.excerpt_id, ExcerptMemo.user_id, ExcerptMemo.text, ExcerptMemo.updated_at)
                 .join(Excerpt, Excerpt.id == ExcerptMemo.excerpt_id).where(where)
-                .order_by(ExcerptMemo.excerpt_id, ExcerptMemo.user_id)):
+                .order_by(ExcerptMemo.excerpt_id, ExcerptMemo.user_id)).yield_per(10_000):
             excerpt = by_id[excerpt_id]
             if not blind or blind.sees_coding(excerpt.source_id, user_id):
                 excerpt.memos.append(MemoRow(user_id, text, updated_at))

@@ -16,11 +16,11 @@ from typing import Sequence, cast
 
 from lxml import etree
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from casecoder import __version__
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
-from casecoder.exchange.export_rows import CodingRow, ExcerptRow, excerpt_rows
+from casecoder.exchange.export_rows import CodingRow, ExcerptRow, batches, excerpt_rows
 from casecoder.exchange.refi import convention as cv
 from casecoder.exchange.refi import xmlout as xo
 from casecoder.exchange.refi.qdc import add_code_elements, ensure_guids, hypothesis_sets, project_codes, sub, tree
@@ -43,6 +43,7 @@ from casecoder.models import (
 NS = "urn:QDA-XML:project:1.0"
 TYPE_OF = {AttributeType.TEXT: "Text", AttributeType.INTEGER: "Integer", AttributeType.NUMBER: "Float",
            AttributeType.BOOLEAN: "Boolean", AttributeType.DATE: "Date"}
+SAID_SEPARATOR = "\n\n"  # between the parts of a selection's Description
 VALUE_ELEMENT = {"Text": "TextValue", "Integer": "IntegerValue", "Float": "FloatValue", "Boolean": "BooleanValue",
                  "Date": "DateValue"}
 
@@ -133,11 +134,12 @@ class _Writer:
         codes = project_codes(s, self.project)
         children = tree(codes)
         sources = s.scalars(select(Source).where(Source.project_id == pid).order_by(Source.id).options(
-            selectinload(Source.cases), selectinload(Source.interviewees))).all()
+            defer(Source.text), selectinload(Source.cases), selectinload(Source.interviewees))).all()
         # light rows, not ORM objects (``exchange/export_rows``): 190,000 excerpts in seconds (issue #25)
         excerpts = excerpt_rows(s, Excerpt.project_id == pid, [Excerpt.source_id, Excerpt.start_offset,
                                                                Excerpt.end_offset, Excerpt.id], self.blind, text=False)
         self.code_of = {c.id: c for c in codes}
+        self.label_of = {c.id: c.label(self.lang) for c in codes}
         self.words = cv.words(self.lang)
         user_ids = {c.coder_id for e in excerpts for c in e.codings} | {e.created_by_id for e in excerpts}
         user_ids |= {m.user_id for e in excerpts for m in e.memos}
@@ -154,9 +156,11 @@ class _Writer:
             self._body(codes, children, sources, excerpts, users)
             self.emit("</Project>\n")
             self.flush()
-        texts = {f"sources/{self.guid('source', source.id)}.txt": source for source in sources}
-        for name in sorted(texts):
-            archive.writestr(zip_entry(name), texts[name].text.encode("utf-8"))
+        names = sorted((f"sources/{self.guid('source', source.id)}.txt", source.id) for source in sources)
+        for batch in batches(names):  # the texts (40 MB on the large project) a batch at a time
+            texts = dict(s.execute(select(Source.id, Source.text).where(Source.id.in_([i for _, i in batch]))).all())
+            for name, source_id in batch:
+                archive.writestr(zip_entry(name), texts[source_id].encode("utf-8"))
 
     def _body(self, codes: list[Code], children: dict[int | None, list[Code]], sources: Sequence[Source],
               excerpts: list[ExcerptRow], users: Sequence[User]) -> None:
@@ -249,12 +253,15 @@ class _Writer:
                 self._value(one, variables, definition.name, values.get(case.id, {}).get(definition.id))
             for source in sorted(case.sources, key=lambda x: x.id):
                 xo.sub(one, "SourceRef", targetGUID=self.guid("source", source.id))
+            refs = []  # as text at depth 3 (see _selections)
             for excerpt in by_case.get(case.id, ()):
                 first = self.guid("selection", excerpt.id)
-                xo.sub(one, "SelectionRef", targetGUID=first)
+                refs.append(f"      <SelectionRef{xo.attributes(targetGUID=first)}/>\n")
                 for coding in self.ordered(excerpt)[1:]:
-                    xo.sub(one, "SelectionRef", targetGUID=cv.extra_selection_guid(
-                        first, self.guid("coding", coding.id)))
+                    guid = cv.extra_selection_guid(first, self.guid("coding", coding.id))
+                    refs.append(f"      <SelectionRef{xo.attributes(targetGUID=guid)}/>\n")
+            if refs:
+                xo.raw(one, "".join(refs))
             self.node(one, 2)
         self.emit("  </Cases>\n")
 
@@ -315,31 +322,36 @@ class _Writer:
         memos = excerpt.memos
         coders = {c.coder_id for c in codings if c}
         words = self.words
+        span = f' startPosition="{excerpt.start_offset}" endPosition="{excerpt.end_offset}"'
+        created, modified = timestamp(excerpt.created_at) or self.when, timestamp(excerpt.updated_at) or self.when
+        out = []  # written as text at depth 3 by xmlout's rules: a Node tree of a million selections costs more
         for n, coding in enumerate(codings):
             coding_guid = self.guid("coding", coding.id) if coding else ""
-            said = [f"{self.code_of[coding.code_id].label(self.lang)} ({words[coding.direction.value]})"] if coding else []
+            said = [f"{self.label_of[coding.code_id]} ({words[coding.direction.value]})"] if coding else []
             said += [f"{words['memo']} ({self.user_name[m.user_id]}): {m.text}" for m in memos
                      if (coding and m.user_id == coding.coder_id) or (not n and m.user_id not in coders)]
-            selection = xo.sub(parent, "PlainTextSelection",
-                            guid=cv.extra_selection_guid(first, coding_guid) if n else first,
-                            startPosition=str(excerpt.start_offset), endPosition=str(excerpt.end_offset),
-                            creatingUser=self.user_guid.get(coding.coder_id if coding else excerpt.created_by_id),
-                            creationDateTime=timestamp(excerpt.created_at) or self.when,
-                            modifiedDateTime=timestamp(excerpt.updated_at) or self.when)
+            user = self.user_guid.get(coding.coder_id if coding else excerpt.created_by_id)
+            head = ("      <PlainTextSelection" + xo.attributes(guid=cv.extra_selection_guid(first, coding_guid) if n else first)
+                    + span + xo.attributes(creatingUser=user, creationDateTime=created, modifiedDateTime=modified))
+            inner = []
             if said:
-                xo.sub(selection, "Description", "\n\n".join(said))
+                inner.append(f"        <Description>{xo.text_value(SAID_SEPARATOR.join(said))}</Description>\n")
             if coding is not None:
-                tag = xo.sub(selection, "Coding", guid=coding_guid, creatingUser=self.user_guid.get(coding.coder_id),
-                          creationDateTime=timestamp(coding.created_at) or self.when)
-                xo.sub(tag, "CodeRef", targetGUID=self.code_of[coding.code_id].guid)
+                inner.append("        <Coding" + xo.attributes(
+                    guid=coding_guid, creatingUser=self.user_guid.get(coding.coder_id),
+                    creationDateTime=timestamp(coding.created_at) or self.when) + ">\n")
+                inner.append(f"          <CodeRef{xo.attributes(targetGUID=self.code_of[coding.code_id].guid)}/>\n")
                 if coding.direction in direction_notes:
-                    xo.sub(tag, "NoteRef", targetGUID=direction_notes[coding.direction])
+                    inner.append(f"          <NoteRef{xo.attributes(targetGUID=direction_notes[coding.direction])}/>\n")
+                inner.append("        </Coding>\n")
             if not n and coding is not None and coding.coder_id != excerpt.created_by_id and excerpt.created_by_id:
-                xo.sub(selection, "NoteRef", targetGUID=self.creator_note(excerpt.created_by_id))
+                inner.append(f"        <NoteRef{xo.attributes(targetGUID=self.creator_note(excerpt.created_by_id))}/>\n")
             for memo in memos if not n else ():
-                xo.sub(selection, "NoteRef", targetGUID=self.note(
-                    "excerpt-memo", f"{excerpt.id}/{memo.user_id}", f"Memo ({self.user_name[memo.user_id]})", memo.text,
-                    memo.updated_at, memo.updated_at, self.user_guid.get(memo.user_id)))
+                note = self.note("excerpt-memo", f"{excerpt.id}/{memo.user_id}", f"Memo ({self.user_name[memo.user_id]})",
+                                 memo.text, memo.updated_at, memo.updated_at, self.user_guid.get(memo.user_id))
+                inner.append(f"        <NoteRef{xo.attributes(targetGUID=note)}/>\n")
+            out.append(f"{head}>\n{''.join(inner)}      </PlainTextSelection>\n" if inner else f"{head}/>\n")
+        xo.raw(parent, "".join(out))
 
     def _links(self) -> None:
         relations = self.session.scalars(select(CodeRelation).where(CodeRelation.project_id == self.project.id)

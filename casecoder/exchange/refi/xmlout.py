@@ -11,7 +11,7 @@ as lxml refuses them.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
@@ -19,6 +19,7 @@ _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;",
                        "\t": "&#9;"})
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_SPECIAL = re.compile('[\x00-\x1f&<>"]')  # most values (GUIDs, times, numbers) have none: one search each
 
 
 def _checked(value: str) -> str:
@@ -27,12 +28,21 @@ def _checked(value: str) -> str:
     return value
 
 
+def attr_value(value: str) -> str:
+    return _checked(value).translate(_ATTR) if _SPECIAL.search(value) else value
+
+
+def text_value(value: str) -> str:
+    return _checked(value).translate(_TEXT) if _SPECIAL.search(value) else value
+
+
 class Node:
-    """An element: tag (no namespace: the document's default one), attributes in order, text or children."""
+    """An element: tag (no namespace: the document's default one), attributes in order, text or children.
+    A node without a tag is text already rendered (``raw``)."""
 
     __slots__ = ("tag", "attrs", "text", "children")
 
-    def __init__(self, tag: str, attrs: dict[str, str], text: str | None = None):
+    def __init__(self, tag: str | None, attrs: dict[str, str], text: str | None = None):
         self.tag, self.attrs, self.text = tag, attrs, text
         self.children: list[Node] = []
 
@@ -49,12 +59,25 @@ def sub(parent: Node, tag: str, text: str | None = None, **attrs: str | None) ->
     return node
 
 
+def raw(parent: Node, rendered: str) -> None:
+    """Append to ``parent`` children already rendered at their depth (``attributes``, ``text_value``)."""
+    parent.children.append(Node(None, {}, rendered))
+
+
+def attributes(**attrs: str | None) -> str:
+    """`` name="value"`` for each attribute that is not None, escaped, in order."""
+    return "".join(f' {k}="{attr_value(v)}"' for k, v in attrs.items() if v is not None)
+
+
 def start_tag(tag: str, attrs: dict[str, str], close: str = ">") -> str:
-    return "".join((f"<{tag}", *(f' {k}="{_checked(v).translate(_ATTR)}"' for k, v in attrs.items()), close))
+    return "".join((f"<{tag}", *(f' {k}="{attr_value(v)}"' for k, v in attrs.items()), close))
 
 
 def render(node: Node, depth: int, out: list[str]) -> None:
     """Append ``node`` at ``depth`` (its indentation), with its line end, to ``out``."""
+    if node.tag is None:
+        out.append(cast(str, node.text))
+        return
     pad = "  " * depth
     if node.children:
         out.append(f"{pad}{start_tag(node.tag, node.attrs)}\n")
@@ -64,7 +87,7 @@ def render(node: Node, depth: int, out: list[str]) -> None:
     elif node.text is None:
         out.append(f"{pad}{start_tag(node.tag, node.attrs, '/>')}\n")
     else:
-        out.append(f"{pad}{start_tag(node.tag, node.attrs)}{_checked(node.text).translate(_TEXT)}</{node.tag}>\n")
+        out.append(f"{pad}{start_tag(node.tag, node.attrs)}{text_value(node.text)}</{node.tag}>\n")
 
 
 def render_lxml(element: Any, ns: str) -> str:
