@@ -30,7 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Collection, Sequence
 
 import numpy as np
-from sqlalchemy import Select, exists, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from casecoder.analysis.agreement_segments import UNITS as UNITS  # re-exported: the web form's choices
@@ -51,6 +51,7 @@ from casecoder.models import (
     double_coding_coders,
     source_cases,
 )
+from casecoder.models.derived.source_coder_codings import SourceCoderCodings
 
 LEVELS = ("case", "segment")
 MIN_POSITIVE = 5
@@ -184,8 +185,8 @@ def material(session: Session, project_id: int, coder_ids: Sequence[int],
     """Source id -> the chosen coders who took part in it, for every source of the material (less
     ``hidden``: the sources the viewer codes blind).
 
-    Three grouped queries: the marked sources, their chosen coders, the chosen coders' (source, coder)
-    pairs. A source not marked is material when two chosen coders coded on it, which makes it
+    Three queries: the marked sources, their chosen coders, the chosen coders' (source, coder) pairs
+    (``source_coder_codings``). A source not marked is material when two chosen coders coded on it, which makes it
     double-coded (``double_coded_source_ids``) without asking."""
     chosen = set(coder_ids)
     marked = set(session.scalars(select(DoubleCoding.source_id).where(DoubleCoding.project_id == project_id)))
@@ -203,16 +204,10 @@ def material(session: Session, project_id: int, coder_ids: Sequence[int],
 
 
 def _coded_sources(session: Session, project_id: int, coder_ids: Collection[int]) -> Select[int, int]:
-    """The (source, coder) pairs of the coders' codings in the project. SQLite: one EXISTS per source and
-    coder, which stops at the coder's first coding there (a third of the work of joining every coding to
-    its excerpt on the large benchmark project); PostgreSQL: the join, which it hashes in parallel."""
-    if session.get_bind().dialect.name == "sqlite":
-        coded = exists().where(Excerpt.source_id == Source.id, Coding.excerpt_id == Excerpt.id,
-                               Coding.coder_id == User.id)
-        return (select(Source.id, User.id).join(User, User.id.in_(coder_ids))  # each source with each coder
-                .where(Source.project_id == project_id, coded))
-    return (select(Excerpt.source_id, Coding.coder_id).distinct().join(Coding, Coding.excerpt_id == Excerpt.id)
-            .where(Excerpt.project_id == project_id, Coding.coder_id.in_(coder_ids)))
+    """The (source, coder) pairs of the coders' codings in the project: the rows of ``source_coder_codings``
+    (kept by triggers, only where a coder has codings), one index range per coder."""
+    T = SourceCoderCodings
+    return select(T.source_id, T.user_id).where(T.project_id == project_id, T.user_id.in_(coder_ids), T.codings > 0)
 
 
 def case_level(session: Session, project: Project, coders: Sequence[User], codes: Sequence[Code],

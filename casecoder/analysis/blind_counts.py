@@ -8,10 +8,11 @@ lies on a blind transcript. So for the filters ``tally_cells`` serves (every cas
 record, sub-codes included) the blind numbers are the everyday numbers (the derived tables) less the
 cells that lose a pair:
 
-1. which other coders' rows vanish, from whichever of two reads is smaller: their codings *off* the
-   blind transcripts (a row vanishes when none of its codings is there: a second coder who coded only
-   the double-coded material has nothing there), or everyone else's codings *on* them, counted per row
-   and compared with ``n``;
+1. which other coders' rows vanish: the coders with codings on the blind transcripts and how many they
+   have on and off them come from ``source_coder_codings`` (no coding read); then from whichever of two
+   reads is smaller: their codings *off* the blind transcripts (a row vanishes when none of its codings
+   is there; a second coder who coded only the double-coded material has none, and nothing is read), or
+   their codings *on* them, counted per row and compared with ``n``;
 2. the "lost" leaves: (case, code, perspective, direction) whose every row of record belongs to those
    coders and vanishes (one query over their rows, each probing its leaf for a row of anyone else);
 3. rolled up to the ancestors (``code_ancestry``): a (case, code) loses a pair exactly when
@@ -35,6 +36,7 @@ from sqlalchemy.orm import Session, aliased
 from casecoder.analysis.evidence import CountFilter, Evidence, _driver_rows, _not_indexed
 from casecoder.kernel.measures import BITS, NAMES, PAIRS, measures_of_masks
 from casecoder.models import Case, CaseCodeEvidence, CodeAncestry, Coding, EvidenceSummary, Excerpt, Source, User
+from casecoder.models.derived.source_coder_codings import SourceCoderCodings
 from casecoder.models.derived.tally_cells import COLUMNS
 
 __all__ = ["BlindDelta", "blind_delta", "correct_evidence", "correct_tally", "unblind"]
@@ -127,28 +129,36 @@ def _rows(session: Session, query: Any, params: dict[str, Any]) -> list[Any]:
 def _vanishing(session: Session, project_id: int, f: CountFilter, others: list[int]
                ) -> tuple[list[int], Any, frozenset[int], list[int] | None]:
     """Which rows vanish: the coders who lose some (H), a test ``vanishes(key, n)``, the coders who lose
-    all, and the cases their vanishing rows are in (None: anywhere)."""
-    blind, S = list(f.blind_source_ids), EvidenceSummary
+    all, and the cases their vanishing rows are in (None: anywhere).
+
+    Who codes on the blind transcripts and elsewhere comes from ``source_coder_codings`` (kept by triggers):
+    the coders with codings there (each confirmed to have one with a case), and how many codings each has
+    on them and off them, without reading a coding."""
+    blind, S, T = list(f.blind_source_ids), EvidenceSummary, SourceCoderCodings
     sqlite = session.connection().dialect.name == "sqlite"
-    on_blind = session.scalar(select(func.count()).select_from(Excerpt).where(Excerpt.source_id.in_(blind))) or 0
-    theirs = session.scalar(select(func.count()).select_from(Coding).where(Coding.coder_id.in_(others))) or 0
-    # their codings off the blind transcripts, when they are few to read (often none: a second coder)
-    if (theirs <= 2 * on_blind) if READ_OFF_BLIND is None else READ_OFF_BLIND:
+    on_blind, off_blind = T.source_id.in_(blind), T.source_id.not_in(blind)
+    per_coder = {k: (on, off) for k, on, off in session.execute(
+        select(T.user_id, func.sum(when((on_blind, T.codings), else_=0)), func.sum(when((off_blind, T.codings), else_=0)))
+        .where(T.project_id == project_id, T.user_id.in_(others)).group_by(T.user_id))}
+    params = {"project_id": project_id, "blind": blind}
+    hiding = [k for k in others if per_coder.get(k, (0, 0))[0] > 0
+              and session.connection().execute(_codes_blind(sqlite), {**params, "coder": k}).first()]
+    if not hiding:
+        return [], None, frozenset(), []
+    there = session.scalar(select(func.coalesce(func.sum(T.codings), 0)).where(on_blind)) or 0
+    elsewhere = [k for k in hiding if per_coder[k][1] > 0]   # a second coder who coded only there has none
+    # their codings off the blind transcripts, when they are few to read (often none)
+    if (sum(per_coder[k][1] for k in elsewhere) <= 2 * there) if READ_OFF_BLIND is None else READ_OFF_BLIND:
         seen: dict[int, set[Key]] = {}
-        params = {"project_id": project_id, "coders": others, "blind": blind}
-        for *key, _n in _rows(session, _codings(False, sqlite), params):
+        for *key, _n in (_rows(session, _codings(False, sqlite), {**params, "coders": elsewhere}) if elsewhere else ()):
             k = (key[0], key[1], key[2], key[3], key[4], bool(key[5]))
             seen.setdefault(k[4], set()).add(k)
-        hiding = [k for k in others if session.connection().execute(_codes_blind(sqlite), {**params, "coder": k}).first()]
         visible = set().union(*seen.values()) if seen else set()
         gone = frozenset(k for k in hiding if k not in seen)
         return hiding, lambda key, n: key not in visible, gone, None
     hidden: dict[Key, int] = {
         (code, case, p, d, coder, bool(rec)): n for code, case, p, d, coder, rec, n
-        in _rows(session, _codings(True, sqlite), {"project_id": project_id, "coders": others, "blind": blind})}
-    hiding = sorted({key[4] for key in hidden})
-    if not hiding:
-        return [], None, frozenset(), []
+        in _rows(session, _codings(True, sqlite), {**params, "coders": hiding})}
     cases = sorted({key[1] for key in hidden})
     vanished: dict[int, int] = {}
     for code, case, p, d, coder, rec, n in _driver_rows(session, select(

@@ -28,6 +28,7 @@ from casecoder.coding import codes as code_ops
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Case, Code, Coding, EvidenceSummary, Excerpt, Perspective, Project, Source, User, migrate
 from casecoder.models.derived.case_sources import rebuild_case_sources
+from casecoder.models.derived.source_coder_codings import rebuild_source_coder_codings
 from casecoder.models.derived.summary import KEY, REBUILD, rebuild_summary
 from casecoder.models.derived.tally_cells import TABLES, rebuild_tally_cells
 from casecoder.models.derived.tally_keys import rebuild_tally_keys
@@ -62,7 +63,8 @@ def without_summary():
 
 def tally_tables(session: Session, project_id: int) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
     tables = {table: sorted(tuple(r) for r in session.execute(
-        text(f"SELECT * FROM {table} WHERE project_id = :p"), {"p": project_id})) for table in (*TABLES, "case_sources")}
+        text(f"SELECT * FROM {table} WHERE project_id = :p"), {"p": project_id}))
+        for table in (*TABLES, "case_sources", "source_coder_codings")}
     # tally_keys' lists hold each case once, in no guaranteed order: compared as sorted ids
     tables["tally_keys"] = sorted((code_id, measure, sorted(map(int, ids.split(",")))) for code_id, measure, ids in
                                   session.execute(text("SELECT code_id, measure, case_ids FROM tally_keys "
@@ -74,6 +76,7 @@ def rebuild_all(session: Session, project_id: int | None = None) -> None:
     rebuild_tally_cells(session, project_id)
     rebuild_tally_keys(session, project_id)
     rebuild_case_sources(session, project_id)
+    rebuild_source_coder_codings(session, project_id)
 
 
 def numbers(tally_: tally.Tally) -> list[tuple]:  # type: ignore[type-arg]
@@ -90,6 +93,9 @@ def assert_exact(session: Session, project: Project) -> None:
     assert kept == tally_tables(session, project.id)
     assert all(r[-1] > 0 for r in kept["tally_cells"])
     assert all(r[2] > 0 or r[3] > 0 for r in kept["case_sources"])
+    assert kept["source_coder_codings"] == sorted(tuple(r) for r in session.execute(text(  # straight from the codings
+        "SELECT e.source_id, c.coder_id, e.project_id, count(*) FROM codings c JOIN excerpts e ON e.id = c.excerpt_id "
+        "WHERE e.project_id = :p GROUP BY e.source_id, c.coder_id, e.project_id"), {"p": project.id}))
     filters = [*FILTERS, CountFilter(coder_ids=tuple(sorted({r[5] for r in rows}))[:1]),
                CountFilter(directions=frozenset({"contradicts", "nuances"}))]
     for f in filters:
@@ -119,7 +125,7 @@ def build(session: Session, factory: Factory):  # type: ignore[no-untyped-def]
 ops = st.lists(st.tuples(
     st.sampled_from(["create", "create", "add", "add", "remove", "direction", "delete", "case", "perspective",
                      "delete_source", "merge", "reconcile", "raw_flip", "raw_insert", "move", "nest",
-                     "merge_parent", "link", "raw_delete_source"]),
+                     "merge_parent", "link", "raw_delete_source", "raw_resource", "raw_recoder"]),
     st.integers(0, 50), st.integers(0, 50), st.integers(0, 50)), min_size=1, max_size=14)
 
 
@@ -199,6 +205,18 @@ def apply(session: Session, world, op) -> None:  # type: ignore[no-untyped-def]
             session.execute(insert(Coding), [{"excerpt_id": excerpt.id, "code_id": code.id, "coder_id": user.id,
                                               "direction": direction}])
             session.expire(excerpt, ["codings"])
+    elif kind == "raw_resource":  # an excerpt moved to another source (and one of its cases), as a script would
+        target = live[b % len(live)] if live else None
+        if target is not None and target.id != excerpt.source_id:
+            session.execute(update(Excerpt).where(Excerpt.id == excerpt.id).values(
+                source_id=target.id, case_id=target.cases[c % len(target.cases)].id))
+            session.expire(excerpt)
+    elif kind == "raw_recoder" and mine:  # a coding handed to the other coder
+        coding, to = mine[b % len(mine)], users[(a + 1) % 2]
+        if coding.coder_id != to.id and not any(x.code_id == coding.code_id and x.coder_id == to.id for x in mine):
+            session.execute(update(Coding).where(Coding.id == coding.id).values(coder_id=to.id))
+            session.expire(excerpt, ["codings"])
+            session.expire(coding)
 
 
 PARENTS = ["H1", "H2", "ST", "B"]
@@ -264,7 +282,8 @@ def test_deleting_a_project_drops_its_rows(session, factory):
     session.execute(delete(Project).where(Project.id == project.id))
     session.commit()
     assert session.scalar(select(EvidenceSummary.n)) is None
-    assert tally_tables(session, project.id) == {table: [] for table in (*TABLES, "case_sources", "tally_keys")}
+    assert tally_tables(session, project.id) == {table: [] for table in (*TABLES, "case_sources", "tally_keys",
+                                                                                 "source_coder_codings")}
     assert session.scalar(select(Excerpt.id)) is None and session.scalar(select(Case.id)) is None
 
 

@@ -4,7 +4,8 @@ and the one registry of everything a trigger keeps.
 ``DERIVED`` lists, in the order they are created and rebuilt: ``evidence_summary`` (from the codings),
 the tally's ``code_ancestry``/``case_code_evidence``/``tally_cells``/``tally_default`` (from codes and
 evidence_summary), ``tally_keys`` (the cases behind each default measure, from case_code_evidence),
-``case_sources`` (from the sources and their cases), ``sources.text_version``, the full-text index
+``case_sources`` (from the sources and their cases), ``source_coder_codings`` (each user's codings per
+source, from the codings), ``sources.text_version``, the full-text index
 (SQLite FTS5 table, PostgreSQL ``sources.search_vector`` and its GIN index) and the append-only
 triggers of ``audit_events``. Each entry holds its DDL per dialect, the SQL that drops
 it, and the function that recomputes its rows (if it has rows).
@@ -23,7 +24,15 @@ from sqlalchemy.orm import Session
 
 from casecoder.models import audit
 from casecoder.models.base import Base
-from casecoder.models.derived import case_sources, search, source_text, summary, tally_cells, tally_keys
+from casecoder.models.derived import (
+    case_sources,
+    search,
+    source_coder_codings,
+    source_text,
+    summary,
+    tally_cells,
+    tally_keys,
+)
 
 Rebuild = Callable[[Session, int | None], int]
 
@@ -56,6 +65,10 @@ DERIVED: tuple[Derived, ...] = (
             {"sqlite": case_sources.SQLITE_TRIGGERS, "postgresql": case_sources.POSTGRES_TRIGGERS},
             {"sqlite": case_sources.SQLITE_DROP, "postgresql": case_sources.POSTGRES_DROP},
             case_sources.rebuild_case_sources),
+    Derived("source_coder_codings", (source_coder_codings.TABLE,),
+            {"sqlite": source_coder_codings.SQLITE_TRIGGERS, "postgresql": source_coder_codings.POSTGRES_TRIGGERS},
+            {"sqlite": source_coder_codings.SQLITE_DROP, "postgresql": source_coder_codings.POSTGRES_DROP},
+            source_coder_codings.rebuild_source_coder_codings),
     Derived("text_version", (),
             {"sqlite": source_text.SQLITE_TRIGGERS, "postgresql": source_text.POSTGRES_TRIGGERS},
             {"sqlite": source_text.SQLITE_DROP, "postgresql": source_text.POSTGRES_DROP}),
