@@ -31,19 +31,21 @@ from casecoder.models import (
     double_coding_coders,
     source_cases,
 )
+from casecoder.models.derived.source_coder_codings import SourceCoderCodings
 
 
 def double_coded_source_ids(session: Session, project_id: int, among: Collection[int] | None = None) -> set[int]:
     """Sources in double coding, plus sources coded by two or more coders (e.g. from a project bundle);
-    ``among``: only these sources are asked about (their excerpts read, not the project's)."""
+    ``among``: only these sources are asked about. Who coded where: ``source_coder_codings`` (kept by
+    triggers, a row per source and coder with codings), not the codings."""
     marked = set(session.scalars(select(DoubleCoding.source_id).where(DoubleCoding.project_id == project_id)))
     if among is not None:
         marked &= set(among)
-    query = (select(Excerpt.source_id, func.count(func.distinct(Coding.coder_id)))
-             .join(Coding, Coding.excerpt_id == Excerpt.id).where(Excerpt.project_id == project_id))
+    T = SourceCoderCodings
+    query = select(T.source_id, func.count()).where(T.project_id == project_id, T.codings > 0)
     if among is not None:
-        query = query.where(Excerpt.source_id.in_(sorted(set(among) - marked)))
-    coders = session.execute(query.group_by(Excerpt.source_id))
+        query = query.where(T.source_id.in_(sorted(set(among) - marked)))
+    coders = session.execute(query.group_by(T.source_id))
     return marked | {s for s, n in coders if double_coded(s in marked, n)}
 
 
