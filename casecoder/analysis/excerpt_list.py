@@ -113,7 +113,8 @@ def excerpt_conditions(session: Session, project_id: int, f: ExcerptFilter, *,
     # code's codings would be read whole: 73,000 for the large project's most used code): a correlated EXISTS
     if coding_conditions and (blind or few):
         conditions.append(exists().where(Coding.excerpt_id == Excerpt.id, *coding_conditions))
-    elif coding_conditions:  # the codings' excerpts as a set: a narrow code is found from its codings
+    elif coding_conditions:  # the codings' excerpts as a set: a narrow code is found from its codings,
+        # read from ix_codings_code_excerpt alone (migration 0026), no row of codings
         conditions.append(Excerpt.id.in_(select(Coding.excerpt_id).where(*coding_conditions)))
     if f.case_ids:
         conditions.append(Excerpt.case_id.in_(f.case_ids))

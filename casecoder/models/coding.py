@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, ForeignKey, Text, UniqueConstraint, true
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from casecoder.kernel.vocabulary import Direction
@@ -49,11 +49,13 @@ class Excerpt(Base):
 
 class Coding(Base):
     __tablename__ = "codings"
-    __table_args__ = (UniqueConstraint("excerpt_id", "code_id", "coder_id"),)
+    # (code, excerpt): a code's excerpts from the index alone (the excerpt list by code, migration 0026)
+    __table_args__ = (UniqueConstraint("excerpt_id", "code_id", "coder_id"),
+                      Index("ix_codings_code_excerpt", "code_id", "excerpt_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     excerpt_id: Mapped[int] = mapped_column(ForeignKey("excerpts.id", ondelete="CASCADE"), index=True)
-    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id"), index=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("codes.id"))
     coder_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     direction: Mapped[Direction] = mapped_column(str_enum(Direction, "direction"), default=Direction.SUPPORTS)
     # Part of the project's coding of record (what the counts use). True unless a reconciliation of double
