@@ -103,7 +103,15 @@ def excerpt_conditions(session: Session, project_id: int, f: ExcerptFilter, *,
     if f.directions:
         coding_conditions.append(Coding.direction.in_(f.directions))
     blind = f.blind_source_ids and f.viewer_id is not None
-    if blind:  # another coder's codings on a blind source must neither show nor select
+    if blind and coding_conditions and not few:
+        # a count over the whole project: the codings' excerpts as a set (from ix_codings_code_excerpt for a
+        # code), on a blind source only the viewer's; such a coding of the viewer's also makes the excerpt
+        # visible to them, so the visibility condition below is implied (no probe per excerpt)
+        conditions.append(Excerpt.id.in_(select(Coding.excerpt_id).where(*coding_conditions)))
+        conditions.append(or_(Excerpt.source_id.not_in(f.blind_source_ids), Excerpt.id.in_(
+            select(Coding.excerpt_id).where(*coding_conditions, Coding.coder_id == f.viewer_id))))
+        coding_conditions = []
+    elif blind:  # another coder's codings on a blind source must neither show nor select
         if coding_conditions:
             coding_conditions.append(or_(Excerpt.source_id.not_in(f.blind_source_ids),
                                          Coding.coder_id == f.viewer_id))

@@ -49,9 +49,10 @@ class Excerpt(Base):
 
 class Coding(Base):
     __tablename__ = "codings"
-    # (code, excerpt): a code's excerpts from the index alone (the excerpt list by code, migration 0026)
+    # (code, excerpt, coder): a code's excerpts, and a coder's of them, from the index alone (the excerpt
+    # list by code, migration 0026)
     __table_args__ = (UniqueConstraint("excerpt_id", "code_id", "coder_id"),
-                      Index("ix_codings_code_excerpt", "code_id", "excerpt_id"))
+                      Index("ix_codings_code_excerpt", "code_id", "excerpt_id", "coder_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     excerpt_id: Mapped[int] = mapped_column(ForeignKey("excerpts.id", ondelete="CASCADE"), index=True)
