@@ -52,14 +52,14 @@ def export_once(url: str, what: str, slug: str, profile: str | None) -> dict[str
         t0, c0 = time.perf_counter(), time.process_time()
         data = run()
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-        if profiler:
+        if profiler and profile:
             profiler.disable()
             profiler.dump_stats(profile)
         session.rollback()
     engine.dispose()
     return {"what": what, "seconds": round(seconds, 2), "cpu": round(cpu, 2),
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-            "bytes": len(data), "excerpts": excerpts, "per_second": round(excerpts / seconds) if seconds else None,
+            "bytes": len(data), "excerpts": excerpts, "per_second": round((excerpts or 0) / seconds) if seconds else None,
             "sha256": hashlib.sha256(data).hexdigest()[:16]}
 
 

@@ -74,21 +74,21 @@ def excerpt_rows(session: Session, where: ColumnElement[bool], order_by: Iterabl
         return []
     by_id = {e.id: e for e in excerpts}
     coders: dict[int, list[int]] = {}  # every coder of the excerpt, seen or not (decides whether it is seen)
-    for excerpt_id, *row in run(
+    for excerpt_id, coding_id, code_id, coder_id, direction, created_at in run(
             select(Coding.excerpt_id, Coding.id, Coding.code_id, Coding.coder_id, Coding.direction, Coding.created_at)
             .join(Excerpt, Excerpt.id == Coding.excerpt_id).where(where).order_by(Coding.id)).yield_per(10_000):
-        excerpt, coding = by_id[excerpt_id], CodingRow(*row)
+        excerpt, coding = by_id[excerpt_id], CodingRow(coding_id, code_id, coder_id, direction, created_at)
         coders.setdefault(excerpt_id, []).append(coding.coder_id)
         if not blind or blind.sees_coding(excerpt.source_id, coding.coder_id):
             excerpt.codings.append(coding)
     if memos:
-        for excerpt_id, user_id, text, updated_at in run(
+        for excerpt_id, user_id, memo_text, updated_at in run(
                 select(ExcerptMemo.excerpt_id, ExcerptMemo.user_id, ExcerptMemo.text, ExcerptMemo.updated_at)
                 .join(Excerpt, Excerpt.id == ExcerptMemo.excerpt_id).where(where)
                 .order_by(ExcerptMemo.excerpt_id, ExcerptMemo.user_id)).yield_per(10_000):
             excerpt = by_id[excerpt_id]
             if not blind or blind.sees_coding(excerpt.source_id, user_id):
-                excerpt.memos.append(MemoRow(user_id, text, updated_at))
+                excerpt.memos.append(MemoRow(user_id, memo_text, updated_at))
     if not blind:
         return excerpts
     return [e for e in excerpts if blind.sees_excerpt(e.source_id, e.created_by_id, coders.get(e.id, []))]

@@ -156,7 +156,8 @@ def quotes_docx(bank: QuoteBank, lang: str, include_memo: bool) -> bytes:
     _add_lines(document.add_paragraph(), _summary(bank, lang), **grey)
     if not bank.sections:
         document.add_paragraph(t.gettext(NO_QUOTES))
-    body, parked = document.element.body, []
+    body = document.element.body
+    parked: list[Any] = []
     quote_style = document.part.get_style_id("Quote", WD_STYLE_TYPE.PARAGRAPH)
     for section in bank.sections:
         document.add_heading(_heading(section, lang), level=min(section.depth + 1, 3))

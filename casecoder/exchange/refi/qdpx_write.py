@@ -12,7 +12,7 @@ import json
 import zipfile
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Sequence, cast
+from typing import IO, Sequence, cast
 
 from lxml import etree
 from sqlalchemy import select
@@ -98,6 +98,9 @@ class _Writer:
         self.notes: list[tuple[str, str, str, str, str, str | None]] = []  # guid, name, text, created, modified, user
         self.when = cast(str, timestamp(project.created_at))  # for what has no time of its own
         self.creator_notes: dict[int, str] = {}
+        self.pieces: list[str] = []  # project.qde's text not yet passed on to ``stream``
+        self.pending = 0
+        self.stream: IO[bytes] = io.BytesIO()  # the zip entry, while it is written
 
     def guid(self, kind: str, row_id: object) -> str:
         return cv.derived_guid(self.slug, kind, row_id)
