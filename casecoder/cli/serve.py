@@ -121,15 +121,19 @@ def _post_fork(server: Any, worker: Any) -> None:
     threading.Thread(target=watch_master, args=(worker.ppid,), name="watch-master", daemon=True).start()
 
 
-@functools.cache
-@functools.cache  # find_library runs ldconfig in a subprocess (3 ms and a fork of the worker): once
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim`` (None elsewhere: musl, macOS)."""
+@functools.cache  # find_library runs ldconfig in a subprocess (3 ms, and a child of the master that a
+def _libc() -> Any:  # watcher could take for a worker): once per process, before the first fork
+    """The C library (None where it cannot be found or loaded)."""
     name = ctypes.util.find_library("c")
     try:
-        return getattr(ctypes.CDLL(name), "malloc_trim", None) if name else None
+        return ctypes.CDLL(name) if name else None
     except OSError:
         return None
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim`` (None elsewhere: musl, macOS)."""
+    return getattr(_libc(), "malloc_trim", None)
 
 
 def _trim_heap(worker: Any, req: Any, environ: Any, resp: Any) -> None:
@@ -152,7 +156,7 @@ def _fill_heap_holes() -> None:
     pages at the heap's top instead of from holes between the master's shared objects, each of which would
     copy its page. A worker's first SQLite connection alone (its schema) copied ~7 MiB of the master's heap
     this way. The holes are resident in the master already; a second call finds none left."""
-    libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    libc = _libc()
     mallinfo2, malloc, trim = (getattr(libc, name, None) for name in ("mallinfo2", "malloc", "malloc_trim"))
     if mallinfo2 is None or malloc is None or trim is None:  # not glibc 2.33+
         return
