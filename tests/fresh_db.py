@@ -7,8 +7,7 @@ Every test still starts on a database exactly as a new one would be; building it
 - PostgreSQL: a process keeps one schema holding the tables. Before each test it checks that the
   schema's definition (tables, columns, constraints, indexes, triggers, functions, sequences) is the
   one ``create_all`` made, else it builds a new schema; then it empties the tables that hold rows and
-  restarts the sequences that were used (``DELETE`` with ``session_replication_role = replica``: no row
-  trigger fires; cheaper than TRUNCATE for a test's few rows).
+  restarts the sequences that were used (``TRUNCATE … RESTART IDENTITY``: no row trigger fires).
   The demo is copied in from a second schema built once, with triggers off
   (``session_replication_role``; without that right the demo is loaded again per test).
 - The demo's transcripts get new random ``text_version`` numbers per copy, as a new load gives them.
@@ -210,12 +209,16 @@ class PostgresSchemas:
                 probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {quoted(schema, t)})"
                                            for t in tables)
                 dirty = set(conn.execute(text(probe)).scalars()) if tables else set()
-                if dirty:  # DELETE with no trigger firing (nor the foreign keys' triggers): a test's few rows
-                    # go in a millisecond each, where TRUNCATE's new files cost ~100 ms a test
-                    conn.execute(text("SET LOCAL session_replication_role = replica"))
-                    for table in sorted(dirty):
-                        conn.execute(text(f"DELETE FROM {quoted(schema, table)}"))
-                for sequence, _owner in conn.execute(USED_SEQUENCES, {"ns": ns}).all():
+                own_sequences = []
+                for sequence, owner in conn.execute(USED_SEQUENCES, {"ns": ns}):
+                    if owner is None:
+                        own_sequences.append(sequence)
+                    else:
+                        dirty.add(owner)
+                if dirty:
+                    names = ", ".join(quoted(schema, t) for t in sorted(dirty))
+                    conn.execute(text(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
+                for sequence in own_sequences:
                     conn.execute(text(f"ALTER SEQUENCE {quoted(schema, sequence)} RESTART"))
             return True
         except DBAPIError:
