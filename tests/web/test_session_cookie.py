@@ -2,10 +2,11 @@
 (web/session_cookie.py); the idle limit holds as before (tests/web/test_sessions.py)."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from casecoder.web import session_cookie
-from tests.conftest import login
+from tests.conftest import csrf_token, login
 from tests.factories import PASSWORD
 
 
@@ -26,3 +27,51 @@ def test_an_unchanged_session_is_sent_again_only_after_a_while(client, factory, 
     logout = client.post("/auth/logout", headers={"X-CSRFToken": "x"})  # CSRF refused: nothing changes
     assert logout.status_code == 400
     assert client.get("/api/p/proj/codes").status_code == 200
+
+
+def _clock_back(monkeypatch, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    """The wall clock stepped back (NTP, the hypervisor): what itsdangerous and the app read from now on."""
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() - seconds)
+
+
+def test_a_clock_stepped_back_a_little_keeps_the_login(client, factory, session, monkeypatch):
+    """Signed, then the clock goes back 2 s: the next page and JSON call are still logged in (they were sent
+    to the login: itsdangerous refuses a negative age), and the cookie is signed again at the present time."""
+    factory.project("proj", factory.user("eva"))
+    session.commit()
+    assert login(client, "eva", PASSWORD).status_code == 302
+    assert client.get("/").status_code == 200
+    _clock_back(monkeypatch, 2)
+    page = client.get("/p/proj/")  # a project's address (the user loaded with the membership) ...
+    assert page.status_code == 200, page.headers.get("Location")
+    assert _sets_session(page)  # ... and the cookie signed again with the present (stepped back) time
+    assert client.get("/api/p/proj/codes").status_code == 200
+    assert client.get("/").status_code == 200  # an address outside a project
+
+
+def test_before_login_the_form_token_survives_a_clock_stepped_back(client, factory, session, monkeypatch):
+    """The login form's CSRF token lives in the (unsigned-in, not permanent) session: a clock gone back
+    between showing the form and sending it must not make the login fail as 'form expired'."""
+    factory.user("eva")
+    session.commit()
+    token = csrf_token(client)
+    _clock_back(monkeypatch, 2)
+    answer = client.post("/auth/login", data={"username": "eva", "password": PASSWORD, "csrf_token": token})
+    assert answer.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_a_signature_far_in_the_future_or_too_old_is_still_refused(client, factory, session, monkeypatch):
+    """Beyond ``CLOCK_STEP`` ahead, or older than the lifetime: no login, as before."""
+    factory.project("proj", factory.user("eva"))
+    session.commit()
+    login(client, "eva", PASSWORD)
+    _clock_back(monkeypatch, session_cookie.CLOCK_STEP.total_seconds() + 5)
+    assert client.get("/api/p/proj/codes").status_code == 401
+    monkeypatch.undo()
+    login(client, "eva", PASSWORD)
+    assert client.get("/api/p/proj/codes").status_code == 200
+    lifetime = client.application.permanent_session_lifetime.total_seconds()
+    _clock_back(monkeypatch, -(lifetime + 5))  # forward: the signature is older than the idle limit
+    assert client.get("/api/p/proj/codes").status_code == 401
