@@ -28,6 +28,7 @@ from casecoder.coding import codes as code_ops
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Case, Code, Coding, EvidenceSummary, Excerpt, Perspective, Project, Source, User, migrate
 from casecoder.models.derived.case_sources import rebuild_case_sources
+from casecoder.models.derived.source_case_codings import rebuild_source_case_codings
 from casecoder.models.derived.source_coder_codings import rebuild_source_coder_codings
 from casecoder.models.derived.summary import KEY, REBUILD, rebuild_summary
 from casecoder.models.derived.tally_cells import TABLES, rebuild_tally_cells
@@ -64,7 +65,7 @@ def without_summary():
 def tally_tables(session: Session, project_id: int) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
     tables = {table: sorted(tuple(r) for r in session.execute(
         text(f"SELECT * FROM {table} WHERE project_id = :p"), {"p": project_id}))
-        for table in (*TABLES, "case_sources", "source_coder_codings")}
+        for table in (*TABLES, "case_sources", "source_coder_codings", "source_case_codings")}
     # tally_keys' lists hold each case once, in no guaranteed order: compared as sorted ids
     tables["tally_keys"] = sorted((code_id, measure, sorted(map(int, ids.split(",")))) for code_id, measure, ids in
                                   session.execute(text("SELECT code_id, measure, case_ids FROM tally_keys "
@@ -77,6 +78,7 @@ def rebuild_all(session: Session, project_id: int | None = None) -> None:
     rebuild_tally_keys(session, project_id)
     rebuild_case_sources(session, project_id)
     rebuild_source_coder_codings(session, project_id)
+    rebuild_source_case_codings(session, project_id)
 
 
 def numbers(tally_: tally.Tally) -> list[tuple]:  # type: ignore[type-arg]
@@ -96,6 +98,10 @@ def assert_exact(session: Session, project: Project) -> None:
     assert kept["source_coder_codings"] == sorted(tuple(r) for r in session.execute(text(  # straight from the codings
         "SELECT e.source_id, c.coder_id, e.project_id, count(*) FROM codings c JOIN excerpts e ON e.id = c.excerpt_id "
         "WHERE e.project_id = :p GROUP BY e.source_id, c.coder_id, e.project_id"), {"p": project.id}))
+    assert kept["source_case_codings"] == sorted(tuple(r) for r in session.execute(text(  # straight from the codings
+        "SELECT e.source_id, c.coder_id, c.code_id, e.case_id, c.direction, e.project_id, count(*) FROM codings c "
+        "JOIN excerpts e ON e.id = c.excerpt_id WHERE e.project_id = :p AND e.case_id IS NOT NULL "
+        "GROUP BY e.source_id, c.coder_id, c.code_id, e.case_id, c.direction, e.project_id"), {"p": project.id}))
     filters = [*FILTERS, CountFilter(coder_ids=tuple(sorted({r[5] for r in rows}))[:1]),
                CountFilter(directions=frozenset({"contradicts", "nuances"}))]
     for f in filters:
@@ -283,7 +289,8 @@ def test_deleting_a_project_drops_its_rows(session, factory):
     session.commit()
     assert session.scalar(select(EvidenceSummary.n)) is None
     assert tally_tables(session, project.id) == {table: [] for table in (*TABLES, "case_sources", "tally_keys",
-                                                                                 "source_coder_codings")}
+                                                                                 "source_coder_codings",
+                                                                                 "source_case_codings")}
     assert session.scalar(select(Excerpt.id)) is None and session.scalar(select(Case.id)) is None
 
 

@@ -5,7 +5,8 @@ and the one registry of everything a trigger keeps.
 the tally's ``code_ancestry``/``case_code_evidence``/``tally_cells``/``tally_default`` (from codes and
 evidence_summary), ``tally_keys`` (the cases behind each default measure, from case_code_evidence),
 ``case_sources`` (from the sources and their cases), ``source_coder_codings`` (each user's codings per
-source, from the codings), ``sources.text_version``, the full-text index
+source, from the codings), ``source_case_codings`` (each coder's codings per source, case, code and
+direction: the agreement's presence), ``sources.text_version``, the full-text index
 (SQLite FTS5 table, PostgreSQL ``sources.search_vector`` and its GIN index) and the append-only
 triggers of ``audit_events``. Each entry holds its DDL per dialect, the SQL that drops
 it, and the function that recomputes its rows (if it has rows).
@@ -27,6 +28,7 @@ from casecoder.models.base import Base
 from casecoder.models.derived import (
     case_sources,
     search,
+    source_case_codings,
     source_coder_codings,
     source_text,
     summary,
@@ -69,6 +71,10 @@ DERIVED: tuple[Derived, ...] = (
             {"sqlite": source_coder_codings.SQLITE_TRIGGERS, "postgresql": source_coder_codings.POSTGRES_TRIGGERS},
             {"sqlite": source_coder_codings.SQLITE_DROP, "postgresql": source_coder_codings.POSTGRES_DROP},
             source_coder_codings.rebuild_source_coder_codings),
+    Derived("source_case_codings", (source_case_codings.TABLE,),
+            {"sqlite": source_case_codings.SQLITE_TRIGGERS, "postgresql": source_case_codings.POSTGRES_TRIGGERS},
+            {"sqlite": source_case_codings.SQLITE_DROP, "postgresql": source_case_codings.POSTGRES_DROP},
+            source_case_codings.rebuild_source_case_codings),
     Derived("text_version", (),
             {"sqlite": source_text.SQLITE_TRIGGERS, "postgresql": source_text.POSTGRES_TRIGGERS},
             {"sqlite": source_text.SQLITE_DROP, "postgresql": source_text.POSTGRES_DROP}),

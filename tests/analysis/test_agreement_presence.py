@@ -1,0 +1,117 @@
+"""The case-level agreement's presence read (``agreement._presence_rows`` from the trigger-kept
+``source_case_codings``, rows packed into one string) against the reference read it replaced (the distinct
+code, case, coder of the codings joined to their excerpts), on random small double-coded projects with
+every filter the read honours; and whole ``compute_agreement`` results with the reference read swapped in."""
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date
+from unittest import mock
+
+import numpy as np
+import pytest
+from sqlalchemy import or_, select, update
+
+from casecoder.analysis import agreement
+from casecoder.analysis.agreement import compute_agreement, material
+from casecoder.analysis.disagreements import find_disagreements
+from casecoder.analysis.evidence import CountFilter, source_conditions
+from casecoder.coding import accounts, excerpts
+from casecoder.coding import double_coding as dc
+from casecoder.models import Code, Coding, Excerpt, Source
+
+KEYS = ("H1", "H1.1", "H1.4", "H2.1", "ST.3")
+DIRECTIONS = ("supports", "contradicts", "nuances")
+
+
+def _project(session, factory, seed: int):  # type: ignore[no-untyped-def]
+    """Five transcripts about four cases (two about two cases), three marked for anna and bo, one that
+    anna and cai code unasked; random excerpts (case, codes, directions), one excerpt without a case."""
+    rng = random.Random(seed)
+    owner = factory.user("olga")
+    project = factory.project(f"presence{seed}", owner)
+    users = [factory.user(n) for n in ("anna", "bo", "cai")]
+    for u in users:
+        accounts.add_member(session, project, u, "coder")
+    codes = [factory.code(project, k) for k in KEYS]
+    cases = [factory.case(project, f"F0{i}", "Nordby" if i % 2 else "Vestkær") for i in range(4)]
+    text = "Interviewer: Hvordan gik det? Mor: " + "Koordinatoren ringede samme dag. Det gav ro. " * 6
+    sources = [factory.source(project, [cases[i % 4]] + ([cases[(i + 1) % 4]] if i % 2 else []), text=text,
+                              title=f"T{i}") for i in range(5)]
+    session.execute(update(Source).where(Source.id == sources[1].id).values(interview_date=date(2024, 1, 1)))
+    session.execute(update(Source).where(Source.id.in_([s.id for s in sources[2:]]))
+                    .values(interview_date=date(2025, 6, 1)))
+    dc.mark_sources(session, owner, project, sources[:3], users[:2])
+    made = []
+    for source, who in ((sources[0], users), (sources[1], users[:2]), (sources[2], users[:2]),
+                        (sources[3], (users[0], users[2])), (sources[4], users[1:2])):
+        for user in who:
+            for _ in range(rng.randint(2, 4)):
+                a = rng.randrange(len(text) - 20)
+                chosen = rng.sample(codes, rng.randint(1, 2))
+                made.append(excerpts.create_excerpt(session, user, source, a, a + rng.randint(5, 20),
+                                                    [(c, rng.choice(DIRECTIONS)) for c in chosen],
+                                                    case=rng.choice(source.cases)))
+    session.execute(update(Excerpt).where(Excerpt.id == made[0].id).values(case_id=None))
+    session.commit()
+    return project, owner, users, sources
+
+
+def _reference(session, source_ids, coder_ids, f, max_code, max_case):  # type: ignore[no-untyped-def]
+    """The read before ``source_case_codings``: the distinct (code, case, coder) of the codings themselves."""
+    query = (select(Coding.code_id, Excerpt.case_id, Coding.coder_id).distinct()
+             .join(Excerpt, Excerpt.id == Coding.excerpt_id)
+             .where(Excerpt.source_id.in_(source_ids), Coding.coder_id.in_(coder_ids),
+                    Coding.direction.in_(sorted(f.directions)), Excerpt.case_id.is_not(None)))
+    conditions = source_conditions(replace(f, source_ids=()))
+    if conditions:
+        query = query.join(Source, Source.id == Excerpt.source_id).where(*conditions)
+    if f.blind_source_ids:
+        query = query.where(or_(Excerpt.source_id.not_in(f.blind_source_ids), Coding.coder_id == f.viewer_id))
+    rows = np.array(session.execute(query).all(), dtype=np.int64).reshape(-1, 3)
+    return rows[:, 0], rows[:, 1], rows[:, 2]
+
+
+def _filters(sources, users) -> list[CountFilter]:  # type: ignore[no-untyped-def]
+    return [CountFilter(), CountFilter(directions=frozenset(DIRECTIONS)),
+            CountFilter(directions=frozenset({"contradicts", "nuances"}), include_subcodes=False),
+            CountFilter(date_from=date(2025, 1, 1), directions=frozenset(DIRECTIONS)),
+            CountFilter(municipalities=("Nordby",)),
+            CountFilter(blind_source_ids=(sources[0].id, sources[3].id), viewer_id=users[0].id,
+                        directions=frozenset(DIRECTIONS))]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_presence_rows_equal_the_codings_read(session, factory, seed):
+    project, _, users, sources = _project(session, factory, seed)
+    ids = [u.id for u in users]
+    source_ids = sorted(material(session, project.id, ids))
+    max_code = max(session.scalars(select(Code.id).where(Code.project_id == project.id)))
+    max_case = max(c.id for s in sources for c in s.cases)
+    for f in _filters(sources, users):
+        for limits, packed in (((max_code, max_case), agreement.PACKED), ((max_code, max_case - 1), agreement.PACKED),
+                               ((max_code, max_case), 0)):  # the last: plain rows
+            with mock.patch.object(agreement, "PACKED", packed):
+                new = set(zip(*(a.tolist() for a in agreement._presence_rows(session, source_ids, ids, f, *limits))))
+            old = {row for row in zip(*(a.tolist() for a in _reference(session, source_ids, ids, f, *limits)))
+                   if row[0] <= limits[0] and row[1] <= limits[1]}
+            assert new == old, (f, limits)
+            assert old or limits[1] < max_case
+
+
+@pytest.mark.parametrize("seed", [4])
+def test_agreement_and_disagreements_equal_the_reference_read(session, factory, seed):
+    project, _, users, sources = _project(session, factory, seed)
+    names = [u.username for u in users]
+    for f in [_filters(sources, users)[i] for i in (0, 2, 3, 5)]:
+        for coders, hypothesis in ((names[:2], None), (names, "H1")):
+            new = compute_agreement(session, project, coders, hypothesis=hypothesis, f=f)
+            found = [(d.case_key, d.code_key, d.coded, d.not_coded)
+                     for d in find_disagreements(session, project, coders, hypothesis=hypothesis, f=f)]
+            with mock.patch.object(agreement, "_presence_rows", _reference):
+                old = compute_agreement(session, project, coders, hypothesis=hypothesis, f=f)
+                assert found == [(d.case_key, d.code_key, d.coded, d.not_coded)
+                                 for d in find_disagreements(session, project, coders, hypothesis=hypothesis, f=f)]
+            assert repr(new) == repr(old)  # every coefficient, unit key and matrix value (nan for missing)
+    assert compute_agreement(session, project, names[:2]).pooled.units > 0
