@@ -12,7 +12,7 @@ from sqlalchemy import and_, exists, func, or_, select
 
 from bench.generate import CODERS, generate
 from casecoder.analysis.double_coding import double_coded_source_ids
-from casecoder.analysis.excerpt_list import ExcerptFilter, code_and_descendants, list_excerpts
+from casecoder.analysis.excerpt_list import ExcerptFilter, code_and_descendants, excerpt_conditions, list_excerpts
 from casecoder.models import (
     Case,
     Code,
@@ -105,6 +105,12 @@ def test_every_filter_pages_as_the_reference_query(session, bench_project):  # t
         ExcerptFilter(text="hemmelige", blind_source_ids=blind, viewer_id=anna),
         ExcerptFilter(text="hemmelige", blind_source_ids=blind, viewer_id=bo),
         ExcerptFilter(source_id=sources[0], perspective=Perspective.SYSTEM),
+        # a blind viewer's count in two parts (blind transcripts, the others): with the transcript-level filters
+        ExcerptFilter(blind_source_ids=blind, viewer_id=bo),
+        ExcerptFilter(perspective=Perspective.SYSTEM, blind_source_ids=blind, viewer_id=bo),
+        ExcerptFilter(case_ids=(cases[3], cases[7]), blind_source_ids=blind, viewer_id=anna),
+        ExcerptFilter(roles=(role,), date_from=date(2016, 6, 1), blind_source_ids=blind, viewer_id=bo),
+        ExcerptFilter(directions=(Direction.CONTRADICTS,), blind_source_ids=blind, viewer_id=bo),
     ]
     nonempty = 0
     for f in filters:
@@ -124,3 +130,26 @@ def test_every_filter_pages_as_the_reference_query(session, bench_project):  # t
             ids = [e.id for e in list_excerpts(session, pid, f, page=page, per_page=7).excerpts]
             assert ids == wanted[(page - 1) * 7:page * 7], (f, page)
     assert nonempty >= len(filters) - 2, nonempty  # the filters do select something
+
+
+def test_a_blind_viewers_count_in_two_parts_is_the_reference_count(session, bench_project):  # type: ignore[no-untyped-def]
+    """``excerpt_conditions(blind_part=...)``: the blind transcripts' part and the others' add up to the reference
+    total, and each part holds only its transcripts, with coding filters too (``list_excerpts`` splits only
+    without them)."""
+    pid = bench_project.id
+    code = {k: i for k, i in session.execute(select(Code.key, Code.id).where(Code.project_id == pid))}
+    anna, bo = (session.scalar(select(User.id).where(User.username == name)) for name in CODERS)
+    blind = frozenset(double_coded_source_ids(session, pid))
+    for viewer in (anna, bo):
+        for f in (ExcerptFilter(blind_source_ids=blind, viewer_id=viewer),
+                  ExcerptFilter(code_id=code["H1"], blind_source_ids=blind, viewer_id=viewer),
+                  ExcerptFilter(coder_ids=(anna, bo), directions=(Direction.SUPPORTS,), blind_source_ids=blind,
+                                viewer_id=viewer),
+                  ExcerptFilter(text="møde", perspective=Perspective.FAMILY, blind_source_ids=blind, viewer_id=viewer)):
+            wanted = reference(session, pid, f)
+            parts = [set(session.scalars(select(Excerpt.id).where(*excerpt_conditions(session, pid, f, blind_part=part))))
+                     for part in (False, True)]
+            assert not parts[0] & parts[1], f
+            assert parts[0] | parts[1] == set(wanted), f
+            in_blind = set(session.scalars(select(Excerpt.id).where(Excerpt.source_id.in_(blind))))
+            assert parts[1] <= in_blind and not parts[0] & in_blind, f
