@@ -28,6 +28,7 @@ from werkzeug.serving import make_server
 from casecoder.app import create_app
 from casecoder.models import Base
 from casecoder.models.engine import make_engine
+from tests.compiled_once import TEMPLATES, share_compiled_code
 from tests.factories import PASSWORD, Factory
 from tests.fresh_db import PostgresSchemas, SqliteTemplates, demo_project
 from tests.server_helpers import Server
@@ -45,6 +46,7 @@ if (SHARED / "refi" / "Project.xsd").is_file():  # REFI-QDA schema checks read t
 # against the same stored hash again (every login as the demo's admin or a factory user) costs
 # nothing; a new salt is still hashed in full. Same bytes out as hashlib's own.
 hashlib.scrypt = functools.lru_cache(maxsize=64)(hashlib.scrypt)  # type: ignore[assignment]
+share_compiled_code()  # every test builds its own app: its URL rules and templates are compiled once per process
 
 
 def pg_base_url() -> str:
@@ -149,6 +151,7 @@ def bare_app(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     app = create_app({"TESTING": True, "DATABASE_URL": db_url, "SECRET_KEY": "test-" + uuid.uuid4().hex,
                       "IMPORT_WAIT_SECONDS": 600})
     app.instance_path = str(tmp_path / "instance")
+    app.jinja_env.bytecode_cache = TEMPLATES
     yield app
     from casecoder.db import engine_of
     for thread in threading.enumerate():  # an import job outliving its request: let it end with its connections
