@@ -46,6 +46,7 @@ class Size:
 
 
 SIZES = {
+    "tiny": Size(6, 8, 40),            # the tests' smoke size: 18 short transcripts, about 200 codings
     "small": Size(27, 20, 120),        # like the report: 27 cases, 81 transcripts, about 2,500 codings
     "medium": Size(300, 64, 170),      # 900 transcripts, about 90,000 codings
     "large": Size(1000, 64, 170),      # 3,000 transcripts, about 300,000 codings
@@ -208,7 +209,7 @@ def _bulk_excerpts(session: Session, source: Source, plan: SourcePlan, case_ids:
 def generate(session: Session, size: str = "small", seed: int = 1, *, slug: str = "bench",
              bulk: bool | None = None, commit_every: int = 20) -> Project:
     """Create the project ``slug`` of ``size`` from ``seed``; commits as it goes (every ``commit_every`` cases)."""
-    bulk = size != "small" if bulk is None else bulk
+    bulk = size not in ("tiny", "small") if bulk is None else bulk
     owner = _user(session, OWNER)
     coders = [_user(session, name) for name in CODERS]
     project = projects.create_project(session, f"Benchmark {size} (seed {seed})", slug,

@@ -374,7 +374,7 @@ def write_out(path: Path, section: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="sqlite")
-    parser.add_argument("--size", default="small", help="small, medium, large, or several joined by commas")
+    parser.add_argument("--size", default="small", help="tiny, small, medium, large, or several joined by commas")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="shorter transcripts, fewer excerpts (CI smoke test)")
     parser.add_argument("--excerpts", type=int, default=None, help="excerpts created per run in benchmark 1")

@@ -12,24 +12,24 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_same_seed_same_content_on_both_load_paths(session) -> None:  # type: ignore[no-untyped-def]
-    core = generate(session, "small", seed=7, slug="core", bulk=False)
-    bulk = generate(session, "small", seed=7, slug="bulk", bulk=True)
-    other = generate(session, "small", seed=8, slug="other", bulk=True)
+    core = generate(session, "tiny", seed=7, slug="core", bulk=False)
+    bulk = generate(session, "tiny", seed=7, slug="bulk", bulk=True)
+    other = generate(session, "tiny", seed=8, slug="other", bulk=True)
     made = counts(session, core)
-    assert made["cases"] == 27 and made["sources"] == 81 and made["codings"] > made["excerpts"] > 0
+    assert made["cases"] == 6 and made["sources"] == 18 and made["codings"] > made["excerpts"] > 0
     assert counts(session, bulk) == made
     assert content_hash(session, core) == content_hash(session, bulk)
     assert content_hash(session, other) != content_hash(session, core)
 
 
 def test_generate_twice_same_hash(session) -> None:  # type: ignore[no-untyped-def]
-    first = content_hash(session, generate(session, "small", seed=3, slug="first", bulk=True))
-    assert content_hash(session, generate(session, "small", seed=3, slug="second", bulk=True)) == first
+    first = content_hash(session, generate(session, "tiny", seed=3, slug="first", bulk=True))
+    assert content_hash(session, generate(session, "tiny", seed=3, slug="second", bulk=True)) == first
 
 
 def test_run_quick_writes_the_table(tmp_path: Path) -> None:
     out = tmp_path / "benchmarks.md"
-    result = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--size", "small", "--quick",
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--size", "tiny", "--quick",
                              "--repeat", "1", "--db", "sqlite", "--out", str(out)],
                             capture_output=True, text=True, cwd=tmp_path, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -38,7 +38,7 @@ def test_run_quick_writes_the_table(tmp_path: Path) -> None:
     for name in ("create excerpt via API", "tally of the whole codebook", "transcript page with",
                  "chain count", "export: tally bundle", "search 'koordinator'", "bench/server.py"):
         assert name in table, name
-    assert "| sqlite | small |" in table
+    assert "| sqlite | tiny |" in table
 
 
 def test_write_out_replaces_only_its_marked_section(tmp_path: Path) -> None:
