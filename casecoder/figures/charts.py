@@ -32,6 +32,7 @@ from matplotlib.typing import RcKeyType
 
 from casecoder.analysis.tally import Count
 from casecoder.figures import memo
+from casecoder.figures.metrics import MeasuredFigure, install
 from casecoder.figures.output import save
 
 FORMATS = ("svg", "png", "pdf")
@@ -84,7 +85,7 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def _new_figure(height_in: float) -> Figure:
-    fig = Figure(figsize=(WIDTH_IN, height_in), dpi=100)
+    fig = MeasuredFigure(figsize=(WIDTH_IN, height_in), dpi=100)
     FigureCanvasAgg(fig)
     return fig
 
@@ -102,7 +103,9 @@ def _renderer(fig: Figure) -> RendererAgg:
     """The Agg renderer of ``fig`` (every figure here sits on its own Agg canvas)."""
     canvas = fig.canvas
     assert isinstance(canvas, FigureCanvasAgg)
-    return canvas.get_renderer()
+    renderer = canvas.get_renderer()
+    install(renderer)                      # the layout's measurements remembered like the drawing's (metrics.py)
+    return renderer
 
 
 def _text_width_in(fig: Figure, texts: list[str], size: float) -> float:

@@ -1,0 +1,85 @@
+"""Text metrics remembered per process (issue #25): a figure's texts are measured once, not on every drawing.
+
+Matplotlib measures every line of every text each time a figure is drawn (and once more for the line height), and
+remembers the answers only for the renderer it asked, while ``savefig`` makes a new renderer for each file. With
+matplotlib 3.11 a measurement is a shaped layout of the line by FreeType (~25 µs a character), so the measurements
+were about half the time of drawing a chain or overview SVG, and the same labels are measured again by the next
+figure and the next request.
+
+``MeasuredFigure`` (every figure here is one) hands the renderer it is drawn with a ``get_text_width_height_descent``
+that remembers the renderer's own answers under everything they depend on: the kind of renderer and its dpi, the
+text, every field of the font properties, and the settings that choose the font and shape the glyphs
+(``TEXT_RC``). Only the measuring is skipped: what is drawn is the same, so the bytes are the same (the figure
+tests compare them with a drawing that remembers nothing). Mathematical text and TeX are measured as before.
+Bounded (``MAX`` entries, emptied when full); safe with threads (a lost race measures twice).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from matplotlib import rcParams
+from matplotlib.backend_bases import RendererBase
+from matplotlib.backends.backend_mixed import MixedModeRenderer
+from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.typing import RcKeyType
+
+# What a measurement depends on besides the text, its font properties and the renderer: the settings that choose
+# the font (a family name like "sans-serif" is looked up in them) and shape the glyphs
+TEXT_RC: tuple[RcKeyType, ...] = (
+    "font.family", "font.sans-serif", "font.serif", "font.monospace", "font.cursive", "font.fantasy", "font.style",
+    "font.variant", "font.weight", "font.stretch", "text.hinting", "text.hinting_factor", "text.kerning_factor",
+    "text.parse_math", "text.usetex", "pdf.use14corefonts")
+MAX = 50_000                      # entries (about 10 MB at most); emptied when full
+_KEPT: dict[tuple[Any, ...], tuple[float, float, float]] = {}
+_ATTR = "get_text_width_height_descent"
+Measure = Callable[[str, FontProperties, Any], tuple[float, float, float]]
+
+
+def _plain(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def rc_key() -> tuple[Any, ...]:
+    """The current values of ``TEXT_RC``."""
+    return tuple(_plain(rcParams[name]) for name in TEXT_RC)
+
+
+def _prop_key(prop: FontProperties) -> tuple[Any, ...]:
+    return tuple((name, _plain(value)) for name, value in sorted(vars(prop).items()))
+
+
+def install(renderer: RendererBase) -> None:
+    """Give ``renderer`` a measuring method that remembers (once per renderer)."""
+    if _ATTR in vars(renderer):
+        return
+    base = renderer._renderer if isinstance(renderer, MixedModeRenderer) else renderer
+    measure: Measure = getattr(renderer, _ATTR)
+    kind = f"{type(base).__module__}.{type(base).__qualname__}"
+
+    def remembered(s: str, prop: FontProperties, ismath: Any) -> tuple[float, float, float]:
+        if ismath is not False:
+            return measure(s, prop, ismath)
+        key = (kind, getattr(base, "dpi", None), s, _prop_key(prop), rc_key())
+        found = _KEPT.get(key)
+        if found is None:
+            found = measure(s, prop, ismath)
+            if len(_KEPT) >= MAX:
+                _KEPT.clear()
+            _KEPT[key] = found
+        return found
+
+    setattr(renderer, _ATTR, remembered)
+
+
+class MeasuredFigure(Figure):
+    """A ``Figure`` whose every drawing (each ``savefig``, Agg's canvas) measures its texts through ``install``."""
+
+    def draw(self, renderer: RendererBase) -> None:
+        install(renderer)
+        super().draw(renderer)
+
+
+def clear() -> None:
+    """Forget every measurement (tests that compare with a drawing from scratch)."""
+    _KEPT.clear()
