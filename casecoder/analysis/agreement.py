@@ -26,7 +26,7 @@ left out of the material until the comparison is opened (``Agreement.hidden`` co
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Collection, Sequence
 
 import numpy as np
@@ -81,10 +81,15 @@ class CodeAgreement:
     label_en: str
     coefficients: Coefficients
     unit_keys: tuple[str, ...] = ()         # case keys (case level only)
-    matrix: tuple[tuple[float, ...], ...] = ()  # coders x units (case level only); nan = missing
+    values: np.ndarray | None = field(default=None, repr=False, compare=False)  # coders x units (case level)
 
     def label(self, lang: str) -> str:
         return self.label_en if lang == "en" else self.label_da
+
+    @property
+    def matrix(self) -> tuple[tuple[float, ...], ...]:
+        """Coders x units (case level only; nan = missing), as tuples: made when asked, not for every page."""
+        return () if self.values is None or not self.unit_keys else tuple(tuple(r) for r in self.values.tolist())
 
 
 @dataclass(frozen=True)
@@ -190,18 +195,27 @@ def material(session: Session, project_id: int, coder_ids: Sequence[int],
     (``source_coder_codings``). A source not marked is material when two chosen coders coded on it, which makes it
     double-coded (``double_coded_source_ids``) without asking."""
     chosen = set(coder_ids)
-    marked = set(session.scalars(select(DoubleCoding.source_id).where(DoubleCoding.project_id == project_id)))
+    marked = {s for s, in _rows(session, select(DoubleCoding.source_id).where(DoubleCoding.project_id == project_id))}
     took_part: dict[int, set[int]] = {s: set() for s in marked}
     if chosen:
-        for source_id, coder_id in session.execute(
-                select(DoubleCoding.source_id, double_coding_coders.c.user_id)
-                .join(double_coding_coders, double_coding_coders.c.assignment_id == DoubleCoding.id)
-                .where(DoubleCoding.project_id == project_id, double_coding_coders.c.user_id.in_(chosen))):
+        for source_id, coder_id in _rows(session, select(DoubleCoding.source_id, double_coding_coders.c.user_id)
+                                         .join(double_coding_coders, double_coding_coders.c.assignment_id == DoubleCoding.id)
+                                         .where(DoubleCoding.project_id == project_id,
+                                                double_coding_coders.c.user_id.in_(chosen))):
             took_part[source_id].add(coder_id)
-        for source_id, coder_id in session.execute(_coded_sources(session, project_id, chosen)):
+        for source_id, coder_id in _rows(session, _coded_sources(session, project_id, chosen)):
             took_part.setdefault(source_id, set()).add(coder_id)
     return {s: frozenset(c) for s, c in took_part.items()
             if c and (s in marked or len(c) >= 2) and s not in hidden}
+
+
+def _rows(session: Session, query: Select) -> list[tuple]:  # type: ignore[type-arg]
+    """The driver's own tuples of a plain-column query (no row objects: thousands of rows here)."""
+    result = session.connection().execute(query)
+    try:
+        return list(result.cursor.fetchall()) if result.cursor is not None else []
+    finally:
+        result.close()
 
 
 def _coded_sources(session: Session, project_id: int, coder_ids: Collection[int]) -> Select[int, int]:
@@ -217,8 +231,8 @@ def case_level(session: Session, project: Project, coders: Sequence[User], codes
     """Per code, the coders x cases presence matrix and its coefficients; also the pooled matrix
     (``sources``: the ``material`` when the caller has it)."""
     keys, matrices = case_matrices(session, project, coders, codes, f, hidden, sources)
-    out = [CodeAgreement(code.key, code.label_da, code.label_en, nominal_coefficients(m), keys,
-                         tuple(tuple(r) for r in m.tolist()) if keys else ()) for code, m in zip(codes, matrices)]
+    out = [CodeAgreement(code.key, code.label_da, code.label_en, nominal_coefficients(m), keys, m)
+           for code, m in zip(codes, matrices)]
     return out, matrices.transpose(1, 0, 2).reshape(len(coders), len(codes) * len(keys))
 
 

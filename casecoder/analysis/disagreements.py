@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from casecoder.analysis.agreement import agreement_codes, case_matrices, coder_users
@@ -31,7 +31,7 @@ class ExcerptLine:
     of_record: bool
 
 
-@dataclass
+@dataclass(slots=True)
 class Disagreement:
     case_id: int
     case_key: str
@@ -60,13 +60,18 @@ def find_disagreements(session: Session, project: Project, coder_names: Sequence
     keys, matrices = case_matrices(session, project, coders, codes, f)
     case_ids = dict(session.execute(select(Case.key, Case.id).where(Case.project_id == project.id)).all())
     names = [u.username for u in coders]
+    base3 = 3 ** np.arange(len(names), dtype=np.int64)
+    sides: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # a column's values in base 3 -> who is on each side
     found: list[Disagreement] = []
     for code, m in zip(codes, matrices):
-        split = (m == 1).any(axis=0) & (m == 0).any(axis=0)   # a 1 and a 0 among the coders who took part
-        for j in np.flatnonzero(split):
-            found.append(Disagreement(case_ids[keys[j]], keys[j], code.id, code.key,
-                                      tuple(n for n, v in zip(names, m[:, j]) if v == 1),
-                                      tuple(n for n, v in zip(names, m[:, j]) if v == 0)))
+        split = np.flatnonzero((m == 1).any(axis=0) & (m == 0).any(axis=0))  # a 1 and a 0 among those who took part
+        patterns = base3 @ np.where(np.isnan(m[:, split]), 2, m[:, split]).astype(np.int64)
+        for j, pattern in zip(split.tolist(), patterns.tolist()):
+            if pattern not in sides:
+                values = m[:, j].tolist()
+                sides[pattern] = (tuple(n for n, v in zip(names, values) if v == 1),
+                                  tuple(n for n, v in zip(names, values) if v == 0))
+            found.append(Disagreement(case_ids[keys[j]], keys[j], code.id, code.key, *sides[pattern]))
     found.sort(key=lambda d: d.case_key)
     decisions = {(r.case_id, r.code_id): r for r in session.scalars(
         select(Reconciliation).where(Reconciliation.project_id == project.id))}
@@ -85,6 +90,10 @@ def add_excerpts(session: Session, project_id: int, found: list[Disagreement], c
     parents = session.execute(select(Code.id, Code.parent_id).where(Code.project_id == project_id)).all()
     below = {code_id: set(code_and_below(code_id, parents)) for code_id in {d.code_id for d in found}}
     case_ids = {d.case_id for d in found}
+    about = _rows(session, select(source_cases.c.source_id).where(source_cases.c.case_id.in_(case_ids)))
+    double = double_coded_source_ids(session, project_id, {s for s, in about})  # only these sources
+    if not double:
+        return
     rows = session.execute(
         select(Excerpt.case_id, Coding.code_id, Excerpt.id, Excerpt.source_id, Source.title, Excerpt.text,
                Excerpt.start_offset, Excerpt.end_offset, User.username, Code.key, Coding.direction, Coding.of_record)
@@ -92,17 +101,24 @@ def add_excerpts(session: Session, project_id: int, found: list[Disagreement], c
         .join(source_cases, (source_cases.c.source_id == Excerpt.source_id)
               & (source_cases.c.case_id == Excerpt.case_id))
         .join(User, User.id == Coding.coder_id).join(Code, Code.id == Coding.code_id)
-        .where(Excerpt.project_id == project_id, Excerpt.case_id.in_(case_ids), Coding.coder_id.in_(coder_ids),
+        .where(Excerpt.source_id.in_(sorted(double)), Excerpt.case_id.in_(case_ids), Coding.coder_id.in_(coder_ids),
                Coding.code_id.in_(set().union(*below.values())))
         .order_by(Coding.id)).all()
-    double = double_coded_source_ids(session, project_id, {row.source_id for row in rows})  # only these sources
     by_case: dict[int, list[Any]] = {}
     for row in rows:
-        if row.source_id in double:
-            by_case.setdefault(row.case_id, []).append(row)
+        by_case.setdefault(row.case_id, []).append(row)
     for d in found:
         codes = below[d.code_id]
         d.excerpts = [ExcerptLine(r.id, r.source_id, r.title, r.text, r.start_offset, r.end_offset, r.username,
                                   r.key, r.direction.value, r.of_record)
                       for r in by_case.get(d.case_id, ()) if r.code_id in codes]
         d.excerpts.sort(key=lambda x: (x.source_title, x.start, x.coder))
+
+
+def _rows(session: Session, query: Select) -> list[tuple]:  # type: ignore[type-arg]
+    """The driver's own tuples of a plain-column query (no row objects)."""
+    result = session.connection().execute(query)
+    try:
+        return list(result.cursor.fetchall()) if result.cursor is not None else []
+    finally:
+        result.close()

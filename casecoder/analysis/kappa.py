@@ -35,6 +35,10 @@ def collapse(m: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarr
     w = np.ones(m.shape[1], dtype=np.int64) if weights is None else np.asarray(weights, dtype=np.int64)
     if m.shape[1] == 0:
         return m, w
+    if 3 ** m.shape[0] <= 4 * m.shape[1] + 64:  # few coders: 0/1 data need no sort
+        found = _collapse_binary(m, w)
+        if found is not None:
+            return found
     values, ranks = np.unique(m, return_inverse=True)  # the nans are one value, the last
     ranks = ranks.reshape(m.shape).astype(np.int64)
     if values.size ** m.shape[0] < 2 ** 62:
@@ -44,6 +48,23 @@ def collapse(m: np.ndarray, weights: np.ndarray | None = None) -> tuple[np.ndarr
         _, first, inverse = np.unique(ranks.T, axis=0, return_index=True, return_inverse=True)
     summed = np.bincount(inverse.reshape(-1), weights=w, minlength=first.size).round().astype(np.int64)
     return m[:, first], summed
+
+
+def _collapse_binary(m: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """``collapse`` for values 0, 1 and nan only (None otherwise): each column's key in base 3 (0, 1, nan
+    as 0, 1, 2: the order of the sorted values, so the distinct columns come in the same order as by the
+    sort), the weights summed per key by one bincount."""
+    missing = np.isnan(m)
+    ones = m == 1
+    if not (missing | ones | (m == 0)).all():
+        return None
+    digits = np.where(missing, 2, ones).astype(np.int64)
+    keys = (digits * (3 ** np.arange(m.shape[0], dtype=np.int64))[:, None]).sum(axis=0)
+    summed = np.bincount(keys, weights=w, minlength=3 ** m.shape[0]).round().astype(np.int64)
+    counted = np.bincount(keys, minlength=3 ** m.shape[0])
+    present = np.flatnonzero(counted)
+    columns = (present[None, :] // (3 ** np.arange(m.shape[0], dtype=np.int64))[:, None]) % 3
+    return np.where(columns == 2, np.nan, columns.astype(float)), summed[present]
 
 
 def category_counts(m: np.ndarray, categories: np.ndarray) -> np.ndarray:

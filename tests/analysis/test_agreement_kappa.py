@@ -3,10 +3,13 @@ worked examples, against the ``krippendorff`` package on random data, and weight
 against the same units written out one column each."""
 from __future__ import annotations
 
+from unittest import mock
+
 import krippendorff
 import numpy as np
 import pytest
 
+from casecoder.analysis import kappa
 from casecoder.analysis.agreement import nominal_coefficients
 from casecoder.analysis.kappa import category_counts, cohen_kappa, collapse, fleiss_kappa, krippendorff_alpha
 
@@ -128,3 +131,21 @@ def test_weighted_patterns_equal_the_written_out_units(seed):
     for name in ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha"):
         x, y = getattr(a, name), getattr(b, name)
         assert (x is None and y is None) or x == pytest.approx(y, abs=1e-12), name
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_binary_collapse_equals_the_sorting_one(seed):
+    """0/1 data with missing values, few coders: the base-3 bincount gives the sort's distinct columns, in
+    its order, with the same summed weights (data with other values still go through the sort)."""
+    rng = np.random.default_rng(300 + seed)
+    m = _random_matrix(rng, int(rng.integers(2, 5)), int(rng.integers(1, 60)), 2, 0.3)
+    m[:, :2] = rng.choice([0.0, np.nan], size=(m.shape[0], 1))  # columns without a 1, some fully missing
+    if seed % 3 == 0:
+        m[m == 0] = np.nan  # only 1 and nan
+    weights = rng.integers(0, 6, size=m.shape[1])
+    fast = collapse(m, weights)
+    with mock.patch.object(kappa, "_collapse_binary", lambda *_: None):
+        slow = collapse(m, weights)
+    np.testing.assert_array_equal(fast[0], slow[0])
+    np.testing.assert_array_equal(fast[1], slow[1])
+    assert kappa._collapse_binary(np.array([[0.0, 2.0], [1.0, 1.0]]), np.ones(2, dtype=np.int64)) is None
