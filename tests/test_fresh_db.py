@@ -59,7 +59,15 @@ def test_a_reused_schema_comes_back_empty_and_a_changed_one_is_replaced() -> Non
         assert other != url
         engine = make_engine(other)
         assert "extra" not in {c["name"] for c in inspect(engine).get_columns("cases")}
+        assert schemas.schema_url(demo=False) == other  # reset again: its stamp is now the one found right
+        with engine.begin() as conn:  # a change that adds no catalog row, only rewrites one
+            table, trigger = conn.execute(text(
+                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE c.relnamespace = current_schema()::regnamespace AND NOT t.tgisinternal "
+                "ORDER BY 1, 2 LIMIT 1")).one()
+            conn.execute(text(f'ALTER TABLE "{table}" DISABLE TRIGGER "{trigger}"'))
         engine.dispose()
+        assert schemas.schema_url(demo=False) not in (url, other)
     finally:
         schemas.close()
 
