@@ -209,7 +209,7 @@ def material(session: Session, project_id: int, coder_ids: Sequence[int],
             if c and (s in marked or len(c) >= 2) and s not in hidden}
 
 
-def _rows(session: Session, query: Select) -> list[tuple]:  # type: ignore[type-arg]
+def _rows(session: Session, query: Select) -> list[tuple]:
     """The driver's own tuples of a plain-column query (no row objects: thousands of rows here)."""
     result = session.connection().execute(query)
     try:

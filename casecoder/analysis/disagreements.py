@@ -115,7 +115,7 @@ def add_excerpts(session: Session, project_id: int, found: list[Disagreement], c
         d.excerpts.sort(key=lambda x: (x.source_title, x.start, x.coder))
 
 
-def _rows(session: Session, query: Select) -> list[tuple]:  # type: ignore[type-arg]
+def _rows(session: Session, query: Select) -> list[tuple]:
     """The driver's own tuples of a plain-column query (no row objects)."""
     result = session.connection().execute(query)
     try:
