@@ -163,7 +163,7 @@ def _box(ax: Axes, x: float, y: float, w: float, h: float, text: str, face: str,
          width: float = 0.6) -> tuple[FancyBboxPatch, Text]:
     patch = FancyBboxPatch((x, y), w, h, boxstyle="round,pad=0,rounding_size=0.04", facecolor=face,
                            edgecolor=edge or face, linewidth=width if edge else 0)
-    ax.add_patch(patch)
+    ax.add_artist(patch)   # not add_patch: the limits are set, and its data-limit pass cost ~15 % of a chain
     label = ax.text(x + w / 2, y + h / 2, text, ha="center", va="center", multialignment="center", fontsize=size,
                     color=color, fontweight="bold" if bold else "normal", linespacing=LINESPACING)
     return patch, label
@@ -184,10 +184,10 @@ def _arrow(ax: Axes, points: list[tuple[float, float]], style: LineStyleType, gi
     ux, uy = (xb - xa) / length, (yb - ya) / length
     bx, by = xb - ux * HEAD, yb - uy * HEAD
     shaft = points[:-1] + [(bx, by)]
-    ax.add_line(Line2D([p[0] for p in shaft], [p[1] for p in shaft], linestyle=style, linewidth=1.1,
+    ax.add_artist(Line2D([p[0] for p in shaft], [p[1] for p in shaft], linestyle=style, linewidth=1.1,
                        color=LINE_COLOR, dash_capstyle="butt", solid_capstyle="butt", gid=gid))
     w = HEAD * 0.45
-    ax.add_patch(Polygon([(xb, yb), (bx - uy * w, by + ux * w), (bx + uy * w, by - ux * w)], closed=True,
+    ax.add_artist(Polygon([(xb, yb), (bx - uy * w, by + ux * w), (bx + uy * w, by - ux * w)], closed=True,
                          facecolor=LINE_COLOR, edgecolor="none", linewidth=0, gid=f"{gid}-head"))
 
 

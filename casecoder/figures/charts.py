@@ -198,7 +198,7 @@ def _tally_chart(bars: list[Bar], *, title: str, legend: dict[str, str], fmt: st
             for count, color, dy in ((bar.family, FAMILY_COLOR, -offset), (bar.system, SYSTEM_COLOR, offset)):
                 share = count.share
                 width = 100 * share if share is not None else 0.0
-                ax.add_patch(Rectangle((0, i + dy - height / 2), width, height, facecolor=color, linewidth=0))
+                ax.add_artist(Rectangle((0, i + dy - height / 2), width, height, facecolor=color, linewidth=0))
                 ax.text(width + 1.2, i + dy, count.label(), va="center", ha="left", fontsize=SMALL_PT,
                         color="#222222", clip_on=False)
         _legend_row(fig, left_in, height_in - top_in, [(FAMILY_COLOR, legend.get("family", "family")),

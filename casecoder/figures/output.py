@@ -25,7 +25,8 @@ PNG_LEVEL = 1                  # zlib's fastest: a few per cent larger than leve
 
 
 def save(fig: Figure, fmts: tuple[str, ...]) -> dict[str, bytes]:
-    """``fig`` in each of ``fmts`` (saving draws the figure afresh each time), then the figure cleared."""
+    """``fig`` in each of ``fmts`` (saving draws the figure afresh each time). The figure is left as it is, for the
+    garbage collector: ``fig.clear()`` cleared every axes first, which makes its ticks anew (~10 % of an SVG)."""
     out = {}
     for fmt in fmts:
         if fmt == "png":
@@ -34,7 +35,6 @@ def save(fig: Figure, fmts: tuple[str, ...]) -> dict[str, bytes]:
             buf = io.BytesIO()
             fig.savefig(buf, format=fmt, dpi=DPI.get(fmt, 100), metadata=METADATA[fmt], facecolor="white")
             out[fmt] = buf.getvalue()
-    fig.clear()
     return out
 
 

@@ -59,3 +59,36 @@ def test_a_measurement_depends_on_the_font_settings() -> None:
     assert bigger[0] > first[0]
     if "Liberation" in font_manager.findfont(FontProperties(family="Liberation Sans")):
         assert dejavu != first                                  # another font in the settings, another width
+
+
+# sha256 of the sample figures drawn by the code before the fast paths (commit 80ebea8: add_patch/add_line, a
+# fig.clear() after saving, no remembered metrics), with matplotlib 3.11.2, FreeType 2.14.3 and Liberation Sans
+BEFORE = {
+    "tally svg": "dcc6442857ed4aa7cf7e44ef9c9474b437cc2fb80ee923ad38a2b45da49231bc",
+    "tally pdf": "d43b0e619f990a95e4780b2b7a443e09480f06389bebf5b85253e16de1c82674",
+    "tally png": "27066027bef8a7b07d8c6cb225fdc664b1f7e50ef2345a46cc6ff5ef86983229",
+    "cooccurrence png": "305944035c9bf22ad356a06be520c3335335e4042f35e4c66c3b4c337380288e",
+    "cooccurrence svg": "7345b4c7587d3d36fac3ab4b717ca3fa233554c29d68db04db5b41f0b8aba135",
+    "cooccurrence pdf": "674d813cd058e67f9b11272b2c223f683d4fb0004421dda9633ada24058b3f23",
+    "chain svg": "4db2c20ef9d5891e06ace55d2a7938e7569f5ec22a4cefb2ed2f9766d4beddce",
+    "chain pdf": "f5c3924faa738f28c7429a6758ed8041830bf6fee05e616d754a43ffdcbb7aae",
+    "overview svg": "2343ab3fae16e60f58245dd1c040677ad67ce01dce842b18503d7bdf842efc96",
+    "overview pdf": "71c49516855de89f9c9b17da65d52a6152198bfbd293c55957e3faeb876a85d9",
+}
+
+
+def _same_setup_as_before() -> bool:
+    import matplotlib
+    from matplotlib import font_manager, ft2font
+    from matplotlib.font_manager import FontProperties
+    return (matplotlib.__version__ == "3.11.2" and ft2font.__freetype_version__ == "2.14.3"
+            and "LiberationSans-Regular" in font_manager.findfont(FontProperties(family="Liberation Sans")))
+
+
+@pytest.mark.skipif(not _same_setup_as_before(), reason="the recorded bytes are of matplotlib 3.11.2, FreeType 2.14.3 "
+                                                         "and Liberation Sans")
+@pytest.mark.parametrize("case", sorted(BEFORE))
+def test_the_figures_are_the_bytes_drawn_before_the_fast_paths(case: str) -> None:
+    import hashlib
+    name, fmt = case.split()
+    assert hashlib.sha256(_afresh(FIGURES[name], fmt)).hexdigest() == BEFORE[case]
