@@ -21,15 +21,17 @@ from casecoder.analysis.chains import (
     ChainCount,
     OverviewNode,
     count_chain,
-    count_saved_chain,
     hypothesis_overview,
     load_chain,
+)
+from casecoder.analysis.chains import (
+    evidence as chain_evidence,
 )
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
 from casecoder.analysis.evidence import CountFilter, Evidence
 from casecoder.analysis.filters import to_params
 from casecoder.analysis.quotes import Quote, first_quotes, quote_bank, section_plan
-from casecoder.analysis.tally import Count, cells_serve, compute_tally, served_evidence
+from casecoder.analysis.tally import Count, compute_tally
 from casecoder.kernel.errors import InvalidInput
 from casecoder.kernel.measures import DIRECTIONS
 from casecoder.models import Chain, ChainNode, Code, CodeRelation, Excerpt, Project, RelationType
@@ -94,10 +96,15 @@ def _ancestor_under(codes: dict[int, Code], code_id: int, top_id: int) -> int | 
     return None
 
 
-def _chains(session: Session, project: Project, f: CountFilter, codes: dict[int, Code], top_id: int,
-            subs: dict[int, SubMechanism], shared: Evidence | None) -> None:
-    """Attach each saved chain that belongs to this hypothesis to its sub-mechanism (see the module's doc);
-    counted on ``shared`` (``f``'s evidence of every code) when there is one."""
+def _leads_to(session: Session, project: Project) -> list[tuple[int, int]]:
+    """The codebook's leads-to arrows (source code, target code)."""
+    return [(src, dst) for src, dst in session.execute(
+        select(CodeRelation.source_code_id, CodeRelation.target_code_id).where(
+            CodeRelation.project_id == project.id, CodeRelation.type == RelationType.LEADS_TO))]
+
+
+def _chain_nodes(session: Session, project: Project) -> tuple[list[int], dict[int, list[int]]]:
+    """The project's saved chains (title order) and each one's boxes (code ids in position order)."""
     chain_ids = session.scalars(select(Chain.id).where(Chain.project_id == project.id)
                                 .order_by(Chain.title, Chain.id)).all()
     nodes: dict[int, list[int]] = {}
@@ -105,9 +112,33 @@ def _chains(session: Session, project: Project, f: CountFilter, codes: dict[int,
                                              .where(ChainNode.chain_id.in_(chain_ids))
                                              .order_by(ChainNode.chain_id, ChainNode.position)):
         nodes.setdefault(chain_id, []).append(code_id)
+    return list(chain_ids), nodes
+
+
+def _evidence_codes(codes: dict[int, Code], top_id: int, arrows: list[tuple[int, int]],
+                    nodes: dict[int, list[int]]) -> set[int]:
+    """The codes whose evidence the chapter's chains and overview read: every saved chain's boxes, and the
+    hypothesis, its sub-mechanisms and every code their leads-to arrows reach (``hypothesis_overview``'s
+    nodes: the same walk; more codes than it needs change nothing)."""
+    follows: dict[int, list[int]] = {}
+    for src, dst in arrows:
+        follows.setdefault(src, []).append(dst)
+    seen = {top_id} | {c.id for c in codes.values() if c.parent_id == top_id}
+    stack = list(seen)
+    while stack:
+        for nxt in follows.get(stack.pop(), []):
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return seen | {code_id for boxes in nodes.values() for code_id in boxes}
+
+
+def _chains(session: Session, f: CountFilter, codes: dict[int, Code], top_id: int, subs: dict[int, SubMechanism],
+            shared: Evidence, chain_ids: list[int], nodes: dict[int, list[int]], arrows: list[tuple[int, int]]) -> None:
+    """Attach each saved chain that belongs to this hypothesis to its sub-mechanism (see the module's doc),
+    counted on ``shared`` (``f``'s evidence of the codes of every chain at least)."""
     leads_to: dict[int, set[int]] = {}   # code -> the sub-mechanisms with a leads-to arrow to it
-    for src, dst in session.execute(select(CodeRelation.source_code_id, CodeRelation.target_code_id).where(
-            CodeRelation.project_id == project.id, CodeRelation.type == RelationType.LEADS_TO)):
+    for src, dst in arrows:
         if src in subs:
             leads_to.setdefault(dst, set()).add(src)
     order = list(subs)
@@ -120,12 +151,9 @@ def _chains(session: Session, project: Project, f: CountFilter, codes: dict[int,
         owner = max(order, key=lambda s: (votes[s], -order.index(s)))
         chain = load_chain(session, chain_id)
         assert chain is not None
-        if shared is None:
-            counted = count_saved_chain(session, project, chain, f)
-        else:   # as count_saved_chain, on the evidence read once for the page
-            counted = count_chain(shared, [node.code for node in chain.nodes],
-                                  [node.arrow.value for node in chain.nodes[:-1]],  # type: ignore[union-attr]
-                                  chain.scope.value, f.directions)
+        counted = count_chain(shared, [node.code for node in chain.nodes],   # as count_saved_chain counts it
+                              [node.arrow.value for node in chain.nodes[:-1]],  # type: ignore[union-attr]
+                              chain.scope.value, f.directions)
         subs[owner].chains.append((chain, counted))
 
 
@@ -206,10 +234,12 @@ def build_chapter(session: Session, project: Project, hypothesis_key: str, f: Co
     subs = {c.id: SubMechanism(code=c, note=notes.get(c.id, ""),
                                counts={m: rows[c.id].counts[m] for m in COUNTED})
             for c in codes.values() if c.parent_id == hypothesis.id and c.id in rows}
-    # where the tally cells do not serve f (a blind coder, a coder or municipality filter), every chain and the
-    # overview would each read f's whole evidence again (the blind correction three times): read it once
-    shared = None if cells_serve(f) else served_evidence(session, project.id, f)
-    _chains(session, project, f, codes, hypothesis.id, subs, shared)
+    # f's evidence read once for the saved chains and the overview (each alone read the cases, the coders and,
+    # where the tally cells do not serve f, f's whole evidence: for a blind coder the blind correction each time)
+    chain_ids, nodes = _chain_nodes(session, project)
+    arrows = _leads_to(session, project)
+    shared = chain_evidence(session, project.id, f, _evidence_codes(codes, hypothesis.id, arrows, nodes))
+    _chains(session, f, codes, hypothesis.id, subs, shared, chain_ids, nodes, arrows)
     missing = _quotes(session, project, f, hypothesis, codes, subs, blind)
     same_kind = [c for c in codes.values() if c.parent_id is None and c.kind == hypothesis.kind]
     return Chapter(project=project, hypothesis=hypothesis, number=same_kind.index(hypothesis) + 1, note=notes.get(hypothesis.id, ""), N=dict(tally.N),

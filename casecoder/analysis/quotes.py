@@ -23,6 +23,7 @@ names when a coder filter is set).
 """
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Collection, Sequence
@@ -245,19 +246,23 @@ def quote_bank(session: Session, project: Project, code_keys: Sequence[str], f: 
 
 
 def _codings(session: Session, project: Project, f: CountFilter, code_ids: Sequence[int], perspective: str | None,
-             blind: Blindness, *columns: Any) -> Select[Any]:
+             blind: Blindness, *columns: Any, lean: bool = False) -> Select[Any]:
     """SELECT ``columns`` of the codings of ``code_ids`` that give quotes (the module's doc), joined to
     their excerpt, source, case and coder. "+ 0": SQLite would otherwise read every excerpt of every
-    selected case (190,000 on the large project) instead of the codes' codings."""
+    selected case (190,000 on the large project) instead of the codes' codings. ``lean``: joined to the
+    excerpt only (and to the source when a condition needs it): the columns must come from those two;
+    the same rows, since a coding's coder, an excerpt's source and a selected case always exist."""
     selection = selected_cases(session, project.id, f).with_only_columns(Case.id).scalar_subquery()
-    query = (
-        select(*columns)
-        .select_from(Coding).join(Excerpt, Excerpt.id == Coding.excerpt_id)
-        .join(Source, Source.id == Excerpt.source_id).join(Case, Case.id == Excerpt.case_id)
-        .join(User, User.id == Coding.coder_id)
-        .where(Excerpt.project_id == project.id, Coding.code_id.in_(code_ids),
-               (Excerpt.case_id + 0).in_(selection),
-               Coding.direction.in_([Direction(d) for d in sorted(f.directions)]), *source_conditions(f)))
+    conditions = source_conditions(f)
+    query = select(*columns).select_from(Coding).join(Excerpt, Excerpt.id == Coding.excerpt_id)
+    if not lean or conditions or perspective is not None:
+        query = query.join(Source, Source.id == Excerpt.source_id)
+    if not lean:
+        query = query.join(Case, Case.id == Excerpt.case_id).join(User, User.id == Coding.coder_id)
+    query = query.where(Excerpt.project_id == project.id, Coding.code_id.in_(code_ids),
+                        (Excerpt.case_id + 0).in_(selection), *conditions)
+    if set(f.directions) != set(DIRECTIONS):   # every direction: no condition (the column allows no other)
+        query = query.where(Coding.direction.in_([Direction(d) for d in sorted(f.directions)]))
     if f.coder_ids:
         query = query.where(Coding.coder_id.in_(f.coder_ids))
     if blind:  # blind double coding: another coder's codings on a blind source give no quote
@@ -273,22 +278,56 @@ def first_quotes(session: Session, project: Project, f: CountFilter, ranks: dict
                  blind: Blindness = NOT_BLIND, exclude: Collection[int] = (),
                  limit: int = 30) -> dict[int, tuple[int, list[int]]]:
     """Group -> (how many excerpts, the first ``limit`` excerpt ids) without building the quotes: the
-    chapter page's candidates, in SQL (two grouped queries whatever the size of the bank).
+    chapter page's candidates.
 
     ``ranks`` maps a code id to (its section's place, its group), the group never decreasing with the
     place (sections in tree order, a group a run of them). An excerpt passing the bank's filters for
     codes of ``ranks`` belongs to the group of its first section and comes in the order of
     ``quote_bank``'s sections with the duplicates left out: by that section, then as the bank sorts a
     section's quotes (case key, source title, start, excerpt id; codepoint order on both databases).
-    ``exclude``: excerpts left out."""
+    ``exclude``: excerpts left out.
+
+    PostgreSQL groups and sorts in SQL (two grouped queries whatever the size of the bank, in the database's
+    workers). On SQLite the same work in the app's one thread: SQLite grouped and sorted ~10,000 rows by their
+    strings in more time than it took to read them, so the codings are read as integers (joined to their
+    excerpt only) and ranked here, with the project's case keys and source titles (#25)."""
     if not ranks:
         return {}
+    if session.get_bind().dialect.name == "postgresql":
+        return _first_in_sql(session, project, f, ranks, blind, exclude, limit)
+    query = _codings(session, project, f, sorted(ranks), None, blind, Coding.excerpt_id, Coding.code_id,
+                     Excerpt.case_id, Excerpt.source_id, Excerpt.start_offset, lean=True)
+    skip = set(exclude)
+    first: dict[int, tuple[tuple[int, int], int, int, int]] = {}   # excerpt -> (rank, case, source, start)
+    connection = session.connection()   # Core rows: the ORM's per-row work cost more than the loop below
+    for excerpt_id, code_id, case_id, source_id, start in connection.execute(query).all():
+        if excerpt_id in skip:
+            continue
+        rank = ranks[code_id]
+        seen = first.get(excerpt_id)
+        if seen is None or rank < seen[0]:
+            first[excerpt_id] = (rank, case_id, source_id, start)
+    if not first:
+        return {}
+    case_keys: dict[int, str] = dict(connection.execute(select(Case.id, Case.key).where(
+        Case.project_id == project.id)).all())
+    titles: dict[int, str] = dict(connection.execute(select(Source.id, Source.title).where(
+        Source.project_id == project.id)).all())
+    by_group: dict[int, list[tuple[int, str, str, int, int]]] = {}
+    for excerpt_id, ((place, grp), case_id, source_id, start) in first.items():   # Python's str order: codepoints
+        by_group.setdefault(grp, []).append((place, case_keys[case_id], titles[source_id], start, excerpt_id))
+    return {grp: (len(items), [item[-1] for item in heapq.nsmallest(limit, items)])
+            for grp, items in sorted(by_group.items())}
+
+
+def _first_in_sql(session: Session, project: Project, f: CountFilter, ranks: dict[int, tuple[int, int]],
+                  blind: Blindness, exclude: Collection[int], limit: int) -> dict[int, tuple[int, list[int]]]:
+    """``first_quotes`` in SQL (PostgreSQL: the sort keys in the "C" collation, codepoint order)."""
     place = func.min(case({code_id: r[0] for code_id, r in ranks.items()}, value=Coding.code_id)).label("place")
     group = func.min(case({code_id: r[1] for code_id, r in ranks.items()}, value=Coding.code_id)).label("grp")
     excerpt_id = (Coding.excerpt_id + 0).label("excerpt_id")   # "+ 0": read by code, not every coding in excerpt order
-    c_order = session.get_bind().dialect.name == "postgresql"   # PostgreSQL's collation is not codepoint order
-    case_key, title = (Case.key.collate("C"), Source.title.collate("C")) if c_order else (Case.key, Source.title)
-    sort = (case_key.label("case_key"), title.label("title"), Excerpt.start_offset.label("start"))
+    sort = (Case.key.collate("C").label("case_key"), Source.title.collate("C").label("title"),
+            Excerpt.start_offset.label("start"))
     inner = _codings(session, project, f, sorted(ranks), None, blind, excerpt_id, *sort, place, group)
     if exclude:
         inner = inner.where(Coding.excerpt_id.not_in(sorted(exclude)))
