@@ -42,10 +42,11 @@ def urls(slug: str, chain_id: int) -> list[tuple[str, str]]:
 
 
 def forget(cold: bool) -> None:
-    from casecoder.figures import chains, memo
+    from casecoder.figures import chains, memo, metrics
     memo.clear()
     if cold:
         chains._MEASURED.clear()
+        metrics.clear()
 
 
 def run(kind: str, args: argparse.Namespace) -> list[str]:

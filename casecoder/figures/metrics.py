@@ -55,12 +55,14 @@ def install(renderer: RendererBase) -> None:
         return
     base = renderer._renderer if isinstance(renderer, MixedModeRenderer) else renderer
     measure: Measure = getattr(renderer, _ATTR)
-    kind = f"{type(base).__module__}.{type(base).__qualname__}"
+    # the settings as they are now: a renderer draws one figure in one rc_context (matplotlib's own memo per
+    # renderer does not look at them at all)
+    settings = (f"{type(base).__module__}.{type(base).__qualname__}", getattr(base, "dpi", None), rc_key())
 
     def remembered(s: str, prop: FontProperties, ismath: Any) -> tuple[float, float, float]:
         if ismath is not False:
             return measure(s, prop, ismath)
-        key = (kind, getattr(base, "dpi", None), s, _prop_key(prop), rc_key())
+        key = (*settings, s, _prop_key(prop))
         found = _KEPT.get(key)
         if found is None:
             found = measure(s, prop, ismath)
