@@ -4,7 +4,7 @@ it and the owner's reconciliation decision so far."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Sequence
 
 import numpy as np
 from sqlalchemy import Select, select
@@ -94,24 +94,26 @@ def add_excerpts(session: Session, project_id: int, found: list[Disagreement], c
     double = double_coded_source_ids(session, project_id, {s for s, in about})  # only these sources
     if not double:
         return
-    rows = session.execute(
-        select(Excerpt.case_id, Coding.code_id, Excerpt.id, Excerpt.source_id, Source.title, Excerpt.text,
-               Excerpt.start_offset, Excerpt.end_offset, User.username, Code.key, Coding.direction, Coding.of_record)
-        .join(Excerpt, Excerpt.id == Coding.excerpt_id).join(Source, Source.id == Excerpt.source_id)
-        .join(source_cases, (source_cases.c.source_id == Excerpt.source_id)
-              & (source_cases.c.case_id == Excerpt.case_id))
-        .join(User, User.id == Coding.coder_id).join(Code, Code.id == Coding.code_id)
-        .where(Excerpt.source_id.in_(sorted(double)), Excerpt.case_id.in_(case_ids), Coding.coder_id.in_(coder_ids),
-               Coding.code_id.in_(set().union(*below.values())))
-        .order_by(Coding.id)).all()
-    by_case: dict[int, list[Any]] = {}
-    for row in rows:
-        by_case.setdefault(row.case_id, []).append(row)
+    wanted = set().union(*below.values())
+    by_case: dict[int, list[tuple[int, ExcerptLine]]] = {}
+    query = (select(Excerpt.case_id, Coding.code_id, Excerpt.id, Excerpt.source_id, Source.title, Excerpt.text,
+                    Excerpt.start_offset, Excerpt.end_offset, User.username, Code.key, Coding.direction,
+                    Coding.of_record)
+             .join(Excerpt, Excerpt.id == Coding.excerpt_id).join(Source, Source.id == Excerpt.source_id)
+             .join(source_cases, (source_cases.c.source_id == Excerpt.source_id)
+                   & (source_cases.c.case_id == Excerpt.case_id))
+             .join(User, User.id == Coding.coder_id).join(Code, Code.id == Coding.code_id)
+             .where(Excerpt.source_id.in_(sorted(double)), Excerpt.case_id.in_(case_ids),
+                    Coding.coder_id.in_(coder_ids))
+             .order_by(Coding.id))  # the codes are picked below: as a condition, SQLite probed code by code
+    for case_id, code_id, excerpt_id, source_id, title, text, start, end, coder, key, direction, of_record \
+            in _rows(session, query):
+        if code_id in wanted:  # the driver's values: direction as stored, of_record 0/1 on SQLite
+            by_case.setdefault(case_id, []).append((code_id, ExcerptLine(
+                excerpt_id, source_id, title, text, start, end, coder, key, direction, bool(of_record))))
     for d in found:
         codes = below[d.code_id]
-        d.excerpts = [ExcerptLine(r.id, r.source_id, r.title, r.text, r.start_offset, r.end_offset, r.username,
-                                  r.key, r.direction.value, r.of_record)
-                      for r in by_case.get(d.case_id, ()) if r.code_id in codes]
+        d.excerpts = [line for code_id, line in by_case.get(d.case_id, ()) if code_id in codes]
         d.excerpts.sort(key=lambda x: (x.source_title, x.start, x.coder))
 
 
