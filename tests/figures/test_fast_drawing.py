@@ -45,17 +45,23 @@ def test_a_measurement_depends_on_the_font_settings() -> None:
     from matplotlib import font_manager, rc_context
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.font_manager import FontProperties
-    renderer = RendererAgg(100, 100, 100)
-    metrics.install(renderer)
+
+    def renderer() -> RendererAgg:      # as a drawing: a renderer installed under the settings it draws with
+        made = RendererAgg(100, 100, 100)
+        metrics.install(made)
+        return made
+
     prop = FontProperties(family="sans-serif", size=12)
+    metrics.clear()
     with rc_context({"font.sans-serif": ["DejaVu Sans"]}):
-        dejavu = renderer.get_text_width_height_descent("Hellig Ånd", prop, False)
+        dejavu = renderer().get_text_width_height_descent("Hellig Ånd", prop, False)
     with rc_context({"font.sans-serif": ["Liberation Sans", "DejaVu Sans"]}):
-        first = renderer.get_text_width_height_descent("Hellig Ånd", prop, False)
-        again = renderer.get_text_width_height_descent("Hellig Ånd", prop, False)
+        first = renderer().get_text_width_height_descent("Hellig Ånd", prop, False)
+        again = renderer().get_text_width_height_descent("Hellig Ånd", prop, False)
         plain = RendererAgg(100, 100, 100).get_text_width_height_descent("Hellig Ånd", prop, False)
+        bigger = renderer().get_text_width_height_descent("Hellig Ånd", FontProperties(family="sans-serif", size=13),
+                                                          False)
     assert first == again == plain
-    bigger = renderer.get_text_width_height_descent("Hellig Ånd", FontProperties(family="sans-serif", size=13), False)
     assert bigger[0] > first[0]
     if "Liberation" in font_manager.findfont(FontProperties(family="Liberation Sans")):
         assert dejavu != first                                  # another font in the settings, another width
