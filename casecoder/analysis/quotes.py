@@ -24,7 +24,7 @@ names when a coder filter is set).
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Collection, Sequence
 
@@ -42,6 +42,7 @@ from casecoder.models import (
     Code,
     Coding,
     Direction,
+    EvidenceSummary,
     Excerpt,
     ExcerptMemo,
     Interviewee,
@@ -295,6 +296,8 @@ def first_quotes(session: Session, project: Project, f: CountFilter, ranks: dict
         return {}
     if session.get_bind().dialect.name == "postgresql":
         return _first_in_sql(session, project, f, ranks, blind, exclude, limit)
+    if not f.independent and not _set_aside(session, project.id, ranks):
+        f = replace(f, independent=True)   # every coding of these codes is of record: no lookup of each coding's row
     query = _codings(session, project, f, sorted(ranks), None, blind, Coding.excerpt_id, Coding.code_id,
                      Excerpt.case_id, Excerpt.source_id, Excerpt.start_offset, lean=True)
     skip = set(exclude)
@@ -318,6 +321,15 @@ def first_quotes(session: Session, project: Project, f: CountFilter, ranks: dict
         by_group.setdefault(grp, []).append((place, case_keys[case_id], titles[source_id], start, excerpt_id))
     return {grp: (len(items), [item[-1] for item in heapq.nsmallest(limit, items)])
             for grp, items in sorted(by_group.items())}
+
+
+def _set_aside(session: Session, project_id: int, code_ids: Collection[int]) -> bool:
+    """Whether a reconciliation set aside (``of_record`` false) any coding of ``code_ids`` on an excerpt with a
+    case in the project: ``evidence_summary`` (kept exact by triggers) has a row of it then. A quote needs a case,
+    so without one the codings' own rows need not be read for ``of_record`` (on SQLite a lookup per coding)."""
+    return session.scalar(select(EvidenceSummary.n).where(
+        EvidenceSummary.project_id == project_id, EvidenceSummary.of_record.is_(False),
+        EvidenceSummary.code_id.in_(sorted(code_ids))).limit(1)) is not None
 
 
 def _first_in_sql(session: Session, project: Project, f: CountFilter, ranks: dict[int, tuple[int, int]],

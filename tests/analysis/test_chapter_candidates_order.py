@@ -12,7 +12,8 @@ from casecoder.analysis import chapter as chapter_module
 from casecoder.analysis.chapter import build_chapter
 from casecoder.analysis.double_coding import NOT_BLIND
 from casecoder.analysis.evidence import CountFilter
-from casecoder.models import Case, Source
+from casecoder.analysis.quotes import _set_aside
+from casecoder.models import Case, Code, Coding, Source
 
 from .test_chapter_candidates import reference, shown
 
@@ -39,3 +40,21 @@ def test_awkward_keys_and_titles_in_the_banks_order(session, demo, monkeypatch):
         assert shown(build_chapter(session, demo, key, f)) == expected
         checked += sum(len(c) for _, c, _ in expected.values())
     assert checked > 0
+
+
+def test_codings_set_aside_give_no_candidate(session, demo):  # type: ignore[no-untyped-def]
+    """SQLite skips reading each coding's ``of_record`` when ``evidence_summary`` says none of the codes' codings
+    was set aside; once some are, they are left out as the whole bank leaves them out."""
+    codes = session.scalars(select(Code).where(Code.project_id == demo.id, Code.key.like("H1.%"))).all()
+    code_ids = [c.id for c in codes]
+    assert not _set_aside(session, demo.id, code_ids)
+    codings = session.scalars(select(Coding).where(Coding.code_id.in_(code_ids)).order_by(Coding.id)).all()
+    for coding in codings[::3]:
+        coding.of_record = False   # as a reconciliation that accepted another coder's version sets it
+    session.flush()
+    assert _set_aside(session, demo.id, code_ids)
+    for f in (CountFilter(), CountFilter(independent=True)):
+        assert shown(build_chapter(session, demo, "H1", f)) == reference(session, demo, "H1", f, NOT_BLIND, 30)
+    aside = {c.excerpt_id for c in codings[::3]} - {c.excerpt_id for c in codings if c.of_record}
+    shown_ids = {q.excerpt_id for s in build_chapter(session, demo, "H1").subs for q in s.candidates}
+    assert aside and not aside & shown_ids
