@@ -24,6 +24,8 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.typing import RcKeyType
 
+from casecoder.figures import agg_text
+
 # What a measurement depends on besides the text, its font properties and the renderer: the settings that choose
 # the font (a family name like "sans-serif" is looked up in them) and shape the glyphs
 TEXT_RC: tuple[RcKeyType, ...] = (
@@ -75,10 +77,12 @@ def install(renderer: RendererBase) -> None:
 
 
 class MeasuredFigure(Figure):
-    """A ``Figure`` whose every drawing (each ``savefig``, Agg's canvas) measures its texts through ``install``."""
+    """A ``Figure`` whose every drawing (each ``savefig``, Agg's canvas) measures its texts through ``install``
+    (and on Agg draws them through ``agg_text.install``)."""
 
     def draw(self, renderer: RendererBase) -> None:
         install(renderer)
+        agg_text.install(renderer)
         super().draw(renderer)
 
 

@@ -98,3 +98,26 @@ def test_the_figures_are_the_bytes_drawn_before_the_fast_paths(case: str) -> Non
     import hashlib
     name, fmt = case.split()
     assert hashlib.sha256(_afresh(FIGURES[name], fmt)).hexdigest() == BEFORE[case]
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_agg_text_draws_the_pixels_matplotlib_draws(fast: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rotated, not antialiased, with a fallback glyph and a "$": the same PNG from ``agg_text`` and from matplotlib
+    (``fast=False``: agg_text switched off as for another matplotlib version)."""
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from casecoder.figures import agg_text, output
+
+    def draw(cls: type[Figure]) -> bytes:
+        with rc_context(charts.RC):
+            fig = cls(figsize=(2, 1), dpi=100)
+            FigureCanvasAgg(fig)
+            fig.text(0.1, 0.5, "Ærø → 5/12 $x$", rotation=30, fontsize=9)
+            fig.text(0.1, 0.2, "Sager med kombinationen", antialiased=False, fontsize=7, fontweight="bold")
+            fig.text(0.5, 0.8, "tværs", rotation=90, fontsize=8)
+            return output.save(fig, ("png",))["png"]
+
+    monkeypatch.setattr(agg_text, "FAST", fast)
+    metrics.clear()
+    assert draw(metrics.MeasuredFigure) == draw(Figure)
