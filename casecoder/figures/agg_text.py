@@ -23,8 +23,9 @@ FAST = matplotlib.__version__.startswith("3.11.")   # the drawing below is 3.11'
 def install(renderer: Any) -> None:
     """Give an Agg renderer (exactly ``RendererAgg``) the ``draw_text`` below."""
     if FAST and type(renderer) is RendererAgg and "draw_text" not in vars(renderer):
-        renderer.draw_text = lambda gc, x, y, s, prop, angle, ismath=False, mtext=None: _draw_text(
-            renderer, gc, x, y, s, prop, angle, ismath, mtext)
+        renderer.draw_text = (  # type: ignore[method-assign]   # this renderer's own, as metrics.install does
+            lambda gc, x, y, s, prop, angle, ismath=False, mtext=None: _draw_text(renderer, gc, x, y, s, prop, angle,
+                                                                                   ismath, mtext))
 
 
 def _draw_text(renderer: RendererAgg, gc: Any, x: float, y: float, s: str, prop: Any, angle: float,
