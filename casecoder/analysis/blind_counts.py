@@ -13,10 +13,13 @@ cells that lose a pair:
    reads is smaller: their codings *off* the blind transcripts (a row vanishes when none of its codings
    is there; a second coder who coded only the double-coded material has none, and nothing is read), or
    their codings *on* them, counted per row and compared with ``n``;
-2. the "lost" leaves: (case, code, perspective, direction) whose every row of record belongs to those
-   coders and vanishes (one query over their rows, each probing its leaf for a row of anyone else);
-3. rolled up to the ancestors (``code_ancestry``): a (case, code) loses a pair exactly when
-   ``case_code_evidence`` counts as many rows of record behind it as its lost leaves hold.
+2. when every row of those coders vanishes (a second coder who coded only the double-coded material): a
+   (case, code) loses a pair exactly when their rows behind it, sub-codes included, are all the rows
+   ``case_code_evidence`` counts there: one range per coder of ``case_code_coder_evidence`` (the same
+   counts per coder, kept by triggers: migration 0027) read against it, in one statement;
+3. otherwise the "lost" leaves: (case, code, perspective, direction) whose every row of record belongs to
+   those coders and vanishes (one query over their rows, each probing its leaf for a row of anyone else),
+   rolled up to the ancestors (``code_ancestry``) and compared with ``case_code_evidence`` in the same way.
 
 ``correct_tally`` and ``correct_evidence`` take those cells out of a tally or of collected evidence
 (the cases behind each measure lose a case where the case's mask stops satisfying it), and drop from the
@@ -36,6 +39,7 @@ from sqlalchemy.orm import Session, aliased
 from casecoder.analysis.evidence import CountFilter, Evidence, _driver_rows, _not_indexed
 from casecoder.kernel.measures import BITS, NAMES, PAIRS, measures_of_masks
 from casecoder.models import Case, CaseCodeEvidence, CodeAncestry, Coding, EvidenceSummary, Excerpt, Source, User
+from casecoder.models.derived.coder_evidence import CaseCodeCoderEvidence
 from casecoder.models.derived.source_coder_codings import SourceCoderCodings
 from casecoder.models.derived.tally_cells import COLUMNS
 
@@ -55,7 +59,8 @@ class BlindDelta:
 NOTHING = BlindDelta({}, frozenset())
 # which reads ``blind_delta`` takes (None: the cheaper one); the brute-force test sets them to cover each
 READ_OFF_BLIND: bool | None = None   # True: the hiding coders' codings off the blind transcripts; False: on them
-IN_SQL: bool | None = None           # True: the cells found by the database (SQLite's choice); False: in Python
+IN_SQL: bool | None = None           # False: the lost leaves rolled up in Python even when every row of the
+                                     # hiding coders vanishes (else case_code_coder_evidence answers that case)
 
 
 def unblind(f: CountFilter) -> CountFilter:
@@ -134,21 +139,22 @@ def _vanishing(session: Session, project_id: int, f: CountFilter, others: list[i
     Who codes on the blind transcripts and elsewhere comes from ``source_coder_codings`` (kept by triggers):
     the coders with codings there (each confirmed to have one with a case), and how many codings each has
     on them and off them, without reading a coding."""
-    blind, S, T = list(f.blind_source_ids), EvidenceSummary, SourceCoderCodings
+    blind, S = list(f.blind_source_ids), EvidenceSummary
     sqlite = session.connection().dialect.name == "sqlite"
-    on_blind, off_blind = T.source_id.in_(blind), T.source_id.not_in(blind)
-    per_coder = {k: (on, off) for k, on, off in session.execute(
-        select(T.user_id, func.sum(when((on_blind, T.codings), else_=0)), func.sum(when((off_blind, T.codings), else_=0)))
-        .where(T.project_id == project_id, T.user_id.in_(others)).group_by(T.user_id))}
+    blind_set = f.blind_source_ids if isinstance(f.blind_source_ids, frozenset) else frozenset(blind)
+    per_coder: dict[int, list[int]] = {}   # coder -> [codings on the blind transcripts, codings elsewhere]
+    for k, source_id, n in _rows(session, CODINGS_PER_SOURCE, {"project_id": project_id, "others": others}):
+        per_coder.setdefault(k, [0, 0])[source_id not in blind_set] += n   # a set, not a list per row
     params = {"project_id": project_id, "blind": blind}
     hiding = [k for k in others if per_coder.get(k, (0, 0))[0] > 0
               and session.connection().execute(_codes_blind(sqlite), {**params, "coder": k}).first()]
     if not hiding:
         return [], None, frozenset(), []
-    there = session.scalar(select(func.coalesce(func.sum(T.codings), 0)).where(on_blind)) or 0
     elsewhere = [k for k in hiding if per_coder[k][1] > 0]   # a second coder who coded only there has none
     # their codings off the blind transcripts, when they are few to read (often none)
-    if (sum(per_coder[k][1] for k in elsewhere) <= 2 * there) if READ_OFF_BLIND is None else READ_OFF_BLIND:
+    if READ_OFF_BLIND if READ_OFF_BLIND is not None else (
+            not elsewhere or sum(per_coder[k][1] for k in elsewhere) <= 2 * sum(
+                on for on, _off in per_coder.values()) + 2 * _others_there(session, project_id, others, blind)):
         seen: dict[int, set[Key]] = {}
         for *key, _n in (_rows(session, _codings(False, sqlite), {**params, "coders": elsewhere}) if elsewhere else ()):
             k = (key[0], key[1], key[2], key[3], key[4], bool(key[5]))
@@ -183,11 +189,13 @@ def blind_delta(session: Session, project_id: int, f: CountFilter) -> BlindDelta
         return NOTHING
     query = _lost_rows(cases is not None)
     params = {"project_id": project_id, "hiding": hiding, **({"cases": cases} if cases is not None else {})}
-    # every row of theirs vanishes: on SQLite the database finds the cells that change (PostgreSQL plans the
-    # roll-up badly, and reads the leaves faster than it joins them)
-    if gone == frozenset(hiding) and (sqlite if IN_SQL is None else IN_SQL):
-        return BlindDelta({(case, code): (old, cleared) for case, code, old, cleared
-                           in _rows(session, _cells_losing(cases is not None), params)}, gone)
+    # every row of theirs vanishes: their rows per (case, code) of case_code_coder_evidence against
+    # case_code_evidence's, one statement
+    if gone == frozenset(hiding) and IN_SQL is not False:
+        one = len(hiding) == 1
+        return BlindDelta({(case, code): (old, cleared) for case, code, old, cleared in _rows(
+            session, _CELLS_LOSING[(sqlite, one)],
+            {"project_id": project_id, **({"coder": hiding[0]} if one else {"hiding": hiding})})}, gone)
     leaves: dict[tuple[int, int, str, str], int] = {}   # leaf -> its rows, or -1 once one of them stays
     for code, case, p, d, coder, n in _rows(session, query, params):
         leaf = (code, case, p, d)
@@ -221,29 +229,47 @@ def blind_delta(session: Session, project_id: int, f: CountFilter) -> BlindDelta
     return BlindDelta(changed, gone)
 
 
-@lru_cache(maxsize=4)
-def _cells_losing(in_cases: bool) -> Any:
-    """(case, code, mask before, bits lost) of the cells whose mask changes when all of ``_lost_rows`` (rows
-    of record at leaves no one else has evidence at) vanish: the rows per leaf, rolled up to the ancestors
-    (``code_ancestry``), compared with the rows ``case_code_evidence`` counts behind each pair."""
-    S = EvidenceSummary.__table__.c
-    lost = _lost_rows(in_cases).with_only_columns(S.case_id, S.code_id, S.perspective, S.direction, func.count().label("n")).group_by(
-        S.case_id, S.code_id, S.perspective, S.direction).cte("lost")
-    A = CodeAncestry.__table__
-    up = (select(lost.c.case_id, A.c.ancestor_id.label("code_id"),
-                 *[func.sum(when((and_(lost.c.perspective == p, lost.c.direction == d), lost.c.n), else_=0)).label(
-                     column) for (p, d), column in zip(PAIRS, COLUMNS)])
-          .join(A, A.c.code_id == lost.c.code_id).group_by(lost.c.case_id, A.c.ancestor_id).cte("up"))
-    E = CaseCodeEvidence.__table__.c
+def _cells_losing(sqlite: bool, one: bool) -> Any:
+    """(case, code, mask before, bits lost) of the cells whose mask changes when every evidence row of record of
+    the users ``hiding`` vanishes: their rows behind each (case, code), sub-codes included
+    (``case_code_coder_evidence``, one range per coder), compared with all the rows behind it
+    (``case_code_evidence``). ``one``: a single user (``coder``), read directly, no sums; on SQLite ``+ 0``
+    on their side keeps the planner from scanning case_code_evidence and probing their rows instead."""
+    C, E = CaseCodeCoderEvidence.__table__.c, CaseCodeEvidence.__table__.c
+    plain = _not_indexed if sqlite else (lambda column: column)
+    theirs: Any
+    source: Any
+    if one:
+        theirs, case_of, code_of = C, plain(C.case_id), plain(C.code_id)
+        source = CaseCodeCoderEvidence.__table__
+        where = [C.project_id == bindparam("project_id"), C.coder_id == bindparam("coder")]
+    else:
+        up = (select(C.case_id, C.code_id, *[func.sum(C[c]).label(c) for c in COLUMNS])
+              .where(C.project_id == bindparam("project_id"), C.coder_id.in_(bindparam("hiding", expanding=True)))
+              .group_by(C.case_id, C.code_id).subquery("up"))
+        theirs, case_of, code_of, source, where = up.c, up.c.case_id, up.c.code_id, up, []
     zero: Any = literal_column("0")
     old = sum((when((E[c] > zero, literal_column(str(BITS[pair]))), else_=zero) for pair, c in zip(PAIRS, COLUMNS)),
               start=zero)
-    cleared = sum((when((and_(E[c] > zero, up.c[c] >= E[c]), literal_column(str(BITS[pair]))), else_=zero)
+    cleared = sum((when((and_(E[c] > zero, theirs[c] >= E[c]), literal_column(str(BITS[pair]))), else_=zero)
                    for pair, c in zip(PAIRS, COLUMNS)), start=zero)
-    return (select(E.case_id, E.code_id, old, cleared)
-            .join(up, and_(E.project_id == bindparam("project_id"), E.case_id == up.c.case_id,
-                           E.code_id == up.c.code_id))
-            .where(cleared != zero))
+    on = and_(E.project_id == bindparam("project_id"), E.case_id == case_of, E.code_id == code_of)
+    return (select(E.case_id, E.code_id, old, cleared).select_from(source.join(CaseCodeEvidence.__table__, on))
+            .where(*where, cleared != zero))
+
+
+_CELLS_LOSING = {(sqlite, one): _cells_losing(sqlite, one) for sqlite in (True, False) for one in (True, False)}
+# each other user's codings per transcript (``source_coder_codings``), classified in Python against the blind set
+CODINGS_PER_SOURCE = select(SourceCoderCodings.user_id, SourceCoderCodings.source_id, SourceCoderCodings.codings).where(
+    SourceCoderCodings.project_id == bindparam("project_id"),
+    SourceCoderCodings.user_id.in_(bindparam("others", expanding=True)))
+
+
+def _others_there(session: Session, project_id: int, others: list[int], blind: list[int]) -> int:
+    """The codings of users outside ``others`` (the viewer) on the blind transcripts."""
+    T = SourceCoderCodings
+    return session.scalar(select(func.coalesce(func.sum(T.codings), 0)).where(
+        T.project_id == project_id, T.source_id.in_(blind), T.user_id.not_in(others))) or 0
 
 
 def _targets(session: Session, project_id: int) -> dict[int, tuple[int, ...]]:

@@ -89,8 +89,8 @@ def evidence(session: Session, project_id: int, f: CountFilter, code_ids: Collec
     """``collect(f)``, with the occurrences of ``code_ids`` at least (None: every code; sub-codes rolled up):
     where ``tally_cells`` serves ``f``, read from ``case_code_evidence`` for those codes only
     (``tally.served_evidence`` reads it for every code); otherwise every code, through ``collect``."""
-    if code_ids is None or not cells_serve(f):
-        return served_evidence(session, project_id, f)
+    if code_ids is None or not cells_serve(f):   # a blind viewer's served evidence reads only these codes too
+        return served_evidence(session, project_id, f, code_ids)
     ev = _cases(session, project_id)
     if code_ids:
         rows = session.connection().execute(OCCURS_OF, {"project_id": project_id, "code_ids": sorted(set(code_ids))})

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis import blind_counts
+from casecoder.analysis import blind_counts, chains
 from casecoder.analysis.evidence import AttributeCondition, CountFilter
 from casecoder.analysis.tally import Count, blind_served, number_keys, served_evidence
 from casecoder.coding import cases, excerpts
@@ -345,12 +345,16 @@ def test_a_blind_viewers_counts_match_a_brute_force_count(session, factory, exam
                 patch.object(blind_counts, "IN_SQL", in_sql):
             _check(session, built, f)
             ev = served_evidence(session, built.project.id, f)
+            some = [_code_id(session, built, key) for key in CHECKED[:2]]   # a chain's codes only
+            chain_ev = chains.evidence(session, built.project.id, f, some)
         occurs = brute_occurs(built, f)
         for key in CHECKED:
             for p in ("family", "system"):
                 for d in DIRECTIONS:
                     got = ev.occurs.get((_code_id(session, built, key), p, d), set())
                     assert {ev.case_keys[c] for c in got} == occurs.get((key, p, d), set()), (key, p, d)
+                    if key in CHECKED[:2]:
+                        assert chain_ev.occurs.get((_code_id(session, built, key), p, d), set()) == got, (key, p, d)
         assert ev.coders == brute_force_coders(built, f)
     finally:
         session.rollback()

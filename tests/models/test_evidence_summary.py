@@ -28,6 +28,7 @@ from casecoder.coding import codes as code_ops
 from casecoder.kernel.errors import InvalidInput
 from casecoder.models import Case, Code, Coding, EvidenceSummary, Excerpt, Perspective, Project, Source, User, migrate
 from casecoder.models.derived.case_sources import rebuild_case_sources
+from casecoder.models.derived.coder_evidence import rebuild_coder_evidence
 from casecoder.models.derived.source_case_codings import rebuild_source_case_codings
 from casecoder.models.derived.source_coder_codings import rebuild_source_coder_codings
 from casecoder.models.derived.summary import KEY, REBUILD, rebuild_summary
@@ -65,7 +66,8 @@ def without_summary():
 def tally_tables(session: Session, project_id: int) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
     tables = {table: sorted(tuple(r) for r in session.execute(
         text(f"SELECT * FROM {table} WHERE project_id = :p"), {"p": project_id}))
-        for table in (*TABLES, "case_sources", "source_coder_codings", "source_case_codings")}
+        for table in (*TABLES, "case_sources", "source_coder_codings", "source_case_codings",
+                      "case_code_coder_evidence")}
     # tally_keys' lists hold each case once, in no guaranteed order: compared as sorted ids
     tables["tally_keys"] = sorted((code_id, measure, sorted(map(int, ids.split(",")))) for code_id, measure, ids in
                                   session.execute(text("SELECT code_id, measure, case_ids FROM tally_keys "
@@ -79,6 +81,7 @@ def rebuild_all(session: Session, project_id: int | None = None) -> None:
     rebuild_case_sources(session, project_id)
     rebuild_source_coder_codings(session, project_id)
     rebuild_source_case_codings(session, project_id)
+    rebuild_coder_evidence(session, project_id)
 
 
 def numbers(tally_: tally.Tally) -> list[tuple]:  # type: ignore[type-arg]
@@ -95,6 +98,12 @@ def assert_exact(session: Session, project: Project) -> None:
     assert kept == tally_tables(session, project.id)
     assert all(r[-1] > 0 for r in kept["tally_cells"])
     assert all(r[2] > 0 or r[3] > 0 for r in kept["case_sources"])
+    coder_sums: dict[tuple, list[int]] = {}   # case_code_coder_evidence summed over the coders is case_code_evidence
+    for _p, _coder, case_id, code_id, *counts in kept["case_code_coder_evidence"]:
+        sums = coder_sums.setdefault((case_id, code_id), [0] * len(counts))
+        sums[:] = [a + b for a, b in zip(sums, counts)]
+    assert all(any(r[4:]) for r in kept["case_code_coder_evidence"])
+    assert sorted((k[0], k[1], *v) for k, v in coder_sums.items()) == [r[1:] for r in kept["case_code_evidence"]]
     assert kept["source_coder_codings"] == sorted(tuple(r) for r in session.execute(text(  # straight from the codings
         "SELECT e.source_id, c.coder_id, e.project_id, count(*) FROM codings c JOIN excerpts e ON e.id = c.excerpt_id "
         "WHERE e.project_id = :p GROUP BY e.source_id, c.coder_id, e.project_id"), {"p": project.id}))
@@ -290,7 +299,8 @@ def test_deleting_a_project_drops_its_rows(session, factory):
     assert session.scalar(select(EvidenceSummary.n)) is None
     assert tally_tables(session, project.id) == {table: [] for table in (*TABLES, "case_sources", "tally_keys",
                                                                                  "source_coder_codings",
-                                                                                 "source_case_codings")}
+                                                                                 "source_case_codings",
+                                                                                 "case_code_coder_evidence")}
     assert session.scalar(select(Excerpt.id)) is None and session.scalar(select(Case.id)) is None
 
 

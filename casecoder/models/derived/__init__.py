@@ -4,6 +4,7 @@ and the one registry of everything a trigger keeps.
 ``DERIVED`` lists, in the order they are created and rebuilt: ``evidence_summary`` (from the codings),
 the tally's ``code_ancestry``/``case_code_evidence``/``tally_cells``/``tally_default`` (from codes and
 evidence_summary), ``tally_keys`` (the cases behind each default measure, from case_code_evidence),
+``case_code_coder_evidence`` (case_code_evidence per coder: a blind coder's counts),
 ``case_sources`` (from the sources and their cases), ``source_coder_codings`` (each user's codings per
 source, from the codings), ``source_case_codings`` (each coder's codings per source, case, code and
 direction: the agreement's presence), ``sources.text_version``, the full-text index
@@ -27,6 +28,7 @@ from casecoder.models import audit
 from casecoder.models.base import Base
 from casecoder.models.derived import (
     case_sources,
+    coder_evidence,
     search,
     source_case_codings,
     source_coder_codings,
@@ -63,6 +65,10 @@ DERIVED: tuple[Derived, ...] = (
             {"sqlite": tally_keys.SQLITE_TRIGGERS, "postgresql": tally_keys.POSTGRES_TRIGGERS},
             {"sqlite": tally_keys.SQLITE_DROP, "postgresql": tally_keys.POSTGRES_DROP},
             tally_keys.rebuild_tally_keys),
+    Derived("coder_evidence", (coder_evidence.TABLE,),
+            {"sqlite": coder_evidence.SQLITE_TRIGGERS, "postgresql": coder_evidence.POSTGRES_TRIGGERS},
+            {"sqlite": coder_evidence.SQLITE_DROP, "postgresql": coder_evidence.POSTGRES_DROP},
+            coder_evidence.rebuild_coder_evidence),
     Derived("case_sources", ("case_sources",),
             {"sqlite": case_sources.SQLITE_TRIGGERS, "postgresql": case_sources.POSTGRES_TRIGGERS},
             {"sqlite": case_sources.SQLITE_DROP, "postgresql": case_sources.POSTGRES_DROP},
