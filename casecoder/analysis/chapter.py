@@ -31,7 +31,7 @@ from casecoder.analysis.double_coding import NOT_BLIND, Blindness
 from casecoder.analysis.evidence import CountFilter, Evidence
 from casecoder.analysis.filters import to_params
 from casecoder.analysis.quotes import Quote, first_quotes, quote_bank, section_plan
-from casecoder.analysis.tally import Count, compute_tally
+from casecoder.analysis.tally import Count, blind_served, compute_tally, served_evidence
 from casecoder.kernel.errors import InvalidInput
 from casecoder.kernel.measures import DIRECTIONS
 from casecoder.models import Chain, ChainNode, Code, CodeRelation, Excerpt, Project, RelationType
@@ -238,7 +238,10 @@ def build_chapter(session: Session, project: Project, hypothesis_key: str, f: Co
     # where the tally cells do not serve f, f's whole evidence: for a blind coder the blind correction each time)
     chain_ids, nodes = _chain_nodes(session, project)
     arrows = _leads_to(session, project)
-    shared = chain_evidence(session, project.id, f, _evidence_codes(codes, hypothesis.id, arrows, nodes))
+    needed = _evidence_codes(codes, hypothesis.id, arrows, nodes)
+    # a blind coder's: everyone's evidence of these codes less what she loses (chains.evidence would read every code's)
+    shared = (served_evidence(session, project.id, f, needed) if blind_served(f)
+              else chain_evidence(session, project.id, f, needed))
     _chains(session, f, codes, hypothesis.id, subs, shared, chain_ids, nodes, arrows)
     missing = _quotes(session, project, f, hypothesis, codes, subs, blind)
     same_kind = [c for c in codes.values() if c.parent_id is None and c.kind == hypothesis.kind]
