@@ -97,18 +97,6 @@ def _codings(on_blind: bool, sqlite: bool) -> Any:
 
 
 @lru_cache(maxsize=4)
-def _codes_blind(sqlite: bool) -> Any:
-    """A row when the user ``coder`` has a coding (with a case) on one of the sources ``blind``: found through
-    their codings, stopping at the first (on SQLite ``+ 0`` keeps the planner on the coder's index)."""
-    plain = _not_indexed if sqlite else (lambda column: column)
-    blind: Any = bindparam("blind", expanding=True)
-    return (select(literal(1)).select_from(Coding).join(Excerpt, Excerpt.id == Coding.excerpt_id)
-            .where(Coding.coder_id == bindparam("coder"), plain(Excerpt.source_id).in_(blind),
-                   plain(Excerpt.case_id).is_not(None), plain(Excerpt.project_id) == bindparam("project_id"))
-            .limit(1))
-
-
-@lru_cache(maxsize=4)
 def _lost_rows(in_cases: bool) -> Any:
     """The rows of record of the users ``hiding`` at leaves (case, code, perspective, direction) where no one
     else has evidence of record (only these leaves can be lost); ``in_cases``: only in the cases ``cases``."""
@@ -137,7 +125,7 @@ def _vanishing(session: Session, project_id: int, f: CountFilter, others: list[i
     all, and the cases their vanishing rows are in (None: anywhere).
 
     Who codes on the blind transcripts and elsewhere comes from ``source_coder_codings`` (kept by triggers):
-    the coders with codings there (each confirmed to have one with a case), and how many codings each has
+    the coders with codings there (with a case or not: see ``hiding``), and how many codings each has
     on them and off them, without reading a coding."""
     blind, S = list(f.blind_source_ids), EvidenceSummary
     sqlite = session.connection().dialect.name == "sqlite"
@@ -146,8 +134,9 @@ def _vanishing(session: Session, project_id: int, f: CountFilter, others: list[i
     for k, source_id, n in _rows(session, CODINGS_PER_SOURCE, {"project_id": project_id, "others": others}):
         per_coder.setdefault(k, [0, 0])[source_id not in blind_set] += n   # a set, not a list per row
     params = {"project_id": project_id, "blind": blind}
-    hiding = [k for k in others if per_coder.get(k, (0, 0))[0] > 0
-              and session.connection().execute(_codes_blind(sqlite), {**params, "coder": k}).first()]
+    # a coder whose codings there all lack a case loses nothing: their rows all rest on codings elsewhere, so
+    # they are among ``elsewhere`` and every read below finds each of their rows still there
+    hiding = [k for k in others if per_coder.get(k, (0, 0))[0] > 0]
     if not hiding:
         return [], None, frozenset(), []
     elsewhere = [k for k in hiding if per_coder[k][1] > 0]   # a second coder who coded only there has none
@@ -286,8 +275,11 @@ def _names(session: Session, user_ids: frozenset[int]) -> set[str]:
 
 
 def correct_evidence(session: Session, ev: Evidence, delta: BlindDelta) -> Evidence:
-    """``ev`` (everyone's evidence of record) as the viewer may count it."""
+    """``ev`` (everyone's evidence of record) as the viewer may count it (only the codes ``ev`` holds)."""
+    codes = {code for code, _p, _d in ev.occurs}
     for (case, code), (_old, cleared) in delta.changed.items():
+        if code not in codes:
+            continue
         for pair, bit in BITS.items():
             if cleared & bit:
                 found = ev.occurs.get((code, *pair))
