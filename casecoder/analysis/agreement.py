@@ -37,7 +37,14 @@ from casecoder.analysis.agreement_segments import UNITS as UNITS  # re-exported:
 from casecoder.analysis.agreement_segments import segment_units
 from casecoder.analysis.agreement_segments import sentence_spans as sentence_spans
 from casecoder.analysis.evidence import CountFilter, ancestor_map, selected_cases, source_conditions
-from casecoder.analysis.kappa import category_counts, cohen_from_units, collapse, fleiss_kappa, krippendorff_alpha
+from casecoder.analysis.kappa import (
+    category_counts,
+    cohen_from_units,
+    collapse,
+    collapse_each,
+    fleiss_kappa,
+    krippendorff_alpha,
+)
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.kernel.measures import DIRECTIONS
 from casecoder.models import (
@@ -231,8 +238,11 @@ def case_level(session: Session, project: Project, coders: Sequence[User], codes
     """Per code, the coders x cases presence matrix and its coefficients; also the pooled matrix
     (``sources``: the ``material`` when the caller has it)."""
     keys, matrices = case_matrices(session, project, coders, codes, f, hidden, sources)
-    out = [CodeAgreement(code.key, code.label_da, code.label_en, nominal_coefficients(m), keys, m)
-           for code, m in zip(codes, matrices)]
+    collapsed = collapse_each(matrices) if len(codes) and len(keys) else None  # every code's columns at once
+    coefficients = [nominal_coefficients(m) for m in matrices] if collapsed is None else \
+        [nominal_coefficients(m, weights=w) for m, w in collapsed]
+    out = [CodeAgreement(code.key, code.label_da, code.label_en, c, keys, m)
+           for code, c, m in zip(codes, coefficients, matrices)]
     return out, matrices.transpose(1, 0, 2).reshape(len(coders), len(codes) * len(keys))
 
 

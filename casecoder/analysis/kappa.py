@@ -67,6 +67,29 @@ def _collapse_binary(m: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return np.where(columns == 2, np.nan, columns.astype(float)), summed[present]
 
 
+def collapse_each(stack: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]] | None:
+    """``collapse`` of every coders x units matrix of a stack of 0/1/nan matrices (weights 1) in one
+    bincount over (matrix, base-3 key) — what ``_collapse_binary`` gives for each alone; None for other
+    values or too many coders."""
+    n, coders, units = stack.shape
+    if 3 ** coders > 4 * units + 64:
+        return None
+    missing = np.isnan(stack)
+    ones = stack == 1
+    if not (missing | ones | (stack == 0)).all():
+        return None
+    radix = 3 ** np.arange(coders, dtype=np.int64)
+    keys = np.einsum("k,nku->nu", radix, np.where(missing, 2, ones).astype(np.int64))
+    counted = np.bincount((keys + (np.arange(n, dtype=np.int64) * 3 ** coders)[:, None]).ravel(),
+                          minlength=n * 3 ** coders).reshape(n, 3 ** coders)
+    out = []
+    for row in counted:
+        present = np.flatnonzero(row)
+        columns = (present[None, :] // radix[:, None]) % 3
+        out.append((np.where(columns == 2, np.nan, columns.astype(float)), row[present].astype(np.int64)))
+    return out
+
+
 def category_counts(m: np.ndarray, categories: np.ndarray) -> np.ndarray:
     """Units x categories: how many coders gave each unit each category (n_uc)."""
     return np.stack([(m == c).sum(axis=0) for c in categories], axis=1).astype(float) if categories.size \

@@ -149,3 +149,18 @@ def test_binary_collapse_equals_the_sorting_one(seed):
     np.testing.assert_array_equal(fast[0], slow[0])
     np.testing.assert_array_equal(fast[1], slow[1])
     assert kappa._collapse_binary(np.array([[0.0, 2.0], [1.0, 1.0]]), np.ones(2, dtype=np.int64)) is None
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_collapse_each_equals_collapse_of_each(seed):
+    """A stack of 0/1/nan matrices (the case level's codes) collapsed at once: each matrix's columns and
+    weights as ``collapse`` gives them alone; other values, or too many coders, decline."""
+    rng = np.random.default_rng(400 + seed)
+    coders, units = int(rng.integers(2, 4)), int(rng.integers(1, 40))
+    stack = np.stack([_random_matrix(rng, coders, units, 2, 0.3) for _ in range(int(rng.integers(1, 6)))])
+    stack[0] = np.nan  # a code nobody could code
+    for (columns, weights), m in zip(kappa.collapse_each(stack), stack):
+        expected = collapse(m)
+        np.testing.assert_array_equal(columns, expected[0])
+        np.testing.assert_array_equal(weights, expected[1])
+    assert kappa.collapse_each(np.full((1, 2, 3), 2.0)) is None and kappa.collapse_each(np.zeros((1, 9, 2))) is None

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import or_, select, update
 
 from casecoder.analysis import agreement
-from casecoder.analysis.agreement import compute_agreement, material
+from casecoder.analysis.agreement import compute_agreement, material, nominal_coefficients
 from casecoder.analysis.disagreements import disagreements, find_disagreements
 from casecoder.analysis.double_coding import reconciliation_codings
 from casecoder.analysis.evidence import CountFilter, source_conditions
@@ -116,6 +116,8 @@ def test_agreement_and_disagreements_equal_the_reference_read(session, factory, 
                                  for d in find_disagreements(session, project, coders, hypothesis=hypothesis, f=f)]
             assert repr(new) == repr(old)  # every coefficient and unit key
             assert repr([r.matrix for r in new.codes]) == repr([r.matrix for r in old.codes])  # nan for missing
+            for r in new.codes if new.codes[0].unit_keys else ():  # every code collapsed at once = one by one
+                assert repr(r.coefficients) == repr(nominal_coefficients(np.array(r.matrix)))
     assert compute_agreement(session, project, names[:2]).pooled.units > 0
 
 
