@@ -28,9 +28,10 @@ holds the result to a brute-force count of the rules, blind viewers included.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import and_, bindparam, exists, func, literal, literal_column, select
 from sqlalchemy import case as when
@@ -292,6 +293,48 @@ def correct_evidence(session: Session, ev: Evidence, delta: BlindDelta) -> Evide
     return ev
 
 
+class KeysLess(Sequence[str]):
+    """Sorted case keys less some, worked out when first read (a click on a number reads one list of the
+    tally, the API every list): equal to, and hashed as, the tuple of the keys left."""
+
+    __slots__ = ("_keys", "_less", "_left", "_n")
+
+    def __init__(self, keys: Sequence[str], less: set[str], n: int) -> None:
+        self._keys, self._less, self._n = keys, less, n
+        self._left: tuple[str, ...] | None = None
+
+    def resolved(self) -> tuple[str, ...]:
+        if self._left is None:
+            self._left = tuple(k for k in self._keys if k not in self._less)
+        return self._left
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        return self.resolved()[index]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.resolved())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, (tuple, str)):
+            other = tuple(other)
+        return self.resolved() == other if isinstance(other, tuple) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.resolved())
+
+    def __repr__(self) -> str:
+        return repr(self.resolved())
+
+
 def correct_tally(session: Session, tally: Any, delta: BlindDelta, directions: frozenset[str]) -> None:
     """Take the viewer's losses out of ``tally`` (``tally.compute_tally`` for everyone), in place."""
     hits = measures_of_masks(frozenset(directions))
@@ -316,6 +359,6 @@ def correct_tally(session: Session, tally: Any, delta: BlindDelta, directions: f
                 if per[i]:  # type: ignore[index]
                     count, keys = row.counts[name], {key_of[c] for c in per[i]}  # type: ignore[index]
                     row.counts[name] = count._replace(n=count.n - len(keys), case_keys=None if count.case_keys is None
-                                                      else tuple(k for k in count.case_keys if k not in keys))
+                                                      else KeysLess(count.case_keys, keys, count.n - len(keys)))
     gone = _names(session, delta.gone_coders)
     tally.coders = tuple(name for name in tally.coders if name not in gone)
