@@ -112,6 +112,12 @@ def _lines(text: str, chars: int, cut: bool = False) -> list[str]:
     return textwrap.wrap(text, chars, break_long_words=cut, break_on_hyphens=False)
 
 
+def _fits(fig: Figure, lines: list[str], size: float, bold: bool, width: float) -> bool:
+    """Whether ``lines`` set as one text are at most ``width`` inches wide: its width is its widest line's, so the lines
+    are measured one by one up to the first too wide (a wrapping that does not fit is seldom measured whole)."""
+    return all(_size(fig, line, size, bold)[0] <= width for line in lines)
+
+
 def _fit(fig: Figure, parts: list[str], size: float, width: float, most: int = MAX_CHARS,
          bold: bool = False, even: bool = True) -> str:
     """``parts`` each wrapped at the most characters per line (<= ``most``) that fit ``width`` inches, then
@@ -124,11 +130,9 @@ def _fit(fig: Figure, parts: list[str], size: float, width: float, most: int = M
         return found
     wrapped = []
     for part in (part for part in parts if part):
-        chars = next((c for c in range(most, 0, -1) if _size(fig, "\n".join(_lines(part, c)), size, bold)[0] <= width),
-                     0)
+        chars = next((c for c in range(most, 0, -1) if _fits(fig, _lines(part, c), size, bold, width)), 0)
         if not chars:                          # a word too wide even at the smallest size: cut (never hyphenated)
-            chars = next((c for c in range(most, 0, -1) if _size(fig, "\n".join(_lines(part, c, True)), size,
-                                                                    bold)[0] <= width), 1)
+            chars = next((c for c in range(most, 0, -1) if _fits(fig, _lines(part, c, True), size, bold, width)), 1)
             wrapped += _lines(part, chars, True)
             continue
         count = len(_lines(part, chars))
