@@ -121,3 +121,18 @@ def test_agg_text_draws_the_pixels_matplotlib_draws(fast: bool, monkeypatch: pyt
     monkeypatch.setattr(agg_text, "FAST", fast)
     metrics.clear()
     assert draw(metrics.MeasuredFigure) == draw(Figure)
+
+
+def test_a_wrapping_fits_by_its_lines_exactly_when_it_fits_as_one_text() -> None:
+    """``chains._fits`` (lines one by one) decides as the whole wrapped text measured at once did."""
+    from matplotlib import rc_context
+
+    from tests.figures.test_chain_figures import LONG
+    with rc_context(charts.RC):
+        fig = charts._new_figure(1.0)
+        for chars in (12, 22, 40):
+            lines = chains._lines(LONG, chars)
+            whole = chains._size(fig, "\n".join(lines), chains.BOX_PT)[0]
+            assert whole == max(chains._size(fig, line, chains.BOX_PT)[0] for line in lines)
+            for width in (whole - 1e-9, whole, whole + 1e-9, whole / 2):
+                assert chains._fits(fig, lines, chains.BOX_PT, False, width) == (whole <= width)
