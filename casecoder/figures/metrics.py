@@ -15,6 +15,7 @@ Bounded (``MAX`` entries, emptied when full); safe with threads (a lost race mea
 """
 from __future__ import annotations
 
+import itertools
 from typing import Any, Callable
 
 from matplotlib import rcParams
@@ -32,8 +33,10 @@ TEXT_RC: tuple[RcKeyType, ...] = (
     "font.family", "font.sans-serif", "font.serif", "font.monospace", "font.cursive", "font.fantasy", "font.style",
     "font.variant", "font.weight", "font.stretch", "text.hinting", "text.hinting_factor", "text.kerning_factor",
     "text.parse_math", "text.usetex", "pdf.use14corefonts")
-MAX = 50_000                      # entries (about 10 MB at most); emptied when full
-_KEPT: dict[tuple[Any, ...], tuple[float, float, float]] = {}
+MAX = 20_000                      # entries (a few hundred bytes each: a few MB at most); emptied when full
+_KEPT: dict[tuple[int, int, str], tuple[float, float, float]] = {}
+_IDS: dict[tuple[Any, ...], int] = {}     # renderer settings and font properties -> a number: the keys stay small
+_NEXT = itertools.count()                 # never reused (next() on a count is atomic)
 _ATTR = "get_text_width_height_descent"
 Measure = Callable[[str, FontProperties, Any], tuple[float, float, float]]
 
@@ -45,6 +48,13 @@ def _plain(value: Any) -> Any:
 def rc_key() -> tuple[Any, ...]:
     """The current values of ``TEXT_RC``."""
     return tuple(_plain(rcParams[name]) for name in TEXT_RC)
+
+
+def _number(value: tuple[Any, ...]) -> int:
+    found = _IDS.get(value)
+    if found is None:
+        found = _IDS.setdefault(value, next(_NEXT))
+    return found
 
 
 def _prop_key(prop: FontProperties) -> tuple[Any, ...]:
@@ -59,17 +69,19 @@ def install(renderer: RendererBase) -> None:
     measure: Measure = getattr(renderer, _ATTR)
     # the settings as they are now: a renderer draws one figure in one rc_context (matplotlib's own memo per
     # renderer does not look at them at all)
-    settings = (f"{type(base).__module__}.{type(base).__qualname__}", getattr(base, "dpi", None), rc_key())
+    settings = _number((f"{type(base).__module__}.{type(base).__qualname__}", getattr(base, "dpi", None), rc_key()))
 
     def remembered(s: str, prop: FontProperties, ismath: Any) -> tuple[float, float, float]:
         if ismath is not False:
             return measure(s, prop, ismath)
-        key = (*settings, s, _prop_key(prop))
+        key = (settings, _number(_prop_key(prop)), s)
         found = _KEPT.get(key)
         if found is None:
             found = measure(s, prop, ismath)
             if len(_KEPT) >= MAX:
                 _KEPT.clear()
+            if len(_IDS) >= MAX:         # numbers are never reused, so the kept measurements stay right
+                _IDS.clear()
             _KEPT[key] = found
         return found
 
