@@ -16,7 +16,7 @@ cells that lose a pair:
 2. when every row of those coders vanishes (a second coder who coded only the double-coded material): a
    (case, code) loses a pair exactly when their rows behind it, sub-codes included, are all the rows
    ``case_code_evidence`` counts there: one range per coder of ``case_code_coder_evidence`` (the same
-   counts per coder, kept by triggers: migration 0027) read against it, in one statement;
+   counts per coder, kept by triggers: migration 0028) read against it, in one statement;
 3. otherwise the "lost" leaves: (case, code, perspective, direction) whose every row of record belongs to
    those coders and vanishes (one query over their rows, each probing its leaf for a row of anyone else),
    rolled up to the ancestors (``code_ancestry``) and compared with ``case_code_evidence`` in the same way.

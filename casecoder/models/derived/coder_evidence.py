@@ -19,7 +19,7 @@ Triggers on SQLite and PostgreSQL:
 * projects: AFTER DELETE drops the project's rows.
 
 ``rebuild_coder_evidence`` recomputes it from ``evidence_summary`` and ``code_ancestry`` (one project, or
-all); migration 0027 filled it.
+all); migration 0028 filled it.
 """
 from __future__ import annotations
 

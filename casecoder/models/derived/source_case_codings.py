@@ -15,7 +15,7 @@ PostgreSQL:
 * projects: AFTER DELETE drops the project's rows.
 
 A row whose count falls to 0 is deleted. ``rebuild_source_case_codings`` recomputes the table (one
-project, or all); migration 0028 filled it.
+project, or all); migration 0027 filled it.
 """
 from __future__ import annotations
 

@@ -1,11 +1,8 @@
 """case_code_coder_evidence: case_code_evidence per coder, kept by triggers (#25)
 
-Revision ID: 0027
-Revises: 0028
+Revision ID: 0028
+Revises: 0027
 Create Date: 2026-12-04
-
-Numbered 0027 as the issue's helpers were given their numbers, but written after 0028 (committed first) and
-applied after it: databases already at 0028 move on to this revision.
 
 ``case_code_coder_evidence`` (project, coder, case, code with its sub-codes) -> how many of the coder's
 evidence_summary rows of record stand behind each perspective x direction pair (rows only where one is
@@ -19,8 +16,8 @@ code_ancestry. DDL frozen below as it was at this revision (models/derived/coder
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0027'
-down_revision = '0028'
+revision = '0028'
+down_revision = '0027'
 branch_labels = None
 depends_on = None
 

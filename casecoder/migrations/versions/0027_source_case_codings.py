@@ -1,6 +1,6 @@
 """source_case_codings: each coder's codings per source, case, code and direction, kept by triggers (#25)
 
-Revision ID: 0028
+Revision ID: 0027
 Revises: 0026
 Create Date: 2026-12-04
 
@@ -16,7 +16,7 @@ this revision (models/derived/source_case_codings.py holds today's).
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0028'
+revision = '0027'
 down_revision = '0026'
 branch_labels = None
 depends_on = None
