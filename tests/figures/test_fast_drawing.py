@@ -93,7 +93,11 @@ def _same_setup_as_before() -> bool:
 
 @pytest.mark.skipif(not _same_setup_as_before(), reason="the recorded bytes are of matplotlib 3.11.2, FreeType 2.14.3 "
                                                          "and Liberation Sans")
-@pytest.mark.parametrize("case", sorted(BEFORE))
+# A PDF embeds its fonts in the order of their files' paths, so a figure with a fallback glyph (DejaVu Sans from
+# matplotlib's own folder beside Liberation Sans from the system's) has other bytes in a virtualenv under /tmp than
+# under /work: recorded PDF bytes hold only where they were recorded. Same-environment PDFs are compared with
+# matplotlib's own drawing in test_remembered_text_metrics_draw_the_same_bytes.
+@pytest.mark.parametrize("case", sorted(c for c in BEFORE if not c.endswith(" pdf")))
 def test_the_figures_are_the_bytes_drawn_before_the_fast_paths(case: str) -> None:
     import hashlib
     name, fmt = case.split()
