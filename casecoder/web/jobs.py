@@ -32,8 +32,9 @@ from casecoder.kernel import translate
 from casecoder.kernel.errors import N_, InvalidInput
 
 bp = Blueprint("jobs", __name__)
-_LIVE: dict[int, tuple[int, int]] = {}  # job id -> (done, total) of the imports running in this process
-_RUNNING: set[int] = set()  # job ids whose import runs in this process
+# keyed by (id of the app, job id): a process may hold several apps (tests do), each numbering its jobs from 1
+_LIVE: dict[tuple[int, int], tuple[int, int]] = {}  # -> (done, total) of the imports running in this process
+_RUNNING: set[tuple[int, int]] = set()  # the imports running in this process
 _LOCK = threading.Lock()
 HOST = socket.gethostname()
 
@@ -57,7 +58,7 @@ def start(kind: str, filename: str, project_id: int | None, lang: str, work: Wor
                                  heartbeat=engine_of(app).dialect.name != "sqlite").id
         session.commit()
     with _LOCK:
-        _RUNNING.add(job_id)
+        _RUNNING.add((id(app), job_id))
     thread = threading.Thread(target=_run, args=(app, job_id, lang, work), name=f"import-job-{job_id}", daemon=True)
     thread.start()
     return Started(job_id, thread)
@@ -68,7 +69,7 @@ def _run(app: Flask, job_id: int, lang: str, work: Work) -> None:
 
     def progress(done: int, total: int) -> None:
         with _LOCK:
-            _LIVE[job_id] = (done, total)
+            _LIVE[(id(app), job_id)] = (done, total)
         if live_in_db:
             with new_session(app) as status:
                 jobs.set_progress(status, job_id, done, total)
@@ -83,7 +84,7 @@ def _run(app: Flask, job_id: int, lang: str, work: Work) -> None:
     finally:
         stop.set()
         with _LOCK:
-            _RUNNING.discard(job_id)
+            _RUNNING.discard((id(app), job_id))
 
 
 def _heartbeat(app: Flask, job_id: int, stop: threading.Event) -> None:
@@ -116,12 +117,12 @@ def _work(app: Flask, job_id: int, lang: str, work: Work, progress: Any) -> None
         finally:
             session.close()
         with _LOCK:
-            last = _LIVE.get(job_id)
+            last = _LIVE.get((id(app), job_id))
         with new_session(app) as status:
             jobs.finish(status, job_id, state, message, project_id, last)
             status.commit()
         with _LOCK:
-            _LIVE.pop(job_id, None)
+            _LIVE.pop((id(app), job_id), None)
 
 
 def status(job_id: int, fresh: bool = False) -> dict[str, object]:
@@ -129,20 +130,24 @@ def status(job_id: int, fresh: bool = False) -> dict[str, object]:
     session (the request's may hold a SQLite snapshot from before the job ended)."""
     if fresh:
         with new_session(current_app._get_current_object()) as session:  # type: ignore[attr-defined]
-            return _status(session, job_id)
+            return _status(session, job_id, fresh=True)
     return _status(get_session(), job_id)
 
 
-def _status(session: Any, job_id: int) -> dict[str, object]:
+def _status(session: Any, job_id: int, fresh: bool = False) -> dict[str, object]:
     job = job_of(session, job_id, current_user.id)
     if job is None:
         abort(404)
     done, total = job.done, job.total
     with _LOCK:
-        done, total = _LIVE.get(job_id, (done, total))
+        done, total = _LIVE.get((id(current_app._get_current_object()), job_id), (done, total))  # type: ignore[attr-defined]
     slug = project_slug(session, job.project_id) if job.state == "done" else None
     state, message = job.state, job.message
     if has_stopped(job, datetime.now(timezone.utc), HOST, _runs):
+        # it may have ended after its row was read: its thread commits the end before it leaves _RUNNING, so
+        # a row read now shows the end if it came
+        if not fresh:
+            return status(job_id, fresh=True)
         state = "stopped"
         message = _("The import stopped without finishing (its server process ended); nothing was stored. "
                     "Start it again.")
@@ -156,7 +161,7 @@ def _runs(job: Any) -> bool:
     does; another if it exists and started before the job (else the pid was reused)."""
     if job.pid == os.getpid():
         with _LOCK:
-            return job.id in _RUNNING
+            return (id(current_app._get_current_object()), job.id) in _RUNNING  # type: ignore[attr-defined]
     try:
         os.kill(job.pid, 0)
     except ProcessLookupError:

@@ -100,3 +100,31 @@ def test_a_long_qdpx_import_is_a_job_too(app, client, demo, session):
     status = _follow(client, response.headers["Location"])
     assert status["state"] == "done" and status["project_slug"] == "copy-of-demo", status
     assert status["project_url"] == "/p/copy-of-demo/" and "60 excerpts" in status["message"]
+
+
+def test_a_job_ending_between_its_row_and_the_running_check_is_done_not_stopped(app, session, target):
+    """The page's poll read the row as running; the job then ended (its thread commits the end, then leaves the
+    running set) before the poll asked whether this process still runs it: the answer is the end, read again,
+    never "stopped" (which also ended progress.js's polling: seen once in a full test run)."""
+    import os
+
+    from flask_login import login_user
+
+    from casecoder.coding import jobs as job_rows
+    from casecoder.db import get_session, new_session
+    from casecoder.web import jobs as web_jobs
+
+    project, eva = target
+    with app.test_request_context("/"):
+        login_user(eva)
+        request_session = get_session()
+        job = job_rows.create_job(request_session, eva.id, "bundle", "x.zip", project.id, pid=os.getpid(),
+                                  host=web_jobs.HOST)
+        request_session.commit()
+        assert web_jobs.status(job.id)["state"] == "stopped"  # as the row says: running, yet no thread runs it
+        with new_session(app) as other:  # now it ends, as its thread ends it
+            job_rows.finish(other, job.id, "done", "Imported.", project.id)
+            other.commit()
+        assert request_session.get(ImportJob, job.id).state == "running"  # the poll's session still holds that
+        answer = web_jobs.status(job.id)
+    assert (answer["state"], answer["message"]) == ("done", "Imported.")
