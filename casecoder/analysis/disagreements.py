@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.agreement import agreement_codes, case_matrices, coder_users
+from casecoder.analysis.agreement import _rows, agreement_codes, case_matrices, coder_users
 from casecoder.analysis.double_coding import double_coded_source_ids
 from casecoder.analysis.evidence import CountFilter
 from casecoder.kernel.double_coding import code_and_below
@@ -115,12 +115,3 @@ def add_excerpts(session: Session, project_id: int, found: list[Disagreement], c
         codes = below[d.code_id]
         d.excerpts = [line for code_id, line in by_case.get(d.case_id, ()) if code_id in codes]
         d.excerpts.sort(key=lambda x: (x.source_title, x.start, x.coder))
-
-
-def _rows(session: Session, query: Select) -> list[tuple]:
-    """The driver's own tuples of a plain-column query (no row objects)."""
-    result = session.connection().execute(query)
-    try:
-        return list(result.cursor.fetchall()) if result.cursor is not None else []
-    finally:
-        result.close()
