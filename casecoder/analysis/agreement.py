@@ -30,26 +30,13 @@ from dataclasses import dataclass, field, replace
 from typing import Collection, Sequence
 
 import numpy as np
-from sqlalchemy import (
-    ARRAY,
-    BigInteger,
-    ColumnElement,
-    Integer,
-    Select,
-    Text,
-    any_,
-    bindparam,
-    cast,
-    func,
-    literal_column,
-    or_,
-    select,
-)
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy import BigInteger, Select, Text, cast, func, literal_column, or_, select
+from sqlalchemy.orm import Session
 
 from casecoder.analysis.agreement_segments import UNITS as UNITS  # re-exported: the web form's choices
 from casecoder.analysis.agreement_segments import segment_units
 from casecoder.analysis.agreement_segments import sentence_spans as sentence_spans
+from casecoder.analysis.agreement_sql import among, driver_rows
 from casecoder.analysis.evidence import CountFilter, ancestor_map, selected_cases, source_conditions
 from casecoder.analysis.kappa import (
     category_counts,
@@ -216,36 +203,18 @@ def material(session: Session, project_id: int, coder_ids: Sequence[int],
     (``source_coder_codings``). A source not marked is material when two chosen coders coded on it, which makes it
     double-coded (``double_coded_source_ids``) without asking."""
     chosen = set(coder_ids)
-    marked = {s for s, in _rows(session, select(DoubleCoding.source_id).where(DoubleCoding.project_id == project_id))}
+    marked = {s for s, in driver_rows(session, select(DoubleCoding.source_id).where(DoubleCoding.project_id == project_id))}
     took_part: dict[int, set[int]] = {s: set() for s in marked}
     if chosen:
-        for source_id, coder_id in _rows(session, select(DoubleCoding.source_id, double_coding_coders.c.user_id)
+        for source_id, coder_id in driver_rows(session, select(DoubleCoding.source_id, double_coding_coders.c.user_id)
                                          .join(double_coding_coders, double_coding_coders.c.assignment_id == DoubleCoding.id)
                                          .where(DoubleCoding.project_id == project_id,
                                                 double_coding_coders.c.user_id.in_(chosen))):
             took_part[source_id].add(coder_id)
-        for source_id, coder_id in _rows(session, _coded_sources(session, project_id, chosen)):
+        for source_id, coder_id in driver_rows(session, _coded_sources(session, project_id, chosen)):
             took_part.setdefault(source_id, set()).add(coder_id)
     return {s: frozenset(c) for s, c in took_part.items()
             if c and (s in marked or len(c) >= 2) and s not in hidden}
-
-
-def _among(session: Session, column: ColumnElement[int] | InstrumentedAttribute[int],
-           ids: Collection[int]) -> ColumnElement[bool]:
-    """``column IN ids`` for the material's hundreds of ids: on PostgreSQL one array parameter
-    (``= ANY(:ids)``) instead of a parameter per id, which the server planned for longer than it ran."""
-    if session.connection().dialect.name == "postgresql":
-        return column == any_(bindparam(None, sorted(ids), type_=ARRAY(Integer)))
-    return column.in_(sorted(ids))
-
-
-def _rows(session: Session, query: Select) -> list[tuple]:
-    """The driver's own tuples of a plain-column query (no row objects: thousands of rows here)."""
-    result = session.connection().execute(query)
-    try:
-        return list(result.cursor.fetchall()) if result.cursor is not None else []
-    finally:
-        result.close()
 
 
 def _coded_sources(session: Session, project_id: int, coder_ids: Collection[int]) -> Select[int, int]:
@@ -287,7 +256,7 @@ def case_matrices(session: Session, project: Project, coders: Sequence[User], co
     selected = {case_id: key for case_id, key, _ in session.execute(selected_cases(session, project.id, f))}
     cases_of: dict[int, set[int]] = {}   # case -> the chosen coders who took part in a source of it
     for source_id, case_id in session.execute(select(source_cases.c.source_id, source_cases.c.case_id)
-                                              .where(_among(session, source_cases.c.source_id, sources))):
+                                              .where(among(session, source_cases.c.source_id, sources))):
         if case_id in selected:
             cases_of.setdefault(case_id, set()).update(sources[source_id])
     unit_ids = sorted(cases_of, key=lambda c: selected[c])
@@ -338,7 +307,7 @@ def _presence_rows(session: Session, source_ids: Sequence[int], coder_ids: Seque
     as Python tuples cost twice the reading."""
     T = SourceCaseCodings
     radix_case, radix_coder = max_case + 1, max(coder_ids) + 1
-    conditions = [_among(session, T.source_id, source_ids), T.coder_id.in_(coder_ids), T.code_id <= max_code,
+    conditions = [among(session, T.source_id, source_ids), T.coder_id.in_(coder_ids), T.code_id <= max_code,
                   T.case_id <= max_case]
     if set(f.directions) != set(DIRECTIONS):
         conditions.append(T.direction.in_(sorted(f.directions)))
@@ -402,7 +371,7 @@ def compute_agreement(session: Session, project: Project, coder_names: Sequence[
         rows, pooled = case_level(session, project, coders, codes, f, hidden, sources)
     else:
         rows, pooled, weights = segment_level(session, project, coders, codes, f, unit, hidden, sources)
-    titles = session.scalars(select(Source.title).where(_among(session, Source.id, sources)).order_by(Source.title))
+    titles = session.scalars(select(Source.title).where(among(session, Source.id, sources)).order_by(Source.title))
     left_out = len(everything) - len(sources)
     return Agreement(project.slug, level, unit if level == "segment" else "case", tuple(u.username for u in coders),
                      tuple(rows), nominal_coefficients(pooled, weights=weights), tuple(titles), tuple(sorted(f.directions)),

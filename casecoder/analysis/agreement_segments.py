@@ -3,27 +3,35 @@ per code, a coder's value on a unit is 1 when one of their codings of the code (
 it, 0 when they took part in the source but none does, missing when they did not take part.
 
 Computed exactly from runs, not from a column per character: the material's sources are laid end to
-end, and every start and end of a coding of the code (and, for sentences, every sentence's start and
-end) cuts it into runs on which every coder's value is the same. A run of n characters is one unit of
-weight n (``kappa.collapse`` / ``nominal_coefficients(weights=...)``), so the coefficients are those of
-the per-character matrix while the work grows with the number of codings, not of characters. A sentence
-is covered when a covered run lies inside it (its covered length, from a running sum, is above 0).
+end, and every start and end of a coding of the code cuts it into runs on which every coder's value is
+the same. A run of n characters is one unit of weight n (``kappa.collapse`` /
+``nominal_coefficients(weights=...)``), so the coefficients are those of the per-character matrix while
+the work grows with the number of codings, not of characters. Characters: one sweep over every code's
+starts and ends at once gives the covered runs; what no coder covers in a source is one unit per code and
+source. Sentences: per code, every sentence's start and end cut the runs too, and a sentence is covered
+when a covered run lies inside it (its covered length, from a running sum, is above 0).
 """
 from __future__ import annotations
 
+import math
 import re
-from typing import Collection, Sequence
+from typing import Any, Collection, Sequence
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import BigInteger, ColumnElement, Text, case, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 
+from casecoder.analysis.agreement_sql import among
 from casecoder.analysis.evidence import CountFilter, ancestor_map
 from casecoder.kernel.errors import N_, InvalidInput
-from casecoder.models import Code, Coding, Excerpt, Project, Source, User
+from casecoder.models import Code, Project, Source, User
+from casecoder.models.derived.source_coder_spans import SourceCoderSpans
 
 UNITS = ("character", "sentence")
 SENTENCE_RE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
+MAX_LENGTHS = 100_000  # sources whose lengths a process keeps (``_lengths``)
+_LENGTHS: dict[tuple[int, int | None], int] = {}  # (source id, text version) -> the text's length in code points
+PACKED = 2 ** 62  # a coding's five numbers packed into one integer below this (``_spans``); plain rows above
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -40,49 +48,128 @@ def segment_units(session: Session, project: Project, coders: Sequence[User], co
         raise InvalidInput("{what} '{value}' is not one of: {allowed}", "unit", what=N_("Unit"), value=unit,
                            allowed=", ".join(UNITS))
     ids = [u.id for u in coders]
-    texts = dict(session.execute(select(Source.id, Source.text).where(Source.id.in_(sources))).all())
-    order = sorted(texts)
-    lengths = np.array([len(texts[s]) for s in order], dtype=np.int64)
+    postgres = session.connection().dialect.name == "postgresql"
+    if unit == "character":
+        found = _lengths(session, postgres, sources)
+    else:
+        texts = dict(session.execute(select(Source.id, Source.text).where(among(session, Source.id, sources))).all())
+        found = {s: len(t) for s, t in texts.items()}
+    order = sorted(found)
+    lengths = np.array([found[s] for s in order], dtype=np.int64)
     base = np.concatenate([[0], np.cumsum(lengths)])          # where each source starts, end to end
     took = np.array([[k in sources[s] for s in order] for k in ids], dtype=bool).reshape(len(ids), len(order))
-    cuts = [base]                                              # every source's start and end
-    sentences = np.empty((0, 2), dtype=np.int64)
-    if unit == "sentence":
-        sentences = np.array([(base[i] + a, base[i] + b) for i, s in enumerate(order)
-                              for a, b in sentence_spans(texts[s])], dtype=np.int64).reshape(-1, 2)
-        cuts.append(sentences.ravel())
-    rows = _spans(session, ids, order, f)                      # coder, source, start, end, code: one row each
-    members = _members(session, project.id, codes, f)
+    coder, source, spans, code = _spans(session, ids, order, f, int(lengths.max(initial=0)))
     coder_of = np.full(max(ids) + 1, -1, dtype=np.int64)
     coder_of[ids] = np.arange(len(ids))
     source_of = np.full(max(order, default=0) + 1, -1, dtype=np.int64)
     source_of[order] = np.arange(len(order))
+    k, src = coder_of[coder], source_of[source]
+    ends = np.minimum(np.maximum(spans, 0), lengths[src][:, None])   # inside the source
+    ends[:, 1] = np.maximum(ends[:, 1], ends[:, 0])                 # an inverted span covers nothing
+    ends += base[src][:, None]
+    target, row = _targets(code, _members(session, project.id, codes, f), codes)   # (chosen code, coding) pairs
+    runs = _covered_runs(k[row], ends[row], target, took.shape[0], int(base[-1]) + 1)
+    if unit == "character":
+        return _character_units(*runs, len(codes), took, lengths, base)
+    sentences = np.array([(base[i] + a, base[i] + b) for i, s in enumerate(order)
+                          for a, b in sentence_spans(texts[s])], dtype=np.int64).reshape(-1, 2)
+    return _sentence_units(*runs, len(codes), took, base, sentences)
+
+
+def _covered_runs(k: np.ndarray, ends: np.ndarray, target: np.ndarray, n_coders: int, span: int
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every code's runs that some coder covers, in (code, position) order: chosen code index, start on
+    the sources laid end to end, width, coders x runs coverage (bool). From the codings' coder index
+    ``k``, [start, end) ``ends`` and chosen code index ``target``.
+
+    Each span's start (+1) and end (-1), keyed by (code, position, coder), in one sort; each coder's
+    running sum is their coverage of the run from an event to the next (0 again after each code's last
+    event). The spans are cut at their source's end, so a covered run lies inside one source."""
+    keep = ends[:, 1] > ends[:, 0]                                  # an empty span covers nothing
+    k, ends, target = k[keep], ends[keep], target[keep]
+    events = np.sort(np.concatenate([((target * span + ends[:, 0]) * n_coders + k) * 2 + 1,
+                                     ((target * span + ends[:, 1]) * n_coders + k) * 2]))
+    at, low = np.divmod(events, 2 * n_coders)                       # at: code * span + position
+    step = np.where(low % 2 == 1, 1, -1)
+    coverage = np.stack([np.cumsum(np.where(low // 2 == i, step, 0)) for i in range(n_coders)]
+                        ).reshape(n_coders, events.size) > 0
+    width = np.diff(at)
+    runs = np.flatnonzero((width > 0) & coverage[:, :-1].any(axis=0))
+    code_of, position = np.divmod(at[runs], span)
+    return code_of, position, width[runs], coverage[:, runs]
+
+
+def _few(n_coders: int, units: int) -> bool:
+    """Few enough coders to count every code's columns by their base-3 keys (as ``kappa.collapse``)."""
+    return bool(3 ** n_coders <= 4 * units + 64)
+
+
+def _collapsed(keys: np.ndarray, weights: np.ndarray, n_codes: int, n_coders: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per code, the distinct columns and their summed weights (``kappa.collapse``'s, in its order) from
+    each unit's code index times 3 ** coders plus its column's base-3 key (0, 1, nan as 0, 1, 2)."""
+    radix = 3 ** np.arange(n_coders, dtype=np.int64)
+    summed = np.bincount(keys, weights=weights, minlength=n_codes * 3 ** n_coders).round().astype(np.int64)
     out = []
-    for code in codes:
-        mine = rows[np.isin(rows[:, 4], members[code.id])]
-        k, src = coder_of[mine[:, 0]], source_of[mine[:, 1]]
-        ends = np.minimum(np.maximum(mine[:, 2:4], 0), lengths[src][:, None])   # inside the source
-        ends[:, 1] = np.maximum(ends[:, 1], ends[:, 0])                       # an inverted span covers nothing
-        ends += base[src][:, None]
-        bounds = np.unique(np.concatenate([*cuts, ends.ravel()]))
-        width = np.diff(bounds)                                # the runs: [bounds[j], bounds[j + 1])
-        diff = np.zeros((len(ids), bounds.size), dtype=np.int64)
-        np.add.at(diff, (k, np.searchsorted(bounds, ends[:, 0])), 1)
-        np.add.at(diff, (k, np.searchsorted(bounds, ends[:, 1])), -1)
-        covered = np.cumsum(diff, axis=1)[:, :-1] > 0          # coders x runs
-        run_source = np.searchsorted(base, bounds[:-1], side="right") - 1
-        if unit == "character":
-            values = np.where(took[:, run_source], covered.astype(float), np.nan)
-            keep = width > 0
-            out.append((values[:, keep], width[keep]))
-            continue
-        inside = np.concatenate([np.zeros((len(ids), 1), dtype=np.int64),
-                                 np.cumsum(covered * width, axis=1)], axis=1)   # covered characters before
-        first, last = np.searchsorted(bounds, sentences[:, 0]), np.searchsorted(bounds, sentences[:, 1])
-        hit = (inside[:, last] - inside[:, first]) > 0
-        sentence_source = np.searchsorted(base, sentences[:, 0], side="right") - 1
-        values = np.where(took[:, sentence_source], hit.astype(float), np.nan)
-        out.append((values, np.ones(values.shape[1], dtype=np.int64)))
+    for t in range(n_codes):
+        mine = summed[t * 3 ** n_coders:(t + 1) * 3 ** n_coders]
+        present = np.flatnonzero(mine > 0)
+        digits = (present[None, :] // radix[:, None]) % 3
+        out.append((np.where(digits == 2, np.nan, digits.astype(float)), mine[present]))
+    return out
+
+
+def _sentence_units(code_of: np.ndarray, position: np.ndarray, width: np.ndarray, coverage: np.ndarray,
+                    n_codes: int, took: np.ndarray, base: np.ndarray, sentences: np.ndarray
+                    ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per code, the sentences as units: a coder's value is 1 on a sentence that one of their covered
+    runs overlaps (the sentences a run overlaps are a range: marked by a running sum per coder)."""
+    n_coders, n = took.shape[0], len(sentences)
+    sentence_source = np.searchsorted(base, sentences[:, 0], side="right") - 1
+    first = np.searchsorted(sentences[:, 1], position, side="right")   # the first sentence ending after the start
+    last = np.searchsorted(sentences[:, 0], position + width, side="left")   # past the last starting before the end
+    cut = np.searchsorted(code_of, np.arange(n_codes + 1))
+    who = np.arange(n_coders)[:, None] * (n + 1)
+    hits = []
+    for t in range(n_codes):
+        c = coverage[:, cut[t]:cut[t + 1]]
+        lo, hi = np.broadcast_to(first[cut[t]:cut[t + 1]], c.shape), np.broadcast_to(last[cut[t]:cut[t + 1]], c.shape)
+        marks = np.bincount(np.concatenate([(who + lo)[c], (who + hi)[c]]),
+                            weights=np.concatenate([np.ones(c.sum()), -np.ones(c.sum())]),
+                            minlength=n_coders * (n + 1)).reshape(n_coders, n + 1)
+        hits.append(np.cumsum(marks, axis=1)[:, :n] > 0.5)
+    if _few(n_coders, n):                                               # each code's distinct columns
+        radix = 3 ** np.arange(n_coders, dtype=np.int64)
+        keys = np.concatenate([t * 3 ** n_coders + radix @ np.where(took[:, sentence_source], hit, 2)
+                               for t, hit in enumerate(hits)])
+        return _collapsed(keys, np.ones(keys.size), n_codes, n_coders)
+    return [(np.where(took[:, sentence_source], hit.astype(float), np.nan), np.ones(n, dtype=np.int64)) for hit in hits]
+
+
+def _character_units(code_of: np.ndarray, position: np.ndarray, width: np.ndarray, coverage: np.ndarray,
+                     n_codes: int, took: np.ndarray, lengths: np.ndarray, base: np.ndarray
+                     ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per code, the characters as units (values, weights): the covered runs, and the rest of each
+    source, which no coder covers, as one unit per code and source. With few coders the units come
+    collapsed (``kappa.collapse``'s distinct columns and summed weights), else as runs."""
+    n_coders, n_sources = took.shape
+    source_of = np.searchsorted(base, position, side="right") - 1
+    covered = np.bincount(code_of * n_sources + source_of, weights=width,
+                          minlength=n_codes * n_sources).round().astype(np.int64).reshape(n_codes, n_sources)
+    rest = lengths[None, :] - covered                               # per code and source: covered by no coder
+    if _few(n_coders, width.size + n_sources):                      # each code's distinct columns
+        radix = 3 ** np.arange(n_coders, dtype=np.int64)
+        blank = radix @ np.where(took, 0, 2)                        # per source: 0 if the coder took part, else nan
+        keys = np.concatenate([code_of * 3 ** n_coders + radix @ np.where(took[:, source_of], coverage, 2),
+                               (np.arange(n_codes)[:, None] * 3 ** n_coders + blank[None, :]).ravel()])
+        return _collapsed(keys, np.concatenate([width, rest.ravel()]), n_codes, n_coders)
+    values = np.where(took[:, source_of], coverage.astype(float), np.nan)
+    blank_values = np.where(took, 0.0, np.nan)
+    cut = np.searchsorted(code_of, np.arange(n_codes + 1))
+    out = []
+    for t in range(n_codes):
+        left = np.flatnonzero(rest[t] > 0)
+        out.append((np.hstack([values[:, cut[t]:cut[t + 1]], blank_values[:, left]]),
+                    np.concatenate([width[cut[t]:cut[t + 1]], rest[t, left]])))
     return out
 
 
@@ -98,15 +185,69 @@ def _members(session: Session, project_id: int, codes: Sequence[Code], f: CountF
     return members
 
 
-def _spans(session: Session, coder_ids: Sequence[int], source_ids: Collection[int], f: CountFilter) -> np.ndarray:
-    """(coder, source, start, end, code) of the coders' codings on the sources, in ``f``'s directions."""
-    query = (select(Coding.coder_id, Excerpt.source_id, Excerpt.start_offset, Excerpt.end_offset, Coding.code_id)
-             .join(Coding, Coding.excerpt_id == Excerpt.id)
-             .where(Excerpt.source_id.in_(sorted(source_ids)), Coding.coder_id.in_(coder_ids),
-                    Coding.direction.in_(sorted(f.directions))))
-    result = session.connection().execute(query)   # the driver's own tuples: no row objects
-    try:
-        rows = result.cursor.fetchall() if result.cursor is not None else []
-    finally:
-        result.close()
-    return np.array(rows, dtype=np.int64).reshape(-1, 5)
+def _targets(code: np.ndarray, members: dict[int, list[int]], codes: Sequence[Code]) -> tuple[np.ndarray, np.ndarray]:
+    """Every (chosen code index, coding index) pair where the coding's ``code`` counts for the chosen code."""
+    pairs = np.array([(m, t) for t, c in enumerate(codes) for m in members[c.id]], dtype=np.int64).reshape(-1, 2)
+    pairs = pairs[np.argsort(pairs[:, 0], kind="stable")]
+    low, high = np.searchsorted(pairs[:, 0], code, "left"), np.searchsorted(pairs[:, 0], code, "right")
+    row = np.repeat(np.arange(code.size), high - low)
+    first = np.repeat(low - np.concatenate([[0], np.cumsum(high - low)[:-1]]), high - low)
+    return pairs[np.arange(row.size) + first, 1], row
+
+
+def _lengths(session: Session, postgres: bool, ids: Collection[int]) -> dict[int, int]:
+    """Source id -> the length of its text, kept per process under ``sources.text_version`` (which a trigger
+    replaces whenever the text changes, as ``coding/text_cache.py`` relies on): on PostgreSQL the lengths
+    of the material's 8 million characters meant decompressing every text (~50 ms of server time)."""
+    versions = session.execute(select(Source.id, Source.text_version).where(among(session, Source.id, ids))).all()
+    found = {s: _LENGTHS.get((s, v), -1) for s, v in versions}
+    missing = [s for s, n in found.items() if n < 0]
+    if missing:   # the text's length with the version of that text (SQLite's length() would stop at a NUL)
+        length: Any = func.char_length(Source.text) if postgres else Source.text
+        for s, v, n in session.execute(select(Source.id, Source.text_version, length)
+                                       .where(among(session, Source.id, missing))).all():
+            found[s] = n if postgres else len(n)
+            if v is not None:
+                if len(_LENGTHS) >= MAX_LENGTHS:
+                    _LENGTHS.clear()
+                _LENGTHS[(s, v)] = found[s]
+    return {s: n for s, n in found.items() if n >= 0}
+
+
+def _spans(session: Session, coder_ids: Sequence[int], source_ids: Collection[int], f: CountFilter,
+           longest: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The coders' coded spans on the sources in ``f``'s directions: coder, source, (start, end) as n x 2
+    with offsets cut at ``longest`` (the longest source's length), code (repeats allowed).
+
+    Read from ``source_coder_spans`` (kept by triggers: one primary-key range per source and coder, from
+    the index alone) instead of the material's codings joined to their excerpts. Each row comes packed in
+    one integer and all of them in one string the database joins (``group_concat``/``string_agg``),
+    parsed by numpy: fetching ~85,000 rows as Python tuples took twice the reading (large project).
+    Plain rows when the numbers do not fit in 62 bits."""
+    T = SourceCoderSpans
+    ids = sorted(source_ids)
+    postgres = session.connection().dialect.name == "postgresql"
+    conditions = (among(session, T.source_id, ids), T.coder_id.in_(coder_ids), T.direction.in_(sorted(f.directions)))
+    top = session.execute(select(func.max(Code.id))).scalar() or 0
+    radix = [top + 1, max(coder_ids) + 1, max(ids, default=0) + 1, longest + 1, longest + 1]
+    if math.prod(radix) >= PACKED:
+        query = select(T.coder_id, T.source_id, T.start_offset, T.end_offset, T.code_id).where(*conditions)
+        rows = np.array(session.execute(query).all(), dtype=np.int64).reshape(-1, 5)
+        return rows[:, 0], rows[:, 1], rows[:, 2:4], rows[:, 4]
+    packed: ColumnElement[int] = cast(T.code_id, BigInteger)
+    for radix_of, column in zip(radix[1:], (T.coder_id, T.source_id,
+                                            case((T.start_offset > longest, longest), else_=T.start_offset),
+                                            case((T.end_offset > longest, longest), else_=T.end_offset))):
+        packed = packed * radix_of + column
+    if postgres:
+        joined = func.string_agg(cast(packed, Text), literal_column("','"))
+    else:
+        joined = func.group_concat(packed)
+    text = session.execute(select(joined).where(*conditions)).scalar()
+    values = np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, dtype=np.int64)
+    parts = []
+    for radix_of in reversed(radix[1:]):
+        values, part = np.divmod(values, radix_of)
+        parts.append(part)
+    end, start, source, coder = parts
+    return coder, source, np.stack([start, end], axis=1), values

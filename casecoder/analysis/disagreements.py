@@ -10,7 +10,8 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.agreement import _rows, agreement_codes, case_matrices, coder_users
+from casecoder.analysis.agreement import agreement_codes, case_matrices, coder_users
+from casecoder.analysis.agreement_sql import driver_rows
 from casecoder.analysis.double_coding import double_coded_source_ids
 from casecoder.analysis.evidence import CountFilter
 from casecoder.kernel.double_coding import code_and_below
@@ -90,7 +91,7 @@ def add_excerpts(session: Session, project_id: int, found: list[Disagreement], c
     parents = session.execute(select(Code.id, Code.parent_id).where(Code.project_id == project_id)).all()
     below = {code_id: set(code_and_below(code_id, parents)) for code_id in {d.code_id for d in found}}
     case_ids = {d.case_id for d in found}
-    about = _rows(session, select(source_cases.c.source_id).where(source_cases.c.case_id.in_(case_ids)))
+    about = driver_rows(session, select(source_cases.c.source_id).where(source_cases.c.case_id.in_(case_ids)))
     double = double_coded_source_ids(session, project_id, {s for s, in about})  # only these sources
     if not double:
         return
@@ -107,7 +108,7 @@ def add_excerpts(session: Session, project_id: int, found: list[Disagreement], c
                     Coding.coder_id.in_(coder_ids))
              .order_by(Coding.id))  # the codes are picked below: as a condition, SQLite probed code by code
     for case_id, code_id, excerpt_id, source_id, title, text, start, end, coder, key, direction, of_record \
-            in _rows(session, query):
+            in driver_rows(session, query):
         if code_id in wanted:  # the driver's values: direction as stored, of_record 0/1 on SQLite
             by_case.setdefault(case_id, []).append((code_id, ExcerptLine(
                 excerpt_id, source_id, title, text, start, end, coder, key, direction, bool(of_record))))

@@ -1,0 +1,102 @@
+"""``source_coder_spans`` (models/derived/source_coder_spans.py, the segment-level agreement's spans) stays
+exact under every write, on SQLite and PostgreSQL: after random sequences of writes (those of
+test_evidence_summary's harness, plus span changes through the app and by raw SQL) it equals a GROUP BY
+over the codings and their excerpts, and its rebuild; after a paused bulk import (models/derived/pause.py)
+it equals the same GROUP BY; a deleted project leaves no rows."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, text, update
+from sqlalchemy.orm import Session
+
+from casecoder.coding import excerpts
+from casecoder.models import Excerpt, Project
+from casecoder.models.derived.pause import paused
+from casecoder.models.derived.source_coder_spans import KEY, TABLE, rebuild_source_coder_spans
+from tests.models.test_derived_pause import _import
+from tests.models.test_evidence_summary import TEXT, apply, build, ops
+
+SPAN_OPS = st.lists(st.tuples(st.sampled_from(["span", "raw_span"]), st.integers(0, 50), st.integers(0, 50),
+                              st.integers(0, 50)), max_size=4)
+
+
+def kept(session: Session, project_id: int) -> list[tuple]:  # type: ignore[type-arg]
+    return sorted(tuple(r) for r in session.execute(text(
+        f"SELECT {KEY}, project_id, codings FROM {TABLE} WHERE project_id = :p"), {"p": project_id}))
+
+
+def expected(session: Session, project_id: int) -> list[tuple]:  # type: ignore[type-arg]
+    """Straight from the codings."""
+    return sorted(tuple(r) for r in session.execute(text(
+        "SELECT e.source_id, c.coder_id, c.code_id, c.direction, e.start_offset, e.end_offset, e.project_id, count(*) "
+        "FROM codings c JOIN excerpts e ON e.id = c.excerpt_id WHERE e.project_id = :p "
+        "GROUP BY e.source_id, c.coder_id, c.code_id, c.direction, e.start_offset, e.end_offset, e.project_id"),
+        {"p": project_id}))
+
+
+def assert_exact(session: Session, project_id: int) -> None:
+    session.flush()
+    rows = kept(session, project_id)
+    assert rows == expected(session, project_id)
+    assert all(r[-1] > 0 for r in rows)
+    rebuild_source_coder_spans(session, project_id)
+    assert kept(session, project_id) == rows
+
+
+def move_span(session: Session, world, op) -> None:  # type: ignore[no-untyped-def]
+    """An excerpt's span changed: through the app, or by a raw UPDATE as a script would."""
+    project, users, case_list, sources, excerpt_list = world
+    kind, a, b, c = op
+    if not excerpt_list:
+        return
+    excerpt = excerpt_list[a % len(excerpt_list)]
+    start = (b * 5) % (len(TEXT) - 40)
+    if kind == "span":
+        excerpts.update_excerpt(session, users[0], excerpt, start=start, end=start + 5 + c % 30)
+    else:
+        session.execute(update(Excerpt).where(Excerpt.id == excerpt.id).values(
+            start_offset=start, end_offset=start + 5 + c % 30))
+        session.expire(excerpt)
+    session.flush()
+
+
+@settings(max_examples=25, deadline=None, database=None, phases=(Phase.explicit, Phase.generate),
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(sequence=ops, spans=SPAN_OPS)
+@example(sequence=[("create", 1, 2, 3), ("create", 1, 2, 3), ("add", 0, 1, 2), ("create", 2, 2, 3)],
+         spans=[("raw_span", 0, 2, 3), ("span", 1, 2, 3)])   # two excerpts on one span, then moved apart
+def test_spans_stay_exact_under_random_writes(session, factory, sequence, spans):
+    try:
+        project, users, case_list, sources = build(session, factory)
+        world = (project, users, case_list, sources, [])
+        for i, op in enumerate(sequence):
+            apply(session, world, op)
+            if i < len(spans):
+                move_span(session, world, spans[i])
+        assert_exact(session, project.id)
+    finally:
+        session.rollback()
+
+
+def test_a_paused_import_leaves_exact_spans(session, factory):
+    owner = factory.user("anna")
+    project = factory.project("bulk", owner)
+    codes = [factory.code(project, key) for key in ("H1.1", "H1.2", "H1.4")]
+    with paused(session, project.id):
+        _import(session, project, owner, codes)
+    rows = kept(session, project.id)
+    assert len(rows) == 18 and rows == expected(session, project.id)
+    session.commit()
+    assert_exact(session, project.id)
+
+
+def test_deleting_a_project_drops_its_spans(session, factory):
+    project, users, case_list, sources = build(session, factory)
+    factory.excerpt(users[0], sources[1], "Min koordinator", [(factory.code(project, "H1.1"), "supports")],
+                    case=case_list[1])
+    session.commit()
+    assert len(kept(session, project.id)) == 1
+    session.execute(delete(Project).where(Project.id == project.id))
+    session.commit()
+    assert session.execute(text(f"SELECT count(*) FROM {TABLE}")).scalar() == 0
