@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import filterfalse
 from typing import Any, overload
 
 from sqlalchemy import and_, bindparam, exists, func, literal, literal_column, select
@@ -305,7 +306,7 @@ class KeysLess(Sequence[str]):
 
     def resolved(self) -> tuple[str, ...]:
         if self._left is None:
-            self._left = tuple(k for k in self._keys if k not in self._less)
+            self._left = tuple(filterfalse(self._less.__contains__, self._keys))   # no Python loop per key
         return self._left
 
     def __len__(self) -> int:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from casecoder.analysis.blind_counts import blind_delta
 from casecoder.analysis.chains import (
     ChainCount,
     OverviewNode,
@@ -227,7 +228,8 @@ def build_chapter(session: Session, project: Project, hypothesis_key: str, f: Co
     if hypothesis.parent_id is not None:
         raise InvalidInput("'{key}' is not a hypothesis (a top-level code): choose one of {keys}", "code",
                            key=hypothesis_key, keys=", ".join(c.key for c in codes.values() if c.parent_id is None))
-    tally = compute_tally(session, project, f, case_keys=True)
+    delta = blind_delta(session, project.id, f) if blind_served(f) else None   # once for the tally and the chains
+    tally = compute_tally(session, project, f, case_keys=True, delta=delta)
     rows = {row.code_id: row for row in tally.rows}
     notes = dict(session.execute(select(AnalysisNote.code_id, AnalysisNote.text).where(
         AnalysisNote.code_id.in_(list(codes)))).all())
@@ -240,7 +242,7 @@ def build_chapter(session: Session, project: Project, hypothesis_key: str, f: Co
     arrows = _leads_to(session, project)
     needed = _evidence_codes(codes, hypothesis.id, arrows, nodes)
     # a blind coder's: everyone's evidence of these codes less what she loses (chains.evidence would read every code's)
-    shared = (served_evidence(session, project.id, f, needed) if blind_served(f)
+    shared = (served_evidence(session, project.id, f, needed, delta=delta) if delta is not None
               else chain_evidence(session, project.id, f, needed))
     _chains(session, f, codes, hypothesis.id, subs, shared, chain_ids, nodes, arrows)
     missing = _quotes(session, project, f, hypothesis, codes, subs, blind)

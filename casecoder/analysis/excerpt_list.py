@@ -121,9 +121,13 @@ def excerpt_conditions(session: Session, project_id: int, f: ExcerptFilter, *,
         # a count over the whole project: the codings' excerpts as a set (from ix_codings_code_excerpt for a
         # code), on a blind source only the viewer's; such a coding of the viewer's also makes the excerpt
         # visible to them, so the visibility condition below is implied (no probe per excerpt)
+        # (SQLite: a probe per excerpt on a blind transcript, not the set of the viewer's codings of the code,
+        # which may be most of them: 61,000 of 73,000 for the large project's blind coder, 65 -> 58 ms)
         conditions.append(Excerpt.id.in_(select(Coding.excerpt_id).where(*coding_conditions)))
-        conditions.append(or_(Excerpt.source_id.not_in(f.blind_source_ids), Excerpt.id.in_(
-            select(Coding.excerpt_id).where(*coding_conditions, Coding.coder_id == f.viewer_id))))
+        own = [*coding_conditions, Coding.coder_id == f.viewer_id]
+        conditions.append(or_(Excerpt.source_id.not_in(f.blind_source_ids), select(Coding.excerpt_id).where(
+            Coding.excerpt_id == Excerpt.id, *own).exists() if session.get_bind().dialect.name == "sqlite"
+            else Excerpt.id.in_(select(Coding.excerpt_id).where(*own))))   # (a column, not *: index only)
         coding_conditions = []
     elif blind:  # another coder's codings on a blind source must neither show nor select
         if coding_conditions:

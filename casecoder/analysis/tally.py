@@ -199,14 +199,17 @@ def case_denominators(session: Session, project_id: int) -> dict[str, int]:
 
 
 def served_evidence(session: Session, project_id: int, f: CountFilter,
-                    code_ids: Collection[int] | None = None) -> Evidence:
+                    code_ids: Collection[int] | None = None, *, delta: blind_counts.BlindDelta | None = None
+                    ) -> Evidence:
     """``collect(f)``; where ``tally_cells`` serves ``f``, the occurrences come from ``case_code_evidence``
     (sub-codes already rolled up, one row per code: ``measures.occurs_query``) instead of a row per
     code, case, perspective and direction of ``evidence_summary`` (chains, statement graph, matrix).
-    ``code_ids``: only these codes' occurrences are needed (there, the others may be left out)."""
+    ``code_ids``: only these codes' occurrences are needed (there, the others may be left out).
+    ``delta``: ``blind_delta(f)`` when the caller has it already (a page that also counts the tally)."""
     if blind_served(f):   # everyone's evidence less what the viewer codes blind (analysis/blind_counts.py)
         ev = served_evidence(session, project_id, blind_counts.unblind(f), code_ids)
-        return blind_counts.correct_evidence(session, ev, blind_counts.blind_delta(session, project_id, f))
+        return blind_counts.correct_evidence(session, ev, delta if delta is not None
+                                             else blind_counts.blind_delta(session, project_id, f))
     if not cells_serve(f):
         return collect(session, project_id, f)
     ev = collect(session, project_id, f, occurs=False)
@@ -315,16 +318,19 @@ CASE_KEY_OF_ID = select(Case.id, Case.key)
 
 
 def compute_tally(session: Session, project: Project, f: CountFilter | None = None, *,
-                  case_keys: bool = False) -> Tally:
+                  case_keys: bool = False, delta: blind_counts.BlindDelta | None = None) -> Tally:
     """The tally of every code. From ``tally_cells`` when it serves ``f`` (counts only), or from
     ``tally_keys`` with the case keys (``default_keys``; ``case_code_evidence`` for another direction set,
     ``cell_keys``); otherwise from ``evidence_summary``
     through ``measure_keys`` (one row per case and code), or set algebra over ``collect`` when a
-    source filter is set."""
+    source filter is set. ``delta``: ``blind_delta(f)`` when the caller has it already (the chapter page
+    also corrects its chains' evidence with it: computed once per page, not twice)."""
     f = f or CountFilter()
     if blind_served(f):   # everyone's tally less what the viewer codes blind (analysis/blind_counts.py)
         tally = compute_tally(session, project, blind_counts.unblind(f), case_keys=case_keys)
-        blind_counts.correct_tally(session, tally, blind_counts.blind_delta(session, project.id, f), f.directions)
+        if delta is None:
+            delta = blind_counts.blind_delta(session, project.id, f)
+        blind_counts.correct_tally(session, tally, delta, f.directions)
         tally.filter = f
         return tally
     keys, ev, cells, codes, lists = None, None, None, None, None
