@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Collection, Sequence
 
-from sqlalchemy import Select, case, func, select, true
+from sqlalchemy import Select, false, select, true
 from sqlalchemy.orm import Session
 
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
@@ -253,26 +253,65 @@ def _codings(session: Session, project: Project, f: CountFilter, code_ids: Seque
     selected case (190,000 on the large project) instead of the codes' codings. ``lean``: joined to the
     excerpt only (and to the source when a condition needs it): the columns must come from those two;
     the same rows, since a coding's coder, an excerpt's source and a selected case always exist."""
-    selection = selected_cases(session, project.id, f).with_only_columns(Case.id).scalar_subquery()
     conditions = source_conditions(f)
     query = select(*columns).select_from(Coding).join(Excerpt, Excerpt.id == Coding.excerpt_id)
     if not lean or conditions or perspective is not None:
         query = query.join(Source, Source.id == Excerpt.source_id)
     if not lean:
         query = query.join(Case, Case.id == Excerpt.case_id).join(User, User.id == Coding.coder_id)
-    query = query.where(Excerpt.project_id == project.id, Coding.code_id.in_(code_ids),
-                        (Excerpt.case_id + 0).in_(selection), *conditions)
-    if set(f.directions) != set(DIRECTIONS):   # every direction: no condition (the column allows no other)
-        query = query.where(Coding.direction.in_([Direction(d) for d in sorted(f.directions)]))
-    if f.coder_ids:
-        query = query.where(Coding.coder_id.in_(f.coder_ids))
+    return query.where(*_excerpt_conditions(session, project, f, perspective, blind), *conditions,
+                       *_coding_conditions(f, code_ids))
+
+
+def _excerpt_conditions(session: Session, project: Project, f: CountFilter, perspective: str | None,
+                        blind: Blindness) -> list[Any]:
+    """``_codings``' conditions on the excerpt (its project, a selected case, blindness) and its source's
+    perspective."""
+    found = [Excerpt.project_id == project.id, _selected(session, project, f, Excerpt.case_id)]
     if blind:  # blind double coding: another coder's codings on a blind source give no quote
-        query = query.where(blind.coding_seen())
-    if not f.independent:  # the coding of record, as the counts use it
-        query = query.where(Coding.of_record.is_(True))
+        found.append(blind.coding_seen())
     if perspective is not None:
-        query = query.where(Source.perspective == Perspective(perspective))
-    return query
+        found.append(Source.perspective == Perspective(perspective))
+    return found
+
+
+def _selected(session: Session, project: Project, f: CountFilter, case_id: Any) -> Any:
+    """``case_id`` is one of ``f``'s selected cases ("+ 0": see ``_codings``)."""
+    return (case_id + 0).in_(selected_cases(session, project.id, f).with_only_columns(Case.id).scalar_subquery())
+
+
+def _coding_conditions(f: CountFilter, code_ids: Sequence[int]) -> list[Any]:
+    """``_codings``' conditions on the coding alone: its code, direction, coder and being of record."""
+    found = [Coding.code_id.in_(code_ids)]
+    if set(f.directions) != set(DIRECTIONS):   # every direction: no condition (the column allows no other)
+        found.append(Coding.direction.in_([Direction(d) for d in sorted(f.directions)]))
+    if f.coder_ids:
+        found.append(Coding.coder_id.in_(f.coder_ids))
+    if not f.independent:  # the coding of record, as the counts use it
+        found.append(Coding.of_record.is_(True))
+    return found
+
+
+def _places(session: Session, project: Project, f: CountFilter, code_ids: Sequence[int],
+            blind: Blindness) -> Select[Any]:
+    """(excerpt, code, case, source, start) of each coding ``_codings`` gives for ``code_ids``, each coding's
+    excerpt looked up in ``ix_excerpts_id_place`` (#25): SQLite's planner takes it given planner statistics
+    (``ANALYZE``; without them it reads the excerpts' rows, as before the index). PostgreSQL by a LATERAL
+    subquery ("OFFSET 0" keeps it one): its planner hashed every excerpt of the project instead (cost estimates
+    for pages on disk), 2-3 times as long with the pages in memory."""
+    columns = (Excerpt.case_id, Excerpt.source_id, Excerpt.start_offset)
+    if session.get_bind().dialect.name != "postgresql":
+        return _codings(session, project, f, code_ids, None, blind, Coding.excerpt_id, Coding.code_id, *columns,
+                        lean=True)
+    conditions = source_conditions(f)
+    place = select(*columns).where(Excerpt.id == Coding.excerpt_id, Excerpt.project_id == project.id,
+                                   blind.coding_seen(), *conditions)
+    if conditions:
+        place = place.join(Source, Source.id == Excerpt.source_id)
+    lateral = place.correlate(Coding).offset(0).lateral("place")
+    return (select(Coding.excerpt_id, Coding.code_id, lateral.c.case_id, lateral.c.source_id, lateral.c.start_offset)
+            .select_from(Coding).join(lateral, true())
+            .where(_selected(session, project, f, lateral.c.case_id), *_coding_conditions(f, code_ids)))
 
 
 def first_quotes(session: Session, project: Project, f: CountFilter, ranks: dict[int, tuple[int, int]],
@@ -288,18 +327,16 @@ def first_quotes(session: Session, project: Project, f: CountFilter, ranks: dict
     section's quotes (case key, source title, start, excerpt id; codepoint order on both databases).
     ``exclude``: excerpts left out.
 
-    PostgreSQL groups and sorts in SQL (two grouped queries whatever the size of the bank, in the database's
-    workers). On SQLite the same work in the app's one thread: SQLite grouped and sorted ~10,000 rows by their
-    strings in more time than it took to read them, so the codings are read as integers (joined to their
-    excerpt only) and ranked here, with the project's case keys and source titles (#25)."""
+    The codings are read as integers (excerpt, code, and the excerpt's case, source and start from the index
+    ``ix_excerpts_id_place``, not the excerpt's row) and ranked here with the project's case keys and source
+    titles, on both databases (#25): SQLite grouped and sorted ~10,000 rows by their strings in more time than
+    it took to read them; PostgreSQL's grouped and windowed query over the strings ("C" collation) ran about
+    twice as long as this one query and the ranking together."""
     if not ranks:
         return {}
-    if session.get_bind().dialect.name == "postgresql":
-        return _first_in_sql(session, project, f, ranks, blind, exclude, limit)
     if not f.independent and not _set_aside(session, project.id, ranks):
         f = replace(f, independent=True)   # every coding of these codes is of record: no lookup of each coding's row
-    query = _codings(session, project, f, sorted(ranks), None, blind, Coding.excerpt_id, Coding.code_id,
-                     Excerpt.case_id, Excerpt.source_id, Excerpt.start_offset, lean=True)
+    query = _places(session, project, f, sorted(ranks), blind)
     skip = set(exclude)
     first: dict[int, tuple[tuple[int, int], int, int, int]] = {}   # excerpt -> (rank, case, source, start)
     connection = session.connection()   # Core rows: the ORM's per-row work cost more than the loop below
@@ -326,33 +363,16 @@ def first_quotes(session: Session, project: Project, f: CountFilter, ranks: dict
 def _set_aside(session: Session, project_id: int, code_ids: Collection[int]) -> bool:
     """Whether a reconciliation set aside (``of_record`` false) any coding of ``code_ids`` on an excerpt with a
     case in the project: ``evidence_summary`` (kept exact by triggers) has a row of it then. A quote needs a case,
-    so without one the codings' own rows need not be read for ``of_record`` (on SQLite a lookup per coding)."""
-    return session.scalar(select(EvidenceSummary.n).where(
-        EvidenceSummary.project_id == project_id, EvidenceSummary.of_record.is_(False),
-        EvidenceSummary.code_id.in_(sorted(code_ids))).limit(1)) is not None
+    so without one the codings' own rows need not be read for ``of_record`` (on SQLite a lookup per coding).
+    ``= false`` literally, as ``ix_evidence_summary_set_aside``'s condition: a probe of that partial index (the
+    set-aside rows only) instead of a scan of the project's rows."""
+    return session.scalar(_set_aside_probe(project_id, code_ids)) is not None
 
 
-def _first_in_sql(session: Session, project: Project, f: CountFilter, ranks: dict[int, tuple[int, int]],
-                  blind: Blindness, exclude: Collection[int], limit: int) -> dict[int, tuple[int, list[int]]]:
-    """``first_quotes`` in SQL (PostgreSQL: the sort keys in the "C" collation, codepoint order)."""
-    place = func.min(case({code_id: r[0] for code_id, r in ranks.items()}, value=Coding.code_id)).label("place")
-    group = func.min(case({code_id: r[1] for code_id, r in ranks.items()}, value=Coding.code_id)).label("grp")
-    excerpt_id = (Coding.excerpt_id + 0).label("excerpt_id")   # "+ 0": read by code, not every coding in excerpt order
-    sort = (Case.key.collate("C").label("case_key"), Source.title.collate("C").label("title"),
-            Excerpt.start_offset.label("start"))
-    inner = _codings(session, project, f, sorted(ranks), None, blind, excerpt_id, *sort, place, group)
-    if exclude:
-        inner = inner.where(Coding.excerpt_id.not_in(sorted(exclude)))
-    first = inner.group_by(excerpt_id, *sort).subquery()   # the sort columns: one value per excerpt
-    row = func.row_number().over(partition_by=first.c.grp, order_by=(
-        first.c.place, first.c.case_key, first.c.title, first.c.start, first.c.excerpt_id)).label("row")
-    ordered = select(first.c.grp, first.c.excerpt_id, row,
-                     func.count().over(partition_by=first.c.grp).label("n")).subquery()
-    found: dict[int, tuple[int, list[int]]] = {}
-    for grp, excerpt_id, n in session.execute(select(ordered.c.grp, ordered.c.excerpt_id, ordered.c.n)
-                                              .where(ordered.c.row <= limit).order_by(ordered.c.grp, ordered.c.row)):
-        found.setdefault(grp, (n, []))[1].append(excerpt_id)
-    return found
+def _set_aside_probe(project_id: int, code_ids: Collection[int]) -> Select[Any]:
+    return select(EvidenceSummary.n).where(EvidenceSummary.project_id == project_id,
+                                           EvidenceSummary.of_record == false(),
+                                           EvidenceSummary.code_id.in_(sorted(code_ids))).limit(1)
 
 
 def _prune(sections: list[QuoteSection]) -> list[QuoteSection]:

@@ -21,6 +21,8 @@ class Excerpt(Base):
     __tablename__ = "excerpts"
     __table_args__ = (
         CheckConstraint("start_offset >= 0 AND end_offset > start_offset", name="span"),
+        # an excerpt's place without its text: the chapter page's quotes by the index only (migration 0030)
+        Index("ix_excerpts_id_place", "id", "project_id", "case_id", "source_id", "start_offset"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,6 +1,5 @@
-"""The chapter page's other quotes in the quote bank's order when keys and titles are awkward (#25): on SQLite they
-are ranked in Python (codepoint order), on PostgreSQL in SQL (the "C" collation); both must give the whole bank's
-order: case keys and source titles with accents, capitals and letters past "z", equal titles (then the start,
+"""The chapter page's other quotes in the quote bank's order when keys and titles are awkward (#25): they are
+ranked in Python (codepoint order) on both databases, and must give the whole bank's order: case keys and source titles with accents, capitals and letters past "z", equal titles (then the start,
 then the excerpt id), under filters that need the source (dates) and the case (municipality) and none."""
 from __future__ import annotations
 

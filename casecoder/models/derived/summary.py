@@ -35,7 +35,10 @@ class EvidenceSummary(Base):
 
     __tablename__ = "evidence_summary"
     # which coders have evidence in a project: one index probe per user (``evidence.collect``)
-    __table_args__ = (Index("ix_evidence_summary_coder", "project_id", "coder_id", "case_id"),)
+    __table_args__ = (Index("ix_evidence_summary_coder", "project_id", "coder_id", "case_id"),
+                      # the rare set-aside rows: "any set aside for these codes?" is one probe (migration 0030)
+                      Index("ix_evidence_summary_set_aside", "project_id", "code_id",
+                            sqlite_where=text("of_record = 0"), postgresql_where=text("of_record = false")))
 
     # No foreign keys: rows follow their codings through the triggers, not through cascades.
     project_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

@@ -1,0 +1,73 @@
+"""The chapter page's reads by the indexes of migration 0030 (#25): each coding's excerpt place (on PostgreSQL a
+LATERAL lookup) gives exactly the rows of the plain join under filters, coders, set-aside codings and blind double
+coding; the set-aside probe reads the partial index ``ix_evidence_summary_set_aside`` (its condition must be the
+query's literally, or the planner cannot use it); on SQLite with planner statistics the places come from
+``ix_excerpts_id_place``."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select, text
+
+from casecoder.analysis.double_coding import NOT_BLIND, Blindness
+from casecoder.analysis.evidence import CountFilter
+from casecoder.analysis.quotes import _codings, _places, _set_aside, _set_aside_probe
+from casecoder.models import Case, Code, Coding, Excerpt, Source, User
+
+
+def _plan(session, statement) -> str:  # type: ignore[no-untyped-def]
+    compiled = statement.compile(session.get_bind(), compile_kwargs={"literal_binds": True})
+    prefix = "EXPLAIN QUERY PLAN " if session.get_bind().dialect.name == "sqlite" else "EXPLAIN "
+    return "\n".join(str(row[-1]) for row in session.execute(text(prefix + str(compiled))))
+
+
+def test_places_equal_the_plain_join(session, demo):  # type: ignore[no-untyped-def]
+    codes = [c.id for c in session.scalars(select(Code).where(Code.project_id == demo.id, Code.key.like("H1%")))]
+    codings = session.scalars(select(Coding).where(Coding.code_id.in_(codes)).order_by(Coding.id)).all()
+    for coding in codings[::5]:
+        coding.of_record = False
+    sources = session.scalars(select(Source).where(Source.project_id == demo.id).order_by(Source.id)).all()
+    for i, source in enumerate(sources):
+        source.interview_date = date(2024, 1 + i % 12, 1)
+    excerpt = session.scalar(select(Excerpt).where(Excerpt.project_id == demo.id).order_by(Excerpt.id))
+    excerpt.case_id = None   # an excerpt without a case gives no quote
+    session.flush()
+    place = session.scalar(select(Case.municipality).where(Case.project_id == demo.id).order_by(Case.id))
+    coder = session.scalar(select(Coding.coder_id).where(Coding.code_id.in_(codes)).order_by(Coding.id))
+    blind = Blindness(viewer_id=coder, source_ids=frozenset(s.id for s in sources[::2]))
+    other = session.scalar(select(User.id).where(User.id != coder).order_by(User.id))
+    filters = [CountFilter(), CountFilter(independent=True), CountFilter(municipalities=(place,)),
+               CountFilter(date_from=date(2024, 3, 1), date_to=date(2024, 9, 1)),
+               CountFilter(coder_ids=(coder,)), CountFilter(directions=frozenset({"contradicts", "nuances"}))]
+    seen = 0
+    for f in filters:
+        for viewer in (NOT_BLIND, blind, Blindness(viewer_id=other, source_ids=blind.source_ids)):
+            expected = sorted(tuple(row) for row in session.execute(_codings(
+                session, demo, f, codes, None, viewer, Coding.excerpt_id, Coding.code_id, Excerpt.case_id,
+                Excerpt.source_id, Excerpt.start_offset, lean=True)))
+            assert sorted(tuple(row) for row in session.execute(_places(session, demo, f, codes, viewer))) == expected
+            seen += len(expected)
+    assert seen > 0
+
+
+def test_set_aside_probe_reads_the_partial_index(session, demo):  # type: ignore[no-untyped-def]
+    codes = [c.id for c in session.scalars(select(Code).where(Code.project_id == demo.id, Code.key.like("H1%")))]
+    assert not _set_aside(session, demo.id, codes)
+    coding = session.scalar(select(Coding).where(Coding.code_id.in_(codes)).order_by(Coding.id))
+    coding.of_record = False   # as a reconciliation that accepted another coder's version sets it
+    session.flush()
+    assert _set_aside(session, demo.id, codes) and _set_aside(session, demo.id, [coding.code_id])
+    assert not _set_aside(session, demo.id, [c for c in codes if c != coding.code_id])
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL enable_seqscan = off"))   # the demo is tiny: is the index usable at all?
+    assert "ix_evidence_summary_set_aside" in _plan(session, _set_aside_probe(demo.id, codes))
+
+
+def test_places_come_from_the_covering_index(session, demo):  # type: ignore[no-untyped-def]
+    if session.get_bind().dialect.name != "sqlite":
+        assert "LATERAL" in str(_places(session, demo, CountFilter(), [1], NOT_BLIND).compile(session.get_bind()))
+        return
+    codes = [c.id for c in session.scalars(select(Code).where(Code.project_id == demo.id, Code.key.like("H1%")))]
+    session.execute(text("ANALYZE"))   # the planner statistics a maintained installation has (bench/pages.py)
+    plan = _plan(session, _places(session, demo, CountFilter(independent=True), codes, NOT_BLIND))
+    assert "COVERING INDEX ix_excerpts_id_place" in plan
