@@ -105,7 +105,7 @@ def _renderer(fig: Figure) -> RendererAgg:
     canvas = fig.canvas
     assert isinstance(canvas, FigureCanvasAgg)
     renderer = canvas.get_renderer()
-    install(renderer)                      # the layout's measurements remembered like the drawing's (metrics.py)
+    install(renderer, fig.dpi)             # the layout's measurements remembered like the drawing's (metrics.py)
     return renderer
 
 

@@ -12,17 +12,22 @@ text, every field of the font properties, and the settings that choose the font 
 (``TEXT_RC``). Only the measuring is skipped: what is drawn is the same, so the bytes are the same (the figure
 tests compare them with a drawing that remembers nothing). Mathematical text and TeX are measured as before.
 Bounded (``MAX`` entries, emptied when full); safe with threads (a lost race measures twice).
+
+The line height of a font (``Text._get_layout`` reads the font's ascent, descent and line gap: a font lookup and two
+FreeType tables for every text at every drawing, ~10 % of an overview SVG) is remembered the same way, through the
+renderer hook matplotlib 3.11 asks first (``_get_font_height_metrics``), by 3.11's own reckoning (``FAST``).
 """
 from __future__ import annotations
 
 import itertools
 from typing import Any, Callable
 
+import matplotlib
 from matplotlib import rcParams
 from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_mixed import MixedModeRenderer
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, fontManager, get_font
 from matplotlib.typing import RcKeyType
 
 from casecoder.figures import agg_text
@@ -38,6 +43,11 @@ _KEPT: dict[tuple[int, int, str], tuple[float, float, float]] = {}
 _IDS: dict[tuple[Any, ...], int] = {}     # renderer settings and font properties -> a number: the keys stay small
 _NEXT = itertools.count()                 # never reused (next() on a count is atomic)
 _ATTR = "get_text_width_height_descent"
+_HEIGHT_ATTR = "_get_font_height_metrics"
+_HEIGHTS: dict[tuple[int, int], tuple[Any, Any, Any]] = {}
+FAST = matplotlib.__version__.startswith("3.11.")   # _font_height is 3.11's Text._get_layout
+# the font tables Text._get_layout reads a line height from, in its order: (table, line gap, ascent, descent)
+_TABLES = (("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"), ("hhea", "lineGap", "ascent", "descent"))
 Measure = Callable[[str, FontProperties, Any], tuple[float, float, float]]
 
 
@@ -61,8 +71,45 @@ def _prop_key(prop: FontProperties) -> tuple[Any, ...]:
     return tuple((name, _plain(value)) for name, value in sorted(vars(prop).items()))
 
 
-def install(renderer: RendererBase) -> None:
-    """Give ``renderer`` a measuring method that remembers (once per renderer)."""
+def _font_height(prop: FontProperties, dpi: float) -> tuple[Any, Any, Any]:
+    """(ascent, descent, line gap) as matplotlib 3.11's ``Text._get_layout`` reads them from the font's tables
+    when the renderer has no answer of its own; None, None, None when the font has neither table."""
+    font: Any = get_font(fontManager._find_fonts_by_props(prop))   # (its tables typed per literal name)
+    for table_name, linegap_key, ascent_key, descent_key in _TABLES:
+        table = font.get_sfnt_table(table_name)
+        if table is None:
+            continue
+        fontsize = prop.get_size_in_points()
+        units_per_em = font.get_sfnt_table('head')['unitsPerEm']
+        scale = 1 / units_per_em * fontsize * dpi / 72
+        return table[ascent_key] * scale, -table[descent_key] * scale, table[linegap_key] * scale
+    return None, None, None
+
+
+def _install_heights(renderer: RendererBase, settings: int, dpi: float) -> None:
+    """Give ``renderer`` a ``_get_font_height_metrics`` that remembers its own answer (PDF with the core fonts)
+    or else the font's tables at the figure's ``dpi``, under ``settings`` and the font properties."""
+    own: Callable[[FontProperties], tuple[Any, Any, Any]] | None = getattr(renderer, _HEIGHT_ATTR, None)
+    where = _number(("heights", settings, dpi))
+
+    def remembered(prop: FontProperties) -> tuple[Any, Any, Any]:
+        key = (where, _number(_prop_key(prop)))
+        found = _HEIGHTS.get(key)
+        if found is None:
+            found = own(prop) if own is not None else (None, None, None)
+            if found[0] is None:
+                found = _font_height(prop, dpi)
+            if len(_HEIGHTS) >= MAX:
+                _HEIGHTS.clear()
+            _HEIGHTS[key] = found
+        return found
+
+    setattr(renderer, _HEIGHT_ATTR, remembered)
+
+
+def install(renderer: RendererBase, dpi: float | None = None) -> None:
+    """Give ``renderer`` a measuring method that remembers (once per renderer); with the ``dpi`` of the figure it
+    draws, also a line height that remembers."""
     if _ATTR in vars(renderer):
         return
     base = renderer._renderer if isinstance(renderer, MixedModeRenderer) else renderer
@@ -86,6 +133,8 @@ def install(renderer: RendererBase) -> None:
         return found
 
     setattr(renderer, _ATTR, remembered)
+    if FAST and dpi is not None:
+        _install_heights(renderer, settings, dpi)
 
 
 class MeasuredFigure(Figure):
@@ -93,7 +142,7 @@ class MeasuredFigure(Figure):
     (and on Agg draws them through ``agg_text.install``)."""
 
     def draw(self, renderer: RendererBase) -> None:
-        install(renderer)
+        install(renderer, self.dpi)
         agg_text.install(renderer)
         super().draw(renderer)
 
@@ -101,3 +150,4 @@ class MeasuredFigure(Figure):
 def clear() -> None:
     """Forget every measurement (tests that compare with a drawing from scratch)."""
     _KEPT.clear()
+    _HEIGHTS.clear()

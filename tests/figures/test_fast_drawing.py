@@ -31,12 +31,13 @@ def test_remembered_text_metrics_draw_the_same_bytes(name: str, fmt: str, monkey
     metrics.clear()
     cold = _afresh(draw, fmt)
     assert metrics._KEPT, "the drawing measured through metrics.install"
+    assert metrics._HEIGHTS or not metrics.FAST, "the line heights were remembered too"
     warm = _afresh(draw, fmt)
     monkeypatch.setattr(metrics.MeasuredFigure, "draw", lambda self, renderer: Figure.draw(self, renderer))
-    monkeypatch.setattr(charts, "install", lambda renderer: None)
+    monkeypatch.setattr(charts, "install", lambda renderer, dpi=None: None)
     metrics.clear()
     plain = _afresh(draw, fmt)
-    assert not metrics._KEPT, "the reference drawing measured nothing through metrics.install"
+    assert not metrics._KEPT and not metrics._HEIGHTS, "the reference drawing measured nothing through metrics.install"
     assert cold == plain
     assert warm == plain
 
@@ -140,3 +141,25 @@ def test_a_wrapping_fits_by_its_lines_exactly_when_it_fits_as_one_text() -> None
             assert whole == max(chains._size(fig, line, chains.BOX_PT)[0] for line in lines)
             for width in (whole - 1e-9, whole, whole + 1e-9, whole / 2):
                 assert chains._fits(fig, lines, chains.BOX_PT, False, width) == (whole <= width)
+
+
+@pytest.mark.skipif(not metrics.FAST, reason="the remembered line height is matplotlib 3.11's reckoning")
+def test_a_remembered_line_height_is_the_figures_at_its_dpi() -> None:
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    prop = FontProperties(family="sans-serif", size=9)
+    metrics.clear()
+    heights = {}
+    for dpi in (72, 300, 72):
+        renderer = RendererAgg(100, 100, dpi)
+        metrics.install(renderer, dpi)
+        heights[dpi] = renderer._get_font_height_metrics(prop)
+        figure = Figure(dpi=dpi)                    # matplotlib's own line height: a text laid out without the hook
+        text = figure.text(0, 0, "Ab\ncd", fontproperties=prop, linespacing=1.2)
+        plain = RendererAgg(100, 100, dpi)
+        bbox, lines, descent = text._get_layout(plain)
+        remembered = text._get_layout(renderer)
+        assert (remembered[0].bounds, remembered[1:]) == (bbox.bounds, (lines, descent))
+    assert heights[300][0] == pytest.approx(heights[72][0] * 300 / 72)
