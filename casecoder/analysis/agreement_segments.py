@@ -29,8 +29,9 @@ from casecoder.models.derived.source_coder_spans import SourceCoderSpans
 
 UNITS = ("character", "sentence")
 SENTENCE_RE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
-MAX_LENGTHS = 100_000  # sources whose lengths a process keeps (``_lengths``)
-_LENGTHS: dict[tuple[int, int | None], int] = {}  # (source id, text version) -> the text's length in code points
+MAX_KEPT, MAX_KEPT_SENTENCES = 100_000, 1_000_000  # sources and sentences a process keeps (``_texts``)
+_KEPT: dict[tuple[int, int | None], tuple[int, np.ndarray | None]] = {}  # (source, text version) -> length, sentences
+_ROWS = [0]  # the sentences in _KEPT
 PACKED = 2 ** 62  # a coding's five numbers packed into one integer below this (``_spans``); plain rows above
 
 
@@ -48,14 +49,9 @@ def segment_units(session: Session, project: Project, coders: Sequence[User], co
         raise InvalidInput("{what} '{value}' is not one of: {allowed}", "unit", what=N_("Unit"), value=unit,
                            allowed=", ".join(UNITS))
     ids = [u.id for u in coders]
-    postgres = session.connection().dialect.name == "postgresql"
-    if unit == "character":
-        found = _lengths(session, postgres, sources)
-    else:
-        texts = dict(session.execute(select(Source.id, Source.text).where(among(session, Source.id, sources))).all())
-        found = {s: len(t) for s, t in texts.items()}
+    found = _texts(session, sources, unit == "sentence")
     order = sorted(found)
-    lengths = np.array([found[s] for s in order], dtype=np.int64)
+    lengths = np.array([found[s][0] for s in order], dtype=np.int64)
     base = np.concatenate([[0], np.cumsum(lengths)])          # where each source starts, end to end
     took = np.array([[k in sources[s] for s in order] for k in ids], dtype=bool).reshape(len(ids), len(order))
     coder, source, spans, code = _spans(session, ids, order, f, int(lengths.max(initial=0)))
@@ -71,8 +67,8 @@ def segment_units(session: Session, project: Project, coders: Sequence[User], co
     runs = _covered_runs(k[row], ends[row], target, took.shape[0], int(base[-1]) + 1)
     if unit == "character":
         return _character_units(*runs, len(codes), took, lengths, base)
-    sentences = np.array([(base[i] + a, base[i] + b) for i, s in enumerate(order)
-                          for a, b in sentence_spans(texts[s])], dtype=np.int64).reshape(-1, 2)
+    sentences = np.concatenate([np.empty((0, 2), dtype=np.int64)]
+                               + [found[s][1] + base[i] for i, s in enumerate(order)])
     return _sentence_units(*runs, len(codes), took, base, sentences)
 
 
@@ -107,11 +103,16 @@ def _few(n_coders: int, units: int) -> bool:
 def _collapsed(keys: np.ndarray, weights: np.ndarray, n_codes: int, n_coders: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per code, the distinct columns and their summed weights (``kappa.collapse``'s, in its order) from
     each unit's code index times 3 ** coders plus its column's base-3 key (0, 1, nan as 0, 1, 2)."""
+    return _columns(np.bincount(keys, weights=weights, minlength=n_codes * 3 ** n_coders), n_codes, n_coders)
+
+
+def _columns(summed: np.ndarray, n_codes: int, n_coders: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per code, the base-3 keys with a weight above 0 as columns (nan for 2) and their weights, from the
+    summed weight of every (code, key) at code index times 3 ** coders plus the key."""
     radix = 3 ** np.arange(n_coders, dtype=np.int64)
-    summed = np.bincount(keys, weights=weights, minlength=n_codes * 3 ** n_coders).round().astype(np.int64)
+    summed = summed.round().astype(np.int64).reshape(n_codes, 3 ** n_coders)
     out = []
-    for t in range(n_codes):
-        mine = summed[t * 3 ** n_coders:(t + 1) * 3 ** n_coders]
+    for mine in summed:
         present = np.flatnonzero(mine > 0)
         digits = (present[None, :] // radix[:, None]) % 3
         out.append((np.where(digits == 2, np.nan, digits.astype(float)), mine[present]))
@@ -122,27 +123,47 @@ def _sentence_units(code_of: np.ndarray, position: np.ndarray, width: np.ndarray
                     n_codes: int, took: np.ndarray, base: np.ndarray, sentences: np.ndarray
                     ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per code, the sentences as units: a coder's value is 1 on a sentence that one of their covered
-    runs overlaps (the sentences a run overlaps are a range: marked by a running sum per coder)."""
+    runs overlaps (the sentences a run overlaps are a range).
+
+    With few coders, counted without a column per sentence: every code starts from the sentences' keys
+    when nobody covers them (0 where the coder took part, nan elsewhere); each (code, coder, sentence) a
+    covered run reaches turns that coder's 0 into a 1 on that sentence's key. Else a running sum per code
+    and coder marks the ranges."""
     n_coders, n = took.shape[0], len(sentences)
     sentence_source = np.searchsorted(base, sentences[:, 0], side="right") - 1
     first = np.searchsorted(sentences[:, 1], position, side="right")   # the first sentence ending after the start
     last = np.searchsorted(sentences[:, 0], position + width, side="left")   # past the last starting before the end
+    took_part = took[:, sentence_source]                                # coders x sentences
+    if _few(n_coders, n):
+        radix, size = 3 ** np.arange(n_coders, dtype=np.int64), 3 ** n_coders
+        blank = radix @ np.where(took_part, 0, 2)                       # each sentence's key with nothing covered
+        who, run = np.nonzero(coverage)                                 # (coder, run) pairs
+        count = last[run] - first[run]                                  # the sentences each reaches
+        of = np.repeat(np.arange(who.size), count)
+        sentence = np.arange(of.size) - np.repeat(np.cumsum(count) - count, count) + first[run][of]
+        coder, code = who[of], code_of[run][of]
+        reached = took_part[coder, sentence]
+        marks = np.unique((code[reached] * n_coders + coder[reached]) * n + sentence[reached])   # each once
+        rest, sentence = np.divmod(marks, n)
+        code, coder = np.divmod(rest, n_coders)
+        pairs, at = np.unique(code * n + sentence, return_inverse=True)   # (code, sentence) reached
+        before = (pairs // n) * size + blank[pairs % n]
+        after = before + np.bincount(at.ravel(), weights=radix[coder], minlength=pairs.size).astype(np.int64)
+        summed = (np.tile(np.bincount(blank, minlength=size), n_codes)
+                  - np.bincount(before, minlength=n_codes * size) + np.bincount(after, minlength=n_codes * size))
+        return _columns(summed.astype(float), n_codes, n_coders)
     cut = np.searchsorted(code_of, np.arange(n_codes + 1))
     who = np.arange(n_coders)[:, None] * (n + 1)
-    hits = []
+    out = []
     for t in range(n_codes):
         c = coverage[:, cut[t]:cut[t + 1]]
         lo, hi = np.broadcast_to(first[cut[t]:cut[t + 1]], c.shape), np.broadcast_to(last[cut[t]:cut[t + 1]], c.shape)
         marks = np.bincount(np.concatenate([(who + lo)[c], (who + hi)[c]]),
                             weights=np.concatenate([np.ones(c.sum()), -np.ones(c.sum())]),
                             minlength=n_coders * (n + 1)).reshape(n_coders, n + 1)
-        hits.append(np.cumsum(marks, axis=1)[:, :n] > 0.5)
-    if _few(n_coders, n):                                               # each code's distinct columns
-        radix = 3 ** np.arange(n_coders, dtype=np.int64)
-        keys = np.concatenate([t * 3 ** n_coders + radix @ np.where(took[:, sentence_source], hit, 2)
-                               for t, hit in enumerate(hits)])
-        return _collapsed(keys, np.ones(keys.size), n_codes, n_coders)
-    return [(np.where(took[:, sentence_source], hit.astype(float), np.nan), np.ones(n, dtype=np.int64)) for hit in hits]
+        hit = np.cumsum(marks, axis=1)[:, :n] > 0.5
+        out.append((np.where(took_part, hit.astype(float), np.nan), np.ones(n, dtype=np.int64)))
+    return out
 
 
 def _character_units(code_of: np.ndarray, position: np.ndarray, width: np.ndarray, coverage: np.ndarray,
@@ -195,23 +216,36 @@ def _targets(code: np.ndarray, members: dict[int, list[int]], codes: Sequence[Co
     return pairs[np.arange(row.size) + first, 1], row
 
 
-def _lengths(session: Session, postgres: bool, ids: Collection[int]) -> dict[int, int]:
-    """Source id -> the length of its text, kept per process under ``sources.text_version`` (which a trigger
-    replaces whenever the text changes, as ``coding/text_cache.py`` relies on): on PostgreSQL the lengths
-    of the material's 8 million characters meant decompressing every text (~50 ms of server time)."""
+def _texts(session: Session, ids: Collection[int], sentences: bool) -> dict[int, tuple[int, np.ndarray | None]]:
+    """Source id -> the length of its text and, when asked, its sentences (``sentence_spans`` as an n x 2
+    array), kept per process under ``sources.text_version`` (a trigger replaces it whenever the text
+    changes, as ``coding/text_cache.py`` relies on): PostgreSQL decompressed the material's 8 million
+    characters for their lengths (~50 ms of server time), and finding 100,000 sentences took ~0.4 s."""
+    postgres = session.connection().dialect.name == "postgresql"
+    found: dict[int, tuple[int, np.ndarray | None]] = {}
     versions = session.execute(select(Source.id, Source.text_version).where(among(session, Source.id, ids))).all()
-    found = {s: _LENGTHS.get((s, v), -1) for s, v in versions}
-    missing = [s for s, n in found.items() if n < 0]
-    if missing:   # the text's length with the version of that text (SQLite's length() would stop at a NUL)
-        length: Any = func.char_length(Source.text) if postgres else Source.text
-        for s, v, n in session.execute(select(Source.id, Source.text_version, length)
+    for s, v in versions:
+        kept = _KEPT.get((s, v))
+        if kept is not None and (kept[1] is not None or not sentences):
+            found[s] = kept
+    missing = [s for s, _ in versions if s not in found]
+    if not missing:
+        return found
+    # read with the version of the same row (SQLite's length() would stop at a NUL)
+    column: Any = func.char_length(Source.text) if postgres and not sentences else Source.text
+    for s, v, value in session.execute(select(Source.id, Source.text_version, column)
                                        .where(among(session, Source.id, missing))).all():
-            found[s] = n if postgres else len(n)
-            if v is not None:
-                if len(_LENGTHS) >= MAX_LENGTHS:
-                    _LENGTHS.clear()
-                _LENGTHS[(s, v)] = found[s]
-    return {s: n for s, n in found.items() if n >= 0}
+        if isinstance(value, str):
+            found[s] = (len(value), np.array(sentence_spans(value), dtype=np.int64).reshape(-1, 2) if sentences else None)
+        else:
+            found[s] = (int(value), None)
+        if v is not None:
+            if len(_KEPT) >= MAX_KEPT or _ROWS[0] >= MAX_KEPT_SENTENCES:
+                _KEPT.clear()
+                _ROWS[0] = 0
+            _KEPT[(s, v)] = found[s]
+            _ROWS[0] += 0 if found[s][1] is None else len(found[s][1])  # type: ignore[arg-type]
+    return found
 
 
 def _spans(session: Session, coder_ids: Sequence[int], source_ids: Collection[int], f: CountFilter,
