@@ -285,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
                         help="gunicorn workers (default 2 x CPUs + 1)")
     parser.add_argument("--db", choices=("postgresql", "sqlite"), default="postgresql")
-    parser.add_argument("--size", choices=("small", "medium", "large"), default="small")
+    parser.add_argument("--size", choices=("tiny", "small", "medium", "large"), default="small")
     parser.add_argument("--think", type=float, default=0.0,
                         help="mean pause in seconds between a client's requests (default 0: back to back)")
     parser.add_argument("--seed", type=int, default=1)

@@ -31,7 +31,7 @@ def matches(pattern: re.Pattern[str], text: str) -> list[tuple[int, int, tuple[s
     return [(m.start(), m.end(), m.groups()) for m in pattern.finditer(text)]
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(texts)
 def test_fast_patterns_match_as_the_plain_ones(text):
     for kind, plain in PLAIN.items():
@@ -60,7 +60,7 @@ def plain_drop_overlaps(candidates: list[d.Found], taken: list[tuple[int, int]])
 spans = st.tuples(st.integers(0, 60), st.integers(0, 12)).map(lambda t: (t[0], t[0] + t[1]))
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(st.lists(st.tuples(spans, st.sampled_from(list(HitKind))), max_size=25), st.lists(spans, max_size=6))
 def test_drop_overlaps_as_the_pairwise_rule(candidates, taken):
     found = [d.Found(s, e, "x" * (e - s), kind, "r") for (s, e), kind in candidates]

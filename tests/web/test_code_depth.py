@@ -4,7 +4,10 @@ by recursion. Both databases, through the real client. The codebook YAML and add
 tests/coding/test_code_depth.py."""
 from __future__ import annotations
 
+import contextlib
+import inspect
 import io
+import sys
 import zipfile
 
 import pytest
@@ -16,6 +19,21 @@ from casecoder.models import Code, CodeKind, Source
 from tests.web.test_hostile_uploads import refused, small  # noqa: F401 (fixture)
 
 DEEP = 1_100  # deeper than Python's recursion limit allows a recursive walk
+STORED_DEEP = 300  # a stored tree this deep, read under a recursion limit of MARGIN frames more than the test's own
+MARGIN = 250  # a page needs fewer frames than this; a walk of the tree by recursion would need more than STORED_DEEP
+
+
+@contextlib.contextmanager
+def recursion_margin(frames: int):  # type: ignore[no-untyped-def]
+    """Python's recursion limit set to the current stack depth plus ``frames`` (storing a tree deeper than the
+    default limit of 1,000 costs its ancestry table ~600,000 rows: a smaller tree under a tighter limit proves the
+    same, that nothing recurses along the tree)."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack(0)) + frames)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
 QDC_NS = "urn:QDA-XML:codebook:1.0"
 
 
@@ -68,15 +86,29 @@ def stored_deep_tree(session, project, depth: int) -> list[Code]:  # type: ignor
 
 
 def test_a_deep_tree_already_stored_breaks_no_page(client, small, session):  # noqa: F811
-    codes = stored_deep_tree(session, small, DEEP)
+    codes = stored_deep_tree(session, small, STORED_DEEP)
     source_id = session.scalar(select(Source.id).where(Source.project_id == small.id))
-    assert session.scalar(select(func.count()).select_from(Code).where(Code.project_id == small.id)) > DEEP
-    for url in ("/p/demo/codebook", "/p/demo/tally", "/p/demo/excerpts", "/p/demo/chains/new",
-                "/p/demo/export.qdc", "/p/demo/export.qdpx", "/p/demo/export-bundle.zip",
-                f"/p/demo/codes/{codes[-1].id}", "/api/p/demo/codes", f"/p/demo/sources/{source_id}",
-                "/p/demo/export/quotes.zip?code=D0"):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    with zipfile.ZipFile(io.BytesIO(client.get("/p/demo/export-bundle.zip").data)) as zf:
+    assert session.scalar(select(func.count()).select_from(Code).where(Code.project_id == small.id)) > STORED_DEEP
+    urls = ("/p/demo/codebook", "/p/demo/tally", "/p/demo/excerpts", "/p/demo/chains/new",
+            "/p/demo/export.qdc", "/p/demo/export.qdpx", "/p/demo/export-bundle.zip",
+            f"/p/demo/codes/{codes[-1].id}", "/api/p/demo/codes", f"/p/demo/sources/{source_id}",
+            "/p/demo/export/quotes.zip?code=D0")
+    for url in urls:
+        client.get(url)  # modules imported and templates compiled at the normal limit
+    with recursion_margin(MARGIN):
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+        bundle = client.get("/p/demo/export-bundle.zip").data
+    with zipfile.ZipFile(io.BytesIO(bundle)) as zf:
         lines = zf.read("codes.csv").decode("utf-8-sig").splitlines()
-    assert sum(line.startswith("D") for line in lines) == DEEP
+    assert sum(line.startswith("D") for line in lines) == STORED_DEEP
+
+
+def test_the_recursion_margin_catches_a_walk_by_recursion():
+    """The check above can fail: a recursive walk of STORED_DEEP levels overflows within MARGIN frames."""
+    def depth(n: int) -> int:
+        return 0 if n == 0 else 1 + depth(n - 1)
+    assert depth(STORED_DEEP) == STORED_DEEP  # fine at the normal limit
+    with recursion_margin(MARGIN), pytest.raises(RecursionError):
+        depth(STORED_DEEP)
