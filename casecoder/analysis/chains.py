@@ -19,12 +19,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from casecoder.analysis.evidence import FAMILY, SYSTEM, CountFilter, Evidence
 from casecoder.analysis.measures import KEYS_SEP, denominator_cases, measure_cases, occurs_query
-from casecoder.analysis.tally import cells_serve, project_coders, served_evidence
-from casecoder.kernel.measures import BITS, BY_NAME, DEFAULT_DIRECTIONS
+from casecoder.analysis.tally import case_denominators, cell_counts, cells_serve, project_coders, served_evidence
+from casecoder.kernel.measures import BITS, BY_NAME, DEFAULT_DIRECTIONS, MEASURES
 from casecoder.models import Case, CaseCodeEvidence, CaseSources, Chain, ChainNode, Code, CodeKind, Project
 
 SCOPE_MEASURES = {"family": "family", "system": "system", "pooled": "either"}   # scope -> the measure it counts
 AND, OR = "both-and", "and-or"
+_FAMILY, _SYSTEM = (MEASURES.index(BY_NAME[name]) for name in ("family", "system"))   # their place in cell_counts
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,8 @@ def hypothesis_overview(session: Session, project: Project, key: str, f: CountFi
                         ev: Evidence | None = None) -> tuple[list[OverviewNode], list[tuple[str, str]]]:
     """The report's overview figure as data: from a hypothesis and its sub-codes along the codebook's
     ``leads_to`` relations to the outcome; each node with its family and system n/N. ``ev``: ``f``'s evidence
-    of every code, if the caller has it already (the chapter page)."""
+    of every code, if the caller has it already (the chapter page). Where ``tally_cells`` serves ``f`` the numbers
+    are the tally's (``cell_counts``, ``case_denominators``): the same n and N without reading a case id (#25)."""
     from casecoder.models import CodeRelation, RelationType
     f = f or CountFilter()
     codes = {c.id: c for c in session.scalars(select(Code).where(Code.project_id == project.id))}
@@ -310,6 +312,13 @@ def hypothesis_overview(session: Session, project: Project, key: str, f: CountFi
             if nxt not in seen:
                 seen.add(nxt)
                 queue.append(nxt)
+    if ev is None and cells_serve(f):   # the numbers only: from tally_cells and case_sources, no case ids
+        counts, den = cell_counts(session, project.id, f.directions), case_denominators(session, project.id)
+        zero = (0,) * len(MEASURES)
+        return [OverviewNode(c.key, c.label_da, c.label_en, c.kind.value,
+                             (counts.get(c.id, zero)[_FAMILY], den[BY_NAME["family"].denominator]),
+                             (counts.get(c.id, zero)[_SYSTEM], den[BY_NAME["system"].denominator]))
+                for c in sorted((codes[i] for i in seen), key=lambda c: c.key)], sorted(set(edges))
     ev = evidence(session, project.id, f, seen) if ev is None else ev
     n_family, n_system = len(denominator(ev, "family")), len(denominator(ev, "system"))
     nodes = [OverviewNode(c.key, c.label_da, c.label_en, c.kind.value,
