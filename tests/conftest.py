@@ -81,7 +81,7 @@ CONTENT = pytest.StashKey[str | None]()
 
 def wanted_content(request: pytest.FixtureRequest) -> str | None:
     names = set(request.fixturenames)
-    if names & {"demo", "live_server"}:
+    if names & {"demo", "demo_data", "live_server"}:
         return "demo"
     return "tables" if "engine" in names else None
 
@@ -197,6 +197,12 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip(f"../shared is not present at {SHARED}; tests reading shared files are skipped")
     return SHARED
+
+
+@pytest.fixture
+def demo_data(session):  # type: ignore[no-untyped-def]
+    """The demo project in a fresh database (copied in, as for ``demo``), without an app or a login."""
+    return demo_project(session)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session, selectinload
 from casecoder.coding import accounts, projects
 from casecoder.coding import codes as code_ops
 from casecoder.coding import excerpts as excerpt_ops
-from casecoder.coding.demo import load_demo
 from casecoder.exchange.refi import positions
 from casecoder.exchange.refi.archive import open_qdpx
 from casecoder.exchange.refi.qdc import import_qdc, write_qdc
@@ -36,6 +35,7 @@ from casecoder.models import (
     Source,
     User,
 )
+from tests.fresh_db import demo_project
 
 QDPX_SAMPLES = ["qc1.3.2_demo.qdpx", "nvivo15mac_qc_project.qdpx", "atlasti23_target-atlas-project.qdpx",
                 "atlasti23_blank-atlas-project.qdpx"]
@@ -168,8 +168,8 @@ def test_without_the_schemas_the_report_says_the_file_was_not_checked(refi_dir, 
 
 # -- export --------------------------------------------------------------------------------------
 
-def test_exports_validate_and_are_stable(session, refi_dir):
-    project = load_demo(session).project
+def test_exports_validate_and_are_stable(session, demo_data, refi_dir):
+    project = demo_project(session)
     qdc = write_qdc(session, project, "en")
     codebook_schema = schema(refi_dir, "Codebook.xsd")
     assert codebook_schema.validate(etree.fromstring(qdc)), codebook_schema.error_log
@@ -230,8 +230,8 @@ def snapshot(session: Session, project: Project) -> dict:
     }
 
 
-def test_round_trip_keeps_everything(session, refi_dir):
-    project = load_demo(session).project
+def test_round_trip_keeps_everything(session, demo_data, refi_dir):
+    project = demo_project(session)
     admin = accounts.get_user(session, "admin")
     code = session.scalars(select(Code).where(Code.project_id == project.id, Code.key == "H1.4")).one()
     code_ops.update_code(session, code, admin.id, memo="A code memo\r\nwith CRLF and “quotes” 🙂")
@@ -386,8 +386,8 @@ def test_broken_archives_and_xml_are_refused(session):
 
 # -- command line --------------------------------------------------------------------------------
 
-def test_cli_export_and_import(runner, session, tmp_path):
-    load_demo(session)
+def test_cli_export_and_import(runner, session, demo_data, tmp_path):
+    demo_project(session)
     session.commit()
     result = runner.invoke(args=["export-qdpx", "demo", str(tmp_path / "demo.qdpx")])
     assert result.exit_code == 0, result.output

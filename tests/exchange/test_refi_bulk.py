@@ -11,12 +11,12 @@ from sqlalchemy import func, select
 
 from casecoder.coding import accounts, audit
 from casecoder.coding import excerpts as excerpt_ops
-from casecoder.coding.demo import load_demo
 from casecoder.exchange.refi.qdpx_read import import_qdpx
 from casecoder.exchange.refi.qdpx_write import write_qdpx
 from casecoder.models import AuditEvent, Coding, Excerpt, ExcerptMemo, Project
 from casecoder.models.derived import rebuild_all
 from tests.coding.test_bulk_excerpts import derived_rows
+from tests.fresh_db import demo_project
 
 
 def _second(at: datetime) -> datetime:
@@ -32,8 +32,8 @@ def _rows(session, project_id: int) -> list[tuple]:  # type: ignore[type-arg]
                    sorted((m.user_id, m.text) for m in e.memos)) for e in excerpts)
 
 
-def test_qdpx_rows_and_audit_match_the_write_functions(session):
-    project = load_demo(session).project
+def test_qdpx_rows_and_audit_match_the_write_functions(session, demo_data):
+    project = demo_project(session)
     admin = accounts.get_user(session, "admin")
     excerpt = session.scalars(select(Excerpt).where(Excerpt.project_id == project.id).order_by(Excerpt.id)).first()
     excerpt_ops.update_excerpt(session, admin, excerpt, memo="Et memo\nover to linjer")
@@ -65,8 +65,8 @@ def test_qdpx_rows_and_audit_match_the_write_functions(session):
     assert derived_rows(session, copy.id) == before
 
 
-def test_a_failure_while_writing_leaves_nothing(session):
-    project = load_demo(session).project
+def test_a_failure_while_writing_leaves_nothing(session, demo_data):
+    project = demo_project(session)
     admin = accounts.get_user(session, "admin")
     session.commit()
     data = write_qdpx(session, project, "da")

@@ -5,16 +5,16 @@ import pytest
 from sqlalchemy import select
 
 from casecoder.coding import projects
-from casecoder.coding.demo import load_demo
 from casecoder.exchange.refi.names import clean_name, unique
 from casecoder.exchange.refi.qdc import import_qdc, plan_merge, read_qdc, unique_key, write_qdc
 from casecoder.kernel.validate import is_key
 from casecoder.models import Code
+from tests.fresh_db import demo_project
 
 # -- merging codebooks ---------------------------------------------------------------------------
 
-def test_qdc_merge_by_guid_then_by_name_path(session):
-    project = load_demo(session).project
+def test_qdc_merge_by_guid_then_by_name_path(session, demo_data):
+    project = demo_project(session)
     data = write_qdc(session, project, "en")
     changed = data.replace(b'name="A single point of contact and continuity over time"', b'name="One door in"')
     changed = changed.replace(b"</Codes>", b'<Code guid="12345678-1234-1234-1234-123456789abc" name="New theme" '

@@ -14,12 +14,12 @@ from sqlalchemy.orm import selectinload
 
 from casecoder.coding import accounts
 from casecoder.coding import excerpts as excerpt_ops
-from casecoder.coding.demo import load_demo
 from casecoder.exchange.refi.qdc import import_qdc
 from casecoder.exchange.refi.qdpx_read import import_qdpx
 from casecoder.exchange.refi.qdpx_write import qdpx_files, write_qdpx
 from casecoder.models import Code, Coding, Excerpt, Project, Source, User
 from tests.exchange.test_refi import qdpx, schema, snapshot
+from tests.fresh_db import demo_project
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
 Q = "{urn:QDA-XML:project:1.0}"
@@ -50,9 +50,9 @@ def first_coding_reader(qde: bytes) -> list[tuple[str, int, int, str, str]]:
 
 
 def two_coders(session) -> tuple[Project, User, User]:
-    """The demo with a fourth coder (memo and a contradicting coding) on the first excerpt, admin's memo
-    there, and an excerpt cecilie made that only anna coded."""
-    project = load_demo(session).project
+    """The demo (the test asks for ``demo_data``) with a fourth coder (memo and a contradicting coding) on the
+    first excerpt, admin's memo there, and an excerpt cecilie made that only anna coded."""
+    project = demo_project(session)
     admin = accounts.get_user(session, "admin")
     ce = accounts.create_user(session, "cecilie", "a long enough password 1", display_name="Cecilie Berg")
     excerpt = session.scalars(select(Excerpt).where(Excerpt.project_id == project.id).order_by(Excerpt.id)).first()
@@ -67,7 +67,7 @@ def two_coders(session) -> tuple[Project, User, User]:
     return project, admin, ce
 
 
-def test_a_reader_of_first_codings_finds_every_coding(session, refi_dir):
+def test_a_reader_of_first_codings_finds_every_coding(session, demo_data, refi_dir):
     project, _admin, _ce = two_coders(session)
     files = qdpx_files(session, project, "da")
     assert schema(refi_dir, "Project.xsd").validate(etree.fromstring(files["project.qde"]))
@@ -84,7 +84,7 @@ def test_a_reader_of_first_codings_finds_every_coding(session, refi_dir):
     assert sorted(seen) == want
 
 
-def test_every_note_selection_and_coding_is_dated(session, refi_dir):
+def test_every_note_selection_and_coding_is_dated(session, demo_data, refi_dir):
     project, _admin, _ce = two_coders(session)
     root = etree.fromstring(qdpx_files(session, project, "da")["project.qde"])
     made = datetime.fromisoformat(root.get("creationDateTime"))
@@ -108,7 +108,7 @@ def descriptions(root, excerpt_start: int) -> list[str]:
 
 @pytest.mark.parametrize("lang, perspective, words", [
     ("da", "Perspektiv", ("modsiger", "familie", "Notat")), ("en", "Perspective", ("contradicts", "family", "Memo"))])
-def test_direction_memos_and_perspective_are_where_readers_show_them(session, lang, perspective, words):
+def test_direction_memos_and_perspective_are_where_readers_show_them(session, demo_data, lang, perspective, words):
     project, _admin, _ce = two_coders(session)
     root = etree.fromstring(qdpx_files(session, project, lang)["project.qde"])
     excerpt = session.scalars(select(Excerpt).where(Excerpt.project_id == project.id).order_by(Excerpt.id)).first()
@@ -126,7 +126,7 @@ def test_direction_memos_and_perspective_are_where_readers_show_them(session, la
         assert values[variables[perspective]] in (words[1], "system")
 
 
-def test_round_trip_keeps_each_coders_memo_once_and_no_foreign_variables(session):
+def test_round_trip_keeps_each_coders_memo_once_and_no_foreign_variables(session, demo_data):
     project, _admin, ce = two_coders(session)
     before = snapshot(session, project)
     data = write_qdpx(session, project, "en")
@@ -162,7 +162,7 @@ def reshape_to_one_selection(qde: bytes) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def test_both_shapes_import_to_the_same_project(session):
+def test_both_shapes_import_to_the_same_project(session, demo_data):
     project, _admin, _ce = two_coders(session)
     before = snapshot(session, project)
     files = qdpx_files(session, project, "da")
@@ -173,7 +173,7 @@ def test_both_shapes_import_to_the_same_project(session):
     assert snapshot(session, copy)["codings"] == before["codings"]
 
 
-def test_two_excerpts_with_one_span_stay_two_in_casecoders_own_files(session):
+def test_two_excerpts_with_one_span_stay_two_in_casecoders_own_files(session, demo_data):
     project, admin, ce = two_coders(session)
     excerpt = session.scalars(select(Excerpt).where(Excerpt.project_id == project.id).order_by(Excerpt.id)).first()
     code = session.scalars(select(Code).where(Code.project_id == project.id, Code.key == "H2")).one()
@@ -216,12 +216,12 @@ def test_sets_of_codes_and_sources_are_kept_in_their_memos(session, refi_dir):
     assert "Recorded (2):" in report.text()
 
 
-def test_atlas_code_groups_from_a_codebook_are_kept_once(session, refi_dir):
+def test_atlas_code_groups_from_a_codebook_are_kept_once(session, demo_data, refi_dir):
     name = "atlasti23.4win_codebook_from_requal_test.qdc"
     path = refi_dir / "samples" / name
     if not path.is_file():
         pytest.skip(f"the ATLAS.ti sample {path} is not present")
-    project = load_demo(session).project
+    project = demo_project(session)
     for _twice in range(2):
         _plan, report = import_qdc(session, project, path.read_bytes(), name, user_id=None, lang="en")
         assert report.imported["sets"] == 1 and not [s for s in report.skipped if "Set" in s.item]
