@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from typing import Collection, Sequence
 
 import numpy as np
-from sqlalchemy import BigInteger, Select, Text, cast, func, literal_column, or_, select
+from sqlalchemy import BigInteger, Integer, Select, Text, cast, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from casecoder.analysis.agreement_segments import UNITS as UNITS  # re-exported: the web form's choices
@@ -199,29 +199,33 @@ def material(session: Session, project_id: int, coder_ids: Sequence[int],
     """Source id -> the chosen coders who took part in it, for every source of the material (less
     ``hidden``: the sources the viewer codes blind).
 
-    Three queries: the marked sources, their chosen coders, the chosen coders' (source, coder) pairs
+    One query (three parts): the marked sources, their chosen coders, the chosen coders' (source, coder) pairs
     (``source_coder_codings``). A source not marked is material when two chosen coders coded on it, which makes it
     double-coded (``double_coded_source_ids``) without asking."""
     chosen = set(coder_ids)
-    marked = {s for s, in driver_rows(session, select(DoubleCoding.source_id).where(DoubleCoding.project_id == project_id))}
-    took_part: dict[int, set[int]] = {s: set() for s in marked}
+    D, A = DoubleCoding, double_coding_coders
+    parts = [select(D.source_id, literal_column("0", Integer), literal_column("0", Integer))
+             .where(D.project_id == project_id)]
     if chosen:
-        for source_id, coder_id in driver_rows(session, select(DoubleCoding.source_id, double_coding_coders.c.user_id)
-                                         .join(double_coding_coders, double_coding_coders.c.assignment_id == DoubleCoding.id)
-                                         .where(DoubleCoding.project_id == project_id,
-                                                double_coding_coders.c.user_id.in_(chosen))):
-            took_part[source_id].add(coder_id)
-        for source_id, coder_id in driver_rows(session, _coded_sources(session, project_id, chosen)):
+        parts += [select(D.source_id, A.c.user_id, literal_column("1", Integer)).join(A, A.c.assignment_id == D.id)
+                  .where(D.project_id == project_id, A.c.user_id.in_(chosen)),
+                  _coded_sources(session, project_id, chosen)]
+    rows = driver_rows(session, union_all(*parts))    # (source, coder, 0 marked | 1 assigned | 2 coded on it)
+    marked = {s for s, _, part in rows if part == 0}
+    took_part: dict[int, set[int]] = {s: set() for s in marked}
+    for source_id, coder_id, part in rows:
+        if part:
             took_part.setdefault(source_id, set()).add(coder_id)
     return {s: frozenset(c) for s, c in took_part.items()
             if c and (s in marked or len(c) >= 2) and s not in hidden}
 
 
-def _coded_sources(session: Session, project_id: int, coder_ids: Collection[int]) -> Select[int, int]:
+def _coded_sources(session: Session, project_id: int, coder_ids: Collection[int]) -> Select[int, int, int]:
     """The (source, coder) pairs of the coders' codings in the project: the rows of ``source_coder_codings``
     (kept by triggers, only where a coder has codings), one index range per coder."""
     T = SourceCoderCodings
-    return select(T.source_id, T.user_id).where(T.project_id == project_id, T.user_id.in_(coder_ids), T.codings > 0)
+    return select(T.source_id, T.user_id, literal_column("2", Integer)).where(T.project_id == project_id,
+                                                                    T.user_id.in_(coder_ids), T.codings > 0)
 
 
 def case_level(session: Session, project: Project, coders: Sequence[User], codes: Sequence[Code],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Collection
 
-from sqlalchemy import ARRAY, ColumnElement, Integer, Select, any_, bindparam
+from sqlalchemy import ARRAY, ColumnElement, Executable, Integer, any_, bindparam
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 
@@ -18,7 +18,7 @@ def among(session: Session, column: ColumnElement[int] | InstrumentedAttribute[i
     return column.in_(sorted(ids))
 
 
-def driver_rows(session: Session, query: Select) -> list[tuple]:
+def driver_rows(session: Session, query: Executable) -> list[tuple]:
     """The driver's own tuples of a plain-column query (no row objects: thousands of rows here)."""
     result = session.connection().execute(query)
     try:
