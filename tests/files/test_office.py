@@ -132,3 +132,24 @@ def test_xlsx_long_text_wraps_in_its_column_so_it_prints_whole():
     assert sheet["B2"].alignment.wrap_text and sheet["B2"].alignment.vertical == "top"
     assert sheet["A2"].alignment.vertical == "top", "the row's other cells start at the top too"
     assert not sheet["B3"].alignment.wrap_text, "short rows are left as they are"
+
+
+def test_xlsx_wrapped_rows_are_the_bytes_openpyxl_makes_cell_by_cell(monkeypatch):
+    """``_align`` looks the alignment up once: the same workbook as setting ``cell.alignment`` on each cell."""
+    import random
+
+    from casecoder.files import office
+
+    rng = random.Random(7)
+    words = ["kort", "=SUM(A1)", "æøå", "x" * 70, "to\nlinjer", "", 12, 2.5, None, "-1"]
+    rows = [[rng.choice(words) for _ in range(rng.randint(1, 6))] for _ in range(300)]
+    fast = xlsx_bytes(["a", "b", "c", "d"], rows, notes=["note"])
+
+    def by_cell(wb, cells, alignment):  # type: ignore[no-untyped-def]
+        for cell in cells:
+            cell.alignment = alignment
+
+    monkeypatch.setattr(office, "_align", by_cell)
+    assert fast == xlsx_bytes(["a", "b", "c", "d"], rows, notes=["note"])
+    with zipfile.ZipFile(io.BytesIO(fast)) as package:
+        assert 'wrapText="1"' in package.read("xl/styles.xml").decode()
