@@ -83,12 +83,13 @@ def _covered_runs(k: np.ndarray, ends: np.ndarray, target: np.ndarray, n_coders:
     event). The spans are cut at their source's end, so a covered run lies inside one source."""
     keep = ends[:, 1] > ends[:, 0]                                  # an empty span covers nothing
     k, ends, target = k[keep], ends[keep], target[keep]
-    events = np.sort(np.concatenate([((target * span + ends[:, 0]) * n_coders + k) * 2 + 1,
-                                     ((target * span + ends[:, 1]) * n_coders + k) * 2]))
+    head = target * span * n_coders + k
+    events = np.concatenate([(head + ends[:, 0] * n_coders) * 2 + 1, (head + ends[:, 1] * n_coders) * 2])
+    events.sort()
     at, low = np.divmod(events, 2 * n_coders)                       # at: code * span + position
-    step = np.where(low % 2 == 1, 1, -1)
-    coverage = np.stack([np.cumsum(np.where(low // 2 == i, step, 0)) for i in range(n_coders)]
-                        ).reshape(n_coders, events.size) > 0
+    step = np.zeros((n_coders, events.size), dtype=np.int32)        # +1 at a coder's start, -1 at an end
+    step[low >> 1, np.arange(events.size)] = (low & 1) * 2 - 1
+    coverage = np.cumsum(step, axis=1, dtype=np.int32) > 0
     width = np.diff(at)
     runs = np.flatnonzero((width > 0) & coverage[:, :-1].any(axis=0))
     code_of, position = np.divmod(at[runs], span)
