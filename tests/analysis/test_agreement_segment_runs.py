@@ -1,7 +1,7 @@
 """The segment level's two ways of handing units to the coefficients (analysis/agreement_segments.py):
 collapsed by base-3 keys per code (few coders) and as plain runs or sentences (many coders) give the same
 Agreement, for characters and sentences, two and three coders; and the lengths kept per process under
-``sources.text_version`` follow a changed text."""
+``sources.text_version`` follow a changed text; the spans read packed or as plain rows."""
 from __future__ import annotations
 
 from unittest import mock
@@ -26,6 +26,17 @@ def test_collapsed_and_plain_units_agree(session, factory, seed, unit):
             plain = compute_agreement(session, project, names, list(KEYS), level="segment", unit=unit)
         assert collapsed == plain
         assert collapsed.pooled.units > 0
+
+
+@pytest.mark.parametrize("unit", ["character", "sentence"])
+def test_spans_read_as_plain_rows_give_the_same(session, factory, unit):
+    """The spans come packed into one string while the numbers fit 62 bits, else as plain rows."""
+    project, coders = _project(session, factory, 3)
+    names = [u.username for u in coders]
+    packed = compute_agreement(session, project, names, list(KEYS), level="segment", unit=unit)
+    with mock.patch.object(agreement_segments, "PACKED", 1):
+        plain = compute_agreement(session, project, names, list(KEYS), level="segment", unit=unit)
+    assert packed == plain and packed.pooled.units > 0
 
 
 def test_kept_lengths_follow_a_changed_text(session, factory):
