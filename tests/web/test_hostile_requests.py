@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import html
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import object_session
 
