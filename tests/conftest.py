@@ -50,7 +50,38 @@ share_compiled_code()  # every test builds its own app: its URL rules and templa
 
 
 def pg_base_url() -> str:
-    return os.environ.get("CASECODER_TEST_DATABASE_URL") or DEFAULT_PG
+    """The PostgreSQL URL of this test process: under xdist, a database of the worker's own (``test_gw0``, ...,
+    made on first use). Advisory locks are per database: the derived tables' triggers lock a project id, and
+    two workers' schemas in one database have the same project ids, so they would wait for (or deadlock with)
+    each other's transactions."""
+    if "url" not in _pg_state:
+        base = os.environ.get("CASECODER_TEST_DATABASE_URL") or DEFAULT_PG
+        worker = os.environ.get("PYTEST_XDIST_WORKER")
+        _pg_state["url"] = _worker_database(base, worker) if worker else base
+    return _pg_state["url"]  # type: ignore[return-value]
+
+
+def _worker_database(base: str, worker: str) -> str:
+    """``base`` with its database replaced by ``<database>_<worker>``, created when missing; ``base`` itself
+    when the server cannot be reached or refuses (the reason then shows where the tests use it)."""
+    url = make_url(base)
+    name = f"{url.database}_{re.sub(r'[^a-z0-9_]', '_', worker.lower())}"
+    try:
+        engine = make_engine(base, pool_pre_ping=False, isolation_level="AUTOCOMMIT",
+                             connect_args={"connect_timeout": 3})
+        try:
+            with engine.connect() as conn:
+                if conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+                    encoding, collate, ctype = conn.execute(text(  # as the base database sorts and compares text
+                        "SELECT pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database "
+                        "WHERE datname = current_database()")).one()
+                    conn.execute(text(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING '{encoding}' "
+                                      f"LC_COLLATE '{collate}' LC_CTYPE '{ctype}'"))
+        finally:
+            engine.dispose()
+    except Exception:
+        return base
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def _pg_available() -> str | None:
