@@ -16,11 +16,11 @@ migration 0025 filled it.
 """
 from __future__ import annotations
 
-from sqlalchemy import Index, text
+from sqlalchemy import Index
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casecoder.models.base import Base
-from casecoder.models.derived.summary import drop_triggers, postgres_triggers, sqlite_triggers
+from casecoder.models.derived.per_source import PerSource, rebuild
 
 TABLE = "source_coder_codings"
 
@@ -39,44 +39,15 @@ class SourceCoderCodings(Base):
     codings: Mapped[int]
 
 
-_UPSERT = (f"ON CONFLICT (source_id, user_id) DO UPDATE SET codings = {TABLE}.codings + excluded.codings, "
-           "project_id = excluded.project_id")
-
-
-def _coding(row: str, sign: str) -> str:
-    """Add (sign '+') or take away ('-') one coding, ``old`` or ``new``."""
-    return (f"INSERT INTO {TABLE} (source_id, user_id, project_id, codings) "
-            f"SELECT e.source_id, {row}.coder_id, e.project_id, {sign}1 FROM excerpts e "
-            f"WHERE e.id = {row}.excerpt_id {_UPSERT}")
-
-
-_CODING_ZERO = (f"DELETE FROM {TABLE} WHERE codings <= 0 AND user_id = old.coder_id "
-                "AND source_id = (SELECT e.source_id FROM excerpts e WHERE e.id = old.excerpt_id)")
-
-
-def _excerpt(row: str, sign: str) -> str:
-    """Add or take away every coding of excerpt ``old``/``new`` (its project and source as in ``row``)."""
-    return (f"INSERT INTO {TABLE} (source_id, user_id, project_id, codings) "
-            f"SELECT {row}.source_id, c.coder_id, {row}.project_id, {sign}count(*) FROM codings c "
-            f"WHERE c.excerpt_id = {row}.id GROUP BY c.coder_id {_UPSERT}")
-
-
-_EXCERPT_ZERO = f"DELETE FROM {TABLE} WHERE codings <= 0 AND source_id = old.source_id"
-_CODING_CHANGED = "old.excerpt_id <> new.excerpt_id OR old.coder_id <> new.coder_id"
-_EXCERPT_CHANGED = "old.project_id <> new.project_id OR old.source_id <> new.source_id"
-
-# (name, timing and event, table, condition or None, statements) — as in summary.py
-_TRIGGERS = [
-    ("source_coder_codings_ai", "AFTER INSERT", "codings", None, [_coding("new", "+")]),
-    ("source_coder_codings_ad", "AFTER DELETE", "codings", None, [_coding("old", "-"), _CODING_ZERO]),
-    ("source_coder_codings_au", "AFTER UPDATE OF excerpt_id, coder_id", "codings", _CODING_CHANGED,
-     [_coding("old", "-"), _CODING_ZERO, _coding("new", "+")]),
-    ("source_coder_excerpts_au", "AFTER UPDATE OF project_id, source_id", "excerpts", _EXCERPT_CHANGED,
-     [_excerpt("old", "-"), _EXCERPT_ZERO, _excerpt("new", "+")]),
-    ("source_coder_projects_ad", "AFTER DELETE", "projects", None, [f"DELETE FROM {TABLE} WHERE project_id = old.id"]),
-]
-SQLITE_TRIGGERS, POSTGRES_TRIGGERS = sqlite_triggers(_TRIGGERS), postgres_triggers(_TRIGGERS)
-SQLITE_DROP, POSTGRES_DROP = drop_triggers(_TRIGGERS)
+_COUNTS = PerSource(
+    TABLE, "source_id, user_id", from_coding="e.source_id, {row}.coder_id", from_excerpt="{row}.source_id, c.coder_id",
+    group_by="c.coder_id", zero="user_id = old.coder_id",
+    coding_update="excerpt_id, coder_id", coding_changed="old.excerpt_id <> new.excerpt_id OR old.coder_id <> new.coder_id",
+    excerpt_update="project_id, source_id",
+    excerpt_changed="old.project_id <> new.project_id OR old.source_id <> new.source_id",
+    names=("source_coder_codings_ai", "source_coder_codings_ad", "source_coder_codings_au", "source_coder_excerpts_au",
+           "source_coder_projects_ad"))
+SQLITE_TRIGGERS, POSTGRES_TRIGGERS, SQLITE_DROP, POSTGRES_DROP = _COUNTS.ddl()
 
 # Every row from the codings themselves (one project with ``{where}`` = "AND e.project_id = :p")
 REBUILD = (f"INSERT INTO {TABLE} (source_id, user_id, project_id, codings) "
@@ -87,8 +58,4 @@ REBUILD = (f"INSERT INTO {TABLE} (source_id, user_id, project_id, codings) "
 
 def rebuild_source_coder_codings(session: Session, project_id: int | None = None) -> int:
     """Recompute the table (one project, or all) from the codings; returns the rows written."""
-    one = project_id is not None
-    params = {"p": project_id} if one else {}
-    session.execute(text(f"DELETE FROM {TABLE}" + (" WHERE project_id = :p" if one else "")), params)
-    return session.connection().execute(text(REBUILD.format(where="AND e.project_id = :p" if one else "")),
-                                        params).rowcount
+    return rebuild(session, TABLE, REBUILD, project_id)

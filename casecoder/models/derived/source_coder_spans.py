@@ -17,12 +17,12 @@ project, or all); migration 0029 filled it.
 """
 from __future__ import annotations
 
-from sqlalchemy import Index, text
+from sqlalchemy import Index
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casecoder.kernel.vocabulary import Direction
 from casecoder.models.base import Base, str_enum
-from casecoder.models.derived.summary import drop_triggers, postgres_triggers, sqlite_triggers
+from casecoder.models.derived.per_source import PerSource, rebuild
 
 TABLE = "source_coder_spans"
 KEY = "source_id, coder_id, code_id, direction, start_offset, end_offset"
@@ -47,48 +47,19 @@ class SourceCoderSpans(Base):
     codings: Mapped[int]
 
 
-_UPSERT = (f"ON CONFLICT ({KEY}) DO UPDATE SET codings = {TABLE}.codings + excluded.codings, "
-           "project_id = excluded.project_id")
-
-
-def _coding(row: str, sign: str) -> str:
-    """Add (sign '+') or take away ('-') one coding, ``old`` or ``new``."""
-    return (f"INSERT INTO {TABLE} ({KEY}, project_id, codings) "
-            f"SELECT e.source_id, {row}.coder_id, {row}.code_id, {row}.direction, e.start_offset, e.end_offset, "
-            f"e.project_id, {sign}1 FROM excerpts e WHERE e.id = {row}.excerpt_id {_UPSERT}")
-
-
-_CODING_ZERO = (f"DELETE FROM {TABLE} WHERE codings <= 0 AND coder_id = old.coder_id AND code_id = old.code_id "
-                "AND source_id = (SELECT e.source_id FROM excerpts e WHERE e.id = old.excerpt_id)")
-
-
-def _excerpt(row: str, sign: str) -> str:
-    """Add or take away every coding of excerpt ``old``/``new`` (its project, source and span as in ``row``)."""
-    return (f"INSERT INTO {TABLE} ({KEY}, project_id, codings) "
-            f"SELECT {row}.source_id, c.coder_id, c.code_id, c.direction, {row}.start_offset, {row}.end_offset, "
-            f"{row}.project_id, {sign}count(*) FROM codings c WHERE c.excerpt_id = {row}.id "
-            f"GROUP BY c.coder_id, c.code_id, c.direction {_UPSERT}")
-
-
-_EXCERPT_ZERO = f"DELETE FROM {TABLE} WHERE codings <= 0 AND source_id = old.source_id"
-_CODING_CHANGED = ("old.excerpt_id <> new.excerpt_id OR old.code_id <> new.code_id OR old.direction <> new.direction "
-                   "OR old.coder_id <> new.coder_id")
-_EXCERPT_CHANGED = ("old.project_id <> new.project_id OR old.source_id <> new.source_id "
-                    "OR old.start_offset <> new.start_offset OR old.end_offset <> new.end_offset")
-
-# (name, timing and event, table, condition or None, statements) — as in summary.py
-_TRIGGERS = [
-    ("source_coder_spans_ai", "AFTER INSERT", "codings", None, [_coding("new", "+")]),
-    ("source_coder_spans_ad", "AFTER DELETE", "codings", None, [_coding("old", "-"), _CODING_ZERO]),
-    ("source_coder_spans_au", "AFTER UPDATE OF excerpt_id, code_id, direction, coder_id", "codings", _CODING_CHANGED,
-     [_coding("old", "-"), _CODING_ZERO, _coding("new", "+")]),
-    ("source_coder_spans_excerpts_au", "AFTER UPDATE OF project_id, source_id, start_offset, end_offset", "excerpts",
-     _EXCERPT_CHANGED, [_excerpt("old", "-"), _EXCERPT_ZERO, _excerpt("new", "+")]),
-    ("source_coder_spans_projects_ad", "AFTER DELETE", "projects", None,
-     [f"DELETE FROM {TABLE} WHERE project_id = old.id"]),
-]
-SQLITE_TRIGGERS, POSTGRES_TRIGGERS = sqlite_triggers(_TRIGGERS), postgres_triggers(_TRIGGERS)
-SQLITE_DROP, POSTGRES_DROP = drop_triggers(_TRIGGERS)
+_COUNTS = PerSource(
+    TABLE, KEY, from_coding="e.source_id, {row}.coder_id, {row}.code_id, {row}.direction, e.start_offset, e.end_offset",
+    from_excerpt="{row}.source_id, c.coder_id, c.code_id, c.direction, {row}.start_offset, {row}.end_offset",
+    group_by="c.coder_id, c.code_id, c.direction", zero="coder_id = old.coder_id AND code_id = old.code_id",
+    coding_update="excerpt_id, code_id, direction, coder_id",
+    coding_changed=("old.excerpt_id <> new.excerpt_id OR old.code_id <> new.code_id OR old.direction <> new.direction "
+                    "OR old.coder_id <> new.coder_id"),
+    excerpt_update="project_id, source_id, start_offset, end_offset",
+    excerpt_changed=("old.project_id <> new.project_id OR old.source_id <> new.source_id "
+                     "OR old.start_offset <> new.start_offset OR old.end_offset <> new.end_offset"),
+    names=("source_coder_spans_ai", "source_coder_spans_ad", "source_coder_spans_au", "source_coder_spans_excerpts_au",
+           "source_coder_spans_projects_ad"))
+SQLITE_TRIGGERS, POSTGRES_TRIGGERS, SQLITE_DROP, POSTGRES_DROP = _COUNTS.ddl()
 
 # Every row from the codings themselves (one project with ``{where}`` = "AND e.project_id = :p")
 REBUILD = (f"INSERT INTO {TABLE} ({KEY}, project_id, codings) "
@@ -99,8 +70,4 @@ REBUILD = (f"INSERT INTO {TABLE} ({KEY}, project_id, codings) "
 
 def rebuild_source_coder_spans(session: Session, project_id: int | None = None) -> int:
     """Recompute the table (one project, or all) from the codings; returns the rows written."""
-    one = project_id is not None
-    params = {"p": project_id} if one else {}
-    session.execute(text(f"DELETE FROM {TABLE}" + (" WHERE project_id = :p" if one else "")), params)
-    return session.connection().execute(text(REBUILD.format(where="AND e.project_id = :p" if one else "")),
-                                        params).rowcount
+    return rebuild(session, TABLE, REBUILD, project_id)
