@@ -28,17 +28,18 @@ holds the result to a brute-force count of the rules, blind viewers included.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import filterfalse
-from typing import Any, overload
+from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, literal, literal_column, select
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session, aliased
 
 from casecoder.analysis.evidence import CountFilter, Evidence, _driver_rows, _not_indexed
+from casecoder.analysis.lazy_keys import LazyKeys
 from casecoder.kernel.measures import BITS, NAMES, PAIRS, measures_of_masks
 from casecoder.models import Case, CaseCodeEvidence, CodeAncestry, Coding, EvidenceSummary, Excerpt, Source, User
 from casecoder.models.derived.coder_evidence import CaseCodeCoderEvidence
@@ -294,46 +295,17 @@ def correct_evidence(session: Session, ev: Evidence, delta: BlindDelta) -> Evide
     return ev
 
 
-class KeysLess(Sequence[str]):
-    """Sorted case keys less some, worked out when first read (a click on a number reads one list of the
-    tally, the API every list): equal to, and hashed as, the tuple of the keys left."""
+class KeysLess(LazyKeys):
+    """Sorted case keys less some, worked out when first read."""
 
-    __slots__ = ("_keys", "_less", "_left", "_n")
+    __slots__ = ("_all", "_less")
 
     def __init__(self, keys: Sequence[str], less: set[str], n: int) -> None:
-        self._keys, self._less, self._n = keys, less, n
-        self._left: tuple[str, ...] | None = None
+        super().__init__(n)
+        self._all, self._less = keys, less
 
-    def resolved(self) -> tuple[str, ...]:
-        if self._left is None:
-            self._left = tuple(filterfalse(self._less.__contains__, self._keys))   # no Python loop per key
-        return self._left
-
-    def __len__(self) -> int:
-        return self._n
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
-
-    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
-        return self.resolved()[index]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.resolved())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, (tuple, str)):
-            other = tuple(other)
-        return self.resolved() == other if isinstance(other, tuple) else NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.resolved())
-
-    def __repr__(self) -> str:
-        return repr(self.resolved())
+    def _resolve(self) -> tuple[str, ...]:
+        return tuple(filterfalse(self._less.__contains__, self._all))   # no Python loop per key
 
 
 def correct_tally(session: Session, tally: Any, delta: BlindDelta, directions: frozenset[str]) -> None:

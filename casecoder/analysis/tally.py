@@ -12,10 +12,10 @@ its N) are declared once, in kernel/measures.py; all three ways are generated fr
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, cast, func, literal, select
 from sqlalchemy.orm import Session
@@ -29,6 +29,7 @@ from casecoder.analysis.evidence import (
     selected_cases,
     summary_serves,
 )
+from casecoder.analysis.lazy_keys import LazyKeys
 from casecoder.kernel import measures as declared
 from casecoder.kernel import tree
 from casecoder.kernel.measures import DEFAULT_DIRECTIONS, NAMES
@@ -49,47 +50,19 @@ MEASURES = NAMES   # family, system, both, either, contradicts, nuances (kernel/
 UNIT = "cases"
 
 
-class CaseKeys(Sequence[str]):
+class CaseKeys(LazyKeys):
     """The sorted keys of the cases behind one number, kept as ``tally_keys``' joined ids until first read:
-    then mapped to keys and sorted, once (a click on a number reads one list of the tally, the API
-    every list). Its length needs no keys; it equals (and hashes as) the tuple of its keys."""
+    then mapped to keys and sorted, once. Its length needs no keys (``n``: the number of ids, from
+    ``tally_default``)."""
 
-    __slots__ = ("_ids", "_key_of", "_keys", "_n")
+    __slots__ = ("_ids", "_key_of")
 
     def __init__(self, ids: str, key_of: Mapping[str, str], n: int) -> None:
-        self._ids, self._key_of, self._n = ids, key_of, n   # n: the number of ids (from ``tally_default``)
-        self._keys: tuple[str, ...] | None = None
+        super().__init__(n)
+        self._ids, self._key_of = ids, key_of
 
-    def resolved(self) -> tuple[str, ...]:
-        if self._keys is None:
-            self._keys = tuple(sorted(map(self._key_of.__getitem__, self._ids.split(SEP)))) if self._ids else ()
-        return self._keys
-
-    def __len__(self) -> int:
-        return self._n
-
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
-
-    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
-        return self.resolved()[index]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.resolved())
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, CaseKeys):
-            other = other.resolved()
-        return self.resolved() == other if isinstance(other, tuple) else NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.resolved())
-
-    def __repr__(self) -> str:
-        return repr(self.resolved())
+    def _resolve(self) -> tuple[str, ...]:
+        return tuple(sorted(map(self._key_of.__getitem__, self._ids.split(SEP)))) if self._ids else ()
 
 
 class Count(NamedTuple):

@@ -13,6 +13,7 @@ from unittest import mock
 from sqlalchemy import text
 
 from casecoder.analysis import tally
+from casecoder.analysis.blind_counts import KeysLess
 from casecoder.analysis.evidence import CountFilter
 from casecoder.analysis.tally import CaseKeys, compute_tally
 from casecoder.coding import cases
@@ -79,4 +80,7 @@ def test_case_keys_are_a_sorted_sequence_resolved_once():
     assert list(keys) == ["A01", "F02", "F10"] and keys[0] == "A01" and keys[1:] == ("F02", "F10")
     assert hash(keys) == hash(("A01", "F02", "F10")) and keys == CaseKeys("12,7,3", key_of, 3)
     assert keys != ("A01",) and " ".join(keys) == "A01 F02 F10"
+    less = KeysLess(keys, {"F02"}, 2)  # a blind viewer's keys: the same lazy sequence, less some
+    assert less._keys is None and len(less) == 2 and less == ("A01", "F10") == less.resolved()
+    assert less == CaseKeys("12,7", key_of, 2) and less == ["A01", "F10"] and hash(less) == hash(("A01", "F10"))
     assert DEFAULT_DIRECTIONS == frozenset({"supports"})
