@@ -270,8 +270,10 @@
       if (changed) undoable = true;
       toast(changed ? T.saved : T.nothing_changed, changed);
     } catch (err) {
-      $("panel-error").textContent = err.message;
+      /* A conflict: the newer version is fetched before the message shows, so a save made after reading
+         it goes over that version (a click while it was still loading sent the old one: 409 again). */
       if (err.status === 409) await refreshStored(state.id);
+      $("panel-error").textContent = err.message;
     }
   }
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from casecoder.coding import accounts
@@ -39,8 +40,14 @@ def test_the_second_save_gets_a_conflict_message_and_can_save_again(live_server,
             page.click(f"#excerpt-{excerpt.id}")
             page.wait_for_selector("#panel:not([hidden])")
         # admin moves the span to other text (a versioned change of the excerpt itself) and saves
-        drag_select(admin, uncoded)
-        admin.click("#use-selection")
+        for attempt in range(3):  # the panel opening may still move the text under a first drag, as a person
+            drag_select(admin, uncoded)  # sees, who then drags again: the snippet shows the span taken
+            admin.click("#use-selection")
+            try:
+                admin.locator("#panel-snippet").filter(has_text=uncoded).wait_for(timeout=3000)
+                break
+            except PlaywrightTimeout:
+                assert attempt < 2, "the selection never became the excerpt's new span"
         admin.fill("#memo", "Admins memo")
         admin.click("#save")
         admin.wait_for_selector("#toast:not([hidden])")
