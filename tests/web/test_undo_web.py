@@ -57,7 +57,7 @@ def test_two_coders_delete_and_undo(app, client, demo, session):
     assert restored["id"] == excerpt_id and _codings(restored) == _codings(before)
     assert (restored["memos"], restored["start"], restored["end"], restored["text"]) == (
         before["memos"], before["start"], before["end"], before["text"])
-    assert session.scalars(select(AuditEvent.user_id).where(AuditEvent.action == "undo")).all() == [
+    assert session.scalars(select(AuditEvent.user_id).where(AuditEvent.action == "undo").order_by(AuditEvent.id)).all() == [
         accounts.get_user(session, "birte").id, accounts.get_user(session, "admin").id]
 
 
