@@ -78,7 +78,7 @@ def test_set_password_on_the_command_line_ends_the_sessions(app, runner, factory
 
 def accounts_events(session):  # type: ignore[no-untyped-def]
     from casecoder.models import AuditEvent
-    return session.scalars(select(AuditEvent).where(AuditEvent.entity == "user")).all()
+    return session.scalars(select(AuditEvent).where(AuditEvent.entity == "user").order_by(AuditEvent.id)).all()
 
 
 def test_an_administrator_resetting_the_password_ends_the_sessions(app, factory, session):

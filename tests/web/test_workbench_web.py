@@ -189,7 +189,7 @@ def test_memos_on_cases_and_codes(client, demo, session):
     session.expire_all()
     assert session.get(Code, code.id).memo == "Tjek mod SDQ"
     assert session.scalars(select(AuditEvent).where(AuditEvent.entity == "code", AuditEvent.action == "update")
-                           ).all()[-1].after is not None
+                           .order_by(AuditEvent.id)).all()[-1].after is not None
 
 
 def test_text_edit_page_refuses_a_change_inside_an_excerpt(client, demo, session):
