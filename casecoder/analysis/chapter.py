@@ -31,7 +31,8 @@ from casecoder.analysis.chains import (
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
 from casecoder.analysis.evidence import CountFilter, Evidence
 from casecoder.analysis.filters import to_params
-from casecoder.analysis.quotes import Quote, first_quotes, quote_bank, section_plan
+from casecoder.analysis.quote_candidates import first_quotes
+from casecoder.analysis.quotes import Quote, quote_bank, section_plan
 from casecoder.analysis.tally import Count, blind_served, compute_tally, served_evidence
 from casecoder.kernel.errors import InvalidInput
 from casecoder.kernel.measures import DIRECTIONS

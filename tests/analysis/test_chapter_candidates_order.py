@@ -11,7 +11,7 @@ from casecoder.analysis import chapter as chapter_module
 from casecoder.analysis.chapter import build_chapter
 from casecoder.analysis.double_coding import NOT_BLIND
 from casecoder.analysis.evidence import CountFilter
-from casecoder.analysis.quotes import _set_aside
+from casecoder.analysis.quote_candidates import _set_aside
 from casecoder.models import Case, Code, Coding, Source
 
 from .test_chapter_candidates import reference, shown

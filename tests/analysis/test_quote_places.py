@@ -11,7 +11,8 @@ from sqlalchemy import select, text
 
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
 from casecoder.analysis.evidence import CountFilter
-from casecoder.analysis.quotes import _codings, _places, _set_aside, _set_aside_probe
+from casecoder.analysis.quote_candidates import _places, _set_aside, _set_aside_probe
+from casecoder.analysis.quotes import _codings
 from casecoder.models import Case, Code, Coding, Excerpt, Source, User
 
 
