@@ -3,16 +3,20 @@
 JSON bodies are parsed by ``CheckedJSON`` (the app's JSON provider, so ``request.get_json`` everywhere uses
 it): nesting deeper than ``MAX_DEPTH`` levels, or a string or key holding NUL or a lone surrogate (``\\ud800``),
 is refused with a 400 naming the field. Query parameters, form fields and the path are refused when they
-hold NUL (the URL decoder already turns invalid UTF-8 into U+FFFD, so they hold no surrogates). A refusal is
+hold NUL (the URL decoder already turns invalid UTF-8 into U+FFFD, so they hold no surrogates). The path's
+values and the query parameters are then read in NFC, as keys are stored (``validate.key``): ``?code=H1.gå``
+typed on a Mac (``a`` + combining ring) finds the same code as ``å``. A refusal is
 ``JSONRefused`` - deliberately not a ``ValueError``, which ``get_json(silent=True)`` would swallow - whose
 ``InvalidInput`` the app's usual handler answers.
 """
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.datastructures import ImmutableMultiDict
 
 from casecoder.kernel import validate
 from casecoder.kernel.errors import N_, InvalidInput
@@ -75,12 +79,31 @@ def check_request_text() -> None:
                 if "\x00" in text:
                     raise JSONRefused(InvalidInput(NOT_TEXT, "text", name=key.replace("\x00", "")[:60],
                                                    code="0000"))
+    args = request.args
+    if not all(_is_nfc(k) and all(map(_is_nfc, vs)) for k, vs in args.lists()):
+        request.args = ImmutableMultiDict([(_nfc(k), _nfc(v)) for k, v in args.items(multi=True)])
+
+
+def _is_nfc(text: str) -> bool:
+    return text.isascii() or unicodedata.is_normalized("NFC", text)
+
+
+def _nfc(text: str) -> str:
+    return text if _is_nfc(text) else unicodedata.normalize("NFC", text)
+
+
+def nfc_view_args(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """The path's text values (a code's key in ``/matrix/<key>``) in NFC, before the view gets them."""
+    for name, value in (values or {}).items():
+        if isinstance(value, str):
+            values[name] = _nfc(value)  # type: ignore[index]
 
 
 def install(app: Flask) -> None:
     """Use ``CheckedJSON`` for request bodies, check every request's text, answer refusals as InvalidInput."""
     app.json = CheckedJSON(app)
     app.before_request(check_request_text)
+    app.url_value_preprocessor(nfc_view_args)
 
     @app.errorhandler(JSONRefused)
     def refused(exc: JSONRefused):  # type: ignore[no-untyped-def]

@@ -70,6 +70,21 @@ def test_routes_that_carry_a_key_work_with_danish_letters(client, session, facto
     assert other.headers["Content-Disposition"] == 'attachment; filename="proj-matrix-HOe1.zip"'
 
 
+def test_a_decomposed_key_in_the_address_finds_the_stored_code(client, session, factory):
+    """A Mac types å as a + combining ring (NFD); keys are stored NFC, so the path and the query are read NFC."""
+    project, eva = owner_project(session, factory)
+    codebook_edit.edit_code(session, factory.code(project, "H1"), eva.id, key="HÅ1")
+    session.commit()
+    login(client, "eva", PASSWORD)
+    decomposed = quote(unicodedata.normalize("NFD", "HÅ1"))
+    assert decomposed != quote("HÅ1")
+    matrix = client.get(f"/p/proj/matrix/{decomposed}")
+    assert matrix.status_code == 200 and "HÅ1" in matrix.get_data(as_text=True)
+    download = client.get(f"/p/proj/export/tally.zip?code={decomposed}")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"] == 'attachment; filename="proj-tally-HAa1.zip"'
+
+
 def test_a_new_project_without_a_slug_gets_one_from_its_title(client, session, factory):
     owner_project(session, factory)
     login(client, "eva", PASSWORD)
