@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -24,7 +25,8 @@ class ProgressBar:
     """A ``progress(done, total)`` callback drawing click's progress bar (on stderr) once the total is known."""
 
     def __init__(self, label: str):
-        self.label, self.bar, self.shown = label, None, 0
+        self.label, self.shown = label, 0
+        self.bar: Any = None  # click's progress bar, made once the total is known
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None and total:

@@ -42,7 +42,7 @@ def bundle_options(command):  # type: ignore[no-untyped-def]
                         help="Folder to write, or a .zip file.")(command)
 
 
-def filter_params(options: dict) -> dict[str, list[str]]:  # type: ignore[type-arg]
+def filter_params(options: dict) -> dict[str, list[str]]:
     params = {k: list(options[k]) for k in ("municipality", "attr", "role", "coder", "direction") if options[k]}
     params["sub"] = ["0" if options["no_subcodes"] else "1"]
     for key, name in (("date_from", "from"), ("date_to", "to")):
@@ -51,7 +51,7 @@ def filter_params(options: dict) -> dict[str, list[str]]:  # type: ignore[type-a
     return params
 
 
-def _run(project: str, kind: str, target: dict, out: Path, language: str | None, options: dict,  # type: ignore[type-arg]
+def _run(project: str, kind: str, target: dict, out: Path, language: str | None, options: dict,
          template: Path | None = None) -> None:
     from casecoder.export.bundle import write_bundle
     from casecoder.export.report import ReportSpec, build_report

@@ -29,7 +29,7 @@ def _now() -> str:
     return time.strftime("[%d/%b/%Y:%H:%M:%S %z]")
 
 
-class AccessLogger(Logger):  # type: ignore[misc]
+class AccessLogger(Logger):
     """Gunicorn's logger (``logger_class``) with a short access line written straight to stdout."""
 
     def access(self, resp: Any, req: Any, environ: dict[str, Any], request_time: timedelta) -> None:

@@ -240,7 +240,7 @@ def run_gunicorn(host: str, port: int, workers: int, timeout: int, app: Flask | 
     in each worker."""
     from gunicorn.app.base import BaseApplication
 
-    class CasecoderApplication(BaseApplication):  # type: ignore[misc]
+    class CasecoderApplication(BaseApplication):
         def __init__(self, options: dict[str, Any]) -> None:
             self.options = options
             super().__init__()

@@ -203,8 +203,10 @@ def save_criteria(session: Session, project: Project, user: User | None, **value
 
 
 class SelectedFamily(Protocol):
-    family_id: str
-    municipality: str
+    @property
+    def family_id(self) -> str: ...
+    @property
+    def municipality(self) -> str: ...
 
 
 class SelectionResult(Protocol):

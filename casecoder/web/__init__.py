@@ -41,7 +41,7 @@ class IdConverter(IntegerConverter):
         number = super().to_python(value)
         if number > 2**31 - 1:
             raise NotFound()
-        return number  # type: ignore[no-any-return]
+        return number
 
 
 def register_web(app: Flask) -> None:
@@ -80,7 +80,7 @@ def register_web(app: Flask) -> None:
     login_manager.login_view = "auth.login"
 
     @login_manager.user_loader
-    def load_user(login_id: str) -> User | None:
+    def load_user(login_id: str) -> User | ProvisionalLogin | None:
         """The user of a session's login id ("12:3", User.get_id): none once the user is deactivated or
         the session generation moved on (logout, a new password: web/auth.py, coding/accounts.py)."""
         user_id, _, generation = login_id.partition(":")
@@ -95,9 +95,9 @@ def register_web(app: Flask) -> None:
         if isinstance(slug, str) and "\x00" not in slug:  # a project's address: its membership with the user
             # (web/access.py); a NUL, refused by request_checks, is no text for PostgreSQL
             found = user_with_membership(get_session(), int(user_id), slug)
-            user = found[0] if found else None
+            user = found[0] if found is not None else None
             if found is not None:
-                g.membership = (slug, user.id, (found[1], found[2]) if found[2] is not None else None)
+                g.membership = (slug, found[0].id, (found[1], found[2]) if found[2] is not None else None)
         else:
             user = get_session().get(User, int(user_id))
         if user is None or not user.active or str(user.session_generation) != generation:

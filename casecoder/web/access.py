@@ -7,7 +7,7 @@ first, which loads the user as for any other request (the view answers 401 when 
 from __future__ import annotations
 
 from functools import wraps
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable
 
 from flask import abort, current_app, g
 from flask_login import current_user
@@ -17,7 +17,6 @@ from casecoder.coding.permissions import can
 from casecoder.db import get_session
 from casecoder.models import Project
 
-F = TypeVar("F", bound=Callable[..., Any])
 PROVISIONAL = {"api.create_excerpt"}  # views whose write checks the login itself
 
 
@@ -35,7 +34,7 @@ class ProvisionalLogin:
 
 def provisional() -> ProvisionalLogin | None:
     """The request's login if it is still unchecked (``ProvisionalLogin``)."""
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user = current_user._get_current_object()
     return user if isinstance(user, ProvisionalLogin) else None
 
 
@@ -47,10 +46,10 @@ def confirm_login() -> bool:
     return bool(current_user.is_authenticated)
 
 
-def project_route(action: str = "view") -> Callable[[F], F]:
+def project_route(action: str = "view") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Load ``slug`` as ``project``; 404 for non-members, 403 when the role may not do ``action``."""
 
-    def decorator(view: F) -> F:
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(slug: str, **kwargs: Any) -> Any:
             user_id = current_user.id  # loading the user read the membership with it (web/__init__.py)
@@ -67,7 +66,7 @@ def project_route(action: str = "view") -> Callable[[F], F]:
                 abort(403)
             return view(project=project, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return wrapper
 
     return decorator
 

@@ -6,6 +6,7 @@ codebook and coders (``templates/analysis/_provenance.html``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask import Blueprint, Response, abort, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -46,7 +47,7 @@ def _context(project: Project, f, **extra):  # type: ignore[no-untyped-def]
 
 def excerpt_link(project: Project, f, code_id: int, measure: str, keys: Sequence[str], case_ids: dict[str, int]) -> str:  # type: ignore[no-untyped-def]
     """The excerpt list behind one number: same code, cases (``keys``), perspective, directions and filters."""
-    args: dict[str, object] = {"code": code_id, "sub": "1" if f.include_subcodes else "0",
+    args: dict[str, Any] = {"code": code_id, "sub": "1" if f.include_subcodes else "0",
                                "case": ",".join(str(case_ids[k]) for k in keys) or "0",
                                "coder": list(f.coder_ids), "role": list(f.roles)}
     if measure in ("family", "system"):
@@ -79,7 +80,7 @@ def tally(project: Project):  # type: ignore[no-untyped-def]
                            uncounted=uncounted(get_session(), project.id))
 
 
-def _multi(params: list[tuple[str, str]]) -> dict[str, list[str]]:
+def _multi(params: list[tuple[str, str]]) -> dict[str, Any]:
     out: dict[str, list[str]] = {}
     for name, value in params:
         out.setdefault(name, []).append(value)

@@ -57,7 +57,7 @@ def _wanted_keys(body: dict[str, Any], may_be_empty: bool = False) -> tuple[list
     keys = [item.get("code") if isinstance(item, dict) else item for item in wanted]
     if not all(isinstance(key, str) for key in keys):
         raise InvalidInput("Each code must be a code key or {{\"code\": key, \"direction\": ...}}", "codes")
-    return keys, [item.get("direction", "supports") if isinstance(item, dict) else "supports" for item in wanted]
+    return [str(key) for key in keys], [item.get("direction", "supports") if isinstance(item, dict) else "supports" for item in wanted]
 
 
 def _wanted_codes(project: Project, body: dict[str, Any], may_be_empty: bool = False) -> list[tuple[Code, str]]:
@@ -139,6 +139,7 @@ def _create_excerpt(project: Project):  # type: ignore[no-untyped-def]
     answer = excerpt_create.create(session, current_user.id, current_user.username, source, _int(body, "start"),
                                    _int(body, "end"), [(by_key[key], d) for key, d in zip(keys, directions)],
                                    case=_case(project, body), memo=str(body.get("memo") or ""))
+    assert answer is not None  # only a create with ``verify`` writes nothing
     excerpt_known.remember(session, project.slug, project.id, current_user.id, current_user.username, source, by_key)
     return jsonify({**answer, "changed": True}), 201
 

@@ -1,6 +1,8 @@
 """Statement chains: the list with suggestions, the editor, the chain page and its figure."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -52,7 +54,7 @@ def index(project: Project):  # type: ignore[no-untyped-def]
 @project_route("analyse")
 def edit(project: Project, chain_id: int | None = None):  # type: ignore[no-untyped-def]
     chain = owned(load_chain(get_session(), chain_id), project) if chain_id else None
-    start = {"id": chain.id, "title": chain.title, "caption": chain.caption, "scope": chain.scope.value,
+    start: dict[str, Any] = {"id": chain.id, "title": chain.title, "caption": chain.caption, "scope": chain.scope.value,
              "keys": [n.code.key for n in chain.nodes], "arrows": [n.arrow.value for n in chain.nodes[:-1]]} \
         if chain else {"id": None, "title": "", "caption": "", "scope": request.args.get("scope", "family"),
                        "keys": [k for k in request.args.get("keys", "").split(",") if k], "arrows": []}
@@ -62,7 +64,7 @@ def edit(project: Project, chain_id: int | None = None):  # type: ignore[no-unty
                            lang=str(get_locale()))
 
 
-def _body() -> dict:  # type: ignore[type-arg]
+def _body() -> dict:
     """The JSON object a chain request sends (none: ``{}``); another JSON value, or ``keys``/``arrows`` that
     are not lists, is refused with a message rather than failing with a 500."""
     body = request.get_json(silent=True)
@@ -76,7 +78,7 @@ def _body() -> dict:  # type: ignore[type-arg]
     return body
 
 
-def _preview(project: Project, body: dict):  # type: ignore[no-untyped-def, type-arg]
+def _preview(project: Project, body: dict):  # type: ignore[no-untyped-def]
     keys = [str(k) for k in body.get("keys") or []]
     arrows = [str(a) for a in body.get("arrows") or []]
     scope = str(body.get("scope") or "family")

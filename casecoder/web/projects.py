@@ -48,7 +48,7 @@ def new():  # type: ignore[no-untyped-def]
                                               form.description.data or "")
         except InvalidInput as exc:
             get_session().rollback()
-            (getattr(form, exc.field, None) or form.title).errors.append(exc.render(_))
+            (getattr(form, exc.field or "", None) or form.title).errors.append(exc.render(_))
             return render_template("projects/new.html", form=form), 400
         return redirect(url_for("projects.overview", slug=project.slug))
     return render_template("projects/new.html", form=form), 400 if form.errors else 200

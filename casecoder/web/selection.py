@@ -2,6 +2,8 @@
 (report Table 2; save criteria and create cases: owners), and the interviewee overview (Table 3)."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -121,7 +123,8 @@ def create_cases(project: Project):  # type: ignore[no-untyped-def]
         return _page(project, saved_criteria(session, project), exc.render(_), 400)
     flash(_("%(created)s cases created; %(skipped)s skipped because they already exist.", created=len(created),
             skipped=len(skipped)), "info")
-    return redirect(url_for("selection.selection", slug=project.slug, **criteria.as_params()))
+    params: dict[str, Any] = criteria.as_params()
+    return redirect(url_for("selection.selection", slug=project.slug, **params))
 
 
 @bp.route("/p/<slug>/interviewees")
