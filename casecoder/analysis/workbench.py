@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Collection
 
-from sqlalchemy import select
+from sqlalchemy import Select, any_, func, select
 from sqlalchemy.orm import Session, defer, joinedload
 
 from casecoder.models import Case, Code, Coding, Excerpt, ExcerptMemo, Source, User
@@ -41,8 +41,8 @@ def source_excerpt_rows(session: Session, source_id: int) -> list[tuple[int | No
     """(created_by_id, ``excerpt_json``) of every excerpt of the source, in text order.
 
     Three plain-column queries (excerpts with their case; codings with code and coder; memos with their
-    writer) instead of ORM
-    objects: the workbench page and the excerpt list of a transcript with 1,000 excerpts are hot paths.
+    writer; none but the first for a source without excerpts) instead of ORM objects: the workbench page and
+    the excerpt list of a transcript with 1,000 excerpts are hot paths.
     The dicts are the same as ``excerpt_json`` gives (codings in code position, key, coder order).
     """
     rows: list[tuple[int | None, dict[str, Any]]] = []
@@ -56,20 +56,31 @@ def source_excerpt_rows(session: Session, source_id: int) -> list[tuple[int | No
                 "case": case_key, "case_id": case_id, "version": version, "codings": []}
         by_id[id_] = data
         rows.append((created_by_id, data))
+    if not rows:
+        return rows
+    codings = select(Coding.id, Coding.excerpt_id, Code.key, Coding.code_id, Code.color, User.username,
+                     Coding.direction).join(Code, Code.id == Coding.code_id).join(User, User.id == Coding.coder_id)
     for (id_, excerpt_id, key, code_id, color, username, direction) in session.execute(
-            select(Coding.id, Coding.excerpt_id, Code.key, Coding.code_id, Code.color, User.username,
-                   Coding.direction)
-            .join(Excerpt, Excerpt.id == Coding.excerpt_id).join(Code, Code.id == Coding.code_id)
-            .join(User, User.id == Coding.coder_id).where(Excerpt.source_id == source_id)
+            _of_source(session, codings, Coding.excerpt_id, source_id)
             .order_by(Code.position, Code.key, Coding.coder_id)):
         by_id[excerpt_id]["codings"].append({"id": id_, "code": key, "code_id": code_id, "color": color,
                                              "coder": username, "direction": direction.value})
+    memos = select(ExcerptMemo.excerpt_id, User.username, ExcerptMemo.text).join(User, User.id == ExcerptMemo.user_id)
     for (excerpt_id, username, memo) in session.execute(
-            select(ExcerptMemo.excerpt_id, User.username, ExcerptMemo.text)
-            .join(Excerpt, Excerpt.id == ExcerptMemo.excerpt_id).join(User, User.id == ExcerptMemo.user_id)
-            .where(Excerpt.source_id == source_id).order_by(User.username)):
+            _of_source(session, memos, ExcerptMemo.excerpt_id, source_id).order_by(User.username)):
         by_id[excerpt_id]["memos"].append({"user": username, "text": memo})
     return rows
+
+
+def _of_source(session: Session, query: Select[Any], excerpt_id: Any, source_id: int) -> Select[Any]:
+    """``query`` limited to the rows whose ``excerpt_id`` is an excerpt of the source. PostgreSQL: ``= ANY(ARRAY(the
+    source's excerpt ids))``, which it reads by the excerpt-id index (#25): joined to the excerpts, its planner
+    scanned all 290,000 codings of the large project for the 1,000 of a transcript (22 ms instead of 2). SQLite
+    keeps the join (it looks each excerpt's codings up by the index already)."""
+    if session.get_bind().dialect.name == "postgresql":
+        ids = select(Excerpt.id).where(Excerpt.source_id == source_id).scalar_subquery()
+        return query.where(excerpt_id == any_(func.array(ids)))
+    return query.join(Excerpt, Excerpt.id == excerpt_id).where(Excerpt.source_id == source_id)
 
 
 def codes_by_key(session: Session, project_id: int, keys: Collection[str]) -> dict[str, Code]:
