@@ -13,26 +13,24 @@ when a covered run lies inside it (its covered length, from a running sum, is ab
 """
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, Collection, Sequence
 
 import numpy as np
-from sqlalchemy import BigInteger, ColumnElement, Text, case, cast, func, literal_column, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from casecoder.analysis.agreement_sql import among
 from casecoder.analysis.evidence import CountFilter, ancestor_map
+from casecoder.analysis.segment_spans import coded_spans
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.models import Code, Project, Source, User
-from casecoder.models.derived.source_coder_spans import SourceCoderSpans
 
 UNITS = ("character", "sentence")
 SENTENCE_RE = re.compile(r"[^.!?\n]*(?:[.!?]+|\n|$)")
 MAX_KEPT, MAX_KEPT_SENTENCES = 100_000, 1_000_000  # sources and sentences a process keeps (``_texts``)
 _KEPT: dict[tuple[int, int | None], tuple[int, np.ndarray | None]] = {}  # (source, text version) -> length, sentences
 _ROWS = [0]  # the sentences in _KEPT
-PACKED = 2 ** 62  # a coding's five numbers packed into one integer below this (``_spans``); plain rows above
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -54,7 +52,7 @@ def segment_units(session: Session, project: Project, coders: Sequence[User], co
     lengths = np.array([found[s][0] for s in order], dtype=np.int64)
     base = np.concatenate([[0], np.cumsum(lengths)])          # where each source starts, end to end
     took = np.array([[k in sources[s] for s in order] for k in ids], dtype=bool).reshape(len(ids), len(order))
-    coder, source, spans, code = _spans(session, ids, order, f, int(lengths.max(initial=0)))
+    coder, source, spans, code = coded_spans(session, ids, order, f, int(lengths.max(initial=0)))
     coder_of = np.full(max(ids) + 1, -1, dtype=np.int64)
     coder_of[ids] = np.arange(len(ids))
     source_of = np.full(max(order, default=0) + 1, -1, dtype=np.int64)
@@ -247,42 +245,3 @@ def _texts(session: Session, ids: Collection[int], sentences: bool) -> dict[int,
             _KEPT[(s, v)] = found[s]
             _ROWS[0] += 0 if found[s][1] is None else len(found[s][1])  # type: ignore[arg-type]
     return found
-
-
-def _spans(session: Session, coder_ids: Sequence[int], source_ids: Collection[int], f: CountFilter,
-           longest: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The coders' coded spans on the sources in ``f``'s directions: coder, source, (start, end) as n x 2
-    with offsets cut at ``longest`` (the longest source's length), code (repeats allowed).
-
-    Read from ``source_coder_spans`` (kept by triggers: one primary-key range per source and coder, from
-    the index alone) instead of the material's codings joined to their excerpts. Each row comes packed in
-    one integer and all of them in one string the database joins (``group_concat``/``string_agg``),
-    parsed by numpy: fetching ~85,000 rows as Python tuples took twice the reading (large project).
-    Plain rows when the numbers do not fit in 62 bits."""
-    T = SourceCoderSpans
-    ids = sorted(source_ids)
-    postgres = session.connection().dialect.name == "postgresql"
-    conditions = (among(session, T.source_id, ids), T.coder_id.in_(coder_ids), T.direction.in_(sorted(f.directions)))
-    top = session.execute(select(func.max(Code.id))).scalar() or 0
-    radix = [top + 1, max(coder_ids) + 1, max(ids, default=0) + 1, longest + 1, longest + 1]
-    if math.prod(radix) >= PACKED:
-        query = select(T.coder_id, T.source_id, T.start_offset, T.end_offset, T.code_id).where(*conditions)
-        rows = np.array(session.execute(query).all(), dtype=np.int64).reshape(-1, 5)
-        return rows[:, 0], rows[:, 1], rows[:, 2:4], rows[:, 4]
-    packed: ColumnElement[int] = cast(T.code_id, BigInteger)
-    for radix_of, column in zip(radix[1:], (T.coder_id, T.source_id,
-                                            case((T.start_offset > longest, longest), else_=T.start_offset),
-                                            case((T.end_offset > longest, longest), else_=T.end_offset))):
-        packed = packed * radix_of + column
-    if postgres:
-        joined = func.string_agg(cast(packed, Text), literal_column("','"))
-    else:
-        joined = func.group_concat(packed)
-    text = session.execute(select(joined).where(*conditions)).scalar()
-    values = np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, dtype=np.int64)
-    parts = []
-    for radix_of in reversed(radix[1:]):
-        values, part = np.divmod(values, radix_of)
-        parts.append(part)
-    end, start, source, coder = parts
-    return coder, source, np.stack([start, end], axis=1), values

@@ -2,7 +2,8 @@
 exact under every write, on SQLite and PostgreSQL: after random sequences of writes (those of
 test_evidence_summary's harness, plus span changes through the app and by raw SQL) it equals a GROUP BY
 over the codings and their excerpts, and its rebuild; after a paused bulk import (models/derived/pause.py)
-it equals the same GROUP BY; a deleted project leaves no rows."""
+it equals the same GROUP BY; a deleted project leaves no rows. ``source_coder_span_versions`` has a row
+for every (source, coder) that has spans and no other, and a pair's version changes with its spans."""
 from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, example, given, settings
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from casecoder.coding import excerpts
 from casecoder.models import Excerpt, Project
 from casecoder.models.derived.pause import paused
-from casecoder.models.derived.source_coder_spans import KEY, TABLE, rebuild_source_coder_spans
+from casecoder.models.derived.source_coder_spans import KEY, TABLE, VERSIONS, rebuild_source_coder_spans
 from tests.models.test_derived_pause import _import
 from tests.models.test_evidence_summary import TEXT, apply, build, ops
 
@@ -35,13 +36,46 @@ def expected(session: Session, project_id: int) -> list[tuple]:  # type: ignore[
         {"p": project_id}))
 
 
+def versions(session: Session) -> dict[tuple[int, int], tuple[int, int]]:
+    """(source, coder) -> (project, version)."""
+    return {(s, k): (p, v) for s, k, p, v in session.execute(text(
+        f"SELECT source_id, coder_id, project_id, version FROM {VERSIONS}"))}
+
+
+def spans_by_pair(session: Session) -> dict[tuple[int, int], set[tuple]]:  # type: ignore[type-arg]
+    """(source, coder) -> its rows of source_coder_spans without their counts."""
+    pairs: dict[tuple[int, int], set[tuple]] = {}  # type: ignore[type-arg]
+    for row in session.execute(text(f"SELECT {KEY}, project_id FROM {TABLE}")):
+        pairs.setdefault((row[0], row[1]), set()).add(tuple(row[2:]))
+    return pairs
+
+
+def assert_versions_follow(before: tuple, after: tuple) -> None:  # type: ignore[type-arg]
+    """Every pair with spans has a version, no other; a pair whose spans changed has a new one."""
+    (spans_before, versions_before), (spans_after, versions_after) = before, after
+    assert set(versions_after) == set(spans_after)
+    assert all(versions_after[pair][0] == next(iter(rows))[-1] for pair, rows in spans_after.items())
+    for pair, rows in spans_after.items():
+        if pair in versions_before and spans_before.get(pair) != rows:
+            assert versions_after[pair][1] != versions_before[pair][1], pair
+
+
+def snapshot(session: Session) -> tuple:  # type: ignore[type-arg]
+    session.flush()
+    return spans_by_pair(session), versions(session)
+
+
 def assert_exact(session: Session, project_id: int) -> None:
     session.flush()
     rows = kept(session, project_id)
     assert rows == expected(session, project_id)
     assert all(r[-1] > 0 for r in rows)
+    before = snapshot(session)
+    assert_versions_follow(before, before)
     rebuild_source_coder_spans(session, project_id)
     assert kept(session, project_id) == rows
+    after = snapshot(session)
+    assert set(after[1]) == set(before[1])
 
 
 def move_span(session: Session, world, op) -> None:  # type: ignore[no-untyped-def]
@@ -71,9 +105,13 @@ def test_spans_stay_exact_under_random_writes(session, factory, sequence, spans)
         project, users, case_list, sources = build(session, factory)
         world = (project, users, case_list, sources, [])
         for i, op in enumerate(sequence):
+            before = snapshot(session)
             apply(session, world, op)
+            after = snapshot(session)
+            assert_versions_follow(before, after)
             if i < len(spans):
                 move_span(session, world, spans[i])
+                assert_versions_follow(after, snapshot(session))
         assert_exact(session, project.id)
     finally:
         session.rollback()
@@ -100,3 +138,4 @@ def test_deleting_a_project_drops_its_spans(session, factory):
     session.execute(delete(Project).where(Project.id == project.id))
     session.commit()
     assert session.execute(text(f"SELECT count(*) FROM {TABLE}")).scalar() == 0
+    assert session.execute(text(f"SELECT count(*) FROM {VERSIONS}")).scalar() == 0

@@ -14,18 +14,29 @@ range of the primary key per (source, coder), from the index alone. Triggers on 
 
 A row whose count falls to 0 is deleted. ``rebuild_source_coder_spans`` recomputes the table (one
 project, or all); migration 0029 filled it.
+
+``source_coder_span_versions``: per (source, coder) that has rows here, a random version that triggers on
+this table replace whenever one of the pair's rows is added, deleted or changes its span, code, direction
+or project (not when only its count moves). The segment agreement keeps each pair's spans per process
+under that version (``analysis/segment_spans.py``) and reads only the pairs whose version changed: the
+version of a pair that has no rows is deleted with its last row, and a rolled-back version never comes
+back (random, as ``sources.text_version``). Migration 0034 added it; the rebuild recomputes it too, and
+a bulk import's pause (``pause.py``) pauses its triggers with the others of this entry.
 """
 from __future__ import annotations
 
-from sqlalchemy import Index
+from sqlalchemy import BigInteger, Index, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from casecoder.kernel.vocabulary import Direction
 from casecoder.models.base import Base, str_enum
 from casecoder.models.derived.per_source import PerSource, rebuild
+from casecoder.models.derived.source_text import POSTGRES_RANDOM, SQLITE_RANDOM
+from casecoder.models.derived.summary import drop_triggers, postgres_triggers, sqlite_triggers
 
 TABLE = "source_coder_spans"
 KEY = "source_id, coder_id, code_id, direction, start_offset, end_offset"
+VERSIONS = "source_coder_span_versions"
 
 
 class SourceCoderSpans(Base):
@@ -47,6 +58,19 @@ class SourceCoderSpans(Base):
     codings: Mapped[int]
 
 
+class SourceCoderSpanVersions(Base):
+    """A random ``version`` of ``coder_id``'s rows of ``source_id`` in ``source_coder_spans`` (a row only while
+    there are some), replaced by triggers whenever one of them changes."""
+
+    __tablename__ = VERSIONS
+    __table_args__ = (Index("ix_source_coder_span_versions_project", "project_id"),)  # a project's rows: rebuild
+
+    source_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    coder_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    project_id: Mapped[int]
+    version: Mapped[int] = mapped_column(BigInteger)
+
+
 _COUNTS = PerSource(
     TABLE, KEY, from_coding="e.source_id, {row}.coder_id, {row}.code_id, {row}.direction, e.start_offset, e.end_offset",
     from_excerpt="{row}.source_id, c.coder_id, c.code_id, c.direction, {row}.start_offset, {row}.end_offset",
@@ -59,7 +83,36 @@ _COUNTS = PerSource(
                      "OR old.start_offset <> new.start_offset OR old.end_offset <> new.end_offset"),
     names=("source_coder_spans_ai", "source_coder_spans_ad", "source_coder_spans_au", "source_coder_spans_excerpts_au",
            "source_coder_spans_projects_ad"))
-SQLITE_TRIGGERS, POSTGRES_TRIGGERS, SQLITE_DROP, POSTGRES_DROP = _COUNTS.ddl()
+_SQLITE, _POSTGRES, _SQLITE_DROP, _POSTGRES_DROP = _COUNTS.ddl()
+
+
+def _bump(row: str, random: str) -> str:
+    """A new version for the (source, coder) of ``row`` (``old`` or ``new``), the row made if missing."""
+    return (f"INSERT INTO {VERSIONS} (source_id, coder_id, project_id, version) "
+            f"VALUES ({row}.source_id, {row}.coder_id, {row}.project_id, {random}) "
+            "ON CONFLICT (source_id, coder_id) DO UPDATE SET version = excluded.version, project_id = excluded.project_id")
+
+
+# the old pair's version goes with its last row
+_GONE = (f"DELETE FROM {VERSIONS} WHERE source_id = old.source_id AND coder_id = old.coder_id AND NOT EXISTS "
+         f"(SELECT 1 FROM {TABLE} s WHERE s.source_id = old.source_id AND s.coder_id = old.coder_id)")
+_MOVED = ("old.source_id <> new.source_id OR old.coder_id <> new.coder_id OR old.code_id <> new.code_id "
+          "OR old.direction <> new.direction OR old.start_offset <> new.start_offset "
+          "OR old.end_offset <> new.end_offset OR old.project_id <> new.project_id")
+
+
+def _version_triggers(random: str) -> list[tuple[str, str, str, str | None, list[str]]]:
+    """(name, timing and event, table, condition, statements) of the versions' triggers (``summary.py``'s shape)."""
+    return [("source_coder_span_versions_ai", "AFTER INSERT", TABLE, None, [_bump("new", random)]),
+            ("source_coder_span_versions_au", "AFTER UPDATE", TABLE, _MOVED,
+             [_bump("old", random), _bump("new", random), _GONE]),
+            ("source_coder_span_versions_ad", "AFTER DELETE", TABLE, None, [_bump("old", random), _GONE])]
+
+
+_VERSIONS_DROP = drop_triggers(_version_triggers(""))
+SQLITE_TRIGGERS = _SQLITE + sqlite_triggers(_version_triggers(SQLITE_RANDOM))
+POSTGRES_TRIGGERS = _POSTGRES + postgres_triggers(_version_triggers(POSTGRES_RANDOM))
+SQLITE_DROP, POSTGRES_DROP = _SQLITE_DROP + _VERSIONS_DROP[0], _POSTGRES_DROP + _VERSIONS_DROP[1]
 
 # Every row from the codings themselves (one project with ``{where}`` = "AND e.project_id = :p")
 REBUILD = (f"INSERT INTO {TABLE} ({KEY}, project_id, codings) "
@@ -68,6 +121,20 @@ REBUILD = (f"INSERT INTO {TABLE} ({KEY}, project_id, codings) "
            "GROUP BY e.source_id, c.coder_id, c.code_id, c.direction, e.start_offset, e.end_offset")
 
 
+# A new version for every (source, coder) of the rows (one project with ``{where}`` = "WHERE project_id = :p")
+REBUILD_VERSIONS = {
+    dialect: (f"INSERT INTO {VERSIONS} (source_id, coder_id, project_id, version) "
+              f"SELECT source_id, coder_id, min(project_id), {random} FROM {TABLE} {{where}} GROUP BY source_id, coder_id")
+    for dialect, random in (("sqlite", SQLITE_RANDOM), ("postgresql", POSTGRES_RANDOM))}
+
+
 def rebuild_source_coder_spans(session: Session, project_id: int | None = None) -> int:
-    """Recompute the table (one project, or all) from the codings; returns the rows written."""
-    return rebuild(session, TABLE, REBUILD, project_id)
+    """Recompute the table (one project, or all) from the codings, and new versions for its pairs; returns
+    the rows written (of ``source_coder_spans``)."""
+    written = rebuild(session, TABLE, REBUILD, project_id)
+    one = project_id is not None
+    params = {"p": project_id} if one else {}
+    session.execute(text(f"DELETE FROM {VERSIONS}" + (" WHERE project_id = :p" if one else "")), params)
+    sql = REBUILD_VERSIONS[session.connection().dialect.name]
+    session.execute(text(sql.format(where="WHERE project_id = :p" if one else "")), params)
+    return written
