@@ -3,7 +3,7 @@ JSON in two plain-column queries, and the codes a request names. What a blind co
 analysis/double_coding.py."""
 from __future__ import annotations
 
-from typing import Any, Collection
+from typing import Any, Collection, TypeVarTuple, Unpack
 
 from sqlalchemy import Select, any_, func, select
 from sqlalchemy.orm import Session, defer, joinedload
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, defer, joinedload
 from casecoder.models import Case, Code, Coding, Excerpt, ExcerptMemo, Source, User
 
 CODES_BY_KEY_LIMIT = 100  # above this many keys, one query for every code of the project
+Columns = TypeVarTuple("Columns")
 
 
 def source_without_text(session: Session, source_id: int) -> Source | None:
@@ -72,7 +73,8 @@ def source_excerpt_rows(session: Session, source_id: int) -> list[tuple[int | No
     return rows
 
 
-def _of_source(session: Session, query: Select[Any], excerpt_id: Any, source_id: int) -> Select[Any]:
+def _of_source(session: Session, query: Select[Unpack[Columns]], excerpt_id: Any,
+               source_id: int) -> Select[Unpack[Columns]]:
     """``query`` limited to the rows whose ``excerpt_id`` is an excerpt of the source. PostgreSQL: ``= ANY(ARRAY(the
     source's excerpt ids))``, which it reads by the excerpt-id index (#25): joined to the excerpts, its planner
     scanned all 290,000 codings of the large project for the 1,000 of a transcript (22 ms instead of 2). SQLite
