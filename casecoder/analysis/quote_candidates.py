@@ -5,37 +5,59 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import replace
-from typing import Any, Collection, Sequence
+from typing import Any, Collection, Container, Sequence
 
-from sqlalchemy import Select, false, select, true
+from sqlalchemy import Select, any_, false, func, select
 from sqlalchemy.orm import Session
 
+from casecoder.analysis.agreement_sql import driver_rows
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
-from casecoder.analysis.evidence import CountFilter, source_conditions
-from casecoder.analysis.quotes import _coding_conditions, _codings, _selected
+from casecoder.analysis.evidence import CountFilter, selected_cases, source_conditions
+from casecoder.analysis.quotes import _coding_conditions
 from casecoder.models import Case, Coding, EvidenceSummary, Excerpt, Project, Source
 
+Place = tuple[int, int, int, int, int]   # (excerpt, code, case, source, start) of one coding
 
-def _places(session: Session, project: Project, f: CountFilter, code_ids: Sequence[int],
-            blind: Blindness) -> Select[Any]:
-    """(excerpt, code, case, source, start) of each coding ``_codings`` gives for ``code_ids``, each coding's
-    excerpt looked up in ``ix_excerpts_id_place`` (#25): SQLite's planner takes it given planner statistics
-    (``ANALYZE``; without them it reads the excerpts' rows, as before the index). PostgreSQL by a LATERAL
-    subquery ("OFFSET 0" keeps it one): its planner hashed every excerpt of the project instead (cost estimates
-    for pages on disk), 2-3 times as long with the pages in memory."""
-    columns = (Excerpt.case_id, Excerpt.source_id, Excerpt.start_offset)
+
+def _places(session: Session, project: Project, f: CountFilter, code_ids: Sequence[int], blind: Blindness,
+            cases: Container[int | None]) -> list[Place]:
+    """(excerpt, code, case, source, start) of each coding ``quotes._codings`` gives for ``code_ids`` when
+    ``cases`` are ``f``'s selected cases: the case is checked here, not by an IN-subquery of the cases (#25).
+
+    SQLite: the codings joined to their excerpts, each excerpt's place a probe of ``ix_excerpts_id_place``
+    (its planner takes it given planner statistics, ``ANALYZE``). PostgreSQL: the codings, and apart the
+    places of their excerpts by ``id = ANY(ARRAY(the codings' excerpt ids))`` in that index, joined here (the
+    viewer's blindness too, ``Blindness.sees_coding``): about 14 ms instead of the 22 of a LATERAL lookup per
+    coding (its planner hashed every excerpt of the project for a plain join)."""
     if session.get_bind().dialect.name != "postgresql":
-        return _codings(session, project, f, code_ids, None, blind, Coding.excerpt_id, Coding.code_id, *columns,
-                        lean=True)
+        return [row for row in driver_rows(session, _joined(project, f, code_ids, blind)) if row[2] in cases]
+    at = {excerpt_id: (case_id, source_id, start) for excerpt_id, case_id, source_id, start
+          in driver_rows(session, _excerpt_places(project, f, code_ids)) if case_id in cases}
+    codings = driver_rows(session, select(Coding.excerpt_id, Coding.code_id, Coding.coder_id)
+                          .where(*_coding_conditions(f, code_ids)))
+    return [(excerpt_id, code_id, *at[excerpt_id]) for excerpt_id, code_id, coder_id in codings
+            if excerpt_id in at and (not blind or blind.sees_coding(at[excerpt_id][1], coder_id))]
+
+
+def _excerpt_places(project: Project, f: CountFilter, code_ids: Sequence[int]) -> Select[int, int | None, int, int]:
+    """PostgreSQL's places: (excerpt, case, source, start) of the excerpts of the codings of ``code_ids``."""
     conditions = source_conditions(f)
-    place = select(*columns).where(Excerpt.id == Coding.excerpt_id, Excerpt.project_id == project.id,
-                                   blind.coding_seen(), *conditions)
+    excerpt_ids = select(Coding.excerpt_id).where(*_coding_conditions(f, code_ids)).scalar_subquery()
+    query = select(Excerpt.id, Excerpt.case_id, Excerpt.source_id, Excerpt.start_offset).where(
+        Excerpt.id == any_(func.array(excerpt_ids)), Excerpt.project_id == project.id, *conditions)
+    return query.join(Source, Source.id == Excerpt.source_id) if conditions else query
+
+
+def _joined(project: Project, f: CountFilter, code_ids: Sequence[int],
+            blind: Blindness) -> Select[int, int, int | None, int, int]:
+    """SQLite's ``_places`` query: every selected case's codings (the cases are checked by the caller)."""
+    conditions = source_conditions(f)
+    query = (select(Coding.excerpt_id, Coding.code_id, Excerpt.case_id, Excerpt.source_id, Excerpt.start_offset)
+             .select_from(Coding).join(Excerpt, Excerpt.id == Coding.excerpt_id))
     if conditions:
-        place = place.join(Source, Source.id == Excerpt.source_id)
-    lateral = place.correlate(Coding).offset(0).lateral("place")
-    return (select(Coding.excerpt_id, Coding.code_id, lateral.c.case_id, lateral.c.source_id, lateral.c.start_offset)
-            .select_from(Coding).join(lateral, true())
-            .where(_selected(session, project, f, lateral.c.case_id), *_coding_conditions(f, code_ids)))
+        query = query.join(Source, Source.id == Excerpt.source_id)
+    return query.where(Excerpt.project_id == project.id, blind.coding_seen(), *conditions,
+                       *_coding_conditions(f, code_ids))
 
 
 def first_quotes(session: Session, project: Project, f: CountFilter, ranks: dict[int, tuple[int, int]],
@@ -52,34 +74,38 @@ def first_quotes(session: Session, project: Project, f: CountFilter, ranks: dict
     ``exclude``: excerpts left out.
 
     The codings are read as integers (excerpt, code, and the excerpt's case, source and start from the index
-    ``ix_excerpts_id_place``, not the excerpt's row) and ranked here with the project's case keys and source
-    titles, on both databases (#25): SQLite grouped and sorted ~10,000 rows by their strings in more time than
-    it took to read them; PostgreSQL's grouped and windowed query over the strings ("C" collation) ran about
-    twice as long as this one query and the ranking together."""
+    ``ix_excerpts_id_place``, not the excerpt's row; ``_places``) as the driver's tuples and ranked here with the
+    selected cases' keys (read once, also the case filter) and the source titles, on both databases (#25): SQLite
+    grouped and sorted ~10,000 rows by their strings in more time than it took to read them; PostgreSQL's grouped
+    and windowed query over the strings ("C" collation) ran about twice as long as reading and ranking here."""
     if not ranks:
         return {}
     if not f.independent and not _set_aside(session, project.id, ranks):
         f = replace(f, independent=True)   # every coding of these codes is of record: no lookup of each coding's row
-    query = _places(session, project, f, sorted(ranks), blind)
+    case_keys: dict[int, str] = dict(driver_rows(session, selected_cases(session, project.id, f)
+                                                 .with_only_columns(Case.id, Case.key)))
+    if not case_keys:
+        return {}
+    place_of = {code_id: place for code_id, (place, _grp) in ranks.items()}
+    group_of = dict(ranks.values())
     skip = set(exclude)
-    first: dict[int, tuple[tuple[int, int], int, int, int]] = {}   # excerpt -> (rank, case, source, start)
-    connection = session.connection()   # Core rows: the ORM's per-row work cost more than the loop below
-    for excerpt_id, code_id, case_id, source_id, start in connection.execute(query).all():
+    first: dict[int, tuple[int, int, int, int]] = {}   # excerpt -> (its first section's place, case, source, start)
+    for excerpt_id, code_id, case_id, source_id, start in _places(session, project, f, sorted(ranks), blind,
+                                                                  case_keys):
         if excerpt_id in skip:
             continue
-        rank = ranks[code_id]
+        place = place_of[code_id]
         seen = first.get(excerpt_id)
-        if seen is None or rank < seen[0]:
-            first[excerpt_id] = (rank, case_id, source_id, start)
+        if seen is None or place < seen[0]:
+            first[excerpt_id] = (place, case_id, source_id, start)
     if not first:
         return {}
-    case_keys: dict[int, str] = dict(connection.execute(select(Case.id, Case.key).where(
-        Case.project_id == project.id)).all())
-    titles: dict[int, str] = dict(connection.execute(select(Source.id, Source.title).where(
-        Source.project_id == project.id)).all())
+    titles: dict[int, str] = dict(driver_rows(session, select(Source.id, Source.title).where(
+        Source.project_id == project.id)))
     by_group: dict[int, list[tuple[int, str, str, int, int]]] = {}
-    for excerpt_id, ((place, grp), case_id, source_id, start) in first.items():   # Python's str order: codepoints
-        by_group.setdefault(grp, []).append((place, case_keys[case_id], titles[source_id], start, excerpt_id))
+    for excerpt_id, (place, case_id, source_id, start) in first.items():   # Python's str order: codepoints
+        by_group.setdefault(group_of[place], []).append((place, case_keys[case_id], titles[source_id], start,
+                                                         excerpt_id))
     return {grp: (len(items), [item[-1] for item in heapq.nsmallest(limit, items)])
             for grp, items in sorted(by_group.items())}
 
