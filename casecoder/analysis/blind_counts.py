@@ -15,8 +15,10 @@ cells that lose a pair:
    their codings *on* them, counted per row and compared with ``n``;
 2. when every row of those coders vanishes (a second coder who coded only the double-coded material): a
    (case, code) loses a pair exactly when their rows behind it, sub-codes included, are all the rows
-   ``case_code_evidence`` counts there: one range per coder of ``case_code_coder_evidence`` (the same
-   counts per coder, kept by triggers: migration 0028) read against it, in one statement;
+   ``case_code_evidence`` counts there. For one such coder those cells are kept by triggers
+   (``sole_coder_cells``, migration 0032): one primary-key range. For several, one range per coder of
+   ``case_code_coder_evidence`` (the same counts per coder, migration 0028), summed and read against it,
+   in one statement;
 3. otherwise the "lost" leaves: (case, code, perspective, direction) whose every row of record belongs to
    those coders and vanishes (one query over their rows, each probing its leaf for a row of anyone else),
    rolled up to the ancestors (``code_ancestry``) and compared with ``case_code_evidence`` in the same way.
@@ -43,6 +45,7 @@ from casecoder.analysis.lazy_keys import LazyKeys
 from casecoder.kernel.measures import BITS, NAMES, PAIRS, measures_of_masks
 from casecoder.models import Case, CaseCodeEvidence, CodeAncestry, Coding, EvidenceSummary, Excerpt, Source, User
 from casecoder.models.derived.coder_evidence import CaseCodeCoderEvidence
+from casecoder.models.derived.sole_coder_cells import SoleCoderCells
 from casecoder.models.derived.source_coder_codings import SourceCoderCodings
 from casecoder.models.derived.tally_cells import COLUMNS
 
@@ -176,7 +179,6 @@ def blind_delta(session: Session, project_id: int, f: CountFilter) -> BlindDelta
     if not others or not f.blind_source_ids:
         return NOTHING
     hiding, vanishes, gone, cases = _vanishing(session, project_id, f, others)
-    sqlite = session.connection().dialect.name == "sqlite"
     if not hiding:
         return NOTHING
     query = _lost_rows(cases is not None)
@@ -184,10 +186,11 @@ def blind_delta(session: Session, project_id: int, f: CountFilter) -> BlindDelta
     # every row of theirs vanishes: their rows per (case, code) of case_code_coder_evidence against
     # case_code_evidence's, one statement
     if gone == frozenset(hiding) and IN_SQL is not False:
-        one = len(hiding) == 1
+        if len(hiding) == 1:   # one coder: the cells they alone stand behind, kept (sole_coder_cells), one range
+            return BlindDelta({(case, code): (old, cleared) for case, code, old, cleared in _rows(
+                session, SOLE_CELLS, {"project_id": project_id, "coder": hiding[0]})}, gone)
         return BlindDelta({(case, code): (old, cleared) for case, code, old, cleared in _rows(
-            session, _CELLS_LOSING[(sqlite, one)],
-            {"project_id": project_id, **({"coder": hiding[0]} if one else {"hiding": hiding})})}, gone)
+            session, CELLS_LOSING, {"project_id": project_id, "hiding": hiding})}, gone)
     leaves: dict[tuple[int, int, str, str], int] = {}   # leaf -> its rows, or -1 once one of them stays
     for code, case, p, d, coder, n in _rows(session, query, params):
         leaf = (code, case, p, d)
@@ -221,36 +224,29 @@ def blind_delta(session: Session, project_id: int, f: CountFilter) -> BlindDelta
     return BlindDelta(changed, gone)
 
 
-def _cells_losing(sqlite: bool, one: bool) -> Any:
+def _cells_losing() -> Any:
     """(case, code, mask before, bits lost) of the cells whose mask changes when every evidence row of record of
-    the users ``hiding`` vanishes: their rows behind each (case, code), sub-codes included
-    (``case_code_coder_evidence``, one range per coder), compared with all the rows behind it
-    (``case_code_evidence``). ``one``: a single user (``coder``), read directly, no sums; on SQLite ``+ 0``
-    on their side keeps the planner from scanning case_code_evidence and probing their rows instead."""
+    the users ``hiding`` (more than one) vanishes: their rows behind each (case, code), sub-codes included
+    (``case_code_coder_evidence``, one range per coder), summed and compared with all the rows behind it
+    (``case_code_evidence``). One user's cells are kept: ``SOLE_CELLS``."""
     C, E = CaseCodeCoderEvidence.__table__.c, CaseCodeEvidence.__table__.c
-    plain = _not_indexed if sqlite else (lambda column: column)
-    theirs: Any
-    source: Any
-    if one:
-        theirs, case_of, code_of = C, plain(C.case_id), plain(C.code_id)
-        source = CaseCodeCoderEvidence.__table__
-        where = [C.project_id == bindparam("project_id"), C.coder_id == bindparam("coder")]
-    else:
-        up = (select(C.case_id, C.code_id, *[func.sum(C[c]).label(c) for c in COLUMNS])
-              .where(C.project_id == bindparam("project_id"), C.coder_id.in_(bindparam("hiding", expanding=True)))
-              .group_by(C.case_id, C.code_id).subquery("up"))
-        theirs, case_of, code_of, source, where = up.c, up.c.case_id, up.c.code_id, up, []
+    up = (select(C.case_id, C.code_id, *[func.sum(C[c]).label(c) for c in COLUMNS])
+          .where(C.project_id == bindparam("project_id"), C.coder_id.in_(bindparam("hiding", expanding=True)))
+          .group_by(C.case_id, C.code_id).subquery("up"))
     zero: Any = literal_column("0")
     old = sum((when((E[c] > zero, literal_column(str(BITS[pair]))), else_=zero) for pair, c in zip(PAIRS, COLUMNS)),
               start=zero)
-    cleared = sum((when((and_(E[c] > zero, theirs[c] >= E[c]), literal_column(str(BITS[pair]))), else_=zero)
+    cleared = sum((when((and_(E[c] > zero, up.c[c] >= E[c]), literal_column(str(BITS[pair]))), else_=zero)
                    for pair, c in zip(PAIRS, COLUMNS)), start=zero)
-    on = and_(E.project_id == bindparam("project_id"), E.case_id == case_of, E.code_id == code_of)
-    return (select(E.case_id, E.code_id, old, cleared).select_from(source.join(CaseCodeEvidence.__table__, on))
-            .where(*where, cleared != zero))
+    on = and_(E.project_id == bindparam("project_id"), E.case_id == up.c.case_id, E.code_id == up.c.code_id)
+    return (select(E.case_id, E.code_id, old, cleared).select_from(up.join(CaseCodeEvidence.__table__, on))
+            .where(cleared != zero))
 
 
-_CELLS_LOSING = {(sqlite, one): _cells_losing(sqlite, one) for sqlite in (True, False) for one in (True, False)}
+CELLS_LOSING = _cells_losing()
+# one user's cells that lose a pair when every row of theirs vanishes, kept by triggers (migration 0032)
+SOLE_CELLS = select(SoleCoderCells.case_id, SoleCoderCells.code_id, SoleCoderCells.mask, SoleCoderCells.sole).where(
+    SoleCoderCells.project_id == bindparam("project_id"), SoleCoderCells.coder_id == bindparam("coder"))
 # each other user's codings per transcript (``source_coder_codings``), classified in Python against the blind set
 CODINGS_PER_SOURCE = select(SourceCoderCodings.user_id, SourceCoderCodings.source_id, SourceCoderCodings.codings).where(
     SourceCoderCodings.project_id == bindparam("project_id"),
@@ -324,14 +320,19 @@ def correct_tally(session: Session, tally: Any, delta: BlindDelta, directions: f
             for i in stop:
                 per[i].add(case)
     if lost:
-        cases = {c for per in lost.values() for found in per for c in found}
-        key_of = dict(session.execute(select(Case.id, Case.key).where(Case.id.in_(sorted(cases)))).all())
+        key_of: dict[int, str] | None = None   # read when a count has its case keys (not for counts alone)
         for row in tally.rows:
             per = lost.get(row.code_id)
             for i, name in enumerate(NAMES) if per else ():
-                if per[i]:  # type: ignore[index]
-                    count, keys = row.counts[name], {key_of[c] for c in per[i]}  # type: ignore[index]
-                    row.counts[name] = count._replace(n=count.n - len(keys), case_keys=None if count.case_keys is None
-                                                      else KeysLess(count.case_keys, keys, count.n - len(keys)))
+                cases = per[i]  # type: ignore[index]
+                if cases:
+                    count, n = row.counts[name], len(cases)
+                    keys = count.case_keys
+                    if keys is not None:
+                        if key_of is None:
+                            every = sorted({c for found in lost.values() for one in found for c in one})
+                            key_of = dict(session.execute(select(Case.id, Case.key).where(Case.id.in_(every))).all())
+                        keys = KeysLess(keys, {key_of[c] for c in cases}, count.n - n)
+                    row.counts[name] = count._replace(n=count.n - n, case_keys=keys)
     gone = _names(session, delta.gone_coders)
     tally.coders = tuple(name for name in tally.coders if name not in gone)

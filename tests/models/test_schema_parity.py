@@ -204,10 +204,10 @@ def test_every_derived_table_is_a_model_and_rebuilt(created):
     tables = {table for part in DERIVED for table in part.tables}
     assert tables - set(Base.metadata.tables) == {search.FTS_TABLE}
     assert [part.name for part in DERIVED if part.rebuild] == ["evidence_summary", "tally_cells", "tally_keys",
-                                                              "coder_evidence", "case_sources",
+                                                              "coder_evidence", "sole_coder_cells", "case_sources",
                                                               "source_coder_codings", "source_case_codings",
                                                               "source_coder_spans"]
     with Session(created) as session:
         assert rebuild_all(session) == {"evidence_summary": 0, "tally_cells": 0, "tally_keys": 0, "coder_evidence": 0,
-                                         "case_sources": 0, "source_coder_codings": 0, "source_case_codings": 0,
-                                         "source_coder_spans": 0}
+                                         "sole_coder_cells": 0, "case_sources": 0, "source_coder_codings": 0,
+                                         "source_case_codings": 0, "source_coder_spans": 0}

@@ -5,6 +5,7 @@ and the one registry of everything a trigger keeps.
 the tally's ``code_ancestry``/``case_code_evidence``/``tally_cells``/``tally_default`` (from codes and
 evidence_summary), ``tally_keys`` (the cases behind each default measure, from case_code_evidence),
 ``case_code_coder_evidence`` (case_code_evidence per coder: a blind coder's counts),
+``sole_coder_cells`` (the pairs of each cell one coder alone stands behind: the same, in one range),
 ``case_sources`` (from the sources and their cases), ``source_coder_codings`` (each user's codings per
 source, from the codings), ``source_case_codings`` (each coder's codings per source, case, code and
 direction: the agreement's presence), ``source_coder_spans`` (each coder's codings per source, code,
@@ -31,6 +32,7 @@ from casecoder.models.derived import (
     case_sources,
     coder_evidence,
     search,
+    sole_coder_cells,
     source_case_codings,
     source_coder_codings,
     source_coder_spans,
@@ -71,6 +73,10 @@ DERIVED: tuple[Derived, ...] = (
             {"sqlite": coder_evidence.SQLITE_TRIGGERS, "postgresql": coder_evidence.POSTGRES_TRIGGERS},
             {"sqlite": coder_evidence.SQLITE_DROP, "postgresql": coder_evidence.POSTGRES_DROP},
             coder_evidence.rebuild_coder_evidence),
+    Derived("sole_coder_cells", (sole_coder_cells.TABLE,),
+            {"sqlite": sole_coder_cells.SQLITE_TRIGGERS, "postgresql": sole_coder_cells.POSTGRES_TRIGGERS},
+            {"sqlite": sole_coder_cells.SQLITE_DROP, "postgresql": sole_coder_cells.POSTGRES_DROP},
+            sole_coder_cells.rebuild_sole_coder_cells),
     Derived("case_sources", ("case_sources",),
             {"sqlite": case_sources.SQLITE_TRIGGERS, "postgresql": case_sources.POSTGRES_TRIGGERS},
             {"sqlite": case_sources.SQLITE_DROP, "postgresql": case_sources.POSTGRES_DROP},
