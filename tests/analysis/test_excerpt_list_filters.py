@@ -12,7 +12,15 @@ from sqlalchemy import and_, exists, func, or_, select
 
 from bench.generate import CODERS, generate
 from casecoder.analysis.double_coding import double_coded_source_ids
-from casecoder.analysis.excerpt_list import ExcerptFilter, code_and_descendants, excerpt_conditions, list_excerpts
+from casecoder.analysis.excerpt_list import (
+    ExcerptFilter,
+    _count_parts,
+    code_and_descendants,
+    excerpt_conditions,
+    kept_counts,
+    list_excerpts,
+)
+from casecoder.coding.excerpts import create_excerpt
 from casecoder.models import (
     Case,
     Code,
@@ -111,6 +119,9 @@ def test_every_filter_pages_as_the_reference_query(session, bench_project):  # t
         ExcerptFilter(case_ids=(cases[3], cases[5]), blind_source_ids=blind, viewer_id=anna),
         ExcerptFilter(roles=(role,), date_from=date(2016, 6, 1), blind_source_ids=blind, viewer_id=bo),
         ExcerptFilter(directions=(Direction.CONTRADICTS,), blind_source_ids=blind, viewer_id=bo),
+        # counted from the kept tables (``kept_counts``): no filter, or one code alone
+        ExcerptFilter(code_id=code["H1.1"], blind_source_ids=blind, viewer_id=anna),
+        ExcerptFilter(code_id=code["H1"], include_subcodes=False, blind_source_ids=blind, viewer_id=bo),
     ]
     nonempty = 0
     for f in filters:
@@ -153,3 +164,34 @@ def test_a_blind_viewers_count_in_two_parts_is_the_reference_count(session, benc
             assert parts[0] | parts[1] == set(wanted), f
             in_blind = set(session.scalars(select(Excerpt.id).where(Excerpt.source_id.in_(blind))))
             assert parts[1] <= in_blind and not parts[0] & in_blind, f
+
+
+def test_the_kept_counts_are_the_counted_ones(session, bench_project):  # type: ignore[no-untyped-def]
+    """``kept_counts`` (models/derived/source_excerpts.py, and source_coder_spans for a blind viewer's transcripts
+    under a code) gives per transcript what the grouped count over ``excerpt_conditions`` gives: with no filter
+    and each code alone (sub-codes or not), as the owner and as each blind coder; also after another coder's
+    excerpt on a blind transcript was coded by the viewer (visible to them through their coding alone)."""
+    pid = bench_project.id
+    codes = list(session.scalars(select(Code.id).where(Code.project_id == pid).order_by(Code.id)))
+    anna, bo = (session.scalar(select(User.id).where(User.username == name)) for name in CODERS)
+    blind = frozenset(double_coded_source_ids(session, pid))
+    source = session.get(Source, min(blind))
+    others = create_excerpt(session, session.get(User, anna), source, 0, 12, [(session.get(Code, codes[-1]), "supports")])
+    session.add(Coding(excerpt_id=others.id, code_id=codes[0], coder_id=bo))   # bo sees anna's excerpt through it
+    session.flush()
+    kept_ones = 0
+    for viewer in (None, anna, bo):
+        seen = {} if viewer is None else {"blind_source_ids": blind, "viewer_id": viewer}
+        for f in [ExcerptFilter(**seen)] + [ExcerptFilter(code_id=c, include_subcodes=sub, **seen)
+                                            for c in codes for sub in (True, False)]:
+            kept = kept_counts(session, pid, f)
+            if kept is None:   # a code with sub-codes: counted
+                assert f.include_subcodes and len(code_and_descendants(session, f.code_id)) > 1
+                continue
+            kept_ones += 1
+            counted: dict[int, int] = {}
+            for conditions in _count_parts(session, pid, f):
+                counted.update(session.execute(select(Excerpt.source_id, func.count()).where(*conditions)
+                                               .group_by(Excerpt.source_id)).all())
+            assert kept == counted, f
+    assert kept_ones > 3 * len(codes)

@@ -9,7 +9,8 @@ evidence_summary), ``tally_keys`` (the cases behind each default measure, from c
 ``case_sources`` (from the sources and their cases), ``source_coder_codings`` (each user's codings per
 source, from the codings), ``source_case_codings`` (each coder's codings per source, case, code and
 direction: the agreement's presence), ``source_coder_spans`` (each coder's codings per source, code,
-direction and span: the agreement's segments), ``sources.text_version``, the full-text index
+direction and span: the agreement's segments), ``source_excerpts``/``source_code_excerpts`` (each source's
+excerpts, and those per code: the excerpt list's counts), ``sources.text_version``, the full-text index
 (SQLite FTS5 table, PostgreSQL ``sources.search_vector`` and its GIN index) and the append-only
 triggers of ``audit_events``. Each entry holds its DDL per dialect, the SQL that drops
 it, and the function that recomputes its rows (if it has rows).
@@ -36,6 +37,7 @@ from casecoder.models.derived import (
     source_case_codings,
     source_coder_codings,
     source_coder_spans,
+    source_excerpts,
     source_text,
     summary,
     tally_cells,
@@ -93,6 +95,10 @@ DERIVED: tuple[Derived, ...] = (
             {"sqlite": source_coder_spans.SQLITE_TRIGGERS, "postgresql": source_coder_spans.POSTGRES_TRIGGERS},
             {"sqlite": source_coder_spans.SQLITE_DROP, "postgresql": source_coder_spans.POSTGRES_DROP},
             source_coder_spans.rebuild_source_coder_spans),
+    Derived("source_excerpts", source_excerpts.TABLES,
+            {"sqlite": source_excerpts.SQLITE_TRIGGERS, "postgresql": source_excerpts.POSTGRES_TRIGGERS},
+            {"sqlite": source_excerpts.SQLITE_DROP, "postgresql": source_excerpts.POSTGRES_DROP},
+            source_excerpts.rebuild_source_excerpts),
     Derived("text_version", (),
             {"sqlite": source_text.SQLITE_TRIGGERS, "postgresql": source_text.POSTGRES_TRIGGERS},
             {"sqlite": source_text.SQLITE_DROP, "postgresql": source_text.POSTGRES_DROP}),
