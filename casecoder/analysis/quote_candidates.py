@@ -16,27 +16,46 @@ from casecoder.analysis.evidence import CountFilter, selected_cases, source_cond
 from casecoder.analysis.quotes import _coding_conditions
 from casecoder.models import Case, Coding, EvidenceSummary, Excerpt, Project, Source
 
-Place = tuple[int, int, int, int, int]   # (excerpt, code, case, source, start) of one coding
+First = dict[int, tuple[int, int, int, int]]   # excerpt -> (its first section's place, case, source, start)
 
 
-def _places(session: Session, project: Project, f: CountFilter, code_ids: Sequence[int], blind: Blindness,
-            cases: Container[int | None]) -> list[Place]:
-    """(excerpt, code, case, source, start) of each coding ``quotes._codings`` gives for ``code_ids`` when
-    ``cases`` are ``f``'s selected cases: the case is checked here, not by an IN-subquery of the cases (#25).
+def _first_places(session: Session, project: Project, f: CountFilter, place_of: dict[int, int], blind: Blindness,
+                  cases: Container[int | None], skip: Container[int] = ()) -> First:
+    """Each excerpt that a coding ``quotes._codings`` gives for the codes of ``place_of`` is on (but ``skip``)
+    with the least place of those codings' codes, its case, source and start; ``cases`` are ``f``'s selected
+    cases: checked here, not by an IN-subquery of the cases (#25).
 
     SQLite: the codings joined to their excerpts, each excerpt's place a probe of ``ix_excerpts_id_place``
     (its planner takes it given planner statistics, ``ANALYZE``). PostgreSQL: the codings, and apart the
     places of their excerpts by ``id = ANY(ARRAY(the codings' excerpt ids))`` in that index, joined here (the
     viewer's blindness too, ``Blindness.sees_coding``): about 14 ms instead of the 22 of a LATERAL lookup per
     coding (its planner hashed every excerpt of the project for a plain join)."""
+    code_ids = sorted(place_of)
+    first: First = {}
     if session.get_bind().dialect.name != "postgresql":
-        return [row for row in driver_rows(session, _joined(project, f, code_ids, blind)) if row[2] in cases]
+        for excerpt_id, code_id, case_id, source_id, start in driver_rows(session, _joined(project, f, code_ids, blind)):
+            if case_id in cases and excerpt_id not in skip:
+                place = place_of[code_id]
+                seen = first.get(excerpt_id)
+                if seen is None or place < seen[0]:
+                    first[excerpt_id] = (place, case_id, source_id, start)
+        return first
     at = {excerpt_id: (case_id, source_id, start) for excerpt_id, case_id, source_id, start
-          in driver_rows(session, _excerpt_places(project, f, code_ids)) if case_id in cases}
-    codings = driver_rows(session, select(Coding.excerpt_id, Coding.code_id, Coding.coder_id)
-                          .where(*_coding_conditions(f, code_ids)))
-    return [(excerpt_id, code_id, *at[excerpt_id]) for excerpt_id, code_id, coder_id in codings
-            if excerpt_id in at and (not blind or blind.sees_coding(at[excerpt_id][1], coder_id))]
+          in driver_rows(session, _excerpt_places(project, f, code_ids)) if case_id in cases and excerpt_id not in skip}
+    best: dict[int, int] = {}
+    conditions = _coding_conditions(f, code_ids)
+    if blind:
+        codings = driver_rows(session, select(Coding.excerpt_id, Coding.code_id, Coding.coder_id).where(*conditions))
+        pairs = [(excerpt_id, code_id) for excerpt_id, code_id, coder_id in codings
+                 if excerpt_id in at and blind.sees_coding(at[excerpt_id][1], coder_id)]
+    else:
+        pairs = driver_rows(session, select(Coding.excerpt_id, Coding.code_id).where(*conditions))
+    for excerpt_id, code_id in pairs:
+        if excerpt_id in at:
+            place = place_of[code_id]
+            if place < best.get(excerpt_id, place + 1):
+                best[excerpt_id] = place
+    return {excerpt_id: (place, *at[excerpt_id]) for excerpt_id, place in best.items()}
 
 
 def _excerpt_places(project: Project, f: CountFilter, code_ids: Sequence[int]) -> Select[int, int | None, int, int]:
@@ -74,7 +93,7 @@ def first_quotes(session: Session, project: Project, f: CountFilter, ranks: dict
     ``exclude``: excerpts left out.
 
     The codings are read as integers (excerpt, code, and the excerpt's case, source and start from the index
-    ``ix_excerpts_id_place``, not the excerpt's row; ``_places``) as the driver's tuples and ranked here with the
+    ``ix_excerpts_id_place``, not the excerpt's row; ``_first_places``) as the driver's tuples and ranked here with the
     selected cases' keys (read once, also the case filter) and the source titles, on both databases (#25): SQLite
     grouped and sorted ~10,000 rows by their strings in more time than it took to read them; PostgreSQL's grouped
     and windowed query over the strings ("C" collation) ran about twice as long as reading and ranking here."""
@@ -88,16 +107,7 @@ def first_quotes(session: Session, project: Project, f: CountFilter, ranks: dict
         return {}
     place_of = {code_id: place for code_id, (place, _grp) in ranks.items()}
     group_of = dict(ranks.values())
-    skip = set(exclude)
-    first: dict[int, tuple[int, int, int, int]] = {}   # excerpt -> (its first section's place, case, source, start)
-    for excerpt_id, code_id, case_id, source_id, start in _places(session, project, f, sorted(ranks), blind,
-                                                                  case_keys):
-        if excerpt_id in skip:
-            continue
-        place = place_of[code_id]
-        seen = first.get(excerpt_id)
-        if seen is None or place < seen[0]:
-            first[excerpt_id] = (place, case_id, source_id, start)
+    first = _first_places(session, project, f, place_of, blind, case_keys, set(exclude))
     if not first:
         return {}
     titles: dict[int, str] = dict(driver_rows(session, select(Source.id, Source.title).where(
