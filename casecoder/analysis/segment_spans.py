@@ -25,7 +25,7 @@ from casecoder.models import Code
 from casecoder.models.derived.source_coder_spans import SourceCoderSpans, SourceCoderSpanVersions
 
 PACKED = 2 ** 62  # a coding's five numbers packed into one integer below this (``_read``); plain rows above
-MAX_KEPT_SPANS = 4_000_000  # spans a process keeps (about 100 MB); all forgotten when more come
+MAX_KEPT_SPANS = 1_000_000  # spans a process keeps (24 MB; the large project has 292,000); all forgotten when more come
 # (database, source, coder) -> the pair's version, the directions and the offsets' cap they were read with,
 # and their (code, start, end) rows
 _KEPT: dict[tuple[str, int, int], tuple[int, tuple[str, ...], int, np.ndarray]] = {}
@@ -57,8 +57,9 @@ def coded_spans(session: Session, coder_ids: Sequence[int], source_ids: Collecti
             _COUNT[0] = 0
         for pair, rows in _by_pair(*read, missing).items():
             found[pair] = rows
+            before = _KEPT.get((database, *pair))
             _KEPT[(database, *pair)] = (missing[pair], directions, longest, rows)
-            _COUNT[0] += len(rows)
+            _COUNT[0] += len(rows) - (0 if before is None else len(before[3]))
     pairs = list(found.items())
     sizes = np.array([len(rows) for _, rows in pairs], dtype=np.int64)
     rows = np.concatenate([rows for _, rows in pairs] or [np.empty((0, 3), dtype=np.int64)])
@@ -83,7 +84,7 @@ def _by_pair(coder: np.ndarray, source: np.ndarray, spans: np.ndarray, code: np.
     for first, end in zip(starts.tolist(), [*starts[1:].tolist(), key.size]):
         pair = divmod(int(key[first]), radix)
         if pair in out:
-            out[pair] = rows[first:end]
+            out[pair] = rows[first:end].copy()  # not a view: kept alone, without the rest of what was read
     return out
 
 

@@ -80,6 +80,10 @@ def test_kept_spans_follow_every_write(session, factory, unit):
         assert kept == afresh
         seen.append(kept)
     assert len({repr(a) for a in seen}) > 1   # the writes changed the agreement
+    with mock.patch.object(segment_spans, "MAX_KEPT_SPANS", 3):   # more spans than a process keeps: forgotten
+        segment_spans._KEPT.clear()
+        assert compute_agreement(session, project, names, list(KEYS), level="segment", unit=unit) == seen[-1]
+        assert compute_agreement(session, project, names, list(KEYS), level="segment", unit=unit) == seen[-1]
 
 
 def test_kept_lengths_follow_a_changed_text(session, factory):
