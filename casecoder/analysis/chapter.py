@@ -181,7 +181,7 @@ def _quotes(session: Session, project: Project, f: CountFilter, hypothesis: Code
     marks = list(session.scalars(select(ReportQuote).where(ReportQuote.project_id == project.id)
                                  .order_by(ReportQuote.position, ReportQuote.id)))
     texts = dict(session.execute(select(Excerpt.id, Excerpt.text).where(
-        Excerpt.project_id == project.id, Excerpt.id.in_([m.excerpt_id for m in marks]))).all())
+        Excerpt.project_id == project.id, Excerpt.id.in_([m.excerpt_id for m in marks]))).all()) if marks else {}
     missing = [MissingQuote(m.excerpt_id, m.preview) for m in marks if not m.marks(texts.get(m.excerpt_id))]
     gone = {m.excerpt_id for m in missing}
     marked = {m.excerpt_id for m in marks}
