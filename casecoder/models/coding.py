@@ -23,6 +23,9 @@ class Excerpt(Base):
         CheckConstraint("start_offset >= 0 AND end_offset > start_offset", name="span"),
         # an excerpt's place without its text: the chapter page's quotes by the index only (migration 0030)
         Index("ix_excerpts_id_place", "id", "project_id", "case_id", "source_id", "start_offset"),
+        # a transcript's excerpts by their maker: a blind coder's own on the transcripts they code blind, from the
+        # index alone (the excerpt list's counts, analysis/excerpt_list.kept_counts; migration 0031)
+        Index("ix_excerpts_source_creator", "source_id", "created_by_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -17,6 +17,7 @@ from casecoder.analysis.excerpt_list import (
     _count_parts,
     code_and_descendants,
     excerpt_conditions,
+    filter_choices,
     kept_counts,
     list_excerpts,
 )
@@ -195,3 +196,11 @@ def test_the_kept_counts_are_the_counted_ones(session, bench_project):  # type: 
                                                .group_by(Excerpt.source_id)).all())
             assert kept == counted, f
     assert kept_ones > 3 * len(codes)
+
+
+def test_the_coder_choices_are_the_users_with_a_coding_in_the_project(session, bench_project):  # type: ignore[no-untyped-def]
+    """``filter_choices``' coders (read from source_coder_codings) are those a probe of the codings finds."""
+    pid = bench_project.id
+    wanted = session.execute(select(User.id, User.username).where(exists().where(
+        Coding.coder_id == User.id, Coding.excerpt_id == Excerpt.id, Excerpt.project_id == pid)).order_by(User.username)).all()
+    assert len(wanted) >= 2 and filter_choices(session, pid)["coders"] == list(wanted)

@@ -11,7 +11,8 @@ code's codings joined to their excerpts) on every request. Triggers on excerpts 
 project/source), codings (insert, delete, update of excerpt/code: AFTER on SQLite, BEFORE on PostgreSQL,
 which asks row by row whether another coding of the excerpt has the code) and projects (delete); on
 PostgreSQL every trigger carries the bulk import's pause test of 0021 (models/derived/pause.py). Filled
-here from the excerpts and codings. DDL frozen below as it was at this revision
+here from the excerpts and codings. ``ix_excerpts_source_creator`` (source, maker) lets a blind coder's own
+excerpts on the transcripts they code blind be counted from an index alone. DDL frozen below as it was at this revision
 (models/derived/source_excerpts.py holds today's).
 """
 import sqlalchemy as sa
@@ -163,17 +164,24 @@ def upgrade() -> None:
     op.create_index('ix_source_code_excerpts_code', 'source_code_excerpts',
                     ['code_id', 'project_id', 'source_id', 'excerpts'], unique=False)
     op.create_index('ix_source_code_excerpts_project', 'source_code_excerpts', ['project_id'], unique=False)
+    op.create_index('ix_excerpts_source_creator', 'excerpts', ['source_id', 'created_by_id'], unique=False)
     dialect = op.get_bind().dialect.name
     for sql in {"sqlite": SQLITE_TRIGGERS, "postgresql": POSTGRES_TRIGGERS}.get(dialect, []):
         op.execute(sql)
     op.execute(REBUILD.format(where=""))
     op.execute(REBUILD_CODES.format(where=""))
+    if dialect == 'sqlite' and op.get_bind().exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'").first():
+        # a database with planner statistics gets them for the new tables and index too (as in 0030)
+        for table in ('excerpts', 'source_excerpts', 'source_code_excerpts'):
+            op.execute(f'ANALYZE {table}')
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     for sql in {"sqlite": SQLITE_DROP, "postgresql": POSTGRES_DROP}.get(dialect, []):
         op.execute(sql)
+    op.drop_index('ix_excerpts_source_creator', table_name='excerpts')
     op.drop_index('ix_source_code_excerpts_project', table_name='source_code_excerpts')
     op.drop_index('ix_source_code_excerpts_code', table_name='source_code_excerpts')
     op.drop_table('source_code_excerpts')
