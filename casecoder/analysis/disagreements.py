@@ -62,22 +62,24 @@ def find_disagreements(session: Session, project: Project, coder_names: Sequence
     case_ids = dict(session.execute(select(Case.key, Case.id).where(Case.project_id == project.id)).all())
     names = [u.username for u in coders]
     base3 = 3 ** np.arange(len(names), dtype=np.int64)
-    sides: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # a column's values in base 3 -> who is on each side
-    found: list[Disagreement] = []
-    for code, m in zip(codes, matrices):
-        split = np.flatnonzero((m == 1).any(axis=0) & (m == 0).any(axis=0))  # a 1 and a 0 among those who took part
-        patterns = base3 @ np.where(np.isnan(m[:, split]), 2, m[:, split]).astype(np.int64)
-        for j, pattern in zip(split.tolist(), patterns.tolist()):
-            if pattern not in sides:
-                values = m[:, j].tolist()
-                sides[pattern] = (tuple(n for n, v in zip(names, values) if v == 1),
-                                  tuple(n for n, v in zip(names, values) if v == 0))
-            found.append(Disagreement(case_ids[keys[j]], keys[j], code.id, code.key, *sides[pattern]))
-    found.sort(key=lambda d: d.case_key)
     decisions = {(r.case_id, r.code_id): r for r in session.scalars(
         select(Reconciliation).where(Reconciliation.project_id == project.id))}
-    for d in found:
-        d.decision = decisions.get((d.case_id, d.code_id))
+    # a 1 and a 0 among those who took part; by case key (the matrices' cases are in key order), then code
+    split = ((matrices == 1).any(axis=1) & (matrices == 0).any(axis=1)).T
+    at_case, at_code = np.nonzero(split)
+    values = matrices[at_code, :, at_case]                    # disagreements x coders
+    patterns = np.where(np.isnan(values), 2, values).astype(np.int64) @ base3
+    sides: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}  # a column's values in base 3 -> who is on each side
+    for pattern, row in zip(patterns.tolist(), values.tolist()):
+        if pattern not in sides:
+            sides[pattern] = (tuple(n for n, v in zip(names, row) if v == 1), tuple(n for n, v in zip(names, row) if v == 0))
+    code_of = [(code.id, code.key) for code in codes]
+    found: list[Disagreement] = []
+    for j, t, pattern in zip(at_case.tolist(), at_code.tolist(), patterns.tolist()):
+        code_id, code_key = code_of[t]
+        case_id = case_ids[keys[j]]
+        found.append(Disagreement(case_id, keys[j], code_id, code_key, *sides[pattern],
+                                  decision=decisions.get((case_id, code_id))))
     return found
 
 
