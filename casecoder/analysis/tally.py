@@ -185,7 +185,7 @@ def served_evidence(session: Session, project_id: int, f: CountFilter,
                                              else blind_counts.blind_delta(session, project_id, f))
     if not cells_serve(f):
         return collect(session, project_id, f)
-    ev = collect(session, project_id, f, occurs=False)
+    ev = served_cases(session, project_id)
     sep = measures.KEYS_SEP
     query, params = OCCURS, dict[str, Any](project_id=project_id)
     if code_ids is not None:
@@ -195,6 +195,30 @@ def served_evidence(session: Session, project_id: int, f: CountFilter,
             if ids:
                 ev.occurs[(code_id, perspective, direction)] = set(map(int, ids.split(sep)))
     return ev
+
+
+# every case of the project with its number of family and system sources (``case_sources``)
+SERVED_CASES = (select(Case.id, Case.key, Case.municipality, func.coalesce(CaseSources.family, 0),
+                       func.coalesce(CaseSources.system, 0))
+                .outerjoin(CaseSources, and_(CaseSources.project_id == Case.project_id, CaseSources.case_id == Case.id))
+                .where(Case.project_id == bindparam("project_id")))
+
+
+def served_cases(session: Session, project_id: int) -> Evidence:
+    """``collect(f, occurs=False)`` for a filter ``tally_cells`` serves (every case, every coder): the cases,
+    who has a source of each perspective (``case_sources``) and the coders, in two small statements (collect
+    reads the cases and then their sources by a subquery of the selection)."""
+    case_keys, municipality = {}, {}
+    family_ids, system_ids = set(), set()
+    for case_id, key, place, family, system in session.connection().execute(SERVED_CASES, {"project_id": project_id}):
+        case_keys[case_id], municipality[case_id] = key, place
+        if family > 0:
+            family_ids.add(case_id)
+        if system > 0:
+            system_ids.add(case_id)
+    return Evidence(case_keys=case_keys, municipality=municipality,
+                    with_source={declared.FAMILY: frozenset(family_ids), declared.SYSTEM: frozenset(system_ids)},
+                    coders=project_coders(session, project_id))
 
 
 def _cases_joined(ordered: bool) -> Select:
