@@ -26,18 +26,19 @@ left out of the material until the comparison is opened (``Agreement.hidden`` co
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Collection, Sequence
 
 import numpy as np
-from sqlalchemy import BigInteger, Integer, Select, Text, cast, func, literal_column, or_, select, union_all
+from sqlalchemy import Integer, Select, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from casecoder.analysis.agreement_segments import UNITS as UNITS  # re-exported: the web form's choices
 from casecoder.analysis.agreement_segments import segment_units
 from casecoder.analysis.agreement_segments import sentence_spans as sentence_spans
 from casecoder.analysis.agreement_sql import among, driver_rows
-from casecoder.analysis.evidence import CountFilter, ancestor_map, selected_cases, source_conditions
+from casecoder.analysis.case_presence import presence_rows
+from casecoder.analysis.evidence import CountFilter, ancestor_map, selected_cases
 from casecoder.analysis.kappa import (
     category_counts,
     cohen_from_units,
@@ -47,7 +48,6 @@ from casecoder.analysis.kappa import (
     krippendorff_alpha,
 )
 from casecoder.kernel.errors import N_, InvalidInput
-from casecoder.kernel.measures import DIRECTIONS
 from casecoder.models import (
     Code,
     CodeKind,
@@ -58,12 +58,10 @@ from casecoder.models import (
     double_coding_coders,
     source_cases,
 )
-from casecoder.models.derived.source_case_codings import SourceCaseCodings
 from casecoder.models.derived.source_coder_codings import SourceCoderCodings
 
 LEVELS = ("case", "segment")
 MIN_POSITIVE = 5
-PACKED = 2 ** 62  # ids packed into one integer below this (``_presence_rows``); plain rows above
 WARNINGS = {  # English templates for the warning keys ({n}: a number)
     "no_units": N_("No units were coded by two or more of the coders"),
     "few_positive": N_("Only {n} positive units: too few for a meaningful coefficient"),
@@ -250,7 +248,7 @@ def case_matrices(session: Session, project: Project, coders: Sequence[User], co
     not occur, nan otherwise.
 
     One query gives the (code, case, coder) of the chosen coders' codings on the material
-    (``_presence_rows``: the counting rules of ``evidence.collect`` for one coder, reconciliation ignored:
+    (``case_presence.presence_rows``: the counting rules of ``evidence.collect`` for one coder, reconciliation ignored:
     direction, source and case filters); numpy marks them in a coders x codes x cases array and rolls the
     sub-codes up to the chosen codes with one matrix product."""
     ids = [u.id for u in coders]
@@ -280,7 +278,7 @@ def case_matrices(session: Session, project: Project, coders: Sequence[User], co
             if target in position:
                 counts_for[position[target], n] = 1.0
     found = np.zeros((len(ids), len(tree), len(unit_ids)), dtype=np.float64)
-    code_ids, case_ids, coder_ids = _presence_rows(session, sorted(sources), ids, f, max(code_of, default=0),
+    code_ids, case_ids, coder_ids = presence_rows(session, sorted(sources), ids, f, max(code_of, default=0),
                                                    max(unit_of, default=0))
     code_at, unit_at = _lookup(code_of), _lookup(unit_of)
     keep = (code_ids < code_at.size) & (case_ids < unit_at.size)
@@ -297,44 +295,6 @@ def _lookup(index: dict[int, int]) -> np.ndarray:
     at = np.full(max(index, default=-1) + 1, -1, dtype=np.int64)
     at[list(index)] = list(index.values())
     return at
-
-
-def _presence_rows(session: Session, source_ids: Sequence[int], coder_ids: Sequence[int], f: CountFilter,
-                   max_code: int, max_case: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The (code, case, coder) of the coders' codings on the sources that pass ``f``'s direction, source
-    (role, dates) and blindness filters, as three arrays (repeats allowed), for codes up to id ``max_code``
-    and cases up to ``max_case`` (the others are no unit).
-
-    Read from ``source_case_codings`` (kept by triggers: one primary-key range per source and coder)
-    instead of the material's codings joined to their excerpts. Each row comes packed in one integer and
-    all of them in one string the database joins (``group_concat``/``string_agg``): fetching ~44,000 rows
-    as Python tuples cost twice the reading."""
-    T = SourceCaseCodings
-    radix_case, radix_coder = max_case + 1, max(coder_ids) + 1
-    conditions = [among(session, T.source_id, source_ids), T.coder_id.in_(coder_ids), T.code_id <= max_code,
-                  T.case_id <= max_case]
-    if set(f.directions) != set(DIRECTIONS):
-        conditions.append(T.direction.in_(sorted(f.directions)))
-    if f.blind_source_ids:
-        conditions.append(or_(T.source_id.not_in(f.blind_source_ids), T.coder_id == f.viewer_id))
-    packable = (max_code + 1) * radix_case * radix_coder < PACKED
-    packed = (cast(T.code_id, BigInteger) * radix_case + T.case_id) * radix_coder + T.coder_id
-    if session.connection().dialect.name == "postgresql":
-        joined = func.string_agg(cast(packed, Text), literal_column("','"))
-    else:
-        joined = func.group_concat(packed)
-    query = (select(joined) if packable else select(T.code_id, T.case_id, T.coder_id)).select_from(T).where(*conditions)
-    source_filter = source_conditions(replace(f, source_ids=()))
-    if source_filter:
-        query = query.join(Source, Source.id == T.source_id).where(*source_filter)
-    if packable:
-        text = session.execute(query).scalar()
-        values = np.fromstring(text, dtype=np.int64, sep=",") if text else np.empty(0, dtype=np.int64)
-        values, coders = np.divmod(values, radix_coder)
-        codes, cases = np.divmod(values, radix_case)
-        return codes, cases, coders
-    rows = np.array(session.execute(query).all(), dtype=np.int64).reshape(-1, 3)
-    return rows[:, 0], rows[:, 1], rows[:, 2]
 
 
 def segment_level(session: Session, project: Project, coders: Sequence[User], codes: Sequence[Code],

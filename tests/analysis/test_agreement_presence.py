@@ -1,7 +1,8 @@
-"""The case-level agreement's presence read (``agreement._presence_rows`` from the trigger-kept
-``source_case_codings``, rows packed into one string) against the reference read it replaced (the distinct
-code, case, coder of the codings joined to their excerpts), on random small double-coded projects with
-every filter the read honours; and whole ``compute_agreement`` results with the reference read swapped in."""
+"""The case-level agreement's presence read (``case_presence.presence_rows`` from the trigger-kept
+``source_case_codings``, rows packed into one string, kept per process under each source and coder's version)
+against the reference read it replaced (the distinct code, case, coder of the codings joined to their
+excerpts), on random small double-coded projects with every filter the read honours, read afresh and kept;
+whole ``compute_agreement`` results with the reference read swapped in; and the kept rows after writes."""
 from __future__ import annotations
 
 import random
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 from sqlalchemy import or_, select, update
 
-from casecoder.analysis import agreement
+from casecoder.analysis import agreement, case_presence, pair_cache
 from casecoder.analysis.agreement import compute_agreement, material, nominal_coefficients
 from casecoder.analysis.disagreements import disagreements, find_disagreements
 from casecoder.analysis.double_coding import reconciliation_codings
@@ -91,13 +92,16 @@ def test_presence_rows_equal_the_codings_read(session, factory, seed):
     max_code = max(session.scalars(select(Code.id).where(Code.project_id == project.id)))
     max_case = max(c.id for s in sources for c in s.cases)
     for f in _filters(sources, users):
-        for limits, packed in (((max_code, max_case), agreement.PACKED), ((max_code, max_case - 1), agreement.PACKED),
+        for limits, packed in (((max_code, max_case), case_presence.PACKED),
+                               ((max_code, max_case - 1), case_presence.PACKED),
                                ((max_code, max_case), 0)):  # the last: plain rows
-            with mock.patch.object(agreement, "PACKED", packed):
-                new = set(zip(*(a.tolist() for a in agreement._presence_rows(session, source_ids, ids, f, *limits))))
             old = {row for row in zip(*(a.tolist() for a in _reference(session, source_ids, ids, f, *limits)))
                    if row[0] <= limits[0] and row[1] <= limits[1]}
-            assert new == old, (f, limits)
+            pair_cache._KEPT.clear()
+            for _ in range(2):   # read, then kept
+                with mock.patch.object(case_presence, "PACKED", packed):
+                    rows = case_presence.presence_rows(session, source_ids, ids, f, *limits)
+                assert set(zip(*(a.tolist() for a in rows))) == old, (f, limits)
             assert old or limits[1] < max_case
 
 
@@ -110,7 +114,7 @@ def test_agreement_and_disagreements_equal_the_reference_read(session, factory, 
             new = compute_agreement(session, project, coders, hypothesis=hypothesis, f=f)
             found = [(d.case_key, d.code_key, d.coded, d.not_coded)
                      for d in find_disagreements(session, project, coders, hypothesis=hypothesis, f=f)]
-            with mock.patch.object(agreement, "_presence_rows", _reference):
+            with mock.patch.object(agreement, "presence_rows", _reference):
                 old = compute_agreement(session, project, coders, hypothesis=hypothesis, f=f)
                 assert found == [(d.case_key, d.code_key, d.coded, d.not_coded)
                                  for d in find_disagreements(session, project, coders, hypothesis=hypothesis, f=f)]
@@ -135,3 +139,48 @@ def test_disagreement_excerpts_are_the_codings_a_decision_governs(session, facto
                               for c in reconciliation_codings(session, project.id, d.case_id, d.code_id)
                               if c.coder_id in ids)
             assert sorted((x.excerpt_id, x.coder, x.code, x.direction) for x in d.excerpts) == expected
+
+
+def test_kept_presence_follows_every_write(session, factory):
+    """After each write (a coding added, removed, its direction changed; an excerpt's case changed; an
+    excerpt deleted) the case level and the disagreements with the rows this process keeps equal those read
+    afresh."""
+    project, owner, users, sources = _project(session, factory, 8)
+    names = [u.username for u in users]
+    f = CountFilter(directions=frozenset(DIRECTIONS))
+    codes = list(session.scalars(select(Code).where(Code.project_id == project.id).order_by(Code.id)))
+
+    def results():  # type: ignore[no-untyped-def]
+        return (compute_agreement(session, project, names, f=f),
+                [(d.case_key, d.code_key, d.coded, d.not_coded) for d in find_disagreements(session, project, names, f=f)])
+
+    def of(user):  # type: ignore[no-untyped-def]
+        return list(session.scalars(select(Excerpt).where(Excerpt.project_id == project.id,
+                                                          Excerpt.created_by_id == user.id).order_by(Excerpt.id)))
+
+    def recase(excerpt):  # type: ignore[no-untyped-def]
+        other = next(c for c in sources[1].cases if c.id != excerpt.case_id)   # sources[1] is about two cases
+        excerpts.update_excerpt(session, users[1], excerpt, case=other)
+
+    first = results()
+    writes = [
+        lambda: excerpts.create_excerpt(session, users[1], sources[0], 3, 30, [(codes[-1], "nuances")],
+                                        case=sources[0].cases[0]),
+        lambda: excerpts.add_coding(session, users[0], of(users[0])[1], codes[0], "contradicts"),
+        lambda: excerpts.set_direction(session, users[1], of(users[1])[0].codings[0], "nuances"),
+        lambda: recase(next(e for e in of(users[1]) if e.source_id == sources[1].id)),
+        lambda: excerpts.remove_coding(session, users[0], of(users[0])[2].codings[0]),
+        lambda: excerpts.delete_excerpt(session, users[1], of(users[1])[-1]),
+    ]
+    seen = [first]
+    for write in writes:
+        write()
+        session.commit()
+        kept = results()
+        saved = dict(pair_cache._KEPT)
+        pair_cache._KEPT.clear()
+        afresh = results()
+        pair_cache._KEPT.update(saved)
+        assert repr(kept) == repr(afresh)
+        seen.append(kept)
+    assert len({repr(r) for r in seen}) > 2   # the writes changed the results

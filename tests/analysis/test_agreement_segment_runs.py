@@ -2,7 +2,7 @@
 collapsed by base-3 keys per code (few coders) and as plain runs or sentences (many coders) give the same
 Agreement, for characters and sentences, two and three coders; and the lengths kept per process under
 ``sources.text_version`` follow a changed text; the spans read packed or as plain rows; the spans kept per
-process under each (source, coder)'s version (analysis/segment_spans.py) follow every write: the agreement
+process under each (source, coder)'s version (analysis/pair_cache.py) follow every write: the agreement
 with them equals the agreement read afresh."""
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from unittest import mock
 import pytest
 from sqlalchemy import select
 
-from casecoder.analysis import agreement_segments, segment_spans
+from casecoder.analysis import agreement_segments, pair_cache, segment_spans
 from casecoder.analysis.agreement import compute_agreement
 from casecoder.coding import excerpts
 from casecoder.models import Code, Excerpt, Source
@@ -36,9 +36,9 @@ def test_spans_read_as_plain_rows_give_the_same(session, factory, unit):
     """The spans come packed into one string while the numbers fit 62 bits, else as plain rows."""
     project, coders = _project(session, factory, 3)
     names = [u.username for u in coders]
-    segment_spans._KEPT.clear()
+    pair_cache._KEPT.clear()
     packed = compute_agreement(session, project, names, list(KEYS), level="segment", unit=unit)
-    segment_spans._KEPT.clear()
+    pair_cache._KEPT.clear()
     with mock.patch.object(segment_spans, "PACKED", 1):
         plain = compute_agreement(session, project, names, list(KEYS), level="segment", unit=unit)
     assert packed == plain and packed.pooled.units > 0
@@ -47,12 +47,12 @@ def test_spans_read_as_plain_rows_give_the_same(session, factory, unit):
 def _afresh(session, project, names, unit):  # type: ignore[no-untyped-def]
     """The agreement with the spans this process keeps, and read afresh (nothing kept)."""
     kept = compute_agreement(session, project, names, list(KEYS), level="segment", unit=unit)
-    saved = dict(segment_spans._KEPT)
-    segment_spans._KEPT.clear()
+    saved = dict(pair_cache._KEPT)
+    pair_cache._KEPT.clear()
     try:
         return kept, compute_agreement(session, project, names, list(KEYS), level="segment", unit=unit)
     finally:
-        segment_spans._KEPT.update(saved)
+        pair_cache._KEPT.update(saved)
 
 
 @pytest.mark.parametrize("unit", ["character", "sentence"])
@@ -80,8 +80,8 @@ def test_kept_spans_follow_every_write(session, factory, unit):
         assert kept == afresh
         seen.append(kept)
     assert len({repr(a) for a in seen}) > 1   # the writes changed the agreement
-    with mock.patch.object(segment_spans, "MAX_KEPT_SPANS", 3):   # more spans than a process keeps: forgotten
-        segment_spans._KEPT.clear()
+    with mock.patch.object(pair_cache, "MAX_KEPT_ROWS", 3):   # more rows than a process keeps: forgotten
+        pair_cache._KEPT.clear()
         assert compute_agreement(session, project, names, list(KEYS), level="segment", unit=unit) == seen[-1]
         assert compute_agreement(session, project, names, list(KEYS), level="segment", unit=unit) == seen[-1]
 

@@ -3,7 +3,8 @@ exact under every write, on SQLite and PostgreSQL: after random sequences of wri
 test_evidence_summary's harness, plus span changes through the app and by raw SQL) it equals a GROUP BY
 over the codings and their excerpts, and its rebuild; after a paused bulk import (models/derived/pause.py)
 it equals the same GROUP BY; a deleted project leaves no rows. ``source_coder_span_versions`` has a row
-for every (source, coder) that has spans and no other, and a pair's version changes with its spans."""
+for every (source, coder) that has spans and no other, and a pair's version changes with its spans and
+its rows of source_case_codings."""
 from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, example, given, settings
@@ -43,10 +44,15 @@ def versions(session: Session) -> dict[tuple[int, int], tuple[int, int]]:
 
 
 def spans_by_pair(session: Session) -> dict[tuple[int, int], set[tuple]]:  # type: ignore[type-arg]
-    """(source, coder) -> its rows of source_coder_spans without their counts."""
+    """(source, coder) -> its rows of source_coder_spans and of source_case_codings without their counts
+    (the project last)."""
     pairs: dict[tuple[int, int], set[tuple]] = {}  # type: ignore[type-arg]
     for row in session.execute(text(f"SELECT {KEY}, project_id FROM {TABLE}")):
-        pairs.setdefault((row[0], row[1]), set()).add(tuple(row[2:]))
+        pairs.setdefault((row[0], row[1]), set()).add(("span", *row[2:]))
+    for row in session.execute(text("SELECT source_id, coder_id, code_id, case_id, direction, project_id "
+                                    "FROM source_case_codings")):
+        assert (row[0], row[1]) in pairs   # every pair with presence rows has spans
+        pairs[(row[0], row[1])].add(("case", *row[2:]))
     return pairs
 
 

@@ -16,9 +16,10 @@ A row whose count falls to 0 is deleted. ``rebuild_source_coder_spans`` recomput
 project, or all); migration 0029 filled it.
 
 ``source_coder_span_versions``: per (source, coder) that has rows here, a random version that triggers on
-this table replace whenever one of the pair's rows is added, deleted or changes its span, code, direction
-or project (not when only its count moves). The segment agreement keeps each pair's spans per process
-under that version (``analysis/segment_spans.py``) and reads only the pairs whose version changed: the
+this table and on ``source_case_codings`` replace whenever one of the pair's rows there is added, deleted
+or changes its span, case, code, direction or project (not when only its count moves). The agreement keeps
+each pair's spans (``analysis/segment_spans.py``) and case-level presence (``analysis/case_presence.py``)
+per process under that version and reads only the pairs whose version changed: the
 version of a pair that has no rows is deleted with its last row, and a rolled-back version never comes
 back (random, as ``sources.text_version``). Migration 0034 added it; the rebuild recomputes it too, and
 a bulk import's pause (``pause.py``) pauses its triggers with the others of this entry.
@@ -93,20 +94,30 @@ def _bump(row: str, random: str) -> str:
             "ON CONFLICT (source_id, coder_id) DO UPDATE SET version = excluded.version, project_id = excluded.project_id")
 
 
-# the old pair's version goes with its last row
-_GONE = (f"DELETE FROM {VERSIONS} WHERE source_id = old.source_id AND coder_id = old.coder_id AND NOT EXISTS "
-         f"(SELECT 1 FROM {TABLE} s WHERE s.source_id = old.source_id AND s.coder_id = old.coder_id)")
+def _gone(row: str) -> str:
+    """The pair of ``row``'s version goes with its last row of source_coder_spans."""
+    return (f"DELETE FROM {VERSIONS} WHERE source_id = {row}.source_id AND coder_id = {row}.coder_id AND NOT EXISTS "
+            f"(SELECT 1 FROM {TABLE} s WHERE s.source_id = {row}.source_id AND s.coder_id = {row}.coder_id)")
+
+
 _MOVED = ("old.source_id <> new.source_id OR old.coder_id <> new.coder_id OR old.code_id <> new.code_id "
-          "OR old.direction <> new.direction OR old.start_offset <> new.start_offset "
-          "OR old.end_offset <> new.end_offset OR old.project_id <> new.project_id")
+          "OR old.direction <> new.direction OR old.project_id <> new.project_id")
+_SPAN_MOVED = f"{_MOVED} OR old.start_offset <> new.start_offset OR old.end_offset <> new.end_offset"
+_CASE_MOVED = f"{_MOVED} OR old.case_id <> new.case_id"
 
 
 def _version_triggers(random: str) -> list[tuple[str, str, str, str | None, list[str]]]:
-    """(name, timing and event, table, condition, statements) of the versions' triggers (``summary.py``'s shape)."""
-    return [("source_coder_span_versions_ai", "AFTER INSERT", TABLE, None, [_bump("new", random)]),
-            ("source_coder_span_versions_au", "AFTER UPDATE", TABLE, _MOVED,
-             [_bump("old", random), _bump("new", random), _GONE]),
-            ("source_coder_span_versions_ad", "AFTER DELETE", TABLE, None, [_bump("old", random), _GONE])]
+    """(name, timing and event, table, condition, statements) of the versions' triggers (``summary.py``'s shape):
+    on this table and on ``source_case_codings`` (the case-level presence; its pairs are among this table's,
+    as every coding has a row here), so that a pair's version covers its rows of both."""
+    out = []
+    for prefix, table, moved in (("source_coder_span_versions", TABLE, _SPAN_MOVED),
+                                 ("source_case_span_versions", "source_case_codings", _CASE_MOVED)):
+        out += [(f"{prefix}_ai", "AFTER INSERT", table, None, [_bump("new", random), _gone("new")]),
+                (f"{prefix}_au", "AFTER UPDATE", table, moved,
+                 [_bump("old", random), _bump("new", random), _gone("old"), _gone("new")]),
+                (f"{prefix}_ad", "AFTER DELETE", table, None, [_bump("old", random), _gone("old")])]
+    return out
 
 
 _VERSIONS_DROP = drop_triggers(_version_triggers(""))
