@@ -30,9 +30,9 @@ holds the result to a brute-force count of the rules, blind viewers included.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import filterfalse
 from typing import Any
 
@@ -60,6 +60,17 @@ class BlindDelta:
     mask before and the bits it loses (sub-codes rolled up); the coders none of whose evidence counts."""
     changed: dict[tuple[int, int], tuple[int, int]]
     gone_coders: frozenset[int]
+
+    @cached_property
+    def by_code(self) -> dict[int, list[tuple[int, int, int]]]:
+        """``changed`` per code: (case, mask before, bits lost), worked out once for the tally and the evidence."""
+        out: dict[int, list[tuple[int, int, int]]] = {}
+        for (case, code), (old, cleared) in self.changed.items():
+            cells = out.get(code)
+            if cells is None:
+                cells = out[code] = []
+            cells.append((case, old, cleared))
+        return out
 
 
 NOTHING = BlindDelta({}, frozenset())
@@ -276,32 +287,33 @@ def _names(session: Session, user_ids: frozenset[int]) -> set[str]:
 def correct_evidence(session: Session, ev: Evidence, delta: BlindDelta) -> Evidence:
     """``ev`` (everyone's evidence of record) as the viewer may count it (only the codes ``ev`` holds)."""
     codes = {code for code, _p, _d in ev.occurs}
-    for (case, code), (_old, cleared) in delta.changed.items():
-        if code not in codes:
-            continue
-        for pair, bit in BITS.items():
-            if cleared & bit:
-                found = ev.occurs.get((code, *pair))
-                if found is not None:
-                    found.discard(case)
-                    if not found:
-                        del ev.occurs[(code, *pair)]
+    by_code = delta.by_code
+    for code in codes.intersection(by_code) if delta.changed else ():
+        for case, _old, cleared in by_code[code]:
+            for pair, bit in BITS.items():
+                if cleared & bit:
+                    found = ev.occurs.get((code, *pair))
+                    if found is not None:
+                        found.discard(case)
+                        if not found:
+                            del ev.occurs[(code, *pair)]
     gone = _names(session, delta.gone_coders)
     ev.coders = tuple(name for name in ev.coders if name not in gone)
     return ev
 
 
 class KeysLess(LazyKeys):
-    """Sorted case keys less some, worked out when first read."""
+    """Sorted case keys less those of some cases (ids, and the keys of ids), worked out when first read."""
 
-    __slots__ = ("_all", "_less")
+    __slots__ = ("_all", "_less", "_key_of")
 
-    def __init__(self, keys: Sequence[str], less: set[str], n: int) -> None:
+    def __init__(self, keys: Sequence[str], less: set[int], key_of: Mapping[int, str], n: int) -> None:
         super().__init__(n)
-        self._all, self._less = keys, less
+        self._all, self._less, self._key_of = keys, less, key_of
 
     def _resolve(self) -> tuple[str, ...]:
-        return tuple(filterfalse(self._less.__contains__, self._all))   # no Python loop per key
+        less = set(map(self._key_of.__getitem__, self._less))
+        return tuple(filterfalse(less.__contains__, self._all))   # no Python loop per key
 
 
 def correct_tally(session: Session, tally: Any, delta: BlindDelta, directions: frozenset[str]) -> None:
@@ -309,16 +321,17 @@ def correct_tally(session: Session, tally: Any, delta: BlindDelta, directions: f
     hits = measures_of_masks(frozenset(directions))
     lost: dict[int, list[set[int]]] = {}   # code -> per measure (NAMES order) the cases it loses
     losing: dict[tuple[int, int], tuple[int, ...]] = {}   # (mask before, after) -> the measures that stop holding
-    for (case, code), (old, cleared) in delta.changed.items():
-        stop = losing.get((old, cleared))
-        if stop is None:
-            stop = losing[(old, cleared)] = tuple(sorted(set(hits[old]) - set(hits[old & ~cleared])))
-        if stop:
-            per = lost.get(code)
-            if per is None:
-                per = lost[code] = [set() for _ in NAMES]
-            for i in stop:
-                per[i].add(case)
+    for code, cells in delta.by_code.items() if delta.changed else ():
+        per: list[set[int]] | None = None
+        for case, old, cleared in cells:
+            stop = losing.get((old, cleared))
+            if stop is None:
+                stop = losing[(old, cleared)] = tuple(sorted(set(hits[old]) - set(hits[old & ~cleared])))
+            if stop:
+                if per is None:
+                    per = lost[code] = [set() for _ in NAMES]
+                for i in stop:
+                    per[i].add(case)
     if lost:
         key_of: dict[int, str] | None = None   # read when a count has its case keys (not for counts alone)
         for row in tally.rows:
@@ -332,7 +345,7 @@ def correct_tally(session: Session, tally: Any, delta: BlindDelta, directions: f
                         if key_of is None:
                             every = sorted({c for found in lost.values() for one in found for c in one})
                             key_of = dict(session.execute(select(Case.id, Case.key).where(Case.id.in_(every))).all())
-                        keys = KeysLess(keys, {key_of[c] for c in cases}, count.n - n)
+                        keys = KeysLess(keys, cases, key_of, count.n - n)
                     row.counts[name] = count._replace(n=count.n - n, case_keys=keys)
     gone = _names(session, delta.gone_coders)
     tally.coders = tuple(name for name in tally.coders if name not in gone)
