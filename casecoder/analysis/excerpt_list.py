@@ -5,11 +5,11 @@ with code Y (or a sub-code) as contradicting" is one condition, not three.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Collection, Sequence
 
-from sqlalchemy import ColumnElement, Integer, Select, all_, any_, bindparam, exists, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, all_, any_, bindparam, exists, func, literal, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import QueryableAttribute, Session, selectinload
 
@@ -156,7 +156,12 @@ def excerpt_conditions(session: Session, project_id: int, f: ExcerptFilter, *,
                               exists().where(Coding.excerpt_id == Excerpt.id, Coding.coder_id == f.viewer_id)))
     # the blind condition names the excerpt, and a page's few excerpts are probed one by one (the set of a
     # code's codings would be read whole: 73,000 for the large project's most used code): a correlated EXISTS
-    if coding_conditions and (blind or few):
+    if coding_conditions and few and session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL turns an EXISTS into a semi-join with every coding of the code (73,000 index entries for the
+        # large project's most used code: 13 ms); a subquery with LIMIT stays a probe per excerpt (~1,100: 1 ms)
+        conditions.append(select(literal(1)).where(Coding.excerpt_id == Excerpt.id, *coding_conditions)
+                          .limit(1).scalar_subquery().is_not(None))
+    elif coding_conditions and (blind or few):
         conditions.append(exists().where(Coding.excerpt_id == Excerpt.id, *coding_conditions))
     elif coding_conditions:  # the codings' excerpts as a set: a narrow code is found from its codings,
         # read from ix_codings_code_excerpt alone (migration 0026), no row of codings
@@ -270,9 +275,11 @@ def list_excerpts(session: Session, project_id: int, f: ExcerptFilter, page: int
             before = before if page_sources else total
             page_sources += ids
         total += n
+    # the page's transcripts alone decide who sees what on them: none coded blind, no blind conditions at all
+    on_page = replace(f, blind_source_ids=f.blind_source_ids.intersection(page_sources))
     rows = [] if not page_sources else session.scalars(
         select(Excerpt).join(Source, Source.id == Excerpt.source_id)
-        .where(*excerpt_conditions(session, project_id, f, few=True), Excerpt.source_id.in_(page_sources))
+        .where(*excerpt_conditions(session, project_id, on_page, few=True), Excerpt.source_id.in_(page_sources))
         .options(selectinload(Excerpt.codings).selectinload(Coding.code),
                  selectinload(Excerpt.codings).selectinload(Coding.coder),
                  selectinload(Excerpt.memos).selectinload(ExcerptMemo.user),
