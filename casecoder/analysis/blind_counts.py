@@ -303,16 +303,19 @@ def correct_evidence(session: Session, ev: Evidence, delta: BlindDelta) -> Evide
 
 
 class KeysLess(LazyKeys):
-    """Sorted case keys less those of some cases (ids, and the keys of ids), worked out when first read."""
+    """Sorted case keys less some, worked out when first read; with ``key_of``, ``less`` holds case ids,
+    mapped to their keys then too."""
 
     __slots__ = ("_all", "_less", "_key_of")
 
-    def __init__(self, keys: Sequence[str], less: set[int], key_of: Mapping[int, str], n: int) -> None:
+    def __init__(self, keys: Sequence[str], less: set[str] | set[int], n: int,
+                 key_of: Mapping[int, str] | None = None) -> None:
         super().__init__(n)
         self._all, self._less, self._key_of = keys, less, key_of
 
     def _resolve(self) -> tuple[str, ...]:
-        less = set(map(self._key_of.__getitem__, self._less))
+        key_of = self._key_of
+        less = self._less if key_of is None else {key_of[case] for case in self._less}  # type: ignore[index]
         return tuple(filterfalse(less.__contains__, self._all))   # no Python loop per key
 
 
@@ -345,7 +348,7 @@ def correct_tally(session: Session, tally: Any, delta: BlindDelta, directions: f
                         if key_of is None:
                             every = sorted({c for found in lost.values() for one in found for c in one})
                             key_of = dict(session.execute(select(Case.id, Case.key).where(Case.id.in_(every))).all())
-                        keys = KeysLess(keys, cases, key_of, count.n - n)
+                        keys = KeysLess(keys, cases, count.n - n, key_of)
                     row.counts[name] = count._replace(n=count.n - n, case_keys=keys)
     gone = _names(session, delta.gone_coders)
     tally.coders = tuple(name for name in tally.coders if name not in gone)
