@@ -30,3 +30,16 @@ def test_transcript_and_case_choices_keep_the_filter(client, demo, session):  # 
     assert {v for v, (_, on) in offered.items() if on} == {str(i) for i in chosen}
     unfiltered = client.get("/p/demo/excerpts").get_data(as_text=True)
     assert not any(on for _, on in _options(unfiltered, "f-source").values())
+    again = client.get(f"/p/demo/excerpts?source={source.id}&case={cases[0].id}&case={cases[-1].id}")
+    assert again.get_data(as_text=True).count(" selected>") == page.count(" selected>")   # the kept lists
+
+
+def test_kept_options_are_the_options_and_follow_the_rows():  # type: ignore[no-untyped-def]
+    """``kept_options``: the same HTML as ``options`` for any selection, made again when the rows change."""
+    from casecoder.web.excerpts import kept_options, options
+    rows = [(3, "Anna & Bo <1>"), (1, "B"), (12, "C"), (2, "B")]
+    for selected in ((), (None,), (12,), (3, 2), (99,), (1, 1)):
+        assert str(kept_options("test", -1, rows, selected)) == str(options(rows, set(selected)))
+    rows[1] = (1, "Bb")
+    assert str(kept_options("test", -1, rows, (1,))) == str(options(rows, {1}))
+    assert str(kept_options("test", -1, rows[:2], ())) == str(options(rows[:2], ()))
