@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from sqlalchemy import delete, insert, text, update
 from sqlalchemy.orm import Session
 
+from casecoder.coding import excerpt_create
 from casecoder.models import Coding, Excerpt, Project
 from casecoder.models.derived.pause import paused
 from casecoder.models.derived.source_excerpts import CODE_TABLE, TABLE, rebuild_source_excerpts
@@ -108,3 +109,19 @@ def test_deleting_a_project_drops_its_counts(session, factory):
     session.commit()
     assert session.execute(text(f"SELECT count(*) FROM {TABLE}")).scalar() == 0
     assert session.execute(text(f"SELECT count(*) FROM {CODE_TABLE}")).scalar() == 0
+
+
+def test_the_workbench_create_in_one_statement_counts(session, factory):
+    """``coding/excerpt_create.create`` (on PostgreSQL the excerpt and its codings in ONE statement): counted."""
+    owner = factory.user("olga")
+    project = factory.project("proj", owner)
+    source = factory.source(project, [factory.case(project)])
+    for key in ("H1.4", "H1.1"):
+        factory.code(project, key)
+    session.commit()
+    found, by_key = excerpt_create.source_and_codes(session, source.id, project.id, ["H1.4", "H1.1"])
+    excerpt_create.create(session, owner.id, owner.username, found, 0, 20,
+                          [(by_key["H1.4"], "supports"), (by_key["H1.1"], "nuances")])
+    session.commit()
+    assert_exact(session, project.id)
+    assert [len(part) for part in kept(session, project.id)] == [1, 2]
