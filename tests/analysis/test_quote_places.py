@@ -77,8 +77,8 @@ def test_places_come_from_the_covering_index(session, demo):  # type: ignore[no-
     if session.get_bind().dialect.name != "sqlite":
         for setting in ("enable_seqscan", "enable_bitmapscan"):   # the demo is tiny: is the index usable at all?
             session.execute(text(f"SET LOCAL {setting} = off"))
-        assert "Index Only Scan using ix_excerpts_id_place" in _plan(session, _excerpt_places(demo, f, codes))
+        assert "Index Only Scan using ix_excerpts_id_place" in _plan(session, _excerpt_places(session, demo, f, codes))
         return
     session.execute(text("ANALYZE"))   # the planner statistics a maintained installation has (bench/pages.py)
-    plan = _plan(session, _joined(demo, f, codes, NOT_BLIND))
+    plan = _plan(session, _joined(session, demo, f, codes, NOT_BLIND))
     assert "COVERING INDEX ix_excerpts_id_place" in plan
