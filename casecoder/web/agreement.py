@@ -77,7 +77,7 @@ def mark(project: Project):  # type: ignore[no-untyped-def]
 
 def _assignment(project: Project, source_id: int) -> DoubleCoding:
     """The double coding of a source (one per source), addressed by the source's id."""
-    return owned(reads.assignment_of(get_session(), source_id), project)  # type: ignore[no-any-return]
+    return owned(reads.assignment_of(get_session(), source_id), project)
 
 
 @bp.route("/p/<slug>/double-coding/<int:source_id>/open", methods=["POST"])
