@@ -1,7 +1,7 @@
 """Rows of the agreement's reads kept per process under each (source, coder)'s version.
 
 ``source_coder_span_versions`` holds a random version per (source, coder) that triggers replace whenever
-one of the pair's rows in ``source_coder_spans`` or ``source_case_codings`` changes (migration 0034). A read
+one of the pair's rows in ``source_coder_spans`` or ``source_case_codings`` changes (migration 0033). A read
 over the material (``segment_spans.py``: the spans; ``case_presence.py``: the case-level presence) first
 reads the versions (one row per pair), then only the pairs whose rows this process has not kept under that
 version (all of them the first time). Read in that order, a pair's kept rows are never older than its

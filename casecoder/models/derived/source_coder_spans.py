@@ -21,7 +21,7 @@ or changes its span, case, code, direction or project (not when only its count m
 each pair's spans (``analysis/segment_spans.py``) and case-level presence (``analysis/case_presence.py``)
 per process under that version and reads only the pairs whose version changed: the
 version of a pair that has no rows is deleted with its last row, and a rolled-back version never comes
-back (random, as ``sources.text_version``). Migration 0034 added it; the rebuild recomputes it too, and
+back (random, as ``sources.text_version``). Migration 0033 added it; the rebuild recomputes it too, and
 a bulk import's pause (``pause.py``) pauses its triggers with the others of this entry.
 """
 from __future__ import annotations

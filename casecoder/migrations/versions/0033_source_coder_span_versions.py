@@ -1,6 +1,6 @@
 """source_coder_span_versions: a random version per source and coder of source_coder_spans, kept by triggers (#25)
 
-Revision ID: 0034
+Revision ID: 0033
 Revises: 0032
 Create Date: 2026-12-05
 
@@ -17,7 +17,7 @@ holds today's).
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0034'
+revision = '0033'
 down_revision = '0032'
 branch_labels = None
 depends_on = None
