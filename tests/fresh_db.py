@@ -15,7 +15,8 @@ Every test still starts on a database exactly as a new one would be; building it
   may be off). A test that depends on the planner's choice asks for a schema of its own (``db_url``).
   The demo is copied in from a second schema built once, with triggers off
   (``session_replication_role``; without that right the demo is loaded again per test).
-- The demo's transcripts get new random ``text_version`` numbers per copy, as a new load gives them.
+- The demo's transcripts get new random ``text_version`` numbers per copy, as a new load gives them, and so
+  do its (source, coder) pairs in ``source_coder_span_versions``.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from casecoder.models import Base, Project
+from casecoder.models.derived.source_coder_spans import RENEW_VERSIONS
 from casecoder.models.derived.source_text import FILL
 from casecoder.models.engine import make_engine
 from tests.factories import PASSWORD
@@ -67,6 +69,7 @@ class SqliteTemplates:
         if content == "demo":
             with sqlite3.connect(dest) as conn:  # new versions, as a new load draws them (no trigger fires)
                 conn.execute(FILL["sqlite"])
+                conn.execute(RENEW_VERSIONS["sqlite"])
             conn.close()
 
     def _build(self, content: str) -> Path:
@@ -301,6 +304,7 @@ class PostgresSchemas:
             for statement in self.demo_copy:
                 conn.execute(text(statement.replace("{target}", quoted(schema))))
             conn.execute(text(FILL["postgresql"]))
+            conn.execute(text(RENEW_VERSIONS["postgresql"]))
 
     def _build_demo_source(self) -> None:
         schema = self.demo_source = self._schema_with_tables()

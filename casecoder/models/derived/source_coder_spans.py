@@ -139,6 +139,11 @@ REBUILD_VERSIONS = {
     for dialect, random in (("sqlite", SQLITE_RANDOM), ("postgresql", POSTGRES_RANDOM))}
 
 
+# Every pair's version drawn again, as a new load draws them (a copied database: tests/fresh_db.py)
+RENEW_VERSIONS = {dialect: f"UPDATE {VERSIONS} SET version = {random}"
+                  for dialect, random in (("sqlite", SQLITE_RANDOM), ("postgresql", POSTGRES_RANDOM))}
+
+
 def rebuild_source_coder_spans(session: Session, project_id: int | None = None) -> int:
     """Recompute the table (one project, or all) from the codings, and new versions for its pairs; returns
     the rows written (of ``source_coder_spans``)."""
