@@ -40,6 +40,7 @@ from sqlalchemy import and_, bindparam, exists, func, literal, literal_column, s
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session, aliased
 
+from casecoder.analysis.agreement_sql import among
 from casecoder.analysis.evidence import CountFilter, Evidence, _driver_rows, _not_indexed
 from casecoder.analysis.lazy_keys import LazyKeys
 from casecoder.kernel.measures import BITS, NAMES, PAIRS, measures_of_masks
@@ -347,7 +348,7 @@ def correct_tally(session: Session, tally: Any, delta: BlindDelta, directions: f
                     if keys is not None:
                         if key_of is None:
                             every = sorted({c for found in lost.values() for one in found for c in one})
-                            key_of = dict(session.execute(select(Case.id, Case.key).where(Case.id.in_(every))).all())
+                            key_of = dict(session.execute(select(Case.id, Case.key).where(among(session, Case.id, every))).all())
                         keys = KeysLess(keys, cases, count.n - n, key_of)
                     row.counts[name] = count._replace(n=count.n - n, case_keys=keys)
     gone = _names(session, delta.gone_coders)

@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Collection, Sequence
 
-from sqlalchemy import Select, select, true
+from sqlalchemy import ARRAY, Integer, Select, all_, bindparam, or_, select, true
 from sqlalchemy.orm import Session
 
+from casecoder.analysis.agreement_sql import among
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
 from casecoder.analysis.evidence import DIRECTIONS, SYSTEM, CountFilter, selected_cases, source_conditions
 from casecoder.analysis.filters import to_params
@@ -204,7 +205,7 @@ def quote_bank(session: Session, project: Project, code_keys: Sequence[str], f: 
                      Coding.code_id, Coding.direction, User.username, Excerpt.id, Excerpt.text, Excerpt.start_offset,
                      Case.key, Source.id, Source.title, Source.perspective, Source.interview_date)
     if excerpt_ids is not None:
-        query = query.where(Excerpt.id.in_(sorted(excerpt_ids)))
+        query = query.where(among(session, Excerpt.id, excerpt_ids))
 
     found: dict[int, dict[int, _Found]] = {}   # code id -> excerpt id -> what the codings say
     for (code_id, direction, username, excerpt_id, text, start, case_key, source_id, title, source_perspective,
@@ -267,10 +268,20 @@ def _excerpt_conditions(session: Session, project: Project, f: CountFilter, pers
     perspective."""
     found = [Excerpt.project_id == project.id, _selected(session, project, f, Excerpt.case_id)]
     if blind:  # blind double coding: another coder's codings on a blind source give no quote
-        found.append(blind.coding_seen())
+        found.append(_coding_seen(session, blind))
     if perspective is not None:
         found.append(Source.perspective == Perspective(perspective))
     return found
+
+
+def _coding_seen(session: Session, blind: Blindness) -> Any:
+    """``blind.coding_seen()``; on PostgreSQL the blind sources as one array parameter (``<> ALL(:ids)``, the
+    plan PostgreSQL makes of ``NOT IN`` a list anyway) instead of a parameter per source: a blind coder's
+    hundreds of sources were compiled, sent and planned for longer than the chapter's quotes ran (#25)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return blind.coding_seen()
+    hidden = bindparam(None, sorted(blind.source_ids), type_=ARRAY(Integer))
+    return or_(Excerpt.source_id != all_(hidden), Coding.coder_id == blind.viewer_id)
 
 
 def _selected(session: Session, project: Project, f: CountFilter, case_id: Any) -> Any:
@@ -313,6 +324,6 @@ def _memos(session: Session, excerpt_ids: set[int]) -> dict[int, list[tuple[str,
     if excerpt_ids:
         for excerpt_id, name, text in session.execute(
                 select(ExcerptMemo.excerpt_id, User.username, ExcerptMemo.text).join(User, User.id == ExcerptMemo.user_id)
-                .where(ExcerptMemo.excerpt_id.in_(sorted(excerpt_ids))).order_by(User.username)):
+                .where(among(session, ExcerptMemo.excerpt_id, excerpt_ids)).order_by(User.username)):
             found.setdefault(excerpt_id, []).append((name, text.strip()))
     return found
