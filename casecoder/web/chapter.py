@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from casecoder.analysis import lookups
 from casecoder.analysis.chapter import build_chapter
-from casecoder.analysis.double_coding import blindness, visible_excerpt
+from casecoder.analysis.double_coding import NOT_BLIND, Blindness, blindness, visible_excerpt
 from casecoder.coding import report_prep
 from casecoder.db import get_session
 from casecoder.export import chapter_text
@@ -35,10 +35,9 @@ def _hypothesis(project: Project, key: str) -> Code:
 @project_route("analyse")
 def page(project: Project, key: str):  # type: ignore[no-untyped-def]
     code = _hypothesis(project, key)
-    session = get_session()
-    chapter = build_chapter(session, project, code.key, _filter(),
-                            blind=blindness(session, project.id, current_user, g.get("role")))
-    return _page(project, chapter)
+    f = _filter()   # a blind coder's filter carries what ``blindness`` gives (``Blindness.count_filter``)
+    blind = Blindness(f.viewer_id, frozenset(f.blind_source_ids)) if f.viewer_id is not None else NOT_BLIND
+    return _page(project, build_chapter(get_session(), project, code.key, f, blind=blind))
 
 
 def _page(project: Project, chapter, template_form: TemplateForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
