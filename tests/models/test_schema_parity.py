@@ -206,8 +206,9 @@ def test_every_derived_table_is_a_model_and_rebuilt(created):
     assert [part.name for part in DERIVED if part.rebuild] == ["evidence_summary", "tally_cells", "tally_keys",
                                                               "coder_evidence", "sole_coder_cells", "case_sources",
                                                               "source_coder_codings", "source_case_codings",
-                                                              "source_coder_spans", "source_excerpts"]
+                                                              "source_coder_spans", "source_excerpts", "coding_places"]
     with Session(created) as session:
         assert rebuild_all(session) == {"evidence_summary": 0, "tally_cells": 0, "tally_keys": 0, "coder_evidence": 0,
                                          "sole_coder_cells": 0, "case_sources": 0, "source_coder_codings": 0,
-                                         "source_case_codings": 0, "source_coder_spans": 0, "source_excerpts": 0}
+                                         "source_case_codings": 0, "source_coder_spans": 0, "source_excerpts": 0,
+                                         "coding_places": 0}

@@ -10,7 +10,8 @@ evidence_summary), ``tally_keys`` (the cases behind each default measure, from c
 source, from the codings), ``source_case_codings`` (each coder's codings per source, case, code and
 direction: the agreement's presence), ``source_coder_spans`` (each coder's codings per source, code,
 direction and span: the agreement's segments), ``source_excerpts``/``source_code_excerpts`` (each source's
-excerpts, and those per code: the excerpt list's counts), ``sources.text_version``, the full-text index
+excerpts, and those per code: the excerpt list's counts), ``coding_places`` (each coding with its
+excerpt's place: the chapter's quote candidates), ``sources.text_version``, the full-text index
 (SQLite FTS5 table, PostgreSQL ``sources.search_vector`` and its GIN index) and the append-only
 triggers of ``audit_events``. Each entry holds its DDL per dialect, the SQL that drops
 it, and the function that recomputes its rows (if it has rows).
@@ -32,6 +33,7 @@ from casecoder.models.base import Base
 from casecoder.models.derived import (
     case_sources,
     coder_evidence,
+    coding_places,
     search,
     sole_coder_cells,
     source_case_codings,
@@ -99,6 +101,10 @@ DERIVED: tuple[Derived, ...] = (
             {"sqlite": source_excerpts.SQLITE_TRIGGERS, "postgresql": source_excerpts.POSTGRES_TRIGGERS},
             {"sqlite": source_excerpts.SQLITE_DROP, "postgresql": source_excerpts.POSTGRES_DROP},
             source_excerpts.rebuild_source_excerpts),
+    Derived("coding_places", (coding_places.TABLE,),
+            {"sqlite": coding_places.SQLITE_TRIGGERS, "postgresql": coding_places.POSTGRES_TRIGGERS},
+            {"sqlite": coding_places.SQLITE_DROP, "postgresql": coding_places.POSTGRES_DROP},
+            coding_places.rebuild_coding_places),
     Derived("text_version", (),
             {"sqlite": source_text.SQLITE_TRIGGERS, "postgresql": source_text.POSTGRES_TRIGGERS},
             {"sqlite": source_text.SQLITE_DROP, "postgresql": source_text.POSTGRES_DROP}),
