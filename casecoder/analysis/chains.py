@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from itertools import combinations
 
 import networkx as nx
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
-from casecoder.analysis.evidence import FAMILY, SYSTEM, CountFilter, Evidence
+from casecoder.analysis.evidence import CountFilter, Evidence
 from casecoder.analysis.measures import KEYS_SEP, denominator_cases, measure_cases, occurs_query
-from casecoder.analysis.tally import case_denominators, cell_counts, cells_serve, project_coders, served_evidence
+from casecoder.analysis.tally import case_denominators, cell_counts, cells_serve, served_cases, served_evidence
 from casecoder.kernel.measures import BITS, BY_NAME, DEFAULT_DIRECTIONS, MEASURES
-from casecoder.models import Case, CaseCodeEvidence, CaseSources, Chain, ChainNode, Code, CodeKind, Project
+from casecoder.models import CaseCodeEvidence, Chain, ChainNode, Code, CodeKind, Project
 
 SCOPE_MEASURES = {"family": "family", "system": "system", "pooled": "either"}   # scope -> the measure it counts
 AND, OR = "both-and", "and-or"
@@ -63,36 +63,13 @@ class ChainCount:
 OCCURS_OF = occurs_query().where(CaseCodeEvidence.code_id.in_(bindparam("code_ids", expanding=True)))
 
 
-# every case of the project with its number of family and system sources (``case_sources``)
-CASES = (select(Case.id, Case.key, Case.municipality, func.coalesce(CaseSources.family, 0),
-                func.coalesce(CaseSources.system, 0))
-         .outerjoin(CaseSources, and_(CaseSources.project_id == Case.project_id, CaseSources.case_id == Case.id))
-         .where(Case.project_id == bindparam("project_id")))
-
-
-def _cases(session: Session, project_id: int) -> Evidence:
-    """``collect(f, occurs=False)`` for a filter ``tally_cells`` serves (every case, every coder): the
-    cases, who has a source of each perspective (``case_sources``, kept by triggers) and the coders."""
-    case_keys, municipality = {}, {}
-    with_source: dict[str, set[int]] = {FAMILY: set(), SYSTEM: set()}
-    for case_id, key, place, family, system in session.connection().execute(CASES, {"project_id": project_id}):
-        case_keys[case_id], municipality[case_id] = key, place
-        if family > 0:
-            with_source[FAMILY].add(case_id)
-        if system > 0:
-            with_source[SYSTEM].add(case_id)
-    return Evidence(case_keys=case_keys, municipality=municipality,
-                    with_source={p: frozenset(ids) for p, ids in with_source.items()},
-                    coders=project_coders(session, project_id))
-
-
 def evidence(session: Session, project_id: int, f: CountFilter, code_ids: Collection[int] | None = None) -> Evidence:
     """``collect(f)``, with the occurrences of ``code_ids`` at least (None: every code; sub-codes rolled up):
     where ``tally_cells`` serves ``f``, read from ``case_code_evidence`` for those codes only
     (``tally.served_evidence`` reads it for every code); otherwise every code, through ``collect``."""
     if code_ids is None or not cells_serve(f):   # a blind viewer's served evidence reads only these codes too
         return served_evidence(session, project_id, f, code_ids)
-    ev = _cases(session, project_id)
+    ev = served_cases(session, project_id)
     if code_ids:
         rows = session.connection().execute(OCCURS_OF, {"project_id": project_id, "code_ids": sorted(set(code_ids))})
         for code_id, *joined in rows:
