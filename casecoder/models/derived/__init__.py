@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from types import ModuleType
 
 from sqlalchemy import DDL, event
 from sqlalchemy.orm import Session
@@ -60,60 +61,32 @@ class Derived:
     rebuild: Rebuild | None = None  # recompute the rows (one project, or all); returns the rows written
 
 
+def _kept(name: str, module: ModuleType, tables: tuple[str, ...], rebuild: Rebuild | None = None,
+          create: tuple[str, str] = ("SQLITE_TRIGGERS", "POSTGRES_TRIGGERS")) -> Derived:
+    """The entry of a module that names its DDL ``create`` (SQLite, PostgreSQL), its drops ``SQLITE_DROP`` and
+    ``POSTGRES_DROP``."""
+    return Derived(name, tables, {"sqlite": getattr(module, create[0]), "postgresql": getattr(module, create[1])},
+                   {"sqlite": module.SQLITE_DROP, "postgresql": module.POSTGRES_DROP}, rebuild)
+
+
 DERIVED: tuple[Derived, ...] = (
-    Derived("evidence_summary", ("evidence_summary",),
-            {"sqlite": summary.SQLITE_TRIGGERS, "postgresql": summary.POSTGRES_TRIGGERS},
-            {"sqlite": summary.SQLITE_DROP, "postgresql": summary.POSTGRES_DROP},
-            summary.rebuild_summary),
-    Derived("tally_cells", tally_cells.TABLES,
-            {"sqlite": tally_cells.SQLITE_TRIGGERS, "postgresql": tally_cells.POSTGRES_TRIGGERS},
-            {"sqlite": tally_cells.SQLITE_DROP, "postgresql": tally_cells.POSTGRES_DROP},
-            tally_cells.rebuild_tally_cells),
-    Derived("tally_keys", (tally_keys.TABLE,),
-            {"sqlite": tally_keys.SQLITE_TRIGGERS, "postgresql": tally_keys.POSTGRES_TRIGGERS},
-            {"sqlite": tally_keys.SQLITE_DROP, "postgresql": tally_keys.POSTGRES_DROP},
-            tally_keys.rebuild_tally_keys),
-    Derived("coder_evidence", (coder_evidence.TABLE,),
-            {"sqlite": coder_evidence.SQLITE_TRIGGERS, "postgresql": coder_evidence.POSTGRES_TRIGGERS},
-            {"sqlite": coder_evidence.SQLITE_DROP, "postgresql": coder_evidence.POSTGRES_DROP},
-            coder_evidence.rebuild_coder_evidence),
-    Derived("sole_coder_cells", (sole_coder_cells.TABLE,),
-            {"sqlite": sole_coder_cells.SQLITE_TRIGGERS, "postgresql": sole_coder_cells.POSTGRES_TRIGGERS},
-            {"sqlite": sole_coder_cells.SQLITE_DROP, "postgresql": sole_coder_cells.POSTGRES_DROP},
-            sole_coder_cells.rebuild_sole_coder_cells),
-    Derived("case_sources", ("case_sources",),
-            {"sqlite": case_sources.SQLITE_TRIGGERS, "postgresql": case_sources.POSTGRES_TRIGGERS},
-            {"sqlite": case_sources.SQLITE_DROP, "postgresql": case_sources.POSTGRES_DROP},
-            case_sources.rebuild_case_sources),
-    Derived("source_coder_codings", (source_coder_codings.TABLE,),
-            {"sqlite": source_coder_codings.SQLITE_TRIGGERS, "postgresql": source_coder_codings.POSTGRES_TRIGGERS},
-            {"sqlite": source_coder_codings.SQLITE_DROP, "postgresql": source_coder_codings.POSTGRES_DROP},
-            source_coder_codings.rebuild_source_coder_codings),
-    Derived("source_case_codings", (source_case_codings.TABLE,),
-            {"sqlite": source_case_codings.SQLITE_TRIGGERS, "postgresql": source_case_codings.POSTGRES_TRIGGERS},
-            {"sqlite": source_case_codings.SQLITE_DROP, "postgresql": source_case_codings.POSTGRES_DROP},
-            source_case_codings.rebuild_source_case_codings),
-    Derived("source_coder_spans", (source_coder_spans.TABLE,),
-            {"sqlite": source_coder_spans.SQLITE_TRIGGERS, "postgresql": source_coder_spans.POSTGRES_TRIGGERS},
-            {"sqlite": source_coder_spans.SQLITE_DROP, "postgresql": source_coder_spans.POSTGRES_DROP},
-            source_coder_spans.rebuild_source_coder_spans),
-    Derived("source_excerpts", source_excerpts.TABLES,
-            {"sqlite": source_excerpts.SQLITE_TRIGGERS, "postgresql": source_excerpts.POSTGRES_TRIGGERS},
-            {"sqlite": source_excerpts.SQLITE_DROP, "postgresql": source_excerpts.POSTGRES_DROP},
-            source_excerpts.rebuild_source_excerpts),
-    Derived("coding_places", (coding_places.TABLE,),
-            {"sqlite": coding_places.SQLITE_TRIGGERS, "postgresql": coding_places.POSTGRES_TRIGGERS},
-            {"sqlite": coding_places.SQLITE_DROP, "postgresql": coding_places.POSTGRES_DROP},
-            coding_places.rebuild_coding_places),
-    Derived("text_version", (),
-            {"sqlite": source_text.SQLITE_TRIGGERS, "postgresql": source_text.POSTGRES_TRIGGERS},
-            {"sqlite": source_text.SQLITE_DROP, "postgresql": source_text.POSTGRES_DROP}),
-    Derived("full_text_search", (search.FTS_TABLE,),
-            {"sqlite": search.SQLITE_FTS, "postgresql": search.POSTGRES_FTS},
-            {"sqlite": search.SQLITE_DROP, "postgresql": search.POSTGRES_DROP}),
-    Derived("audit_append_only", (),
-            {"sqlite": audit.SQLITE_TRIGGERS, "postgresql": audit.POSTGRES_TRIGGERS},
-            {"sqlite": audit.SQLITE_DROP, "postgresql": audit.POSTGRES_DROP}),
+    _kept("evidence_summary", summary, ("evidence_summary",), summary.rebuild_summary),
+    _kept("tally_cells", tally_cells, tally_cells.TABLES, tally_cells.rebuild_tally_cells),
+    _kept("tally_keys", tally_keys, (tally_keys.TABLE,), tally_keys.rebuild_tally_keys),
+    _kept("coder_evidence", coder_evidence, (coder_evidence.TABLE,), coder_evidence.rebuild_coder_evidence),
+    _kept("sole_coder_cells", sole_coder_cells, (sole_coder_cells.TABLE,), sole_coder_cells.rebuild_sole_coder_cells),
+    _kept("case_sources", case_sources, ("case_sources",), case_sources.rebuild_case_sources),
+    _kept("source_coder_codings", source_coder_codings, (source_coder_codings.TABLE,),
+          source_coder_codings.rebuild_source_coder_codings),
+    _kept("source_case_codings", source_case_codings, (source_case_codings.TABLE,),
+          source_case_codings.rebuild_source_case_codings),
+    _kept("source_coder_spans", source_coder_spans, (source_coder_spans.TABLE,),
+          source_coder_spans.rebuild_source_coder_spans),
+    _kept("source_excerpts", source_excerpts, source_excerpts.TABLES, source_excerpts.rebuild_source_excerpts),
+    _kept("coding_places", coding_places, (coding_places.TABLE,), coding_places.rebuild_coding_places),
+    _kept("text_version", source_text, ()),
+    _kept("full_text_search", search, (search.FTS_TABLE,), create=("SQLITE_FTS", "POSTGRES_FTS")),
+    _kept("audit_append_only", audit, ()),
 )
 
 
