@@ -15,7 +15,7 @@ from casecoder.models import Coding, Excerpt, Project
 from casecoder.models.derived.coding_places import COLUMNS, TABLE, rebuild_coding_places
 from casecoder.models.derived.pause import paused
 from tests.models.test_derived_pause import _import
-from tests.models.test_evidence_summary import apply, build, ops
+from tests.models.test_evidence_summary import build, ops, run_writes
 
 
 def kept(session: Session, project_id: int) -> list[tuple]:  # type: ignore[type-arg]
@@ -47,10 +47,7 @@ def assert_exact(session: Session, project_id: int) -> None:
                    ("remove", 0, 0, 0), ("delete", 0, 0, 0)])
 def test_rows_stay_exact_under_random_writes(session, factory, sequence):
     try:
-        project, users, case_list, sources = build(session, factory)
-        world = (project, users, case_list, sources, [])
-        for op in sequence:
-            apply(session, world, op)
+        project = run_writes(session, factory, sequence)
         assert_exact(session, project.id)
     finally:
         session.rollback()

@@ -144,6 +144,15 @@ ops = st.lists(st.tuples(
     st.integers(0, 50), st.integers(0, 50), st.integers(0, 50)), min_size=1, max_size=14)
 
 
+def run_writes(session: Session, factory: Factory, sequence):  # type: ignore[no-untyped-def]
+    """``build`` a project and ``apply`` each operation of ``sequence`` to it; the project."""
+    project, users, case_list, sources = build(session, factory)
+    world = (project, users, case_list, sources, [])
+    for op in sequence:
+        apply(session, world, op)
+    return project
+
+
 def apply(session: Session, world, op) -> None:  # type: ignore[no-untyped-def]
     project, users, case_list, sources, excerpt_list = world
     kind, a, b, c = op
@@ -272,10 +281,7 @@ def move_codes(session: Session, project: Project, user: User, kind: str, a: int
     ("merge", 43, 16, 19)])
 def test_summary_stays_exact_under_random_writes(session, factory, sequence):
     try:
-        project, users, case_list, sources = build(session, factory)
-        world = (project, users, case_list, sources, [])
-        for op in sequence:
-            apply(session, world, op)
+        project = run_writes(session, factory, sequence)
         assert_exact(session, project)
     finally:
         session.rollback()

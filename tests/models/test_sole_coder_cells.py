@@ -17,7 +17,7 @@ from casecoder.analysis import blind_counts
 from casecoder.models import Project
 from casecoder.models.derived.sole_coder_cells import rebuild_sole_coder_cells
 from casecoder.models.derived.tally_cells import BITS, COLUMNS, PAIRS
-from tests.models.test_evidence_summary import apply, build, ops
+from tests.models.test_evidence_summary import build, ops, run_writes
 
 
 def kept(session: Session, project_id: int) -> list[tuple[int, ...]]:
@@ -64,10 +64,7 @@ def assert_exact(session: Session, project_id: int) -> None:
 @given(sequence=ops)
 def test_sole_coder_cells_stay_exact_under_random_writes(session, factory, sequence):
     try:
-        project, users, case_list, sources = build(session, factory)
-        world = (project, users, case_list, sources, [])
-        for op in sequence:
-            apply(session, world, op)
+        project = run_writes(session, factory, sequence)
         assert_exact(session, project.id)
     finally:
         session.rollback()

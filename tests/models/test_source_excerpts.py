@@ -16,7 +16,7 @@ from casecoder.models import Coding, Excerpt, Project
 from casecoder.models.derived.pause import paused
 from casecoder.models.derived.source_excerpts import CODE_TABLE, TABLE, rebuild_source_excerpts
 from tests.models.test_derived_pause import _import
-from tests.models.test_evidence_summary import apply, build, ops
+from tests.models.test_evidence_summary import build, ops, run_writes
 
 
 def kept(session: Session, project_id: int) -> tuple[list[tuple], list[tuple]]:  # type: ignore[type-arg]
@@ -55,10 +55,7 @@ def assert_exact(session: Session, project_id: int) -> None:
                    ("remove", 0, 0, 0), ("delete", 0, 0, 0)])
 def test_counts_stay_exact_under_random_writes(session, factory, sequence):
     try:
-        project, users, case_list, sources = build(session, factory)
-        world = (project, users, case_list, sources, [])
-        for op in sequence:
-            apply(session, world, op)
+        project = run_writes(session, factory, sequence)
         assert_exact(session, project.id)
     finally:
         session.rollback()
