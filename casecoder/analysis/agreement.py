@@ -36,7 +36,6 @@ from sqlalchemy.orm import Session
 from casecoder.analysis.agreement_segments import UNITS as UNITS  # re-exported: the web form's choices
 from casecoder.analysis.agreement_segments import segment_units
 from casecoder.analysis.agreement_segments import sentence_spans as sentence_spans
-from casecoder.analysis.agreement_sql import among, driver_rows
 from casecoder.analysis.case_presence import presence_rows
 from casecoder.analysis.evidence import CountFilter, ancestor_map, selected_cases
 from casecoder.analysis.kappa import (
@@ -47,6 +46,7 @@ from casecoder.analysis.kappa import (
     fleiss_kappa,
     krippendorff_alpha,
 )
+from casecoder.analysis.sql_helpers import among, driver_rows
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.models import (
     Code,

@@ -20,9 +20,9 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.agreement_sql import among
 from casecoder.analysis.evidence import CountFilter, ancestor_map
 from casecoder.analysis.segment_spans import coded_spans
+from casecoder.analysis.sql_helpers import among
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.models import Code, Project, Source, User
 

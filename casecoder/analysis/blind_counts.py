@@ -40,9 +40,9 @@ from sqlalchemy import and_, bindparam, exists, func, literal, literal_column, s
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session, aliased
 
-from casecoder.analysis.agreement_sql import among
 from casecoder.analysis.evidence import CountFilter, Evidence, _driver_rows, _not_indexed
 from casecoder.analysis.lazy_keys import LazyKeys
+from casecoder.analysis.sql_helpers import among
 from casecoder.kernel.measures import BITS, NAMES, PAIRS, measures_of_masks
 from casecoder.models import Case, CaseCodeEvidence, CodeAncestry, Coding, EvidenceSummary, Excerpt, Source, User
 from casecoder.models.derived.coder_evidence import CaseCodeCoderEvidence

@@ -15,9 +15,9 @@ import numpy as np
 from sqlalchemy import BigInteger, Text, cast, func, literal_column, or_, select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.agreement_sql import among
 from casecoder.analysis.evidence import CountFilter, source_conditions
 from casecoder.analysis.pair_cache import kept_rows
+from casecoder.analysis.sql_helpers import among
 from casecoder.kernel.measures import DIRECTIONS
 from casecoder.models import Source
 from casecoder.models.derived.source_case_codings import SourceCaseCodings

@@ -11,9 +11,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from casecoder.analysis.agreement import agreement_codes, case_matrices, coder_users
-from casecoder.analysis.agreement_sql import among, driver_rows
 from casecoder.analysis.double_coding import double_coded_source_ids
 from casecoder.analysis.evidence import CountFilter
+from casecoder.analysis.sql_helpers import among, driver_rows
 from casecoder.kernel.double_coding import code_and_below
 from casecoder.models import Case, Code, Coding, Excerpt, Project, Reconciliation, Source, source_cases
 

@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.agreement_sql import among, driver_rows
+from casecoder.analysis.sql_helpers import among, driver_rows
 from casecoder.models.derived.source_coder_spans import SourceCoderSpanVersions
 
 MAX_KEPT_ROWS = 1_000_000  # rows a process keeps (16-24 MB; the large project has 292,000 spans); all forgotten when more come

@@ -10,10 +10,10 @@ from typing import Any, Collection, Container, Sequence
 from sqlalchemy import Select, any_, false, func, select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.agreement_sql import driver_rows
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
 from casecoder.analysis.evidence import CountFilter, selected_cases, source_conditions
 from casecoder.analysis.quotes import _coding_conditions, _selected
+from casecoder.analysis.sql_helpers import driver_rows
 from casecoder.kernel.measures import DIRECTIONS
 from casecoder.models import Case, Coding, EvidenceSummary, Excerpt, Project, Source
 from casecoder.models.derived.coding_places import CodingPlace

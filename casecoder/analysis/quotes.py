@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Collection, Sequence
 
-from sqlalchemy import ARRAY, Integer, Select, all_, bindparam, or_, select, true
+from sqlalchemy import Select, or_, select, true
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.agreement_sql import among
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
 from casecoder.analysis.evidence import DIRECTIONS, SYSTEM, CountFilter, selected_cases, source_conditions
 from casecoder.analysis.filters import to_params
+from casecoder.analysis.sql_helpers import among
 from casecoder.kernel import tree, validate
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.kernel.translate import gettext
@@ -280,8 +280,7 @@ def _coding_seen(session: Session, blind: Blindness) -> Any:
     hundreds of sources were compiled, sent and planned for longer than the chapter's quotes ran (#25)."""
     if session.get_bind().dialect.name != "postgresql":
         return blind.coding_seen()
-    hidden = bindparam(None, sorted(blind.source_ids), type_=ARRAY(Integer))
-    return or_(Excerpt.source_id != all_(hidden), Coding.coder_id == blind.viewer_id)
+    return or_(among(session, Excerpt.source_id, blind.source_ids, not_=True), Coding.coder_id == blind.viewer_id)
 
 
 def _selected(session: Session, project: Project, f: CountFilter, case_id: Any) -> Any:

@@ -14,9 +14,9 @@ import numpy as np
 from sqlalchemy import BigInteger, ColumnElement, Text, case, cast, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from casecoder.analysis.agreement_sql import among
 from casecoder.analysis.evidence import CountFilter
 from casecoder.analysis.pair_cache import kept_rows
+from casecoder.analysis.sql_helpers import among
 from casecoder.models import Code
 from casecoder.models.derived.source_coder_spans import SourceCoderSpans
 
