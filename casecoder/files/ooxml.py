@@ -14,12 +14,13 @@ FIXED_W3CDTF = "2000-01-01T00:00:00Z"
 _STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:(?:created|modified)>)")
 
 
-def deterministic_zip(data: bytes) -> bytes:
-    """``data`` (a zip package) rewritten with fixed timestamps, entries in their original order."""
+def deterministic_zip(data: bytes, replaced: dict[str, bytes] | None = None) -> bytes:
+    """``data`` (a zip package) rewritten with fixed timestamps, entries in their original order; an entry
+    named in ``replaced`` gets that content instead."""
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            content = src.read(info.filename)
+            content = replaced[info.filename] if replaced and info.filename in replaced else src.read(info.filename)
             if info.filename == "docProps/core.xml":
                 content = _STAMP.sub(rb"\g<1>" + FIXED_W3CDTF.encode() + rb"\g<2>", content)
             entry = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+import pytest
+
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -134,22 +136,34 @@ def test_xlsx_long_text_wraps_in_its_column_so_it_prints_whole():
     assert not sheet["B3"].alignment.wrap_text, "short rows are left as they are"
 
 
-def test_xlsx_wrapped_rows_are_the_bytes_openpyxl_makes_cell_by_cell(monkeypatch):
-    """``_align`` looks the alignment up once: the same workbook as setting ``cell.alignment`` on each cell."""
+def test_xlsx_cells_written_as_xml_are_the_bytes_openpyxl_makes_cell_by_cell():
+    """``xlsx_bytes`` writes the cells as XML text: the same workbook as openpyxl's own cells, appended and
+    styled one by one (``tests/files/xlsx_reference``, the former code), for random sheets of awkward values."""
     import random
 
-    from casecoder.files import office
+    from tests.files.xlsx_reference import xlsx_bytes as by_cell
 
     rng = random.Random(7)
-    words = ["kort", "=SUM(A1)", "æøå", "x" * 70, "to\nlinjer", "", 12, 2.5, None, "-1"]
-    rows = [[rng.choice(words) for _ in range(rng.randint(1, 6))] for _ in range(300)]
-    fast = xlsx_bytes(["a", "b", "c", "d"], rows, notes=["note"])
-
-    def by_cell(wb, cells, alignment):  # type: ignore[no-untyped-def]
-        for cell in cells:
-            cell.alignment = alignment
-
-    monkeypatch.setattr(office, "_align", by_cell)
-    assert fast == xlsx_bytes(["a", "b", "c", "d"], rows, notes=["note"])
-    with zipfile.ZipFile(io.BytesIO(fast)) as package:
+    words = ["kort", "=SUM(A1)", "=", "+45 12", "-1", "- ja", "@x", "\tfane", "æøå", "x" * 70, "to\nlinjer",
+             "a & b < c > d", "linje\r\nslut", " mellemrum ", "", "#N/A", "#DIV/0!", "'citat", '"anførsel"',
+             "y" * 40000, "😀 emoji", 12, 0, -3, 2.5, 1e20, 1 / 3, float("nan"), float("inf"), True, False, None]
+    for n in range(40):
+        header = [rng.choice(["a", "b", "=c", "kode", "x" * 80]) for _ in range(rng.randint(1, 8))]
+        rows = [[rng.choice(words) for _ in range(rng.randint(0, 9))] for _ in range(rng.randint(0, 60))]
+        notes = [rng.choice(["note", "=1+1 er en note", "x" * 90]) for _ in range(rng.randint(0, 3))]
+        assert xlsx_bytes(header, rows, f"ark {n}", notes) == by_cell(header, rows, f"ark {n}", notes), n
+    assert xlsx_bytes(HEADER, ROWS, notes=["n"]) == by_cell(HEADER, ROWS, notes=["n"])
+    with zipfile.ZipFile(io.BytesIO(xlsx_bytes(("a",), [("x" * 70,)]))) as package:
         assert 'wrapText="1"' in package.read("xl/styles.xml").decode()
+
+
+def test_xlsx_refuses_control_characters_as_openpyxl_does():
+    from openpyxl.utils.exceptions import IllegalCharacterError
+
+    from tests.files.xlsx_reference import xlsx_bytes as by_cell
+
+    for make in (xlsx_bytes, by_cell):
+        with pytest.raises(IllegalCharacterError):
+            make(("a",), [("klokke\x07",)])
+        with pytest.raises(ValueError):
+            make(("a",), [("ikke tegn \ufffe",)])
