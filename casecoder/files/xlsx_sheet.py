@@ -18,20 +18,26 @@ from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import IllegalCharacterError
 
-from casecoder.files.tabular import neutralise
+from casecoder.files.tabular import FORMULA_START, neutralise
 
 MAX_TEXT = 32767  # Excel's longest cell text; openpyxl cuts a longer one
 _NOT_XML = re.compile("[\ufffe\uffff\ud800-\udfff]")  # what lxml refuses besides openpyxl's control characters
+_RUNS = frozenset(c[0] for c in FORMULA_START)  # the first characters ``neutralise`` looks at
 Style = tuple[str, bool]  # (kind: "" / "header" / "wrapped" / "note", quote prefix)
 
 
-def _text(value: str) -> str:
-    """An inline string's ``<t>`` as lxml writes it: &, <, > and a carriage return escaped, spaces kept."""
+def _check(value: str) -> None:
+    """openpyxl's refusal of control characters, and lxml's of what XML cannot hold."""
     if ILLEGAL_CHARACTERS_RE.search(value):
         raise IllegalCharacterError(f"{value} cannot be used in worksheets.")
     if _NOT_XML.search(value):
         raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control characters")
-    space = ' xml:space="preserve"' if value != value.strip() else ""
+
+
+def _text(value: str) -> str:
+    """An inline string's ``<t>`` as lxml writes it: &, <, > and a carriage return escaped, spaces kept (the
+    text is checked by ``_check``, a row at a time)."""
+    space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
     return f"<t{space}>{value}</t>"
 
@@ -66,7 +72,7 @@ class SheetData:
             return f'<c r="{ref}"{self._s((kind, False))} t="n"><v>{number}</v></c>'
         text = str(value)
         # text a spreadsheet would run is a text cell with Excel's quote prefix (no apostrophe in it)
-        quote = text.startswith("=") or (isinstance(value, str) and neutralise(value) != value)
+        quote = text[:1] in _RUNS and (text[0] == "=" or (isinstance(value, str) and neutralise(value) != value))
         text = text[:MAX_TEXT]
         if not quote and text in ERROR_CODES:
             return f'<c r="{ref}"{self._s((kind, False))} t="e"><v>{text}</v></c>'
@@ -86,6 +92,10 @@ class SheetData:
             self._letters.append(get_column_letter(len(self._letters) + 1))
         row, padded = str(self.row), list(values) + [None] * (columns - len(values))
         cells = "".join(self._cell(letter + row, value, kind) for letter, value in zip(self._letters, padded))
+        if ILLEGAL_CHARACTERS_RE.search(cells) or _NOT_XML.search(cells):  # the markup has neither
+            for value in padded:
+                if isinstance(value, str) or not isinstance(value, (int, float, type(None))):
+                    _check(str(value)[:MAX_TEXT])
         self.parts.append(f'<row r="{row}">{cells}</row>')
         self.min_row = self.min_row or self.row
         self.max_row, self.min_col, self.max_col = self.row, 1, max(self.max_col, columns)
