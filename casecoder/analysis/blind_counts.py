@@ -30,7 +30,7 @@ holds the result to a brute-force count of the rules, blind viewers included.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from itertools import filterfalse
@@ -185,8 +185,10 @@ def _vanishing(session: Session, project_id: int, f: CountFilter, others: list[i
     return hiding, lambda key, n: hidden.get(key, 0) >= n, gone, cases
 
 
-def blind_delta(session: Session, project_id: int, f: CountFilter) -> BlindDelta:
-    """What ``f``'s viewer loses of the evidence of record (every case, sub-codes rolled up)."""
+def blind_delta(session: Session, project_id: int, f: CountFilter,
+                code_ids: Collection[int] | None = None) -> BlindDelta:
+    """What ``f``'s viewer loses of the evidence of record (every case, sub-codes rolled up). ``code_ids``: only
+    the cells of these codes (a page that reads only their numbers: the chapter's; the coders lost are all)."""
     others = _others(session, project_id, f.viewer_id)
     if not others or not f.blind_source_ids:
         return NOTHING
@@ -198,11 +200,13 @@ def blind_delta(session: Session, project_id: int, f: CountFilter) -> BlindDelta
     # every row of theirs vanishes: their rows per (case, code) of case_code_coder_evidence against
     # case_code_evidence's, one statement
     if gone == frozenset(hiding) and IN_SQL is not False:
+        some: dict[str, Any] = {} if code_ids is None else {"code_ids": sorted(code_ids)}
+        cells: dict[str, Any] = {"project_id": project_id, **some}
         if len(hiding) == 1:   # one coder: the cells they alone stand behind, kept (sole_coder_cells), one range
-            return BlindDelta({(case, code): (old, cleared) for case, code, old, cleared in _rows(
-                session, SOLE_CELLS, {"project_id": project_id, "coder": hiding[0]})}, gone)
-        return BlindDelta({(case, code): (old, cleared) for case, code, old, cleared in _rows(
-            session, CELLS_LOSING, {"project_id": project_id, "hiding": hiding})}, gone)
+            rows = _rows(session, SOLE_CELLS_OF if some else SOLE_CELLS, {**cells, "coder": hiding[0]})
+        else:
+            rows = _rows(session, CELLS_LOSING_OF if some else CELLS_LOSING, {**cells, "hiding": hiding})
+        return BlindDelta({(case, code): (old, cleared) for case, code, old, cleared in rows}, gone)
     leaves: dict[tuple[int, int, str, str], int] = {}   # leaf -> its rows, or -1 once one of them stays
     for code, case, p, d, coder, n in _rows(session, query, params):
         leaf = (code, case, p, d)
@@ -217,7 +221,8 @@ def blind_delta(session: Session, project_id: int, f: CountFilter) -> BlindDelta
     for (code, case, p, d), n in leaves.items():
         if n > 0:
             for target in up.get(code, (code,)):
-                removed.setdefault((case, target), [0] * len(PAIRS))[index[(p, d)]] += n
+                if code_ids is None or target in code_ids:
+                    removed.setdefault((case, target), [0] * len(PAIRS))[index[(p, d)]] += n
     E = CaseCodeEvidence.__table__.c
     changed = {}
     for case, code, *counts in _driver_rows(session, select(E.case_id, E.code_id, *[E[c] for c in COLUMNS]).where(
@@ -236,14 +241,15 @@ def blind_delta(session: Session, project_id: int, f: CountFilter) -> BlindDelta
     return BlindDelta(changed, gone)
 
 
-def _cells_losing() -> Any:
+def _cells_losing(some: bool) -> Any:
     """(case, code, mask before, bits lost) of the cells whose mask changes when every evidence row of record of
     the users ``hiding`` (more than one) vanishes: their rows behind each (case, code), sub-codes included
     (``case_code_coder_evidence``, one range per coder), summed and compared with all the rows behind it
-    (``case_code_evidence``). One user's cells are kept: ``SOLE_CELLS``."""
+    (``case_code_evidence``). One user's cells are kept: ``SOLE_CELLS``. ``some``: of the codes ``code_ids`` only."""
     C, E = CaseCodeCoderEvidence.__table__.c, CaseCodeEvidence.__table__.c
     up = (select(C.case_id, C.code_id, *[func.sum(C[c]).label(c) for c in COLUMNS])
-          .where(C.project_id == bindparam("project_id"), C.coder_id.in_(bindparam("hiding", expanding=True)))
+          .where(C.project_id == bindparam("project_id"), C.coder_id.in_(bindparam("hiding", expanding=True)),
+                 *([C.code_id.in_(bindparam("code_ids", expanding=True))] if some else []))
           .group_by(C.case_id, C.code_id).subquery("up"))
     zero: Any = literal_column("0")
     old = sum((when((E[c] > zero, literal_column(str(BITS[pair]))), else_=zero) for pair, c in zip(PAIRS, COLUMNS)),
@@ -255,10 +261,12 @@ def _cells_losing() -> Any:
             .where(cleared != zero))
 
 
-CELLS_LOSING = _cells_losing()
-# one user's cells that lose a pair when every row of theirs vanishes, kept by triggers (migration 0032)
+CELLS_LOSING, CELLS_LOSING_OF = _cells_losing(False), _cells_losing(True)   # _OF: of the codes ``code_ids`` only
+# one user's cells that lose a pair when every row of theirs vanishes, kept by triggers (migration 0032); _OF: of
+# the codes ``code_ids`` only, a test in the primary key's range before a row is read
 SOLE_CELLS = select(SoleCoderCells.case_id, SoleCoderCells.code_id, SoleCoderCells.mask, SoleCoderCells.sole).where(
     SoleCoderCells.project_id == bindparam("project_id"), SoleCoderCells.coder_id == bindparam("coder"))
+SOLE_CELLS_OF = SOLE_CELLS.where(SoleCoderCells.code_id.in_(bindparam("code_ids", expanding=True)))
 # each other user's codings per transcript (``source_coder_codings``), classified in Python against the blind set
 CODINGS_PER_SOURCE = select(SourceCoderCodings.user_id, SourceCoderCodings.source_id, SourceCoderCodings.codings).where(
     SourceCoderCodings.project_id == bindparam("project_id"),

@@ -229,9 +229,14 @@ def build_chapter(session: Session, project: Project, hypothesis_key: str, f: Co
     if hypothesis.parent_id is not None:
         raise InvalidInput("'{key}' is not a hypothesis (a top-level code): choose one of {keys}", "code",
                            key=hypothesis_key, keys=", ".join(c.key for c in codes.values() if c.parent_id is None))
-    delta = blind_delta(session, project.id, f) if blind_served(f) else None   # once for the tally and the chains
+    chain_ids, nodes = _chain_nodes(session, project)
+    arrows = _leads_to(session, project)
+    needed = _evidence_codes(codes, hypothesis.id, arrows, nodes)   # its sub-mechanisms among them
+    # a blind coder's correction once for the tally and the chains, of the codes read here only (#25: on the large
+    # project a tenth of the cells); the tally's other rows stay everyone's and are left out of ``rows``
+    delta = blind_delta(session, project.id, f, needed) if blind_served(f) else None
     tally = compute_tally(session, project, f, case_keys=True, delta=delta)
-    rows = {row.code_id: row for row in tally.rows}
+    rows = {row.code_id: row for row in tally.rows if row.code_id in needed}
     notes = dict(session.execute(select(AnalysisNote.code_id, AnalysisNote.text).where(
         AnalysisNote.code_id.in_(list(codes)))).all())
     subs = {c.id: SubMechanism(code=c, note=notes.get(c.id, ""),
@@ -239,9 +244,6 @@ def build_chapter(session: Session, project: Project, hypothesis_key: str, f: Co
             for c in codes.values() if c.parent_id == hypothesis.id and c.id in rows}
     # f's evidence read once for the saved chains and the overview (each alone read the cases, the coders and,
     # where the tally cells do not serve f, f's whole evidence: for a blind coder the blind correction each time)
-    chain_ids, nodes = _chain_nodes(session, project)
-    arrows = _leads_to(session, project)
-    needed = _evidence_codes(codes, hypothesis.id, arrows, nodes)
     # a blind coder's: everyone's evidence of these codes less what she loses (chains.evidence would read every code's)
     shared = (served_evidence(session, project.id, f, needed, delta=delta) if delta is not None
               else chain_evidence(session, project.id, f, needed))

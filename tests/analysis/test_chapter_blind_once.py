@@ -21,9 +21,9 @@ def _counted(monkeypatch) -> list[int]:  # type: ignore[no-untyped-def]
     calls: list[int] = []
     real = blind_counts.blind_delta
 
-    def counting(*args):  # type: ignore[no-untyped-def]
+    def counting(*args, **kwargs):  # type: ignore[no-untyped-def]
         calls.append(1)
-        return real(*args)
+        return real(*args, **kwargs)
 
     monkeypatch.setattr(blind_counts, "blind_delta", counting)
     monkeypatch.setattr(chapter_module, "blind_delta", counting)

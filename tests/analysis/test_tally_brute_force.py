@@ -347,6 +347,10 @@ def test_a_blind_viewers_counts_match_a_brute_force_count(session, factory, exam
             ev = served_evidence(session, built.project.id, f)
             some = [_code_id(session, built, key) for key in CHECKED[:2]]   # a chain's codes only
             chain_ev = chains.evidence(session, built.project.id, f, some)
+            every = blind_counts.blind_delta(session, built.project.id, f)   # of some codes: those codes' cells
+            of_some = blind_counts.blind_delta(session, built.project.id, f, some)
+            assert of_some.changed == {cell: v for cell, v in every.changed.items() if cell[1] in some}
+            assert of_some.gone_coders == every.gone_coders
         occurs = brute_occurs(built, f)
         for key in CHECKED:
             for p in ("family", "system"):
