@@ -9,11 +9,11 @@ The same bank gives the same bytes, DOCX included (``ooxml.deterministic_zip``).
 from __future__ import annotations
 
 import io
-import re
 from typing import Any, Sequence
 
 from casecoder.analysis.quotes import Quote, QuoteBank, QuoteSection
 from casecoder.figures.words import filters_text
+from casecoder.files.docx_xml import Body
 from casecoder.files.office import a4_document
 from casecoder.files.ooxml import deterministic_zip
 from casecoder.files.tabular import csv_bytes
@@ -126,75 +126,10 @@ def quotes_markdown(bank: QuoteBank, lang: str, include_memo: bool) -> str:
 # (``Paragraph.add_run(text)``, runs per line with a break, ``bold``/``italic``/``size``/``color``): the
 # same bytes (tests/export/test_quotes_docx.py compares with that code).
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_T = "{%s}t" % W_NS
 BOLD = "<w:rPr><w:b/></w:rPr>"
 ITALIC = "<w:rPr><w:i/></w:rPr>"
 UPRIGHT = '<w:rPr><w:i w:val="0"/></w:rPr>'
 GREY = '<w:rPr><w:color w:val="595959"/><w:sz w:val="18"/></w:rPr>'  # 9 pt, RGB 595959
-_SETTER_SPLIT = re.compile(r"([\t\r\n])")
-# what lxml refuses in a text (its ValueError, as python-docx gave): control characters, U+FFFE, U+FFFF
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-class _Body:
-    """The paragraphs as XML text, then parsed and put at the end of a python-docx body."""
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.empty_text = False
-
-    def paragraph(self, style: str | None = None) -> None:
-        self.parts.append('<w:p><w:pPr><w:pStyle w:val="%s"/></w:pPr>' % style if style is not None else "<w:p>")
-
-    def end(self) -> None:
-        self.parts.append("</w:p>")
-
-    def _t(self, text: str) -> str:
-        """``CT_R.add_t``: a w:t, its spaces kept when the text starts or ends with white space."""
-        if not text:
-            self.empty_text = True
-        elif _NOT_XML.search(text):
-            raise ValueError("All strings must be XML compatible: Unicode or ASCII, no NULL bytes or control "
-                             "characters")
-        space = ' xml:space="preserve"' if len(text.strip()) < len(text) else ""
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-        return f"<w:t{space}>{text}</w:t>"  # (a parsed \r would be \n: it is written as lxml writes it)
-
-    def run_text(self, text: str, props: str = "") -> None:
-        """``paragraph.add_run(text)``: a tab is a w:tab, a line end a w:br, the rest w:t."""
-        out = ["<w:r>", props]
-        for piece in _SETTER_SPLIT.split(text):
-            if piece == "\t":
-                out.append("<w:tab/>")
-            elif piece in ("\r", "\n"):
-                out.append("<w:br/>")
-            elif piece:
-                out.append(self._t(piece))
-        out.append("</w:r>")
-        self.parts.append("".join(out))
-
-    def lines(self, text: str, props: str = "") -> None:
-        """A run per line of ``text``, each after the first starting with a line break."""
-        self.parts.append("".join(f"<w:r>{props}{'<w:br/>' if i else ''}{self._t(line)}</w:r>"
-                                  for i, line in enumerate(text.split("\n"))))
-
-    def into(self, body) -> None:  # type: ignore[no-untyped-def]
-        """The paragraphs appended to ``body`` (a python-docx w:body), before its section properties."""
-        from lxml import etree
-
-        xml = f'<w:body xmlns:w="{W_NS}">' + "".join(self.parts) + "</w:body>"
-        parsed = etree.fromstring(xml.encode("utf-8"), etree.XMLParser(huge_tree=True, resolve_entities=False))
-        if self.empty_text:  # python-docx wrote an empty text as <w:t></w:t>; parsed it has no text at all
-            for t in parsed.iter(_T):
-                if t.text is None:
-                    t.text = ""
-        end = body.sectPr
-        if end is not None:
-            body.remove(end)
-        body.extend(parsed)
-        if end is not None:
-            body.append(end)
 
 
 def _style_ids(document, names: Sequence[str]) -> list[str | None]:  # type: ignore[no-untyped-def]
@@ -225,7 +160,7 @@ def quotes_docx(bank: QuoteBank, lang: str, include_memo: bool) -> bytes:
     core.title, core.author, core.last_modified_by, core.revision = title, "casecoder", "casecoder", 1
     core.language = language
     document.add_heading(f"{title}: {bank.project_title}", level=0)
-    out = _Body()
+    out = Body()
     out.paragraph()
     out.lines(_summary(bank, lang), GREY)
     out.end()

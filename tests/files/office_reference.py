@@ -1,11 +1,24 @@
-"""The workbook ``files/office.xlsx_bytes`` wrote before its cells became XML text (issue #25): openpyxl's own
-cells, appended and styled one by one. tests/files/test_office.py compares the two byte for byte."""
+"""What ``files/office`` wrote before its cells became XML text (issue #25): ``xlsx_bytes`` with openpyxl's own
+cells, appended and styled one by one, and ``table_docx`` with python-docx's rows, cells and runs.
+tests/files/test_office.py compares them byte for byte with the code of today."""
 from __future__ import annotations
 
 import io
 from typing import Any, Sequence, cast
 
-from casecoder.files.office import MAX_COLUMN_WIDTH, _print_setup
+from casecoder.files.office import (
+    LANDSCAPE_FROM,
+    MAX_COLUMN_WIDTH,
+    _numeric,
+    _print_setup,
+    _wants,
+    a4_document,
+    column_widths,
+    keep_rows_whole,
+    repeat_header,
+    size_columns,
+    text_width_cm,
+)
 from casecoder.files.ooxml import deterministic_zip
 from casecoder.files.tabular import neutralise
 
@@ -84,3 +97,51 @@ def _append(ws: Any, values: Sequence[object], row: int) -> None:
             cell = ws.cell(row, column)
             cell.data_type = "s"
             cell.quotePrefix = True
+
+
+def table_docx(title: str, header: Sequence[str], rows: Sequence[Sequence[object]],
+               notes: Sequence[str] = (), bold_rows: Sequence[int] = ()) -> bytes:
+    """A Word document with ``title``, one table (header row repeated on each page) and notes.
+
+    A4, landscape when the table has many columns or its words do not fit side by side in portrait; the
+    columns are as wide as their content (see ``column_widths``), number columns right-aligned."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    font_pt = 9 if len(header) < LANDSCAPE_FROM else 8
+    landscape = len(header) >= LANDSCAPE_FROM or sum(_wants(header, rows, font_pt)[2]) > text_width_cm()
+    widths = column_widths(header, rows, text_width_cm(landscape), font_pt)
+    doc = a4_document(landscape)
+    doc.core_properties.author = "casecoder"
+    doc.add_heading(title, level=2)
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, name in zip(table.rows[0].cells, header):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(str(name))
+        run.bold = True
+    repeat_header(table.rows[0])
+    bold = set(bold_rows)
+    for index, row in enumerate(rows):
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row):
+            run = cell.paragraphs[0].add_run("" if value is None else str(value))
+            run.bold = index in bold
+    size_columns(table, widths)
+    keep_rows_whole(table)
+    right = [_numeric([r[i] if i < len(r) else None for r in rows]) for i in range(len(header))]
+    for row in table.rows:
+        for cell, numeric in zip(row.cells, right):
+            for paragraph in cell.paragraphs:
+                if numeric:
+                    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                for run in paragraph.runs:
+                    run.font.size = Pt(font_pt)
+    for note in notes:
+        paragraph = doc.add_paragraph()
+        run = paragraph.add_run(note)
+        run.italic = True
+        run.font.size = Pt(9)
+    out = io.BytesIO()
+    doc.save(out)
+    return deterministic_zip(out.getvalue())

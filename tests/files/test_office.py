@@ -7,7 +7,6 @@ import io
 import zipfile
 
 import pytest
-
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -138,10 +137,10 @@ def test_xlsx_long_text_wraps_in_its_column_so_it_prints_whole():
 
 def test_xlsx_cells_written_as_xml_are_the_bytes_openpyxl_makes_cell_by_cell():
     """``xlsx_bytes`` writes the cells as XML text: the same workbook as openpyxl's own cells, appended and
-    styled one by one (``tests/files/xlsx_reference``, the former code), for random sheets of awkward values."""
+    styled one by one (``tests/files/office_reference``, the former code), for random sheets of awkward values."""
     import random
 
-    from tests.files.xlsx_reference import xlsx_bytes as by_cell
+    from tests.files.office_reference import xlsx_bytes as by_cell
 
     rng = random.Random(7)
     words = ["kort", "=SUM(A1)", "=", "+45 12", "-1", "- ja", "@x", "\tfane", "æøå", "x" * 70, "to\nlinjer",
@@ -160,10 +159,32 @@ def test_xlsx_cells_written_as_xml_are_the_bytes_openpyxl_makes_cell_by_cell():
 def test_xlsx_refuses_control_characters_as_openpyxl_does():
     from openpyxl.utils.exceptions import IllegalCharacterError
 
-    from tests.files.xlsx_reference import xlsx_bytes as by_cell
+    from tests.files.office_reference import xlsx_bytes as by_cell
 
     for make in (xlsx_bytes, by_cell):
         with pytest.raises(IllegalCharacterError):
             make(("a",), [("klokke\x07",)])
         with pytest.raises(ValueError):
             make(("a",), [("ikke tegn \ufffe",)])
+
+
+def test_table_rows_written_as_xml_are_the_bytes_python_docx_makes():
+    """``table_docx`` writes the body rows as XML text: the same document as python-docx's rows, cells and runs
+    (``tests/files/office_reference``, the former code), for random tables of awkward values."""
+    import random
+
+    from tests.files.office_reference import table_docx as by_cell
+
+    rng = random.Random(11)
+    words = ["kort", "5/5", "86 %", "-", "—", "æøå & <b>", " mellemrum ", "fane\tog\nlinje\r\nslut", "",
+             "x" * 90, "ord " * 30, 12, 0, 2.5, None]
+    for n in range(30):
+        header = [rng.choice(["Kode", "Betegnelse", "I alt", "Familie"]) for _ in range(rng.randint(1, 9))]
+        rows = [[rng.choice(words) for _ in range(rng.randint(0, 11))] for _ in range(rng.randint(0, 40))]
+        notes = [rng.choice(["note", "to\nlinjer"]) for _ in range(rng.randint(0, 2))]
+        bold = rng.sample(range(len(rows)), min(len(rows), rng.randint(0, 3)))
+        assert table_docx(f"T{n}", header, rows, notes, bold) == by_cell(f"T{n}", header, rows, notes, bold), n
+    assert table_docx("T", HEADER, ROWS, ["n"], [2]) == by_cell("T", HEADER, ROWS, ["n"], [2])
+    for make in (table_docx, by_cell):
+        with pytest.raises(ValueError):
+            make("T", ("a",), [("klokke\x07",)])
