@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from typing import Any, Sequence
 
@@ -31,4 +30,7 @@ def csv_bytes(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
 
 
 def json_bytes(data: Any) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    """``json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)`` and a line end, in UTF-8 (written by
+    ``files/json_text.dumps``, the same text faster)."""
+    from casecoder.files.json_text import dumps
+    return (dumps(data) + "\n").encode("utf-8")
