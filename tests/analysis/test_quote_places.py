@@ -1,9 +1,7 @@
-"""The chapter page's reads by the indexes of migration 0030 (#25): each excerpt's least place and its case,
-source and start (on PostgreSQL the excerpts' places read apart by ``= ANY(ARRAY(...))`` and joined in Python, the
-selected cases checked in Python on both) are exactly the plain join's under filters, coders, set-aside codings and blind double coding;
-the set-aside probe reads the partial index ``ix_evidence_summary_set_aside`` (its condition must be the query's
-literally, or the planner cannot use it); the places come from ``ix_excerpts_id_place`` (SQLite with planner
-statistics; PostgreSQL's plan when the tiny demo does not make a scan cheaper)."""
+"""The chapter page's reads (#25): each excerpt's least place and its case, source and start (``coding_places``,
+the selected cases checked in Python) are exactly the plain join's under filters, directions, coders, set-aside
+codings and blind double coding; the set-aside probe reads the partial index ``ix_evidence_summary_set_aside`` (its
+condition must be the query's literally, or the planner cannot use it)."""
 from __future__ import annotations
 
 from datetime import date
@@ -12,7 +10,7 @@ from sqlalchemy import select, text
 
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
 from casecoder.analysis.evidence import CountFilter, selected_cases
-from casecoder.analysis.quote_candidates import _excerpt_places, _first_places, _joined, _set_aside, _set_aside_probe
+from casecoder.analysis.quote_candidates import _first_places, _set_aside, _set_aside_probe
 from casecoder.analysis.quotes import _codings
 from casecoder.models import Case, Code, Coding, Excerpt, Source, User
 
@@ -70,15 +68,3 @@ def test_set_aside_probe_reads_the_partial_index(session, demo):  # type: ignore
         session.execute(text("SET LOCAL enable_seqscan = off"))   # the demo is tiny: is the index usable at all?
     assert "ix_evidence_summary_set_aside" in _plan(session, _set_aside_probe(demo.id, codes))
 
-
-def test_places_come_from_the_covering_index(session, demo):  # type: ignore[no-untyped-def]
-    codes = [c.id for c in session.scalars(select(Code).where(Code.project_id == demo.id, Code.key.like("H1%")))]
-    f = CountFilter(independent=True)
-    if session.get_bind().dialect.name != "sqlite":
-        for setting in ("enable_seqscan", "enable_bitmapscan"):   # the demo is tiny: is the index usable at all?
-            session.execute(text(f"SET LOCAL {setting} = off"))
-        assert "Index Only Scan using ix_excerpts_id_place" in _plan(session, _excerpt_places(session, demo, f, codes))
-        return
-    session.execute(text("ANALYZE"))   # the planner statistics a maintained installation has (bench/pages.py)
-    plan = _plan(session, _joined(session, demo, f, codes, NOT_BLIND))
-    assert "COVERING INDEX ix_excerpts_id_place" in plan

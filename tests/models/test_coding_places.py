@@ -1,9 +1,9 @@
 """``coding_places`` (models/derived/coding_places.py, the chapter's quote candidates) stays exact under every
 write, on SQLite and PostgreSQL: after random sequences of writes (test_evidence_summary's harness: excerpts
 created, coded by both coders, recoded, merged, moved, deleted with their source...) it equals the codings
-joined to their excerpts, and its rebuild; one statement writing, recoding or deleting two codings, an excerpt
-moved to another case, source and start; after a paused bulk import (models/derived/pause.py) the same; the
-workbench's one-statement create; a deleted project leaves no rows."""
+joined to their excerpts, and its rebuild; one statement writing, recoding (code, direction) or deleting two
+codings, an excerpt moved to another case, source and start; after a paused bulk import (models/derived/pause.py)
+the same; the workbench's one-statement create; a deleted project leaves no rows."""
 from __future__ import annotations
 
 from hypothesis import HealthCheck, Phase, example, given, settings
@@ -26,8 +26,8 @@ def kept(session: Session, project_id: int) -> list[tuple]:  # type: ignore[type
 def expected(session: Session, project_id: int) -> list[tuple]:  # type: ignore[type-arg]
     """Straight from the codings and their excerpts."""
     return sorted(tuple(r) for r in session.execute(text(
-        "SELECT c.id, c.code_id, c.excerpt_id, c.coder_id, c.of_record, e.project_id, e.case_id, e.source_id, "
-        "e.start_offset FROM codings c JOIN excerpts e ON e.id = c.excerpt_id WHERE e.project_id = :p"),
+        "SELECT c.id, c.code_id, c.direction, c.excerpt_id, c.coder_id, c.of_record, e.project_id, e.case_id, "
+        "e.source_id, e.start_offset FROM codings c JOIN excerpts e ON e.id = c.excerpt_id WHERE e.project_id = :p"),
         {"p": project_id}))
 
 
@@ -67,10 +67,13 @@ def test_statements_of_several_codings_and_a_moved_excerpt(session, factory):
     session.execute(update(Coding).where(Coding.excerpt_id == excerpt.id, Coding.code_id == code.id)   # one UPDATE
                     .values(code_id=third.id, of_record=False).execution_options(synchronize_session=False))
     assert_exact(session, project.id)
+    session.execute(update(Coding).where(Coding.excerpt_id == excerpt.id).values(direction="contradicts")
+                    .execution_options(synchronize_session=False))   # every coding's direction: one UPDATE
+    assert_exact(session, project.id)
     session.execute(update(Excerpt).where(Excerpt.id == excerpt.id).values(   # another case, source and start
         source_id=sources[1].id, case_id=case_list[1].id, start_offset=1, end_offset=5))
     assert_exact(session, project.id)
-    assert {(r[6], r[7], r[8]) for r in kept(session, project.id)} == {(case_list[1].id, sources[1].id, 1)}
+    assert {(r[7], r[8], r[9]) for r in kept(session, project.id)} == {(case_list[1].id, sources[1].id, 1)}
     session.execute(update(Excerpt).where(Excerpt.id == excerpt.id).values(case_id=None))
     assert_exact(session, project.id)
     session.execute(delete(Coding).where(Coding.excerpt_id == excerpt.id))   # one DELETE of every coding
