@@ -181,3 +181,55 @@ def test_many_random_overlapping_excerpts_each_cover_exactly_their_text():
     for i, (start, end) in enumerate(spans):
         if text[start:end].strip("\n"):
             assert lines(covered[str(i)]) == lines(text[start:end]), (start, end)
+
+
+def _former_add_text(document, transcript):  # type: ignore[no-untyped-def]
+    """``_add_text`` as it was: python-docx's ``run.bold = True``."""
+    from casecoder.export import coded_transcript as module
+    text, turns = transcript.text, split_turns(transcript.text)
+    boundaries = sorted({e["start"] for e in transcript.excerpts} | {e["end"] for e in transcript.excerpts}
+                        | {t.label_end for t in turns if t.speaker})
+    labels = [(t.start, t.label_end) for t in turns if t.speaker and t.label_end > t.start]
+    runs, end = [], document.add_paragraph()
+    for span in paragraphs(text, turns):
+        paragraph = end.insert_paragraph_before()
+        for piece in pieces(span, boundaries, labels):
+            run, part = paragraph.add_run(), module._xml_text(text[piece.start:piece.end])
+            if piece.bold:
+                run.bold = True
+            if "\n" in part or "\t" in part:
+                run.text = part
+            else:
+                run.add_text(part)
+            runs.append((piece.start, piece.end, run))
+    end._p.getparent().remove(end._p)
+    return runs
+
+
+def _former_new_comment(comments, comment_id, text, author, initials):  # type: ignore[no-untyped-def]
+    """python-docx's own ``Comments.add_comment`` (the next id found by reading every id), its date removed."""
+    comment = comments.add_comment(text=text, author=author, initials=initials)
+    assert comment.comment_id == comment_id
+    comment._comment_elm.attrib.pop(qn("w:date"), None)
+    return comment
+
+
+def test_the_bytes_python_docx_makes_with_its_own_comments_and_bold(session, coded, monkeypatch):
+    """Comments with their ids counted and bold speaker labels from a ready-made rPr: the same document as
+    python-docx's ``add_comment`` and ``run.bold`` made (a random transcript of 300 excerpts, and the study)."""
+    from casecoder.export import coded_transcript as module
+    rng = random.Random(3)
+    text = "\n".join(("Interviewer: " if i % 2 else "Mor: ") + " ".join(rng.choices(["ro", "dag", "æble"], k=9))
+                     for i in range(120))
+    spans = sorted({(s, s + rng.randrange(1, 200)) for s in (rng.randrange(len(text) - 200) for _ in range(300))})
+    rows = tuple({"id": i, "start": s, "end": e, "case": "F01" if i % 2 else "F02",
+                  "memos": [{"user": "anna", "text": "notat\nto linjer"}] if i % 5 == 0 else [],
+                  "codings": [{"code": "H1.1", "direction": "supports", "coder": "anna"}]}
+                 for i, (s, e) in enumerate(spans))
+    _, source, _ = coded
+    transcripts = [CodedTranscript("T", "P", "family", None, None, ("F01", "F02"), (), text, rows, False),
+                   coded_transcript(session, source)]
+    now = [coded_transcript_docx(t, lang) for t in transcripts for lang in ("da", "en")]
+    monkeypatch.setattr(module, "_add_text", _former_add_text)
+    monkeypatch.setattr(module, "_new_comment", _former_new_comment)
+    assert now == [coded_transcript_docx(t, lang) for t in transcripts for lang in ("da", "en")]
