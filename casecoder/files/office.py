@@ -47,13 +47,18 @@ def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], sheet: s
 
     cells = SheetData()
     cells.append(header, "header")
-    columns = len(header)
+    columns, longest = len(header), [len(str(name)) for name in header]  # per column: its longest text
     for row in rows:
         columns = max(columns, len(row))
-        if any(len(str(v)) > MAX_COLUMN_WIDTH - 2 or "\n" in str(v) for v in row):
+        texts = [str(v) for v in row]
+        lengths = [len(text) for text in texts]
+        if max(lengths, default=0) > MAX_COLUMN_WIDTH - 2 or any("\n" in text for text in texts):
             cells.append(row, "wrapped", columns)  # a long text wraps in its column, so it prints whole
         else:
             cells.append(row)
+        for i, n in enumerate(lengths[:len(longest)]):
+            if n > longest[i]:
+                longest[i] = n
     if notes:
         cells.append(())
         for note in notes:
@@ -74,9 +79,8 @@ def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], sheet: s
     if rows:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
     widths = []
-    for i, name in enumerate(header, start=1):
-        longest = max([len(str(name))] + [len(str(r[i - 1])) for r in rows if i - 1 < len(r)])
-        widths.append(min(MAX_COLUMN_WIDTH, max(6, longest + 2)))
+    for i, n in enumerate(longest, start=1):
+        widths.append(min(MAX_COLUMN_WIDTH, max(6, n + 2)))
         ws.column_dimensions[get_column_letter(i)].width = widths[-1]
     _print_setup(ws, len(header), sum(widths))
     wb.properties.creator = "casecoder"

@@ -22,6 +22,7 @@ from casecoder.files.tabular import FORMULA_START, neutralise
 
 MAX_TEXT = 32767  # Excel's longest cell text; openpyxl cuts a longer one
 _NOT_XML = re.compile("[\ufffe\uffff\ud800-\udfff]")  # what lxml refuses besides openpyxl's control characters
+_REFUSED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")  # both, in one search of a row
 _RUNS = frozenset(c[0] for c in FORMULA_START)  # the first characters ``neutralise`` looks at
 Style = tuple[str, bool]  # (kind: "" / "header" / "wrapped" / "note", quote prefix)
 
@@ -91,8 +92,18 @@ class SheetData:
         while len(self._letters) < columns:
             self._letters.append(get_column_letter(len(self._letters) + 1))
         row, padded = str(self.row), list(values) + [None] * (columns - len(values))
-        cells = "".join(self._cell(letter + row, value, kind) for letter, value in zip(self._letters, padded))
-        if ILLEGAL_CHARACTERS_RE.search(cells) or _NOT_XML.search(cells):  # the markup has neither
+        out, ids = [], self._ids
+        for letter, value in zip(self._letters, padded):
+            if value.__class__ is str and value and value[0] not in _RUNS and len(value) <= MAX_TEXT \
+                    and value not in ERROR_CODES:  # most cells: a plain text, written here without a call
+                style = ids.get((kind, False)) or self._s((kind, False))
+                space = ' xml:space="preserve"' if value[0].isspace() or value[-1].isspace() else ""
+                value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+                out.append(f'<c r="{letter}{row}"{style} t="inlineStr"><is><t{space}>{value}</t></is></c>')
+            else:
+                out.append(self._cell(letter + row, value, kind))
+        cells = "".join(out)
+        if _REFUSED.search(cells):  # (the markup has none)
             for value in padded:
                 if isinstance(value, str) or not isinstance(value, (int, float, type(None))):
                     _check(str(value)[:MAX_TEXT])
