@@ -8,14 +8,12 @@ The same bank gives the same bytes, DOCX included (``ooxml.deterministic_zip``).
 """
 from __future__ import annotations
 
-import io
 from typing import Any, Sequence
 
 from casecoder.analysis.quotes import Quote, QuoteBank, QuoteSection
 from casecoder.figures.words import filters_text
 from casecoder.files.docx_xml import Body
 from casecoder.files.office import a4_document
-from casecoder.files.ooxml import deterministic_zip
 from casecoder.files.tabular import csv_bytes
 from casecoder.kernel.translate import N_, Translator
 
@@ -120,9 +118,9 @@ def quotes_markdown(bank: QuoteBank, lang: str, include_memo: bool) -> str:
 
 # ---- DOCX
 #
-# The quotes' paragraphs are written as XML text and parsed by lxml in one go, instead of python-docx's
-# run objects, which insert every run property in schema order by searching its successors (874 quotes took
-# ~0.4-1.5 s, 35,000 quotes 15 s; issue #25). The elements are exactly those python-docx made
+# The quotes' paragraphs are written as XML text (files/docx_xml.py: spliced into the saved document.xml),
+# instead of python-docx's run objects, which insert every run property in schema order by searching its
+# successors (874 quotes took ~0.4-1.5 s, 35,000 quotes 15 s; issue #25). The elements are exactly those python-docx made
 # (``Paragraph.add_run(text)``, runs per line with a break, ``bold``/``italic``/``size``/``color``): the
 # same bytes (tests/export/test_quotes_docx.py compares with that code).
 
@@ -195,10 +193,7 @@ def quotes_docx(bank: QuoteBank, lang: str, include_memo: bool) -> bytes:
                 out.run_text(memo_label, BOLD)
                 out.lines(q.memo)
                 out.end()
-    out.into(document.element.body)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return deterministic_zip(buffer.getvalue())
+    return out.save(document)
 
 
 # ---- the files, data.json and README
