@@ -16,7 +16,10 @@ variants (``VARIANTS``), each as the owner and as a coder (a blind double coder:
 /admin pages as a site administrator; the downloads (exports, figures, .docx, .csv: no 100 ms target)
 once each as the owner in a table of their own; then every route over 100 ms p95. The routes' table also gives the
 median CPU time of this process per request (on SQLite all of the work: steadier than wall time on a busy machine). ``--only REGEX``
-measures just the routes whose label matches (and skips the issue's table).
+measures just the routes whose label matches (and skips the issue's table). ``--downloads`` times only the
+downloads, each ``--download-repeat`` times after a first request whose time is shown too (a figure's cache
+is cold then), with the median CPU time: ``python bench/pages.py --size large --db sqlite --downloads
+--download-repeat 3 --keep DIR``.
 """
 from __future__ import annotations
 
@@ -226,6 +229,7 @@ def answer(size: int, zipped: int) -> str:
 
 
 CPU: list[float] = []  # the process's CPU time of each request ``measure`` timed last (``--all``'s CPU column)
+FIRST: list[float] = []  # the server time of ``measure``'s first, unmeasured request (a download's cold cache)
 
 
 def measure(client, url: str, repeat: int) -> tuple[int, list[float], int, int]:  # type: ignore[no-untyped-def]
@@ -233,6 +237,7 @@ def measure(client, url: str, repeat: int) -> tuple[int, list[float], int, int]:
     time of each timed request in ``CPU`` (on SQLite all of the work; a steadier figure on a busy machine)."""
     samples, size, zipped, status = [], 0, 0, 0
     CPU.clear()
+    FIRST.clear()
     for i in range(repeat + 1):
         t0, c0 = time.perf_counter(), time.process_time()
         response = client.get(url, headers={"Accept-Encoding": "gzip"} if i == 0 else {})
@@ -243,6 +248,7 @@ def measure(client, url: str, repeat: int) -> tuple[int, list[float], int, int]:
             CPU.append(time.process_time() - c0)
             size = len(body)
         else:
+            FIRST.append(time.perf_counter() - t0)
             zipped = len(body) if response.headers.get("Content-Encoding") == "gzip" else 0
             if status not in (200, 302):  # refused (a coder on an owner's page): once is enough
                 return status, [time.perf_counter() - t0], len(body), 0
@@ -256,16 +262,19 @@ def run_all(kind: str, app, owner_client, ids: dict[str, object], args: argparse
     login(admin, ADMIN)
     lines, slow = ["", "| db | who | page or call | status | median ms | p95 ms | answer | app CPU median ms |",
                    "| --- | --- | --- | --- | --- | --- | --- | --- |"], []
-    downloads = ["", "| db | download (owner) | status | median ms | max ms | answer |", "| --- | --- | --- | --- | --- | --- |"]
+    downloads = ["", "| db | download (owner) | status | first ms | median ms | max ms | answer | app CPU median ms |",
+                 "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for endpoint, label, url, is_download in all_routes(app, ids):
         if args.only and not re.search(args.only, label):
             continue
         if is_download:
             if args.download_repeat:
                 status, samples, size, _ = measure(owner_client, url, args.download_repeat)
-                downloads.append(f"| {kind} | {label} | {status} | {ms(statistics.median(samples))} | "
-                                 f"{ms(max(samples))} | {answer(size, 0)} |")
+                downloads.append(f"| {kind} | {label} | {status} | {ms(FIRST[0])} | {ms(statistics.median(samples))} | "
+                                 f"{ms(max(samples))} | {answer(size, 0)} | {ms(statistics.median(CPU or [0.0]))} |")
                 print(downloads[-1], flush=True)
+            continue
+        if args.downloads:
             continue
         who = [("admin", admin)] if endpoint.startswith("admin.") else [("owner", owner_client), ("coder", coder)]
         for name, client in who:
@@ -275,6 +284,8 @@ def run_all(kind: str, app, owner_client, ids: dict[str, object], args: argparse
             print(lines[-1], flush=True)
             if status in (200, 302) and p95(samples) > 0.1:
                 slow.append(f"{kind} {name} {label}: p95 {ms(p95(samples))} ms ({url})")
+    if args.downloads:
+        return downloads
     lines += downloads + ["", f"Over 100 ms p95 ({kind}): {len(slow)}"] + [f"- {s}" for s in slow]
     return lines
 
@@ -340,9 +351,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="with --all: only the routes whose label matches this regular expression "
                                        "(skips the issue's table)")
     parser.add_argument("--download-repeat", type=int, default=1, help="with --all: times each download (0: none)")
+    parser.add_argument("--downloads", action="store_true",
+                        help="only the downloads' table (--all's downloads, each --download-repeat times)")
     parser.add_argument("--keep", help="keep the databases in this folder / schema pages_<size> for the next run")
     args = parser.parse_args(argv)
-    args.all = args.all or bool(args.only)
+    args.all = args.all or bool(args.only) or args.downloads
+    if args.downloads and not args.only:
+        args.only = "."  # skips the issue's table
     lines = ["| db | page or call | median ms | p95 ms | answer |", "| --- | --- | --- | --- | --- |"]
     for kind in (("sqlite", "postgresql") if args.db == "both" else (args.db,)):
         lines += run_one(kind, args)
