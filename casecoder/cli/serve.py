@@ -210,6 +210,8 @@ def _exit_now(server: Any, worker: Any) -> None:
 
 def gunicorn_options(host: str, port: int, workers: int, timeout: int, app: Flask | None) -> dict[str, Any]:
     """Gunicorn's settings: preloaded (``app`` built in the master and shared by the forked workers) or not."""
+    from casecoder.cli.serve_worker import worker_class  # gunicorn's modules: only when serving with it
+
     def post_fork(server: Any, worker: Any) -> None:
         if app is not None:  # the pool's connections belong to the master: forget them, never close them here
             from casecoder.db import engine_of
@@ -225,6 +227,7 @@ def gunicorn_options(host: str, port: int, workers: int, timeout: int, app: Flas
         "logger_class": "casecoder.cli.request_log.AccessLogger",  # the same log, a lighter line (request_log.py)
         "errorlog": "-",
         "proc_name": "casecoder",
+        "worker_class": worker_class(),  # one worker woken per new connection (serve_worker.py)
         "control_socket_disable": True,  # gunicorn 25+: no shared ~/.gunicorn socket between instances
         "preload_app": app is not None,
         "post_fork": post_fork,  # a fresh connection pool; workers end when their master dies

@@ -59,6 +59,8 @@ def test_the_production_options_preload_and_give_each_worker_a_fresh_pool(tmp_pa
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite'}"})
     options = serve.gunicorn_options("127.0.0.1", 8000, 3, 120, app)
     assert options["preload_app"] is True and options["pre_fork"] is serve._pre_fork
+    from casecoder.cli.serve_worker import worker_class
+    assert options["worker_class"] == worker_class() in ("sync", "casecoder.cli.serve_worker.ExclusiveSyncWorker")
     engine = engine_of(app)
     with engine.connect():
         pass
@@ -117,3 +119,32 @@ def test_two_workers_each_open_their_own_database_connections(db_url, engine, st
     assert not database_sockets(master, port)  # the master keeps no connection to hand down
     log = server.output()
     assert "Traceback" not in log and workers_of(master) == workers  # no worker crashed and was replaced
+
+
+def wakeups(pid: int) -> int:
+    """How often ``pid``'s main thread has gone to sleep and been woken (voluntary context switches)."""
+    for line in Path(f"/proc/{pid}/task/{pid}/status").read_text().splitlines():
+        if line.startswith("voluntary_ctxt_switches:"):
+            return int(line.split()[1])
+    raise AssertionError(f"no context switches in /proc/{pid}/task/{pid}/status")
+
+
+def test_a_new_connection_wakes_one_idle_worker_not_all_of_them(db_url, engine, start_server):
+    """Gunicorn's own sync workers all wake in select() for each connection and all but one go back to sleep
+    (EAGAIN); ExclusiveSyncWorker's epoll with EPOLLEXCLUSIVE wakes one. 200 requests one after the other
+    with three idle workers: gunicorn's own wakes each of them for each request (>= 200 times each; 202-446
+    seen); here the kernel wakes the first waiting worker, so the last in line is hardly ever woken (15-18 seen)."""
+    from casecoder.cli.serve_worker import worker_class
+    if worker_class() == "sync":
+        pytest.skip("no EPOLLEXCLUSIVE here: gunicorn's own sync worker")
+    server = start_server(db_url, workers=3)
+    workers = workers_of(server.proc.pid, 3)
+    assert len(workers) == 3
+    with urllib.request.urlopen(server.base + "/static/casecoder.css", timeout=30) as response:
+        assert response.status == 200
+    before = {w: wakeups(w) for w in workers}
+    for _ in range(200):  # a static file: no database wait in the answering worker
+        with urllib.request.urlopen(server.base + "/static/casecoder.css", timeout=30) as response:
+            response.read()
+    woken = sorted(wakeups(w) - before[w] for w in workers)
+    assert woken[0] < 100, woken
