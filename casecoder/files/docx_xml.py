@@ -90,9 +90,10 @@ class Body:
             body.append(end)
 
     def save(self, document: Any) -> bytes:
-        """``into(document.element.body)``, then the document's bytes (``ooxml.deterministic_zip``), the
-        paragraphs spliced into the saved word/document.xml as text: the bytes lxml would write for them
-        parsed (UTF-8, the same escapes and empty elements), without parsing and writing ~30 MB again."""
+        """The document's bytes (``ooxml.deterministic_zip``) with the paragraphs at the end of its body, where
+        ``into`` puts them: spliced into the saved word/document.xml as text, the bytes lxml would write for them
+        parsed (UTF-8, the same escapes and empty elements), without parsing and writing ~30 MB again. The
+        ``document`` object itself is left without them."""
         import io
         import zipfile
 
