@@ -46,7 +46,7 @@ def xlsx_bytes(header: Sequence[str], rows: Sequence[Sequence[object]], sheet: s
     from casecoder.files.xlsx_sheet import SheetData
 
     cells = SheetData()
-    cells.append(header, "header")
+    cells.append(header or [None], "header")  # (openpyxl styled an empty header's A1 all the same)
     columns, longest = len(header), [len(str(name)) for name in header]  # per column: its longest text
     for row in rows:
         columns = max(columns, len(row))

@@ -152,6 +152,8 @@ def test_xlsx_cells_written_as_xml_are_the_bytes_openpyxl_makes_cell_by_cell():
         notes = [rng.choice(["note", "=1+1 er en note", "x" * 90]) for _ in range(rng.randint(0, 3))]
         assert xlsx_bytes(header, rows, f"ark {n}", notes) == by_cell(header, rows, f"ark {n}", notes), n
     assert xlsx_bytes(HEADER, ROWS, notes=["n"]) == by_cell(HEADER, ROWS, notes=["n"])
+    for header, rows, notes in [((), [], ()), ((), [], ("note",)), (("a",), [()], ()), (("a",), [(), (None,)], ("x",))]:
+        assert xlsx_bytes(header, rows, notes=notes) == by_cell(header, rows, notes=notes), (header, rows, notes)
     with zipfile.ZipFile(io.BytesIO(xlsx_bytes(("a",), [("x" * 70,)]))) as package:
         assert 'wrapText="1"' in package.read("xl/styles.xml").decode()
 
