@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     only = set(args.only.split(","))
     from casecoder.analysis.chains import count_saved_chain, hypothesis_overview, load_chain, statement_graph
     from casecoder.app import create_app
-    from casecoder.db import engine_of
+    from casecoder.db import dispose
     from casecoder.export.report import ReportSpec, build_report
     from casecoder.models import Chain, Project
     from casecoder.models.engine import make_engine
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                 response.get_data()
                 assert response.status_code == 200, (url, response.status_code)
             measure(name, get, args.repeat)
-        engine_of(app).dispose()
+        dispose(app)
     return 0
 
 

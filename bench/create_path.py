@@ -39,13 +39,14 @@ KEYS = ["H1.1", "H1.4", "ST.3", "ST.5", "H2.1", "B.2", "E.1", "S.3"]
 class Counter:
     """The statements run on ``engine`` while ``on`` (executemany once), and the transaction ends."""
 
-    def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, engines) -> None:  # type: ignore[no-untyped-def]
         self.on, self.statements = False, []  # type: ignore[var-annotated]
         self.started = 0.0
-        event.listen(engine, "before_cursor_execute", self._stmt)
-        event.listen(engine, "after_cursor_execute", self._done)
-        event.listen(engine, "commit", lambda conn: self._note("COMMIT"))
-        event.listen(engine, "rollback", lambda conn: self._note("ROLLBACK"))
+        for engine in engines:  # on PostgreSQL the create's own autocommit engine too (casecoder/db.py)
+            event.listen(engine, "before_cursor_execute", self._stmt)
+            event.listen(engine, "after_cursor_execute", self._done)
+            event.listen(engine, "commit", lambda conn: self._note("COMMIT"))
+            event.listen(engine, "rollback", lambda conn: self._note("ROLLBACK"))
 
     def _stmt(self, conn, cursor, statement, params, context, executemany) -> None:  # type: ignore[no-untyped-def]
         self._note(("(many) " if executemany else "") + " ".join(statement.split()))
@@ -134,15 +135,16 @@ def measure(post, posts: int, counter: Counter) -> tuple[list[float], list[list[
 
 
 def run(kind: str, posts: int, show: bool, pre_ping: bool = False) -> None:
-    from casecoder.db import engine_of
+    from casecoder.db import engines_of
     with bench_app(kind) as (_url, engine, app):
         with Session(engine, expire_on_commit=False) as session:
             project = generate(session, "small", 1, slug="bench", bulk=True)
             source, spans = long_source(session, project, 150_000, 7, "Bench 50 pages")
             slug, source_id = project.slug, source.id
-        counter = Counter(engine_of(app))
+        counter = Counter(engines_of(app))
         if pre_ping:  # what a ping on every checkout would cost (models/engine.py has none): one round trip
-            engine_of(app).pool._pre_ping = True
+            for engine in engines_of(app):
+                engine.pool._pre_ping = True
         for label, fn, offset in (("test client", via_test_client, 0), ("werkzeug HTTP", via_http, 10_000)):
             times, statements = fn(app, slug, source_id, spans, posts, counter, offset)
             counts = sorted(len(s) for s in statements)

@@ -52,7 +52,7 @@ def forget(cold: bool) -> None:
 def run(kind: str, args: argparse.Namespace) -> list[str]:
     from casecoder.app import create_app
     from casecoder.cli import serve
-    from casecoder.db import engine_of
+    from casecoder.db import dispose
     from casecoder.models import migrate
     from casecoder.models.engine import make_engine
     with kept_database(kind, args.keep, args.size) as url:
@@ -95,7 +95,7 @@ def run(kind: str, args: argparse.Namespace) -> list[str]:
             lines.append(f"| {kind} | {label} | {ms(statistics.median(wall))} | {ms(p95(wall))} | "
                          f"{ms(statistics.median(cpu))} | {size / 1024:,.0f} KB |")
             print(lines[-1], flush=True)
-        engine_of(app).dispose()
+        dispose(app)
         engine.dispose()
     return lines
 

@@ -110,8 +110,8 @@ def child(step: str, url: str) -> dict[str, object]:
             else:
                 detail = "app, login, project list"
         seconds = time.perf_counter() - t0
-        from casecoder.db import engine_of
-        engine_of(app).dispose()
+        from casecoder.db import dispose
+        dispose(app)
         engine.dispose()
     step_peak = status_kib("VmHWM") if reset else None
     # not ru_maxrss: Linux keeps it across fork + exec, so it would show the parent's peak (the generator's)

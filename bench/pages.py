@@ -294,7 +294,7 @@ def run_one(kind: str, args: argparse.Namespace) -> list[str]:
     from casecoder.analysis.tally import compute_tally
     from casecoder.app import create_app
     from casecoder.cli import serve
-    from casecoder.db import engine_of
+    from casecoder.db import dispose
     from casecoder.models import Code, migrate
     from casecoder.models.engine import make_engine
     lines = []
@@ -335,7 +335,7 @@ def run_one(kind: str, args: argparse.Namespace) -> list[str]:
             print(lines[-1], flush=True)
         if args.all:
             lines += run_all(kind, app, client, ids, args)
-        engine_of(app).dispose()
+        dispose(app)
         engine.dispose()
     return lines
 

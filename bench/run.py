@@ -258,7 +258,7 @@ def bench_exports(session, project, args) -> list[Row]:  # type: ignore[no-untyp
 def bench_app(kind: str) -> Iterator[tuple[str, Engine, Flask]]:
     """A fresh database of ``kind`` at the newest schema, and an app on it; both disposed afterwards."""
     from casecoder.app import create_app
-    from casecoder.db import engine_of
+    from casecoder.db import dispose
     from casecoder.models import migrate
     from casecoder.models.engine import make_engine
     with database(kind) as url, tempfile.TemporaryDirectory(prefix="casecoder-bench-app-") as instance:
@@ -269,7 +269,7 @@ def bench_app(kind: str) -> Iterator[tuple[str, Engine, Flask]]:
         try:
             yield url, engine, app
         finally:
-            engine_of(app).dispose()
+            dispose(app)
             engine.dispose()
 
 

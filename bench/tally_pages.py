@@ -42,7 +42,7 @@ def timed(fn, repeat: int) -> tuple[float, float, float]:  # type: ignore[no-unt
 def run_one(kind: str, args: argparse.Namespace) -> list[str]:
     from casecoder.analysis.tally import compute_tally
     from casecoder.app import create_app
-    from casecoder.db import engine_of
+    from casecoder.db import dispose
     from casecoder.models import Case, Code, Project, migrate
     from casecoder.models.engine import make_engine
     lines = []
@@ -92,7 +92,7 @@ def run_one(kind: str, args: argparse.Namespace) -> list[str]:
             median, high, cpu = timed(get, args.repeat)
             lines.append(f"| {kind} | {name} | {ms(median)} | {ms(high)} | {ms(cpu)} | |")
             print(lines[-1], flush=True)
-        engine_of(app).dispose()
+        dispose(app)
         engine.dispose()
     return lines
 

@@ -8,6 +8,7 @@ reason — except under CI=true, where it fails.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
@@ -184,11 +185,11 @@ def bare_app(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     app.instance_path = str(tmp_path / "instance")
     app.jinja_env.bytecode_cache = TEMPLATES
     yield app
-    from casecoder.db import engine_of
+    from casecoder.db import dispose
     for thread in threading.enumerate():  # an import job outliving its request: let it end with its connections
         if thread.name.startswith("import-job-"):
             thread.join(60)
-    engine_of(app).dispose()
+    dispose(app)
 
 
 @pytest.fixture
@@ -208,6 +209,20 @@ def runner(app):  # type: ignore[no-untyped-def]
 
 
 CSRF_RE = re.compile(r'name="csrf-token" content="([^"]+)"')
+
+
+@contextlib.contextmanager
+def on_statements(app, seen):  # type: ignore[no-untyped-def]
+    """``seen(conn, cursor, statement, ...)`` before each statement of any of the app's engines (on PostgreSQL
+    the one-statement views' autocommit engine too: casecoder/db.py)."""
+    from casecoder.db import engines_of
+    for engine in engines_of(app):
+        event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield
+    finally:
+        for engine in engines_of(app):
+            event.remove(engine, "before_cursor_execute", seen)
 
 
 def csrf_token(client, url: str = "/auth/login") -> str:  # type: ignore[no-untyped-def]

@@ -19,8 +19,8 @@ def _url() -> str:
 
 
 def _release_app_connections() -> None:
-    from casecoder.db import engine_of
-    engine_of(current_app).dispose()
+    from casecoder.db import dispose
+    dispose(current_app)
 
 
 @click.command("backup")

@@ -200,8 +200,8 @@ def _exit_now(server: Any, worker: Any) -> None:
     code = leaving.code if isinstance(leaving, SystemExit) else 0
     app = getattr(worker, "wsgi", None)
     if isinstance(app, Flask):
-        from casecoder.db import engine_of
-        engine_of(app).dispose()  # a clean close: PostgreSQL sees a goodbye, SQLite's last close checkpoints
+        from casecoder.db import dispose
+        dispose(app)  # a clean close: PostgreSQL sees a goodbye, SQLite's last close checkpoints
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
@@ -214,8 +214,8 @@ def gunicorn_options(host: str, port: int, workers: int, timeout: int, app: Flas
 
     def post_fork(server: Any, worker: Any) -> None:
         if app is not None:  # the pool's connections belong to the master: forget them, never close them here
-            from casecoder.db import engine_of
-            engine_of(app).dispose(close=False)
+            from casecoder.db import dispose
+            dispose(app, close=False)
         _post_fork(server, worker)
 
     return {
@@ -295,8 +295,8 @@ def serve_command(ctx: click.Context, host: str, port: int, production: bool, wo
     if str(app.config["DATABASE_URL"]).startswith("sqlite"):
         click.echo("Warning: the database is SQLite. Several workers writing at once wait for each other; "
                    "for a team use PostgreSQL (CASECODER_DATABASE_URL, see docs/deploy.md).", err=True)
-    from casecoder.db import engine_of
-    engine_of(app).dispose()  # no connection of the master's survives into a worker
+    from casecoder.db import dispose
+    dispose(app)  # no connection of the master's survives into a worker
     if preload:
         warm_up(app)
     click.echo(f"casecoder (gunicorn, {count} worker{'s' if count > 1 else ''}) on http://{host}:{port}/  "

@@ -6,12 +6,11 @@ it, with nothing written, on both databases."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event, func, select, text
+from sqlalchemy import func, select, text
 
 from casecoder.coding import excerpt_known
-from casecoder.db import engine_of
 from casecoder.models import Excerpt, Source
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, on_statements
 
 
 @pytest.fixture
@@ -31,11 +30,8 @@ def create(app, client, demo, session):  # type: ignore[no-untyped-def]
 
         def seen(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
             statements.append(" ".join(statement.split()))
-        event.listen(engine_of(app), "before_cursor_execute", seen)
-        try:
+        with on_statements(app, seen):
             return client.post("/api/p/demo/excerpts", headers={"X-CSRFToken": token}, json=body), statements
-        finally:
-            event.remove(engine_of(app), "before_cursor_execute", seen)
 
     first, statements = post()
     assert first.status_code == 201 and any(s.startswith("SELECT") for s in statements)

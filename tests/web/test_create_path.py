@@ -2,12 +2,11 @@
 it needs (bench/create_path.py times them), and its answer is what a later read of the excerpt shows."""
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from casecoder.coding import excerpt_known
-from casecoder.db import engine_of
 from casecoder.models import Excerpt, Source
-from tests.conftest import csrf_token, login
+from tests.conftest import csrf_token, login, on_statements
 from tests.factories import PASSWORD
 from tests.web.test_agreement_web import double  # noqa: F401  (a fixture)
 
@@ -17,12 +16,8 @@ def _statements(app, send):  # type: ignore[no-untyped-def]
 
     def seen(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
         statements.append(" ".join(statement.split()))
-    engine = engine_of(app)
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with on_statements(app, seen):
         response = send()
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     return response, statements
 
 
@@ -95,9 +90,7 @@ def test_on_postgresql_the_create_is_one_autocommitted_statement(app, client, de
 
     def note(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
         seen.append((statement.split()[0], conn.connection.driver_connection.autocommit))
-    engine = engine_of(app)
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with on_statements(app, note):
         created = client.post("/api/p/demo/excerpts", headers={"X-CSRFToken": token}, json={
             "source_id": source.id, "start": start, "end": start + 9, "codes": ["H1.1"]})
         assert created.status_code == 201
@@ -112,5 +105,3 @@ def test_on_postgresql_the_create_is_one_autocommitted_statement(app, client, de
         refused = client.post("/api/p/demo/excerpts", headers={"X-CSRFToken": token}, json={
             "source_id": source.id, "start": start, "end": start + 9, "codes": ["H1.1", "NOPE"]})
         assert refused.status_code == 400 and not [first for first, _a in seen if first != "SELECT"]
-    finally:
-        event.remove(engine, "before_cursor_execute", note)

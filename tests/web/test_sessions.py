@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from casecoder.app import create_app
 from casecoder.coding import login_limit
-from casecoder.db import engine_of
+from casecoder.db import dispose
 from casecoder.models import LoginFailure
 from casecoder.models.base import utcnow
 from tests.conftest import csrf_token, login
@@ -41,7 +41,7 @@ def test_secure_cookie_when_configured(db_url, engine, factory, session, tmp_pat
         cookie = _set_cookie(login(client, "eva", PASSWORD))
         assert "; Secure" in cookie
     finally:
-        engine_of(app).dispose()
+        dispose(app)
 
 
 def test_an_idle_session_expires_and_the_page_script_is_told_where_to_log_in(db_url, engine, factory, session):
@@ -65,7 +65,7 @@ def test_an_idle_session_expires_and_the_page_script_is_told_where_to_log_in(db_
         again = client.get("/auth/login?expired=1&next=/p/proj/")
         assert "Din session er udløbet" in again.get_data(as_text=True)
     finally:
-        engine_of(app).dispose()
+        dispose(app)
 
 
 def test_too_many_failed_logins_wait_even_with_the_right_password(client, factory, session):

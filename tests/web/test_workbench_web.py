@@ -211,9 +211,7 @@ def test_text_edit_page_refuses_a_change_inside_an_excerpt(client, demo, session
 def test_creating_an_excerpt_loads_no_code_or_coding_twice(app, client, demo, session):
     """The answer is built from what the request already holds: no statement after the excerpt's
     INSERT reads the codes again or loads the new excerpt's codings back."""
-    from sqlalchemy import event
-
-    from casecoder.db import engine_of
+    from tests.conftest import on_statements
     source = session.scalars(select(Source).where(Source.project_id == demo.id).order_by(Source.id)).first()
     start = source.text.index("Interviewperson")
     token = csrf_token(client, f"/p/demo/sources/{source.id}")
@@ -221,14 +219,10 @@ def test_creating_an_excerpt_loads_no_code_or_coding_twice(app, client, demo, se
 
     def seen(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
         statements.append(" ".join(statement.split()))
-    engine = engine_of(app)
-    event.listen(engine, "before_cursor_execute", seen)
-    try:
+    with on_statements(app, seen):
         response = client.post("/api/p/demo/excerpts", headers={"X-CSRFToken": token}, json={
             "source_id": source.id, "start": start, "end": start + 15,
             "codes": ["H1.1", {"code": "H1.4", "direction": "nuances"}]})
-    finally:
-        event.remove(engine, "before_cursor_execute", seen)
     assert response.status_code == 201, response.get_data(as_text=True)
     colors = dict(session.execute(select(Code.key, Code.color).where(Code.project_id == demo.id)).all())
     assert [(c["code"], c["direction"], c["color"]) for c in response.get_json()["codings"]] == sorted(
