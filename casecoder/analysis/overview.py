@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from casecoder.models import Case, Code, Coding, EvidenceSummary, Excerpt, Perspective, Source, source_cases
+from casecoder.models import Case, Code, Coding, Perspective, Source, source_cases
+from casecoder.models.derived.source_coder_codings import SourceCoderCodings
+from casecoder.models.derived.source_excerpts import SourceExcerpts
 
 
 @dataclass(frozen=True)
@@ -35,13 +37,13 @@ def project_summary(session: Session, project_id: int) -> ProjectSummary:
         select(func.count(func.distinct(source_cases.c.case_id)))
         .select_from(source_cases).join(Source, Source.id == source_cases.c.source_id)
         .where(Source.project_id == project_id, Source.perspective == Perspective.FAMILY)) or 0
-    excerpts = session.scalar(select(func.count(Excerpt.id)).where(Excerpt.project_id == project_id)) or 0
-    # the codings of excerpts about a case are summed from the trigger-kept evidence_summary (105,000 rows on the
-    # large project instead of joining 300,000 codings to their excerpts), those of excerpts without a case counted
-    codings = (session.scalar(select(func.sum(EvidenceSummary.n)).where(EvidenceSummary.project_id == project_id))
-               or 0) + (session.scalar(
-                   select(func.count(Coding.id)).join(Excerpt, Excerpt.id == Coding.excerpt_id)
-                   .where(Excerpt.project_id == project_id, Excerpt.case_id.is_(None))) or 0)
+    # both totals summed from trigger-kept counts instead of scanning the project's rows (190,000 excerpts and
+    # 300,000 codings on the large project; PostgreSQL 33 + 17 ms, now ~1 + 3): source_excerpts has a row per
+    # transcript, source_coder_codings one per (transcript, coder) with every coding, with or without a case
+    excerpts = session.scalar(select(func.sum(SourceExcerpts.excerpts))
+                              .where(SourceExcerpts.project_id == project_id)) or 0
+    codings = session.scalar(select(func.sum(SourceCoderCodings.codings))
+                             .where(SourceCoderCodings.project_id == project_id)) or 0
     return ProjectSummary(cases=cases, municipalities=municipalities,
                           sources_family=by_perspective.get(Perspective.FAMILY, 0),
                           sources_system=by_perspective.get(Perspective.SYSTEM, 0),

@@ -29,3 +29,38 @@ def test_codings_per_code_counts_every_coding_of_the_project(session, factory): 
     project_codes = set(session.scalars(select(Code.id).where(Code.project_id == project.id)))
     want = Counter(code_id for code_id in session.scalars(select(Coding.code_id)) if code_id in project_codes)
     assert codings_per_code(session, project.id) == dict(want) == {h14.id: 3, h11.id: 1, h21.id: 1}
+
+
+def test_project_summary_totals_equal_counting_the_rows(session, factory):  # type: ignore[no-untyped-def]
+    """The overview's excerpts and codings (summed from source_excerpts and source_coder_codings) equal counting
+    the project's excerpts and codings, after deletes too, another project's rows left out."""
+    from sqlalchemy import func
+
+    from casecoder.analysis.overview import project_summary
+    from casecoder.coding import excerpts
+    from casecoder.models import Excerpt
+    eva, bo = factory.user("eva"), factory.user("bo")
+    project, other = factory.project("proj", eva), factory.project("other", eva)
+    accounts.add_member(session, project, bo, Role.CODER)
+    f01 = factory.case(project, "F01")
+    h14, h11 = factory.code(project, "H1.4"), factory.code(project, "H1.1")
+    shared, loose = factory.source(project, [f01]), factory.source(project, [], title="No case")
+    factory.excerpt(eva, shared, "Min koordinator", [(h14, "supports"), (h11, "contradicts")], case=f01)
+    factory.excerpt(bo, shared, "Min koordinator", [(h14, "nuances")], case=f01)
+    gone = factory.excerpt(eva, shared, "ringede altid", [(h14, "supports")], case=f01)
+    cut = factory.excerpt(eva, loose, "Det gav ro.", [(h11, "supports"), (h14, "nuances")])
+    factory.excerpt(eva, factory.source(other, [factory.case(other)]), "Det gav ro.",
+                    [(factory.code(other, "H1.4"), "supports")])
+    session.commit()
+    excerpts.delete_excerpt(session, eva, gone)
+    excerpts.remove_coding(session, eva, cut.codings[0])
+    session.commit()
+
+    def counted() -> tuple[int, int]:
+        n_excerpts = session.scalar(select(func.count(Excerpt.id)).where(Excerpt.project_id == project.id))
+        n_codings = session.scalar(select(func.count(Coding.id)).join(Excerpt, Excerpt.id == Coding.excerpt_id)
+                                   .where(Excerpt.project_id == project.id))
+        return n_excerpts, n_codings
+    summary = project_summary(session, project.id)
+    assert (summary.excerpts, summary.codings) == counted() == (3, 4)
+    assert project_summary(session, factory.project("empty", eva).id).excerpts == 0
