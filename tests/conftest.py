@@ -328,10 +328,11 @@ def target(factory, session):
 
 @pytest.fixture
 def start_server(tmp_path: Path) -> Iterator[Any]:
-    """``start_server(db_url, workers)``: a running production server (server_helpers.Server), killed afterwards."""
+    """``start_server(db_url, workers)``: a running production server (server_helpers.Server; ``workers=None``:
+    the development server), killed afterwards."""
     started: list[Server] = []
 
-    def start(db_url: str, workers: int = 3) -> Server:
+    def start(db_url: str, workers: int | None = 3) -> Server:
         server = Server(db_url, tmp_path, workers)
         started.append(server)
         server.wait_healthy()

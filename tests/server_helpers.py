@@ -49,15 +49,17 @@ def casecoder_args(*args: str) -> list[str]:
 
 
 class Server:
-    """``casecoder serve --production`` in its own process group; ``kill()`` sends SIGKILL to all of it."""
+    """``casecoder serve --production`` (``workers`` None: the development server) in its own process group;
+    ``kill()`` sends SIGKILL to all of it."""
 
-    def __init__(self, db_url: str, tmp_path: Path, workers: int):
+    def __init__(self, db_url: str, tmp_path: Path, workers: int | None):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = tmp_path / f"server-{self.port}.log"
+        production = ["--production", "--workers", str(workers)] if workers is not None else []
         with open(self.log, "wb") as out:
             self.proc = subprocess.Popen(
-                casecoder_args("serve", "--production", "--workers", str(workers), "--port", str(self.port)),
+                casecoder_args("serve", *production, "--port", str(self.port)),
                 env=server_env(db_url, tmp_path), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
     def output(self) -> str:

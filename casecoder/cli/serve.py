@@ -6,8 +6,8 @@ message before any worker starts. With preloading (the default) the master keeps
 the heavy libraries (``PRELOAD_MODULES``), freezes its objects out of the garbage collector's reach
 (``gc.freeze``) and forks the workers from it, so their pages stay shared; each worker drops the
 inherited connection pool (``Engine.dispose(close=False)``) and opens its own connections.
-After each request a worker hands the heap memory the request freed back to the system (glibc's
-``malloc_trim``). Before each fork the master fills its heap's holes, so a worker's allocations do not
+After a costly request (and every 64th) a worker hands the heap memory it freed back to the system
+(glibc's ``malloc_trim``). Before each fork the master fills its heap's holes, so a worker's allocations do not
 copy the master's pages (``_fill_heap_holes``), and a stopping worker ends without the interpreter's
 teardown, which would copy them all (``_exit_now``). ``--no-preload`` builds one app per worker instead.
 A worker whose master dies (``kill -9``) stops by itself within a second (``watch_master``), so the port
@@ -136,12 +136,26 @@ def _malloc_trim() -> Callable[[int], int] | None:
     return getattr(_libc(), "malloc_trim", None)
 
 
+TRIM_AFTER_CPU_SECONDS = 0.005  # a request that used this much CPU may have grown the heap: trim after it
+TRIM_EVERY = 64  # and after every 64th request whatever it cost
+_seen = {"cpu": 0.0, "requests": 0}  # this process's thread time at its last request's end, and its requests
+
+
 def _trim_heap(worker: Any, req: Any, environ: Any, resp: Any) -> None:
     """Gunicorn's post_request hook: hand the heap memory a request freed back to the system (0.05-0.3 ms).
-    Without it a worker keeps the high-water mark of the largest page it built, as private memory."""
+    Without it a worker keeps the high-water mark of the largest page it built, as private memory. Only after
+    a request that used ``TRIM_AFTER_CPU_SECONDS`` of CPU (the CPU time of the worker's one thread since the
+    last request ended), and after every ``TRIM_EVERY``-th: a create (~1 ms) frees a few hundred KiB that the
+    next one takes again, and a trim after each gave them back only to fault them in again (#25)."""
+    cpu = time.thread_time()
+    used, _seen["cpu"] = cpu - _seen["cpu"], cpu
+    _seen["requests"] += 1
+    if 0 <= used < TRIM_AFTER_CPU_SECONDS and _seen["requests"] % TRIM_EVERY:
+        return
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
+        _seen["cpu"] = time.thread_time()
 
 
 class _MallInfo2(ctypes.Structure):
@@ -284,12 +298,12 @@ def serve_command(ctx: click.Context, host: str, port: int, production: bool, wo
         os.environ.setdefault("CASECODER_SESSION_COOKIE_SECURE", "true")
     app = _load_app(ctx)
     if not production:
-        from werkzeug.serving import run_simple
         click.echo(f"casecoder on http://{host}:{port}/  (development server; Ctrl+C stops)")
         warm_up(app)
         _pre_fork(None, None)  # the start-up objects out of the collector's reach, as in a gunicorn worker
+        from casecoder.cli.dev_server import run_development_server
         from casecoder.cli.request_log import RequestHandler
-        run_simple(host, port, app, threaded=True, request_handler=RequestHandler)  # lighter request lines
+        run_development_server(host, port, app, RequestHandler)  # threads reused, lighter request lines
         return
     count = workers or default_workers()
     if str(app.config["DATABASE_URL"]).startswith("sqlite"):

@@ -68,9 +68,27 @@ def test_the_production_options_preload_and_give_each_worker_a_fresh_pool(tmp_pa
     options["post_fork"](None, type("Worker", (), {"ppid": os.getppid()})())  # as in a new worker
     assert engine.pool.checkedin() == 0  # a new pool: the worker opens its own connections
     assert not serve.gunicorn_options("127.0.0.1", 8000, 3, 120, None)["preload_app"]
-    if serve._malloc_trim() is not None:  # glibc: each request's freed heap goes back to the system
+    if serve._malloc_trim() is not None:  # glibc: a costly request's freed heap goes back to the system
         assert options["post_request"] is serve._trim_heap
         serve._trim_heap(None, None, {}, None)
+
+
+def test_a_worker_trims_its_heap_after_a_costly_request_and_after_every_64th(monkeypatch):
+    trims: list[int] = []
+    monkeypatch.setattr(serve, "_malloc_trim", lambda: trims.append)  # note each trim instead of trimming
+    monkeypatch.setattr(serve, "_seen", {"cpu": time.thread_time(), "requests": 0})
+    serve._trim_heap(None, None, {}, None)  # a cheap request: its few hundred KiB stay for the next one
+    assert trims == []
+    started = time.thread_time()
+    while time.thread_time() - started < 2 * serve.TRIM_AFTER_CPU_SECONDS:  # a costly request
+        sum(range(1000))
+    serve._trim_heap(None, None, {}, None)
+    assert trims == [0]
+    for _ in range(serve.TRIM_EVERY - 3):  # requests 3 to 63: cheap
+        serve._trim_heap(None, None, {}, None)
+    assert trims == [0]
+    serve._trim_heap(None, None, {}, None)  # the 64th
+    assert trims == [0, 0]
 
 
 def test_the_default_worker_count_follows_cpus_and_memory():
