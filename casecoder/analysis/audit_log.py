@@ -116,9 +116,15 @@ def _conditions(project_id: int, flt: AuditFilter) -> list[Any]:
 def events(session: Session, project_id: int, flt: AuditFilter, page: int, per_page: int) -> Page[AuditEvent]:
     """The filtered events newest first, page ``page`` (1-based, not clamped) of ``per_page``."""
     where = _conditions(project_id, flt)
-    total = session.scalar(select(func.count(AuditEvent.id)).where(*where)) or 0
-    rows = session.scalars(select(AuditEvent).where(*where).order_by(AuditEvent.id.desc())
-                           .limit(per_page).offset((max(1, page) - 1) * per_page)).all()
+    # count(*), not count(id): the rows are counted from the narrowest index without reading a column (the
+    # whole log of the large project, 485,000 events: SQLite 105 -> 57 ms, PostgreSQL 75 -> 59)
+    total = session.scalar(select(func.count()).select_from(AuditEvent).where(*where)) or 0
+    # the page's ids first, then their rows: the ids of a user's events come from ix_audit_events_project_user
+    # alone, where PostgreSQL read the skipped rows too (page 500 of one user: 41 -> 4 ms on the large project)
+    ids = (select(AuditEvent.id).where(*where).order_by(AuditEvent.id.desc())
+           .limit(per_page).offset((max(1, page) - 1) * per_page))
+    rows = session.scalars(select(AuditEvent).where(AuditEvent.id.in_(ids.scalar_subquery()))
+                           .order_by(AuditEvent.id.desc())).all()
     return Page(list(rows), page, page_count(total, per_page), total)
 
 

@@ -226,3 +226,20 @@ def test_keys_kept_instead_of_ids_read_as_they_are():
                                after={"case_id": "F07", "code_id": 5, "decision": "merge"})
     assert describe(event_, Names(codes={5: "H1.2"})).sentence == \
         "The system decided F07 × H1.2: every coder's version counts"
+
+
+def test_every_page_of_a_filter_is_its_slice_of_the_whole_list(session, factory):
+    """A page's ids are read apart from its rows (a subquery with LIMIT/OFFSET): the pages of one user's or one
+    kind's events, walked to the end, are the whole filtered list in order, newest first."""
+    project, owner, excerpt = factory.coded_project()
+    anna = factory.user("anna")
+    for i in range(7):
+        audit.log(session, anna if i % 2 else owner, "update", "case", i, project_id=project.id,
+                  before={"key": f"F{i}"}, after={"key": f"G{i}"})
+    session.commit()
+    for flt in (audit_log.AuditFilter(), audit_log.AuditFilter(user_id=anna.id),
+                audit_log.AuditFilter(user_id=owner.id, kind="case")):
+        whole = [r.id for r in audit_log.audit_page(session, project.id, flt, 1, 200).rows]
+        pages = [audit_log.audit_page(session, project.id, flt, n, 3) for n in range(1, len(whole) // 3 + 3)]
+        assert [r.id for p in pages for r in p.rows] == whole == sorted(whole, reverse=True)
+        assert len(whole) >= 3 and all(p.total == len(whole) for p in pages) and pages[-1].rows == []
