@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from casecoder.analysis import double_coding as seen
 from casecoder.analysis import lookups
-from casecoder.analysis.turns import split_turns
+from casecoder.analysis.turns import turn_rows
 from casecoder.analysis.uncounted import uncounted
 from casecoder.analysis.workbench import source_excerpt_rows
 from casecoder.coding.permissions import CODE, can
@@ -47,8 +47,7 @@ def source(project: Project, source_id: int):  # type: ignore[no-untyped-def]
     data = {
         "project": project.slug,
         "source": {"id": source.id, "title": source.title, "text": source.text},
-        "turns": [{"start": t.start, "label_end": t.label_end, "end": t.end, "speaker": t.speaker}
-                  for t in split_turns(source.text)],
+        "turns": turn_rows(source.text),
         "excerpts": seen.rows_seen(current_user, blind, source_excerpt_rows(session, source.id)),
         "blind": blind,
         "codes": codes_json(project),

@@ -191,3 +191,15 @@ def test_split_turns_on_one_long_line(name):
     turns = split_turns(line)
     assert turns[0].start == 0 and turns[-1].end == len(line)
     assert all(a.end <= b.start for a, b in zip(turns, turns[1:]))
+
+
+def test_turn_rows_are_the_turns_and_an_edited_text_is_split_again():
+    from casecoder.analysis.turns import turn_rows
+    text = DEMO_FILES[0].read_text(encoding="utf-8")
+    rows = turn_rows(text)
+    assert [(r["start"], r["label_end"], r["end"], r["speaker"]) for r in rows] == \
+        [(t.start, t.label_end, t.end, t.speaker) for t in split_turns(text)]
+    assert turn_rows(text[:1] + text[1:]) is rows  # an equal text (another object, as from a new query): kept
+    edited = text.replace("\n", "\nIP: ", 1)  # a new marker: new turns
+    assert [r["start"] for r in turn_rows(edited)] == [t.start for t in split_turns(edited)] != \
+        [r["start"] for r in rows]

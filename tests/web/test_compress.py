@@ -30,6 +30,19 @@ def test_pages_and_json_are_gzipped_when_the_client_accepts_it(client, demo, ses
         assert zipped.headers["Cache-Control"] == "no-store", "the security headers stay"
 
 
+def test_a_large_answer_is_compressed_at_the_fast_level_and_a_smaller_one_at_the_thorough_one(client, demo, monkeypatch):  # type: ignore[no-untyped-def]
+    from casecoder.web import compress
+    url = "/api/projects/demo/tally"
+    small = client.get(url, headers=GZIP)
+    body = gzip.decompress(small.data)
+    assert compress.MIN_SIZE < len(body) <= compress.LARGE  # the demo's tally: under 64 KB
+    assert small.data == gzip.compress(body, compresslevel=compress.LEVEL, mtime=0)
+    monkeypatch.setattr(compress, "LARGE", len(body) - 1)  # the same answer, now counted large
+    large = client.get(url, headers=GZIP)
+    assert gzip.decompress(large.data) == body
+    assert large.data == gzip.compress(body, compresslevel=compress.LARGE_LEVEL, mtime=0) != small.data
+
+
 def test_small_answers_refusing_clients_and_files_pass_through(client, demo):  # type: ignore[no-untyped-def]
     no_gzip = client.get("/p/demo/tally", headers={"Accept-Encoding": "gzip;q=0, identity"})
     assert no_gzip.status_code == 200 and "Content-Encoding" not in no_gzip.headers
