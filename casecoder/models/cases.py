@@ -109,11 +109,12 @@ class Source(Base):
     __tablename__ = "sources"
     # A unique index rather than a UniqueConstraint: the same rule (NULL keys allowed many times), but
     # migration 0004 can add it in place; rebuilding ``sources`` on SQLite would cascade-delete excerpts.
-    # (project, perspective) covers the tally's denominators and (project, title) the transcripts in title
-    # order (the excerpt list): the source rows hold the whole text
+    # (project, perspective) covers the tally's denominators and (project, title, id) the transcripts in
+    # their order (the excerpt list, the project page): the source rows hold the whole text, and with the id
+    # in the index PostgreSQL reads that order from the index alone, no sort (migration 0036)
     __table_args__ = (Index("uq_sources_project_id_key", "project_id", "key", unique=True),
                       Index("ix_sources_project_perspective", "project_id", "perspective"),
-                      Index("ix_sources_project_title", "project_id", "title"))
+                      Index("ix_sources_project_title", "project_id", "title", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), index=True)
