@@ -23,7 +23,7 @@ def test_cases_codes_and_keys_stay_in_their_project(session, factory):
     f02, f01 = factory.case(project, "F02", "Sydby"), factory.case(project, "F01", "Nordby")
     foreign = factory.case(other, "F01", "Østby")
     session.commit()
-    assert [c.key for c in lookups.cases(session, project.id)] == ["F01", "F02"]
+    assert lookups.cases(session, project.id) == [(f01.id, "F01", "Nordby"), (f02.id, "F02", "Sydby")]  # rows
     assert lookups.case_ids(session, project.id) == {"F01": f01.id, "F02": f02.id}
     assert lookups.municipalities(session, project.id) == ["Nordby", "Sydby"]
     assert lookups.cases_by_id(session, project.id, [f01.id, foreign.id]) == {f01.id: f01}
