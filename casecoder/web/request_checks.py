@@ -15,11 +15,11 @@ import unicodedata
 from typing import Any
 
 from flask import Flask, request
-from flask.json.provider import DefaultJSONProvider
 from werkzeug.datastructures import ImmutableMultiDict
 
 from casecoder.kernel import validate
 from casecoder.kernel.errors import N_, InvalidInput
+from casecoder.web.json_provider import FastJSONProvider
 
 MAX_DEPTH = 32  # levels of nested arrays/objects in a JSON body (the page scripts send 3)
 
@@ -57,7 +57,7 @@ def _check_text(text: str, name: str) -> None:
         raise JSONRefused(InvalidInput(NOT_TEXT, "text", name=name[:60], code=f"{ord(bad.group()):04X}"))
 
 
-class CheckedJSON(DefaultJSONProvider):
+class CheckedJSON(FastJSONProvider):
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         try:
             value = super().loads(s, **kwargs)
@@ -100,8 +100,9 @@ def nfc_view_args(endpoint: str | None, values: dict[str, Any] | None) -> None:
 
 
 def install(app: Flask) -> None:
-    """Use ``CheckedJSON`` for request bodies, check every request's text, answer refusals as InvalidInput."""
+    """Use ``CheckedJSON`` for request bodies and answers (written by orjson: web/json_provider.py), check every request's text, answer refusals as InvalidInput."""
     app.json = CheckedJSON(app)
+    app.jinja_env.policies["json.dumps_function"] = app.json.dumps  # tojson too (Jinja was set up before)
     app.before_request(check_request_text)
     app.url_value_preprocessor(nfc_view_args)
 

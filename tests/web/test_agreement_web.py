@@ -36,7 +36,7 @@ def test_blind_mode_through_the_api_and_the_page(client, session, double):
                         headers={"X-CSRFToken": token}).status_code == 404
     assert client.delete(f"/api/p/dbl/excerpts/{bo_excerpt.id}", headers={"X-CSRFToken": token}).status_code == 404
     page = client.get(f"/p/dbl/sources/{f01}").get_data(as_text=True)
-    assert 'id="blind-notice"' in page and '"coder": "bo"' not in page and '"coder": "anna"' in page
+    assert 'id="blind-notice"' in page and '"coder":"bo"' not in page and '"coder":"anna"' in page
     listing = client.get(f"/p/dbl/excerpts?source={f01}").get_data(as_text=True)  # the excerpt list is blind too
     rows_html = listing[listing.find("<tbody"):listing.find("</tbody>")]
     assert rows_html.count("<tr>") == 1 and 'title="anna"' in rows_html and 'title="bo"' not in rows_html

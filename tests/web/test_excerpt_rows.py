@@ -20,7 +20,7 @@ def test_rows_match_excerpt_json_on_every_demo_source(client, demo, session):  #
         assert response.status_code == 200
         assert response.get_json() == expected, source.title
         page = client.get(f"/p/demo/sources/{source.id}").get_data(as_text=True)
-        assert page.count('"source_id": %d' % source.id) == len(expected)
+        assert page.count('"source_id":%d' % source.id) == len(expected)
         compared += len(expected)
         codings += sum(len(e["codings"]) for e in expected)
     assert compared and codings > compared, "the demo has excerpts with several codings"
