@@ -12,11 +12,11 @@ web/request_checks.py checks them).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from flask import Response
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.sansio.response import Response
 
 OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
            | orjson.OPT_PASSTHROUGH_DATACLASS)  # dates and dataclasses to Flask's default, as before
@@ -44,4 +44,5 @@ class FastJSONProvider(DefaultJSONProvider):
         fast = self._fast(self._prepare_response_obj(args, kwargs))
         if fast is None:
             return super().response(*args, **kwargs)
-        return self._app.response_class(fast + b"\n", mimetype=self.mimetype)
+        response_class = cast(Any, self._app.response_class)  # typed as the sans-IO class, which takes no body
+        return cast(Response, response_class(fast + b"\n", mimetype=self.mimetype))
