@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Sequence
 
-from sqlalchemy import ColumnElement, Select, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from casecoder.analysis.sql_helpers import among
@@ -214,11 +214,21 @@ def kept_counts(session: Session, project_id: int, f: ExcerptFilter) -> dict[int
         counts.pop(source_id, None)
     if f.code_id is None:  # the excerpts they made, then the others' they coded: two counts without an OR
         # (whose probe of the codings for every excerpt PostgreSQL costs high enough to compile: 48 -> 15 ms)
-        on_blind = [among(session, Excerpt.source_id, f.blind_source_ids)]   # the project's (``blind_source_ids``)
-        parts = [select(Excerpt.source_id, func.count()).where(*on_blind, Excerpt.created_by_id == f.viewer_id),
-                 select(Excerpt.source_id, func.count()).where(
-                     *on_blind, Excerpt.created_by_id.is_distinct_from(f.viewer_id),
-                     exists().where(Coding.excerpt_id == Excerpt.id, Coding.coder_id == f.viewer_id))]
+        # the first, from ix_excerpts_source_creator alone, also finds the transcripts with others' excerpts:
+        # only theirs are read for the second (the large project's blind coder made every excerpt on hers:
+        # 40,000 rows read and none counted, 10-14 ms on PostgreSQL)
+        own, every = func.sum(case((Excerpt.created_by_id == f.viewer_id, 1), else_=0)), func.count()
+        with_others = []
+        for source_id, n_own, n_all in session.execute(
+                select(Excerpt.source_id, own, every).where(among(session, Excerpt.source_id, f.blind_source_ids))
+                .group_by(Excerpt.source_id)):
+            if n_own:
+                counts[source_id] = counts.get(source_id, 0) + int(n_own)
+            if n_all > n_own:
+                with_others.append(source_id)
+        parts = [select(Excerpt.source_id, func.count()).where(
+            among(session, Excerpt.source_id, with_others), Excerpt.created_by_id.is_distinct_from(f.viewer_id),
+            exists().where(Coding.excerpt_id == Excerpt.id, Coding.coder_id == f.viewer_id))] if with_others else []
     else:
         parts = [select(SourceCoderSpans.source_id, func.sum(SourceCoderSpans.codings)).where(
             among(session, SourceCoderSpans.source_id, f.blind_source_ids), SourceCoderSpans.coder_id == f.viewer_id,
