@@ -191,7 +191,7 @@ def _quotes(session: Session, project: Project, f: CountFilter, hypothesis: Code
     candidates = first_quotes(session, project, f, ranks, blind, exclude=marked, limit=CANDIDATES)
     shown = {excerpt_id for _, ids in candidates.values() for excerpt_id in ids}
     bank = quote_bank(session, project, [hypothesis.key], f, None, blind,
-                      excerpt_ids=shown | (marked - gone)) if ranks else None
+                      excerpt_ids=shown | (marked - gone), codes=list(codes.values())) if ranks else None
     placed: dict[int, tuple[int, Quote]] = {}   # excerpt -> (sub-mechanism, its quote): its first section's
     for section in bank.sections if bank else []:
         if section.code_id in ranks:

@@ -186,15 +186,17 @@ def _system_roles(session: Session, project_id: int, source_ids: set[int]) -> di
 
 def quote_bank(session: Session, project: Project, code_keys: Sequence[str], f: CountFilter,
                perspective: str | None = None, blind: Blindness = NOT_BLIND,
-               excerpt_ids: Collection[int] | None = None) -> QuoteBank:
+               excerpt_ids: Collection[int] | None = None, codes: Sequence[Code] | None = None) -> QuoteBank:
     """The quote bank of ``code_keys`` (empty: every codable code) under the filter ``f``, as a viewer
     who codes some sources blind (``blind``) may see it; with ``excerpt_ids`` only those excerpts' quotes
-    (each the same quote as in the whole bank, but for its number)."""
+    (each the same quote as in the whole bank, but for its number). ``codes``: the project's codes in tree
+    order (position, id) when the caller has read them (the chapter page)."""
     if perspective is not None:
         perspective = validate.choice(Perspective, perspective, N_("Perspective")).value
-    codes = list(session.scalars(select(Code).where(Code.project_id == project.id)
-                                 .order_by(Code.position, Code.id)))
-    plan = section_plan(codes, list(code_keys), f.include_subcodes)
+    if codes is None:
+        codes = list(session.scalars(select(Code).where(Code.project_id == project.id)
+                                     .order_by(Code.position, Code.id)))
+    plan = section_plan(list(codes), list(code_keys), f.include_subcodes)
     bank = QuoteBank(project_slug=project.slug, project_title=project.title, codebook_name=project.codebook_name,
                      codebook_sha256=project.codebook_sha256, filter=f, params=tuple(to_params(session, f)),
                      perspective=perspective, code_keys=tuple(code_keys))
