@@ -36,9 +36,9 @@ def test_project_summary_totals_equal_counting_the_rows(session, factory):  # ty
     the project's excerpts and codings, after deletes too, another project's rows left out."""
     from sqlalchemy import func
 
-    from casecoder.analysis.overview import project_summary
+    from casecoder.analysis.overview import ProjectSummary, project_summary
     from casecoder.coding import excerpts
-    from casecoder.models import Excerpt
+    from casecoder.models import Case, Excerpt, Source
     eva, bo = factory.user("eva"), factory.user("bo")
     project, other = factory.project("proj", eva), factory.project("other", eva)
     accounts.add_member(session, project, bo, Role.CODER)
@@ -63,4 +63,16 @@ def test_project_summary_totals_equal_counting_the_rows(session, factory):  # ty
         return n_excerpts, n_codings
     summary = project_summary(session, project.id)
     assert (summary.excerpts, summary.codings) == counted() == (3, 4)
-    assert project_summary(session, factory.project("empty", eva).id).excerpts == 0
+    f02 = factory.case(project, "F02", "Sydby")
+    factory.source(project, [f02], perspective="system", title="System")
+    factory.source(project, [f01, f02], perspective="system", title="Both")
+    session.commit()
+    cases = session.scalars(select(Case).where(Case.project_id == project.id)).all()
+    sources = session.scalars(select(Source).where(Source.project_id == project.id)).all()
+    assert project_summary(session, project.id) == ProjectSummary(
+        cases=len(cases), municipalities=len({c.municipality for c in cases}),
+        sources_family=sum(s.perspective == "family" for s in sources),
+        sources_system=sum(s.perspective == "system" for s in sources),
+        cases_with_family_source=len({c.id for s in sources if s.perspective == "family" for c in s.cases}),
+        excerpts=3, codings=4) == ProjectSummary(2, 2, 2, 2, 1, 3, 4)
+    assert project_summary(session, factory.project("empty", eva).id) == ProjectSummary(0, 0, 0, 0, 0, 0, 0)
