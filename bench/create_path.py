@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import http.cookiejar
 import json
+import os
 import statistics
 import sys
 import threading
@@ -165,6 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pre-ping", action="store_true", help="PostgreSQL: ping when a request takes a "
                         "connection from the pool (SQLAlchemy's pool_pre_ping; to measure what it costs)")
     args = parser.parse_args(argv)
+    from bench.machine_speed import line
+    from bench.run import DEFAULT_PG
+    pg_url = (os.environ.get("CASECODER_BENCH_DATABASE_URL") or os.environ.get("CASECODER_TEST_DATABASE_URL")
+              or DEFAULT_PG) if args.db != "sqlite" else None
+    print(line(pg_url), flush=True)  # the machine's state beside the figures (its speed drifts)
     for kind in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
         run(kind, args.posts, args.show, args.pre_ping)
     return 0

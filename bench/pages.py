@@ -358,6 +358,10 @@ def main(argv: list[str] | None = None) -> int:
     args.all = args.all or bool(args.only) or args.downloads
     if args.downloads and not args.only:
         args.only = "."  # skips the table
+    from bench.machine_speed import line
+    pg_url = (os.environ.get("CASECODER_BENCH_DATABASE_URL") or os.environ.get("CASECODER_TEST_DATABASE_URL")
+              or DEFAULT_PG) if args.db != "sqlite" else None
+    print(line(pg_url), flush=True)  # the machine's state beside the figures (its speed drifts)
     lines = ["| db | page or call | median ms | p95 ms | answer |", "| --- | --- | --- | --- | --- |"]
     for kind in (("sqlite", "postgresql") if args.db == "both" else (args.db,)):
         lines += run_one(kind, args)

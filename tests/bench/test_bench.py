@@ -50,3 +50,14 @@ def test_write_out_replaces_only_its_marked_section(tmp_path: Path) -> None:
     write_out(path, f"{BEGIN}\nsecond run\n{END}")
     assert path.read_text(encoding="utf-8") == (f"# Benchmarks\n\nStatus by hand.\n\n{BEGIN}\nsecond run\n{END}\n\n"
                                                 "## Server, by hand\n")
+
+
+def test_machine_speed_probes_the_machine_and_the_database(engine) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    from bench import machine_speed
+    url = engine.url.render_as_string(hide_password=False)
+    said = machine_speed.line(url if url.startswith("postgresql") else None)
+    assert re.fullmatch(r"machine speed \(\d\d:\d\d:\d\d UTC\): python [\d.]+ ms, wake-up \d+ µs"
+                        r"(, PostgreSQL commit [\d.]+ ms)?", said), said
+    assert ("PostgreSQL commit" in said) == url.startswith("postgresql")
