@@ -1,7 +1,9 @@
 """The numbers, chains and chosen quotes of one hypothesis's report chapter (issue #24), as plain data.
 
-Every number comes from the tally with case keys (``compute_tally``), so the chapter says exactly
-what the tally says; ``claims`` lists each number with the cases behind it (the chapter's appendix).
+Every number is the tally's: its rule (``tally_from_evidence``, set algebra) over the evidence of the chapter's
+codes that the chains and the overview count on too, read once (#25: not ``compute_tally`` of every code; the
+chapter tests prove the numbers, case keys, denominators and coders equal the tally's); ``claims`` lists each
+number with the cases behind it (the chapter's appendix).
 A sub-mechanism is a direct child of the hypothesis in the codebook. A box of a saved chain is linked to
 a sub-mechanism when it is that code, lies under it, or the codebook has a leads-to arrow from the
 sub-mechanism to it (H2.2 -> ST.6); a chain belongs to the chapter when at least half its boxes are
@@ -31,9 +33,10 @@ from casecoder.analysis.chains import (
 from casecoder.analysis.double_coding import NOT_BLIND, Blindness
 from casecoder.analysis.evidence import CountFilter, Evidence
 from casecoder.analysis.filters import to_params
+from casecoder.analysis.measures import denominator_sets
 from casecoder.analysis.quote_candidates import first_quotes
 from casecoder.analysis.quotes import Quote, quote_bank, section_plan
-from casecoder.analysis.tally import Count, blind_served, compute_tally, served_evidence
+from casecoder.analysis.tally import Count, blind_served, served_evidence, tally_from_evidence
 from casecoder.kernel.errors import InvalidInput
 from casecoder.kernel.measures import DIRECTIONS
 from casecoder.models import Chain, ChainNode, Code, CodeRelation, Excerpt, Project, RelationType
@@ -232,25 +235,22 @@ def build_chapter(session: Session, project: Project, hypothesis_key: str, f: Co
     chain_ids, nodes = _chain_nodes(session, project)
     arrows = _leads_to(session, project)
     needed = _evidence_codes(codes, hypothesis.id, arrows, nodes)   # its sub-mechanisms among them
-    # a blind coder's correction once for the tally and the chains, of the codes read here only (#25: on the large
-    # project a tenth of the cells); the tally's other rows stay everyone's and are left out of ``rows``
+    # f's evidence of these codes read once for the numbers, the saved chains and the overview (#25: each alone read
+    # the cases, the coders and, where the tally cells do not serve f, f's whole evidence); a blind coder's:
+    # everyone's evidence of these codes less what she loses, the correction of these codes only
     delta = blind_delta(session, project.id, f, needed) if blind_served(f) else None
-    tally = compute_tally(session, project, f, case_keys=True, delta=delta)
-    rows = {row.code_id: row for row in tally.rows if row.code_id in needed}
-    notes = dict(session.execute(select(AnalysisNote.code_id, AnalysisNote.text).where(
-        AnalysisNote.code_id.in_(list(codes)))).all())
-    subs = {c.id: SubMechanism(code=c, note=notes.get(c.id, ""),
-                               counts={m: rows[c.id].counts[m] for m in COUNTED})
-            for c in codes.values() if c.parent_id == hypothesis.id and c.id in rows}
-    # f's evidence read once for the saved chains and the overview (each alone read the cases, the coders and,
-    # where the tally cells do not serve f, f's whole evidence: for a blind coder the blind correction each time)
-    # a blind coder's: everyone's evidence of these codes less what she loses (chains.evidence would read every code's)
     shared = (served_evidence(session, project.id, f, needed, delta=delta) if delta is not None
               else chain_evidence(session, project.id, f, needed))
+    denominators = {name: shared.keys(cases) for name, cases in denominator_sets(shared).items()}
+    notes = dict(session.execute(select(AnalysisNote.code_id, AnalysisNote.text).where(
+        AnalysisNote.code_id.in_(list(codes)))).all())
+    subs = {c.id: SubMechanism(code=c, note=notes.get(c.id, ""), counts={
+                m: count for m, count in tally_from_evidence(shared, c.id, f.directions).items() if m in COUNTED})
+            for c in codes.values() if c.parent_id == hypothesis.id}
     _chains(session, f, codes, hypothesis.id, subs, shared, chain_ids, nodes, arrows)
     missing = _quotes(session, project, f, hypothesis, codes, subs, blind)
     same_kind = [c for c in codes.values() if c.parent_id is None and c.kind == hypothesis.kind]
-    return Chapter(project=project, hypothesis=hypothesis, number=same_kind.index(hypothesis) + 1, note=notes.get(hypothesis.id, ""), N=dict(tally.N),
-                   denominator_keys={k: tuple(v) for k, v in tally.denominators.items()},
+    return Chapter(project=project, hypothesis=hypothesis, number=same_kind.index(hypothesis) + 1, note=notes.get(hypothesis.id, ""),
+                   N={k: len(v) for k, v in denominators.items()}, denominator_keys=denominators,
                    subs=list(subs.values()), overview=hypothesis_overview(session, project, hypothesis.key, f, shared),
-                   params=to_params(session, f), coders=tally.coders, missing=missing)
+                   params=to_params(session, f), coders=shared.coders, missing=missing)
