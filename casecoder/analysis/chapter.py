@@ -177,10 +177,11 @@ def _ranks(codes: dict[int, Code], hypothesis: Code, f: CountFilter,
 
 
 def _quotes(session: Session, project: Project, f: CountFilter, hypothesis: Code, codes: dict[int, Code],
-            subs: dict[int, SubMechanism], blind: Blindness) -> list[MissingQuote]:
+            subs: dict[int, SubMechanism], blind: Blindness, case_keys: dict[int, str]) -> list[MissingQuote]:
     """The marked quotes, numbered, and each sub-mechanism's first ``CANDIDATES`` other quotes with their
     number: an excerpt goes under the first sub-mechanism it is coded with, as it comes first in the
-    hypothesis's quote bank; only the quotes shown are built (``quote_bank`` of those excerpts)."""
+    hypothesis's quote bank; only the quotes shown are built (``quote_bank`` of those excerpts). ``case_keys``:
+    ``f``'s selected cases (the evidence's)."""
     marks = list(session.scalars(select(ReportQuote).where(ReportQuote.project_id == project.id)
                                  .order_by(ReportQuote.position, ReportQuote.id)))
     texts = dict(session.execute(select(Excerpt.id, Excerpt.text).where(
@@ -191,7 +192,7 @@ def _quotes(session: Session, project: Project, f: CountFilter, hypothesis: Code
     f = replace(f, directions=frozenset(DIRECTIONS))
     ranks = _ranks(codes, hypothesis, f, subs)
     order = list(subs)
-    candidates = first_quotes(session, project, f, ranks, blind, exclude=marked, limit=CANDIDATES)
+    candidates = first_quotes(session, project, f, ranks, blind, exclude=marked, limit=CANDIDATES, case_keys=case_keys)
     shown = {excerpt_id for _, ids in candidates.values() for excerpt_id in ids}
     bank = quote_bank(session, project, [hypothesis.key], f, None, blind,
                       excerpt_ids=shown | (marked - gone), codes=list(codes.values())) if ranks else None
@@ -242,13 +243,14 @@ def build_chapter(session: Session, project: Project, hypothesis_key: str, f: Co
     shared = (served_evidence(session, project.id, f, needed, delta=delta) if delta is not None
               else chain_evidence(session, project.id, f, needed))
     denominators = {name: shared.keys(cases) for name, cases in denominator_sets(shared).items()}
-    notes = dict(session.execute(select(AnalysisNote.code_id, AnalysisNote.text).where(
-        AnalysisNote.code_id.in_(list(codes)))).all())
+    sub_codes = [c for c in codes.values() if c.parent_id == hypothesis.id]
+    notes = dict(session.execute(select(AnalysisNote.code_id, AnalysisNote.text).where(   # the ones shown only
+        AnalysisNote.code_id.in_([hypothesis.id] + [c.id for c in sub_codes]))).all())
     subs = {c.id: SubMechanism(code=c, note=notes.get(c.id, ""), counts={
                 m: count for m, count in tally_from_evidence(shared, c.id, f.directions).items() if m in COUNTED})
-            for c in codes.values() if c.parent_id == hypothesis.id}
+            for c in sub_codes}
     _chains(session, f, codes, hypothesis.id, subs, shared, chain_ids, nodes, arrows)
-    missing = _quotes(session, project, f, hypothesis, codes, subs, blind)
+    missing = _quotes(session, project, f, hypothesis, codes, subs, blind, shared.case_keys)
     same_kind = [c for c in codes.values() if c.parent_id is None and c.kind == hypothesis.kind]
     return Chapter(project=project, hypothesis=hypothesis, number=same_kind.index(hypothesis) + 1, note=notes.get(hypothesis.id, ""),
                    N={k: len(v) for k, v in denominators.items()}, denominator_keys=denominators,

@@ -170,8 +170,8 @@ def _some_places(session: Session, project: Project, f: CountFilter, place_of: d
 
 
 def first_quotes(session: Session, project: Project, f: CountFilter, ranks: dict[int, tuple[int, int]],
-                 blind: Blindness = NOT_BLIND, exclude: Collection[int] = (),
-                 limit: int = 30) -> dict[int, tuple[int, list[int]]]:
+                 blind: Blindness = NOT_BLIND, exclude: Collection[int] = (), limit: int = 30,
+                 case_keys: dict[int, str] | None = None) -> dict[int, tuple[int, list[int]]]:
     """Group -> (how many excerpts, the first ``limit`` excerpt ids) without building the quotes: the
     chapter page's candidates.
 
@@ -180,7 +180,7 @@ def first_quotes(session: Session, project: Project, f: CountFilter, ranks: dict
     codes of ``ranks`` belongs to the group of its first section and comes in the order of
     ``quote_bank``'s sections with the duplicates left out: by that section, then as the bank sorts a
     section's quotes (case key, source title, start, excerpt id; codepoint order on both databases).
-    ``exclude``: excerpts left out.
+    ``exclude``: excerpts left out. ``case_keys``: ``f``'s selected cases' keys by id when the caller has them.
 
     How many excerpts each place has is counted in SQL (``_totals``); the codings are read as integers (excerpt,
     code, and the excerpt's case, source and start from the index of ``coding_places``, never the excerpt's row)
@@ -192,8 +192,9 @@ def first_quotes(session: Session, project: Project, f: CountFilter, ranks: dict
         return {}
     if not f.independent and not _set_aside(session, project.id, ranks):
         f = replace(f, independent=True)   # every coding of these codes is of record: no lookup of each coding's row
-    case_keys: dict[int, str] = dict(driver_rows(session, selected_cases(session, project.id, f)
-                                                 .with_only_columns(Case.id, Case.key)))
+    if case_keys is None:
+        case_keys = dict(driver_rows(session, selected_cases(session, project.id, f)
+                                     .with_only_columns(Case.id, Case.key)))
     if not case_keys:
         return {}
     place_of = {code_id: place for code_id, (place, _grp) in ranks.items()}
