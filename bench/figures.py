@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import gc
 import pstats
 import re
 import statistics
@@ -63,8 +62,7 @@ def run(kind: str, args: argparse.Namespace) -> list[str]:
             slug = project.slug  # type: ignore[attr-defined]
         app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "bench-figures"})
         serve.warm_up(app)
-        gc.collect()
-        gc.freeze()
+        serve._pre_fork(None, None)  # frozen and the collector tuned, as in a worker
         client = app.test_client()
         login(client, OWNER)
         lines = []

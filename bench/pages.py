@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
 import os
 import re
 import statistics
@@ -322,9 +321,8 @@ def run_one(kind: str, args: argparse.Namespace) -> list[str]:
                 print(lines[-1], flush=True)
             ids = prepare_all(session, project, source_id, chain_id) if args.all else {}
         app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "bench-pages"})
-        serve.warm_up(app)  # as a production worker is: built, warmed up and its objects frozen (cli/serve.py)
-        gc.collect()
-        gc.freeze()
+        serve.warm_up(app)  # as a production worker is: built, warmed up, its objects frozen and the collector
+        serve._pre_fork(None, None)  # tuned (cli/serve.py)
         client = app.test_client()
         login(client, OWNER)
         for name, url_ in [] if args.only else pages(project.slug, source_id, chain_id):  # type: ignore[attr-defined]

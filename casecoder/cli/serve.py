@@ -192,15 +192,21 @@ def _fill_heap_holes() -> None:
             return
 
 
+GC_THRESHOLD = (20_000, 20, 100)  # the cycle collector's generations (Python's default: 700, 10, 10)
+
+
 def _pre_fork(server: Any, worker: Any) -> None:
     """In the master, before each fork: move every object into the garbage collector's permanent
     generation, so the collector in a worker does not write to (and so copy) the shared pages, and fill
     the heap's holes (``_fill_heap_holes``; only before a real fork: ``worker`` is None for the development
-    server)."""
+    server). The collector then runs less often (``GC_THRESHOLD``): a large page allocates hundreds of
+    thousands of objects, freed by their reference counts, and Python's default made it look for cycles
+    among them every 700 (in-process A/B on the large project: 0-8 % of the CPU of the heaviest pages)."""
     gc.collect()
     if worker is not None:
         _fill_heap_holes()
     gc.freeze()
+    gc.set_threshold(*GC_THRESHOLD)
 
 
 def _exit_now(server: Any, worker: Any) -> None:

@@ -3,6 +3,7 @@ the workers are forked from it and share those pages, and each worker opens its 
 connections (the master's pool is dropped in every new worker, and the master holds none)."""
 from __future__ import annotations
 
+import gc
 import os
 import threading
 import time
@@ -89,6 +90,17 @@ def test_a_worker_trims_its_heap_after_a_costly_request_and_after_every_64th(mon
     assert trims == [0]
     serve._trim_heap(None, None, {}, None)  # the 64th
     assert trims == [0, 0]
+
+
+def test_before_the_fork_the_collector_is_told_to_run_less_often():
+    before = gc.get_threshold()
+    try:
+        serve._pre_fork(None, None)  # the development server's call (a worker's runs the same)
+        assert gc.get_threshold() == serve.GC_THRESHOLD and serve.GC_THRESHOLD[0] > 10 * before[0]
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
 
 
 def test_the_default_worker_count_follows_cpus_and_memory():
