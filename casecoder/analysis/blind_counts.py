@@ -33,15 +33,15 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
-from itertools import filterfalse
+from itertools import chain, filterfalse
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, literal, literal_column, select
+from sqlalchemy import BigInteger, and_, bindparam, cast, exists, func, literal, literal_column, select
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session, aliased
 
 from casecoder.analysis.evidence import CountFilter, Evidence, _driver_rows, _not_indexed
-from casecoder.analysis.lazy_keys import LazyKeys
+from casecoder.analysis.lazy_keys import CaseKeys, LazyKeys
 from casecoder.analysis.sql_helpers import among
 from casecoder.kernel.measures import BITS, NAMES, PAIRS, measures_of_masks
 from casecoder.models import Case, CaseCodeEvidence, CodeAncestry, Coding, EvidenceSummary, Excerpt, Source, User
@@ -57,21 +57,46 @@ Key = tuple[int, int, str, str, int, bool]   # (code, case, perspective, directi
 
 @dataclass(frozen=True)
 class BlindDelta:
-    """What a blind viewer loses of everyone's evidence: per (case id, code id) whose mask changes, its
-    mask before and the bits it loses (sub-codes rolled up); the coders none of whose evidence counts."""
-    changed: dict[tuple[int, int], tuple[int, int]]
+    """What a blind viewer loses of everyone's evidence: the (case, code) cells whose mask changes (sub-codes
+    rolled up), grouped by (code id, mask before, bits lost) -> the case ids (a cell is in one group); the
+    coders none of whose evidence counts."""
+    groups: dict[tuple[int, int, int], list[int]]
     gone_coders: frozenset[int]
 
     @cached_property
+    def changed(self) -> dict[tuple[int, int], tuple[int, int]]:
+        """(case, code) -> (mask before, bits lost)."""
+        return {(case, code): (old, cleared) for (code, old, cleared), cases in self.groups.items() for case in cases}
+
+    @cached_property
     def by_code(self) -> dict[int, list[tuple[int, int, int]]]:
-        """``changed`` per code: (case, mask before, bits lost), worked out once for the tally and the evidence."""
+        """The cells per code: (case, mask before, bits lost), worked out once for the evidence."""
         out: dict[int, list[tuple[int, int, int]]] = {}
-        for (case, code), (old, cleared) in self.changed.items():
-            cells = out.get(code)
-            if cells is None:
-                cells = out[code] = []
-            cells.append((case, old, cleared))
+        for (code, old, cleared), cases in self.groups.items():
+            out.setdefault(code, []).extend((case, old, cleared) for case in cases)
         return out
+
+
+def _grouped(rows: Sequence[tuple[int, int]]) -> dict[tuple[int, int, int], list[int]]:
+    """``BlindDelta.groups`` from rows of (code id, mask before, bits lost) packed in one number (``PACKED``),
+    and case id: grouped by the number, unpacked once per group (a row per cell: thousands)."""
+    packed: dict[int, list[int]] = {}
+    for number, case in rows:
+        cases = packed.get(number)
+        if cases is None:
+            packed[number] = [case]
+        else:
+            cases.append(case)
+    return {(number >> 2 * WIDTH, number >> WIDTH & LOW, number & LOW): cases for number, cases in packed.items()}
+
+
+WIDTH = len(PAIRS)   # bits of a mask
+LOW = (1 << WIDTH) - 1
+
+
+def _packed(code: Any, old: Any, cleared: Any) -> Any:
+    """SQL: (code, mask before, bits lost) as one number, unpacked by ``_grouped`` (one column, not three)."""
+    return cast(code, BigInteger) * (1 << 2 * WIDTH) + old * (1 << WIDTH) + cleared
 
 
 NOTHING = BlindDelta({}, frozenset())
@@ -206,7 +231,7 @@ def blind_delta(session: Session, project_id: int, f: CountFilter,
             rows = _rows(session, SOLE_CELLS_OF if some else SOLE_CELLS, {**cells, "coder": hiding[0]})
         else:
             rows = _rows(session, CELLS_LOSING_OF if some else CELLS_LOSING, {**cells, "hiding": hiding})
-        return BlindDelta({(case, code): (old, cleared) for case, code, old, cleared in rows}, gone)
+        return BlindDelta(_grouped(rows), gone)
     leaves: dict[tuple[int, int, str, str], int] = {}   # leaf -> its rows, or -1 once one of them stays
     for code, case, p, d, coder, n in _rows(session, query, params):
         leaf = (code, case, p, d)
@@ -224,7 +249,7 @@ def blind_delta(session: Session, project_id: int, f: CountFilter,
                 if code_ids is None or target in code_ids:
                     removed.setdefault((case, target), [0] * len(PAIRS))[index[(p, d)]] += n
     E = CaseCodeEvidence.__table__.c
-    changed = {}
+    changed: dict[tuple[int, int, int], list[int]] = {}
     for case, code, *counts in _driver_rows(session, select(E.case_id, E.code_id, *[E[c] for c in COLUMNS]).where(
             E.project_id == project_id, E.case_id.in_(sorted({case for case, _ in removed})))):
         lost = removed.get((case, code))
@@ -237,13 +262,13 @@ def blind_delta(session: Session, project_id: int, f: CountFilter,
                 if less >= have:
                     cleared |= 1 << i
         if cleared:
-            changed[(case, code)] = (old, cleared)
+            changed.setdefault((code, old, cleared), []).append(case)
     return BlindDelta(changed, gone)
 
 
 def _cells_losing(some: bool) -> Any:
-    """(case, code, mask before, bits lost) of the cells whose mask changes when every evidence row of record of
-    the users ``hiding`` (more than one) vanishes: their rows behind each (case, code), sub-codes included
+    """(code, mask before, bits lost) packed (``_packed``) and case of the cells whose mask changes when every
+    evidence row of record of the users ``hiding`` (more than one) vanishes: their rows behind each (case, code), sub-codes included
     (``case_code_coder_evidence``, one range per coder), summed and compared with all the rows behind it
     (``case_code_evidence``). One user's cells are kept: ``SOLE_CELLS``. ``some``: of the codes ``code_ids`` only."""
     C, E = CaseCodeCoderEvidence.__table__.c, CaseCodeEvidence.__table__.c
@@ -257,14 +282,14 @@ def _cells_losing(some: bool) -> Any:
     cleared = sum((when((and_(E[c] > zero, up.c[c] >= E[c]), literal_column(str(BITS[pair]))), else_=zero)
                    for pair, c in zip(PAIRS, COLUMNS)), start=zero)
     on = and_(E.project_id == bindparam("project_id"), E.case_id == up.c.case_id, E.code_id == up.c.code_id)
-    return (select(E.case_id, E.code_id, old, cleared).select_from(up.join(CaseCodeEvidence.__table__, on))
+    return (select(_packed(E.code_id, old, cleared), E.case_id).select_from(up.join(CaseCodeEvidence.__table__, on))
             .where(cleared != zero))
 
 
 CELLS_LOSING, CELLS_LOSING_OF = _cells_losing(False), _cells_losing(True)   # _OF: of the codes ``code_ids`` only
 # one user's cells that lose a pair when every row of theirs vanishes, kept by triggers (migration 0032); _OF: of
 # the codes ``code_ids`` only, a test in the primary key's range before a row is read
-SOLE_CELLS = select(SoleCoderCells.case_id, SoleCoderCells.code_id, SoleCoderCells.mask, SoleCoderCells.sole).where(
+SOLE_CELLS = select(_packed(SoleCoderCells.code_id, SoleCoderCells.mask, SoleCoderCells.sole), SoleCoderCells.case_id).where(
     SoleCoderCells.project_id == bindparam("project_id"), SoleCoderCells.coder_id == bindparam("coder"))
 SOLE_CELLS_OF = SOLE_CELLS.where(SoleCoderCells.code_id.in_(bindparam("code_ids", expanding=True)))
 # each other user's codings per transcript (``source_coder_codings``), classified in Python against the blind set
@@ -297,7 +322,7 @@ def correct_evidence(session: Session, ev: Evidence, delta: BlindDelta) -> Evide
     """``ev`` (everyone's evidence of record) as the viewer may count it (only the codes ``ev`` holds)."""
     codes = {code for code, _p, _d in ev.occurs}
     by_code = delta.by_code
-    for code in codes.intersection(by_code) if delta.changed else ():
+    for code in codes.intersection(by_code) if delta.groups else ():
         for case, _old, cleared in by_code[code]:
             for pair, bit in BITS.items():
                 if cleared & bit:
@@ -331,33 +356,34 @@ class KeysLess(LazyKeys):
 def correct_tally(session: Session, tally: Any, delta: BlindDelta, directions: frozenset[str]) -> None:
     """Take the viewer's losses out of ``tally`` (``tally.compute_tally`` for everyone), in place."""
     hits = measures_of_masks(frozenset(directions))
-    lost: dict[int, list[set[int]]] = {}   # code -> per measure (NAMES order) the cases it loses
+    lost: dict[int, list[list[list[int]]]] = {}   # code -> per measure (NAMES order) the groups of cases it loses
     losing: dict[tuple[int, int], tuple[int, ...]] = {}   # (mask before, after) -> the measures that stop holding
-    for code, cells in delta.by_code.items() if delta.changed else ():
-        per: list[set[int]] | None = None
-        for case, old, cleared in cells:
-            stop = losing.get((old, cleared))
-            if stop is None:
-                stop = losing[(old, cleared)] = tuple(sorted(set(hits[old]) - set(hits[old & ~cleared])))
-            if stop:
-                if per is None:
-                    per = lost[code] = [set() for _ in NAMES]
-                for i in stop:
-                    per[i].add(case)
+    for (code, old, cleared), cases in delta.groups.items():
+        stop = losing.get((old, cleared))
+        if stop is None:
+            stop = losing[(old, cleared)] = tuple(sorted(set(hits[old]) - set(hits[old & ~cleared])))
+        if stop:
+            per = lost.get(code)
+            if per is None:
+                per = lost[code] = [[] for _ in NAMES]
+            for i in stop:   # a (case, code) is one cell: a case is in one group of a code
+                per[i].append(cases)
     if lost:
-        key_of: dict[int, str] | None = None   # read when a count has its case keys (not for counts alone)
+        key_of: dict[int, str] | None = None   # read when a count has its case keys as keys (not as ids)
         for row in tally.rows:
             per = lost.get(row.code_id)
             for i, name in enumerate(NAMES) if per else ():
-                cases = per[i]  # type: ignore[index]
-                if cases:
-                    count, n = row.counts[name], len(cases)
+                groups = per[i]  # type: ignore[index]
+                if groups:
+                    count, n = row.counts[name], sum(map(len, groups))
                     keys = count.case_keys
-                    if keys is not None:
+                    if isinstance(keys, CaseKeys):   # still ids: those left out need no key
+                        keys = keys.without(chain.from_iterable(groups), count.n - n)
+                    elif keys is not None:
                         if key_of is None:
-                            every = sorted({c for found in lost.values() for one in found for c in one})
+                            every = sorted({c for per_code in lost.values() for one in per_code for g in one for c in g})
                             key_of = dict(session.execute(select(Case.id, Case.key).where(among(session, Case.id, every))).all())
-                        keys = KeysLess(keys, cases, count.n - n, key_of)
+                        keys = KeysLess(keys, set(chain.from_iterable(groups)), count.n - n, key_of)
                     row.counts[name] = count._replace(n=count.n - n, case_keys=keys)
     gone = _names(session, delta.gone_coders)
     tally.coders = tuple(name for name in tally.coders if name not in gone)

@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
+from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, cast, func, literal, select
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, cast, func, literal, literal_column, select
 from sqlalchemy.orm import Session
 
 from casecoder.analysis import blind_counts, measures
@@ -29,7 +30,7 @@ from casecoder.analysis.evidence import (
     selected_cases,
     summary_serves,
 )
-from casecoder.analysis.lazy_keys import LazyKeys
+from casecoder.analysis.lazy_keys import CaseKeys
 from casecoder.kernel import measures as declared
 from casecoder.kernel import tree
 from casecoder.kernel.measures import DEFAULT_DIRECTIONS, NAMES
@@ -44,25 +45,9 @@ from casecoder.models import (
     TallyKeys,
     User,
 )
-from casecoder.models.derived.tally_keys import SEP
 
 MEASURES = NAMES   # family, system, both, either, contradicts, nuances (kernel/measures.py)
 UNIT = "cases"
-
-
-class CaseKeys(LazyKeys):
-    """The sorted keys of the cases behind one number, kept as ``tally_keys``' joined ids until first read:
-    then mapped to keys and sorted, once. Its length needs no keys (``n``: the number of ids, from
-    ``tally_default``)."""
-
-    __slots__ = ("_ids", "_key_of")
-
-    def __init__(self, ids: str, key_of: Mapping[str, str], n: int) -> None:
-        super().__init__(n)
-        self._ids, self._key_of = ids, key_of
-
-    def _resolve(self) -> tuple[str, ...]:
-        return tuple(sorted(map(self._key_of.__getitem__, self._ids.split(SEP)))) if self._ids else ()
 
 
 class Count(NamedTuple):
@@ -222,15 +207,18 @@ def served_cases(session: Session, project_id: int) -> Evidence:
 
 
 def _cases_joined(ordered: bool) -> Select:
-    """Every case of the project in one row: the ids (as in ``tally_keys``) and keys in the same order, then
-    the keys of each denominator's cases (``DENOMINATORS`` order), each string joined by ``KEYS_SEP``
-    (``ordered``: by key, PostgreSQL; the reader sorts anyway, linear when they come sorted)."""
+    """Every case of the project in one row: the ids (as in ``tally_keys``) and keys in the same order, joined
+    by ``KEYS_SEP``, and a digit per case in that order: 1 for a family source, 2 for a system source, summed
+    (``FLAGS``). ``ordered``: by key (PostgreSQL; SQLite reads the cases by their key's index); the reader sorts
+    when they do not come sorted."""
     C = CaseSources
-    has = {declared.FAMILY: C.family > 0, declared.SYSTEM: C.system > 0}
-    columns = [cast(Case.id, String), Case.key] + [
-        case((and_(*[has[p] for p in needs]), Case.key)) if needs else Case.key
-        for needs in declared.DENOMINATORS.values()]
-    aggregates: list[ColumnElement[str]] = [func.aggregate_strings(column, measures.KEYS_SEP) for column in columns]
+    zero: Any = literal_column("0")
+    family, system = (case((column > zero, literal_column(str(FLAGS[p]))), else_=zero)
+                      for column, p in ((C.family, declared.FAMILY), (C.system, declared.SYSTEM)))
+    flag = cast(family + system, String)
+    aggregates: list[ColumnElement[str]] = [func.aggregate_strings(cast(Case.id, String), measures.KEYS_SEP),
+                                            func.aggregate_strings(Case.key, measures.KEYS_SEP),
+                                            func.aggregate_strings(flag, "")]
     if ordered:
         aggregates = [agg.aggregate_order_by(Case.key.collate("C")) for agg in aggregates]
     return (select(*aggregates).select_from(Case)
@@ -238,6 +226,10 @@ def _cases_joined(ordered: bool) -> Select:
             .where(Case.project_id == bindparam("project_id")))
 
 
+FLAGS = {declared.FAMILY: 1, declared.SYSTEM: 2}   # a case's digit in ``CASES_JOINED``: the sum of its sources' flags
+# per denominator, the digits of the cases it counts (those with a source of each perspective it needs)
+DENOMINATOR_DIGITS = {name: frozenset(str(digit) for digit in range(4) if all(digit & FLAGS[p] for p in needs))
+                      for name, needs in declared.DENOMINATORS.items()}
 CASES_JOINED = {False: _cases_joined(False), True: _cases_joined(True)}
 KEY_LISTS = (select(TallyKeys.code_id, TallyKeys.measure, TallyKeys.case_ids)
              .where(TallyKeys.project_id == bindparam("project_id")))
@@ -247,6 +239,14 @@ def _split(joined: str | None) -> list[str]:
     return joined.split(measures.KEYS_SEP) if joined else []
 
 
+def key_denominators(keys: list[str], digits: str) -> dict[str, tuple[str, ...]]:
+    """Each denominator's case keys, sorted, from every case's key and digit in the same order (``CASES_JOINED``)."""
+    if keys != sorted(keys):   # sorted here unless they came sorted: the order never rests on the database
+        pairs = sorted(zip(keys, digits))
+        keys, digits = [key for key, _ in pairs], "".join(digit for _, digit in pairs)
+    return {name: tuple(compress(keys, map(counted.__contains__, digits))) for name, counted in DENOMINATOR_DIGITS.items()}
+
+
 def default_keys(session: Session, project_id: int
                  ) -> tuple[dict[str, tuple[str, ...]], Mapping[str, str], dict[int, dict[str, str]]]:
     """What ``cell_keys`` gives under the default direction set, from ``tally_keys``: the case keys of every
@@ -254,10 +254,11 @@ def default_keys(session: Session, project_id: int
     behind each measure (``CaseKeys`` resolves them when they are read). Two statements, one row per
     code and measure."""
     conn = session.connection()
-    ids, keys, *joined = conn.execute(CASES_JOINED[conn.dialect.name == "postgresql"],
-                                      {"project_id": project_id}).one()
-    key_of = dict(zip(_split(ids), _split(keys)))
-    denominators = {name: tuple(sorted(_split(one))) for name, one in zip(declared.DENOMINATORS, joined)}
+    ids, joined_keys, digits = conn.execute(CASES_JOINED[conn.dialect.name == "postgresql"],
+                                            {"project_id": project_id}).one()
+    keys = _split(joined_keys)
+    key_of = dict(zip(_split(ids), keys))
+    denominators = key_denominators(keys, digits or "")
     lists: dict[int, dict[str, str]] = {}
     for code_id, measure, case_ids in conn.execute(KEY_LISTS, {"project_id": project_id}).all():
         lists.setdefault(code_id, {})[measure] = case_ids
@@ -306,7 +307,10 @@ def number_keys(session: Session, project: Project, f: CountFilter, code_id: int
         keys = measure_keys(session, project.id, f, case_keys, below=code_id)
         assert keys is not None
         return keys.get(code_id, {}).get(measure, ())
-    row = next(r for r in compute_tally(session, project, f, case_keys=True).rows if r.code_id == code_id)
+    # a blind viewer: everyone's keys less what they lose in this code's cells (the delta of one code: its
+    # cells hold its sub-codes' evidence already), not in every code's
+    delta = blind_counts.blind_delta(session, project.id, f, (code_id,)) if blind_served(f) else None
+    row = next(r for r in compute_tally(session, project, f, case_keys=True, delta=delta).rows if r.code_id == code_id)
     return tuple(row.counts[measure].case_keys or ())
 
 
@@ -321,7 +325,8 @@ def compute_tally(session: Session, project: Project, f: CountFilter | None = No
     ``cell_keys``); otherwise from ``evidence_summary``
     through ``measure_keys`` (one row per case and code), or set algebra over ``collect`` when a
     source filter is set. ``delta``: ``blind_delta(f)`` when the caller has it already (the chapter page
-    also corrects its chains' evidence with it: computed once per page, not twice)."""
+    also corrects its chains' evidence with it: computed once per page, not twice); one of some codes only
+    (``code_ids``) corrects only their rows."""
     f = f or CountFilter()
     if blind_served(f):   # everyone's tally less what the viewer codes blind (analysis/blind_counts.py)
         tally = compute_tally(session, project, blind_counts.unblind(f), case_keys=case_keys)
@@ -367,9 +372,9 @@ def compute_tally(session: Session, project: Project, f: CountFilter | None = No
             denominators = {}
     if codes is None:
         codes = session.connection().execute(CODES, {"project_id": project.id}).all()
-    children: dict[int | None, list[Any]] = {}  # parent id -> the codes' rows
-    for code in codes:
-        children.setdefault(code.parent_id, []).append(code)
+    children: dict[int | None, list[tuple[Any, ...]]] = {}  # parent id -> the codes (``CODES``' columns, by
+    for code in codes:                                       # position: a row's attribute costs ~1 µs, 54 x 12 here)
+        children.setdefault(code[1], []).append(code[:7])
     tally = Tally(project_slug=project.slug, codebook_name=project.codebook_name,
                   codebook_sha256=project.codebook_sha256, filter=f, N=N, denominators=denominators, coders=coders)
     den = {m.name: N[m.denominator] for m in measures.MEASURES}
@@ -391,10 +396,8 @@ def compute_tally(session: Session, project: Project, f: CountFilter | None = No
         return counted if case_keys else {m: Count(c.n, c.N, None) for m, c in counted.items()}
 
     top: dict[int, str] = {}  # code id -> the key of its top-level code (the tree is walked without recursion)
-    for code, depth, parent in tree.preorder(children, lambda c: c.id):
-        top[code.id] = top[parent.id] if parent else code.key
-        tally.rows.append(CodeTally(
-            code_id=code.id, key=code.key, label_da=code.label_da, label_en=code.label_en, kind=code.kind.value,
-            depth=depth, parent_key=parent.key if parent else None, hypothesis_key=top[code.id],
-            codable=code.codable, counts=counts_of(code.id)))
+    for (code_id, _, key, label_da, label_en, kind, codable), depth, parent in tree.preorder(children, itemgetter(0)):
+        hypothesis = top[code_id] = top[parent[0]] if parent else key
+        tally.rows.append(CodeTally(code_id, key, label_da, label_en, kind.value, depth, parent[2] if parent else None,
+                                    hypothesis, codable, counts_of(code_id)))
     return tally

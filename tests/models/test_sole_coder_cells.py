@@ -55,6 +55,11 @@ def assert_exact(session: Session, project_id: int) -> None:
         one = sorted(conn.execute(blind_counts.SOLE_CELLS, {"project_id": project_id, "coder": coder}).all())
         assert one == sorted(conn.execute(blind_counts.CELLS_LOSING, {"project_id": project_id,
                                                                       "hiding": [coder]}).all())
+        # (code, mask, sole) come packed in one number: unpacked, the groups of the coder's kept rows
+        groups: dict[tuple[int, int, int], list[int]] = {}
+        for _coder, case, code, mask, sole in (r for r in rows if r[0] == coder):
+            groups.setdefault((code, mask, sole), []).append(case)
+        assert {k: sorted(v) for k, v in blind_counts._grouped([tuple(r) for r in one]).items()} == groups
     rebuild_sole_coder_cells(session, project_id)
     assert kept(session, project_id) == rows
 

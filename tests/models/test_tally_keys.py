@@ -84,3 +84,24 @@ def test_case_keys_are_a_sorted_sequence_resolved_once():
     assert less._keys is None and len(less) == 2 and less == ("A01", "F10") == less.resolved()
     assert less == CaseKeys("12,7", key_of, 2) and less == ["A01", "F10"] and hash(less) == hash(("A01", "F10"))
     assert DEFAULT_DIRECTIONS == frozenset({"supports"})
+
+
+def test_case_keys_less_a_blind_viewers_cases_stay_ids_until_read():
+    """``CaseKeys.without``: the cases left out are ids, taken out of the sorted keys when read; an id not in the
+    list (or of no case) takes nothing out, and two calls leave out both sets."""
+    key_of = {"7": "F10", "3": "F02", "12": "A01", "5": "B05"}
+    keys = CaseKeys("7,3,12,5", key_of, 4)
+    less = keys.without([3, 99], 3)
+    assert keys._keys is None and less._keys is None and len(less) == 3   # neither is resolved yet
+    assert less == ("A01", "B05", "F10") == KeysLess(keys, {"F02"}, 3)
+    assert less.without(iter([12, 7]), 1) == ("B05",) and keys == ("A01", "B05", "F02", "F10")
+    assert CaseKeys("", key_of, 0).without([3], 0) == () and keys.without([], 4) == keys
+
+
+def test_denominators_from_each_cases_digit_are_sorted_whatever_order_the_cases_come_in():
+    """``key_denominators``: a digit per case (1 family source, 2 system source, summed) picks the cases of each
+    denominator; keys not in order (a database that did not sort them) are sorted with their digits."""
+    expected = {"family": ("A", "C"), "system": ("B", "C"), "both": ("C",), "any": ("A", "B", "C", "D")}
+    assert tally.key_denominators(["A", "B", "C", "D"], "1230") == expected
+    assert tally.key_denominators(["D", "C", "B", "A"], "0321") == expected
+    assert tally.key_denominators([], "") == {"family": (), "system": (), "both": (), "any": ()}
