@@ -62,6 +62,7 @@ class BlindDelta:
     coders none of whose evidence counts."""
     groups: dict[tuple[int, int, int], list[int]]
     gone_coders: frozenset[int]
+    gone_names: frozenset[str] = frozenset()   # their user names
 
     @cached_property
     def changed(self) -> dict[tuple[int, int], tuple[int, int]]:
@@ -111,12 +112,16 @@ def unblind(f: CountFilter) -> CountFilter:
     return replace(f, blind_source_ids=(), viewer_id=None)
 
 
-def _others(session: Session, project_id: int, viewer_id: int | None) -> list[int]:
-    """The users other than the viewer with evidence in the project (one index probe each)."""
-    S = EvidenceSummary
-    probe = (select(literal(1)).where(S.coder_id == User.id, S.project_id == project_id)
-             .order_by(S.case_id).limit(1).scalar_subquery())
-    return [uid for uid in session.scalars(select(User.id).where(probe.is_not(None))) if uid != viewer_id]
+def _others(session: Session, project_id: int, viewer_id: int | None) -> dict[int, str]:
+    """The users other than the viewer with evidence in the project (one index probe each): id -> user name."""
+    return {uid: name for uid, name in session.connection().execute(OTHERS, {"project_id": project_id})
+            if uid != viewer_id}
+
+
+_PROBE = (select(literal(1)).where(EvidenceSummary.coder_id == User.id,
+                                   EvidenceSummary.project_id == bindparam("project_id"))
+          .order_by(EvidenceSummary.case_id).limit(1).scalar_subquery())
+OTHERS = select(User.id, User.username).where(_PROBE.is_not(None))
 
 
 @lru_cache(maxsize=8)
@@ -214,12 +219,13 @@ def blind_delta(session: Session, project_id: int, f: CountFilter,
                 code_ids: Collection[int] | None = None) -> BlindDelta:
     """What ``f``'s viewer loses of the evidence of record (every case, sub-codes rolled up). ``code_ids``: only
     the cells of these codes (a page that reads only their numbers: the chapter's; the coders lost are all)."""
-    others = _others(session, project_id, f.viewer_id)
-    if not others or not f.blind_source_ids:
+    names = _others(session, project_id, f.viewer_id)
+    if not names or not f.blind_source_ids:
         return NOTHING
-    hiding, vanishes, gone, cases = _vanishing(session, project_id, f, others)
+    hiding, vanishes, gone, cases = _vanishing(session, project_id, f, list(names))
     if not hiding:
         return NOTHING
+    gone_names = frozenset(names[k] for k in gone)
     query = _lost_rows(cases is not None)
     params = {"project_id": project_id, "hiding": hiding, **({"cases": cases} if cases is not None else {})}
     # every row of theirs vanishes: their rows per (case, code) of case_code_coder_evidence against
@@ -231,7 +237,7 @@ def blind_delta(session: Session, project_id: int, f: CountFilter,
             rows = _rows(session, SOLE_CELLS_OF if some else SOLE_CELLS, {**cells, "coder": hiding[0]})
         else:
             rows = _rows(session, CELLS_LOSING_OF if some else CELLS_LOSING, {**cells, "hiding": hiding})
-        return BlindDelta(_grouped(rows), gone)
+        return BlindDelta(_grouped(rows), gone, gone_names)
     leaves: dict[tuple[int, int, str, str], int] = {}   # leaf -> its rows, or -1 once one of them stays
     for code, case, p, d, coder, n in _rows(session, query, params):
         leaf = (code, case, p, d)
@@ -239,7 +245,7 @@ def blind_delta(session: Session, project_id: int, f: CountFilter,
             continue
         leaves[leaf] = leaves.get(leaf, 0) + 1 if vanishes((code, case, p, d, coder, True), n) else -1
     if not any(n > 0 for n in leaves.values()):
-        return BlindDelta({}, gone)
+        return BlindDelta({}, gone, gone_names)
     up = _targets(session, project_id)
     removed: dict[tuple[int, int], list[int]] = {}   # (case, code) -> rows lost per pair (PAIRS order)
     index = {pair: i for i, pair in enumerate(PAIRS)}
@@ -263,7 +269,7 @@ def blind_delta(session: Session, project_id: int, f: CountFilter,
                     cleared |= 1 << i
         if cleared:
             changed.setdefault((code, old, cleared), []).append(case)
-    return BlindDelta(changed, gone)
+    return BlindDelta(changed, gone, gone_names)
 
 
 def _cells_losing(some: bool) -> Any:
@@ -314,10 +320,6 @@ def _targets(session: Session, project_id: int) -> dict[int, tuple[int, ...]]:
     return {code: tuple(targets) for code, targets in up.items()}
 
 
-def _names(session: Session, user_ids: frozenset[int]) -> set[str]:
-    return set(session.scalars(select(User.username).where(User.id.in_(user_ids)))) if user_ids else set()
-
-
 def correct_evidence(session: Session, ev: Evidence, delta: BlindDelta) -> Evidence:
     """``ev`` (everyone's evidence of record) as the viewer may count it (only the codes ``ev`` holds)."""
     codes = {code for code, _p, _d in ev.occurs}
@@ -331,7 +333,7 @@ def correct_evidence(session: Session, ev: Evidence, delta: BlindDelta) -> Evide
                         found.discard(case)
                         if not found:
                             del ev.occurs[(code, *pair)]
-    gone = _names(session, delta.gone_coders)
+    gone = delta.gone_names
     ev.coders = tuple(name for name in ev.coders if name not in gone)
     return ev
 
@@ -385,5 +387,5 @@ def correct_tally(session: Session, tally: Any, delta: BlindDelta, directions: f
                             key_of = dict(session.execute(select(Case.id, Case.key).where(among(session, Case.id, every))).all())
                         keys = KeysLess(keys, set(chain.from_iterable(groups)), count.n - n, key_of)
                     row.counts[name] = count._replace(n=count.n - n, case_keys=keys)
-    gone = _names(session, delta.gone_coders)
+    gone = delta.gone_names
     tally.coders = tuple(name for name in tally.coders if name not in gone)
