@@ -138,22 +138,30 @@ def _evidence_codes(codes: dict[int, Code], top_id: int, arrows: list[tuple[int,
     return seen | {code_id for boxes in nodes.values() for code_id in boxes}
 
 
-def _chains(session: Session, f: CountFilter, codes: dict[int, Code], top_id: int, subs: dict[int, SubMechanism],
-            shared: Evidence, chain_ids: list[int], nodes: dict[int, list[int]], arrows: list[tuple[int, int]]) -> None:
-    """Attach each saved chain that belongs to this hypothesis to its sub-mechanism (see the module's doc),
-    counted on ``shared`` (``f``'s evidence of the codes of every chain at least)."""
+def _belonging(codes: dict[int, Code], top_id: int, order: list[int], chain_ids: list[int],
+               nodes: dict[int, list[int]], arrows: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(chain, its sub-mechanism) of each saved chain that belongs to this hypothesis (see the module's doc),
+    in ``chain_ids``' order; ``order``: the sub-mechanisms in codebook order. No evidence needed."""
     leads_to: dict[int, set[int]] = {}   # code -> the sub-mechanisms with a leads-to arrow to it
     for src, dst in arrows:
-        if src in subs:
+        if src in order:
             leads_to.setdefault(dst, set()).add(src)
-    order = list(subs)
+    found = []
     for chain_id in chain_ids:
         boxes = nodes.get(chain_id, [])
         linked = [({_ancestor_under(codes, c, top_id)} | leads_to.get(c, set())) - {None} for c in boxes]
-        if not boxes or 2 * sum(1 for found in linked if found) < len(boxes):
+        if not boxes or 2 * sum(1 for hit in linked if hit) < len(boxes):
             continue   # most of its boxes belong to another hypothesis
-        votes = Counter(s for found in linked for s in found)
-        owner = max(order, key=lambda s: (votes[s], -order.index(s)))
+        votes = Counter(s for hit in linked for s in hit)
+        found.append((chain_id, max(order, key=lambda s: (votes[s], -order.index(s)))))
+    return found
+
+
+def _chains(session: Session, f: CountFilter, subs: dict[int, SubMechanism], shared: Evidence,
+            belonging: list[tuple[int, int]]) -> None:
+    """Attach each chain of ``belonging`` to its sub-mechanism, counted on ``shared`` (``f``'s evidence of their
+    codes at least)."""
+    for chain_id, owner in belonging:
         chain = load_chain(session, chain_id)
         assert chain is not None
         counted = count_chain(shared, [node.code for node in chain.nodes],   # as count_saved_chain counts it
@@ -235,7 +243,10 @@ def build_chapter(session: Session, project: Project, hypothesis_key: str, f: Co
                            key=hypothesis_key, keys=", ".join(c.key for c in codes.values() if c.parent_id is None))
     chain_ids, nodes = _chain_nodes(session, project)
     arrows = _leads_to(session, project)
-    needed = _evidence_codes(codes, hypothesis.id, arrows, nodes)   # its sub-mechanisms among them
+    sub_codes = [c for c in codes.values() if c.parent_id == hypothesis.id]
+    belonging = _belonging(codes, hypothesis.id, [c.id for c in sub_codes], chain_ids, nodes, arrows)
+    # its sub-mechanisms among them; the boxes of its own chains only (#25: not other hypotheses' chains)
+    needed = _evidence_codes(codes, hypothesis.id, arrows, {chain_id: nodes[chain_id] for chain_id, _ in belonging})
     # f's evidence of these codes read once for the numbers, the saved chains and the overview (#25: each alone read
     # the cases, the coders and, where the tally cells do not serve f, f's whole evidence); a blind coder's:
     # everyone's evidence of these codes less what she loses, the correction of these codes only
@@ -243,13 +254,12 @@ def build_chapter(session: Session, project: Project, hypothesis_key: str, f: Co
     shared = (served_evidence(session, project.id, f, needed, delta=delta) if delta is not None
               else chain_evidence(session, project.id, f, needed))
     denominators = {name: shared.keys(cases) for name, cases in denominator_sets(shared).items()}
-    sub_codes = [c for c in codes.values() if c.parent_id == hypothesis.id]
     notes = dict(session.execute(select(AnalysisNote.code_id, AnalysisNote.text).where(   # the ones shown only
         AnalysisNote.code_id.in_([hypothesis.id] + [c.id for c in sub_codes]))).all())
     subs = {c.id: SubMechanism(code=c, note=notes.get(c.id, ""), counts={
                 m: count for m, count in tally_from_evidence(shared, c.id, f.directions).items() if m in COUNTED})
             for c in sub_codes}
-    _chains(session, f, codes, hypothesis.id, subs, shared, chain_ids, nodes, arrows)
+    _chains(session, f, subs, shared, belonging)
     missing = _quotes(session, project, f, hypothesis, codes, subs, blind, shared.case_keys)
     same_kind = [c for c in codes.values() if c.parent_id is None and c.kind == hypothesis.kind]
     return Chapter(project=project, hypothesis=hypothesis, number=same_kind.index(hypothesis) + 1, note=notes.get(hypothesis.id, ""),

@@ -54,3 +54,29 @@ def test_a_blind_coders_chapter_numbers_are_her_tallys(session, double, who):  #
     for f in (CountFilter(), CountFilter(directions=frozenset(DIRECTIONS)), CountFilter(include_subcodes=False)):
         counted += _same_as_the_tally(session, project, "H1", blind.count_filter(f))
     assert counted > 0
+
+
+def test_only_its_own_chains_boxes_are_read(session, demo, monkeypatch):  # type: ignore[no-untyped-def]
+    """A chapter reads the evidence of its own saved chains' boxes, not of another hypothesis's chains (#25)."""
+    from casecoder.analysis import chapter as chapter_module
+    from casecoder.coding import accounts, chains
+    admin = accounts.get_user(session, "admin")
+    chains.save_chain(session, demo, admin, title="A", keys=["H1.1", "H1.2"], arrows=["both-and"], scope="family")
+    session.commit()
+    read: list[set[int]] = []
+    real = chapter_module.chain_evidence
+
+    def recording(session, project_id, f, code_ids):  # type: ignore[no-untyped-def]
+        read.append(set(code_ids))
+        return real(session, project_id, f, code_ids)
+    monkeypatch.setattr(chapter_module, "chain_evidence", recording)
+    codes = {c.id: c for c in session.scalars(select(Code).where(Code.project_id == demo.id)
+                                              .order_by(Code.position, Code.id))}
+    by_key = {c.key: c for c in codes.values()}
+    arrows = chapter_module._leads_to(session, demo)
+    for key, boxes in (("H1", {"H1.1", "H1.2"}), ("H2", set())):
+        read.clear()
+        chapter = build_chapter(session, demo, key)
+        walk = chapter_module._evidence_codes(codes, by_key[key].id, arrows, {})
+        assert read == [walk | {by_key[k].id for k in boxes}]
+        assert sum(len(s.chains) for s in chapter.subs) == len(boxes) // 2
