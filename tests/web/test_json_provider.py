@@ -48,6 +48,11 @@ def test_the_same_data_as_flasks_own_provider(providers, sample):  # type: ignor
         assert list(json.loads(written)) == sorted(sample)
 
 
+def test_number_keys_are_written_as_strings_and_sorted_as_such(providers):  # type: ignore[no-untyped-def]
+    fast, _ = providers
+    assert fast.dumps({10: "ti", 2: "to", 1: "en"}) == '{"1":"en","10":"ti","2":"to"}'
+
+
 def test_danish_text_goes_out_as_utf8(app, providers):  # type: ignore[no-untyped-def]
     fast, _ = providers
     assert fast.dumps({"ord": "æøå"}) == '{"ord":"æøå"}'
