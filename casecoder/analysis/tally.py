@@ -18,10 +18,11 @@ from itertools import compress
 from operator import itemgetter
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, String, and_, bindparam, case, cast, func, literal, literal_column, select
+from sqlalchemy import Select, and_, bindparam, func, literal, select
 from sqlalchemy.orm import Session
 
 from casecoder.analysis import blind_counts, measures
+from casecoder.analysis.case_digits import CASES_JOINED, key_denominators, split_joined
 from casecoder.analysis.case_masks import measure_counts, measure_keys
 from casecoder.analysis.evidence import (
     CountFilter,
@@ -206,45 +207,8 @@ def served_cases(session: Session, project_id: int) -> Evidence:
                     coders=project_coders(session, project_id))
 
 
-def _cases_joined(ordered: bool) -> Select:
-    """Every case of the project in one row: the ids (as in ``tally_keys``) and keys in the same order, joined
-    by ``KEYS_SEP``, and a digit per case in that order: 1 for a family source, 2 for a system source, summed
-    (``FLAGS``). ``ordered``: by key (PostgreSQL; SQLite reads the cases by their key's index); the reader sorts
-    when they do not come sorted."""
-    C = CaseSources
-    zero: Any = literal_column("0")
-    family, system = (case((column > zero, literal_column(str(FLAGS[p]))), else_=zero)
-                      for column, p in ((C.family, declared.FAMILY), (C.system, declared.SYSTEM)))
-    flag = cast(family + system, String)
-    aggregates: list[ColumnElement[str]] = [func.aggregate_strings(cast(Case.id, String), measures.KEYS_SEP),
-                                            func.aggregate_strings(Case.key, measures.KEYS_SEP),
-                                            func.aggregate_strings(flag, "")]
-    if ordered:
-        aggregates = [agg.aggregate_order_by(Case.key.collate("C")) for agg in aggregates]
-    return (select(*aggregates).select_from(Case)
-            .outerjoin(C, and_(C.project_id == Case.project_id, C.case_id == Case.id))
-            .where(Case.project_id == bindparam("project_id")))
-
-
-FLAGS = {declared.FAMILY: 1, declared.SYSTEM: 2}   # a case's digit in ``CASES_JOINED``: the sum of its sources' flags
-# per denominator, the digits of the cases it counts (those with a source of each perspective it needs)
-DENOMINATOR_DIGITS = {name: frozenset(str(digit) for digit in range(4) if all(digit & FLAGS[p] for p in needs))
-                      for name, needs in declared.DENOMINATORS.items()}
-CASES_JOINED = {False: _cases_joined(False), True: _cases_joined(True)}
 KEY_LISTS = (select(TallyKeys.code_id, TallyKeys.measure, TallyKeys.case_ids)
              .where(TallyKeys.project_id == bindparam("project_id")))
-
-
-def _split(joined: str | None) -> list[str]:
-    return joined.split(measures.KEYS_SEP) if joined else []
-
-
-def key_denominators(keys: list[str], digits: str) -> dict[str, tuple[str, ...]]:
-    """Each denominator's case keys, sorted, from every case's key and digit in the same order (``CASES_JOINED``)."""
-    if keys != sorted(keys):   # sorted here unless they came sorted: the order never rests on the database
-        pairs = sorted(zip(keys, digits))
-        keys, digits = [key for key, _ in pairs], "".join(digit for _, digit in pairs)
-    return {name: tuple(compress(keys, map(counted.__contains__, digits))) for name, counted in DENOMINATOR_DIGITS.items()}
 
 
 def default_keys(session: Session, project_id: int
@@ -256,8 +220,8 @@ def default_keys(session: Session, project_id: int
     conn = session.connection()
     ids, joined_keys, digits = conn.execute(CASES_JOINED[conn.dialect.name == "postgresql"],
                                             {"project_id": project_id}).one()
-    keys = _split(joined_keys)
-    key_of = dict(zip(_split(ids), keys))
+    keys = split_joined(joined_keys)
+    key_of = dict(zip(split_joined(ids), keys))
     denominators = key_denominators(keys, digits or "")
     lists: dict[int, dict[str, str]] = {}
     for code_id, measure, case_ids in conn.execute(KEY_LISTS, {"project_id": project_id}).all():
