@@ -379,6 +379,8 @@ def test_broken_archives_and_xml_are_refused(session):
         import_qdpx(session, qdpx({"a.qde": qde(""), "b.qde": qde("")}), "x.qdpx", user=None)
     with pytest.raises(InvalidInput, match="not well-formed XML: line 1"):
         import_qdpx(session, qdpx({"project.qde": b"<Project><Sources></Project>"}), "x.qdpx", user=None)
+    with pytest.raises(InvalidInput, match="not well-formed XML: line 1, column 18: undefined entity"):  # no DOCTYPE
+        import_qdpx(session, qdpx({"project.qde": b'<Project name="x">&a;</Project>'}), "x.qdpx", user=None)
     entity = b'<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "aaaa">]><Project name="x">&a;</Project>'
     with pytest.raises(InvalidInput, match="entities"):
         import_qdpx(session, qdpx({"project.qde": entity}), "x.qdpx", user=None)
