@@ -4,15 +4,19 @@ session's own transaction (all or nothing as before).
 
 The ids are given, not returned: SQLite has one writer at a time, and this transaction holds the write
 lock (it has written, or takes the lock with ``BEGIN IMMEDIATE`` first), so ``max(id) + 1, + 2, ...`` are
-exactly the ids SQLite would choose and nobody can take them meanwhile. Values are bound through
-SQLAlchemy's own bind processors (timestamps, JSON), so the rows and audit snapshots are those of the
-INSERT path (tests/coding/test_bulk_excerpts.py compares them with the one-by-one functions).
+exactly the ids SQLite would choose and nobody can take them meanwhile. Timestamps are bound through
+SQLAlchemy's own bind processor (each distinct one once), so the rows are those of the INSERT path; the
+audit snapshots are written by orjson (the same values as SQLAlchemy's ``json.dumps`` writes, compact and in
+UTF-8; a text orjson refuses, a lone surrogate, by ``json.dumps`` as before), read back alike
+(tests/coding/test_bulk_excerpts.py compares them with the one-by-one functions).
 """
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-from sqlalchemy import JSON, DateTime
+import orjson
+from sqlalchemy import DateTime
 
 from casecoder.models import Direction
 from casecoder.models.base import utcnow
@@ -32,11 +36,20 @@ class _Writer:
         if not self.raw.in_transaction:  # pysqlite begins only before DML: take the write lock now
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         dialect = conn.dialect
-        self.when: Callable[[Any], Any] = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect) \
+        self.bind_time: Callable[[Any], Any] = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect) \
             or (lambda v: v)
-        self.json: Callable[[Any], Any] = JSON().dialect_impl(dialect).bind_processor(dialect) or (lambda v: v)
-        self.now = self.when(utcnow())
+        self.times: dict[Any, Any] = {}  # a file repeats its creation times: each bound once
+        self.now = self.bind_time(utcnow())
         self.group = bulk.session.info.get("action_group")
+
+    def when(self, value: Any) -> Any:
+        """``value`` (a datetime) as bound, else now."""
+        if not value:
+            return self.now
+        bound = self.times.get(value)
+        if bound is None:
+            bound = self.times[value] = self.bind_time(value)
+        return bound
 
     def next_id(self, table: str) -> int:
         return int(self.raw.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]) + 1
@@ -46,11 +59,19 @@ class _Writer:
         self.raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
     def audit(self, entity: str, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
-        bulk, none = self.bulk, self.json(None)
+        bulk = self.bulk
         self.insert("audit_events", ("project_id", "user_id", "at", "action", "entity", "entity_id", "before", "after",
                                      "action_group"),
-                    ((bulk.project_id, bulk.actor_id, self.now, "create", entity, entity_id, none, self.json(after),
+                    ((bulk.project_id, bulk.actor_id, self.now, "create", entity, entity_id, "null", _json(after),
                       self.group) for entity_id, after in rows))
+
+
+def _json(value: dict[str, Any]) -> str:
+    """An audit snapshot as JSON text (what SQLAlchemy's JSON type reads back as ``value``)."""
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:  # a lone surrogate in a text: escaped as the standard library does
+        return json.dumps(value)
 
 
 def write_all(bulk: BulkExcerpts, progress: Progress | None) -> tuple[int, int, int]:
@@ -67,16 +88,17 @@ def write_all(bulk: BulkExcerpts, progress: Progress | None) -> tuple[int, int, 
         w.insert("excerpts", ("id", "project_id", "source_id", "case_id", "start_offset", "end_offset", "text",
                               "created_by_id", "created_at", "updated_at", "version"),
                  ((e.id, bulk.project_id, e.source_id, e.case_id, e.start, e.end, e.text, e.created_by_id,
-                   w.when(e.created_at) if e.created_at else w.now, w.now, 1) for e in batch))
+                   w.when(e.created_at), w.now, 1) for e in batch))
         w.audit("excerpt", ((e.id, {"source_id": e.source_id, "case_id": e.case_id, "start": e.start,  # type: ignore[misc]
                                     "end": e.end, "text": e.text, "created_by_id": e.created_by_id}) for e in batch))
         if progress:
             progress(i + len(batch), total)
-    codings = [(e.id, code_id, coder_id, Direction(direction).value, e.coding_times.get(n))
+    value = {d: d.value for d in Direction}
+    codings = [(e.id, code_id, coder_id, value[Direction(direction)], e.coding_times.get(n) if e.coding_times else None)
                for e in bulk.excerpts for n, (code_id, coder_id, direction) in enumerate(e.codings)]
     first = w.next_id("codings")
     w.insert("codings", ("id", "excerpt_id", "code_id", "coder_id", "direction", "of_record", "created_at"),
-             ((first + n, e, c, u, d, 1, w.when(at) if at else w.now) for n, (e, c, u, d, at) in enumerate(codings)))
+             ((first + n, e, c, u, d, 1, w.when(at)) for n, (e, c, u, d, at) in enumerate(codings)))
     w.audit("coding", ((first + n, {"excerpt_id": e, "code_id": c, "coder_id": u, "direction": d, "of_record": True})
                        for n, (e, c, u, d, _at) in enumerate(codings)))
     memos = [(e.id, user_id, memo) for e in bulk.excerpts for user_id, memo in e.memos]

@@ -111,3 +111,12 @@ def test_bulk_writer_on_its_own(session, factory):
     assert bulk.write() == (1, 1, 1)
     excerpt = session.get(Excerpt, first.id)
     assert excerpt.text == "Det gik godt." and [c.direction for c in excerpt.codings] == [Direction.CONTRADICTS]
+
+
+def test_audit_snapshots_read_back_as_written_even_a_lone_surrogate():
+    """bulk_sqlite writes snapshots with orjson, and a text orjson refuses with json.dumps as before."""
+    import json
+
+    from casecoder.coding.bulk_sqlite import _json
+    for value in ({"text": "Æble og ø 🙂", "case_id": None, "of_record": True}, {"text": "half \ud800 a pair"}):
+        assert json.loads(_json(value)) == value
