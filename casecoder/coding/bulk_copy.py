@@ -8,6 +8,7 @@ import json
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from casecoder.models import Direction
 from casecoder.models.base import utcnow
@@ -18,11 +19,15 @@ if TYPE_CHECKING:
 BATCH = 5000  # excerpts between two progress calls
 
 
-def _ids(bulk: BulkExcerpts, table: str, n: int) -> list[int]:
+def pg_ids(session: Session, table: str, n: int) -> list[int]:
+    """``n`` new ids from ``table``'s ``id`` sequence, in one statement: ``nextval`` for each, as a default
+    would call it (a sequence never gives a value twice, so concurrent writers cannot collide). The sequence
+    is looked up once (an InitPlan), not by ``pg_get_serial_sequence`` per id: that read the catalog for each
+    and took 9 of every 10 server milliseconds of the reservation (36 ms against 4 for 13,684 ids)."""
     if not n:
         return []
-    return list(bulk.session.scalars(text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
-                                          "FROM generate_series(1, :n)"), {"n": n}))
+    return list(session.scalars(text("SELECT nextval((SELECT CAST(pg_get_serial_sequence(:table, 'id') AS regclass))) "
+                                     "FROM generate_series(1, :n)"), {"table": table, "n": n}))
 
 
 def _copy(bulk: BulkExcerpts, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
@@ -47,7 +52,7 @@ def copy_all(bulk: BulkExcerpts, progress: Progress | None) -> tuple[int, int, i
         progress(0, total)
     for i in range(0, total, BATCH):
         batch = new[i:i + BATCH]
-        for pending, id_ in zip(batch, _ids(bulk, "excerpts", len(batch)), strict=True):
+        for pending, id_ in zip(batch, pg_ids(bulk.session, "excerpts", len(batch)), strict=True):
             pending.id = id_
         _copy(bulk, "excerpts", ("id", "project_id", "source_id", "case_id", "start_offset", "end_offset", "text",
                                  "created_by_id", "created_at", "updated_at", "version"),
@@ -61,13 +66,13 @@ def copy_all(bulk: BulkExcerpts, progress: Progress | None) -> tuple[int, int, i
     codings = [(e.id, code_id, coder_id, Direction(direction).value) for e in bulk.excerpts
                for code_id, coder_id, direction in e.codings]
     times = [e.coding_times.get(i) or now for e in bulk.excerpts for i in range(len(e.codings))]
-    coding_ids = _ids(bulk, "codings", len(codings))
+    coding_ids = pg_ids(bulk.session, "codings", len(codings))
     _copy(bulk, "codings", ("id", "excerpt_id", "code_id", "coder_id", "direction", "of_record", "created_at"),
           ((id_, *row, True, at) for id_, row, at in zip(coding_ids, codings, times, strict=True)))
     _audit(bulk, "coding", ((id_, {"excerpt_id": e, "code_id": c, "coder_id": u, "direction": d, "of_record": True})
                             for id_, (e, c, u, d) in zip(coding_ids, codings, strict=True)))
     memos = [(e.id, user_id, memo) for e in bulk.excerpts for user_id, memo in e.memos]
-    memo_ids = _ids(bulk, "excerpt_memos", len(memos))
+    memo_ids = pg_ids(bulk.session, "excerpt_memos", len(memos))
     _copy(bulk, "excerpt_memos", ("id", "excerpt_id", "user_id", "text", "updated_at"),
           ((id_, *row, now) for id_, row in zip(memo_ids, memos, strict=True)))
     _audit(bulk, "excerpt_memo", ((id_, {"excerpt_id": e, "user_id": u, "memo": t})

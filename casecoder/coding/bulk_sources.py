@@ -21,9 +21,10 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Iterable, Iterator, Mapping, Sequence
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from casecoder.coding.bulk_copy import pg_ids
 from casecoder.kernel import validate
 from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.models import (
@@ -111,8 +112,7 @@ def _ids(session: Session, entity: type, values: list[dict[str, object]]) -> lis
 
 def _copy(session: Session, table: str, values: list[dict[str, object]]) -> list[int]:
     """PostgreSQL: ids from the table's sequence in one query, then the rows by COPY (in this transaction)."""
-    ids = list(session.scalars(text(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) "
-                                    "FROM generate_series(1, :n)"), {"n": len(values)}))
+    ids = pg_ids(session, table, len(values))
     columns = list(values[0])
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(f"COPY {table} (id, {', '.join(columns)}) FROM STDIN") as copy:
