@@ -52,6 +52,7 @@ from casecoder.models import (
     Case,
     Code,
     CodeRelation,
+    Direction,
     Project,
     RelationType,
     User,
@@ -114,6 +115,7 @@ class _Importer:
                    if name in (cv.CODES_NOTE, cv.CREATOR_NOTE) or name.startswith(cv.DIRECTION_NOTE)}
         self.used_notes |= special
         self.memo_notes = {g: text for g, (_n, text) in parsed.notes.items() if g not in special}
+        self.directions: dict[str, Direction] = {}  # a direction note's word -> its direction (qdpx_selections)
 
     def note_text(self, guids: list[str]) -> str:
         if not guids:  # most codings and selections: no note

@@ -109,7 +109,8 @@ def _check(excerpt: PendingExcerpt, code: Code, coder: User) -> None:
         raise InvalidInput("Code {key} is archived and cannot be applied", "codes", key=code.key)
     if not code.codable:
         raise InvalidInput("Code {key} is a folder and cannot be applied", "codes", key=code.key)
-    if any(c[0] == code.id and c[1] == coder.id for c in excerpt.codings):
+    code_id, coder_id = code.id, coder.id
+    if any(c[0] == code_id and c[1] == coder_id for c in excerpt.codings):
         raise InvalidInput("{coder} has already put code {key} on this excerpt", "codes", coder=coder.username,
                            key=code.key)
 
@@ -124,7 +125,7 @@ def _coding(imp: _Importer, what: str, excerpt: PendingExcerpt, sel: PSelection,
     for ref in coding.note_refs:
         name = imp.p.notes.get(ref, ("", ""))[0]
         if name.startswith(cv.DIRECTION_NOTE):
-            direction = validate.choice(Direction, name[len(cv.DIRECTION_NOTE):], validate.N_("Direction"))
+            direction = _direction(imp, name[len(cv.DIRECTION_NOTE):])
         else:
             other.append(ref)
     coder = imp.coder(coding.user_guid, sel.user_guid)
@@ -138,6 +139,14 @@ def _coding(imp: _Importer, what: str, excerpt: PendingExcerpt, sel: PSelection,
     excerpt.codings.append((code.id, coder.id, direction))
     _add_memo(imp, what, excerpt, coder, imp.note_text(other))
     imp.report.imported["codings"] += 1
+
+
+def _direction(imp: _Importer, word: str) -> Direction:
+    """The direction a casecoder direction note names (each name parsed once: a file repeats them)."""
+    found = imp.directions.get(word)
+    if found is None:
+        found = imp.directions[word] = validate.choice(Direction, word, validate.N_("Direction"))
+    return found
 
 
 def _add_memo(imp: _Importer, what: str, excerpt: PendingExcerpt, user: User, text: str) -> None:
