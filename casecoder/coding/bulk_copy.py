@@ -1,12 +1,14 @@
 """``BulkExcerpts.write`` on PostgreSQL (issue #25): ids taken from the tables' sequences in one query,
 then excerpts, codings, memos and their audit rows sent with COPY on the session's own connection (in
 its transaction: all or nothing as before). Row triggers fire on COPY as on INSERT, so the derived
-tables stay exact. The rows and audit snapshots are those of the INSERT path (tests compare them)."""
+tables stay exact. The rows and audit snapshots are those of the INSERT path (tests compare them; the
+snapshots' JSON text is orjson's, compact: the same values read back)."""
 from __future__ import annotations
 
 import json
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
+import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
@@ -37,17 +39,26 @@ def _copy(bulk: BulkExcerpts, table: str, columns: Sequence[str], rows: Iterable
             copy.write_row(row)
 
 
+def _json(value: dict[str, Any]) -> str:
+    """An audit snapshot as JSON text (what SQLAlchemy's JSON type reads back as ``value``): orjson, compact and
+    in UTF-8, half the client's time of ``json.dumps``; a text orjson refuses (a lone surrogate) as before."""
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
+
+
 def _audit(bulk: BulkExcerpts, entity: str, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
-    group, now = bulk.session.info.get("action_group"), utcnow()
+    group, now = bulk.session.info.get("action_group"), utcnow().isoformat()  # one time, formatted once
     _copy(bulk, "audit_events", ("project_id", "user_id", "at", "action", "entity", "entity_id", "before", "after",
                                  "action_group"),
-          ((bulk.project_id, bulk.actor_id, now, "create", entity, entity_id, None, json.dumps(after), group)
+          ((bulk.project_id, bulk.actor_id, now, "create", entity, entity_id, None, _json(after), group)
            for entity_id, after in rows))
 
 
 def copy_all(bulk: BulkExcerpts, progress: Progress | None) -> tuple[int, int, int]:
     new = [e for e in bulk.excerpts if e.id is None]
-    total, now = len(new), utcnow()
+    total, now = len(new), utcnow().isoformat()  # formatted once, not for each row
     if progress:
         progress(0, total)
     for i in range(0, total, BATCH):
