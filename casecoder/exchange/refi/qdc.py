@@ -305,8 +305,8 @@ def apply_merge(session: Session, project: Project, plan: MergePlan, user_id: in
         next_position[parent_id] += 1
         session.add(code)
         session.flush()
-        audit.record(session, user_id, "create", code, after=audit.snapshot(code))
         created[id(incoming)] = code
+    audit.record_created(session, user_id, list(created.values()), project.id)  # their audit rows in one INSERT (#25)
     return created
 
 
