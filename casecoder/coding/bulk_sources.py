@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence, cast
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -43,6 +43,7 @@ from casecoder.models import (
 )
 from casecoder.models.base import utcnow
 from casecoder.models.cases import new_text_version
+from casecoder.models.derived import search_later
 
 COLUMN = {AttributeType.TEXT: "value_text", AttributeType.INTEGER: "value_int", AttributeType.NUMBER: "value_number",
           AttributeType.BOOLEAN: "value_bool", AttributeType.DATE: "value_date"}
@@ -111,13 +112,20 @@ def _ids(session: Session, entity: type, values: list[dict[str, object]]) -> lis
 
 
 def _copy(session: Session, table: str, values: list[dict[str, object]]) -> list[int]:
-    """PostgreSQL: ids from the table's sequence in one query, then the rows by COPY (in this transaction)."""
+    """PostgreSQL: ids from the table's sequence in one query, then the rows by COPY (in this transaction).
+    New sources inside a pause leave their search vectors to a second connection (``search_later``)."""
     ids = pg_ids(session, table, len(values))
+    later = table == "sources" and search_later.enabled(session)
+    if later:
+        search_later.start(session, ids, [cast(str, row["text"]) for row in values])
+        search_later.set_later(session, True)
     columns = list(values[0])
     cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(f"COPY {table} (id, {', '.join(columns)}) FROM STDIN") as copy:
         for id_, row in zip(ids, values, strict=True):
             copy.write_row((id_, *(v.value if isinstance(v, Enum) else v for v in row.values())))
+    if later:
+        search_later.set_later(session, False)
     return ids
 
 

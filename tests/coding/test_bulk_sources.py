@@ -94,6 +94,26 @@ def test_bulk_writes_what_the_one_by_one_functions_write(session, factory):
     assert derived_rows(session, bulk.id) == before
 
 
+@pytest.mark.parametrize("thread_fails", [False, True])
+def test_a_paused_import_leaves_each_new_transcript_its_search_vector(session, factory, monkeypatch, thread_fails):
+    """PostgreSQL computes the vectors on a second connection during a pause (models/derived/search_later.py)
+    and writes them at its end; if that connection fails, the import's own does. SQLite: FTS5 as always."""
+    from casecoder.models.derived import search_later
+    from casecoder.models.derived.pause import paused
+    if thread_fails:
+        monkeypatch.setattr(search_later, "_VECTORS", "SELECT no_such_function(%s)")
+    owner = factory.user("anna")
+    project = factory.project("bulk", owner, codebook=False)
+    with paused(session, project.id):
+        _bulk(session, project, owner)
+    assert _found(session, project.id, "kommunen") == ["Familie F01"]
+    assert _found(session, project.id, "klagede") == ["Uden sag"]
+    if session.get_bind().dialect.name == "postgresql":
+        assert session.scalar(text("SELECT count(*) FROM sources WHERE project_id = :p AND search_vector IS DISTINCT "
+                                   "FROM to_tsvector('danish', text)"), {"p": project.id}) == 0
+        assert not session.scalar(text("SELECT current_setting('casecoder.search_vector_later', true) = 'on'"))
+
+
 @pytest.mark.parametrize("change, message", [
     (lambda c, p, s: c.append(NewCase("F01", "Nordby")), "Case 'F01' already exists in this project"),
     (lambda c, p, s: c.append(NewCase("F09", " ")), "Municipality must not be empty"),

@@ -5,8 +5,10 @@ caller's transaction: within it, the AFTER row triggers of every ``DERIVED`` ent
 (``evidence_summary``, the tally's tables, ``case_sources``, and whatever joins the registry) do nothing
 in this transaction; at its end the project's rows of every such table are recomputed once
 (``rebuild_all(session, project_id)``, still paused, so the rebuild's own inserts cascade nowhere) and
-the triggers work again — all before the caller commits, so the import stays all or nothing. The
-BEFORE DELETE triggers (cascades to base rows), the full-text index, ``text_version`` and the audit
+the triggers work again — all before the caller commits, so the import stays all or nothing. On
+PostgreSQL the search vectors of transcripts copied in meanwhile are computed on a second connection and
+written at the end too (``search_later.py``). The BEFORE DELETE triggers (cascades to base rows), the
+full-text index's other writes, ``text_version`` and the audit
 guard are never paused.
 
 How, per database, without touching other writers:
@@ -33,7 +35,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from casecoder.models.derived import DERIVED, rebuild_all
+from casecoder.models.derived import DERIVED, rebuild_all, search_later
 from casecoder.models.derived.summary import PAUSE_SETTING
 from casecoder.models.derived.tally_cells import LOCK_CLASS
 
@@ -95,17 +97,24 @@ def paused(session: Session, project_id: int) -> Iterator[None]:
     anyway still leaves exact derived rows); on PostgreSQL a dead transaction's rollback ends the pause."""
     session.flush()
     _set(session, True)
+    session.info[search_later.ALLOWED] = True
     try:
         yield
     except BaseException:
+        session.info.pop(search_later.ALLOWED, None)
         with suppress(Exception):
             session.flush()
             _rebuild(session, project_id)
         with suppress(Exception):
+            search_later.finish(session)
+        search_later.drop(session)
+        with suppress(Exception):
             _set(session, False)
         raise
+    session.info.pop(search_later.ALLOWED, None)
     session.flush()
     _rebuild(session, project_id)
+    search_later.finish(session)  # the new transcripts' search vectors, computed meanwhile on a second connection
     _set(session, False)
 
 

@@ -4,7 +4,8 @@ SQLite: an FTS5 external-content table ``sources_fts`` (the text lives only in `
 kept in sync by AFTER INSERT/UPDATE/DELETE triggers using FTS5's 'delete' command.
 ``remove_diacritics 0`` keeps æ, ø and å distinct from a, o and a.
 PostgreSQL: the column ``sources.search_vector`` holds ``to_tsvector('danish', text)``, set by a
-BEFORE INSERT/UPDATE OF text trigger, with the GIN index ``ix_sources_fts`` on it (migration 0013).
+BEFORE INSERT/UPDATE OF text trigger, with the GIN index ``ix_sources_fts`` on it (migration 0013; a
+paused bulk import computes new rows' vectors on a second connection: ``search_later.py``, 0037).
 Until then the index was on the expression, which a ranked query had to recompute for every matched
 transcript (3-5 s per search on 900 transcripts). The column is not mapped: the ORM never reads it.
 
@@ -40,11 +41,17 @@ SQLITE_DROP = [
     f"DROP TABLE IF EXISTS {FTS_TABLE}",
 ]
 
+# A bulk import inside a pause leaves a new row's vector to models/derived/search_later.py (transaction-local
+# setting, migration 0037), which writes the same to_tsvector before the import commits.
+POSTGRES_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION sources_search_vector_biu() RETURNS trigger AS $$\nBEGIN\n"
+    "  IF TG_OP = 'INSERT' AND current_setting('casecoder.search_vector_later', true) = 'on' THEN\n"
+    "    RETURN NEW;\n  END IF;\n"
+    "  IF TG_OP = 'INSERT' OR NEW.text IS DISTINCT FROM OLD.text THEN\n"
+    f"    NEW.{PG_COLUMN} := to_tsvector('danish', NEW.text);\n  END IF;\n  RETURN NEW;\nEND; $$ LANGUAGE plpgsql")
 POSTGRES_FTS = [
     f"ALTER TABLE sources ADD COLUMN {PG_COLUMN} tsvector",
-    "CREATE OR REPLACE FUNCTION sources_search_vector_biu() RETURNS trigger AS $$\nBEGIN\n"
-    "  IF TG_OP = 'INSERT' OR NEW.text IS DISTINCT FROM OLD.text THEN\n"
-    f"    NEW.{PG_COLUMN} := to_tsvector('danish', NEW.text);\n  END IF;\n  RETURN NEW;\nEND; $$ LANGUAGE plpgsql",
+    POSTGRES_FUNCTION,
     "CREATE TRIGGER sources_search_vector_biu BEFORE INSERT OR UPDATE OF text ON sources FOR EACH ROW "
     "EXECUTE FUNCTION sources_search_vector_biu()",
     f"CREATE INDEX {PG_INDEX} ON sources USING gin ({PG_COLUMN})",
