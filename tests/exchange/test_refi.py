@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections import Counter
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -138,6 +138,14 @@ def test_qdc_sample_imports_and_matches_expected(session, refi_dir, expected, na
     assert report.origin == want["origin"]
     assert len(plan.added) == len(codes) == report.found["codes"] == want["codes"]
     assert depth(session, project) == want["max_depth"]
+    children = defaultdict(list)  # the ids follow the file's order, parents first (flushed once per parent)
+    for code in sorted(codes, key=lambda c: c.position):
+        children[code.parent_id].append(code)
+    in_file_order, stack = [], children[None][::-1]
+    while stack:
+        in_file_order.append(stack.pop().id)
+        stack += children[in_file_order[-1]][::-1]
+    assert in_file_order == sorted(in_file_order) and len(in_file_order) == len(codes)
     assert sum(c.codable for c in codes) == want["codable"]
     assert sum(c.color != "#888888" for c in codes) == want["with_color"]
     assert report.found["sets"] == want["sets"]

@@ -295,17 +295,19 @@ def apply_merge(session: Session, project: Project, plan: MergePlan, user_id: in
     for planned in plan.added:  # parents are planned before their children
         incoming = planned.incoming
         parent = planned.parent or (created[id(planned.parent_plan.incoming)] if planned.parent_plan else None)
+        if parent is not None and parent.id is None:  # flushed once its first child comes, not each code (#25);
+            session.flush()  # given by id, not relationship, the codes between two flushes are inserted in order
         fields = _fields(incoming, meta.get(incoming.guid or ""), taken)
         guid = incoming.guid if incoming.guid and incoming.guid not in guids else None
         if guid:
             guids.add(guid)
         parent_id = parent.id if parent else None
-        code = Code(project_id=project.id, parent=parent, guid=guid, codable=incoming.codable,
+        code = Code(project_id=project.id, parent_id=parent_id, guid=guid, codable=incoming.codable,
                     color=incoming.color or DEFAULT_COLOR, position=next_position[parent_id], **fields)
         next_position[parent_id] += 1
         session.add(code)
-        session.flush()
         created[id(incoming)] = code
+    session.flush()
     audit.record_created(session, user_id, list(created.values()), project.id)  # their audit rows in one INSERT (#25)
     return created
 
