@@ -6,6 +6,7 @@ snapshots' JSON text is orjson's, compact: the same values read back)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 import orjson
@@ -56,6 +57,11 @@ def _audit(bulk: BulkExcerpts, entity: str, rows: Iterable[tuple[int, dict[str, 
            for entity_id, after in rows))
 
 
+def _stamp(value: datetime | None, now: str) -> str:
+    """A time as COPY reads it (psycopg's datetime dump per row was most of the rows' client time), else now."""
+    return value.isoformat() if value else now
+
+
 def copy_all(bulk: BulkExcerpts, progress: Progress | None) -> tuple[int, int, int]:
     new = [e for e in bulk.excerpts if e.id is None]
     total, now = len(new), utcnow().isoformat()  # formatted once, not for each row
@@ -68,7 +74,7 @@ def copy_all(bulk: BulkExcerpts, progress: Progress | None) -> tuple[int, int, i
         _copy(bulk, "excerpts", ("id", "project_id", "source_id", "case_id", "start_offset", "end_offset", "text",
                                  "created_by_id", "created_at", "updated_at", "version"),
               ((e.id, bulk.project_id, e.source_id, e.case_id, e.start, e.end, e.text, e.created_by_id,
-                e.created_at or now, now, 1) for e in batch))
+                _stamp(e.created_at, now), now, 1) for e in batch))
         _audit(bulk, "excerpt", ((e.id, {"source_id": e.source_id, "case_id": e.case_id, "start": e.start,  # type: ignore[misc]
                                          "end": e.end, "text": e.text, "created_by_id": e.created_by_id})
                                  for e in batch))
@@ -76,7 +82,7 @@ def copy_all(bulk: BulkExcerpts, progress: Progress | None) -> tuple[int, int, i
             progress(i + len(batch), total)
     codings = [(e.id, code_id, coder_id, Direction(direction).value) for e in bulk.excerpts
                for code_id, coder_id, direction in e.codings]
-    times = [e.coding_times.get(i) or now for e in bulk.excerpts for i in range(len(e.codings))]
+    times = [_stamp(e.coding_times.get(i), now) for e in bulk.excerpts for i in range(len(e.codings))]
     coding_ids = pg_ids(bulk.session, "codings", len(codings))
     _copy(bulk, "codings", ("id", "excerpt_id", "code_id", "coder_id", "direction", "of_record", "created_at"),
           ((id_, *row, True, at) for id_, row, at in zip(coding_ids, codings, times, strict=True)))
