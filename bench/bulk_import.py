@@ -5,6 +5,8 @@ excerpts) on SQLite, writes it as a project bundle (.zip) and as a .qdpx, then i
 fresh database of every kind asked for (a new project for the bundle, as a new user would; the .qdpx
 always makes a new project) through the functions the CLI and the web's background job call, in
 one transaction, and prints excerpts per second. ``--profile`` writes a cProfile of each import.
+PostgreSQL's "server" CPU is the import's own backend: the search vectors of the new transcripts, computed
+on a second connection meanwhile (models/derived/search_later.py, about 0.4 s here), are not in it.
 """
 from __future__ import annotations
 
