@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session
 LATER = "casecoder.search_vector_later"  # 'on': the sources trigger leaves NEW.search_vector to ``finish``
 ALLOWED = "casecoder.search_later_allowed"  # session.info: inside a pause, which calls ``finish``
 _PENDING = "casecoder.search_later"  # session.info: the running ``_Vectors``
-_VECTORS = ("SELECT CAST(to_tsvector('danish', t) AS text) FROM unnest(CAST(%s AS text[])) WITH ORDINALITY AS x(t, n) "
-            "ORDER BY n")
-_FILL = ("UPDATE sources AS s SET search_vector = CAST(v.vector AS tsvector) "
-         "FROM unnest(CAST(:ids AS integer[]), CAST(:vectors AS text[])) AS v(id, vector) WHERE s.id = v.id")
+# Sent back in PostgreSQL's binary form (same server, same version): parsing the vectors' text was most of the
+# UPDATE (70-80 ms of backend CPU for 300 transcripts; 30 ms in binary).
+_VECTORS = "SELECT to_tsvector('danish', t) FROM unnest(CAST(%s AS text[])) WITH ORDINALITY AS x(t, n) ORDER BY n"
+_FILL = ("UPDATE sources AS s SET search_vector = v.vector FROM unnest(CAST(%s AS integer[]), %b) AS v(id, vector) "
+         "WHERE s.id = v.id")
 _COMPUTE = "UPDATE sources SET search_vector = to_tsvector('danish', text) WHERE id = ANY(CAST(:ids AS integer[]))"
 
 
@@ -37,7 +38,7 @@ class _Vectors:
 
     def __init__(self, session: Session, ids: Sequence[int], texts: Sequence[str]):
         self.ids: list[int] = list(ids)
-        self.vectors: list[str] | None = None
+        self.vectors: list[bytes] | None = None
         self.error: BaseException | None = None
         engine = session.get_bind().engine  # a session bound to a connection: its engine
         cargs, cparams = engine.dialect.create_connect_args(engine.url)
@@ -50,13 +51,38 @@ class _Vectors:
             conn = dialect.connect(*cargs, **cparams)
             try:
                 conn.autocommit = True
-                with conn.cursor() as cursor:
+                with conn.cursor(binary=True) as cursor:
                     cursor.execute(_VECTORS, [texts])
                     self.vectors = [row[0] for row in cursor.fetchall()]
             finally:
                 conn.close()
         except BaseException as exc:  # finish() computes them in the import's transaction instead
             self.error = exc
+
+
+class _Binary:
+    """A tsvector in PostgreSQL's binary form, as the second connection received it."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+
+def _binary_dumper() -> type:
+    """psycopg's dumper sending a ``_Binary`` as a binary tsvector parameter."""
+    from psycopg.adapt import Dumper
+    from psycopg.postgres import types
+    from psycopg.pq import Format
+
+    class TsvectorBinaryDumper(Dumper):
+        format = Format.BINARY
+        oid = types.get("tsvector").oid  # type: ignore[union-attr]
+
+        def dump(self, obj: _Binary) -> bytes:
+            return obj.data
+
+    return TsvectorBinaryDumper
 
 
 def enabled(session: Session) -> bool:
@@ -80,7 +106,9 @@ def finish(session: Session) -> None:
     for pending in session.info.pop(_PENDING, []):
         pending.thread.join()
         if pending.vectors is not None and len(pending.vectors) == len(pending.ids):
-            session.execute(text(_FILL), {"ids": pending.ids, "vectors": pending.vectors})
+            cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+            cursor.adapters.register_dumper(_Binary, _binary_dumper())  # this cursor only
+            cursor.execute(_FILL, [pending.ids, [_Binary(v) for v in pending.vectors]])
         else:
             session.execute(text(_COMPUTE), {"ids": pending.ids})
 
