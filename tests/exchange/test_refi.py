@@ -335,6 +335,7 @@ def test_code_point_positions_with_emoji_stay_as_they_are(session):
 def test_lenient_import_lists_what_it_skips(session):
     body = ('<TextSource guid="eeeeeeee-0000-0000-0000-000000000001" plainTextPath="relative://texts/a.txt">'
             + selection(0, 5, 1) + selection(0, 5, 2) + selection(50, 60, 3)
+            + selection(0, 5, 4).replace("bbbbbbbb-0000-0000-0000-000000000001", "bbbbbbbb-0000-0000-0000-000000000002")
             + '<Coding guid="dddddddd-0000-0000-0000-000000000009"><CodeRef targetGUID="bbbbbbbb-0000-0000-0000-000000000001"/></Coding>'
             '<VariableValue><VariableRef targetGUID="99999999-0000-0000-0000-000000000002"/><TextValue>f</TextValue></VariableValue>'
             '</TextSource><PictureSource guid="eeeeeeee-0000-0000-0000-000000000002" name="photo.jpg">'
@@ -347,7 +348,8 @@ def test_lenient_import_lists_what_it_skips(session):
              '<SourceRef targetGUID="EEEEEEEE-0000-0000-0000-000000000001"/></Case></Cases>')
     notes = ('<Notes><Note guid="77777777-0000-0000-0000-000000000001" name="Free memo"><PlainTextContent>Remember this'
              '</PlainTextContent></Note></Notes>')
-    xml = qde(body, extra=extra).replace(b"</Sources>", b"</Sources>" + notes.encode())
+    xml = qde(body, extra=extra).replace(b"</Sources>", b"</Sources>" + notes.encode()).replace(
+        b"</Codes>", b'<Code guid="bbbbbbbb-0000-0000-0000-000000000002" name="Folder" isCodable="false"/></Codes>')
     project, report = import_qdpx(session, qdpx({"Trial.qde": xml, "sources/a.txt": b"Hello world, again."}),
                                   "synth.qdpx", user=None)
     assert report.imported["excerpts"] == 1 and report.imported["codings"] == 1  # same span repeated: one excerpt
@@ -355,11 +357,12 @@ def test_lenient_import_lists_what_it_skips(session):
     assert "PictureSource 'photo.jpg' (1 selections)" in reasons and "text only" in reasons
     assert "50-60" in reasons and "coding(s) of the whole source" in reasons
     assert "already put code" in reasons and "Source variable 'gender'" in reasons
+    assert "code 'Folder' by Eve" in reasons and "is a folder and cannot be applied" in reasons
     case = session.scalars(select(Case).where(Case.project_id == project.id)).one()
     assert (case.key, case.municipality, [a.value for a in case.attributes]) == ("Family-1", "(unknown)", [3])
     assert [s.title for s in case.sources] == ["a"]
     assert "Remember this" in project.description
-    assert report.found["selections"] == 3 and report.found["codings"] == 4
+    assert report.found["selections"] == 4 and report.found["codings"] == 5
 
 
 # -- refusals ------------------------------------------------------------------------------------

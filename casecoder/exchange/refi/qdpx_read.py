@@ -116,6 +116,8 @@ class _Importer:
         self.used_notes |= special
         self.memo_notes = {g: text for g, (_n, text) in parsed.notes.items() if g not in special}
         self.directions: dict[str, Direction] = {}  # a direction note's word -> its direction (qdpx_selections)
+        self.code_states: dict[Code, tuple[int, InvalidInput | None]] = {}  # qdpx_selections, read once per code
+        self.user_ids: dict[User, int] = {}  # a coder's id, read once
 
     def note_text(self, guids: list[str]) -> str:
         if not guids:  # most codings and selections: no note

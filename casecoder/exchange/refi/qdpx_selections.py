@@ -103,16 +103,17 @@ def import_selections(imp: _Importer, ps: PSource, source: NewSource, collected:
             _coding(imp, what, excerpt, sel, coding)
 
 
-def _check(excerpt: PendingExcerpt, code: Code, coder: User) -> None:
-    """What ``add_coding`` checks: a codable code, not yet on the excerpt for this coder."""
-    if code.archived:
-        raise InvalidInput("Code {key} is archived and cannot be applied", "codes", key=code.key)
-    if not code.codable:
-        raise InvalidInput("Code {key} is a folder and cannot be applied", "codes", key=code.key)
-    code_id, coder_id = code.id, coder.id
-    if any(c[0] == code_id and c[1] == coder_id for c in excerpt.codings):
-        raise InvalidInput("{coder} has already put code {key} on this excerpt", "codes", coder=coder.username,
-                           key=code.key)
+def _code_state(imp: _Importer, code: Code) -> tuple[int, InvalidInput | None]:
+    """The code's id and why ``add_coding`` refuses it (archived, a folder), else None; read once per code."""
+    state = imp.code_states.get(code)
+    if state is None:
+        refused = None
+        if code.archived:
+            refused = InvalidInput("Code {key} is archived and cannot be applied", "codes", key=code.key)
+        elif not code.codable:
+            refused = InvalidInput("Code {key} is a folder and cannot be applied", "codes", key=code.key)
+        state = imp.code_states[code] = (code.id, refused)
+    return state
 
 
 def _coding(imp: _Importer, what: str, excerpt: PendingExcerpt, sel: PSelection, coding: PCoding) -> None:
@@ -129,14 +130,17 @@ def _coding(imp: _Importer, what: str, excerpt: PendingExcerpt, sel: PSelection,
         else:
             other.append(ref)
     coder = imp.coder(coding.user_guid, sel.user_guid)
-    try:
-        _check(excerpt, code, coder)
-    except InvalidInput as exc:
-        imp.report.skip(f"{what}: code '{code.label(imp.lang)}' by {coder.username}", exc.message)
+    coder_id = imp.user_ids.get(coder) or imp.user_ids.setdefault(coder, coder.id)
+    code_id, refused = _code_state(imp, code)  # what add_coding checks, in its order: the code, then a repeat
+    if refused is None and any(c[0] == code_id and c[1] == coder_id for c in excerpt.codings):
+        refused = InvalidInput("{coder} has already put code {key} on this excerpt", "codes", coder=coder.username,
+                               key=code.key)
+    if refused is not None:
+        imp.report.skip(f"{what}: code '{code.label(imp.lang)}' by {coder.username}", refused.message)
         return
     if coding.created:
         excerpt.coding_times[len(excerpt.codings)] = coding.created
-    excerpt.codings.append((code.id, coder.id, direction))
+    excerpt.codings.append((code_id, coder_id, direction))
     _add_memo(imp, what, excerpt, coder, imp.note_text(other))
     imp.report.imported["codings"] += 1
 
