@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import DateTime, Engine, inspect, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from casecoder.models import Base, Case, Project
@@ -73,20 +74,22 @@ def test_a_reused_schema_comes_back_empty_and_a_changed_one_is_replaced() -> Non
         schemas.close()
 
 
-def test_a_copied_demo_holds_what_loading_the_demo_writes(db_url: str, tmp_path: Path) -> None:
-    """``db_url`` alone is an empty database: the demo is loaded into it and compared with a copy."""
+def test_a_copied_demo_holds_what_loading_the_demo_writes(db_url: str, request: pytest.FixtureRequest) -> None:
+    """``db_url`` alone is an empty database: the demo is loaded into it and compared with a copy made by this
+    process's fixtures (SQLite: a copy of the template file; PostgreSQL: two copies, the second into the
+    emptied schema)."""
     loaded = make_engine(db_url)
     Base.metadata.create_all(loaded)
     with Session(loaded, expire_on_commit=False) as session:
         build_demo(session)
     if db_url.startswith("sqlite"):
-        templates = SqliteTemplates(tmp_path)
-        for _ in range(2):  # the template is built, then copied
-            templates.copy_to("demo", tmp_path / "copy.sqlite")
-        copied = make_engine(f"sqlite:///{tmp_path / 'copy.sqlite'}")
-        schemas = None
+        copy = Path(str(make_url(db_url).database)).with_name("copy.sqlite")
+        templates: SqliteTemplates = request.getfixturevalue("sqlite_templates")
+        for _ in range(2):  # built when this process had not yet, then copied
+            templates.copy_to("demo", copy)
+        copied = make_engine(f"sqlite:///{copy}")
     else:
-        schemas = PostgresSchemas(pg_base_url())
+        schemas: PostgresSchemas = request.getfixturevalue("pg_schemas")
         schemas.schema_url(demo=True)
         copied = make_engine(schemas.schema_url(demo=True))  # the second copy, into the emptied schema
     try:
@@ -102,8 +105,6 @@ def test_a_copied_demo_holds_what_loading_the_demo_writes(db_url: str, tmp_path:
     finally:
         copied.dispose()
         loaded.dispose()
-        if schemas is not None:
-            schemas.close()
 
 
 def test_the_fixtures_give_the_demo_only_to_tests_that_ask(engine: Engine) -> None:

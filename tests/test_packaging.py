@@ -25,7 +25,7 @@ def test_resource_dirs_exist_in_the_checkout():
     assert (resource_dir("codebook") / "helhedsindsats.yaml").is_file()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not "module": xdist runs other modules in between, and it would be built again
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],

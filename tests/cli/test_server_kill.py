@@ -42,7 +42,7 @@ def fingerprint(engine: Engine) -> dict[str, str]:
     return out
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not "module": xdist runs other modules in between, and it would be built again
 def bundle_zip(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     """The bundle of a generated project: 27 cases, 81 transcripts of ~400 sentences, ~12,000 excerpts (the
     bulk import writes ~10,000 a second since issue #25: a smaller one is written before it can be killed)."""
