@@ -8,8 +8,7 @@ in this transaction; at its end the project's rows of every such table are recom
 the triggers work again — all before the caller commits, so the import stays all or nothing. On
 PostgreSQL the search vectors of transcripts copied in meanwhile are computed on a second connection and
 written at the end too (``search_later.py``). The BEFORE DELETE triggers (cascades to base rows), the
-full-text index's other writes, ``text_version`` and the audit
-guard are never paused.
+full-text index's other writes, ``text_version`` and the audit guard are never paused.
 
 How, per database, without touching other writers:
 

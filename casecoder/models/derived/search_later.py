@@ -8,10 +8,10 @@ sources with the trigger's INSERT computation switched off for that one statemen
 setting, ``LATER``, read by ``sources_search_vector_biu``: migration 0037) and calls ``start``: a thread
 asks a second connection of its own (autocommit, outside the pool, reading no table) for the same
 ``to_tsvector('danish', ...)`` of the same texts. ``finish`` (at the pause's end, after the rebuild, before
-the caller commits) writes them in one UPDATE; if the thread failed, or gave fewer vectors, the import's own
-connection computes them as the trigger would. So no transcript is committed without its vector, and the
-vectors are the trigger's own function of the same text on the same server. Outside a pause, or on
-SQLite (FTS5 triggers), nothing changes. A rolled-back import leaves the thread to finish on its own; its
+the caller commits) writes them in one UPDATE, sent back in PostgreSQL's binary form; if the thread
+failed, or gave fewer vectors, the import's own connection computes them as the trigger would. So no
+transcript is committed without its vector, and the vectors are the trigger's own function of the same
+text on the same server. Outside a pause, or on SQLite (FTS5 triggers), nothing changes. A rolled-back import leaves the thread to finish on its own; its
 result is dropped.
 """
 from __future__ import annotations
