@@ -8,6 +8,13 @@ worker that answers, the client and the database. Here each worker waits in its 
 Everything else is gunicorn's: the accept loop, the heartbeat on every wait (``notify``), the signal pipe
 (registered without the flag: every worker must see its own), timeouts and shutdown.
 
+An answer leaves in one piece (``TCP_CORK``, Linux): gunicorn writes the status line and headers and then the
+body with two ``sendall`` calls, and with ``TCP_NODELAY`` (gunicorn's) each is a segment of its own that wakes
+the client. Corked, the kernel holds partial segments until the worker closes the connection (the sync worker
+closes each one after its answer: ``shutdown`` sends what is held with the FIN), so a JSON answer, its headers
+and the end of the connection reach the client together. A request that expects ``100 Continue`` is not corked
+(that interim answer must go at once); large answers still leave in full segments as they are written.
+
 ``worker_class()`` names this class where ``select.EPOLLEXCLUSIVE`` exists and gunicorn's own sync worker
 elsewhere.
 """
@@ -16,11 +23,13 @@ from __future__ import annotations
 import errno
 import os
 import select
+import socket
 from typing import Any
 
 from gunicorn.workers.sync import StopWaiting, SyncWorker
 
 SYNC = "sync"  # gunicorn's own
+CORK = getattr(socket, "TCP_CORK", None)  # Linux only
 
 
 def worker_class() -> str:
@@ -65,3 +74,13 @@ class ExclusiveSyncWorker(SyncWorker):
                     return list(self.sockets)
                 raise StopWaiting from exc
             raise
+
+    def handle_request(self, listener: Any, req: Any, client: Any, addr: Any) -> Any:
+        """As ``SyncWorker.handle_request``, with the connection corked (see above) unless the request expects
+        ``100 Continue``: its answer and the connection's end leave together when gunicorn closes it."""
+        if CORK is not None and not any(name == "EXPECT" for name, _value in req.headers):
+            try:
+                client.setsockopt(socket.IPPROTO_TCP, CORK, 1)
+            except OSError:  # not TCP (a Unix socket): nothing to hold back
+                pass
+        return super().handle_request(listener, req, client, addr)

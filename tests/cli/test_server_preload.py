@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+import socket
 import threading
 import time
 import urllib.request
@@ -178,3 +179,11 @@ def test_a_new_connection_wakes_one_idle_worker_not_all_of_them(db_url, engine, 
             response.read()
     woken = sorted(wakeups(w) - before[w] for w in workers)
     assert woken[0] < 100, woken
+    # and the answer leaves corked (TCP_CORK): status line, headers, body and the connection's end arrive
+    # together, so the client's first read holds the whole answer (uncorked, gunicorn's two writes were two
+    # segments and the first read usually returned the headers alone)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as conn:
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        first = conn.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200") and first.rstrip().endswith(b'{"status":"ok"}'), first
+        assert conn.recv(65536) == b""
