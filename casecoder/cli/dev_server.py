@@ -6,6 +6,13 @@ new connection to a thread that is idle, and starts one only when none is: as ma
 served at once, as before (a slow request holds its thread, and no connection ever waits for another; Werkzeug
 closes each connection after its answer), and a thread left idle for ``IDLE_SECONDS`` ends. The rest is
 Werkzeug's ``BaseWSGIServer``.
+
+An answer leaves in one piece (``TCP_CORK``, Linux), as from gunicorn (serve_worker.py): Werkzeug writes the
+headers and the body with separate ``send`` calls, each a segment of its own; corked until Werkzeug flushes the
+first write of the answer (the status line, headers and first body part: all of a JSON answer), they reach the
+client together. Uncorking there, not after the request, matters: Werkzeug then waits up to 10 ms for the
+client to close the connection (reading what is left of the request), which the client does once it has the
+answer. A request that expects ``100 Continue`` is not corked (that interim answer must go at once).
 """
 from __future__ import annotations
 
@@ -17,6 +24,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
 IDLE_SECONDS = 60.0  # an idle request thread ends after this long without a connection
+CORK = getattr(socket, "TCP_CORK", None)  # Linux only
 
 
 class PooledWSGIServer(BaseWSGIServer):
@@ -56,6 +64,42 @@ class PooledWSGIServer(BaseWSGIServer):
             self._idle.release()
 
 
+class CorkedAnswer(WSGIRequestHandler):
+    """A request handler whose answer is corked until Werkzeug flushes its first write (see above)."""
+
+    def run_wsgi(self) -> None:
+        if CORK is not None and not self.headers.get("Expect") and _cork(self.connection, 1):
+            self.wfile = _UncorkOnFlush(self.wfile, self.connection)  # type: ignore[assignment]
+        super().run_wsgi()
+
+
+class _UncorkOnFlush:
+    """The handler's ``wfile``: Werkzeug flushes it after each write of the answer (status line, headers and
+    body go in the first); that flush uncorks the connection, before Werkzeug waits for the client to close it."""
+
+    def __init__(self, wfile: Any, connection: socket.socket) -> None:
+        self._wfile, self.write = wfile, wfile.write
+        self._connection: socket.socket | None = connection
+
+    def flush(self) -> None:
+        self._wfile.flush()
+        if self._connection is not None:
+            _cork(self._connection, 0)  # sends what is held
+            self._connection = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._wfile, name)
+
+
+def _cork(connection: socket.socket, on: int) -> bool:
+    try:
+        connection.setsockopt(socket.IPPROTO_TCP, CORK, on)  # type: ignore[arg-type]
+        return True
+    except OSError:  # not TCP, or the connection is gone
+        return False
+
+
 def run_development_server(host: str, port: int, app: Any, handler: type[WSGIRequestHandler]) -> None:
-    """Serve ``app`` until Ctrl+C (``serve_forever`` closes the socket on KeyboardInterrupt)."""
-    PooledWSGIServer(host, port, app, handler=handler).serve_forever()
+    """Serve ``app`` until Ctrl+C (``serve_forever`` closes the socket on KeyboardInterrupt), each answer corked."""
+    corked = type(handler.__name__, (CorkedAnswer, handler), {})
+    PooledWSGIServer(host, port, app, handler=corked).serve_forever()

@@ -3,6 +3,7 @@ are reused from one connection to the next (#25), a request under way never hold
 threads end, and ``casecoder serve`` answers with it."""
 from __future__ import annotations
 
+import socket
 import threading
 import time
 import urllib.request
@@ -105,3 +106,9 @@ def test_casecoder_serve_answers_with_the_development_server(db_url, engine, sta
             assert response.status == 200
     assert "development server" in server.output()
     assert server.output().count('"GET /healthz HTTP/1.1" 200') >= 3
+    # the answer leaves corked (TCP_CORK), uncorked once written: the client's first read holds all of it, headers
+    # and body (uncorked, Werkzeug's writes were separate segments and the first read often had the headers alone)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as conn:
+        conn.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        first = conn.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200") and first.rstrip().endswith(b'{"status":"ok"}'), first
