@@ -19,7 +19,7 @@ from typing import Any, Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from casecoder.coding import audit
+from casecoder.coding import audit, bulk_detect
 from casecoder.coding.pseudonym_detect import Found, KeyTerm, detect, drop_overlaps
 from casecoder.kernel.errors import ExportBlocked, InvalidInput
 from casecoder.models import Excerpt, HitStatus, Project, PseudonymHit, PseudonymKey, Source, User
@@ -63,9 +63,11 @@ def _fresh(source: Source, hit: PseudonymHit) -> bool:
     return source.text[hit.start_offset:hit.end_offset] == hit.found
 
 
-def _candidates(source: Source, decided: list[PseudonymHit], terms: list[KeyTerm]) -> tuple[list[Found], int]:
-    """New hits of ``source`` (none overlapping a decided hit) and how many decided hits they repeat."""
-    found = detect(source.text, terms)
+def _candidates(source: Source, decided: list[PseudonymHit], terms: list[KeyTerm],
+                found: list[Found] | None = None) -> tuple[list[Found], int]:
+    """New hits of ``source`` (none overlapping a decided hit) and how many decided hits they repeat;
+    ``found``: ``detect``'s result for its text and ``terms`` when already computed (``bulk_detect``)."""
+    found = detect(source.text, terms) if found is None else found
     same = {(h.start_offset, h.end_offset, h.kind, h.found) for h in decided}
     repeated = [f for f in found if (f.start, f.end, f.kind, f.found) in same]
     rest = [f for f in found if (f.start, f.end, f.kind, f.found) not in same]
@@ -88,7 +90,7 @@ def detect_source(session: Session, source: Source, user: User | None = None,
             decided.append(hit)
         else:  # the text changed under a decision: forget it, the place is detected afresh
             session.delete(hit)
-    new, kept = _candidates(source, decided, terms)
+    new, kept = _candidates(source, decided, terms, bulk_detect.found(session, source.id, source.text, terms))
     unchanged = ({(h.start_offset, h.end_offset, h.kind, h.found, h.replacement, h.key_entry_id) for h in old_pending}
                  == {(f.start, f.end, f.kind, f.found, f.replacement, f.key_id) for f in new})
     if not unchanged:

@@ -20,7 +20,7 @@ from typing import cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.coding import accounts, pseudonymise
+from casecoder.coding import accounts, bulk_detect, pseudonymise
 from casecoder.coding.bulk_excerpts import Progress
 from casecoder.exchange.bundle_read import COLUMNS, check_csv_names, find_quote, read_transcript, source_key, unknown
 from casecoder.exchange.bundle_write import BundleWriter, ExcerptPlan, ImportSummary, SourceInfo
@@ -56,18 +56,26 @@ def import_bundle(session: Session, project: Project, bundle: Bundle, *, user: U
     ``add_coders``: coders who are not members of the project become members with the role coder.
     ``progress(done, total)`` is called as the excerpts are written."""
     with gc_pause.paused():  # the rows and plans all live to the end: no collector passes over them (#25)
-        importer = _Importer(session, project, bundle, user, max_bytes, add_coders)
-        importer.progress = progress
-        importer.check()
-        importer.problems.raise_any()
-        outsiders = importer.outsiders()
-        codings = sum(len(plan.codings) for plan in importer.excerpt_plans.values())
-        with maybe_paused(session, project.id, codings):  # derived tables rebuilt once, not kept per row (#25)
-            summary = importer.write()
-        for name in outsiders:  # only with add_coders (else check refused them); audited by add_member
-            accounts.add_member(session, project, cast(User, importer.users[name]), Role.CODER, actor=user)
-        summary.members = len(outsiders)
-        pseudonymise.detect_project(session, project, user)  # pending hits for the review screen, as on import
+        try:
+            return _import(session, project, bundle, user, max_bytes, add_coders, progress)
+        finally:
+            bulk_detect.drop(session)  # the transcripts' detection begun while writing (coding/bulk_detect)
+
+
+def _import(session: Session, project: Project, bundle: Bundle, user: User | None, max_bytes: int,
+            add_coders: bool, progress: Progress | None) -> ImportSummary:
+    importer = _Importer(session, project, bundle, user, max_bytes, add_coders)
+    importer.progress = progress
+    importer.check()
+    importer.problems.raise_any()
+    outsiders = importer.outsiders()
+    codings = sum(len(plan.codings) for plan in importer.excerpt_plans.values())
+    with maybe_paused(session, project.id, codings):  # derived tables rebuilt once, not kept per row (#25)
+        summary = importer.write()
+    for name in outsiders:  # only with add_coders (else check refused them); audited by add_member
+        accounts.add_member(session, project, cast(User, importer.users[name]), Role.CODER, actor=user)
+    summary.members = len(outsiders)
+    pseudonymise.detect_project(session, project, user)  # pending hits for the review screen, as on import
     return summary
 
 

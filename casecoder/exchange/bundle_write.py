@@ -14,7 +14,7 @@ from typing import Iterator, cast
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from casecoder.coding import audit, bulk_sources, cases, codes, text_cache
+from casecoder.coding import audit, bulk_detect, bulk_sources, cases, codes, pseudonymise, text_cache
 from casecoder.coding.accounts import NoActor, user_without_login
 from casecoder.coding.bulk_excerpts import BulkExcerpts, Progress
 from casecoder.coding.bulk_sources import NewCase, NewInterviewee, NewSource
@@ -138,6 +138,8 @@ class BundleWriter:
             with self._at(rows.get(id(getattr(exc, "item", None)))):
                 raise
         self.sources.update((src.key, src) for src in new_sources)  # type: ignore[misc]
+        bulk_detect.start(s, pseudonymise.key_terms(s, self.project.id),  # while the server writes (#25)
+                          [(cast(int, src.id), src.text) for src in new_sources])
         summary.cases, summary.interviewees, summary.sources = len(new_cases), len(new_people), len(new_sources)
         s.flush()
         for name, found in self.users.items():

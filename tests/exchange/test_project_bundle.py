@@ -8,7 +8,7 @@ import shutil
 import pytest
 from sqlalchemy import select
 
-from casecoder.coding import accounts, cases, codes, excerpts, projects
+from casecoder.coding import accounts, cases, codes, excerpts, projects, pseudonymise
 from casecoder.coding.demo import load_demo
 from casecoder.exchange.bundle_export import bundle_files, write_project_bundle, zip_bytes
 from casecoder.exchange.bundle_import import import_bundle
@@ -16,14 +16,19 @@ from casecoder.exchange.bundle_read import folder_bundle, zip_bundle
 from casecoder.files.csv_tables import BundleProblems
 from casecoder.files.extract import extract_text
 from casecoder.kernel.passwords import password_matches
-from casecoder.models import AttributeDefinition, AttributeType, AuditEvent, Case, Code, Excerpt, Source
-from tests.bundle_helpers import BASE, MB, TRANSCRIPT, bundle, counts, problems, with_
+from casecoder.models import AttributeDefinition, AttributeType, AuditEvent, Case, Code, Excerpt, PseudonymHit, Source
+from tests.bundle_helpers import BASE, MB, SYSTEM_TEXT, TRANSCRIPT, bundle, counts, problems, with_
 from tests.factories import PASSWORD
 
 
 def test_import_writes_everything_audited(session, target):
     project, eva = target
-    summary = import_bundle(session, project, bundle(BASE), user=eva, max_bytes=MB, add_coders=True)
+    files = {**BASE, "texts/b.txt": SYSTEM_TEXT + "Ring 22 33 44 55 eller skriv til fk@example.dk.\n"}
+    summary = import_bundle(session, project, bundle(files), user=eva, max_bytes=MB, add_coders=True)
+    hits = [(h.id, h.source_id, h.start_offset, h.found) for h in session.scalars(select(PseudonymHit))]
+    assert [h[3] for h in hits] == ["22 33 44 55", "fk@example.dk"]  # detected while writing (coding/bulk_detect):
+    assert pseudonymise.detect_project(session, project).new == 2  # what a detection now finds, the same rows kept
+    assert [(h.id, h.source_id, h.start_offset, h.found) for h in session.scalars(select(PseudonymHit))] == hits
     assert (summary.codes_added, summary.codes_updated, summary.cases, summary.interviewees, summary.sources,
             summary.excerpts, summary.codings, summary.users) == (2, 1, 2, 2, 2, 2, 4, 1)
     by_key = {c.key: c for c in session.scalars(select(Code).where(Code.project_id == project.id))}
@@ -46,7 +51,7 @@ def test_import_writes_everything_audited(session, target):
                              .where(AuditEvent.id > 54)).all()  # after the codebook's 54 creates
     assert {(e.entity, e.action) for e in events} == {("code", "create"), ("code", "update"), ("excerpt", "create"),
                                                       ("coding", "create"), ("excerpt_memo", "create"),
-                                                      ("membership", "create")}
+                                                      ("membership", "create"), ("source", "detect")}
     assert {e.user_id for e in events} == {eva.id}
 
 

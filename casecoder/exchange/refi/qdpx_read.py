@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from casecoder.coding import bulk_sources, projects, pseudonymise
+from casecoder.coding import bulk_detect, bulk_sources, projects, pseudonymise
 from casecoder.coding import cases as case_ops
 from casecoder.coding import codes as code_ops
 from casecoder.coding.accounts import NoActor, user_without_login
@@ -71,8 +71,11 @@ def import_qdpx(session: Session, data: bytes, filename: str, *, user: User | No
     """Create a new project from the .qdpx ``data``; ``user`` (if any) becomes its owner.
     ``progress(done, total)``: excerpts written, as the writing goes."""
     with gc_pause.paused():  # a heap of parsed objects that all live to the end (gc_pause)
-        return _import(session, data, filename, user=user, title=title, slug=slug, lang=lang, max_bytes=max_bytes,
-                       max_entries=max_entries, max_unpacked=max_unpacked, progress=progress)
+        try:
+            return _import(session, data, filename, user=user, title=title, slug=slug, lang=lang, max_bytes=max_bytes,
+                           max_entries=max_entries, max_unpacked=max_unpacked, progress=progress)
+        finally:
+            bulk_detect.drop(session)  # the transcripts' detection begun while writing (coding/bulk_detect)
 
 
 def _import(session: Session, data: bytes, filename: str, *, user: User | None, title: str | None, slug: str | None,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import insert
 
-from casecoder.coding import bulk_sources
+from casecoder.coding import bulk_detect, bulk_sources, pseudonymise
 from casecoder.coding.bulk_excerpts import PendingExcerpt
 from casecoder.coding.bulk_sources import NewCase, NewInterviewee, NewSource
 from casecoder.exchange.bundle_read import source_key as check_source_key
@@ -132,6 +132,8 @@ class SourcePlans:
             run = []
             self._empty(source)
         bulk_sources.write(imp.s, imp.project, sources=run)
+        bulk_detect.start(imp.s, pseudonymise.key_terms(imp.s, imp.project.id),  # while the server writes (#25)
+                          [(source.id, source.text) for _guid, source in self.planned if source.id is not None])
         for _guid, source in self.planned:
             for excerpt in self.excerpts[id(source)]:
                 excerpt.source_id = source.id  # type: ignore[assignment]
