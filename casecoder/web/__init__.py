@@ -71,8 +71,10 @@ def register_web(app: Flask) -> None:
         search,
         selection,
         session_cookie,
+        static_files,
         transcripts,
     )
+    static_files.install(app)  # scripts and style sheet at versioned addresses, kept by the browser (#25)
     session_cookie.install(app)  # an unchanged session cookie is re-signed once a minute, not on every answer
     csrf.init_app(app)
     request_checks.install(app)  # JSON bodies, query and form text checked before any view (#22)
