@@ -175,22 +175,23 @@ class BundleWriter:
         for code in self.codes.values():
             parent = code.parent.key if code.parent else None
             next_position[parent] = max(next_position.get(parent, 0), code.position + 1)
-        waiting = [key for key in plans if key not in existing]
+        waiting, created = [key for key in plans if key not in existing], []
         while waiting:  # parents before children, siblings in row order (the checks ruled out cycles)
             ready = [key for key in waiting if plans[key]["parent"] is None or plans[key]["parent"] in self.codes]
             for key in ready:
                 plan, parent = plans[key], cast("str | None", plans[key]["parent"])
                 code = Code(project_id=self.project.id, key=key, kind=plan["kind"],
-                            parent=self.codes[parent] if parent else None, label_da=plan["label_da"],
+                            parent_id=self.codes[parent].id if parent else None, label_da=plan["label_da"],
                             label_en=plan["label_en"], description_da=plan.get("description_da", ""),
                             description_en=plan.get("description_en", ""), position=next_position.get(parent, 0))
                 next_position[parent] = code.position + 1
                 s.add(code)
-                s.flush()
-                audit.record(s, user_id, "create", code, after=audit.snapshot(code))
                 self.codes[key] = code
+                created.append(code)
                 summary.codes_added += 1
+            s.flush()  # once a generation, not once a code (#25): given by parent_id, in this order
             waiting = [key for key in waiting if key not in ready]
+        audit.record_created(s, user_id, created, self.project.id)  # their audit rows in one INSERT, in order
         for key in [key for key in plans if key in existing]:
             if self._update_code(self.codes[key], plans[key], user_id):
                 summary.codes_updated += 1
