@@ -26,11 +26,12 @@ def pg_ids(session: Session, table: str, n: int) -> list[int]:
     """``n`` new ids from ``table``'s ``id`` sequence, in one statement: ``nextval`` for each, as a default
     would call it (a sequence never gives a value twice, so concurrent writers cannot collide). The sequence
     is looked up once (an InitPlan), not by ``pg_get_serial_sequence`` per id: that read the catalog for each
-    and took 9 of every 10 server milliseconds of the reservation (36 ms against 4 for 13,684 ids)."""
+    and took 9 of every 10 server milliseconds of the reservation (36 ms against 4 for 13,684 ids). They come
+    back as one array, not a row each (the client's CPU 9-13 -> 1-2 ms for 13,684), ascending as before."""
     if not n:
         return []
-    return list(session.scalars(text("SELECT nextval((SELECT CAST(pg_get_serial_sequence(:table, 'id') AS regclass))) "
-                                     "FROM generate_series(1, :n)"), {"table": table, "n": n}))
+    return sorted(session.scalar(text("SELECT array_agg(nextval((SELECT CAST(pg_get_serial_sequence(:table, 'id') "
+                                      "AS regclass)))) FROM generate_series(1, :n)"), {"table": table, "n": n}))
 
 
 def _copy(bulk: BulkExcerpts, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
