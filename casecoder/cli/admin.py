@@ -56,9 +56,9 @@ def db_current() -> None:
 def db_rebuild_summary() -> None:
     """Recompute evidence_summary from the codings, then tally_cells from it, and case_sources (only
     needed after writing with triggers off)."""
-    from casecoder.models.derived import rebuild_all
+    from casecoder.models.derived.pause import rebuild_paused
     with unit_of_work() as session:
-        rows = rebuild_all(session)  # every derived table of the registry, in order
+        rows = rebuild_paused(session)  # every derived table of the registry, in order, their triggers paused
     click.echo(f"evidence_summary rebuilt: {rows['evidence_summary']} rows; "
                f"tally_cells rebuilt: {rows['tally_cells']} cells.")
 
