@@ -5,14 +5,13 @@ tables stay exact. The rows and audit snapshots are those of the INSERT path (te
 snapshots' JSON text is orjson's, compact: the same values read back)."""
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-import orjson
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from casecoder.coding.bulk_excerpts import snapshot_json
 from casecoder.models import Direction
 from casecoder.models.base import utcnow
 
@@ -41,20 +40,12 @@ def _copy(bulk: BulkExcerpts, table: str, columns: Sequence[str], rows: Iterable
             copy.write_row(row)
 
 
-def _json(value: dict[str, Any]) -> str:
-    """An audit snapshot as JSON text (what SQLAlchemy's JSON type reads back as ``value``): orjson, compact and
-    in UTF-8, half the client's time of ``json.dumps``; a text orjson refuses (a lone surrogate) as before."""
-    try:
-        return orjson.dumps(value).decode()
-    except orjson.JSONEncodeError:
-        return json.dumps(value)
-
 
 def _audit(bulk: BulkExcerpts, entity: str, rows: Iterable[tuple[int, dict[str, Any]]]) -> None:
     group, now = bulk.session.info.get("action_group"), utcnow().isoformat()  # one time, formatted once
     _copy(bulk, "audit_events", ("project_id", "user_id", "at", "action", "entity", "entity_id", "before", "after",
                                  "action_group"),
-          ((bulk.project_id, bulk.actor_id, now, "create", entity, entity_id, None, _json(after), group)
+          ((bulk.project_id, bulk.actor_id, now, "create", entity, entity_id, None, snapshot_json(after), group)
            for entity_id, after in rows))
 
 

@@ -7,15 +7,27 @@ rebuilds them once: models/derived/pause.py). Flush, never commit.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import Any, Callable
 
+import orjson
 from sqlalchemy.orm import Session
 
 from casecoder.models import Direction, Excerpt
 
 Progress = Callable[[int, int], None]  # (excerpts written, excerpts to write)
+
+
+def snapshot_json(value: dict[str, Any]) -> str:
+    """An audit snapshot as JSON text for both writers (what SQLAlchemy's JSON type reads back as ``value``):
+    orjson, compact and in UTF-8, half the client's time of ``json.dumps``; a text orjson refuses (a lone
+    surrogate) by ``json.dumps``, escaped as the standard library does."""
+    try:
+        return orjson.dumps(value).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value)
 
 
 @dataclass(eq=False)

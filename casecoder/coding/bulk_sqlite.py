@@ -12,12 +12,11 @@ UTF-8; a text orjson refuses, a lone surrogate, by ``json.dumps`` as before), re
 """
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
-import orjson
 from sqlalchemy import DateTime
 
+from casecoder.coding.bulk_excerpts import snapshot_json
 from casecoder.models import Direction
 from casecoder.models.base import utcnow
 
@@ -62,16 +61,9 @@ class _Writer:
         bulk = self.bulk
         self.insert("audit_events", ("project_id", "user_id", "at", "action", "entity", "entity_id", "before", "after",
                                      "action_group"),
-                    ((bulk.project_id, bulk.actor_id, self.now, "create", entity, entity_id, "null", _json(after),
-                      self.group) for entity_id, after in rows))
+                    ((bulk.project_id, bulk.actor_id, self.now, "create", entity, entity_id, "null",
+                      snapshot_json(after), self.group) for entity_id, after in rows))
 
-
-def _json(value: dict[str, Any]) -> str:
-    """An audit snapshot as JSON text (what SQLAlchemy's JSON type reads back as ``value``)."""
-    try:
-        return orjson.dumps(value).decode()
-    except orjson.JSONEncodeError:  # a lone surrogate in a text: escaped as the standard library does
-        return json.dumps(value)
 
 
 def write_all(bulk: BulkExcerpts, progress: Progress | None) -> tuple[int, int, int]:
