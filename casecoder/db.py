@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from casecoder.models.engine import make_engine, session_factory
@@ -29,7 +30,9 @@ def init_app(app: Flask) -> None:
     app.extensions[EXT + ".engine"] = engine
     engines = [engine]
     if engine.dialect.name == "postgresql":
-        autocommit = make_engine(app.config["DATABASE_URL"], isolation_level="AUTOCOMMIT")
+        # its statements repeat (a create's few shapes): prepared on their first run, not their sixth (#25)
+        prepare = {"prepare_threshold": 0} if engine.dialect.driver == "psycopg" else {}
+        autocommit = make_engine(app.config["DATABASE_URL"], isolation_level="AUTOCOMMIT", connect_args=prepare)
         app.extensions[EXT + ".one_statement"] = session_factory(autocommit)
         engines.append(autocommit)
         app.before_request(_autocommit_one_statement)  # registered first: before the user is loaded
@@ -68,6 +71,18 @@ def dispose(app: Flask, close: bool = True) -> None:
     """``Engine.dispose`` on every engine of the app (``close=False``: forget the connections, in a new process)."""
     for engine in engines_of(app):
         engine.dispose(close=close)
+
+
+def open_connections(app: Flask) -> None:
+    """Open one connection of each of the app's engines now and leave it in the pool (a new gunicorn worker,
+    the development server as it starts), so that the first requests do not wait for the connection and the
+    driver's first-connect queries (5-10 ms on PostgreSQL, #25). A database out of reach now is reported by
+    the first request that needs it, as before."""
+    for engine in engines_of(app):
+        try:
+            engine.connect().close()
+        except SQLAlchemyError as exc:
+            app.logger.warning("The database could not be reached yet: %s", exc.__class__.__name__)
 
 
 def new_session(app: Flask) -> Session:

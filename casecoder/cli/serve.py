@@ -5,7 +5,8 @@ here first, so a configuration error (a missing CASECODER_SECRET_KEY) stops the 
 message before any worker starts. With preloading (the default) the master keeps that app, imports
 the heavy libraries (``PRELOAD_MODULES``), freezes its objects out of the garbage collector's reach
 (``gc.freeze``) and forks the workers from it, so their pages stay shared; each worker drops the
-inherited connection pool (``Engine.dispose(close=False)``) and opens its own connections.
+inherited connection pool (``Engine.dispose(close=False)``) and opens its own connections before its first
+request (``db.open_connections``).
 After a costly request (and every 64th) a worker hands the heap memory it freed back to the system
 (glibc's ``malloc_trim``). Before each fork the master fills its heap's holes, so a worker's allocations do not
 copy the master's pages (``_fill_heap_holes``), and a stopping worker ends without the interpreter's
@@ -238,6 +239,10 @@ def gunicorn_options(host: str, port: int, workers: int, timeout: int, app: Flas
             dispose(app, close=False)
         _post_fork(server, worker)
 
+    def post_worker_init(worker: Any) -> None:  # the worker's app is loaded (preloaded or its own)
+        from casecoder.db import open_connections
+        open_connections(app if app is not None else worker.wsgi)
+
     return {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
@@ -251,6 +256,7 @@ def gunicorn_options(host: str, port: int, workers: int, timeout: int, app: Flas
         "control_socket_disable": True,  # gunicorn 25+: no shared ~/.gunicorn socket between instances
         "preload_app": app is not None,
         "post_fork": post_fork,  # a fresh connection pool; workers end when their master dies
+        "post_worker_init": post_worker_init,  # its connections opened before the first request
         "worker_exit": _exit_now,  # no interpreter teardown copying the shared pages
         **({"pre_fork": _pre_fork} if app is not None else {}),
         **({"post_request": _trim_heap} if _malloc_trim() else {}),
@@ -307,6 +313,8 @@ def serve_command(ctx: click.Context, host: str, port: int, production: bool, wo
         click.echo(f"casecoder on http://{host}:{port}/  (development server; Ctrl+C stops)")
         warm_up(app)
         _pre_fork(None, None)  # the start-up objects out of the collector's reach, as in a gunicorn worker
+        from casecoder.db import open_connections
+        open_connections(app)
         from casecoder.cli.dev_server import run_development_server
         from casecoder.cli.request_log import RequestHandler
         run_development_server(host, port, app, RequestHandler)  # threads reused, lighter request lines

@@ -137,7 +137,7 @@ def test_two_workers_each_open_their_own_database_connections(db_url, engine, st
                 statuses.append(response.status)
 
     deadline = time.monotonic() + DEADLINE
-    while not all(database_sockets(w, port) for w in workers) and time.monotonic() < deadline:
+    while not statuses or not all(database_sockets(w, port) for w in workers) and time.monotonic() < deadline:
         threads = [threading.Thread(target=ask) for _ in range(6)]  # concurrent: both workers accept
         for thread in threads:
             thread.start()
@@ -187,3 +187,33 @@ def test_a_new_connection_wakes_one_idle_worker_not_all_of_them(db_url, engine, 
         first = conn.recv(65536)
         assert first.startswith(b"HTTP/1.1 200") and first.rstrip().endswith(b'{"status":"ok"}'), first
         assert conn.recv(65536) == b""
+
+
+@POSTGRES
+def test_each_worker_opens_its_connections_before_its_first_request(db_url, engine, start_server):
+    """``db.open_connections`` in gunicorn's post_worker_init: every worker holds a connection of each engine
+    (the requests' and the one-statement create's) before any request asks for one, so the first create a
+    worker answers does not wait for two connections and the driver's first-connect queries (#25). Only the
+    health check has been asked, of one worker, and it needs one connection."""
+    server = start_server(engine.url.render_as_string(hide_password=False), workers=2)
+    master, port = server.proc.pid, engine.url.port or 5432
+    workers = workers_of(master, 2)
+    assert len(workers) == 2
+    deadline = time.monotonic() + DEADLINE
+    while not all(len(database_sockets(w, port)) >= 2 for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert all(len(database_sockets(w, port)) == 2 for w in workers), {w: database_sockets(w, port) for w in workers}
+    assert not database_sockets(master, port)
+
+
+def test_a_database_out_of_reach_at_start_is_left_to_the_first_request(tmp_path, caplog):
+    from casecoder.app import create_app
+    from casecoder.db import open_connections
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'missing' / 'p.sqlite'}"})
+    with caplog.at_level("WARNING"):
+        open_connections(app)  # no exception: a worker starts, the first request reports the database
+    assert "could not be reached" in caplog.text
+    reachable = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite'}"})
+    open_connections(reachable)
+    from casecoder.db import engine_of
+    assert engine_of(reachable).pool.checkedin() == 1

@@ -87,15 +87,20 @@ def test_on_postgresql_the_create_is_one_autocommitted_statement(app, client, de
     start = source.text.index("Interviewperson")
     token = csrf_token(client, f"/p/demo/sources/{source.id}")
     seen: list[tuple[str, bool]] = []
+    thresholds: set[int | None] = set()
 
     def note(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
-        seen.append((statement.split()[0], conn.connection.driver_connection.autocommit))
+        driver = conn.connection.driver_connection
+        seen.append((statement.split()[0], driver.autocommit))
+        if driver.autocommit:
+            thresholds.add(driver.prepare_threshold)
     with on_statements(app, note):
         created = client.post("/api/p/demo/excerpts", headers={"X-CSRFToken": token}, json={
             "source_id": source.id, "start": start, "end": start + 9, "codes": ["H1.1"]})
         assert created.status_code == 201
         writes = [autocommit for first, autocommit in seen if first == "WITH"]
         assert writes == [True] and all(autocommit for _first, autocommit in seen), seen
+        assert thresholds == {0}  # its statements repeat: prepared on their first run
         assert session.get(Excerpt, created.get_json()["id"]) is not None  # committed: another connection sees it
         seen.clear()
         assert client.patch(f"/api/p/demo/excerpts/{created.get_json()['id']}", headers={"X-CSRFToken": token},
