@@ -11,6 +11,13 @@ A signature from the near future (up to ``CLOCK_STEP``) is taken, not thrown awa
 age below 0 as it refuses one above the lifetime, so a wall clock stepped back (NTP, the hypervisor) even by a
 second logged out everyone whose cookie was signed in the second before: the next page went to the login.
 Such a session is signed again on the same answer, with the present time.
+
+A cookie whose signature checked out is remembered per process (``VERIFIED_LIMIT`` of them), with its data
+and the time it was signed: the same cookie again (every request of that minute) costs a lookup and the
+age check instead of two HMACs, the base64 and JSON decoding (~40 us of each request's CPU, #25). Only the
+exact string that verified is taken, only while its age is within the lifetime (otherwise the whole check
+runs again and answers as above), and only for data of plain immutable values, copied into each request's
+session.
 """
 from __future__ import annotations
 
@@ -23,6 +30,8 @@ from itsdangerous import BadData, BadSignature, SignatureExpired
 
 REFRESH_AFTER = timedelta(minutes=1)
 CLOCK_STEP = timedelta(minutes=1)  # how far in the future a signature may be (the clock went back since)
+VERIFIED_LIMIT = 1024  # cookies remembered per process once their signature checked out (emptied when full)
+_PLAIN = (str, int, float, bool, type(None))  # the values a remembered session may hold
 
 
 class SignedSession(SecureCookieSession):
@@ -32,14 +41,32 @@ class SignedSession(SecureCookieSession):
 class SessionCookie(SecureCookieSessionInterface):
     session_class = SignedSession
 
+    def __init__(self) -> None:
+        self._verified: dict[str, tuple[dict[str, object], datetime, int]] = {}  # cookie -> data, signed, stamp
+
     def open_session(self, app: Flask, request: Request) -> SignedSession | None:
-        serializer = self.get_signing_serializer(app)
-        if serializer is None:
+        if not app.secret_key:
             return None
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
+        known = self._verified.get(value)
+        if known is not None and 0 <= int(time.time()) - known[2] <= max_age:  # itsdangerous' own age test
+            session = self.session_class(known[0])
+            session.signed_at = known[1]
+            return session
+        session = self._verify(app, value, max_age)
+        if session.signed_at is not None and all(type(v) in _PLAIN for v in session.values()):
+            if len(self._verified) >= VERIFIED_LIMIT:
+                self._verified.clear()
+            self._verified[value] = (dict(session), session.signed_at, int(session.signed_at.timestamp()))
+        return session
+
+    def _verify(self, app: Flask, value: str, max_age: int) -> SignedSession:
+        """The session of cookie ``value`` by its signature (a new, empty one when it does not hold)."""
+        serializer = self.get_signing_serializer(app)
+        assert serializer is not None  # there is a secret key
         try:
             data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
         except SignatureExpired as exc:  # the signature is good: too old, or from the future

@@ -75,3 +75,23 @@ def test_a_signature_far_in_the_future_or_too_old_is_still_refused(client, facto
     lifetime = client.application.permanent_session_lifetime.total_seconds()
     _clock_back(monkeypatch, -(lifetime + 5))  # forward: the signature is older than the idle limit
     assert client.get("/api/p/proj/codes").status_code == 401
+
+
+def test_a_cookie_that_checked_out_is_not_checked_again_and_a_changed_one_is(client, factory, session, monkeypatch):
+    """The signature of the cookie a request brings is checked once per process while it is young: the next
+    requests with the very same cookie take the remembered data; a cookie changed by one character is
+    checked (and refused)."""
+    factory.project("proj", factory.user("eva"))
+    session.commit()
+    assert login(client, "eva", PASSWORD).status_code == 302
+    interface, checked = client.application.session_interface, []
+    real = interface._verify
+    monkeypatch.setattr(interface, "_verify", lambda *args: checked.append(args[1]) or real(*args))
+    assert client.get("/api/p/proj/codes").status_code == 200
+    assert client.get("/api/p/proj/codes").status_code == 200
+    assert client.get("/p/proj/").status_code == 200
+    value = client.get_cookie("session").value
+    assert checked == [value]  # the login's new cookie, once
+    client.set_cookie("session", value[:-6] + ("A" if value[-6] != "A" else "B") + value[-5:])  # its signature
+    assert client.get("/api/p/proj/codes").status_code == 401
+    assert len(checked) == 2
