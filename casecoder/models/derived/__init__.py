@@ -11,9 +11,10 @@ source, from the codings), ``source_case_codings`` (each coder's codings per sou
 direction: the agreement's presence), ``source_coder_spans`` (each coder's codings per source, code,
 direction and span: the agreement's segments), ``source_excerpts``/``source_code_excerpts`` (each source's
 excerpts, and those per code: the excerpt list's counts), ``coding_places`` (each coding with its
-excerpt's place: the chapter's quote candidates), ``sources.text_version``, the full-text index
-(SQLite FTS5 table, PostgreSQL ``sources.search_vector`` and its GIN index) and the append-only
-triggers of ``audit_events``. Each entry holds its DDL per dialect, the SQL that drops
+excerpt's place: the chapter's quote candidates), ``codings_insert`` (PostgreSQL: the one AFTER INSERT
+trigger on codings that adds a new coding to five of those tables, from their statements),
+``sources.text_version``, the full-text index (SQLite FTS5 table, PostgreSQL ``sources.search_vector`` and
+its GIN index) and the append-only triggers of ``audit_events``. Each entry holds its DDL per dialect, the SQL that drops
 it, and the function that recomputes its rows (if it has rows).
 
 The loop at the end attaches the DDL to ``Base.metadata``: ``create_all`` runs it after every table
@@ -35,6 +36,7 @@ from casecoder.models.derived import (
     case_sources,
     coder_evidence,
     coding_places,
+    codings_insert,
     search,
     sole_coder_cells,
     source_case_codings,
@@ -84,6 +86,7 @@ DERIVED: tuple[Derived, ...] = (
           source_coder_spans.rebuild_source_coder_spans),
     _kept("source_excerpts", source_excerpts, source_excerpts.TABLES, source_excerpts.rebuild_source_excerpts),
     _kept("coding_places", coding_places, (coding_places.TABLE,), coding_places.rebuild_coding_places),
+    _kept("codings_insert", codings_insert, ()),
     _kept("text_version", source_text, ()),
     _kept("full_text_search", search, (search.FTS_TABLE,), create=("SQLITE_FTS", "POSTGRES_FTS")),
     _kept("audit_append_only", audit, ()),

@@ -25,7 +25,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from casecoder.kernel.vocabulary import Direction
 from casecoder.models.base import Base, str_enum
 from casecoder.models.derived.per_source import rebuild
-from casecoder.models.derived.summary import drop_triggers, postgres_triggers, sqlite_triggers
+from casecoder.models.derived.summary import (
+    CodingAdded,
+    drop_triggers,
+    postgres_triggers,
+    sqlite_triggers,
+    without_codings_insert,
+)
 
 TABLE = "coding_places"
 
@@ -81,8 +87,12 @@ _TRIGGERS = [
     ("coding_places_projects_ad", "AFTER DELETE", "projects", None, [f"DELETE FROM {TABLE} WHERE project_id = old.id"]),
 ]
 
-SQLITE_TRIGGERS, POSTGRES_TRIGGERS = sqlite_triggers(_TRIGGERS), postgres_triggers(_TRIGGERS)
-SQLITE_DROP, POSTGRES_DROP = drop_triggers(_TRIGGERS)
+SQLITE_TRIGGERS, POSTGRES_TRIGGERS = sqlite_triggers(_TRIGGERS), postgres_triggers(without_codings_insert(_TRIGGERS))
+SQLITE_DROP, POSTGRES_DROP = drop_triggers(_TRIGGERS)[0], drop_triggers(without_codings_insert(_TRIGGERS))[1]
+# coding_places_ai on PostgreSQL (its excerpt as the record ``e``): codings_insert.py
+POSTGRES_CODING_ADDED = CodingAdded(
+    f"INSERT INTO {TABLE} ({COLUMNS}) VALUES (new.id, new.code_id, new.direction, new.excerpt_id, new.coder_id, "
+    "new.of_record, e.project_id, e.case_id, e.source_id, e.start_offset)")
 
 # Every row from the codings and their excerpts (one project with ``{where}`` = "AND e.project_id = :p")
 REBUILD = (f"INSERT INTO {TABLE} ({COLUMNS}) SELECT c.id, c.code_id, c.direction, c.excerpt_id, c.coder_id, "

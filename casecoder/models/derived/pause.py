@@ -13,7 +13,8 @@ full-text index's other writes, ``text_version`` and the audit guard are never p
 How, per database, without touching other writers:
 
 * PostgreSQL: each of those triggers' WHEN tests ``current_setting('casecoder.derived_paused', true)``
-  (models/derived/summary.py, migration 0021), which this sets with ``set_config(..., is_local => true)``:
+  (models/derived/summary.py, migration 0021; so does the one AFTER INSERT trigger on codings that writes
+  for five of them, ``codings_insert.py``), which this sets with ``set_config(..., is_local => true)``:
   visible to this transaction only, gone at its end, whether it commits or rolls back. The project's
   transaction lock (``tally_cells.LOCK_CLASS``, which the tally triggers take) is held for the rebuild,
   so other coders' tally updates to the same project queue behind it as they queue behind each other.

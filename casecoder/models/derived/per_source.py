@@ -19,7 +19,13 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from casecoder.models.derived.summary import drop_triggers, postgres_triggers, sqlite_triggers
+from casecoder.models.derived.summary import (
+    CodingAdded,
+    drop_triggers,
+    postgres_triggers,
+    sqlite_triggers,
+    without_codings_insert,
+)
 
 
 @dataclass(frozen=True)
@@ -74,9 +80,18 @@ class PerSource:
         ]
 
     def ddl(self) -> tuple[list[str], list[str], list[str], list[str]]:
-        """CREATE for SQLite and PostgreSQL, then DROP for both."""
+        """CREATE for SQLite and PostgreSQL, then DROP for both (PostgreSQL without the AFTER INSERT on codings:
+        ``coding_added``)."""
         spec = self.triggers()
-        return (sqlite_triggers(spec), postgres_triggers(spec), *drop_triggers(spec))
+        pg = without_codings_insert(spec)
+        return sqlite_triggers(spec), postgres_triggers(pg), drop_triggers(spec)[0], drop_triggers(pg)[1]
+
+    def coding_added(self) -> CodingAdded:
+        """The AFTER INSERT trigger on codings on PostgreSQL, as part of ``codings_insert.py``'s one trigger: the
+        coding ``new`` added, its excerpt's columns from the record ``e``."""
+        return CodingAdded(f"INSERT INTO {self.table} ({self.key}, project_id, codings) "
+                           f"VALUES ({self.from_coding.format(row='new')}, e.project_id, 1) {self._upsert()}",
+                           self.with_case_only)
 
 
 def rebuild(session: Session, table: str, rebuild_sql: str, project_id: int | None = None) -> int:

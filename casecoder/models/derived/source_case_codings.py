@@ -61,6 +61,7 @@ _COUNTS = PerSource(
            "source_case_projects_ad"),
     with_case_only=True)
 SQLITE_TRIGGERS, POSTGRES_TRIGGERS, SQLITE_DROP, POSTGRES_DROP = _COUNTS.ddl()
+POSTGRES_CODING_ADDED = _COUNTS.coding_added()  # its AFTER INSERT on codings on PostgreSQL: codings_insert.py
 
 # Every row from the codings themselves (one project with ``{where}`` = "AND e.project_id = :p")
 REBUILD = (f"INSERT INTO {TABLE} ({KEY}, project_id, codings) "

@@ -48,6 +48,7 @@ _COUNTS = PerSource(
     names=("source_coder_codings_ai", "source_coder_codings_ad", "source_coder_codings_au", "source_coder_excerpts_au",
            "source_coder_projects_ad"))
 SQLITE_TRIGGERS, POSTGRES_TRIGGERS, SQLITE_DROP, POSTGRES_DROP = _COUNTS.ddl()
+POSTGRES_CODING_ADDED = _COUNTS.coding_added()  # its AFTER INSERT on codings on PostgreSQL: codings_insert.py
 
 # Every row from the codings themselves (one project with ``{where}`` = "AND e.project_id = :p")
 REBUILD = (f"INSERT INTO {TABLE} (source_id, user_id, project_id, codings) "

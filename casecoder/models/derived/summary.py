@@ -23,6 +23,8 @@ PL/pgSQL functions). The registry in ``models/derived/__init__.py`` attaches the
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Index, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -145,6 +147,23 @@ def postgres_triggers(spec: list) -> list[str]:
     return [sql for trigger in spec for sql in _pg(*trigger)]
 
 
+def without_codings_insert(spec: list) -> list:
+    """``spec`` without its AFTER INSERT trigger on codings: on PostgreSQL one trigger writes every table's rows
+    of a new coding (``codings_insert.py``, from each table's ``CodingAdded``)."""
+    return [trigger for trigger in spec if trigger[1:3] != ("AFTER INSERT", "codings")]
+
+
+@dataclass(frozen=True)
+class CodingAdded:
+    """What one table gets for a new coding on PostgreSQL, in the one AFTER INSERT trigger on codings
+    (``codings_insert.py``): ``sql`` reads the coding as ``new`` and its excerpt's project_id, case_id, source_id,
+    start_offset and end_offset from the record ``e`` (read once for every table); ``with_case_only``: only when
+    ``e.case_id`` is not NULL. The same rows as the table's SQLite AFTER INSERT trigger on codings."""
+
+    sql: str
+    with_case_only: bool = False
+
+
 def drop_triggers(spec: list) -> tuple[list[str], list[str]]:
     """DROP statements for (SQLite, PostgreSQL)."""
     return ([f"DROP TRIGGER IF EXISTS {name}" for name, *_ in spec],
@@ -152,8 +171,12 @@ def drop_triggers(spec: list) -> tuple[list[str], list[str]]:
              for sql in (f"DROP TRIGGER IF EXISTS {name} ON {table}", f"DROP FUNCTION IF EXISTS {name}()")])
 
 
-SQLITE_TRIGGERS, POSTGRES_TRIGGERS = sqlite_triggers(_TRIGGERS), postgres_triggers(_TRIGGERS)
-SQLITE_DROP, POSTGRES_DROP = drop_triggers(_TRIGGERS)
+SQLITE_TRIGGERS, POSTGRES_TRIGGERS = sqlite_triggers(_TRIGGERS), postgres_triggers(without_codings_insert(_TRIGGERS))
+SQLITE_DROP, POSTGRES_DROP = drop_triggers(_TRIGGERS)[0], drop_triggers(without_codings_insert(_TRIGGERS))[1]
+# evidence_summary_codings_ai on PostgreSQL (its excerpt as the record ``e``): codings_insert.py
+POSTGRES_CODING_ADDED = CodingAdded(
+    f"INSERT INTO {TABLE} ({KEY}, n) SELECT e.project_id, e.case_id, new.code_id, s.perspective, new.direction, "
+    f"new.coder_id, new.of_record, 1 FROM sources s WHERE s.id = e.source_id {_UPSERT}", with_case_only=True)
 
 # Every row from the codings themselves; the migration runs it once, ``rebuild_summary`` on demand.
 REBUILD = (f"INSERT INTO {TABLE} ({KEY}, n) "
