@@ -3,11 +3,36 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from flask import Flask
 
 from casecoder.kernel.paths import resource_dir
+
+SYNC_ANSWERS_LIMIT = 4096  # functions whose ``ensure_sync`` answer is kept (emptied when full)
+
+
+class CasecoderFlask(Flask):
+    """Flask with ``ensure_sync``'s answer kept per function: Flask asks it of every hook and view on every
+    request (eleven times for a JSON call, each an ``inspect.iscoroutinefunction``: ~15 us, #25), and the
+    answer for a function never changes."""
+
+    _sync_answers: dict[Callable[..., Any], Callable[..., Any]]
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        answers = self.__dict__.setdefault("_sync_answers", {})
+        try:
+            return answers[func]
+        except (KeyError, TypeError):  # new, or not hashable
+            pass
+        answer = super().ensure_sync(func)
+        try:
+            if len(answers) >= SYNC_ANSWERS_LIMIT:
+                answers.clear()
+            answers[func] = answer
+        except TypeError:
+            pass
+        return answer
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -16,7 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from casecoder.web import register_web
 
     instance_path = os.environ.get("CASECODER_INSTANCE_PATH")
-    app = Flask(
+    app = CasecoderFlask(
         "casecoder",
         template_folder=str(resource_dir("templates")),
         instance_path=str(Path(instance_path).resolve()) if instance_path else None,
