@@ -44,6 +44,7 @@ from casecoder.kernel.errors import N_, InvalidInput
 from casecoder.models import Case, Code, Coding, Direction, Excerpt, ExcerptMemo, Source
 from casecoder.models.base import utcnow
 from casecoder.models.cases import source_cases
+from casecoder.models.engine import driver_rows
 
 EXCERPTS, CODINGS, MEMOS = (cast(Table, model.__table__) for model in (Excerpt, Coding, ExcerptMemo))
 
@@ -377,7 +378,7 @@ def _write_postgresql(session: Session, new: NewExcerpt,
         params["memo_tail"] = audit.tail_after_excerpt_id(audit.memo_snapshot(0, new.user_id, new.memo))
     excerpt_id, memo_id, by_code = None, None, {}
     statement = _pg_sql(len(new.codings), bool(new.memo), verify.shape if verify is not None else None)
-    for e_id, c_id, other in session.connection().exec_driver_sql(statement, params):
+    for e_id, c_id, other in driver_rows(session.connection(), statement, params):
         if e_id is not None:
             excerpt_id = e_id
         elif c_id is not None:

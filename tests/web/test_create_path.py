@@ -2,7 +2,7 @@
 it needs (bench/create_path.py times them), and its answer is what a later read of the excerpt shows."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from casecoder.coding import excerpt_known
 from casecoder.models import Excerpt, Source
@@ -110,3 +110,33 @@ def test_on_postgresql_the_create_is_one_autocommitted_statement(app, client, de
         refused = client.post("/api/p/demo/excerpts", headers={"X-CSRFToken": token}, json={
             "source_id": source.id, "start": start, "end": start + 9, "codes": ["H1.1", "NOPE"]})
         assert refused.status_code == 400 and not [first for first, _a in seen if first != "SELECT"]
+
+
+def test_a_create_after_its_connection_was_dropped_is_answered(app, client, demo, session, engine):
+    """The create's statement runs on the driver's cursor (models/engine.py ``driver_rows``): when the server has
+    dropped the connection, the one-round-trip write fails, the connection is invalidated, and the full way
+    writes the excerpt on a new one (no 500, nothing written twice)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    from casecoder.db import engines_of
+    source = session.scalars(select(Source).where(Source.project_id == demo.id).order_by(Source.id)).first()
+    start = source.text.index("Interviewperson")
+    token = csrf_token(client, f"/p/demo/sources/{source.id}")
+
+    def create(offset: int):  # type: ignore[no-untyped-def]
+        return client.post("/api/p/demo/excerpts", headers={"X-CSRFToken": token}, json={
+            "source_id": source.id, "start": start + offset, "end": start + offset + 9, "codes": ["H1.1"]})
+    assert create(0).status_code == 201 and create(1).status_code == 201  # the next one goes the known way
+    one_statement = engines_of(app)[1]
+    one_statement.dispose()
+    with one_statement.connect() as connection:  # the only connection of its pool now
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    with engine.connect() as other:
+        assert other.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid}).scalar_one()
+    before = session.scalar(select(func.count()).select_from(Excerpt))
+    answer = create(2)
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Excerpt)) == before + 1
+    assert create(3).status_code == 201
