@@ -17,21 +17,17 @@ class CasecoderFlask(Flask):
     request (eleven times for a JSON call, each an ``inspect.iscoroutinefunction``: ~15 us, #25), and the
     answer for a function never changes."""
 
-    _sync_answers: dict[Callable[..., Any], Callable[..., Any]]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sync_answers: dict[Callable[..., Any], Callable[..., Any]] = {}
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        answers = self.__dict__.setdefault("_sync_answers", {})
-        try:
-            return answers[func]
-        except (KeyError, TypeError):  # new, or not hashable
-            pass
-        answer = super().ensure_sync(func)
-        try:
-            if len(answers) >= SYNC_ANSWERS_LIMIT:
-                answers.clear()
-            answers[func] = answer
-        except TypeError:
-            pass
+        answer = self._sync_answers.get(func)
+        if answer is None:
+            answer = super().ensure_sync(func)
+            if len(self._sync_answers) >= SYNC_ANSWERS_LIMIT:
+                self._sync_answers.clear()
+            self._sync_answers[func] = answer
         return answer
 
 

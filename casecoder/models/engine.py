@@ -47,7 +47,8 @@ def driver_rows(connection: Connection, statement: str, params: dict[str, Any]) 
             after(connection, cursor, statement, params, None, False)
         return rows
     except connection.dialect.loaded_dbapi.Error as exc:
-        connection._handle_dbapi_exception(exc, statement, params, cursor, None)  # raises
+        # SQLAlchemy's own (private) handling, as exec_driver_sql's; raises (tests/models/test_engine_reconnect.py)
+        connection._handle_dbapi_exception(exc, statement, params, cursor, None)
     finally:
         cursor.close()
 

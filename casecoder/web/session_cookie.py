@@ -42,7 +42,7 @@ class SessionCookie(SecureCookieSessionInterface):
     session_class = SignedSession
 
     def __init__(self) -> None:
-        self._verified: dict[str, tuple[dict[str, object], datetime, int]] = {}  # cookie -> data, signed, stamp
+        self._verified: dict[str, tuple[dict[str, object], datetime]] = {}  # cookie -> its data, when signed
 
     def open_session(self, app: Flask, request: Request) -> SignedSession | None:
         if not app.secret_key:
@@ -52,7 +52,7 @@ class SessionCookie(SecureCookieSessionInterface):
             return self.session_class()
         max_age = int(app.permanent_session_lifetime.total_seconds())
         known = self._verified.get(value)
-        if known is not None and 0 <= int(time.time()) - known[2] <= max_age:  # itsdangerous' own age test
+        if known is not None and 0 <= int(time.time()) - int(known[1].timestamp()) <= max_age:  # itsdangerous' test
             session = self.session_class(known[0])
             session.signed_at = known[1]
             return session
@@ -60,7 +60,7 @@ class SessionCookie(SecureCookieSessionInterface):
         if session.signed_at is not None and all(type(v) in _PLAIN for v in session.values()):
             if len(self._verified) >= VERIFIED_LIMIT:
                 self._verified.clear()
-            self._verified[value] = (dict(session), session.signed_at, int(session.signed_at.timestamp()))
+            self._verified[value] = (dict(session), session.signed_at)
         return session
 
     def _verify(self, app: Flask, value: str, max_age: int) -> SignedSession:
